@@ -1,0 +1,43 @@
+/** A 1-based position in a source file; `column` counts Unicode code points, not UTF-16 units. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** A source range; `end` is exclusive (the position just after the last character). */
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * A problem found in a user's input, as plain data. Codes are stable (`SDL` + four digits) and each
+ * one is documented in `spec/diagnostics.md` with a bad example and the fix.
+ */
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  /** Path as the user gave it (relative to the working directory where possible). */
+  file: string;
+  range: Range;
+  /** How to fix it, e.g. "did you mean `description`?" */
+  hint?: string;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Sorts by file, then position, then code, so output is stable across runs. */
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.range.start.line - b.range.start.line ||
+      a.range.start.column - b.range.start.column ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+}

@@ -1,0 +1,2 @@
+export * from './diagnostics/diagnostic.js';
+export { closestMatch, didYouMean, editDistance } from './util/suggest.js';
