@@ -1,2 +1,3 @@
 export * from './diagnostics/diagnostic.js';
 export { closestMatch, didYouMean, editDistance } from './util/suggest.js';
+export { SourceFile } from './source/source-file.js';
