@@ -1,0 +1,141 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { SourceFile } from '../source/source-file.js';
+import { sha256 } from './hash.js';
+import { readSkillHeader, type SkillHeader } from './header.js';
+
+/** A skill file as the resolver sees it. */
+export interface LoadedSkillFile {
+  /** Real (symlink-free) absolute path. */
+  realPath: string;
+  source: SourceFile;
+  sha256: string;
+  header: SkillHeader;
+}
+
+/** A package.json as the npm source reads it: only the `sdl.skills` table matters. */
+export interface LoadedPackage {
+  name?: string;
+  version?: string;
+  /** `sdl.skills`: skill name → path relative to the package directory. */
+  skills: Record<string, unknown> | undefined;
+  /** Set when the file is not valid JSON. */
+  error?: string;
+}
+
+interface FileEntry {
+  statKey: string;
+  display: string;
+  loaded: LoadedSkillFile;
+}
+
+/** Counters that let tests and benchmarks prove a re-resolve re-read only what changed. */
+export interface CacheStats {
+  /** Files read from disk (stat changed or first sight). */
+  reads: number;
+  /** Headers parsed (content hash changed or first sight). */
+  parses: number;
+}
+
+function statKeyOf(path: string): string | undefined {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The incremental cache behind `--watch` and repeated resolves. A file is re-read only when its
+ * stat (inode, size, mtime, ctime) changed, and re-parsed only when its SHA-256 changed, so after
+ * touching one leaf a resolve of a large project costs one read and one parse plus a stat per file.
+ * Pass the same instance to every `resolveProject` call; call `invalidate` from a file watcher to
+ * force a re-read even when the stat looks unchanged.
+ */
+export class ResolutionCache {
+  readonly stats: CacheStats = { reads: 0, parses: 0 };
+  private readonly files = new Map<string, FileEntry>();
+  private readonly packages = new Map<string, { statKey: string; pkg: LoadedPackage }>();
+  private readonly realPaths = new Map<string, { statKey: string; real: string }>();
+
+  /** Forgets one file (by any path that names it), or everything. */
+  invalidate(path?: string): void {
+    if (path === undefined) {
+      this.files.clear();
+      this.packages.clear();
+      this.realPaths.clear();
+      return;
+    }
+    this.files.delete(path);
+    this.packages.delete(path);
+    this.realPaths.delete(path);
+    for (const [k, v] of this.realPaths) if (v.real === path) this.realPaths.delete(k);
+  }
+
+  /**
+   * The real path of an existing file, or undefined when it does not exist. Cached against the
+   * stat of the link itself so a re-pointed symlink is noticed.
+   */
+  realPath(path: string): string | undefined {
+    const key = statKeyOf(path);
+    if (key === undefined) return undefined;
+    const hit = this.realPaths.get(path);
+    if (hit && hit.statKey === key) return hit.real;
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      return undefined;
+    }
+    this.realPaths.set(path, { statKey: key, real });
+    return real;
+  }
+
+  /** Loads a skill file by real path; `display` is the path its diagnostics carry. */
+  loadSkill(realPath: string, display: string): LoadedSkillFile | undefined {
+    const statKey = statKeyOf(realPath);
+    if (statKey === undefined) return undefined;
+    const hit = this.files.get(realPath);
+    if (hit && hit.statKey === statKey && hit.display === display) return hit.loaded;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(realPath);
+    } catch {
+      return undefined;
+    }
+    this.stats.reads++;
+    const hash = sha256(bytes);
+    if (hit && hit.loaded.sha256 === hash && hit.display === display) {
+      hit.statKey = statKey;
+      return hit.loaded;
+    }
+    this.stats.parses++;
+    const source = new SourceFile(display, bytes.toString('utf8'));
+    const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header: readSkillHeader(source) };
+    this.files.set(realPath, { statKey, display, loaded });
+    return loaded;
+  }
+
+  /** Reads `<dir>/package.json`, or undefined when there is none. */
+  loadPackage(packageJsonPath: string): LoadedPackage | undefined {
+    const statKey = statKeyOf(packageJsonPath);
+    if (statKey === undefined) return undefined;
+    const hit = this.packages.get(packageJsonPath);
+    if (hit && hit.statKey === statKey) return hit.pkg;
+    let pkg: LoadedPackage;
+    try {
+      const json = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as Record<string, unknown>;
+      const sdl = json['sdl'] as Record<string, unknown> | undefined;
+      const skills = sdl && typeof sdl === 'object' ? sdl['skills'] : undefined;
+      pkg = {
+        name: typeof json['name'] === 'string' ? json['name'] : undefined,
+        version: typeof json['version'] === 'string' ? json['version'] : undefined,
+        skills: skills && typeof skills === 'object' && !Array.isArray(skills) ? (skills as Record<string, unknown>) : undefined,
+      };
+    } catch (err) {
+      pkg = { skills: undefined, error: (err as Error).message };
+    }
+    this.packages.set(packageJsonPath, { statKey, pkg });
+    return pkg;
+  }
+}

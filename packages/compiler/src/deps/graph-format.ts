@@ -1,0 +1,92 @@
+import type { ResolvedProject, ResolvedSkill } from './types.js';
+
+/** Output formats of `skillc graph`. */
+export type GraphFormat = 'tree' | 'dot' | 'mermaid';
+
+const label = (s: ResolvedSkill): string => `${s.name}@${s.version}`;
+
+/**
+ * Renders the dependency graph. `tree` prints each root with its dependencies (`├─`/`└─`, like
+ * `npm ls`); a skill already printed elsewhere is marked `(deduped)` and a back edge `(cycle)`.
+ * `dot` (Graphviz) and `mermaid` list every node and edge once. Output depends only on the
+ * resolved set (sorted ids), never on the machine or the working directory.
+ */
+export function formatGraph(project: ResolvedProject, format: GraphFormat): string {
+  switch (format) {
+    case 'tree':
+      return formatTree(project);
+    case 'dot':
+      return formatDot(project);
+    case 'mermaid':
+      return formatMermaid(project);
+  }
+}
+
+function formatTree(project: ResolvedProject): string {
+  const lines: string[] = [];
+  const printed = new Set<string>();
+  const walk = (id: string, prefix: string, ancestors: string[]): void => {
+    const skill = project.skills.get(id)!;
+    skill.dependencies.forEach((dep, i) => {
+      const last = i === skill.dependencies.length - 1;
+      const target = project.skills.get(dep.target);
+      if (!target) return;
+      const head = `${prefix}${last ? '└─ ' : '├─ '}${dep.alias}: ${label(target)} (${target.path})`;
+      if (ancestors.includes(dep.target)) {
+        lines.push(`${head} (cycle)`);
+      } else if (printed.has(dep.target) && target.dependencies.length > 0) {
+        lines.push(`${head} (deduped)`);
+      } else {
+        lines.push(head);
+        printed.add(dep.target);
+        walk(dep.target, `${prefix}${last ? '   ' : '│  '}`, [...ancestors, dep.target]);
+      }
+    });
+  };
+  for (const id of project.roots) {
+    const root = project.skills.get(id);
+    if (!root) continue;
+    lines.push(`${label(root)} (${root.path})`);
+    printed.add(id);
+    walk(id, '', [id]);
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function formatDot(project: ResolvedProject): string {
+  const lines = ['digraph skills {', '  rankdir=LR;', '  node [shape=box];'];
+  for (const skill of project.skills.values()) {
+    // `\n` is DOT's line break inside a label, so it is added after quoting the two parts.
+    lines.push(`  ${quote(skill.id)} [label=${quote(label(skill)).slice(0, -1)}\\n${quote(skill.path).slice(1)}];`);
+  }
+  for (const skill of project.skills.values()) {
+    for (const dep of skill.dependencies) {
+      const attrs = dep.range !== undefined ? `${dep.alias} ${dep.range}` : dep.alias;
+      lines.push(`  ${quote(skill.id)} -> ${quote(dep.target)} [label=${quote(attrs)}];`);
+    }
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+function formatMermaid(project: ResolvedProject): string {
+  // Mermaid node ids must be plain identifiers; number them in sorted-id order.
+  const ids = new Map<string, string>();
+  for (const id of project.skills.keys()) ids.set(id, `s${ids.size}`);
+  const text = (t: string) => t.replace(/"/g, '#quot;');
+  const lines = ['graph LR'];
+  for (const skill of project.skills.values()) {
+    lines.push(`  ${ids.get(skill.id)}["${text(label(skill))}<br/>${text(skill.path)}"]`);
+  }
+  for (const skill of project.skills.values()) {
+    for (const dep of skill.dependencies) {
+      const edge = dep.range !== undefined ? `${dep.alias} ${dep.range}` : dep.alias;
+      lines.push(`  ${ids.get(skill.id)} -->|"${text(edge)}"| ${ids.get(dep.target)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,20 @@
+export { readSkillHeader, type SkillHeader, type UsesEntry } from './header.js';
+export { ResolutionCache, type CacheStats, type LoadedSkillFile, type LoadedPackage } from './cache.js';
+export { resolveProject, type ResolveOptions } from './resolve.js';
+export { findProjectRoot, isInside, toPosixRelative } from './paths.js';
+export { parseSpecifier, type Specifier } from './specifier.js';
+export { sha256 } from './hash.js';
+export {
+  LOCKFILE_NAME,
+  LOCKFILE_VERSION,
+  checkLockfile,
+  lockfileFromProject,
+  readLockfile,
+  serializeLockfile,
+  writeLockfile,
+  type LockedSkill,
+  type Lockfile,
+  type ReadLockfileResult,
+} from './lockfile.js';
+export { formatGraph, type GraphFormat } from './graph-format.js';
+export type { ResolvedDependency, ResolvedProject, ResolvedSkill, SkillSource } from './types.js';
