@@ -1,0 +1,83 @@
+import type { Diagnostic, Range, Severity } from './diagnostic.js';
+
+/** One registered diagnostic code: its default severity and a short title (the heading in spec/diagnostics.md). */
+export interface DiagnosticCodeInfo {
+  severity: Severity;
+  title: string;
+}
+
+/**
+ * The registry of diagnostic codes. Every code a stage emits is listed here and documented in
+ * `spec/diagnostics.md` (a test checks both directions). Stages add their own range (see CONTRIBUTING.md).
+ */
+export const DIAGNOSTIC_CODES = {
+  // SDL1xxx: reading and YAML parsing
+  SDL1001: { severity: 'error', title: 'invalid UTF-8' },
+  SDL1002: { severity: 'warning', title: 'byte order mark' },
+  SDL1003: { severity: 'error', title: 'YAML syntax error' },
+  SDL1004: { severity: 'error', title: 'duplicate key' },
+  SDL1005: { severity: 'error', title: 'tab used for indentation' },
+  SDL1006: { severity: 'error', title: 'alias expansion too large' },
+  SDL1007: { severity: 'error', title: 'empty file' },
+  SDL1008: { severity: 'error', title: 'more than one YAML document' },
+  SDL1009: { severity: 'error', title: 'file too large' },
+  SDL1010: { severity: 'error', title: 'key is not a string' },
+  SDL1011: { severity: 'warning', title: 'YAML warning' },
+  // SDL2xxx: schema validation
+  SDL2001: { severity: 'error', title: 'unknown key' },
+  SDL2002: { severity: 'error', title: 'missing required key' },
+  SDL2003: { severity: 'error', title: 'wrong type' },
+  SDL2004: { severity: 'error', title: 'value not allowed' },
+  SDL2005: { severity: 'error', title: 'unsupported SDL version' },
+  SDL2006: { severity: 'error', title: 'number out of range' },
+  SDL2007: { severity: 'error', title: 'string does not match the required form' },
+  SDL2008: { severity: 'error', title: 'too short or too long' },
+  SDL2009: { severity: 'error', title: 'value matches none of the allowed forms' },
+  SDL2010: { severity: 'error', title: 'step has no kind' },
+  SDL2011: { severity: 'error', title: 'step has more than one kind' },
+  SDL2012: { severity: 'error', title: 'duplicate list item' },
+  SDL2013: { severity: 'error', title: 'wrong number of entries' },
+  SDL2099: { severity: 'error', title: 'schema violation' },
+  // SDL3xxx: semantic checks that need no expressions
+  SDL3001: { severity: 'error', title: 'duplicate step id' },
+  SDL3002: { severity: 'error', title: 'unknown step' },
+  SDL3003: { severity: 'error', title: 'unknown `uses` alias' },
+  SDL3004: { severity: 'error', title: 'unknown tool' },
+  SDL3005: { severity: 'error', title: 'invalid version' },
+  SDL3006: { severity: 'error', title: 'invalid skill name' },
+  SDL3007: { severity: 'error', title: 'engine not in `engines.prefer`' },
+  SDL3008: { severity: 'error', title: 'engine listed twice' },
+  SDL3009: { severity: 'error', title: 'retry delays inverted' },
+  SDL3010: { severity: 'error', title: 'inconsistent limits' },
+  SDL3011: { severity: 'error', title: 'API key in a skill file' },
+  SDL3012: { severity: 'error', title: 'secret field in a skill file' },
+  SDL3013: { severity: 'error', title: '`output: outputs` without `outputs`' },
+  SDL3014: { severity: 'error', title: 'duplicate test name' },
+  SDL3015: { severity: 'warning', title: 'tool declared but never used' },
+  SDL3016: { severity: 'warning', title: 'dependency declared but never used' },
+  SDL3017: { severity: 'error', title: 'loop option without `for_each`' },
+  SDL3018: { severity: 'error', title: 'loop variable shadows a name' },
+  SDL3019: { severity: 'error', title: 'required property not declared' },
+  SDL3020: { severity: 'error', title: 'replies for a step that is not a prompt step' },
+  // SDL9xxx: files and I/O seen by the CLI
+  SDL9001: { severity: 'error', title: 'cannot read file' },
+  SDL9002: { severity: 'error', title: 'no skill files found' },
+  SDL9003: { severity: 'error', title: 'cannot write output' },
+} as const satisfies Record<string, DiagnosticCodeInfo>;
+
+/** A registered diagnostic code. */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** Builds a diagnostic with the registered severity of `code` (pass `severity` only to override it). */
+export function makeDiagnostic(
+  code: DiagnosticCode,
+  file: string,
+  range: Range,
+  message: string,
+  hint?: string,
+  severity?: Severity,
+): Diagnostic {
+  const d: Diagnostic = { code, severity: severity ?? DIAGNOSTIC_CODES[code].severity, message, file, range };
+  if (hint !== undefined) d.hint = hint;
+  return d;
+}

@@ -1,0 +1,113 @@
+import { type Alias, type Document, isCollection, isScalar, parseDocument, visit, type YAMLError } from 'yaml';
+import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { SourceFile } from '../source/source-file.js';
+import { rangeOfNode } from './ranges.js';
+
+/** Most alias expansions `toJS` may perform; beyond it a file is an alias bomb ("billion laughs"). */
+export const MAX_ALIAS_EXPANSIONS = 100;
+
+/** A parsed skill file: the `yaml` Document (with node positions), its plain value and parse diagnostics. */
+export interface ParsedSkill {
+  source: SourceFile;
+  document: Document.Parsed;
+  /** The plain JavaScript value of the document (undefined when it could not be built). */
+  value: unknown;
+  diagnostics: Diagnostic[];
+  /** False when parse errors make the value unreliable; later stages skip such a file. */
+  ok: boolean;
+}
+
+const YAML_ERROR_CODES: Partial<Record<string, DiagnosticCode>> = {
+  DUPLICATE_KEY: 'SDL1004',
+  TAB_AS_INDENT: 'SDL1005',
+  MULTIPLE_DOCS: 'SDL1008',
+  RESOURCE_EXHAUSTION: 'SDL1006',
+};
+
+const HINTS: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'remove one of the two entries (YAML keeps only one of them)',
+  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs for indentation',
+  MULTIPLE_DOCS: 'a skill file holds one YAML document: remove the `---` separator or split the file',
+  BAD_INDENT: 'align entries of the same mapping or list at the same column, using spaces',
+  MISSING_CHAR: 'close the quote or bracket that was opened',
+  BLOCK_AS_IMPLICIT_KEY: 'put the key on its own line followed by `:`',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; quote multi-line text or use `|` for a block',
+  UNEXPECTED_TOKEN: 'check the punctuation: a value containing `: ` or starting with `{`, `[`, `*`, `&`, `!`, `|`, `>` or `@` must be quoted',
+  BAD_DQ_ESCAPE: 'use a valid escape such as `\\n`, `\\"` or `\\\\`, or switch to single quotes',
+};
+
+function messageOf(error: YAMLError): string {
+  const text = error.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?$/, '');
+  if (error.code === 'DUPLICATE_KEY') return 'duplicate key: mapping keys must be unique';
+  if (error.code === 'TAB_AS_INDENT') return 'tab character used for indentation';
+  if (error.code === 'MULTIPLE_DOCS') return 'the file contains more than one YAML document';
+  return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
+/**
+ * Parses a skill file with the `yaml` package, keeping node positions. YAML errors and warnings
+ * become located diagnostics (SDL1xxx); nothing here throws on any input.
+ */
+export function parseSkill(source: SourceFile): ParsedSkill {
+  const document = parseDocument(source.text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  const diagnostics: Diagnostic[] = [];
+  let ok = true;
+  for (const error of document.errors) {
+    const code = YAML_ERROR_CODES[error.code] ?? 'SDL1003';
+    if (code !== 'SDL1004') ok = false;
+    diagnostics.push(makeDiagnostic(code, source.path, source.rangeAt(error.pos[0], error.pos[1]), messageOf(error), HINTS[error.code]));
+  }
+  for (const warning of document.warnings) {
+    const text = warning.message.split('\n')[0]!;
+    diagnostics.push(
+      makeDiagnostic('SDL1011', source.path, source.rangeAt(warning.pos[0], warning.pos[1]), `YAML: ${text}`, warning.code === 'TAG_RESOLVE_FAILED' ? 'remove the tag; SDL uses plain YAML values' : undefined),
+    );
+  }
+  if (ok && document.contents === null) {
+    const end = source.positionAt(source.text.length);
+    diagnostics.push(makeDiagnostic('SDL1007', source.path, { start: { line: 1, column: 1 }, end }, 'the file is empty: it contains no YAML value', 'start from `skillc init` or a skill in `skills/`'));
+    return { source, document, value: undefined, diagnostics, ok: false };
+  }
+  if (ok) checkKeys(document, source, diagnostics);
+  let value: unknown;
+  if (ok) {
+    try {
+      value = document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+    } catch (error) {
+      ok = false;
+      diagnostics.push(aliasDiagnostic(document, source, error));
+    }
+  }
+  if (diagnostics.some((d) => d.code === 'SDL1010')) ok = false;
+  return { source, document, value, diagnostics, ok };
+}
+
+/** Collection keys (`? [a, b]: x`) and null keys have no meaning in a skill file. */
+function checkKeys(document: Document.Parsed, source: SourceFile, diagnostics: Diagnostic[]): void {
+  visit(document, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (isCollection(key) || (isScalar(key) && key.value === null) || key === null) {
+        const range = key && (isScalar(key) || isCollection(key)) && key.range ? rangeOfNode(source, key) : rangeOfNode(source, pair.value as never);
+        diagnostics.push(makeDiagnostic('SDL1010', source.path, range, 'mapping keys must be plain strings', 'write the key as a name, e.g. `description:`'));
+      }
+    },
+  });
+}
+
+function aliasDiagnostic(document: Document.Parsed, source: SourceFile, error: unknown): Diagnostic {
+  const aliases: Alias[] = [];
+  visit(document, { Alias: (_, node) => void aliases.push(node) });
+  const message = error instanceof Error ? error.message : String(error);
+  const unresolved = aliases.find((a) => a.resolve(document) === undefined);
+  if (unresolved) {
+    return makeDiagnostic('SDL1003', source.path, rangeOfNode(source, unresolved), `YAML syntax error: alias \`*${unresolved.source}\` refers to no anchor`, `define \`&${unresolved.source}\` before using it`);
+  }
+  const first = aliases[0];
+  const range = first ? rangeOfNode(source, first) : { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+  if (/alias/i.test(message)) {
+    return makeDiagnostic('SDL1006', source.path, range, `aliases expand to too many nodes (more than ${MAX_ALIAS_EXPANSIONS} alias expansions)`, 'write the values out instead of nesting aliases; skill files do not need them');
+  }
+  return makeDiagnostic('SDL1003', source.path, range, `YAML error: ${message}`);
+}
