@@ -18,3 +18,4 @@ export {
 } from './lockfile.js';
 export { formatGraph, type GraphFormat } from './graph-format.js';
 export type { ResolvedDependency, ResolvedProject, ResolvedSkill, SkillSource } from './types.js';
+export { DEPENDENCY_DIAGNOSTIC_CODES } from './codes.js';
