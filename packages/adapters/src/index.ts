@@ -1,2 +1,18 @@
 export * from './types.js';
 export * from './errors.js';
+export { AnthropicAdapter, DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from './anthropic/adapter.js';
+export { OpenAIAdapter } from './openai/adapter.js';
+export { CohereAdapter } from './cohere/adapter.js';
+export { ScriptedAdapter, type ScriptedEngineOptions, type ScriptedReply } from './scripted/adapter.js';
+export { retryAfterMsFrom, parseDurationMs, type HeaderSource } from './shared/retry-after.js';
+export { toNeutralToolCallId, toWireToolCallId, fromNeutralToolCallId } from './shared/tool-ids.js';
+export {
+  startEmulator,
+  FAULT_HEADER,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatedProvider,
+  type RecordedRequest,
+} from './emulators/server.js';
+export { FAULT_NAMES, FaultSpecError, parseFault, parseFaultSpec, type Fault, type FaultName, type FaultRule } from './emulators/faults.js';
+export { defaultReply, type EmulatorReply, type EmulatorRequest, type EmulatorMessage, type ReplySource } from './emulators/reply.js';

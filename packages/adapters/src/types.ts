@@ -73,6 +73,8 @@ export interface EngineRequest {
   signal?: AbortSignal;
   /** Per-call timeout; the adapter turns it into the SDK's request timeout. */
   timeoutMs?: number;
+  /** The skill step this call serves; the scripted engine picks its reply by it. Never sent to a provider. */
+  stepId?: string;
 }
 
 export interface Usage {

@@ -1,0 +1,105 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
+import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+
+type MessageParam = Anthropic.Messages.MessageParam;
+type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
+
+/** Anthropic requires `max_tokens`; used when neither the request nor the engine config sets one. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * Neutral request -> Messages API body. The system prompt is a top-level field; tool results become
+ * `tool_result` blocks of a user turn (consecutive results share one turn, as the API requires).
+ */
+export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): Anthropic.Messages.MessageCreateParamsNonStreaming {
+  const messages: MessageParam[] = [];
+  const pushUserBlocks = (blocks: ContentBlockParam[]) => {
+    const last = messages[messages.length - 1];
+    if (last && last.role === 'user' && Array.isArray(last.content)) last.content.push(...blocks);
+    else messages.push({ role: 'user', content: blocks });
+  };
+  for (const message of request.messages) {
+    if (message.role === 'user') {
+      pushUserBlocks([{ type: 'text', text: message.content }]);
+    } else if (message.role === 'tool') {
+      pushUserBlocks([
+        {
+          type: 'tool_result',
+          tool_use_id: toWireToolCallId(message.toolCallId),
+          content: message.content,
+          ...(message.isError ? { is_error: true } : {}),
+        },
+      ]);
+    } else {
+      const blocks: ContentBlockParam[] = [];
+      if (message.content !== '') blocks.push({ type: 'text', text: message.content });
+      for (const call of message.toolCalls ?? []) {
+        blocks.push({ type: 'tool_use', id: toWireToolCallId(call.id), name: call.name, input: call.arguments });
+      }
+      messages.push({ role: 'assistant', content: blocks.length > 0 ? blocks : '' });
+    }
+  }
+  const body: Anthropic.Messages.MessageCreateParamsNonStreaming = {
+    model: request.model,
+    max_tokens: request.maxTokens ?? defaultMaxTokens,
+    messages,
+  };
+  if (request.system) body.system = request.system;
+  // `temperature` is not sent: the Messages API of SDK 1.12 has no such parameter any more.
+  if (request.stop && request.stop.length > 0) body.stop_sequences = request.stop;
+  if (request.tools && request.tools.length > 0) {
+    body.tools = request.tools.map((t) => ({
+      name: t.name,
+      ...(t.description ? { description: t.description } : {}),
+      input_schema: (typeof t.parameters === 'object' ? t.parameters : { type: 'object' }) as Anthropic.Messages.Tool.InputSchema,
+    }));
+    const choice = request.toolChoice ?? 'auto';
+    body.tool_choice =
+      choice === 'auto' ? { type: 'auto' } : choice === 'none' ? { type: 'none' } : choice === 'required' ? { type: 'any' } : { type: 'tool', name: choice.name };
+  }
+  if (request.output) {
+    body.output_config = {
+      format: { type: 'json_schema', schema: (typeof request.output.schema === 'object' ? request.output.schema : {}) as Record<string, unknown> },
+    };
+  }
+  return body;
+}
+
+export function stopReasonFromAnthropic(reason: string | null | undefined): StopReason {
+  switch (reason) {
+    case 'end_turn':
+      return 'end';
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'max_tokens';
+    case 'stop_sequence':
+      return 'stop_sequence';
+    case 'tool_use':
+      return 'tool_use';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+export function fromAnthropicMessage(message: Anthropic.Messages.Message, requestId?: string | null): EngineResponse {
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of message.content) {
+    if (block.type === 'text') text += block.text;
+    else if (block.type === 'tool_use') {
+      toolCalls.push({ id: toNeutralToolCallId(block.id), name: block.name, arguments: (block.input ?? {}) as ToolCall['arguments'] });
+    }
+  }
+  const response: EngineResponse = {
+    text,
+    toolCalls,
+    usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
+    stopReason: stopReasonFromAnthropic(message.stop_reason),
+    model: message.model,
+  };
+  if (requestId) response.requestId = requestId;
+  return response;
+}

@@ -1,0 +1,161 @@
+import type { JsonSchema, JsonValue } from '../types.js';
+
+/** A provider request as the emulator understood it (provider-neutral, for reply handlers and tests). */
+export interface EmulatorRequest {
+  provider: 'anthropic' | 'openai' | 'cohere';
+  model: string;
+  system?: string;
+  messages: EmulatorMessage[];
+  tools: Array<{ name: string; description?: string; parameters: JsonSchema }>;
+  /** The JSON Schema the client asked the reply to follow. */
+  schema?: JsonSchema;
+  stream: boolean;
+  maxTokens?: number;
+  stop?: string[];
+  temperature?: number;
+  /** The request body exactly as received. */
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface EmulatorMessage {
+  role: 'user' | 'assistant' | 'tool';
+  text: string;
+  /** For assistant messages: the calls it made (wire ids). */
+  toolCalls?: Array<{ id: string; name: string; arguments: string }>;
+  /** For tool results: the wire id of the call answered. */
+  toolCallId?: string;
+}
+
+/** What the emulated model says. */
+export interface EmulatorReply {
+  text?: string;
+  /** A JSON value sent as the reply text. */
+  json?: JsonValue;
+  toolCalls?: Array<{ name: string; arguments: { [key: string]: JsonValue } }>;
+}
+
+export type ReplySource = EmulatorReply | ((request: EmulatorRequest) => EmulatorReply | Promise<EmulatorReply>);
+
+/** A reply ready to render: ids assigned, stop reason and token counts decided. */
+export interface ResolvedReply {
+  text: string;
+  toolCalls: Array<{ id: string; name: string; arguments: string }>;
+  stopReason: 'end' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+  stopSequence?: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Token estimate used by every emulator: 4 characters a token, at least one. */
+export function countTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/**
+ * The default reply, deterministic:
+ * - after a tool result: `tool <name> returned: <content>`;
+ * - a user message `call <tool> {json}` (a declared tool) makes the model call that tool;
+ * - with a JSON schema: a value that satisfies it, every string being the echoed user text;
+ * - otherwise `echo: <last user message>`.
+ */
+export function defaultReply(request: EmulatorRequest): EmulatorReply {
+  const last = request.messages[request.messages.length - 1];
+  if (last?.role === 'tool') {
+    const call = request.messages.flatMap((m) => m.toolCalls ?? []).find((c) => c.id === last.toolCallId);
+    return { text: `tool ${call?.name ?? 'unknown'} returned: ${last.text}` };
+  }
+  const userText = last?.role === 'user' ? last.text : '';
+  const command = /^call (\w+)(?:\s+(\{[\s\S]*\}))?\s*$/.exec(userText);
+  if (command && request.tools.some((t) => t.name === command[1])) {
+    let args: { [key: string]: JsonValue } = {};
+    try {
+      args = command[2] ? (JSON.parse(command[2]) as { [key: string]: JsonValue }) : {};
+    } catch {
+      args = {};
+    }
+    return { toolCalls: [{ name: command[1]!, arguments: args }] };
+  }
+  if (request.schema !== undefined) return { json: sampleFromSchema(request.schema, userText, 0) };
+  return { text: `echo: ${userText}` };
+}
+
+/** A value that satisfies simple JSON Schemas (type, enum, const, properties, required, items, anyOf). */
+export function sampleFromSchema(schema: JsonSchema, text: string, depth: number): JsonValue {
+  if (typeof schema === 'boolean' || depth > 8) return null;
+  if ('const' in schema) return schema.const as JsonValue;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] as JsonValue;
+  const variants = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (Array.isArray(variants) && variants[0] !== undefined) return sampleFromSchema(variants[0], text, depth + 1);
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  switch (type) {
+    case 'string':
+      return text;
+    case 'integer':
+    case 'number':
+      return typeof schema.minimum === 'number' ? schema.minimum : 0;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    case 'array': {
+      const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
+      const items = (schema.items ?? {}) as JsonSchema;
+      return Array.from({ length: Math.max(1, min) }, () => sampleFromSchema(items, text, depth + 1));
+    }
+    default: {
+      const out: { [key: string]: JsonValue } = {};
+      const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+      for (const [key, sub] of Object.entries(properties)) out[key] = sampleFromSchema(sub, text, depth + 1);
+      return out;
+    }
+  }
+}
+
+/** Applies stop sequences and max tokens, counts tokens, assigns wire tool-call ids. */
+export function resolveReply(request: EmulatorRequest, reply: EmulatorReply, nextToolId: (name: string) => string): ResolvedReply {
+  let text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
+  let stopReason: ResolvedReply['stopReason'] = 'end';
+  let stopSequence: string | undefined;
+  for (const stop of request.stop ?? []) {
+    const at = text.indexOf(stop);
+    if (stop !== '' && at >= 0) {
+      text = text.slice(0, at);
+      stopReason = 'stop_sequence';
+      stopSequence = stop;
+      break;
+    }
+  }
+  if (request.maxTokens !== undefined && countTokens(text) > request.maxTokens) {
+    text = text.slice(0, request.maxTokens * 4);
+    stopReason = 'max_tokens';
+  }
+  const toolCalls = (stopReason === 'end' ? (reply.toolCalls ?? []) : []).map((c) => ({
+    id: nextToolId(c.name),
+    name: c.name,
+    arguments: JSON.stringify(c.arguments),
+  }));
+  if (toolCalls.length > 0) stopReason = 'tool_use';
+  const input = [request.system ?? '', ...request.messages.map((m) => m.text + (m.toolCalls ? JSON.stringify(m.toolCalls) : ''))].join('\n');
+  const output = text + toolCalls.map((c) => c.name + c.arguments).join('');
+  return {
+    text,
+    toolCalls,
+    stopReason,
+    ...(stopSequence !== undefined ? { stopSequence } : {}),
+    inputTokens: countTokens(input),
+    outputTokens: output === '' ? 0 : countTokens(output),
+  };
+}
+
+/** Splits text into word-sized deltas, deterministic, so streams carry several events. */
+export function chunkText(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
+}
+
+/** Splits tool-call arguments into a few pieces, as providers stream them. */
+export function chunkArguments(args: string): string[] {
+  if (args.length <= 4) return [args];
+  const third = Math.ceil(args.length / 3);
+  return [args.slice(0, third), args.slice(third, 2 * third), args.slice(2 * third)].filter((p) => p !== '');
+}

@@ -1,0 +1,98 @@
+import type OpenAI from 'openai';
+import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
+import { parseToolArguments } from '../shared/json.js';
+import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+
+type Params = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+/**
+ * Neutral request -> Chat Completions body. The system prompt is the first message; tool results are
+ * `tool` role messages; JSON output uses native `response_format: {type: 'json_schema'}`.
+ */
+export function toOpenAIBody(request: EngineRequest): Params {
+  const messages: ChatMessage[] = [];
+  if (request.system) messages.push({ role: 'system', content: request.system });
+  for (const message of request.messages) {
+    if (message.role === 'user') messages.push({ role: 'user', content: message.content });
+    else if (message.role === 'tool') {
+      messages.push({ role: 'tool', tool_call_id: toWireToolCallId(message.toolCallId), content: message.content });
+    } else {
+      const calls = message.toolCalls ?? [];
+      messages.push({
+        role: 'assistant',
+        content: message.content === '' && calls.length > 0 ? null : message.content,
+        ...(calls.length > 0
+          ? {
+              tool_calls: calls.map((c) => ({
+                id: toWireToolCallId(c.id),
+                type: 'function' as const,
+                function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+              })),
+            }
+          : {}),
+      });
+    }
+  }
+  const body: Params = { model: request.model, messages };
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.maxTokens !== undefined) body.max_completion_tokens = request.maxTokens;
+  if (request.stop && request.stop.length > 0) body.stop = request.stop;
+  if (request.tools && request.tools.length > 0) {
+    body.tools = request.tools.map((t) => ({
+      type: 'function' as const,
+      function: {
+        name: t.name,
+        ...(t.description ? { description: t.description } : {}),
+        parameters: (typeof t.parameters === 'object' ? t.parameters : { type: 'object' }) as Record<string, unknown>,
+      },
+    }));
+    const choice = request.toolChoice ?? 'auto';
+    body.tool_choice = typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+  }
+  if (request.output) {
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: {
+        name: request.output.name ?? 'output',
+        schema: (typeof request.output.schema === 'object' ? request.output.schema : {}) as Record<string, unknown>,
+      },
+    };
+  }
+  return body;
+}
+
+export function stopReasonFromOpenAI(reason: string | null | undefined): StopReason {
+  switch (reason) {
+    case 'stop':
+      return 'end';
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case 'content_filter':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+export function fromOpenAICompletion(completion: OpenAI.Chat.Completions.ChatCompletion, requestId?: string | null): EngineResponse {
+  const choice = completion.choices[0];
+  const toolCalls: ToolCall[] = [];
+  for (const call of choice?.message.tool_calls ?? []) {
+    if (call.type !== 'function') continue;
+    toolCalls.push({ id: toNeutralToolCallId(call.id), name: call.function.name, arguments: parseToolArguments(call.function.arguments) });
+  }
+  const refused = choice?.message.refusal != null && choice.message.refusal !== '';
+  const response: EngineResponse = {
+    text: choice?.message.content ?? '',
+    toolCalls,
+    usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
+    stopReason: refused ? 'content_filter' : stopReasonFromOpenAI(choice?.finish_reason),
+    model: completion.model,
+  };
+  if (requestId) response.requestId = requestId;
+  return response;
+}
