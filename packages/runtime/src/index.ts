@@ -1,1 +1,18 @@
 export {};
+export * from './load/loaded-skill.js';
+export * from './load/validators.js';
+export * from './load/requirements.js';
+export * from './load/resolution-error.js';
+export * from './load/prepare.js';
+export * from './tools/registry.js';
+export * from './tools/compatibility.js';
+export * from './output/extract-json.js';
+export * from './output/structured-reply.js';
+export * from './output/output-validation-error.js';
+export * from './run/errors.js';
+export * from './run/events.js';
+export * from './run/result.js';
+export * from './run/call-model.js';
+export type { ConversationStore } from './run/session.js';
+export { costOf } from './run/model-turn.js';
+export * from './runtime.js';

@@ -1,0 +1,142 @@
+/**
+ * Load-time resolution: turns a {@link LoadedSkill} into a {@link PreparedSkill} the scheduler can
+ * run, or refuses with every reason at once. Checks that each declared tool is registered with a
+ * compatible schema, that some engine satisfies `requires:`, and that dependent skills are present
+ * with a matching version and content hash (recursively). Compiles the input, output and tool
+ * argument validators once, here, so runs never compile schemas.
+ */
+import semver from 'semver';
+import type { ToolRegistry } from '../tools/registry.js';
+import { toolIncompatibilities } from '../tools/compatibility.js';
+import type { EngineBinding } from '../run/call-model.js';
+import type { LoadedSkill } from './loaded-skill.js';
+import { qualifyEngines, type DescribeModel, type EngineQualification } from './requirements.js';
+import { SkillResolutionError, type ResolutionProblem } from './resolution-error.js';
+import { compileValidator, type SchemaValidator } from './validators.js';
+
+/** A skill resolved against one runtime's engines and tools, with its validators compiled. */
+export interface PreparedSkill {
+  readonly skill: LoadedSkill;
+  readonly inputValidator: SchemaValidator;
+  /** Output validators of prompt steps whose output is a schema, by step id. */
+  readonly outputValidators: ReadonlyMap<string, SchemaValidator>;
+  /** Argument validators of the skill's declared tools, by tool name. */
+  readonly toolValidators: ReadonlyMap<string, SchemaValidator>;
+  /** Every candidate engine with the reasons it does not qualify (none when it does). */
+  readonly engineQualifications: readonly EngineQualification[];
+  /** Qualified engine names, preferred first. */
+  readonly engines: readonly string[];
+  readonly dependencies: ReadonlyMap<string, PreparedSkill>;
+}
+
+export interface ResolutionEnvironment {
+  engines: ReadonlyMap<string, EngineBinding>;
+  tools: ToolRegistry;
+  describeModel?: DescribeModel;
+}
+
+function compileOrReport(
+  schema: unknown,
+  subject: string,
+  problems: ResolutionProblem[],
+  location?: LoadedSkill['steps'][number]['source'],
+): SchemaValidator | undefined {
+  try {
+    return compileValidator(schema as Parameters<typeof compileValidator>[0]);
+  } catch (error) {
+    problems.push({ kind: 'schema', subject, reason: `does not compile: ${(error as Error).message}`, ...(location ? { location } : {}) });
+    return undefined;
+  }
+}
+
+/** Resolves a skill (and its dependencies) or throws {@link SkillResolutionError} listing every problem. */
+export function prepareSkill(skill: LoadedSkill, env: ResolutionEnvironment, loading: string[] = []): PreparedSkill {
+  const problems: ResolutionProblem[] = [];
+
+  const inputValidator = compileOrReport(skill.inputs, 'inputs', problems);
+  const outputValidators = new Map<string, SchemaValidator>();
+  for (const step of skill.steps) {
+    if (step.kind === 'prompt' && step.output.kind === 'schema') {
+      const validator = compileOrReport(step.output.schema, `steps.${step.id}.output`, problems, step.source);
+      if (validator !== undefined) outputValidators.set(step.id, validator);
+    }
+  }
+
+  const toolValidators = new Map<string, SchemaValidator>();
+  for (const declared of Object.values(skill.tools)) {
+    const validator = compileOrReport(declared.parameters, `tools.${declared.name}.parameters`, problems, declared.source);
+    if (validator !== undefined) toolValidators.set(declared.name, validator);
+    const registered = env.tools.get(declared.name);
+    if (registered === undefined) {
+      problems.push({
+        kind: 'tool',
+        subject: declared.name,
+        reason: 'not registered; pass it in `createRuntime({ tools })` or call `runtime.tools.register()`',
+        location: declared.source,
+      });
+      continue;
+    }
+    for (const reason of toolIncompatibilities(declared, registered)) {
+      problems.push({ kind: 'tool', subject: declared.name, reason: `registered schema is incompatible: ${reason}`, location: declared.source });
+    }
+  }
+  for (const step of skill.steps) {
+    const used = step.kind === 'tool' ? [step.tool] : step.kind === 'prompt' ? step.tools : [];
+    for (const name of used) {
+      if (skill.tools[name] === undefined) {
+        problems.push({ kind: 'tool', subject: name, reason: `used by step \`${step.id}\` but not declared under \`tools:\``, location: step.source });
+      }
+    }
+  }
+
+  const engineQualifications = qualifyEngines(skill, env.engines, env.describeModel);
+  const engines = engineQualifications.filter((q) => q.reasons.length === 0).map((q) => q.engine);
+  const needsEngine = skill.steps.some((s) => s.kind === 'prompt');
+  if (needsEngine && engines.length === 0) {
+    if (engineQualifications.length === 0) {
+      problems.push({ kind: 'engine', subject: '(none)', reason: 'the runtime has no engines; pass `engines` to createRuntime' });
+    }
+    for (const q of engineQualifications) problems.push({ kind: 'engine', subject: q.engine, reason: q.reasons.join('; ') });
+  }
+
+  const dependencies = new Map<string, PreparedSkill>();
+  const chain = [...loading, `${skill.name}@${skill.version}`];
+  for (const step of skill.steps) {
+    if (step.kind === 'use' && skill.dependencies[step.use] === undefined) {
+      problems.push({ kind: 'dependency', subject: step.use, reason: `used by step \`${step.id}\` but not present in the bundle`, location: step.source });
+    }
+  }
+  for (const dependency of Object.values(skill.dependencies)) {
+    const dep = dependency.skill;
+    const subject = `${dependency.alias} (${dependency.reference})`;
+    if (chain.includes(`${dep.name}@${dep.version}`)) {
+      problems.push({ kind: 'dependency', subject, reason: `cycle: ${[...chain, `${dep.name}@${dep.version}`].join(' -> ')}`, location: dependency.source });
+      continue;
+    }
+    if (dependency.versionRange !== undefined && !semver.satisfies(dep.version, dependency.versionRange, { includePrerelease: true })) {
+      problems.push({
+        kind: 'dependency',
+        subject,
+        reason: `version ${dep.version} does not satisfy ${dependency.versionRange}`,
+        location: dependency.source,
+      });
+    }
+    if (dependency.expectedHash !== undefined && dependency.expectedHash !== dep.hash) {
+      problems.push({
+        kind: 'dependency',
+        subject,
+        reason: `content hash ${dep.hash} differs from the pinned ${dependency.expectedHash} (recompile, or update the lockfile)`,
+        location: dependency.source,
+      });
+    }
+    try {
+      dependencies.set(dependency.alias, prepareSkill(dep, env, chain));
+    } catch (error) {
+      if (!(error instanceof SkillResolutionError)) throw error;
+      for (const p of error.problems) problems.push({ ...p, subject: `${dependency.alias} › ${p.subject}` });
+    }
+  }
+
+  if (problems.length > 0 || inputValidator === undefined) throw new SkillResolutionError(skill.name, skill.file, problems);
+  return { skill, inputValidator, outputValidators, toolValidators, engineQualifications, engines, dependencies };
+}

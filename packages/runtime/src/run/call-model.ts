@@ -1,0 +1,54 @@
+/**
+ * The single function every model call goes through: the seam where the middleware chain
+ * (redaction, cache, rate limit, breaker, retry, timeout, failover) plugs in. The default calls the
+ * engine's adapter directly.
+ */
+import type { EngineAdapter, EngineRequest, EngineResponse, ModelDescriptor, StreamEvent } from '@sdl/adapters';
+import type { LoadedSkill, LoadedStep, Policies } from '../load/loaded-skill.js';
+
+/** An engine as the runtime knows it: a name (from the config) bound to an adapter and a model. */
+export interface EngineBinding {
+  adapter: EngineAdapter;
+  /** The model id used unless the skill's `engines.models` names another. */
+  model: string;
+  /** Descriptor of `model` (context window, features, prices); needed for `requires:` and cost. */
+  descriptor?: ModelDescriptor;
+}
+
+/** One model call as handed to {@link CallModel}. */
+export interface ModelCall {
+  /** The engine name the scheduler chose. */
+  engine: string;
+  binding: EngineBinding;
+  request: EngineRequest;
+  skill: LoadedSkill;
+  step: LoadedStep;
+  policies: Policies;
+  /** Present when the run is streamed: forward the adapter's stream events here. */
+  onStreamEvent?: (event: StreamEvent) => void;
+}
+
+export interface ModelCallResult {
+  response: EngineResponse;
+  /** The engine that actually answered (differs from `ModelCall.engine` after a failover). */
+  engine: string;
+  /** Why the engine changed, when it did. */
+  switchReason?: string;
+}
+
+export type CallModel = (call: ModelCall) => Promise<ModelCallResult>;
+
+/** Calls the adapter directly: `stream()` when the caller wants deltas, `generate()` otherwise. */
+export const callAdapterDirectly: CallModel = async (call) => {
+  const { adapter } = call.binding;
+  if (call.onStreamEvent === undefined) {
+    return { response: await adapter.generate(call.request), engine: call.engine };
+  }
+  let final: EngineResponse | undefined;
+  for await (const event of adapter.stream(call.request)) {
+    if (event.type === 'stop') final = event.response;
+    else call.onStreamEvent(event);
+  }
+  if (final === undefined) throw new Error(`engine \`${call.engine}\` ended its stream without a final response`);
+  return { response: final, engine: call.engine };
+};

@@ -1,0 +1,79 @@
+/**
+ * The state one run carries through the scheduler: services from the runtime, the combined abort
+ * signal (caller + deadline), the event sink, and the accounting (usage, cost, engines, trace)
+ * that nested `use:` runs share with their parent.
+ */
+import type { Message, Usage } from '@sdl/adapters';
+import type { PreparedSkill } from '../load/prepare.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { CallModel, EngineBinding } from './call-model.js';
+import type { RunEvent } from './events.js';
+import type { TraceEntry } from './result.js';
+import type { ConversationStore } from './session.js';
+
+/** What the runtime lends every run. */
+export interface RuntimeServices {
+  engines: ReadonlyMap<string, EngineBinding>;
+  tools: ToolRegistry;
+  callModel: CallModel;
+  /** Repair round trips after an invalid structured reply. */
+  repairAttempts: number;
+  /** Items of one `for_each` step running at once when the step sets no `concurrency`. */
+  defaultForEachConcurrency: number;
+  now(): number;
+}
+
+/** Conversation memory of the run's session, loaded before the first prompt step. */
+export interface SessionState {
+  id: string;
+  store: ConversationStore;
+  maxTurns?: number;
+  ttlMs?: number;
+  history?: Promise<Message[]>;
+  /** Turns produced by this run, appended to the store when the run succeeds. */
+  newTurns: Array<{ message: Message; engine?: string }>;
+}
+
+export interface RunContext {
+  services: RuntimeServices;
+  signal: AbortSignal;
+  /** Undefined for `run()` (nothing listens), set for `stream()`. */
+  emit: ((event: RunEvent) => void) | undefined;
+  /** The engine the caller asked for (`RunOptions.engine`). */
+  engineOverride?: string;
+  /** Shared by nested runs and by child contexts (same object). */
+  totals: RunTotals;
+  session?: SessionState;
+}
+
+/** Accounting for the whole run, nested `use:` runs included. */
+export interface RunTotals {
+  usage: Usage;
+  cost: number;
+  engines: string[];
+  trace: TraceEntry[];
+}
+
+/**
+ * A context whose signal also fires when `abort()` is called: a failing step cancels its siblings
+ * without cancelling the caller's run-wide signal.
+ */
+export function childContext(ctx: RunContext): { ctx: RunContext; abort(reason: unknown): void } {
+  const controller = new AbortController();
+  return {
+    ctx: { ...ctx, signal: AbortSignal.any([ctx.signal, controller.signal]) },
+    abort: (reason) => controller.abort(reason),
+  };
+}
+
+/** One skill being run inside a run: the top-level skill or a nested `use:` dependency. */
+export interface SkillFrame {
+  prepared: PreparedSkill;
+  /** Step ids from the top-level skill to this frame's `use:` step. */
+  path: string[];
+}
+
+/** Throws the signal's reason when the run has been cancelled or has passed its deadline. */
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason;
+}

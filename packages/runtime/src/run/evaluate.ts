@@ -1,0 +1,49 @@
+/** Evaluates compiled expressions and templates, turning their failures into located errors. */
+import type { JsonValue } from '@sdl/adapters';
+import type { CompiledExpression, CompiledTemplate, ScopeVariables } from '../load/loaded-skill.js';
+import { ExpressionEvaluationError } from './errors.js';
+
+export function isCompiledExpression(value: unknown): value is CompiledExpression {
+  return value !== null && typeof value === 'object' && typeof (value as CompiledExpression).evaluate === 'function';
+}
+
+/** `what` names the construct for the message, e.g. "`when` of step `draft`". */
+export function evaluateExpression(expression: CompiledExpression, vars: ScopeVariables, what: string): JsonValue {
+  try {
+    return expression.evaluate(vars);
+  } catch (error) {
+    throw new ExpressionEvaluationError(what, expression.text, expression.source, error);
+  }
+}
+
+export function renderTemplate(template: CompiledTemplate, vars: ScopeVariables, what: string): string {
+  try {
+    return template.render(vars);
+  } catch (error) {
+    throw new ExpressionEvaluationError(what, template.text, template.source, error);
+  }
+}
+
+/** Evaluates a `with:` map: expressions are evaluated, YAML literals (numbers, bools, null) pass through. */
+export function evaluateArguments(
+  args: { [name: string]: CompiledExpression | JsonValue },
+  vars: ScopeVariables,
+  stepId: string,
+): { [name: string]: JsonValue } {
+  const result: { [name: string]: JsonValue } = {};
+  for (const [name, value] of Object.entries(args)) {
+    result[name] = isCompiledExpression(value)
+      ? evaluateExpression(value, vars, `argument \`${name}\` of step \`${stepId}\``)
+      : value;
+  }
+  return result;
+}
+
+/** CEL's type names, for messages. */
+export function celTypeOf(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'object') return 'map';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
+  return typeof value === 'boolean' ? 'bool' : 'string';
+}

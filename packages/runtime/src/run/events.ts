@@ -1,0 +1,84 @@
+/**
+ * The typed events of a run, in the order a host sees them from `runtime.stream()`:
+ * `step-start` → (`text-delta` | `tool-call` | `tool-result` | `usage` | `engine-switch`)* → `step-end`
+ * for each step (interleaved when steps run concurrently), then exactly one `done` or `error` last.
+ */
+import type { JsonValue, ToolCall, Usage } from '@sdl/adapters';
+import type { RunResult } from './result.js';
+
+/** Identifies where an event happened: the skill (nested skills included) and the step. */
+export interface EventOrigin {
+  /** The skill's name; nested `use:` runs report their own skill name. */
+  skill: string;
+  /** Step ids from the top-level skill down, e.g. `['parts']` or `['parts', 'split']` for a nested step. */
+  path: string[];
+  step: string;
+  /** The item index inside a `for_each` step. */
+  index?: number;
+}
+
+export type RunEvent =
+  | ({ type: 'step-start' } & EventOrigin)
+  | ({ type: 'step-end'; status: 'ok' | 'skipped'; output: JsonValue; durationMs: number } & EventOrigin)
+  | ({ type: 'text-delta'; text: string } & EventOrigin)
+  | ({ type: 'tool-call'; call: ToolCall } & EventOrigin)
+  | ({ type: 'tool-result'; callId: string; name: string; result: JsonValue; isError: boolean } & EventOrigin)
+  | ({ type: 'usage'; engine: string; model: string; usage: Usage; costUsd: number } & EventOrigin)
+  | ({ type: 'engine-switch'; from: string; to: string; reason?: string } & EventOrigin)
+  | { type: 'error'; error: Error }
+  | { type: 'done'; result: RunResult };
+
+export type RunEventType = RunEvent['type'];
+
+/**
+ * An unbounded single-consumer queue turning `emit()` calls into an async iterator. `onReturn` runs
+ * when the consumer stops early (break / return), so the run can be cancelled.
+ */
+export class EventChannel<T> implements AsyncIterableIterator<T> {
+  readonly #buffer: T[] = [];
+  #waiting: ((result: IteratorResult<T>) => void) | undefined;
+  #closed = false;
+  readonly #onReturn: () => void;
+
+  constructor(onReturn: () => void) {
+    this.#onReturn = onReturn;
+  }
+
+  push(value: T): void {
+    if (this.#closed) return;
+    const waiting = this.#waiting;
+    if (waiting !== undefined) {
+      this.#waiting = undefined;
+      waiting({ value, done: false });
+    } else this.#buffer.push(value);
+  }
+
+  /** No more values; buffered ones are still delivered. */
+  close(): void {
+    this.#closed = true;
+    const waiting = this.#waiting;
+    if (waiting !== undefined && this.#buffer.length === 0) {
+      this.#waiting = undefined;
+      waiting({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#buffer.length > 0) return Promise.resolve({ value: this.#buffer.shift()!, done: false });
+    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.#waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#buffer.length = 0;
+      this.#onReturn();
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * One model round trip from a prompt step: picks up the engine binding, forwards stream deltas as
+ * events, reports engine switches, and books usage and cost on the step and on the run.
+ */
+import type { EngineRequest, EngineResponse, ModelDescriptor, Usage } from '@sdl/adapters';
+import type { PromptStep } from '../load/loaded-skill.js';
+import type { RunContext, SkillFrame } from './context.js';
+import type { EventOrigin } from './events.js';
+import type { StepAccount } from './step-account.js';
+import { SdlRuntimeError } from './errors.js';
+
+/** US dollars for the usage at the descriptor's prices (0 when the price is unknown). */
+export function costOf(usage: Usage, descriptor: ModelDescriptor | undefined): number {
+  if (descriptor === undefined) return 0;
+  return (usage.inputTokens * descriptor.pricing.inputPerMTok + usage.outputTokens * descriptor.pricing.outputPerMTok) / 1e6;
+}
+
+function descriptorFor(ctx: RunContext, frame: SkillFrame, engine: string, model: string): ModelDescriptor | undefined {
+  const qualified = frame.prepared.engineQualifications.find((q) => q.engine === engine && q.model === model);
+  if (qualified?.descriptor !== undefined) return qualified.descriptor;
+  return ctx.services.engines.get(engine)?.descriptor;
+}
+
+export async function modelTurn(
+  ctx: RunContext,
+  frame: SkillFrame,
+  step: PromptStep,
+  origin: EventOrigin,
+  account: StepAccount,
+  engine: string,
+  request: EngineRequest,
+): Promise<EngineResponse> {
+  const binding = ctx.services.engines.get(engine);
+  if (binding === undefined) {
+    throw new SdlRuntimeError('engine_unknown', `engine \`${engine}\` is not configured in this runtime`, { location: step.source });
+  }
+  const emit = ctx.emit;
+  const result = await ctx.services.callModel({
+    engine,
+    binding,
+    request,
+    skill: frame.prepared.skill,
+    step,
+    policies: frame.prepared.skill.policies,
+    ...(emit === undefined
+      ? {}
+      : {
+          onStreamEvent: (event) => {
+            if (event.type === 'text-delta') emit({ type: 'text-delta', text: event.text, ...origin });
+          },
+        }),
+  });
+  const { response } = result;
+  if (result.engine !== engine) {
+    emit?.({ type: 'engine-switch', from: engine, to: result.engine, ...(result.switchReason ? { reason: result.switchReason } : {}), ...origin });
+  }
+  const used = result.engine;
+  const model = used === engine ? request.model : response.model;
+  const costUsd = costOf(response.usage, descriptorFor(ctx, frame, used, model));
+
+  account.modelCalls++;
+  account.usage.inputTokens += response.usage.inputTokens;
+  account.usage.outputTokens += response.usage.outputTokens;
+  account.costUsd += costUsd;
+  if (!account.engines.includes(used)) account.engines.push(used);
+  const totals = ctx.totals;
+  totals.usage.inputTokens += response.usage.inputTokens;
+  totals.usage.outputTokens += response.usage.outputTokens;
+  totals.cost += costUsd;
+  if (!totals.engines.includes(used)) totals.engines.push(used);
+  emit?.({ type: 'usage', engine: used, model: response.model, usage: response.usage, costUsd, ...origin });
+  return response;
+}

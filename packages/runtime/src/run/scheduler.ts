@@ -1,0 +1,197 @@
+/**
+ * The step scheduler. A skill's steps form a graph through `dependsOn`; each step starts as soon
+ * as the steps it reads are done, so independent steps run concurrently. `when:` false skips a step
+ * (its output is null); `for_each` runs the step once per item, at most `concurrency` at a time,
+ * keeping outputs in input order. The first failure cancels the steps still running in the same
+ * skill and is rethrown once they have settled, so nothing keeps running after a run ends.
+ */
+import { isEngineError, type JsonValue } from '@sdl/adapters';
+import type { LoadedStep, ScopeVariables } from '../load/loaded-skill.js';
+import { childContext, throwIfAborted, type RunContext, type SkillFrame } from './context.js';
+import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFailedError } from './errors.js';
+import { celTypeOf, evaluateExpression } from './evaluate.js';
+import type { EventOrigin } from './events.js';
+import type { TraceEntry } from './result.js';
+import { newStepAccount } from './step-account.js';
+import { runPromptStep } from './step-prompt.js';
+import { runToolStep } from './step-tool.js';
+import { runUseStep } from './step-use.js';
+
+/** Runs every step of the frame's skill on an already validated input and returns the skill's result. */
+export async function runSkill(parent: RunContext, frame: SkillFrame, input: JsonValue): Promise<JsonValue> {
+  const skill = frame.prepared.skill;
+  const outputs: ScopeVariables['steps'] = {};
+  const vars: ScopeVariables = { inputs: input, steps: outputs };
+  const { ctx, abort } = childContext(parent);
+  const byId = new Map(skill.steps.map((step) => [step.id, step]));
+  const started = new Map<string, Promise<void>>();
+
+  const start = (step: LoadedStep): Promise<void> => {
+    let promise = started.get(step.id);
+    if (promise === undefined) {
+      const dependencies = step.dependsOn.map((id) => {
+        const dependency = byId.get(id);
+        if (dependency === undefined) {
+          return Promise.reject(
+            new SdlRuntimeError('step_unknown', `step \`${step.id}\` depends on unknown step \`${id}\``, { location: step.source }),
+          );
+        }
+        return start(dependency);
+      });
+      promise = Promise.all(dependencies).then(async () => {
+        outputs[step.id] = { output: await executeStep(ctx, frame, step, vars) };
+      });
+      started.set(step.id, promise);
+    }
+    return promise;
+  };
+
+  const all = skill.steps.map(start);
+  try {
+    await Promise.all(all);
+  } catch (error) {
+    abort(error);
+    await Promise.allSettled(all);
+    throw parent.signal.aborted ? parent.signal.reason : error;
+  }
+  if (skill.returns !== undefined) return evaluateExpression(skill.returns, vars, '`return`');
+  const last = skill.steps[skill.steps.length - 1];
+  return last === undefined ? null : (outputs[last.id]?.output ?? null);
+}
+
+async function executeStep(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars: ScopeVariables): Promise<JsonValue> {
+  throwIfAborted(ctx.signal);
+  const origin: EventOrigin = { skill: frame.prepared.skill.name, path: [...frame.path, step.id], step: step.id };
+
+  if (step.when !== undefined) {
+    const condition = evaluateExpression(step.when, vars, `\`when\` of step \`${step.id}\``);
+    if (typeof condition !== 'boolean') {
+      throw new ExpressionEvaluationError(
+        `\`when\` of step \`${step.id}\``,
+        step.when.text,
+        step.when.source,
+        new TypeError(`expected bool, got ${celTypeOf(condition)}`),
+      );
+    }
+    if (!condition) {
+      ctx.emit?.({ type: 'step-start', ...origin });
+      ctx.emit?.({ type: 'step-end', status: 'skipped', output: null, durationMs: 0, ...origin });
+      recordTrace(ctx, origin, 'skipped', ctx.services.now(), newStepAccount());
+      return null;
+    }
+  }
+
+  if (step.forEach === undefined) return runOnce(ctx, frame, step, vars, origin);
+
+  const { over, as, concurrency } = step.forEach;
+  const items = evaluateExpression(over, vars, `\`for_each\` of step \`${step.id}\``);
+  if (!Array.isArray(items)) throw new ForEachNotListError(step.id, over.text, celTypeOf(items), over.source);
+  const startedAt = ctx.services.now();
+  ctx.emit?.({ type: 'step-start', ...origin });
+  const limit = Math.max(1, concurrency ?? ctx.services.defaultForEachConcurrency);
+  const results = await mapBounded(ctx, items, limit, (itemCtx, item, index) =>
+    runOnce(itemCtx, frame, step, { ...vars, [as]: item, index }, { ...origin, index }, true),
+  );
+  ctx.emit?.({ type: 'step-end', status: 'ok', output: results, durationMs: ctx.services.now() - startedAt, ...origin });
+  return results;
+}
+
+/** Runs one execution of a step (the step, or one `for_each` item) with its events and trace entry. */
+async function runOnce(
+  ctx: RunContext,
+  frame: SkillFrame,
+  step: LoadedStep,
+  vars: ScopeVariables,
+  origin: EventOrigin,
+  isItem = false,
+): Promise<JsonValue> {
+  const account = newStepAccount();
+  const startedAt = ctx.services.now();
+  if (!isItem) ctx.emit?.({ type: 'step-start', ...origin });
+  let output: JsonValue;
+  try {
+    switch (step.kind) {
+      case 'prompt':
+        output = await runPromptStep(ctx, frame, step, vars, origin, account);
+        break;
+      case 'tool':
+        output = await runToolStep(ctx, frame, step, vars);
+        account.toolCalls++;
+        break;
+      case 'use':
+        output = await runUseStep(ctx, frame, step, vars, runSkill);
+        break;
+    }
+  } catch (caught) {
+    const error = ctx.signal.aborted ? ctx.signal.reason : locate(caught, step);
+    recordTrace(ctx, origin, 'error', startedAt, account, error);
+    throw error;
+  }
+  recordTrace(ctx, origin, 'ok', startedAt, account);
+  if (!isItem) ctx.emit?.({ type: 'step-end', status: 'ok', output, durationMs: ctx.services.now() - startedAt, ...origin });
+  return output;
+}
+
+/** Typed errors pass through; anything else gets the step's id and location. */
+function locate(error: unknown, step: LoadedStep): unknown {
+  return error instanceof SdlRuntimeError || isEngineError(error) ? error : new StepFailedError(step.id, step.source, error);
+}
+
+function recordTrace(
+  ctx: RunContext,
+  origin: EventOrigin,
+  status: TraceEntry['status'],
+  startedAt: number,
+  account: ReturnType<typeof newStepAccount>,
+  error?: unknown,
+): void {
+  const entry: TraceEntry = {
+    skill: origin.skill,
+    path: origin.path,
+    step: origin.step,
+    status,
+    engines: account.engines,
+    usage: account.usage,
+    costUsd: account.costUsd,
+    modelCalls: account.modelCalls,
+    toolCalls: account.toolCalls,
+    repairs: account.repairs,
+    startedAt,
+    durationMs: ctx.services.now() - startedAt,
+  };
+  if (origin.index !== undefined) entry.index = origin.index;
+  if (error !== undefined) entry.error = error instanceof Error ? error.message : String(error);
+  ctx.totals.trace.push(entry);
+}
+
+/**
+ * Maps items with at most `limit` in flight, results in input order. The first failure stops new
+ * items from starting and cancels the ones in flight; it is rethrown once they have settled.
+ */
+async function mapBounded<T, R>(
+  parent: RunContext,
+  items: readonly T[],
+  limit: number,
+  fn: (ctx: RunContext, item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const { ctx, abort } = childContext(parent);
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(ctx, items[index]!, index);
+      } catch (error) {
+        if (failure === undefined) {
+          failure = { error };
+          abort(error);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw parent.signal.aborted ? parent.signal.reason : failure.error;
+  return results;
+}

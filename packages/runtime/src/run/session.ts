@@ -1,0 +1,33 @@
+/**
+ * Conversation memory. The runtime needs only these two operations of the state store
+ * (`StateStore` in `../state`), so any store that has them works: memory, file or Redis.
+ */
+import type { Message } from '@sdl/adapters';
+import type { SessionState } from './context.js';
+
+/** The part of the state store that conversation memory uses. */
+export interface ConversationStore {
+  appendTurns(
+    sessionId: string,
+    turns: ReadonlyArray<{ message: Message; engine?: string }>,
+    options?: { maxTurns?: number; ttlMs?: number },
+  ): Promise<unknown>;
+  getSession(sessionId: string): Promise<{ turns: ReadonlyArray<{ message: Message }> } | undefined>;
+}
+
+/** The session's stored history (loaded once per run, on first use). */
+export function sessionHistory(session: SessionState): Promise<Message[]> {
+  session.history ??= session.store
+    .getSession(session.id)
+    .then((found) => (found === undefined ? [] : found.turns.map((turn) => turn.message)));
+  return session.history;
+}
+
+/** Appends the run's new turns atomically (one store call), within the window and TTL. */
+export async function saveSessionTurns(session: SessionState): Promise<void> {
+  if (session.newTurns.length === 0) return;
+  const options: { maxTurns?: number; ttlMs?: number } = {};
+  if (session.maxTurns !== undefined) options.maxTurns = session.maxTurns;
+  if (session.ttlMs !== undefined) options.ttlMs = session.ttlMs;
+  await session.store.appendTurns(session.id, session.newTurns, options);
+}

@@ -1,0 +1,51 @@
+/**
+ * The model tool-use loop of a prompt step: call the model; while it asks for tools, run them on
+ * the host (concurrently within one turn), send the results back, and call again, at most
+ * `max_tool_iterations` times. Tool failures go back to the model as error results, not exceptions.
+ */
+import type { EngineRequest, EngineResponse, Message, ToolResultMessage } from '@sdl/adapters';
+import type { PromptStep } from '../load/loaded-skill.js';
+import type { RunContext, SkillFrame } from './context.js';
+import { ToolLoopLimitError } from './errors.js';
+import type { EventOrigin } from './events.js';
+import { callHostTool } from './host-tool.js';
+import { modelTurn } from './model-turn.js';
+import type { StepAccount } from './step-account.js';
+
+/** Runs model turns until a reply without tool calls; `messages` grows with the exchange. */
+export async function converse(
+  ctx: RunContext,
+  frame: SkillFrame,
+  step: PromptStep,
+  origin: EventOrigin,
+  account: StepAccount,
+  engine: string,
+  request: Omit<EngineRequest, 'messages'>,
+  messages: Message[],
+): Promise<EngineResponse> {
+  for (let iteration = 0; ; iteration++) {
+    const response = await modelTurn(ctx, frame, step, origin, account, engine, { ...request, messages: [...messages] });
+    if (response.toolCalls.length === 0 || step.tools.length === 0) return response;
+    if (iteration >= step.maxToolIterations) throw new ToolLoopLimitError(step.id, step.maxToolIterations, step.source);
+
+    messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+    const results = await Promise.all(
+      response.toolCalls.map(async (call): Promise<ToolResultMessage> => {
+        account.toolCalls++;
+        ctx.emit?.({ type: 'tool-call', call, ...origin });
+        const outcome = step.tools.includes(call.name)
+          ? await callHostTool(ctx, frame, step.id, call.name, call.arguments, call.id)
+          : { ok: false as const, message: `tool \`${call.name}\` is not available in this step (available: ${step.tools.join(', ')})` };
+        const result = outcome.ok ? outcome.value : { error: outcome.message };
+        ctx.emit?.({ type: 'tool-result', callId: call.id, name: call.name, result, isError: !outcome.ok, ...origin });
+        const content = outcome.ok
+          ? typeof outcome.value === 'string'
+            ? outcome.value
+            : JSON.stringify(outcome.value)
+          : `error: ${outcome.message}`;
+        return { role: 'tool', toolCallId: call.id, name: call.name, content, ...(outcome.ok ? {} : { isError: true }) };
+      }),
+    );
+    messages.push(...results);
+  }
+}

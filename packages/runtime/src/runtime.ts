@@ -1,0 +1,244 @@
+/**
+ * `createRuntime`: the host application's entry point. Holds engines, tools and the state store,
+ * resolves skills at load (engines for `requires:`, tools, dependent skills) and runs them —
+ * `run()` for the result, `stream()` for typed events — on the same machinery.
+ */
+import type { JsonValue } from '@sdl/adapters';
+import type { LoadedSkill } from './load/loaded-skill.js';
+import { prepareSkill, type PreparedSkill } from './load/prepare.js';
+import type { DescribeModel } from './load/requirements.js';
+import { SkillResolutionError } from './load/resolution-error.js';
+import { ToolRegistry, type HostTool } from './tools/registry.js';
+import { callAdapterDirectly, type CallModel, type EngineBinding } from './run/call-model.js';
+import type { RunContext, RuntimeServices, SessionState } from './run/context.js';
+import { DeadlineExceededError, InputValidationError, RunCancelledError, SdlRuntimeError } from './run/errors.js';
+import { EventChannel, type RunEvent } from './run/events.js';
+import type { RunResult } from './run/result.js';
+import { runSkill } from './run/scheduler.js';
+import { saveSessionTurns, type ConversationStore } from './run/session.js';
+
+/** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
+export interface RuntimeClock {
+  now(): number;
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+/** Structured log sink; messages never contain keys or prompt text. */
+export interface RuntimeLogger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RuntimeOptions {
+  /** Engines by config name. */
+  engines: Record<string, EngineBinding> | ReadonlyMap<string, EngineBinding>;
+  /** The engine preferred after a skill's own `engines.prefer`. */
+  defaultEngine?: string;
+  /** Host tools by name (more can be registered later on `runtime.tools`). */
+  tools?: Record<string, HostTool>;
+  /** Conversation memory; required to run with a `session` id. */
+  state?: ConversationStore;
+  logger?: RuntimeLogger;
+  /** The model-call seam (middleware chain); defaults to calling the adapter directly. */
+  callModel?: CallModel;
+  /** Finds descriptors for models a skill names in `engines.models`. */
+  describeModel?: DescribeModel;
+  /** Repair round trips after a reply that is not valid for its schema (default 1). */
+  repairAttempts?: number;
+  /** `for_each` items in flight when a step sets no `concurrency` (default 8). */
+  forEachConcurrency?: number;
+  clock?: RuntimeClock;
+}
+
+export interface RunOptions {
+  /** Conversation id; history is loaded and appended when the skill has `memory.conversation`. */
+  session?: string;
+  /** Engine to use when it qualifies for the skill (overrides `engines.prefer`). */
+  engine?: string;
+  /** Aborts every in-flight model and tool call; the run rejects with {@link RunCancelledError}. */
+  signal?: AbortSignal;
+  /** Budget in milliseconds from the start of the run; past it the run rejects with {@link DeadlineExceededError}. */
+  deadlineMs?: number;
+}
+
+export interface Runtime {
+  readonly tools: ToolRegistry;
+  /** Resolves a skill now (instead of on first run); throws {@link SkillResolutionError} listing every problem. */
+  load(skill: LoadedSkill): PreparedSkill;
+  run(skill: LoadedSkill | PreparedSkill, input: unknown, options?: RunOptions): Promise<RunResult>;
+  /** Events of one run; ends with `done` (carrying the result) or `error`. Breaking out cancels the run. */
+  stream(skill: LoadedSkill | PreparedSkill, input: unknown, options?: RunOptions): AsyncIterableIterator<RunEvent>;
+  /** Adds or replaces an engine without a restart; runs already going keep the binding they started with. */
+  setEngine(name: string, binding: EngineBinding): void;
+  removeEngine(name: string): boolean;
+  setDefaultEngine(name: string | undefined): void;
+  engineNames(): string[];
+}
+
+const systemClock: RuntimeClock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+function isPrepared(skill: LoadedSkill | PreparedSkill): skill is PreparedSkill {
+  return 'skill' in skill && 'inputValidator' in skill;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  let engines = new Map(options.engines instanceof Map ? options.engines : Object.entries(options.engines));
+  let defaultEngine = options.defaultEngine;
+  const tools = new ToolRegistry(options.tools);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  // Prepared skills are cached per skill object; changing engines starts a new generation.
+  let cache = new WeakMap<LoadedSkill, PreparedSkill>();
+  const ordered = (): ReadonlyMap<string, EngineBinding> => {
+    if (defaultEngine === undefined || !engines.has(defaultEngine)) return engines;
+    return new Map([[defaultEngine, engines.get(defaultEngine)!], ...engines]);
+  };
+  const services = (): RuntimeServices => ({
+    engines,
+    tools,
+    callModel: options.callModel ?? callAdapterDirectly,
+    repairAttempts: options.repairAttempts ?? 1,
+    defaultForEachConcurrency: options.forEachConcurrency ?? 8,
+    now: () => clock.now(),
+  });
+  let currentServices = services();
+  const changed = () => {
+    cache = new WeakMap();
+    currentServices = services();
+  };
+
+  const load = (skill: LoadedSkill): PreparedSkill => {
+    let prepared = cache.get(skill);
+    if (prepared === undefined) {
+      prepared = prepareSkill(skill, {
+        engines: ordered(),
+        tools,
+        ...(options.describeModel ? { describeModel: options.describeModel } : {}),
+      });
+      cache.set(skill, prepared);
+    }
+    return prepared;
+  };
+
+  /** Runs a skill, reporting events to `emit` when given; the one path under both `run` and `stream`. */
+  const execute = async (
+    skill: LoadedSkill | PreparedSkill,
+    input: unknown,
+    runOptions: RunOptions,
+    emit: ((event: RunEvent) => void) | undefined,
+    internalSignal?: AbortSignal,
+  ): Promise<RunResult> => {
+    const prepared = isPrepared(skill) ? skill : load(skill);
+    const checked = prepared.inputValidator.validate(input ?? {});
+    if (!checked.ok) throw new InputValidationError(prepared.skill.name, checked.problems);
+
+    if (runOptions.engine !== undefined) {
+      const qualification = prepared.engineQualifications.find((q) => q.engine === runOptions.engine);
+      if (qualification === undefined) {
+        throw new SdlRuntimeError('engine_unknown', `engine \`${runOptions.engine}\` is not configured (configured: ${[...engines.keys()].join(', ') || 'none'})`);
+      }
+      if (qualification.reasons.length > 0) {
+        throw new SkillResolutionError(prepared.skill.name, prepared.skill.file, [
+          { kind: 'engine', subject: runOptions.engine, reason: qualification.reasons.join('; ') },
+        ]);
+      }
+    }
+
+    const signals: AbortSignal[] = [];
+    const controller = new AbortController();
+    signals.push(controller.signal);
+    if (runOptions.signal !== undefined) signals.push(runOptions.signal);
+    if (internalSignal !== undefined) signals.push(internalSignal);
+    const onCallerAbort = () => controller.abort(new RunCancelledError(runOptions.signal?.reason));
+    if (runOptions.signal?.aborted) onCallerAbort();
+    runOptions.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const cancelDeadline =
+      runOptions.deadlineMs === undefined
+        ? undefined
+        : clock.setTimer(runOptions.deadlineMs, () => controller.abort(new DeadlineExceededError(runOptions.deadlineMs!)));
+    const internalAbort = () => controller.abort(new RunCancelledError('the event stream was closed'));
+    internalSignal?.addEventListener('abort', internalAbort, { once: true });
+
+    const memory = prepared.skill.memory;
+    let session: SessionState | undefined;
+    if (runOptions.session !== undefined && memory?.conversation) {
+      if (options.state === undefined) {
+        throw new SdlRuntimeError('state_missing', 'running with a session needs a state store: pass `state` to createRuntime');
+      }
+      session = { id: runOptions.session, store: options.state, newTurns: [] };
+      if (memory.max_turns !== undefined) session.maxTurns = memory.max_turns;
+      if (memory.ttl_s !== undefined) session.ttlMs = memory.ttl_s * 1000;
+    }
+
+    const ctx: RunContext = {
+      services: currentServices,
+      signal: controller.signal,
+      emit,
+      totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: [], trace: [] },
+      ...(runOptions.engine === undefined ? {} : { engineOverride: runOptions.engine }),
+      ...(session === undefined ? {} : { session }),
+    };
+    const startedAt = clock.now();
+    try {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const output = await runSkill(ctx, { prepared, path: [] }, checked.value);
+      if (session !== undefined) await saveSessionTurns(session);
+      const { usage, cost, engines: used, trace } = ctx.totals;
+      logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });
+      return { output, usage, cost, engines: used, trace };
+    } catch (error) {
+      const reported = controller.signal.aborted ? controller.signal.reason : error;
+      logger?.warn?.('run failed', { skill: prepared.skill.name, error: (reported as Error)?.name, code: (reported as SdlRuntimeError)?.code });
+      throw reported;
+    } finally {
+      cancelDeadline?.();
+      runOptions.signal?.removeEventListener('abort', onCallerAbort);
+      internalSignal?.removeEventListener('abort', internalAbort);
+    }
+  };
+
+  return {
+    tools,
+    load,
+    run: (skill, input, runOptions = {}) => execute(skill, input, runOptions, undefined),
+    stream(skill, input, runOptions = {}) {
+      const closed = new AbortController();
+      const channel = new EventChannel<RunEvent>(() => closed.abort());
+      execute(skill, input, runOptions, (event) => channel.push(event), closed.signal).then(
+        (result) => {
+          channel.push({ type: 'done', result });
+          channel.close();
+        },
+        (error: unknown) => {
+          channel.push({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+          channel.close();
+        },
+      );
+      return channel;
+    },
+    setEngine(name, binding) {
+      engines = new Map(engines).set(name, binding);
+      changed();
+    },
+    removeEngine(name) {
+      if (!engines.has(name)) return false;
+      engines = new Map(engines);
+      engines.delete(name);
+      changed();
+      return true;
+    },
+    setDefaultEngine(name) {
+      defaultEngine = name;
+      changed();
+    },
+    engineNames: () => [...engines.keys()],
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Host-implemented tools. A skill declares the tools it needs (name, description, JSON Schema of
+ * the arguments); the host registers an implementation with its own schema; load-time resolution
+ * checks the two are compatible (see `compatibility.ts`).
+ */
+import type { JsonSchema, JsonValue } from '@sdl/adapters';
+import { compileValidator, type SchemaValidator } from '../load/validators.js';
+
+/** What a tool implementation receives besides its arguments. */
+export interface ToolCallContext {
+  /** Aborted when the run is cancelled or its deadline passes; pass it to any I/O the tool does. */
+  signal: AbortSignal;
+  skill: string;
+  step: string;
+  /** The model's tool-call id (prompt steps only). */
+  callId?: string;
+}
+
+/** A tool as the host registers it. */
+export interface HostTool {
+  description?: string;
+  /** JSON Schema of the arguments object the implementation accepts. */
+  parameters: JsonSchema;
+  /** JSON Schema of the result, if the host promises one. */
+  returns?: JsonSchema;
+  execute(args: { [name: string]: JsonValue }, context: ToolCallContext): Promise<JsonValue> | JsonValue;
+}
+
+/** A registered tool with its argument validator compiled once. */
+export interface RegisteredTool extends HostTool {
+  readonly name: string;
+  readonly argumentsValidator: SchemaValidator;
+}
+
+const TOOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+/** The tools a runtime offers to skills, by name. */
+export class ToolRegistry {
+  readonly #tools = new Map<string, RegisteredTool>();
+
+  constructor(tools: { [name: string]: HostTool } = {}) {
+    for (const [name, tool] of Object.entries(tools)) this.register(name, tool);
+  }
+
+  /** Registers (or replaces) a tool; throws if the name is not a valid tool name or the schema does not compile. */
+  register(name: string, tool: HostTool): this {
+    if (!TOOL_NAME.test(name)) {
+      throw new TypeError(`tool name \`${name}\` is invalid: use letters, digits, \`_\` or \`-\` (at most 64)`);
+    }
+    if (typeof tool.execute !== 'function') throw new TypeError(`tool \`${name}\` has no execute function`);
+    let argumentsValidator: SchemaValidator;
+    try {
+      argumentsValidator = compileValidator(tool.parameters);
+    } catch (error) {
+      throw new TypeError(`tool \`${name}\`: its parameters schema does not compile: ${(error as Error).message}`);
+    }
+    this.#tools.set(name, { ...tool, name, argumentsValidator });
+    return this;
+  }
+
+  unregister(name: string): boolean {
+    return this.#tools.delete(name);
+  }
+
+  get(name: string): RegisteredTool | undefined {
+    return this.#tools.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#tools.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#tools.keys()].sort();
+  }
+}
