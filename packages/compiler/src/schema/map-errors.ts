@@ -9,6 +9,9 @@ import { type SchemaNode, skillSchema, subSchemaValidator } from './schema.js';
 /** Where diagnostics are placed: turns a value path into a source range. */
 export type Locate = (path: ValuePath, target: PathTarget) => Range;
 
+/** The source text of a range (to quote what the user wrote, e.g. `1.10` rather than the number 1.1). */
+export type TextOf = (range: Range) => string;
+
 /** Plain-language forms of the schema's patterns, so an error says what is expected, not a regex. */
 const PATTERN_MEANINGS: Record<string, string> = {
   '^[A-Za-z_][A-Za-z0-9_]*$': 'an identifier (letters, digits and `_`, not starting with a digit)',
@@ -33,6 +36,11 @@ function show(value: unknown): string {
 
 const ARTICLE: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'null' };
 const typeWords = (types: string[]) => types.map((t) => ARTICLE[t] ?? t).join(' or ');
+/** The found type in words; a whole number is just "a number" unless numbers were expected. */
+const foundWords = (value: unknown, expected: string[]) => {
+  const actual = jsonTypeOf(value);
+  return typeWords([actual === 'integer' && !expected.includes('number') ? 'number' : actual]);
+};
 
 function valueAt(data: unknown, path: ValuePath): unknown {
   let value = data;
@@ -63,6 +71,7 @@ interface Context {
   root: SchemaNode;
   file: string;
   locate: Locate;
+  textOf: TextOf;
   out: Diagnostic[];
 }
 
@@ -71,8 +80,8 @@ interface Context {
  * unions are resolved to the branch the value was meant for (and only its errors are kept), unknown
  * keys point at the key with a did-you-mean hint, missing keys at the mapping, wrong types at the value.
  */
-export function mapSchemaErrors(errors: readonly ErrorObject[], data: unknown, file: string, locate: Locate): Diagnostic[] {
-  const context: Context = { root: skillSchema(), file, locate, out: [] };
+export function mapSchemaErrors(errors: readonly ErrorObject[], data: unknown, file: string, locate: Locate, textOf: TextOf = () => ''): Diagnostic[] {
+  const context: Context = { root: skillSchema(), file, locate, textOf, out: [] };
   mapErrors(context, errors, data, { pointer: '', node: context.root }, []);
   return context.out;
 }
@@ -111,7 +120,7 @@ function mapUnion(context: Context, data: unknown, start: SchemaLocation, base: 
     return;
   }
   if (choice.kind === 'type') {
-    out.push(makeDiagnostic('SDL2003', file, locate(full, 'value'), `${describePath(full)} must be ${typeWords(choice.expected)}, found ${typeWords([jsonTypeOf(value)])}`, quoteHint(choice.expected, value)));
+    out.push(makeDiagnostic('SDL2003', file, locate(full, 'value'), `${describePath(full)} must be ${typeWords(choice.expected)}, found ${foundWords(value, choice.expected)}`, quoteHint(context, full, choice.expected, value)));
     return;
   }
   const isStep = full.length === 2 && full[0] === 'steps';
@@ -129,9 +138,10 @@ function mapUnion(context: Context, data: unknown, start: SchemaLocation, base: 
   out.push(makeDiagnostic(isStep ? 'SDL2011' : 'SDL2009', file, locate([...full, second], 'key'), `${isStep ? 'a step' : describePath(full)} can have only one of ${options}`, 'split it into separate steps, one per kind'));
 }
 
-function quoteHint(expected: string[], value: unknown): string | undefined {
+function quoteHint(context: Context, full: ValuePath, expected: string[], value: unknown): string | undefined {
   if (expected.includes('string') && (typeof value === 'number' || typeof value === 'boolean' || value === null)) {
-    return `quote the value so YAML keeps it a string: "${String(value)}"`;
+    const written = context.textOf(context.locate(full, 'value')).trim() || String(value);
+    return `quote the value so YAML keeps it a string: "${written.replace(/"/g, '\\"')}"`;
   }
   return undefined;
 }
@@ -148,7 +158,7 @@ function mapOne(context: Context, error: ErrorObject, data: unknown, start: Sche
       const location = schemaAt(root, start, data, path);
       const allowed = location ? Object.keys((throughUnions(root, location, value).node.properties as object | undefined) ?? {}) : [];
       const hint = didYouMean(key, allowed) ?? (allowed.length > 0 && allowed.length <= 12 ? `allowed keys here: ${allowed.join(', ')}` : undefined);
-      push('SDL2001', [...full, key], 'key', `unknown key \`${key}\` in ${describePath(full)}`, hint);
+      push('SDL2001', [...full, key], 'key', `unknown key \`${key}\` ${full.length === 0 ? 'at the top level' : `in ${describePath(full)}`}`, hint);
       return;
     }
     case 'required': {
@@ -161,7 +171,7 @@ function mapOne(context: Context, error: ErrorObject, data: unknown, start: Sche
     }
     case 'type': {
       const expected = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
-      push('SDL2003', full, 'value', `${describePath(full)} must be ${typeWords(expected)}, found ${typeWords([jsonTypeOf(value)])}`, quoteHint(expected, value));
+      push('SDL2003', full, 'value', `${describePath(full)} must be ${typeWords(expected)}, found ${foundWords(value, expected)}`, quoteHint(context, full, expected, value));
       return;
     }
     case 'enum':

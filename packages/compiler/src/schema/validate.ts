@@ -12,5 +12,7 @@ export function validateSkill(parsed: ParsedSkill): Diagnostic[] {
   if (!parsed.ok) return [];
   const validate = skillValidator();
   if (validate(parsed.value)) return [];
-  return mapSchemaErrors(validate.errors ?? [], parsed.value, parsed.source.path, (path, target) => rangeOfPath(parsed, path, target));
+  return mapSchemaErrors(validate.errors ?? [], parsed.value, parsed.source.path, (path, target) => rangeOfPath(parsed, path, target),
+    (range) => parsed.source.text.slice(parsed.source.offsetAt(range.start), parsed.source.offsetAt(range.end)),
+  );
 }
