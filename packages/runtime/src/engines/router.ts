@@ -1,0 +1,216 @@
+import { isEngineError, type EngineRequest, type EngineResponse, type ModelDescriptor, type Provider, type StreamEvent } from '@sdl/adapters';
+import { CircuitOpenError } from '../middleware/circuit-breaker.js';
+import type { MiddlewareChain } from '../middleware/chain.js';
+import { resolvePolicies, DEFAULT_POLICIES, type ResolvedPolicies, type SkillPolicies } from '../middleware/policies.js';
+import { RateLimitRejectedError } from '../middleware/rate-limiter.js';
+import type { CallContext, CallEvent, CallResult } from '../middleware/types.js';
+import { noopLogger, type Logger } from '../observability/logger.js';
+import type { RuntimeMetrics } from '../observability/metrics.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import { convertHistory } from './history.js';
+import type { EngineEntry, EngineRegistry } from './registry.js';
+
+/** Every engine tried failed (or none qualified); `attempts` says, engine by engine, why. */
+export class NoEngineAvailableError extends Error {
+  override readonly name = 'NoEngineAvailableError';
+  constructor(readonly attempts: { engine: string; reason: string; error?: unknown }[]) {
+    super(
+      attempts.length === 0
+        ? 'no engine is configured for this call; register an engine or set a default engine'
+        : `no engine could serve the call: ${attempts.map((a) => `${a.engine}: ${a.reason}`).join('; ')}`,
+    );
+  }
+}
+
+/**
+ * Why a failure moves the call to the next engine, or undefined when it must not (the request
+ * itself is at fault, the caller cancelled, a budget ran out, or a stream already started).
+ * `auth` fails over: one engine's broken credentials say nothing about the others.
+ */
+export function failoverReason(error: unknown): string | undefined {
+  if (error instanceof CircuitOpenError) return 'breaker_open';
+  if (error instanceof RateLimitRejectedError) return `rate_limit_${error.reason}`;
+  if (isEngineError(error)) {
+    if (error.retryable) return error.kind;
+    if (error.kind === 'auth') return 'auth';
+  }
+  return undefined;
+}
+
+export interface RouteOptions {
+  /** The request without a model: the model comes from `models` or the engine's default. */
+  request: Omit<EngineRequest, 'model'> & { model?: string };
+  /** Start here (the run's `engine` option); the rest of `prefer` follows as failover. */
+  engine?: string;
+  /** The skill's `engines.prefer`; without it, the runtime's order (default engine first). */
+  prefer?: readonly string[];
+  /** The skill's `engines.models`: engine name -> model id. */
+  models?: Readonly<Record<string, string>>;
+  tenant?: string;
+  policies?: SkillPolicies;
+  signal?: AbortSignal;
+  /** Epoch ms after which no new attempt starts on any engine. */
+  deadline?: number;
+  runId?: string;
+  sessionId?: string;
+  emit?: (event: CallEvent) => void;
+  /** Returns why an engine does not qualify for this call (e.g. `requires:`), or undefined. */
+  qualifies?: (entry: EngineEntry, model: string) => string | undefined;
+}
+
+export interface RoutedResponse {
+  engine: string;
+  provider: Provider;
+  model: string;
+  response: EngineResponse;
+  cached: boolean;
+}
+
+export interface RoutedStream {
+  engine: string;
+  provider: Provider;
+  model: string;
+  /** Already started: failures before the first delta were retried or failed over. */
+  events: AsyncIterable<StreamEvent>;
+}
+
+export interface EngineRouterOptions {
+  registry: EngineRegistry;
+  chain: MiddlewareChain;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: RuntimeMetrics;
+  /** Runtime-wide policy defaults (under skill and engine config). */
+  defaults?: ResolvedPolicies;
+  /** Model features for history conversion; unknown models are assumed to support tools. */
+  describeModel?: (provider: Provider, model: string) => ModelDescriptor | undefined;
+}
+
+/**
+ * Sends a call through the middleware chain to one engine after another: the `engine` asked
+ * for, then `prefer` (or the registry's order), moving on when an engine is unavailable
+ * (breaker open, overloaded, a rate-limit wait beyond the cap, retries exhausted, auth) and
+ * emitting `engine-switch`. Each call reads the registry when it starts, so registry changes
+ * and `setDefaultEngine()` affect new calls only.
+ */
+export class EngineRouter {
+  readonly registry: EngineRegistry;
+  readonly chain: MiddlewareChain;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly metrics: RuntimeMetrics | undefined;
+  private readonly defaults: ResolvedPolicies;
+  private readonly describeModel: EngineRouterOptions['describeModel'];
+
+  constructor(options: EngineRouterOptions) {
+    this.registry = options.registry;
+    this.chain = options.chain;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? noopLogger;
+    this.metrics = options.metrics;
+    this.defaults = options.defaults ?? DEFAULT_POLICIES;
+    this.describeModel = options.describeModel;
+  }
+
+  /** Makes `name` the default engine for new calls. */
+  setDefaultEngine(name: string): void {
+    this.registry.setDefaultEngine(name);
+  }
+
+  async generate(options: RouteOptions): Promise<RoutedResponse> {
+    const { ctx, result } = await this.route(options, false);
+    if (result.kind !== 'response') throw new Error('internal: expected a response');
+    return { engine: ctx.engine, provider: ctx.provider, model: ctx.model, response: result.response, cached: !!result.cached };
+  }
+
+  async stream(options: RouteOptions): Promise<RoutedStream> {
+    const { ctx, result } = await this.route(options, true);
+    if (result.kind !== 'stream') throw new Error('internal: expected a stream');
+    return { engine: ctx.engine, provider: ctx.provider, model: ctx.model, events: result.events };
+  }
+
+  /** The engines this call would try, in order (snapshot of the registry now). */
+  candidates(options: Pick<RouteOptions, 'engine' | 'prefer'>): string[] {
+    const base = options.prefer && options.prefer.length ? [...options.prefer] : this.registry.order();
+    const ordered = options.engine !== undefined ? [options.engine, ...base] : base;
+    return [...new Set(ordered)];
+  }
+
+  private async route(options: RouteOptions, streaming: boolean): Promise<{ ctx: CallContext; result: CallResult }> {
+    const attempts: { engine: string; reason: string; error?: unknown }[] = [];
+    const emit = options.emit ?? (() => {});
+    const signal = options.signal ?? new AbortController().signal;
+    let previous: string | undefined;
+    let lastError: unknown;
+    let tried = 0;
+    for (const name of this.candidates(options)) {
+      const entry = this.registry.get(name);
+      if (!entry) {
+        attempts.push({ engine: name, reason: 'not registered' });
+        continue;
+      }
+      const model = options.models?.[name] ?? entry.model;
+      const refusal = options.qualifies?.(entry, model);
+      if (refusal) {
+        attempts.push({ engine: name, reason: refusal });
+        continue;
+      }
+      if (previous !== undefined) {
+        const reason = attempts[attempts.length - 1]?.reason ?? 'unavailable';
+        emit({ type: 'engine-switch', from: previous, to: name, reason });
+        this.metrics?.engineSwitches.inc({ from: previous, to: name, reason });
+        this.logger.warn('switching engine', { from: previous, to: name, reason });
+      }
+      const ctx = this.context(entry, model, options, streaming, signal, emit);
+      tried++;
+      try {
+        return { ctx, result: await this.chain.run(ctx) };
+      } catch (error) {
+        lastError = error;
+        const reason = signal.aborted ? undefined : failoverReason(error);
+        if (reason === undefined) throw error;
+        attempts.push({ engine: name, reason, error });
+        previous = name;
+      }
+    }
+    if (tried === 1 && lastError !== undefined) throw lastError;
+    throw new NoEngineAvailableError(attempts);
+  }
+
+  private context(
+    entry: EngineEntry,
+    model: string,
+    options: RouteOptions,
+    streaming: boolean,
+    signal: AbortSignal,
+    emit: (e: CallEvent) => void,
+  ): CallContext {
+    const descriptor = this.describeModel?.(entry.provider, model);
+    const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'] });
+    const request: EngineRequest = { ...options.request, model, messages };
+    if (descriptor && !descriptor.features.includes('tools')) delete request.tools;
+    const ctx: CallContext = {
+      engine: entry.name,
+      provider: entry.provider,
+      model,
+      adapter: entry.adapter,
+      request,
+      streaming,
+      tenant: options.tenant ?? 'default',
+      policies: resolvePolicies(options.policies, entry.config, this.defaults),
+      signal,
+      deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+      attempt: 0,
+      clock: this.clock,
+      logger: this.logger,
+      emit,
+      state: new Map(),
+    };
+    return Object.assign(
+      ctx,
+      options.runId !== undefined ? { runId: options.runId } : {},
+      options.sessionId !== undefined ? { sessionId: options.sessionId } : {},
+      this.metrics ? { metrics: this.metrics } : {},
+    );
+  }
+}

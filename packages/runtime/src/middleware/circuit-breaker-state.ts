@@ -1,0 +1,108 @@
+import type { BreakerPolicy } from './policies.js';
+import type { BreakerStateName } from './types.js';
+
+/**
+ * A breaker's state as plain data, so the same transition functions run in memory and against
+ * Redis (where the record is read, changed and written back in one optimistic transaction).
+ */
+export interface BreakerRecord {
+  state: BreakerStateName;
+  consecutiveFailures: number;
+  openedAt: number;
+  halfOpenInFlight: number;
+  /** Outcome counts in time buckets (a tenth of the window each), oldest first. */
+  buckets: { start: number; ok: number; failed: number }[];
+}
+
+export type BreakerOutcome = 'success' | 'failure' | 'ignored';
+
+export function closedRecord(): BreakerRecord {
+  return { state: 'closed', consecutiveFailures: 0, openedAt: 0, halfOpenInFlight: 0, buckets: [] };
+}
+
+export interface Admission {
+  allowed: boolean;
+  /** This call is a half-open probe; its result decides the next state. */
+  probe: boolean;
+  from: BreakerStateName;
+  to: BreakerStateName;
+  /** When refused: how long until a probe may go through. */
+  retryInMs: number;
+}
+
+/** Open -> half-open after the reset time; admits half-open probes up to the limit. */
+export function admit(record: BreakerRecord, policy: BreakerPolicy, now: number): Admission {
+  const from = record.state;
+  if (record.state === 'open' && now - record.openedAt >= policy.resetMs) {
+    record.state = 'half-open';
+    record.halfOpenInFlight = 0;
+  }
+  if (record.state === 'open') {
+    return { allowed: false, probe: false, from, to: 'open', retryInMs: record.openedAt + policy.resetMs - now };
+  }
+  if (record.state === 'half-open') {
+    if (record.halfOpenInFlight >= policy.halfOpenCalls) return { allowed: false, probe: false, from, to: 'half-open', retryInMs: 0 };
+    record.halfOpenInFlight++;
+    return { allowed: true, probe: true, from, to: 'half-open', retryInMs: 0 };
+  }
+  return { allowed: true, probe: false, from, to: 'closed', retryInMs: 0 };
+}
+
+function prune(record: BreakerRecord, policy: BreakerPolicy, now: number): void {
+  record.buckets = record.buckets.filter((b) => b.start > now - policy.windowMs);
+}
+
+function trip(record: BreakerRecord, now: number): void {
+  record.state = 'open';
+  record.openedAt = now;
+  record.halfOpenInFlight = 0;
+}
+
+/** Applies one call's outcome; returns the state before and after. */
+export function recordOutcome(
+  record: BreakerRecord,
+  policy: BreakerPolicy,
+  now: number,
+  outcome: BreakerOutcome,
+  probe: boolean,
+): { from: BreakerStateName; to: BreakerStateName } {
+  const from = record.state;
+  if (probe && record.state === 'half-open') record.halfOpenInFlight = Math.max(0, record.halfOpenInFlight - 1);
+  if (outcome === 'ignored') return { from, to: record.state };
+  prune(record, policy, now);
+  const bucketMs = Math.max(1, Math.floor(policy.windowMs / 10));
+  const start = now - (now % bucketMs);
+  let bucket = record.buckets[record.buckets.length - 1];
+  if (!bucket || bucket.start !== start) {
+    bucket = { start, ok: 0, failed: 0 };
+    record.buckets.push(bucket);
+  }
+  if (outcome === 'success') bucket.ok++;
+  else bucket.failed++;
+
+  if (record.state === 'half-open') {
+    if (!probe) return { from, to: record.state };
+    if (outcome === 'success') {
+      Object.assign(record, closedRecord());
+    } else trip(record, now);
+    return { from, to: record.state };
+  }
+  if (record.state === 'open') return { from, to: 'open' };
+  if (outcome === 'success') {
+    record.consecutiveFailures = 0;
+    return { from, to: 'closed' };
+  }
+  record.consecutiveFailures++;
+  if (policy.mode === 'consecutive') {
+    if (record.consecutiveFailures >= policy.failures) trip(record, now);
+  } else {
+    let ok = 0;
+    let failed = 0;
+    for (const b of record.buckets) {
+      ok += b.ok;
+      failed += b.failed;
+    }
+    if (ok + failed >= policy.minimumCalls && failed / (ok + failed) >= policy.failureRate) trip(record, now);
+  }
+  return { from, to: record.state };
+}

@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+import { closedRecord, type BreakerRecord } from './circuit-breaker-state.js';
+
+/** Where breaker records live; `update` is an atomic read-modify-write. */
+export interface BreakerStore {
+  update<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T>;
+  read(engine: string): Promise<BreakerRecord>;
+}
+
+export class MemoryBreakerStore implements BreakerStore {
+  private readonly records = new Map<string, BreakerRecord>();
+
+  async update<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T> {
+    let record = this.records.get(engine);
+    if (!record) {
+      record = closedRecord();
+      this.records.set(engine, record);
+    }
+    return change(record);
+  }
+
+  async read(engine: string): Promise<BreakerRecord> {
+    return structuredClone(this.records.get(engine) ?? closedRecord());
+  }
+}
+
+/**
+ * Breaker records shared through Redis, so every process sees one breaker per engine. Each
+ * update is WATCH / GET / MULTI SET / EXEC, retried when another process changed the record.
+ */
+export class RedisBreakerStore implements BreakerStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'sdl:breaker:',
+    private readonly ttlMs = 24 * 3_600_000,
+  ) {}
+
+  private conn: Redis | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  async update<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T> {
+    // WATCH is per connection: updates from this process go one at a time on a connection of
+    // their own, so they never interleave with each other or with the caller's commands.
+    const run = this.tail.then(() => this.transact(engine, change));
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  private async transact<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T> {
+    const key = this.prefix + engine;
+    this.conn ??= this.redis.duplicate();
+    const conn = this.conn;
+    for (let i = 0; i < 50; i++) {
+      await conn.watch(key);
+      const raw = await conn.get(key);
+      const record = raw ? (JSON.parse(raw) as BreakerRecord) : closedRecord();
+      const result = change(record);
+      const ok = await conn.multi().set(key, JSON.stringify(record), 'PX', this.ttlMs).exec();
+      if (ok) return result;
+    }
+    throw new Error(`circuit breaker for "${engine}": too much contention updating its Redis record`);
+  }
+
+  /** Closes the store's own connection. */
+  close(): void {
+    this.conn?.disconnect();
+    this.conn = undefined;
+  }
+
+  async read(engine: string): Promise<BreakerRecord> {
+    const raw = await this.redis.get(this.prefix + engine);
+    return raw ? (JSON.parse(raw) as BreakerRecord) : closedRecord();
+  }
+}

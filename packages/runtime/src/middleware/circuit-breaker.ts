@@ -1,0 +1,117 @@
+import type { Clock } from '../time/clock.js';
+import { BREAKER_STATE_VALUE, type RuntimeMetrics } from '../observability/metrics.js';
+import { admit, recordOutcome, type BreakerOutcome } from './circuit-breaker-state.js';
+import type { BreakerStore } from './circuit-breaker-store.js';
+import type { BreakerPolicy } from './policies.js';
+import { engineErrorOf, tapStream } from './stream.js';
+import type { BreakerStateName, CallEvent, Middleware } from './types.js';
+
+/** Refused without calling the engine: its breaker is open (or half-open with a probe in flight). */
+export class CircuitOpenError extends Error {
+  override readonly name = 'CircuitOpenError';
+  constructor(
+    readonly engine: string,
+    readonly state: BreakerStateName,
+    /** When a probe may go through again. */
+    readonly retryInMs: number,
+  ) {
+    super(
+      state === 'open'
+        ? `engine "${engine}" is unavailable: its circuit breaker is open for another ${retryInMs} ms after repeated failures`
+        : `engine "${engine}" is unavailable: its circuit breaker is half-open and a probe call is in flight`,
+    );
+  }
+}
+
+/** Error kinds that count against an engine's health; quota and client errors do not. */
+export const BREAKER_FAILURE_KINDS: ReadonlySet<string> = new Set(['server', 'overloaded', 'timeout', 'network']);
+
+export function breakerOutcome(error: unknown): BreakerOutcome {
+  const engineError = engineErrorOf(error);
+  return engineError && BREAKER_FAILURE_KINDS.has(engineError.kind) ? 'failure' : 'ignored';
+}
+
+type Listener = (event: Extract<CallEvent, { type: 'breaker-state' }>) => void;
+
+/** The breakers of one runtime: one per engine, state in a BreakerStore (memory or Redis). */
+export class CircuitBreakers {
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    private readonly store: BreakerStore,
+    private readonly clock: Clock,
+    private readonly metrics?: RuntimeMetrics,
+  ) {}
+
+  /** The engine's current state (open turns half-open here once its reset time has passed). */
+  async state(engine: string, policy?: BreakerPolicy): Promise<BreakerStateName> {
+    const record = await this.store.read(engine);
+    if (record.state === 'open' && policy && this.clock.now() - record.openedAt >= policy.resetMs) return 'half-open';
+    return record.state;
+  }
+
+  /** Subscribes to state changes of every engine; returns the unsubscribe function. */
+  onStateChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async admit(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void) {
+    const admission = await this.store.update(engine, (r) => admit(r, policy, this.clock.now()));
+    this.changed(engine, admission.from, admission.to, emit);
+    return admission;
+  }
+
+  async record(engine: string, policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean, emit?: (e: CallEvent) => void) {
+    const change = await this.store.update(engine, (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe));
+    this.changed(engine, change.from, change.to, emit);
+  }
+
+  private changed(engine: string, from: BreakerStateName, to: BreakerStateName, emit?: (e: CallEvent) => void) {
+    if (from === to) return;
+    this.metrics?.breakerState.set({ engine }, BREAKER_STATE_VALUE[to]);
+    const event = { type: 'breaker-state' as const, engine, from, to };
+    emit?.(event);
+    for (const l of this.listeners) l(event);
+  }
+}
+
+/**
+ * Fails fast while the engine's breaker is open, lets probes through when half-open, and feeds
+ * each call's final outcome (after retries, since it sits outside retry) back to the breaker.
+ */
+export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware {
+  return async (ctx, next) => {
+    const policy = ctx.policies.breaker;
+    const emit = (e: CallEvent) => ctx.emit(e);
+    const admission = await breakers.admit(ctx.engine, policy, emit);
+    if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
+    let settled = false;
+    const settle = async (outcome: BreakerOutcome) => {
+      if (settled) return;
+      settled = true;
+      await breakers.record(ctx.engine, policy, outcome, admission.probe, emit).catch((error: unknown) =>
+        ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error }),
+      );
+    };
+    let result;
+    try {
+      result = await next();
+    } catch (error) {
+      await settle(breakerOutcome(error));
+      throw error;
+    }
+    if (result.kind === 'response') {
+      await settle('success');
+      return result;
+    }
+    return {
+      ...result,
+      events: tapStream(result.events, {
+        onComplete: () => settle('success'),
+        onError: (error) => settle(breakerOutcome(error)),
+        onFinally: () => settle('ignored'),
+      }),
+    };
+  };
+}

@@ -1,0 +1,75 @@
+import { estimateInputTokens, estimateOutputTokens } from '../observability/cost.js';
+import type { LimitPolicy } from './policies.js';
+import type { RateLimiter, RateLimitLease } from './rate-limiter.js';
+import { tapStream } from './stream.js';
+import type { CallContext, Middleware } from './types.js';
+
+/**
+ * Takes a slot from the engine-wide limiter (engine config `limits`) and then from the tenant's
+ * (skill `rate_limit`, keyed by tenant and engine) before the call goes on; estimates tokens
+ * from the request up front and reconciles with the reported usage afterwards. Slots are held
+ * until a stream ends.
+ */
+export function rateLimitMiddleware(limiter: RateLimiter): Middleware {
+  return async (ctx, next) => {
+    const { engineLimits, tenantLimits } = ctx.policies;
+    if (!engineLimits && !tenantLimits) return next();
+    const estimate = estimateInputTokens(ctx.request) + estimateOutputTokens(ctx.request);
+    const leases: RateLimitLease[] = [];
+    const releaseAll = async () => {
+      await Promise.all(leases.map((l) => l.release()));
+    };
+    try {
+      if (engineLimits) leases.push(await take(ctx, limiter, 'engine', `engine:${ctx.engine}`, engineLimits, estimate));
+      if (tenantLimits) leases.push(await take(ctx, limiter, 'tenant', `tenant:${ctx.tenant}:${ctx.engine}`, tenantLimits, estimate));
+    } catch (error) {
+      await releaseAll();
+      throw error;
+    }
+    let result;
+    try {
+      result = await next();
+    } catch (error) {
+      await releaseAll();
+      throw error;
+    }
+    const settle = async (usage: { inputTokens: number; outputTokens: number } | undefined) => {
+      if (usage) await Promise.all(leases.map((l) => l.reconcile(usage.inputTokens + usage.outputTokens)));
+    };
+    if (result.kind === 'response') {
+      await settle(result.response.usage).finally(releaseAll);
+      return result;
+    }
+    return {
+      ...result,
+      events: tapStream(result.events, { onComplete: (r) => settle(r?.usage), onFinally: releaseAll }),
+    };
+  };
+}
+
+async function take(
+  ctx: CallContext,
+  limiter: RateLimiter,
+  scope: 'engine' | 'tenant',
+  key: string,
+  limits: LimitPolicy,
+  tokens: number,
+): Promise<RateLimitLease> {
+  const gauge = ctx.metrics?.limiterQueueDepth.labels({ engine: ctx.engine, scope });
+  let queued = false;
+  try {
+    return await limiter.acquire({
+      key,
+      limits,
+      tokens,
+      signal: ctx.signal,
+      onQueued: (depth) => {
+        queued = true;
+        gauge?.inc();
+        ctx.emit({ type: 'rate-limit-wait', engine: ctx.engine, scope, key, queued: depth });
+      },
+    });
+  } finally {
+    if (queued) gauge?.dec();
+  }
+}

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../time/clock.js';
+import {
+  capacities,
+  checkCapacity,
+  RateLimitRejectedError,
+  type AcquireRequest,
+  type RateLimiter,
+  type RateLimitLease,
+} from './rate-limiter.js';
+
+/*
+ * One atomic script per decision, so N processes sharing a key together stay within the limit.
+ * KEYS: 1 bucket hash (r, t, ts, seq), 2 queue zset (member -> ticket), 3 waiter heartbeats
+ * (member -> expiry ms), 4 leases (member -> expiry ms).
+ * `now` is ARGV[1], or Redis server TIME when empty (one clock for every process).
+ */
+const NOW = `
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end`;
+
+const REFILL = `
+local function refill(rpm, tpm, capR, capT)
+  local st = redis.call('HMGET', KEYS[1], 'r', 't', 'ts')
+  local r = tonumber(st[1]) or capR
+  local t = tonumber(st[2]) or capT
+  local ts = tonumber(st[3]) or now
+  local el = now - ts
+  if el < 0 then el = 0 end
+  if rpm then r = math.min(capR, r + el * rpm / 60000) end
+  if tpm then t = math.min(capT, t + el * tpm / 60000) end
+  return r, t
+end
+local function save(rpm, tpm, r, t)
+  if rpm then redis.call('HSET', KEYS[1], 'r', r) end
+  if tpm then redis.call('HSET', KEYS[1], 't', t) end
+  redis.call('HSET', KEYS[1], 'ts', now)
+end`;
+
+const ACQUIRE = `${NOW}
+${REFILL}
+local id = ARGV[2]
+local rpm = tonumber(ARGV[3])
+local tpm = tonumber(ARGV[4])
+local capR = tonumber(ARGV[5])
+local capT = tonumber(ARGV[6])
+local need = tonumber(ARGV[7])
+local conc = tonumber(ARGV[8])
+local leaseTtl = tonumber(ARGV[9])
+local waiterTtl = tonumber(ARGV[10])
+local maxWait = tonumber(ARGV[11])
+local maxQueue = tonumber(ARGV[12])
+local ttl = tonumber(ARGV[14])
+-- forget waiters and leases of processes that stopped (no heartbeat / lease expired)
+local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+for _, w in ipairs(dead) do redis.call('ZREM', KEYS[2], w) end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+if ARGV[13] == '1' then
+  redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[1], 'seq', 1), id)
+end
+if not redis.call('ZSCORE', KEYS[2], id) then return {-2, 0, 0} end
+redis.call('ZADD', KEYS[3], now + waiterTtl, id)
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+local depth = redis.call('ZCARD', KEYS[2])
+local rank = redis.call('ZRANK', KEYS[2], id)
+if rank > 0 then
+  if ARGV[13] == '1' and rank >= maxQueue then
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+    return {-3, 0, depth}
+  end
+  return {0, -1, depth}
+end
+if conc and redis.call('ZCARD', KEYS[4]) >= conc then return {0, -1, depth} end
+local r, t = refill(rpm, tpm, capR, capT)
+local wait = 0
+if rpm and r < 1 then wait = math.max(wait, (1 - r) * 60000 / rpm) end
+if tpm and t < need then wait = math.max(wait, (need - t) * 60000 / tpm) end
+wait = math.ceil(wait)
+if wait > 0 then
+  save(rpm, tpm, r, t)
+  if wait > maxWait then
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+    return {-1, wait, depth}
+  end
+  return {0, wait, depth}
+end
+if rpm then r = r - 1 end
+if tpm then t = t - need end
+save(rpm, tpm, r, t)
+redis.call('ZREM', KEYS[2], id)
+redis.call('ZREM', KEYS[3], id)
+redis.call('ZADD', KEYS[4], now + leaseTtl, id)
+return {1, 0, depth - 1}`;
+
+const RECONCILE = `${NOW}
+${REFILL}
+local rpm = tonumber(ARGV[2])
+local tpm = tonumber(ARGV[3])
+local capR = tonumber(ARGV[4])
+local capT = tonumber(ARGV[5])
+local delta = tonumber(ARGV[6])
+local r, t = refill(rpm, tpm, capR, capT)
+if tpm then t = math.min(capT, t + delta) end
+save(rpm, tpm, r, t)
+return 1`;
+
+const LEAVE = `
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+return 1`;
+
+type Limiter3 = (keys: string[], args: (string | number)[]) => Promise<unknown>;
+
+export interface RedisRateLimiterOptions {
+  redis: Redis;
+  /** Prefix for every key (tests use a unique one). */
+  prefix?: string;
+  /**
+   * Where "now" comes from: the Redis server's TIME (default; one clock for all processes) or a
+   * passed Clock (tests with a FakeClock; every process must then share a clock source).
+   */
+  timeSource?: 'redis' | Clock;
+  /** Clock used for waiting (default the system clock, or the passed time source). */
+  clock?: Clock;
+  /** How often a queued (non-head) waiter re-checks, in ms; local releases wake it at once. */
+  pollMs?: number;
+  /** A lease not released after this long is reclaimed (crashed process). */
+  leaseTtlMs?: number;
+  /** A waiter that has not checked in for this long is dropped from the queue. */
+  waiterTtlMs?: number;
+}
+
+/**
+ * The Redis-shared rate limiter: same semantics as MemoryRateLimiter (see RateLimiter), with
+ * the buckets, the FIFO queue (tickets from HINCRBY) and the leases in Redis and every decision
+ * made by one Lua script. Waiters poll; in this process they are also woken on every release.
+ */
+export class RedisRateLimiter implements RateLimiter {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly clock: Clock;
+  private readonly fixedNow: Clock | undefined;
+  private readonly pollMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly waiterTtlMs: number;
+  private readonly local = new Map<string, Set<() => void>>();
+  private readonly acquireScript: Limiter3;
+  private readonly reconcileScript: Limiter3;
+  private readonly leaveScript: Limiter3;
+
+  constructor(options: RedisRateLimiterOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix ?? 'sdl:rl:';
+    this.fixedNow = options.timeSource && options.timeSource !== 'redis' ? options.timeSource : undefined;
+    this.clock = options.clock ?? this.fixedNow ?? systemClock;
+    this.pollMs = options.pollMs ?? 10;
+    this.leaseTtlMs = options.leaseTtlMs ?? 10 * 60_000;
+    this.waiterTtlMs = options.waiterTtlMs ?? 30_000;
+    const define = (name: string, lua: string): Limiter3 => {
+      const fullName = `sdlRateLimit${name}`;
+      if (!(fullName in this.redis)) this.redis.defineCommand(fullName, { numberOfKeys: 4, lua });
+      return (keys, args) =>
+        (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fullName]!(...keys, ...args);
+    };
+    this.acquireScript = define('Acquire', ACQUIRE);
+    this.reconcileScript = define('Reconcile', RECONCILE);
+    this.leaveScript = define('Leave', LEAVE);
+  }
+
+  queueDepth(key: string): number {
+    return this.local.get(key)?.size ?? 0;
+  }
+
+  private keys(key: string): string[] {
+    const base = this.prefix + key;
+    return [`${base}:b`, `${base}:q`, `${base}:h`, `${base}:l`];
+  }
+
+  private now(): string {
+    return this.fixedNow ? String(this.fixedNow.now()) : '';
+  }
+
+  private wake(key: string): void {
+    for (const fn of this.local.get(key) ?? []) fn();
+  }
+
+  async acquire(request: AcquireRequest): Promise<RateLimitLease> {
+    checkCapacity(request);
+    const { key, limits, tokens, signal } = request;
+    const keys = this.keys(key);
+    const cap = capacities(limits);
+    const id = randomUUID();
+    const deadline = this.clock.now() + limits.queueTimeoutMs;
+    const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : v);
+    const args = (enqueue: boolean) => [
+      this.now(), id, num(limits.rpm), num(limits.tpm), num(cap.requests), num(cap.tokens), tokens,
+      num(limits.concurrency), this.leaseTtlMs, this.waiterTtlMs, limits.maxWaitMs, limits.maxQueue,
+      enqueue ? '1' : '0', this.leaseTtlMs + 3_600_000,
+    ];
+    let wakeUp = () => {};
+    const waiters = this.local.get(key) ?? new Set<() => void>();
+    this.local.set(key, waiters);
+    let woken = false;
+    const waker = () => {
+      woken = true;
+      wakeUp();
+    };
+    waiters.add(waker);
+    let enqueue = true;
+    let notified = false;
+    const leave = async () => {
+      await this.leaveScript(keys, [id]);
+      this.wake(key);
+    };
+    try {
+      for (;;) {
+        if (signal?.aborted) {
+          await leave();
+          throw signal.reason;
+        }
+        woken = false;
+        const [status, hint, depth] = (await this.acquireScript(keys, args(enqueue))) as [number, number, number];
+        enqueue = false;
+        if (status === 1) {
+          this.wake(key);
+          return this.lease(key, keys, id, request);
+        }
+        if (status === -1) {
+          this.wake(key);
+          throw new RateLimitRejectedError(
+            'wait_exceeds_cap',
+            key,
+            `the "${key}" rate limit would delay this call ${hint} ms, more than max_wait_ms ${limits.maxWaitMs}`,
+            hint,
+          );
+        }
+        if (status === -3) {
+          throw new RateLimitRejectedError('queue_full', key, `the rate-limit queue for "${key}" is full (${limits.maxQueue} waiting)`);
+        }
+        if (status === -2) {
+          enqueue = true; // our queue entry expired (we were too slow to check in): queue again
+          continue;
+        }
+        if (!notified) {
+          notified = true;
+          request.onQueued?.(depth);
+        }
+        const now = this.clock.now();
+        if (now >= deadline) {
+          await leave();
+          throw new RateLimitRejectedError(
+            'queue_timeout',
+            key,
+            `waited ${limits.queueTimeoutMs} ms in the rate-limit queue for "${key}" without a slot`,
+          );
+        }
+        if (woken) continue; // a release happened while we were asking: ask again now
+        const sleepMs = Math.min(hint >= 0 ? hint : this.pollMs, deadline - now, this.waiterTtlMs / 3);
+        const stop = new AbortController();
+        wakeUp = () => stop.abort();
+        const onAbort = () => stop.abort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        await this.clock.sleep(sleepMs, stop.signal).catch(() => {});
+        signal?.removeEventListener('abort', onAbort);
+      }
+    } finally {
+      waiters.delete(waker);
+      if (waiters.size === 0) this.local.delete(key);
+    }
+  }
+
+  private lease(key: string, keys: string[], id: string, request: AcquireRequest): RateLimitLease {
+    const cap = capacities(request.limits);
+    const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : v);
+    let released = false;
+    let reconciled = false;
+    return {
+      reconcile: async (actual) => {
+        if (reconciled || request.limits.tpm === undefined) return;
+        reconciled = true;
+        await this.reconcileScript(keys, [
+          this.now(), num(request.limits.rpm), num(request.limits.tpm), num(cap.requests), num(cap.tokens), request.tokens - actual,
+        ]);
+        this.wake(key);
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        await this.redis.zrem(keys[3]!, id);
+        this.wake(key);
+      },
+    };
+  }
+}

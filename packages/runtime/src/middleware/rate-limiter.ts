@@ -1,0 +1,88 @@
+import type { LimitPolicy } from './policies.js';
+
+export type RateLimitRejection = 'queue_full' | 'queue_timeout' | 'wait_exceeds_cap' | 'exceeds_capacity';
+
+/**
+ * A call refused by the local rate limiter (never sent). The router treats it as "engine
+ * unavailable" and fails over.
+ */
+export class RateLimitRejectedError extends Error {
+  override readonly name = 'RateLimitRejectedError';
+  constructor(
+    readonly reason: RateLimitRejection,
+    readonly key: string,
+    message: string,
+    /** For wait_exceeds_cap: how long the call would have had to wait. */
+    readonly waitMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface AcquireRequest {
+  /** The bucket key, e.g. `engine:claude` or `tenant:acme:claude`. */
+  key: string;
+  limits: LimitPolicy;
+  /** Estimated tokens for the tokens-per-minute bucket. */
+  tokens: number;
+  signal?: AbortSignal;
+  /** Called once when the call has to wait. */
+  onQueued?(depth: number): void;
+}
+
+/** A granted slot. Reconcile once real usage is known; release when the call ends. */
+export interface RateLimitLease {
+  reconcile(actualTokens: number): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Token buckets for requests and tokens per minute, a concurrency limit, and a FIFO queue with
+ * a bound and a timeout. `MemoryRateLimiter` and `RedisRateLimiter` share these semantics:
+ * - buckets refill continuously at rpm/60000 (tpm/60000) per ms up to the burst size (default:
+ *   the per-minute figure);
+ * - only the head of the queue may take tokens (strict FIFO: a small request never overtakes a
+ *   big one), and only while fewer than `concurrency` leases are held;
+ * - a request larger than the bucket is refused at once (`exceeds_capacity`); a head whose wait
+ *   for tokens exceeds `maxWaitMs` is refused (`wait_exceeds_cap`); a waiter beyond `maxQueue` is
+ *   refused (`queue_full`); a waiter still queued after `queueTimeoutMs` is refused (`queue_timeout`);
+ * - reconcile returns over-estimated tokens to the bucket or takes the shortfall (the bucket may go
+ *   negative, delaying later calls).
+ */
+export interface RateLimiter {
+  acquire(request: AcquireRequest): Promise<RateLimitLease>;
+  /** Waiters queued in this process for `key`. */
+  queueDepth(key: string): number;
+}
+
+export function capacities(limits: LimitPolicy): { requests: number; tokens: number } {
+  return {
+    requests: limits.rpm === undefined ? Infinity : (limits.burstRequests ?? limits.rpm),
+    tokens: limits.tpm === undefined ? Infinity : (limits.burstTokens ?? limits.tpm),
+  };
+}
+
+/** Milliseconds until both buckets hold enough (0 when they already do). */
+export function waitForTokens(
+  limits: LimitPolicy,
+  state: { requests: number; tokens: number },
+  tokensNeeded: number,
+): number {
+  let wait = 0;
+  if (limits.rpm !== undefined && state.requests < 1) wait = Math.max(wait, ((1 - state.requests) * 60_000) / limits.rpm);
+  if (limits.tpm !== undefined && state.tokens < tokensNeeded)
+    wait = Math.max(wait, ((tokensNeeded - state.tokens) * 60_000) / limits.tpm);
+  return Math.ceil(wait);
+}
+
+export function checkCapacity(request: AcquireRequest): void {
+  const cap = capacities(request.limits);
+  if (request.tokens > cap.tokens) {
+    throw new RateLimitRejectedError(
+      'exceeds_capacity',
+      request.key,
+      `the call needs about ${request.tokens} tokens but the "${request.key}" limit allows ${cap.tokens} per minute; ` +
+        `shorten the prompt or raise tpm`,
+    );
+  }
+}

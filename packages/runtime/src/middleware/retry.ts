@@ -1,0 +1,66 @@
+import { isEngineError, type EngineError } from '@sdl/adapters';
+import type { RetryPolicy } from './policies.js';
+import type { Middleware } from './types.js';
+
+/**
+ * Backoff before retry number `retry` (1 = the first retry), AWS Architecture Blog
+ * "Exponential Backoff and Jitter" formulas, as Polly and the AWS SDKs use them:
+ * - full (default): random(0, min(maxMs, baseMs * 2^(retry-1)))
+ * - decorrelated: min(maxMs, random(baseMs, previous * 3))
+ * - proportional (the skill gave a number j): exp * (1 - j + random * j)
+ */
+export function backoffDelay(policy: RetryPolicy, retry: number, previousMs: number, random: () => number): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** (retry - 1));
+  const jitter = policy.jitter;
+  if (jitter === 'full') return Math.floor(random() * exp);
+  if (jitter === 'decorrelated') {
+    const upper = Math.max(policy.baseMs, (previousMs || policy.baseMs) * 3);
+    return Math.floor(Math.min(policy.maxMs, policy.baseMs + random() * (upper - policy.baseMs)));
+  }
+  return Math.floor(exp * (1 - jitter.proportional + random() * jitter.proportional));
+}
+
+export interface RetryOptions {
+  /** Source of randomness for jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/**
+ * Retries retryable EngineErrors (RETRYABLE_KINDS) with exponential backoff and jitter, up to
+ * `maxAttempts`, never past the call's deadline. A server-sent wait (`retryAfterMs`, from
+ * `retry-after-ms`, `retry-after` or a reset header) replaces the backoff when longer; when it
+ * exceeds `maxRetryAfterMs`, or would end after the deadline, the error is thrown at once so the
+ * router can fail over instead of waiting. Streams are retried only while nothing has reached
+ * the caller (the adapter terminal primes them), so text is never duplicated.
+ */
+export function retryMiddleware(options: RetryOptions = {}): Middleware {
+  const random = options.random ?? Math.random;
+  return async (ctx, next) => {
+    const policy = ctx.policies.retry;
+    let previousDelay = 0;
+    for (let attempt = 1; ; attempt++) {
+      ctx.attempt = attempt;
+      try {
+        return await next();
+      } catch (error) {
+        if (!isEngineError(error) || !error.retryable || ctx.signal.aborted) throw error;
+        if (attempt >= policy.maxAttempts) throw error;
+        const delay = delayFor(error, policy, attempt, previousDelay, random);
+        if (delay === undefined) throw error;
+        if (ctx.clock.now() + delay >= ctx.deadline) throw error;
+        previousDelay = delay;
+        ctx.metrics?.retries.inc({ engine: ctx.engine });
+        ctx.emit({ type: 'retry', engine: ctx.engine, attempt: attempt + 1, delayMs: delay, errorKind: error.kind, message: error.message });
+        ctx.logger.info('retrying engine call', { engine: ctx.engine, attempt: attempt + 1, delayMs: delay, kind: error.kind });
+        await ctx.clock.sleep(delay, ctx.signal);
+      }
+    }
+  };
+}
+
+function delayFor(error: EngineError, policy: RetryPolicy, attempt: number, previous: number, random: () => number) {
+  const backoff = backoffDelay(policy, attempt, previous, random);
+  if (error.retryAfterMs === undefined) return backoff;
+  if (error.retryAfterMs > policy.maxRetryAfterMs) return undefined;
+  return Math.max(backoff, error.retryAfterMs);
+}
