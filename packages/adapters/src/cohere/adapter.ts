@@ -1,6 +1,7 @@
 import { CohereClientV2 } from 'cohere-ai';
 import type { ProviderAdapterOptions } from '../anthropic/adapter.js';
 import { DEFAULT_TIMEOUT_MS } from '../anthropic/adapter.js';
+import { EngineError } from '../errors.js';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
 import { engineErrorFrom } from '../shared/classify.js';
 import { CallDeadline } from '../shared/deadline.js';
@@ -50,6 +51,11 @@ export class CohereAdapter implements EngineAdapter {
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
       const { data, rawResponse } = await this.client.chat(toCohereBody(request), this.requestOptions(deadline)).withRawResponse();
+      // cohere-ai 8.1 hands back the fetcher's `{ok: false, error: {reason: 'non-json'}}` as the data of
+      // a 200 whose body is not JSON, instead of throwing.
+      if (typeof (data as { message?: unknown }).message !== 'object' || (data as { message?: unknown }).message === null) {
+        throw new EngineError('server', 'cohere: the response was not valid JSON (HTTP 200)', { provider: 'cohere', status: rawResponse.status });
+      }
       return fromCohereResponse(data, request.model, (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')));
     } catch (err) {
       throw fromCohereError(err, deadline);

@@ -7,9 +7,10 @@ import { unknownFailure } from '../shared/unknown-failure.js';
 
 /** Cohere SDK errors (status errors, timeouts, non-JSON bodies, transport failures) -> EngineError. */
 export function fromCohereError(err: unknown, deadline: CallDeadline): EngineError {
-  if (err instanceof EngineError) return err;
+  // The deadline or the caller ended the call: whatever the SDK made of the abort, that is the cause.
   const aborted = deadline.abortError(err);
   if (aborted) return aborted;
+  if (err instanceof EngineError) return err;
   if (err instanceof CohereTimeoutError) return new EngineError('timeout', 'cohere: request timed out', { provider: 'cohere', cause: err });
   if (err instanceof CohereError) {
     const status = err.statusCode;

@@ -6,9 +6,10 @@ import { unknownFailure } from '../shared/unknown-failure.js';
 
 /** OpenAI SDK errors (HTTP and error chunks inside a stream) -> EngineError. */
 export function fromOpenAIError(err: unknown, deadline: CallDeadline): EngineError {
-  if (err instanceof EngineError) return err;
+  // The deadline or the caller ended the call: whatever the SDK made of the abort, that is the cause.
   const aborted = deadline.abortError(err);
   if (aborted) return aborted;
+  if (err instanceof EngineError) return err;
   if (err instanceof APIUserAbortError) return new EngineError('cancelled', 'openai: the call was cancelled', { provider: 'openai', cause: err });
   if (err instanceof APIConnectionTimeoutError) return new EngineError('timeout', 'openai: request timed out', { provider: 'openai', cause: err });
   if (err instanceof APIConnectionError) return new EngineError('network', `openai: connection failed (${err.message})`, { provider: 'openai', cause: err });
