@@ -15,7 +15,8 @@ import { DeadlineExceededError, InputValidationError, RunCancelledError, SdlRunt
 import { EventChannel, type RunEvent } from './run/events.js';
 import type { RunResult } from './run/result.js';
 import { runSkill } from './run/scheduler.js';
-import { saveSessionTurns, type ConversationStore } from './run/session.js';
+import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
+import { MemoryStore } from './state/memory-store.js';
 
 /** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
 export interface RuntimeClock {
@@ -38,7 +39,7 @@ export interface RuntimeOptions {
   defaultEngine?: string;
   /** Host tools by name (more can be registered later on `runtime.tools`). */
   tools?: Record<string, HostTool>;
-  /** Conversation memory; required to run with a `session` id. */
+  /** Conversation memory (any `StateStore`: memory, file, Redis); an in-process `MemoryStore` by default. */
   state?: ConversationStore;
   logger?: RuntimeLogger;
   /** The model-call seam (middleware chain); defaults to calling the adapter directly. */
@@ -95,6 +96,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const tools = new ToolRegistry(options.tools);
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
+  const state: ConversationStore = options.state ?? new MemoryStore();
   // Prepared skills are cached per skill object; changing engines starts a new generation.
   let cache = new WeakMap<LoadedSkill, PreparedSkill>();
   const ordered = (): ReadonlyMap<string, EngineBinding> => {
@@ -170,10 +172,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const memory = prepared.skill.memory;
     let session: SessionState | undefined;
     if (runOptions.session !== undefined && memory?.conversation) {
-      if (options.state === undefined) {
-        throw new SdlRuntimeError('state_missing', 'running with a session needs a state store: pass `state` to createRuntime');
-      }
-      session = { id: runOptions.session, store: options.state, newTurns: [] };
+      session = { id: runOptions.session, store: state, newTurns: [] };
       if (memory.max_turns !== undefined) session.maxTurns = memory.max_turns;
       if (memory.ttl_s !== undefined) session.ttlMs = memory.ttl_s * 1000;
     }
@@ -189,6 +188,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const startedAt = clock.now();
     try {
       if (controller.signal.aborted) throw controller.signal.reason;
+      // Load the history up front so a store failure (e.g. a corrupt record) is reported as itself.
+      if (session !== undefined) await sessionHistory(session);
       const output = await runSkill(ctx, { prepared, path: [] }, checked.value);
       if (session !== undefined) await saveSessionTurns(session);
       const { usage, cost, engines: used, trace } = ctx.totals;

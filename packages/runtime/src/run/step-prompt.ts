@@ -58,6 +58,7 @@ export async function runPromptStep(
   const request: Omit<EngineRequest, 'messages'> = {
     model,
     signal: ctx.signal,
+    stepId: step.id,
     ...(system === undefined ? {} : { system }),
     ...(tools.length === 0 ? {} : { tools }),
     ...(step.output.kind === 'schema'
