@@ -14,3 +14,4 @@ export { checkSkill, SEMANTIC_CHECKS } from './check/check.js';
 export { findApiKey } from './check/secrets.js';
 export type { Check, CheckContext } from './check/context.js';
 export { checkBytes, checkFiles, checkSource, checkText, SKILL_FILE_SUFFIX, type CheckFilesResult, type FileResult } from './frontend/check-file.js';
+export * from './expr/index.js';

@@ -1,0 +1,539 @@
+import type { ComprehensionNode, ExprNode, TemplateAst, TemplateNode } from './ast.js';
+import { EvalError } from './eval-error.js';
+import { ExprCode } from './expr-diagnostic.js';
+import { stringifyJson } from './json.js';
+import { checkInt, checkString, checkUint, compileRegex, fail, GLOBAL_FUNCTIONS, matches, MEMBER_FUNCTIONS, noOverload, type CallSite } from './functions.js';
+import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
+import { hexToBytes } from './literals.js';
+import {
+  CelType, CelUint, celCompare, celEquals, formatDouble, mapKeyOf, typeName, type MapKey, type Value,
+} from './values.js';
+
+/** Variables for one evaluation: names to values (see `fromJson` to bring JSON in). */
+export type Vars = Readonly<Record<string, Value>> | ReadonlyMap<string, Value>;
+
+interface Ctx {
+  vars: Vars;
+  slots: Value[];
+  steps: number;
+  limits: EvalLimits;
+}
+type Fn = (c: Ctx) => Value;
+
+/** An expression compiled once to closures; evaluate it any number of times with `evaluate`. */
+export interface CompiledExpression {
+  readonly kind: 'compiled-expression';
+  /** @internal */
+  readonly run: Fn;
+  /** @internal */
+  readonly slots: number;
+}
+
+/** A template compiled once; render it with `render`. */
+export interface CompiledTemplate {
+  readonly kind: 'compiled-template';
+  /** @internal */
+  readonly run: (c: Ctx, out: { text: string }) => void;
+  /** @internal */
+  readonly slots: number;
+}
+
+const TWO_63 = 1n << 63n;
+
+function site(node: { start: number; end: number }, c: Ctx): CallSite {
+  return { start: node.start, end: node.end, limits: c.limits };
+}
+
+function step(c: Ctx, node: { start: number; end: number }, n = 1): void {
+  c.steps += n;
+  if (c.steps > c.limits.maxSteps)
+    fail(ExprCode.LimitExceeded, `evaluation exceeds the limit of ${c.limits.maxSteps} steps`, node, 'iterate over smaller lists or nest fewer macros');
+}
+
+function lookupVar(vars: Vars, name: string): Value | undefined {
+  if (vars instanceof Map) return vars.get(name);
+  return Object.hasOwn(vars, name) ? (vars as Record<string, Value>)[name] : undefined;
+}
+
+/** The elements a macro or `{{#each}}` iterates: a list's elements or a map's keys. */
+function iterationItems(v: Value, node: { start: number; end: number }, what: string): readonly Value[] {
+  if (Array.isArray(v)) return v;
+  if (v instanceof Map) return [...v.keys()];
+  return fail(ExprCode.RuntimeNoOverload, `${what} needs a list or a map, got ${typeName(v)}`, node);
+}
+
+function isRecoverable(e: unknown): e is EvalError {
+  return e instanceof EvalError && !e.limit;
+}
+
+class Compiler {
+  private scopes: { name: string; slot: number }[] = [];
+  maxSlots = 0;
+
+  private bind(name: string): number {
+    const slot = this.scopes.length;
+    this.scopes.push({ name, slot });
+    this.maxSlots = Math.max(this.maxSlots, this.scopes.length);
+    return slot;
+  }
+  private unbind(n = 1): void {
+    this.scopes.length -= n;
+  }
+  private resolve(name: string): number | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]!.name === name) return this.scopes[i]!.slot;
+    return undefined;
+  }
+
+  expr(node: ExprNode): Fn {
+    switch (node.kind) {
+      case 'null': return () => null;
+      case 'bool': { const v = node.value; return () => v; }
+      case 'int': { const v = BigInt(node.value); return () => v; }
+      case 'uint': { const v = new CelUint(BigInt(node.value)); return () => v; }
+      case 'double': { const v = Number(node.value); return () => v; }
+      case 'string': { const v = node.value; return () => v; }
+      case 'bytes': { const v = hexToBytes(node.value); return () => v; }
+      case 'ident': return this.ident(node);
+      case 'select': {
+        const operand = this.expr(node.operand);
+        const field = node.field;
+        return (c) => {
+          const m = operand(c);
+          if (m instanceof Map) {
+            const v = m.get(field);
+            if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: \`${field}\``, { start: node.fieldStart, end: node.end }, 'check the key with `has(...)` first');
+            return v;
+          }
+          return fail(ExprCode.RuntimeNoOverload, `cannot select field \`${field}\` from a value of type ${typeName(m)}`, { start: node.fieldStart, end: node.end });
+        };
+      }
+      case 'index': {
+        const operand = this.expr(node.operand);
+        const index = this.expr(node.index);
+        return (c) => indexValue(operand(c), index(c), node);
+      }
+      case 'has': {
+        const operand = this.expr(node.operand);
+        const field = node.field;
+        return (c) => {
+          const m = operand(c);
+          if (m instanceof Map) return m.has(field);
+          return fail(ExprCode.RuntimeNoOverload, `has() needs a map, got ${typeName(m)}`, node);
+        };
+      }
+      case 'unary': {
+        const operand = this.expr(node.operand);
+        if (node.op === '!')
+          return (c) => {
+            const v = operand(c);
+            return typeof v === 'boolean' ? !v : noOverload('!', [v], node);
+          };
+        return (c) => {
+          const v = operand(c);
+          if (typeof v === 'bigint') return checkInt(-v, node);
+          if (typeof v === 'number') return -v;
+          return noOverload('-', [v], node);
+        };
+      }
+      case 'binary': return this.binary(node);
+      case 'conditional': {
+        const test = this.expr(node.test);
+        const then = this.expr(node.then);
+        const otherwise = this.expr(node.otherwise);
+        return (c) => {
+          const t = test(c);
+          if (t === true) return then(c);
+          if (t === false) return otherwise(c);
+          return noOverload('_?_:_', [t], node.test);
+        };
+      }
+      case 'list': {
+        const elements = node.elements.map((e) => this.expr(e));
+        return (c) => {
+          step(c, node, elements.length);
+          const out = new Array<Value>(elements.length);
+          for (let i = 0; i < elements.length; i++) out[i] = elements[i]!(c);
+          return out;
+        };
+      }
+      case 'map': {
+        const entries = node.entries.map((e) => ({ key: this.expr(e.key), value: this.expr(e.value), node: e.key }));
+        return (c) => {
+          step(c, node, entries.length);
+          const out = new Map<MapKey, Value>();
+          for (const e of entries) {
+            const k = e.key(c);
+            const key = typeof k === 'number' ? undefined : mapKeyOf(k);
+            if (key === undefined) fail(ExprCode.InvalidArgument, `a map key must be int, uint, bool or string, not ${typeName(k)}`, e.node);
+            if (out.has(key)) fail(ExprCode.InvalidArgument, `duplicate map key ${stringifyJson(k)}`, e.node);
+            out.set(key, e.value(c));
+          }
+          return out;
+        };
+      }
+      case 'call': return this.call(node);
+      case 'comprehension': return this.comprehension(node);
+    }
+  }
+
+  private ident(node: Extract<ExprNode, { kind: 'ident' }>): Fn {
+    const slot = this.resolve(node.name);
+    if (slot !== undefined) return (c) => c.slots[slot]!;
+    const name = node.name;
+    const typeValue = CelType.types.get(name);
+    return (c) => {
+      const v = lookupVar(c.vars, name);
+      if (v !== undefined) return v;
+      if (typeValue) return typeValue;
+      return fail(ExprCode.NoSuchKey, `unknown variable \`${name}\``, node);
+    };
+  }
+
+  private binary(node: Extract<ExprNode, { kind: 'binary' }>): Fn {
+    const left = this.expr(node.left);
+    const right = this.expr(node.right);
+    const at = { start: node.opStart, end: node.opEnd };
+    switch (node.op) {
+      case '&&':
+      case '||': {
+        // CEL's commutative, error-absorbing logic: a decisive value on either side wins over an error.
+        const decisive = node.op === '||';
+        return (c) => {
+          let err: EvalError | undefined;
+          let l: Value;
+          try {
+            l = left(c);
+            if (l === decisive) return decisive;
+            if (typeof l !== 'boolean') err = new EvalError(ExprCode.RuntimeNoOverload, `no matching overload for \`${node.op}\` with ${typeName(l)}`, node.left.start, node.left.end);
+          } catch (e) {
+            if (!isRecoverable(e)) throw e;
+            err = e;
+          }
+          const r = right(c);
+          if (r === decisive) return decisive;
+          if (err) throw err;
+          if (typeof r !== 'boolean') return noOverload(node.op, [r], node.right);
+          return r;
+        };
+      }
+      case '==': return (c) => celEquals(left(c), right(c));
+      case '!=': return (c) => !celEquals(left(c), right(c));
+      case '<': case '<=': case '>': case '>=': {
+        const op = node.op;
+        return (c) => {
+          const a = left(c);
+          const b = right(c);
+          const r = celCompare(a, b);
+          if (r === undefined) return noOverload(op, [a, b], at);
+          return op === '<' ? r < 0 : op === '<=' ? r <= 0 : op === '>' ? r > 0 : r >= 0;
+        };
+      }
+      case 'in': return (c) => {
+        const a = left(c);
+        const b = right(c);
+        if (Array.isArray(b)) {
+          for (const x of b) if (celEquals(a, x as Value)) return true;
+          return false;
+        }
+        if (b instanceof Map) {
+          const key = mapKeyOf(a);
+          return key !== undefined && b.has(key);
+        }
+        return noOverload('in', [a, b], at);
+      };
+      case '+': return (c) => add(left(c), right(c), at, c);
+      case '-': return (c) => subtract(left(c), right(c), at);
+      case '*': return (c) => multiply(left(c), right(c), at);
+      case '/': return (c) => divide(left(c), right(c), at);
+      case '%': return (c) => modulo(left(c), right(c), at);
+    }
+  }
+
+  private call(node: Extract<ExprNode, { kind: 'call' }>): Fn {
+    const args = node.args.map((a) => this.expr(a));
+    const fnSite = { start: node.fnStart, end: node.end };
+    if (node.target) {
+      const target = this.expr(node.target);
+      const fn = MEMBER_FUNCTIONS.get(node.fn);
+      if (!fn || !fn.arity.includes(args.length))
+        return () => fail(ExprCode.UnknownFunction, `unknown function \`${node.fn}\` with ${args.length} argument(s)`, fnSite);
+      // A constant pattern is compiled once, here, not on every call.
+      const pattern = node.fn === 'matches' && node.args[0]?.kind === 'string' ? compileRegex(node.args[0].value) : undefined;
+      if (pattern) return (c) => matches(target(c), pattern, site(node, c));
+      if (args.length === 1) {
+        const a0 = args[0]!;
+        return (c) => fn.fn(target(c), [a0(c)], site(node, c));
+      }
+      return (c) => fn.fn(target(c), args.map((a) => a(c)), site(node, c));
+    }
+    const fn = GLOBAL_FUNCTIONS.get(node.fn);
+    if (!fn || !fn.arity.includes(args.length))
+      return () => fail(ExprCode.UnknownFunction, `unknown function \`${node.fn}\` with ${args.length} argument(s)`, fnSite);
+    if (args.length === 1) {
+      const a0 = args[0]!;
+      return (c) => fn.fn([a0(c)], site(node, c));
+    }
+    return (c) => fn.fn(args.map((a) => a(c)), site(node, c));
+  }
+
+  private comprehension(node: ComprehensionNode): Fn {
+    const range = this.expr(node.range);
+    const slot = this.bind(node.variable);
+    const body = this.expr(node.body);
+    const filter = node.filter ? this.expr(node.filter) : undefined;
+    this.unbind();
+    const where = { start: node.fnStart, end: node.end };
+    const what = `\`${node.macro}\``;
+    const bool = (v: Value, at: ExprNode): boolean =>
+      typeof v === 'boolean' ? v : fail(ExprCode.RuntimeNoOverload, `the predicate of ${what} must be bool, got ${typeName(v)}`, at);
+    switch (node.macro) {
+      case 'all':
+      case 'exists': {
+        const decisive = node.macro === 'exists';
+        return (c) => {
+          const items = iterationItems(range(c), where, what);
+          let err: EvalError | undefined;
+          for (let i = 0; i < items.length; i++) {
+            step(c, where);
+            c.slots[slot] = items[i]!;
+            try {
+              if (bool(body(c), node.body) === decisive) return decisive;
+            } catch (e) {
+              if (!isRecoverable(e)) throw e;
+              err ??= e;
+            }
+          }
+          if (err) throw err;
+          return !decisive;
+        };
+      }
+      case 'exists_one':
+        return (c) => {
+          const items = iterationItems(range(c), where, what);
+          let count = 0;
+          for (let i = 0; i < items.length; i++) {
+            step(c, where);
+            c.slots[slot] = items[i]!;
+            if (bool(body(c), node.body)) count++;
+          }
+          return count === 1;
+        };
+      case 'filter':
+        return (c) => {
+          const items = iterationItems(range(c), where, what);
+          const out: Value[] = [];
+          for (let i = 0; i < items.length; i++) {
+            step(c, where);
+            c.slots[slot] = items[i]!;
+            if (bool(body(c), node.body)) out.push(items[i]!);
+          }
+          return out;
+        };
+      case 'map':
+        return (c) => {
+          const items = iterationItems(range(c), where, what);
+          const out: Value[] = [];
+          for (let i = 0; i < items.length; i++) {
+            step(c, where);
+            c.slots[slot] = items[i]!;
+            if (filter && !bool(filter(c), node.filter!)) continue;
+            out.push(body(c));
+          }
+          return out;
+        };
+    }
+  }
+
+  template(nodes: TemplateNode[]): (c: Ctx, out: { text: string }) => void {
+    const parts = nodes.map((n) => this.templateNode(n));
+    if (parts.length === 1) return parts[0]!;
+    return (c, out) => {
+      for (let i = 0; i < parts.length; i++) parts[i]!(c, out);
+    };
+  }
+
+  private templateNode(node: TemplateNode): (c: Ctx, out: { text: string }) => void {
+    switch (node.kind) {
+      case 'text': {
+        const text = node.text;
+        return (c, out) => append(out, text, c, node);
+      }
+      case 'interpolation': {
+        const value = this.expr(node.expr);
+        return (c, out) => append(out, renderValue(value(c)), c, node);
+      }
+      case 'if': {
+        const branches = node.branches.map((b) => ({ test: this.expr(b.test), body: this.template(b.body), node: b.test }));
+        const otherwise = node.otherwise ? this.template(node.otherwise) : undefined;
+        return (c, out) => {
+          for (const b of branches) {
+            const t = b.test(c);
+            if (t === true) return b.body(c, out);
+            if (t !== false) noOverload('#if', [t], b.node);
+          }
+          if (otherwise) otherwise(c, out);
+        };
+      }
+      case 'each': {
+        const list = this.expr(node.list);
+        const itemSlot = this.bind(node.item);
+        const indexSlot = node.index !== undefined ? this.bind(node.index) : -1;
+        const body = this.template(node.body);
+        this.unbind(node.index !== undefined ? 2 : 1);
+        return (c, out) => {
+          const items = iterationItems(list(c), node.list, '`#each`');
+          for (let i = 0; i < items.length; i++) {
+            step(c, node.list);
+            c.slots[itemSlot] = items[i]!;
+            if (indexSlot >= 0) c.slots[indexSlot] = BigInt(i);
+            body(c, out);
+          }
+        };
+      }
+    }
+  }
+}
+
+function append(out: { text: string }, s: string, c: Ctx, node: { start: number; end: number }): void {
+  if (out.text.length + s.length > c.limits.maxStringLength)
+    fail(ExprCode.LimitExceeded, `rendered text exceeds the limit of ${c.limits.maxStringLength} characters`, node);
+  out.text += s;
+}
+
+/**
+ * How a value is written into a template: strings as they are, int/uint in decimal, doubles as
+ * `string(x)` does, bools as `true`/`false`, null as nothing, bytes as base64, lists and maps as
+ * compact JSON. The text is inserted as is: never escaped, never parsed again as a template.
+ */
+export function renderValue(v: Value): string {
+  switch (typeof v) {
+    case 'string': return v;
+    case 'bigint': return v.toString();
+    case 'number': return formatDouble(v);
+    case 'boolean': return v ? 'true' : 'false';
+    default:
+      if (v === null) return '';
+      if (v instanceof CelUint) return v.value.toString();
+      if (v instanceof CelType) return v.name;
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      return stringifyJson(v);
+  }
+}
+
+function indexValue(m: Value, k: Value, node: Extract<ExprNode, { kind: 'index' }>): Value {
+  const at = { start: node.opStart, end: node.end };
+  if (Array.isArray(m)) {
+    let i: number;
+    if (typeof k === 'bigint') i = k < 0n || k >= BigInt(m.length) ? -1 : Number(k);
+    else if (k instanceof CelUint) i = k.value >= BigInt(m.length) ? -1 : Number(k.value);
+    else if (typeof k === 'number' && Number.isInteger(k)) i = k < 0 || k >= m.length ? -1 : k;
+    else return noOverload('_[_]', [m, k], at);
+    if (i < 0) fail(ExprCode.InvalidArgument, `index ${renderValue(k)} out of range for a list of size ${m.length}`, at);
+    return m[i] as Value;
+  }
+  if (m instanceof Map) {
+    const key = mapKeyOf(k);
+    const v = key === undefined ? undefined : m.get(key);
+    if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: ${stringifyJson(k)}`, at, 'check with `key in map` first');
+    return v;
+  }
+  return noOverload('_[_]', [m, k], at);
+}
+
+function add(a: Value, b: Value, at: { start: number; end: number }, c: Ctx): Value {
+  const ta = typeof a;
+  if (ta === typeof b) {
+    if (ta === 'bigint') return checkInt((a as bigint) + (b as bigint), at);
+    if (ta === 'number') return (a as number) + (b as number);
+    if (ta === 'string') return checkString((a as string) + (b as string), site(at, c));
+  }
+  if (a instanceof CelUint && b instanceof CelUint) return checkUint(a.value + b.value, at);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length + b.length > c.limits.maxListLength)
+      fail(ExprCode.LimitExceeded, `list of ${a.length + b.length} elements exceeds the limit of ${c.limits.maxListLength}`, at);
+    step(c, at, b.length);
+    return [...a, ...b];
+  }
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    if (a.length + b.length > c.limits.maxBytesLength) fail(ExprCode.LimitExceeded, `bytes exceed the limit of ${c.limits.maxBytesLength}`, at);
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  }
+  return noOverload('+', [a, b], at);
+}
+
+function subtract(a: Value, b: Value, at: { start: number; end: number }): Value {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a - b, at);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (a instanceof CelUint && b instanceof CelUint) return checkUint(a.value - b.value, at);
+  return noOverload('-', [a, b], at);
+}
+
+function multiply(a: Value, b: Value, at: { start: number; end: number }): Value {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return checkInt(a * b, at);
+  if (typeof a === 'number' && typeof b === 'number') return a * b;
+  if (a instanceof CelUint && b instanceof CelUint) return checkUint(a.value * b.value, at);
+  return noOverload('*', [a, b], at);
+}
+
+function divide(a: Value, b: Value, at: { start: number; end: number }): Value {
+  if (typeof a === 'bigint' && typeof b === 'bigint') {
+    if (b === 0n) fail(ExprCode.DivisionByZero, 'division by zero', at);
+    if (a === -TWO_63 && b === -1n) fail(ExprCode.Overflow, 'int overflow: the result is outside the int64 range', at);
+    return a / b;
+  }
+  if (typeof a === 'number' && typeof b === 'number') return a / b;
+  if (a instanceof CelUint && b instanceof CelUint) {
+    if (b.value === 0n) fail(ExprCode.DivisionByZero, 'division by zero', at);
+    return new CelUint(a.value / b.value);
+  }
+  return noOverload('/', [a, b], at);
+}
+
+function modulo(a: Value, b: Value, at: { start: number; end: number }): Value {
+  if (typeof a === 'bigint' && typeof b === 'bigint') {
+    if (b === 0n) fail(ExprCode.DivisionByZero, 'modulus by zero', at);
+    if (a === -TWO_63 && b === -1n) return 0n;
+    return a % b;
+  }
+  if (a instanceof CelUint && b instanceof CelUint) {
+    if (b.value === 0n) fail(ExprCode.DivisionByZero, 'modulus by zero', at);
+    return new CelUint(a.value % b.value);
+  }
+  return noOverload('%', [a, b], at);
+}
+
+/** Compiles a parsed expression to closures, once; no parsing or AST walking happens per evaluation. */
+export function compileExpression(ast: ExprNode): CompiledExpression {
+  const compiler = new Compiler();
+  const run = compiler.expr(ast);
+  return { kind: 'compiled-expression', run, slots: compiler.maxSlots };
+}
+
+/** Compiles a parsed template, once. */
+export function compileTemplate(ast: TemplateAst): CompiledTemplate {
+  const compiler = new Compiler();
+  const run = compiler.template(ast.body);
+  return { kind: 'compiled-template', run, slots: compiler.maxSlots };
+}
+
+function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>): Ctx {
+  return { vars, slots: new Array<Value>(slots).fill(null), steps: 0, limits: limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS };
+}
+
+/**
+ * Evaluates a compiled expression. Throws {@link EvalError} (with the offsets of the failing
+ * sub-expression) on a CEL error or a sandbox limit.
+ */
+export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>): Value {
+  return compiled.run(context(compiled.slots, vars, limits));
+}
+
+/** Renders a compiled template to text. Throws {@link EvalError} like `evaluate`. */
+export function render(compiled: CompiledTemplate, vars: Vars, limits?: Partial<EvalLimits>): string {
+  const out = { text: '' };
+  compiled.run(context(compiled.slots, vars, limits), out);
+  return out.text;
+}

@@ -1,0 +1,234 @@
+import { ExprCode } from './expr-diagnostic.js';
+import { EvalError } from './eval-error.js';
+import type { EvalLimits } from './limits.js';
+import { LinearRegex, RegexCostError, RegexSyntaxError } from './regex.js';
+import {
+  CelType, CelUint, codePointLength, formatDouble, INT64_MAX, INT64_MIN, typeName, UINT64_MAX, type Value,
+} from './values.js';
+
+/** Where a builtin is called from: for error positions and limits. */
+export interface CallSite {
+  start: number;
+  end: number;
+  limits: EvalLimits;
+}
+
+export function fail(code: string, message: string, site: { start: number; end: number }, hint?: string): never {
+  throw new EvalError(code, message, site.start, site.end, hint);
+}
+
+export function noOverload(name: string, args: Value[], site: { start: number; end: number }): never {
+  fail(ExprCode.RuntimeNoOverload, `no matching overload for \`${name}\` with (${args.map(typeName).join(', ')})`, site);
+}
+
+export function checkString(s: string, site: CallSite): string {
+  if (s.length > site.limits.maxStringLength)
+    fail(ExprCode.LimitExceeded, `string result of ${s.length} characters exceeds the limit of ${site.limits.maxStringLength}`, site);
+  return s;
+}
+
+export function checkInt(v: bigint, site: { start: number; end: number }): bigint {
+  if (v > INT64_MAX || v < INT64_MIN) fail(ExprCode.Overflow, 'int overflow: the result is outside the int64 range', site);
+  return v;
+}
+export function checkUint(v: bigint, site: { start: number; end: number }): CelUint {
+  if (v > UINT64_MAX || v < 0n) fail(ExprCode.Overflow, 'uint overflow: the result is outside the uint64 range', site);
+  return new CelUint(v);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+// A small cache of compiled patterns built at run time (patterns from variables).
+const regexCache = new Map<string, LinearRegex | RegexSyntaxError>();
+export function compileRegex(pattern: string): LinearRegex | RegexSyntaxError {
+  let re = regexCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new LinearRegex(pattern);
+    } catch (e) {
+      if (!(e instanceof RegexSyntaxError)) throw e;
+      re = e;
+    }
+    if (regexCache.size >= 256) regexCache.delete(regexCache.keys().next().value!);
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+export function matches(s: Value, pattern: Value | LinearRegex | RegexSyntaxError, site: CallSite): boolean {
+  const re = typeof pattern === 'string' ? compileRegex(pattern) : pattern;
+  if (typeof s !== 'string' || !(re instanceof LinearRegex || re instanceof RegexSyntaxError)) return noOverload('matches', [s, pattern as Value], site);
+  if (re instanceof RegexSyntaxError) fail(ExprCode.InvalidArgument, `invalid regular expression: ${re.message}`, site, 'patterns use RE2 syntax');
+  try {
+    return re.test(s, site.limits.maxRegexSteps);
+  } catch (e) {
+    if (e instanceof RegexCostError) fail(ExprCode.LimitExceeded, e.message, site, 'match a shorter input or a simpler pattern');
+    throw e;
+  }
+}
+
+const INT_TEXT = /^[+-]?\d+$/;
+const DOUBLE_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+const TWO_63 = 9223372036854775808;
+const TWO_64 = 18446744073709551616;
+
+function toInt(v: Value, site: CallSite): bigint {
+  if (typeof v === 'bigint') return v;
+  if (v instanceof CelUint) return checkInt(v.value, site);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v >= TWO_63 || v < -TWO_63) fail(ExprCode.Overflow, `int(${formatDouble(v)}) is outside the int64 range`, site);
+    return BigInt(Math.trunc(v));
+  }
+  if (typeof v === 'string') {
+    if (!INT_TEXT.test(v)) fail(ExprCode.InvalidArgument, `cannot convert string ${JSON.stringify(v.slice(0, 40))} to int`, site);
+    return checkInt(BigInt(v), site);
+  }
+  return noOverload('int', [v], site);
+}
+
+function toUint(v: Value, site: CallSite): CelUint {
+  if (v instanceof CelUint) return v;
+  if (typeof v === 'bigint') return checkUint(v, site);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v >= TWO_64 || v <= -1) fail(ExprCode.Overflow, `uint(${formatDouble(v)}) is outside the uint64 range`, site);
+    return new CelUint(BigInt(Math.trunc(v)));
+  }
+  if (typeof v === 'string') {
+    if (!/^\+?\d+$/.test(v)) fail(ExprCode.InvalidArgument, `cannot convert string ${JSON.stringify(v.slice(0, 40))} to uint`, site);
+    return checkUint(BigInt(v), site);
+  }
+  return noOverload('uint', [v], site);
+}
+
+function toDouble(v: Value, site: CallSite): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof CelUint) return Number(v.value);
+  if (typeof v === 'string') {
+    if (!DOUBLE_TEXT.test(v)) fail(ExprCode.InvalidArgument, `cannot convert string ${JSON.stringify(v.slice(0, 40))} to double`, site);
+    const lower = v.toLowerCase().replace(/^\+/, '');
+    if (lower === 'nan') return NaN;
+    if (/^-?inf/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity;
+    return Number(v);
+  }
+  return noOverload('double', [v], site);
+}
+
+function toStr(v: Value, site: CallSite): string {
+  switch (typeof v) {
+    case 'string': return v;
+    case 'bigint': return v.toString();
+    case 'number': return formatDouble(v);
+    case 'boolean': return v ? 'true' : 'false';
+    default:
+      if (v instanceof CelUint) return v.value.toString();
+      if (v instanceof Uint8Array) {
+        try {
+          return utf8.decode(v);
+        } catch {
+          return fail(ExprCode.InvalidArgument, 'bytes are not valid UTF-8, so they cannot be converted to string', site);
+        }
+      }
+      return noOverload('string', [v], site);
+  }
+}
+
+const BOOL_TEXT: Record<string, boolean> = Object.assign(Object.create(null) as Record<string, boolean>, {
+  '1': true, t: true, T: true, true: true, TRUE: true, True: true,
+  '0': false, f: false, F: false, false: false, FALSE: false, False: false,
+});
+
+function sizeOf(v: Value, site: CallSite): bigint {
+  if (typeof v === 'string') return BigInt(codePointLength(v));
+  if (v instanceof Uint8Array) return BigInt(v.length);
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (v instanceof Map) return BigInt(v.size);
+  return noOverload('size', [v], site);
+}
+
+type Builtin = (args: Value[], site: CallSite) => Value;
+
+const str = (name: string, args: Value[], site: CallSite, n: number): string[] => {
+  if (args.length !== n || args.some((a) => typeof a !== 'string')) noOverload(name, args, site);
+  return args as string[];
+};
+
+/** Global functions: `size(x)`, conversions, `type`, `dyn`, `matches(s, re)`. */
+export const GLOBAL_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: Builtin }> = new Map([
+  ['size', { arity: [1], fn: (a, s) => sizeOf(a[0]!, s) }],
+  ['int', { arity: [1], fn: (a, s) => toInt(a[0]!, s) }],
+  ['uint', { arity: [1], fn: (a, s) => toUint(a[0]!, s) }],
+  ['double', { arity: [1], fn: (a, s) => toDouble(a[0]!, s) }],
+  ['string', { arity: [1], fn: (a, s) => checkString(toStr(a[0]!, s), s) }],
+  ['bool', {
+    arity: [1],
+    fn: (a, s) => {
+      const v = a[0]!;
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'string') {
+        const b = BOOL_TEXT[v];
+        if (b === undefined) fail(ExprCode.InvalidArgument, `cannot convert string ${JSON.stringify(v.slice(0, 40))} to bool`, s);
+        return b;
+      }
+      return noOverload('bool', [v], s);
+    },
+  }],
+  ['bytes', {
+    arity: [1],
+    fn: (a, s) => {
+      const v = a[0]!;
+      if (v instanceof Uint8Array) return v;
+      if (typeof v === 'string') return encoder.encode(v);
+      return noOverload('bytes', [v], s);
+    },
+  }],
+  ['type', { arity: [1], fn: (a) => CelType.of(typeName(a[0]!)) }],
+  ['dyn', { arity: [1], fn: (a) => a[0]! }],
+  ['matches', { arity: [2], fn: (a, s) => matches(a[0]!, a[1]!, s) }],
+]);
+
+/** Receiver-style functions, `target.fn(args)`: CEL's string functions plus a few from its strings extension. */
+export const MEMBER_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: (target: Value, args: Value[], site: CallSite) => Value }> = new Map([
+  ['size', { arity: [0], fn: (t, _a, s) => sizeOf(t, s) }],
+  ['contains', { arity: [1], fn: (t, a, s) => { const [x, y] = str('contains', [t, ...a], s, 2); return x!.includes(y!); } }],
+  ['startsWith', { arity: [1], fn: (t, a, s) => { const [x, y] = str('startsWith', [t, ...a], s, 2); return x!.startsWith(y!); } }],
+  ['endsWith', { arity: [1], fn: (t, a, s) => { const [x, y] = str('endsWith', [t, ...a], s, 2); return x!.endsWith(y!); } }],
+  ['matches', { arity: [1], fn: (t, a, s) => matches(t, a[0]!, s) }],
+  ['lowerAscii', { arity: [0], fn: (t, _a, s) => str('lowerAscii', [t], s, 1)[0]!.replace(/[A-Z]+/g, (m) => m.toLowerCase()) }],
+  ['upperAscii', { arity: [0], fn: (t, _a, s) => str('upperAscii', [t], s, 1)[0]!.replace(/[a-z]+/g, (m) => m.toUpperCase()) }],
+  ['trim', { arity: [0], fn: (t, _a, s) => str('trim', [t], s, 1)[0]!.trim() }],
+  ['replace', {
+    arity: [2],
+    fn: (t, a, s) => {
+      const [x, from, to] = str('replace', [t, ...a], s, 3);
+      if (from === '') return noOverload('replace', [t, ...a], s);
+      const parts = x!.split(from!);
+      if (parts.length > 1 && x!.length + (parts.length - 1) * (to!.length - from!.length) > s.limits.maxStringLength)
+        fail(ExprCode.LimitExceeded, `replace result exceeds the string limit of ${s.limits.maxStringLength}`, s);
+      return parts.join(to!);
+    },
+  }],
+  ['split', {
+    arity: [1],
+    fn: (t, a, s) => {
+      const [x, sep] = str('split', [t, ...a], s, 2);
+      const parts = sep === '' ? Array.from(x!) : x!.split(sep!);
+      if (parts.length > s.limits.maxListLength) fail(ExprCode.LimitExceeded, `split produces more than ${s.limits.maxListLength} parts`, s);
+      return parts;
+    },
+  }],
+  ['join', {
+    arity: [0, 1],
+    fn: (t, a, s) => {
+      const sep = a.length === 0 ? '' : a[0];
+      if (!Array.isArray(t) || typeof sep !== 'string' || t.some((x) => typeof x !== 'string')) return noOverload('join', [t, ...a], s);
+      let len = 0;
+      for (const x of t as string[]) len += x.length + sep.length;
+      if (len > s.limits.maxStringLength) fail(ExprCode.LimitExceeded, `join result exceeds the string limit of ${s.limits.maxStringLength}`, s);
+      return (t as string[]).join(sep);
+    },
+  }],
+]);
+
+export { toInt, toUint, toDouble, toStr, sizeOf };

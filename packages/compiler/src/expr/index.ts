@@ -1,0 +1,14 @@
+/**
+ * The SDL expression (CEL) and template language: parse → check → compile → evaluate/render.
+ * See spec/expressions.md.
+ */
+export type * from './ast.js';
+export { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
+export { parseExpression, MAX_NESTING, MAX_AST_DEPTH, MAX_TOKENS } from './parser.js';
+export { parseTemplate } from './template.js';
+export { compileExpression, compileTemplate, evaluate, render, renderValue, type CompiledExpression, type CompiledTemplate, type Vars } from './evaluate.js';
+export { EvalError } from './eval-error.js';
+export { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
+export { fromJson, varsFromJson, toJson, stringifyJson, JsonInputError } from './json.js';
+export { CelType, CelUint, celEquals, typeName, type CelMap, type MapKey, type Value } from './values.js';
+export { LinearRegex, RegexSyntaxError } from './regex.js';

@@ -1,0 +1,156 @@
+import { ExprCode } from './expr-diagnostic.js';
+import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
+import { CelType, CelUint, formatDouble, INT64_MAX, INT64_MIN, type MapKey, type Value } from './values.js';
+
+/** A JSON value that cannot be brought into the sandbox (too large, or not JSON). */
+export class JsonInputError extends Error {
+  override readonly name = 'JsonInputError';
+  readonly code = ExprCode.LimitExceeded;
+  constructor(message: string, readonly path: string) {
+    super(message);
+  }
+}
+
+type Schema = Record<string, unknown> | boolean | undefined;
+
+function schemaType(schema: Schema): string | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const t = schema['type'];
+  return typeof t === 'string' ? t : undefined;
+}
+function subSchema(schema: Schema, key: string): Schema {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const v = schema[key];
+  return v !== null && (typeof v === 'object' || typeof v === 'boolean') ? (v as Schema) : undefined;
+}
+function propertySchema(schema: Schema, name: string): Schema {
+  const props = subSchema(schema, 'properties');
+  if (props && typeof props === 'object' && Object.hasOwn(props, name)) return props[name] as Schema;
+  return subSchema(schema, 'additionalProperties');
+}
+
+/**
+ * Brings parsed JSON into the sandbox. Numbers: with a schema, `type: integer` gives int and
+ * `type: number` gives double; without one, an integral number within int64 gives int and any other
+ * number gives double (so `--vars '{"n": 3}'` makes `n` an int, and `3.5` a double). Objects become
+ * Maps (own keys only), so no lookup can reach a JavaScript prototype. Strings and lists larger than
+ * the limits are refused here, before any evaluation.
+ */
+export function fromJson(json: unknown, schema?: Schema, limits: Partial<EvalLimits> = {}, path = '$'): Value {
+  const lim = { ...DEFAULT_LIMITS, ...limits };
+  return convert(json, schema, lim, path, 0);
+}
+
+function convert(json: unknown, schema: Schema, lim: EvalLimits, path: string, depth: number): Value {
+  if (depth > 200) throw new JsonInputError(`value nests more than 200 levels deep at ${path}`, path);
+  switch (typeof json) {
+    case 'string':
+      if (json.length > lim.maxStringLength)
+        throw new JsonInputError(`string at ${path} is ${json.length} characters long; the limit is ${lim.maxStringLength}`, path);
+      return json;
+    case 'boolean':
+      return json;
+    case 'number': {
+      const t = schemaType(schema);
+      if (t !== 'number' && Number.isInteger(json)) {
+        const big = BigInt(json);
+        if (big >= INT64_MIN && big <= INT64_MAX) return big;
+      }
+      return json;
+    }
+    case 'object': {
+      if (json === null) return null;
+      if (Array.isArray(json)) {
+        if (json.length > lim.maxListLength)
+          throw new JsonInputError(`list at ${path} has ${json.length} elements; the limit is ${lim.maxListLength}`, path);
+        const items = subSchema(schema, 'items');
+        return json.map((x, i) => convert(x, items, lim, `${path}[${i}]`, depth + 1));
+      }
+      const map = new Map<MapKey, Value>();
+      for (const key of Object.keys(json)) {
+        map.set(key, convert((json as Record<string, unknown>)[key], propertySchema(schema, key), lim, `${path}.${key}`, depth + 1));
+      }
+      if (map.size > lim.maxListLength)
+        throw new JsonInputError(`object at ${path} has ${map.size} keys; the limit is ${lim.maxListLength}`, path);
+      return map;
+    }
+    default:
+      throw new JsonInputError(`value at ${path} is not JSON (${typeof json})`, path);
+  }
+}
+
+/** Converts each top-level variable of a JSON object with `fromJson` (schemas by variable name). */
+export function varsFromJson(json: Record<string, unknown>, schemas: Record<string, Schema> = {}, limits?: Partial<EvalLimits>): Record<string, Value> {
+  const vars: Record<string, Value> = Object.create(null) as Record<string, Value>;
+  for (const key of Object.keys(json)) vars[key] = fromJson(json[key], schemas[key], limits, key);
+  return vars;
+}
+
+const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+
+/**
+ * A value as plain JSON data: int and uint become numbers (exact up to 2^53; beyond, the nearest
+ * double: use `stringifyJson` for exact digits), double a number (NaN and ±Infinity become the
+ * strings "NaN", "Infinity", "-Infinity"), bytes a base64 string, maps objects (keys as strings),
+ * types their name.
+ */
+export function toJson(v: Value): unknown {
+  switch (typeof v) {
+    case 'bigint':
+      return Number(v);
+    case 'number':
+      return Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+    case 'string':
+    case 'boolean':
+      return v;
+    default:
+      if (v === null) return null;
+      if (v instanceof CelUint) return Number(v.value);
+      if (v instanceof Uint8Array) return base64(v);
+      if (Array.isArray(v)) return v.map((x: Value) => toJson(x));
+      if (v instanceof Map) {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of v) Object.defineProperty(out, String(k), { value: toJson(x), enumerable: true, writable: true, configurable: true });
+        return out;
+      }
+      return (v as CelType).name;
+  }
+}
+
+/** JSON text of a value, like `JSON.stringify(toJson(v), null, indent)` but with exact int/uint digits. */
+export function stringifyJson(v: Value, indent = 0): string {
+  return write(v, indent, '');
+}
+
+function write(v: Value, indent: number, pad: string): string {
+  switch (typeof v) {
+    case 'bigint':
+      return v.toString();
+    case 'number':
+      return Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : JSON.stringify(v)) : JSON.stringify(toJson(v));
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default: {
+      if (v === null) return 'null';
+      if (v instanceof CelUint) return v.value.toString();
+      if (v instanceof Uint8Array) return JSON.stringify(base64(v));
+      if (v instanceof CelType) return JSON.stringify(v.name);
+      const inner = indent > 0 ? pad + ' '.repeat(indent) : '';
+      const nl = indent > 0 ? '\n' : '';
+      const sep = indent > 0 ? ': ' : ':';
+      if (Array.isArray(v)) {
+        if (v.length === 0) return '[]';
+        return `[${nl}${v.map((x: Value) => inner + write(x, indent, inner)).join(`,${nl}`)}${nl}${indent > 0 ? pad : ''}]`;
+      }
+      const map = v as ReadonlyMap<MapKey, Value>;
+      if (map.size === 0) return '{}';
+      const parts: string[] = [];
+      for (const [k, x] of map) parts.push(`${inner}${JSON.stringify(String(k))}${sep}${write(x, indent, inner)}`);
+      return `{${nl}${parts.join(`,${nl}`)}${nl}${indent > 0 ? pad : ''}}`;
+    }
+  }
+}
+
+export { formatDouble };

@@ -1,0 +1,429 @@
+import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { BinaryOp, ExprNode, MacroName } from './ast.js';
+import { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
+import { bytesToHex, decodeStringLiteral } from './literals.js';
+import * as T from './tokens.js';
+
+/** Deepest `(`, `[`, `{` or `?:` nesting accepted; checked before parsing so the parser never recurses deeper. */
+export const MAX_NESTING = 100;
+/** Deepest AST accepted (long operator chains), so checking and evaluation stay far from the JS stack limit. */
+export const MAX_AST_DEPTH = 400;
+/** Most tokens in one expression. */
+export const MAX_TOKENS = 20_000;
+
+const RESERVED = new Set([
+  'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop',
+  'package', 'namespace', 'return', 'var', 'void', 'while',
+]);
+const MACROS = new Set<string>(['all', 'exists', 'exists_one', 'map', 'filter']);
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+function describe(token: IToken | undefined): string {
+  if (!token || token.tokenType === EOF) return 'the end of the expression';
+  if (token.tokenType === T.CloseTag) return 'the end of the tag `}}`';
+  return `\`${token.image}\``;
+}
+const label = (t: TokenType) => t.LABEL ?? t.name;
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${describe(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
+    `unexpected ${describe(firstRedundant)} after a complete expression (missing an operator?)`,
+  buildNoViableAltMessage: ({ actual }) =>
+    `expected a value (a literal, a name, \`(\`, \`[\` or \`{\`) but found ${describe(actual[0])}`,
+  buildEarlyExitMessage: ({ actual }) => `unexpected ${describe(actual[0])}`,
+};
+
+const end = (t: IToken) => t.startOffset + t.image.length;
+
+class ExprParser extends EmbeddedActionsParser {
+  /** Problems found while building nodes (literal ranges, reserved words, macro shapes). */
+  semantic: ExprDiagnostic[] = [];
+
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  private report(code: string, message: string, start: number, stop: number, hint?: string): void {
+    this.semantic.push(hint === undefined ? { code, message, start, end: stop } : { code, message, start, end: stop, hint });
+  }
+
+  expr: () => ExprNode = this.RULE('expr', () => {
+    const test = this.SUBRULE(this.disjunction);
+    let result = test;
+    this.OPTION(() => {
+      this.CONSUME(T.Question);
+      const then = this.SUBRULE2(this.disjunction);
+      this.CONSUME(T.Colon);
+      const otherwise = this.SUBRULE(this.expr);
+      result = this.ACTION(() => ({ kind: 'conditional', test, then, otherwise, start: test.start, end: otherwise.end }));
+    });
+    return result;
+  });
+
+  private disjunction = this.RULE('disjunction', () => {
+    let left = this.SUBRULE(this.conjunction);
+    this.MANY(() => {
+      const op = this.CONSUME(T.OrOr);
+      const right = this.SUBRULE2(this.conjunction);
+      left = this.ACTION(() => binary('||', left, right, op));
+    });
+    return left;
+  });
+
+  private conjunction = this.RULE('conjunction', () => {
+    let left = this.SUBRULE(this.relation);
+    this.MANY(() => {
+      const op = this.CONSUME(T.AndAnd);
+      const right = this.SUBRULE2(this.relation);
+      left = this.ACTION(() => binary('&&', left, right, op));
+    });
+    return left;
+  });
+
+  private relation = this.RULE('relation', () => {
+    let left = this.SUBRULE(this.addition);
+    this.MANY(() => {
+      const op = this.CONSUME(T.RelOp);
+      const right = this.SUBRULE2(this.addition);
+      left = this.ACTION(() => binary(op.image as BinaryOp, left, right, op));
+    });
+    return left;
+  });
+
+  private addition = this.RULE('addition', () => {
+    let left = this.SUBRULE(this.multiplication);
+    this.MANY(() => {
+      const op = this.CONSUME(T.AddOp);
+      const right = this.SUBRULE2(this.multiplication);
+      left = this.ACTION(() => binary(op.image as BinaryOp, left, right, op));
+    });
+    return left;
+  });
+
+  private multiplication = this.RULE('multiplication', () => {
+    let left = this.SUBRULE(this.unary);
+    this.MANY(() => {
+      const op = this.CONSUME(T.MulOp);
+      const right = this.SUBRULE2(this.unary);
+      left = this.ACTION(() => binary(op.image as BinaryOp, left, right, op));
+    });
+    return left;
+  });
+
+  private unary = this.RULE('unary', () => {
+    const ops: IToken[] = [];
+    this.MANY(() => {
+      ops.push(this.OR([{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Minus) }]));
+    });
+    const operand = this.SUBRULE(this.member);
+    return this.ACTION(() => this.buildUnary(ops, operand));
+  });
+
+  private member = this.RULE('member', () => {
+    let node = this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            const name = this.CONSUME(T.Identifier);
+            let args: ExprNode[] | undefined;
+            let close: IToken | undefined;
+            this.OPTION(() => {
+              this.CONSUME(T.LParen);
+              args = this.SUBRULE(this.args);
+              close = this.CONSUME(T.RParen);
+            });
+            node = this.ACTION(() =>
+              args === undefined ? this.buildSelect(node, name) : this.buildCall(name, node, args, end(close!)),
+            );
+          },
+        },
+        {
+          ALT: () => {
+            const open = this.CONSUME(T.LBracket);
+            const index = this.SUBRULE(this.expr);
+            const close = this.CONSUME(T.RBracket);
+            node = this.ACTION(() => ({ kind: 'index', operand: node, index, opStart: open.startOffset, start: node.start, end: end(close) }));
+          },
+        },
+      ]);
+    });
+    return node;
+  });
+
+  private args = this.RULE('args', () => {
+    const list: ExprNode[] = [];
+    this.OPTION(() => {
+      list.push(this.SUBRULE(this.expr));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        list.push(this.SUBRULE2(this.expr));
+      });
+    });
+    return list;
+  });
+
+  private primary = this.RULE('primary', (): ExprNode => {
+    return this.OR([
+      {
+        ALT: () => {
+          const name = this.CONSUME(T.Identifier);
+          let args: ExprNode[] | undefined;
+          let close: IToken | undefined;
+          this.OPTION(() => {
+            this.CONSUME(T.LParen);
+            args = this.SUBRULE(this.args);
+            close = this.CONSUME(T.RParen);
+          });
+          return this.ACTION((): ExprNode => {
+            if (args === undefined) {
+              if (RESERVED.has(name.image))
+                this.report(ExprCode.Reserved, `\`${name.image}\` is a reserved word`, name.startOffset, end(name), 'choose another name');
+              return { kind: 'ident', name: name.image, start: name.startOffset, end: end(name) };
+            }
+            return this.buildCall(name, undefined, args, end(close!));
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME2(T.LParen);
+          const inner = this.SUBRULE(this.expr);
+          const close = this.CONSUME2(T.RParen);
+          // Widen the span to the parentheses, so `-(...)` never folds into a literal.
+          return this.ACTION(() => (inner.kind === 'int' || inner.kind === 'double' || inner.kind === 'uint'
+            ? { ...inner, start: open.startOffset, end: end(close), parenthesized: true }
+            : inner) as ExprNode);
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LBracket);
+          const elements: ExprNode[] = [];
+          this.OPTION2(() => {
+            elements.push(this.SUBRULE3(this.expr));
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              elements.push(this.SUBRULE4(this.expr));
+            });
+            this.OPTION3(() => this.CONSUME2(T.Comma));
+          });
+          const close = this.CONSUME(T.RBracket);
+          return this.ACTION(() => ({ kind: 'list', elements, start: open.startOffset, end: end(close) }));
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LBrace);
+          const entries: { key: ExprNode; value: ExprNode }[] = [];
+          this.OPTION4(() => {
+            const key = this.SUBRULE5(this.expr);
+            this.CONSUME(T.Colon);
+            const value = this.SUBRULE6(this.expr);
+            entries.push({ key, value });
+            this.MANY2(() => {
+              this.CONSUME3(T.Comma);
+              const k = this.SUBRULE7(this.expr);
+              this.CONSUME2(T.Colon);
+              const v = this.SUBRULE8(this.expr);
+              entries.push({ key: k, value: v });
+            });
+            this.OPTION5(() => this.CONSUME4(T.Comma));
+          });
+          const close = this.CONSUME(T.RBrace);
+          return this.ACTION(() => ({ kind: 'map', entries, start: open.startOffset, end: end(close) }));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.literal) },
+    ]);
+  });
+
+  private literal = this.RULE('literal', (): ExprNode => {
+    return this.OR([
+      { ALT: () => { const t = this.CONSUME(T.Null); return this.ACTION(() => ({ kind: 'null', start: t.startOffset, end: end(t) })); } },
+      { ALT: () => { const t = this.CONSUME(T.True); return this.ACTION(() => ({ kind: 'bool', value: true, start: t.startOffset, end: end(t) })); } },
+      { ALT: () => { const t = this.CONSUME(T.False); return this.ACTION(() => ({ kind: 'bool', value: false, start: t.startOffset, end: end(t) })); } },
+      { ALT: () => { const t = this.CONSUME(T.IntLit); return this.ACTION(() => this.intLiteral(t)); } },
+      { ALT: () => { const t = this.CONSUME(T.UintLit); return this.ACTION(() => this.uintLiteral(t)); } },
+      { ALT: () => { const t = this.CONSUME(T.DoubleLit); return this.ACTION(() => ({ kind: 'double', value: t.image, start: t.startOffset, end: end(t) })); } },
+      { ALT: () => { const t = this.CONSUME(T.StringLit); return this.ACTION(() => this.stringLiteral(t)); } },
+    ]);
+  });
+
+  private intLiteral(t: IToken): ExprNode {
+    // Range is checked after unary minus folding (buildUnary), since -9223372036854775808 is valid.
+    return { kind: 'int', value: BigInt(t.image).toString(), start: t.startOffset, end: end(t) };
+  }
+
+  private uintLiteral(t: IToken): ExprNode {
+    const v = BigInt(t.image.slice(0, -1));
+    if (v > UINT64_MAX)
+      this.report(ExprCode.BadLiteral, `uint literal \`${t.image}\` is larger than 18446744073709551615`, t.startOffset, end(t));
+    return { kind: 'uint', value: v.toString(), start: t.startOffset, end: end(t) };
+  }
+
+  private stringLiteral(t: IToken): ExprNode {
+    const decoded = decodeStringLiteral(t.image, t.startOffset);
+    if (decoded.kind === 'error') {
+      this.semantic.push(decoded.diagnostic);
+      return { kind: 'string', value: '', start: t.startOffset, end: end(t) };
+    }
+    if (decoded.kind === 'bytes') return { kind: 'bytes', value: bytesToHex(decoded.value), start: t.startOffset, end: end(t) };
+    return { kind: 'string', value: decoded.value, start: t.startOffset, end: end(t) };
+  }
+
+  private buildUnary(ops: IToken[], operand: ExprNode): ExprNode {
+    let node = operand;
+    let i = ops.length - 1;
+    // CEL folds a minus directly before a numeric literal into the literal.
+    const lit = node as ExprNode & { parenthesized?: boolean };
+    if (i >= 0 && ops[i]!.image === '-' && (node.kind === 'int' || node.kind === 'double') && !lit.parenthesized) {
+      node = node.kind === 'int'
+        ? { kind: 'int', value: (-BigInt(node.value)).toString(), start: ops[i]!.startOffset, end: node.end }
+        : { kind: 'double', value: `-${node.value}`, start: ops[i]!.startOffset, end: node.end };
+      i--;
+    }
+    if (node.kind === 'int') {
+      const v = BigInt(node.value);
+      if (v > INT64_MAX || v < -INT64_MAX - 1n)
+        this.report(ExprCode.BadLiteral, `int literal \`${node.value}\` is outside the int64 range`, node.start, node.end,
+          'int is a signed 64-bit integer; use a uint literal (suffix `u`) or a double');
+    }
+    if ('parenthesized' in node) {
+      const { parenthesized: _, ...rest } = node as ExprNode & { parenthesized?: boolean };
+      node = rest as ExprNode;
+    }
+    for (; i >= 0; i--) node = { kind: 'unary', op: ops[i]!.image as '!' | '-', operand: node, start: ops[i]!.startOffset, end: node.end };
+    return node;
+  }
+
+  private buildSelect(operand: ExprNode, name: IToken): ExprNode {
+    if (RESERVED.has(name.image))
+      this.report(ExprCode.Reserved, `\`${name.image}\` is a reserved word and cannot be selected with \`.\``, name.startOffset, end(name),
+        `write \`x["${name.image}"]\` instead`);
+    return { kind: 'select', operand, field: name.image, fieldStart: name.startOffset, start: operand.start, end: end(name) };
+  }
+
+  private buildCall(name: IToken, target: ExprNode | undefined, args: ExprNode[], stop: number): ExprNode {
+    const fn = name.image;
+    const start = target ? target.start : name.startOffset;
+    if (!target && fn === 'has') {
+      const arg = args[0];
+      if (args.length !== 1 || !arg || arg.kind !== 'select') {
+        this.report(ExprCode.BadMacro, '`has()` takes one field selection, like `has(inputs.name)`', name.startOffset, stop);
+        return { kind: 'bool', value: false, start, end: stop };
+      }
+      return { kind: 'has', operand: arg.operand, field: arg.field, start, end: stop };
+    }
+    if (target && MACROS.has(fn)) {
+      const macro = fn as MacroName;
+      const arity = macro === 'map' ? [2, 3] : [2];
+      const variable = args[0];
+      if (!arity.includes(args.length) || !variable || variable.kind !== 'ident') {
+        const shape = macro === 'map' ? '`list.map(x, transform)` or `list.map(x, filter, transform)`' : `\`list.${macro}(x, predicate)\``;
+        this.report(ExprCode.BadMacro, `\`${macro}\` is a macro written ${shape}, with a variable name first`, name.startOffset, stop);
+        return { kind: 'null', start, end: stop };
+      }
+      const node: ExprNode = args.length === 3
+        ? { kind: 'comprehension', macro, range: target, variable: variable.name, filter: args[1]!, body: args[2]!, fnStart: name.startOffset, start, end: stop }
+        : { kind: 'comprehension', macro, range: target, variable: variable.name, body: args[1]!, fnStart: name.startOffset, start, end: stop };
+      return node;
+    }
+    const node: ExprNode = { kind: 'call', fn, fnStart: name.startOffset, args, start, end: stop };
+    if (target) node.target = target;
+    return node;
+  }
+}
+
+function binary(op: BinaryOp, left: ExprNode, right: ExprNode, token: IToken): ExprNode {
+  return { kind: 'binary', op, left, right, opStart: token.startOffset, opEnd: end(token), start: left.start, end: right.end };
+}
+
+let sharedParser: ExprParser | undefined;
+const parser = () => (sharedParser ??= new ExprParser());
+
+/** Nesting and size limits, checked on tokens so deep input is refused before any recursion. */
+function checkComplexity(tokens: IToken[]): ExprDiagnostic | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    const type = t.tokenType;
+    if (type === T.LParen || type === T.LBracket || type === T.LBrace || type === T.Question) {
+      if (++depth > MAX_NESTING)
+        return { code: ExprCode.TooComplex, message: `expression nests too deeply (more than ${MAX_NESTING} levels of brackets or \`?:\`)`, start: t.startOffset, end: end(t), hint: 'simplify the expression or split it into several steps' };
+    } else if (type === T.RParen || type === T.RBracket || type === T.RBrace || type === T.Colon) depth = Math.max(0, depth - 1);
+  }
+  if (tokens.length > MAX_TOKENS) {
+    const t = tokens[MAX_TOKENS]!;
+    return { code: ExprCode.TooComplex, message: `expression is too long (more than ${MAX_TOKENS} tokens)`, start: t.startOffset, end: end(t), hint: 'split it into several steps' };
+  }
+  return undefined;
+}
+
+/** Depth of an AST, measured without recursion. */
+export function astDepth(root: ExprNode): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (d > MAX_AST_DEPTH) return d;
+    for (const v of Object.values(node as object)) {
+      if (v !== null && typeof v === 'object') {
+        if (Array.isArray(v)) for (const x of v) stack.push([x, (x as { kind?: string }).kind ? d + 1 : d]);
+        else stack.push([v, (v as { kind?: string }).kind ? d + 1 : d]);
+      }
+    }
+  }
+  return max;
+}
+
+/** Lexer errors as diagnostics; an unterminated string token becomes one clear error. */
+export function lexicalDiagnostics(tokens: IToken[], errors: { offset: number; length: number }[], text: string): ExprDiagnostic[] {
+  const out: ExprDiagnostic[] = [];
+  for (const e of errors) {
+    const ch = String.fromCodePoint(text.codePointAt(e.offset) ?? 0xfffd);
+    out.push({ code: ExprCode.Lexical, message: `unexpected character \`${ch}\``, start: e.offset, end: e.offset + Math.max(1, e.length) });
+  }
+  for (const t of tokens)
+    if (t.tokenType === T.UnterminatedString)
+      out.push({ code: ExprCode.Lexical, message: 'string literal is not closed', start: t.startOffset, end: end(t), hint: 'add the closing quote; strings cannot span lines unless triple-quoted (""" ... """)' });
+  return out;
+}
+
+/**
+ * Parses the tokens of one expression (already lexed). Offsets in the AST are those of the tokens,
+ * so a template tag's expression keeps offsets relative to the whole template.
+ */
+export function parseTokens(tokens: IToken[], endOffset: number): { ast: ExprNode | undefined; diagnostics: ExprDiagnostic[] } {
+  const tooComplex = checkComplexity(tokens);
+  if (tooComplex) return { ast: undefined, diagnostics: [tooComplex] };
+  if (tokens.length === 0)
+    return { ast: undefined, diagnostics: [{ code: ExprCode.Syntax, message: 'expected an expression but found nothing', start: endOffset, end: endOffset }] };
+  const p = parser();
+  p.semantic = [];
+  p.input = tokens;
+  const ast = p.expr();
+  const diagnostics: ExprDiagnostic[] = [];
+  for (const e of p.errors) {
+    const t = e.token;
+    const start = Number.isNaN(t.startOffset) || t.tokenType === EOF ? endOffset : t.startOffset;
+    diagnostics.push({ code: ExprCode.Syntax, message: e.message, start, end: t.tokenType === EOF ? start : start + Math.max(1, t.image.length) });
+  }
+  diagnostics.push(...p.semantic);
+  if (diagnostics.length > 0) return { ast: undefined, diagnostics };
+  if (astDepth(ast) > MAX_AST_DEPTH)
+    return { ast: undefined, diagnostics: [{ code: ExprCode.TooComplex, message: `expression is too deeply nested (more than ${MAX_AST_DEPTH} operators in a chain)`, start: ast.start, end: ast.end, hint: 'split it into several steps' }] };
+  return { ast, diagnostics };
+}
+
+/** Parses a CEL expression. On any error `ast` is undefined and `diagnostics` say where and why. */
+export function parseExpression(text: string): { ast: ExprNode | undefined; diagnostics: ExprDiagnostic[] } {
+  const lexed = T.expressionLexer.tokenize(text);
+  const lexical = lexicalDiagnostics(lexed.tokens, lexed.errors, text);
+  if (lexical.length > 0) return { ast: undefined, diagnostics: lexical };
+  return parseTokens(lexed.tokens, text.length);
+}

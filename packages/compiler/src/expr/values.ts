@@ -1,0 +1,186 @@
+/**
+ * Runtime values of the expression language. JavaScript primitives where CEL and JS agree, and
+ * small classes where they do not:
+ *
+ * | CEL | JS |
+ * | --- | --- |
+ * | null | `null` |
+ * | bool | `boolean` |
+ * | int (int64) | `bigint` |
+ * | uint (uint64) | {@link CelUint} |
+ * | double | `number` |
+ * | string | `string` |
+ * | bytes | `Uint8Array` |
+ * | list | `readonly Value[]` |
+ * | map | `ReadonlyMap<MapKey, Value>` (uint keys are stored as their bigint value) |
+ * | type | {@link CelType} |
+ *
+ * Maps are real `Map`s, never plain objects, so no lookup can reach a JavaScript prototype.
+ */
+export type Value = null | boolean | bigint | CelUint | number | string | Uint8Array | readonly Value[] | CelMap | CelType;
+export type MapKey = string | bigint | boolean;
+export type CelMap = ReadonlyMap<MapKey, Value>;
+
+/** An unsigned 64-bit integer (CEL `uint`). */
+export class CelUint {
+  constructor(readonly value: bigint) {}
+}
+
+/** A CEL type value, the result of `type(x)` and the value of names like `int` or `string`. */
+export class CelType {
+  private constructor(readonly name: string) {}
+  static readonly types = new Map<string, CelType>(
+    ['null_type', 'bool', 'int', 'uint', 'double', 'string', 'bytes', 'list', 'map', 'type'].map((n) => [n, new CelType(n)]),
+  );
+  static of(name: string): CelType {
+    return CelType.types.get(name)!;
+  }
+}
+
+export const INT64_MIN = -(1n << 63n);
+export const INT64_MAX = (1n << 63n) - 1n;
+export const UINT64_MAX = (1n << 64n) - 1n;
+
+/** The CEL type name of a value. */
+export function typeName(v: Value): string {
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'double';
+    case 'string':
+      return 'string';
+    default:
+      if (v === null) return 'null_type';
+      if (v instanceof CelUint) return 'uint';
+      if (v instanceof Uint8Array) return 'bytes';
+      if (Array.isArray(v)) return 'list';
+      if (v instanceof Map) return 'map';
+      return 'type';
+  }
+}
+
+export function isMap(v: Value): v is CelMap {
+  return v instanceof Map;
+}
+export function isList(v: Value): v is readonly Value[] {
+  return Array.isArray(v);
+}
+
+/**
+ * The key a value is stored under in a map: numbers of equal value share a key (`1`, `1u`, `1.0`),
+ * as CEL's heterogeneous equality requires. Returns undefined for values that cannot be keys.
+ */
+export function mapKeyOf(v: Value): MapKey | undefined {
+  switch (typeof v) {
+    case 'string':
+    case 'bigint':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isInteger(v) ? BigInt(v) : undefined;
+    default:
+      return v instanceof CelUint ? v.value : undefined;
+  }
+}
+
+/** Numeric value as a comparable pair, for cross-type numeric comparison. */
+function numericCompare(a: Value, b: Value): number | undefined {
+  const x = typeof a === 'bigint' ? a : a instanceof CelUint ? a.value : typeof a === 'number' ? a : undefined;
+  const y = typeof b === 'bigint' ? b : b instanceof CelUint ? b.value : typeof b === 'number' ? b : undefined;
+  if (x === undefined || y === undefined) return undefined;
+  if (typeof x === 'number' && Number.isNaN(x)) return NaN;
+  if (typeof y === 'number' && Number.isNaN(y)) return NaN;
+  // Mixed bigint/number comparisons are exact in JS.
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** CEL heterogeneous equality: numbers compare by value across int/uint/double; other kinds never equal. */
+export function celEquals(a: Value, b: Value): boolean {
+  if (a === b) return typeof a !== 'number' || !Number.isNaN(a);
+  const ta = typeof a;
+  if (ta === typeof b && ta !== 'object') return false;
+  const n = numericCompare(a, b);
+  if (n !== undefined) return n === 0;
+  if (a === null || b === null) return false;
+  if (a instanceof Uint8Array) {
+    if (!(b instanceof Uint8Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!celEquals(a[i] as Value, b[i] as Value)) return false;
+    return true;
+  }
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [k, v] of a) {
+      if (!b.has(k)) return false;
+      if (!celEquals(v, b.get(k) as Value)) return false;
+    }
+    return true;
+  }
+  if (a instanceof CelType) return a === b;
+  return false;
+}
+
+/** Ordering for `<`, `<=`, `>`, `>=`: -1/0/1, NaN when unordered, undefined when the types have no ordering. */
+export function celCompare(a: Value, b: Value): number | undefined {
+  const n = numericCompare(a, b);
+  if (n !== undefined) return n;
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    const len = Math.min(a.length, b.length);
+    for (let i = 0; i < len; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  }
+  return undefined;
+}
+
+/** Compares by Unicode code points (JS `<` compares UTF-16 units, which orders astral characters wrongly). */
+function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const len = Math.min(a.length, b.length);
+  for (let i = 0; i < len; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1; // a surrogate (astral) sorts after any BMP unit
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
+/** Number of Unicode code points in a string (CEL `size` of a string). */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Formats a double the way CEL's `string()` does (Go's shortest `%g`-like form, but with JavaScript's
+ * switch to exponent notation at 1e21 and 1e-7, which skill authors know from JSON).
+ */
+export function formatDouble(d: number): string {
+  if (Number.isNaN(d)) return 'NaN';
+  if (d === Infinity) return '+Inf';
+  if (d === -Infinity) return '-Inf';
+  return String(d);
+}
