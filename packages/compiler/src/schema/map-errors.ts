@@ -97,13 +97,23 @@ function mapErrors(context: Context, errors: readonly ErrorObject[], data: unkno
     mapUnion(context, data, start, base, union.path);
   }
   const typeErrorPaths: ValuePath[] = [];
+  const missing = new Map<string, string[]>();
   for (const { error, path } of items) {
+    if (error.keyword !== 'required' || handled.some((p) => isUnder(path, p))) continue;
+    const key = error.instancePath;
+    missing.set(key, [...(missing.get(key) ?? []), String((error.params as { missingProperty: string }).missingProperty)]);
+  }
+  for (const { error, path } of items) {
+    if (error.keyword === 'required') {
+      const keys = missing.get(error.instancePath);
+      if (!keys || keys[0] !== String((error.params as { missingProperty: string }).missingProperty)) continue;
+    }
     if (handled.some((p) => isUnder(path, p))) continue;
     // ajv reports a bad property name twice (the inner keyword and `propertyNames`); keep the latter.
     if ((error as { propertyName?: string }).propertyName !== undefined) continue;
     if (typeErrorPaths.some((p) => isUnder(path, p))) continue;
     if (error.keyword === 'type') typeErrorPaths.push(path);
-    mapOne(context, error, data, start, base, path);
+    mapOne(context, error, data, start, base, path, missing.get(error.instancePath));
   }
 }
 
@@ -130,12 +140,12 @@ function mapUnion(context: Context, data: unknown, start: SchemaLocation, base: 
     const present = Object.keys((value ?? {}) as object);
     const typo = present.map((k) => didYouMean(k, choice.keys)).find((h) => h !== undefined);
     out.push(
-      makeDiagnostic(isStep ? 'SDL2010' : 'SDL2009', file, locate(full, 'head'), `${isStep ? `step ${describePath(full)}` : describePath(full)} needs one of ${options}`, typo ?? `add ${options}: a step either prompts a model, uses another skill or calls a tool`),
+      makeDiagnostic('SDL2010', file, locate(full, 'head'), `${isStep ? `step ${describePath(full)}` : describePath(full)} needs one of ${options}`, typo ?? `add ${options}: a step either prompts a model, uses another skill or calls a tool`),
     );
     return;
   }
   const second = choice.keys[1] ?? choice.keys[0]!;
-  out.push(makeDiagnostic(isStep ? 'SDL2011' : 'SDL2009', file, locate([...full, second], 'key'), `${isStep ? 'a step' : describePath(full)} can have only one of ${options}`, 'split it into separate steps, one per kind'));
+  out.push(makeDiagnostic('SDL2011', file, locate([...full, second], 'key'), `${isStep ? 'a step' : describePath(full)} can have only one of ${options}`, 'split it into separate steps, one per kind'));
 }
 
 function quoteHint(context: Context, full: ValuePath, expected: string[], value: unknown): string | undefined {
@@ -146,7 +156,7 @@ function quoteHint(context: Context, full: ValuePath, expected: string[], value:
   return undefined;
 }
 
-function mapOne(context: Context, error: ErrorObject, data: unknown, start: SchemaLocation, base: ValuePath, path: ValuePath): void {
+function mapOne(context: Context, error: ErrorObject, data: unknown, start: SchemaLocation, base: ValuePath, path: ValuePath, missingKeys: string[] = []): void {
   const { root, file, locate, out } = context;
   const full = [...base, ...path];
   const value = valueAt(data, path);
@@ -162,11 +172,14 @@ function mapOne(context: Context, error: ErrorObject, data: unknown, start: Sche
       return;
     }
     case 'required': {
-      const key = String(params.missingProperty);
+      const keys = missingKeys.length > 0 ? missingKeys : [String(params.missingProperty)];
       const location = schemaAt(root, start, data, path);
-      const property = location ? ((throughUnions(root, location, value).node.properties as Record<string, SchemaNode> | undefined)?.[key]) : undefined;
-      const about = typeof property?.description === 'string' ? ` (${property.description.replace(/\.$/, '')})` : '';
-      push('SDL2002', full, 'head', `${describePath(full)} is missing the required key \`${key}\``, `add \`${key}:\`${about}`);
+      const properties = location ? (throughUnions(root, location, value).node.properties as Record<string, SchemaNode> | undefined) : undefined;
+      const property = properties?.[keys[0]!];
+      const about = keys.length === 1 && typeof property?.description === 'string' ? ` (${property.description.replace(/\.$/, '')})` : '';
+      const names = keys.map((k) => `\`${k}\``);
+      const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]!;
+      push('SDL2002', full, 'head', `${describePath(full)} is missing the required key${keys.length > 1 ? 's' : ''} ${list}`, `add ${keys.map((k) => `\`${k}:\``).join(', ')}${about}`);
       return;
     }
     case 'type': {

@@ -56,7 +56,9 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   for (const error of document.errors) {
     const code = YAML_ERROR_CODES[error.code] ?? 'SDL1003';
     if (code !== 'SDL1004') ok = false;
-    diagnostics.push(makeDiagnostic(code, source.path, source.rangeAt(error.pos[0], error.pos[1]), messageOf(error), HINTS[error.code]));
+    const range = error.code === 'DUPLICATE_KEY' ? duplicateKeyRange(document, source, error.pos[0]) : source.rangeAt(error.pos[0], error.pos[1]);
+    const hint = /end with an? [\]}]/.test(error.message) ? 'close the bracket: a flow list ends with `]`, a flow mapping with `}`' : HINTS[error.code];
+    diagnostics.push(makeDiagnostic(code, source.path, range, messageOf(error), hint));
   }
   for (const warning of document.warnings) {
     const text = warning.message.split('\n')[0]!;
@@ -81,6 +83,22 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   }
   if (diagnostics.some((d) => d.code === 'SDL1010')) ok = false;
   return { source, document, value, diagnostics, ok };
+}
+
+/** yaml reports a duplicate key at its first character; point at the whole key instead. */
+function duplicateKeyRange(document: Document.Parsed, source: SourceFile, offset: number) {
+  let range = source.rangeAt(offset, offset + 1);
+  visit(document, {
+    Pair(_, pair) {
+      const key = pair.key as { range?: [number, number, number] } | null;
+      if (key?.range && key.range[0] === offset) {
+        range = rangeOfNode(source, key as never);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return range;
 }
 
 /** Collection keys (`? [a, b]: x`) and null keys have no meaning in a skill file. */
