@@ -9,7 +9,9 @@ import { prepareSkill, type PreparedSkill } from './load/prepare.js';
 import type { DescribeModel } from './load/requirements.js';
 import { SkillResolutionError } from './load/resolution-error.js';
 import { ToolRegistry, type HostTool } from './tools/registry.js';
+import type { EngineRouter } from './engines/router.js';
 import { callAdapterDirectly, type CallModel, type EngineBinding } from './run/call-model.js';
+import { callModelThroughRouter } from './run/router-call.js';
 import type { RunContext, RuntimeServices, SessionState } from './run/context.js';
 import { DeadlineExceededError, InputValidationError, RunCancelledError, SdlRuntimeError } from './run/errors.js';
 import { EventChannel, type RunEvent } from './run/events.js';
@@ -33,8 +35,13 @@ export interface RuntimeLogger {
 }
 
 export interface RuntimeOptions {
-  /** Engines by config name. */
-  engines: Record<string, EngineBinding> | ReadonlyMap<string, EngineBinding>;
+  /** Engines by config name (not needed with `router`, whose registry supplies them). */
+  engines?: Record<string, EngineBinding> | ReadonlyMap<string, EngineBinding>;
+  /**
+   * The engine router (registry + middleware chain + failover). With it, model calls go through
+   * the chain, engines come from its registry, and registry changes apply to new runs at once.
+   */
+  router?: EngineRouter;
   /** The engine preferred after a skill's own `engines.prefer`. */
   defaultEngine?: string;
   /** Host tools by name (more can be registered later on `runtime.tools`). */
@@ -42,7 +49,7 @@ export interface RuntimeOptions {
   /** Conversation memory (any `StateStore`: memory, file, Redis); an in-process `MemoryStore` by default. */
   state?: ConversationStore;
   logger?: RuntimeLogger;
-  /** The model-call seam (middleware chain); defaults to calling the adapter directly. */
+  /** The model-call seam; defaults to the router when given, else to calling the adapter directly. */
   callModel?: CallModel;
   /** Finds descriptors for models a skill names in `engines.models`. */
   describeModel?: DescribeModel;
@@ -91,7 +98,21 @@ function isPrepared(skill: LoadedSkill | PreparedSkill): skill is PreparedSkill 
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
-  let engines = new Map(options.engines instanceof Map ? options.engines : Object.entries(options.engines));
+  const router = options.router;
+  const fromRegistry = (): Map<string, EngineBinding> => {
+    const bindings = new Map<string, EngineBinding>();
+    if (router === undefined) return bindings;
+    for (const name of router.registry.order()) {
+      const entry = router.registry.get(name)!;
+      const descriptor = options.describeModel?.(entry.provider, entry.model);
+      bindings.set(name, { adapter: entry.adapter, model: entry.model, ...(descriptor ? { descriptor } : {}) });
+    }
+    return bindings;
+  };
+  let engines =
+    options.engines === undefined
+      ? fromRegistry()
+      : new Map(options.engines instanceof Map ? options.engines : Object.entries(options.engines));
   let defaultEngine = options.defaultEngine;
   const tools = new ToolRegistry(options.tools);
   const clock = options.clock ?? systemClock;
@@ -106,7 +127,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const services = (): RuntimeServices => ({
     engines,
     tools,
-    callModel: options.callModel ?? callAdapterDirectly,
+    callModel: options.callModel ?? (router ? callModelThroughRouter(router) : callAdapterDirectly),
     repairAttempts: options.repairAttempts ?? 1,
     defaultForEachConcurrency: options.forEachConcurrency ?? 8,
     now: () => clock.now(),
@@ -116,6 +137,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     cache = new WeakMap();
     currentServices = services();
   };
+  if (router !== undefined && options.engines === undefined) {
+    // Hot switching: a registry change re-resolves skills for runs that start after it.
+    router.registry.onChange(() => {
+      engines = fromRegistry();
+      defaultEngine = router.registry.defaultEngine;
+      changed();
+    });
+  }
 
   const load = (skill: LoadedSkill): PreparedSkill => {
     let prepared = cache.get(skill);
@@ -183,6 +212,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       emit,
       totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: [], trace: [] },
       ...(runOptions.engine === undefined ? {} : { engineOverride: runOptions.engine }),
+      ...(runOptions.deadlineMs === undefined ? {} : { deadline: clock.now() + runOptions.deadlineMs }),
       ...(session === undefined ? {} : { session }),
     };
     const startedAt = clock.now();
@@ -226,10 +256,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return channel;
     },
     setEngine(name, binding) {
+      if (router !== undefined && options.engines === undefined) {
+        router.registry.set({ name, provider: binding.adapter.provider, model: binding.model, adapter: binding.adapter });
+        return;
+      }
       engines = new Map(engines).set(name, binding);
       changed();
     },
     removeEngine(name) {
+      if (router !== undefined && options.engines === undefined) return router.registry.remove(name);
       if (!engines.has(name)) return false;
       engines = new Map(engines);
       engines.delete(name);
@@ -237,6 +272,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return true;
     },
     setDefaultEngine(name) {
+      if (router !== undefined && options.engines === undefined && name !== undefined) {
+        router.registry.setDefaultEngine(name);
+        return;
+      }
       defaultEngine = name;
       changed();
     },

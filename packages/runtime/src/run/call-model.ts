@@ -24,6 +24,11 @@ export interface ModelCall {
   skill: LoadedSkill;
   step: LoadedStep;
   policies: Policies;
+  /** Engines qualified for the skill (`requires:`), preferred first: the failover candidates. */
+  candidates: readonly string[];
+  /** Epoch ms after which no new attempt should start (the run's deadline). */
+  deadline?: number;
+  sessionId?: string;
   /** Present when the run is streamed: forward the adapter's stream events here. */
   onStreamEvent?: (event: StreamEvent) => void;
 }

@@ -41,6 +41,8 @@ export interface RunContext {
   emit: ((event: RunEvent) => void) | undefined;
   /** The engine the caller asked for (`RunOptions.engine`). */
   engineOverride?: string;
+  /** Epoch ms of the run's deadline, when it has one. */
+  deadline?: number;
   /** Shared by nested runs and by child contexts (same object). */
   totals: RunTotals;
   session?: SessionState;

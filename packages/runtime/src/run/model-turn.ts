@@ -42,6 +42,9 @@ export async function modelTurn(
     skill: frame.prepared.skill,
     step,
     policies: frame.prepared.skill.policies,
+    candidates: frame.prepared.engines,
+    ...(ctx.deadline === undefined ? {} : { deadline: ctx.deadline }),
+    ...(ctx.session === undefined ? {} : { sessionId: ctx.session.id }),
     ...(emit === undefined
       ? {}
       : {

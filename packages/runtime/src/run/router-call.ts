@@ -1,0 +1,53 @@
+/**
+ * The model-call seam implemented with the engine router (`../engines/router.ts`): every call goes
+ * through the middleware chain (redaction, cache, budget, rate limit, breaker, retry, timeout,
+ * metrics) and fails over down the skill's qualified engines.
+ */
+import type { EngineResponse } from '@sdl/adapters';
+import type { EngineRouter, RouteOptions } from '../engines/router.js';
+import type { SkillPolicies } from '../middleware/policies.js';
+import type { CallEvent } from '../middleware/types.js';
+import type { CallModel } from './call-model.js';
+
+export interface RouterCallOptions {
+  /** Whose rate-limit budget calls count against (default `default`). */
+  tenant?: string;
+  /** Sees the chain's events (retries, breaker changes, rate-limit waits, cache hits). */
+  onCallEvent?: (event: CallEvent) => void;
+}
+
+/** A {@link CallModel} that sends each call through `router`. */
+export function callModelThroughRouter(router: EngineRouter, options: RouterCallOptions = {}): CallModel {
+  return async (call) => {
+    let switchReason: string | undefined;
+    const qualified = new Set(call.candidates);
+    const route: RouteOptions = {
+      request: call.request,
+      engine: call.engine,
+      prefer: call.candidates,
+      models: call.skill.engines.models,
+      policies: call.skill.policies as SkillPolicies,
+      emit: (event) => {
+        if (event.type === 'engine-switch') switchReason = event.reason;
+        options.onCallEvent?.(event);
+      },
+      qualifies: (entry) => (qualified.has(entry.name) ? undefined : 'does not satisfy the skill’s requires:'),
+      ...(call.request.signal === undefined ? {} : { signal: call.request.signal }),
+      ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
+      ...(call.sessionId === undefined ? {} : { sessionId: call.sessionId }),
+      ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+    };
+    if (call.onStreamEvent === undefined) {
+      const routed = await router.generate(route);
+      return { response: routed.response, engine: routed.engine, ...(switchReason ? { switchReason } : {}) };
+    }
+    const routed = await router.stream(route);
+    let final: EngineResponse | undefined;
+    for await (const event of routed.events) {
+      if (event.type === 'stop') final = event.response;
+      else call.onStreamEvent(event);
+    }
+    if (final === undefined) throw new Error(`engine \`${routed.engine}\` ended its stream without a final response`);
+    return { response: final, engine: routed.engine, ...(switchReason ? { switchReason } : {}) };
+  };
+}
