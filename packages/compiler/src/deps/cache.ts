@@ -2,6 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { SourceFile } from '../source/source-file.js';
 import { sha256 } from './hash.js';
 import { readSkillHeader, type SkillHeader } from './header.js';
+import { displayPath, toPosixRelative } from './paths.js';
 
 /** A skill file as the resolver sees it. */
 export interface LoadedSkillFile {
@@ -24,8 +25,17 @@ export interface LoadedPackage {
 
 interface FileEntry {
   statKey: string;
-  display: string;
+  cwd: string;
   loaded: LoadedSkillFile;
+}
+
+/** Options of `ResolutionCache`. */
+export interface ResolutionCacheOptions {
+  /**
+   * Trust cached files until `invalidate` names them, without a `stat` per file per resolve.
+   * For `--watch`, whose file watcher reports every change; leave off otherwise.
+   */
+  trustUntilInvalidated?: boolean;
 }
 
 /** Counters that let tests and benchmarks prove a re-resolve re-read only what changed. */
@@ -57,6 +67,25 @@ export class ResolutionCache {
   private readonly files = new Map<string, FileEntry>();
   private readonly packages = new Map<string, { statKey: string; pkg: LoadedPackage }>();
   private readonly realPaths = new Map<string, { statKey: string; real: string }>();
+  private readonly trust: boolean;
+
+  constructor(options: ResolutionCacheOptions = {}) {
+    this.trust = options.trustUntilInvalidated ?? false;
+  }
+
+  private readonly relativePaths = new Map<string, string>();
+
+  /** `toPosixRelative(root, target)`, memoized: ids are recomputed on every resolve. */
+  rootRelative(root: string, target: string): string {
+    const key = `${root}\0${target}`;
+    let rel = this.relativePaths.get(key);
+    if (rel === undefined) {
+      rel = toPosixRelative(root, target);
+      if (this.relativePaths.size > 100_000) this.relativePaths.clear();
+      this.relativePaths.set(key, rel);
+    }
+    return rel;
+  }
 
   /** Forgets one file (by any path that names it), or everything. */
   invalidate(path?: string): void {
@@ -66,6 +95,8 @@ export class ResolutionCache {
       this.realPaths.clear();
       return;
     }
+    const real = this.realPaths.get(path)?.real;
+    if (real !== undefined) this.files.delete(real);
     this.files.delete(path);
     this.packages.delete(path);
     this.realPaths.delete(path);
@@ -77,9 +108,10 @@ export class ResolutionCache {
    * stat of the link itself so a re-pointed symlink is noticed.
    */
   realPath(path: string): string | undefined {
+    const hit = this.realPaths.get(path);
+    if (hit && this.trust) return hit.real;
     const key = statKeyOf(path);
     if (key === undefined) return undefined;
-    const hit = this.realPaths.get(path);
     if (hit && hit.statKey === key) return hit.real;
     let real: string;
     try {
@@ -91,12 +123,13 @@ export class ResolutionCache {
     return real;
   }
 
-  /** Loads a skill file by real path; `display` is the path its diagnostics carry. */
-  loadSkill(realPath: string, display: string): LoadedSkillFile | undefined {
+  /** Loads a skill file by real path; its diagnostics name it relative to `cwd`. */
+  loadSkill(realPath: string, cwd: string): LoadedSkillFile | undefined {
+    const hit = this.files.get(realPath);
+    if (hit && this.trust && hit.cwd === cwd) return hit.loaded;
     const statKey = statKeyOf(realPath);
     if (statKey === undefined) return undefined;
-    const hit = this.files.get(realPath);
-    if (hit && hit.statKey === statKey && hit.display === display) return hit.loaded;
+    if (hit && hit.statKey === statKey && hit.cwd === cwd) return hit.loaded;
     let bytes: Buffer;
     try {
       bytes = readFileSync(realPath);
@@ -105,22 +138,23 @@ export class ResolutionCache {
     }
     this.stats.reads++;
     const hash = sha256(bytes);
-    if (hit && hit.loaded.sha256 === hash && hit.display === display) {
+    if (hit && hit.loaded.sha256 === hash && hit.cwd === cwd) {
       hit.statKey = statKey;
       return hit.loaded;
     }
     this.stats.parses++;
-    const source = new SourceFile(display, bytes.toString('utf8'));
+    const source = new SourceFile(displayPath(cwd, realPath), bytes.toString('utf8'));
     const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header: readSkillHeader(source) };
-    this.files.set(realPath, { statKey, display, loaded });
+    this.files.set(realPath, { statKey, cwd, loaded });
     return loaded;
   }
 
   /** Reads `<dir>/package.json`, or undefined when there is none. */
   loadPackage(packageJsonPath: string): LoadedPackage | undefined {
+    const hit = this.packages.get(packageJsonPath);
+    if (hit && this.trust) return hit.pkg;
     const statKey = statKeyOf(packageJsonPath);
     if (statKey === undefined) return undefined;
-    const hit = this.packages.get(packageJsonPath);
     if (hit && hit.statKey === statKey) return hit.pkg;
     let pkg: LoadedPackage;
     try {

@@ -1,5 +1,5 @@
 export { readSkillHeader, type SkillHeader, type UsesEntry } from './header.js';
-export { ResolutionCache, type CacheStats, type LoadedSkillFile, type LoadedPackage } from './cache.js';
+export { ResolutionCache, type CacheStats, type ResolutionCacheOptions, type LoadedSkillFile, type LoadedPackage } from './cache.js';
 export { resolveProject, type ResolveOptions } from './resolve.js';
 export { findProjectRoot, isInside, toPosixRelative } from './paths.js';
 export { parseSpecifier, type Specifier } from './specifier.js';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ResolutionCache } from './cache.js';
-import { displayPath, isInside, toPosixRelative } from './paths.js';
+import { displayPath, isInside } from './paths.js';
 import { parseSpecifier } from './specifier.js';
 import type { SkillSource } from './types.js';
 import { didYouMean } from '../util/suggest.js';
@@ -16,6 +16,8 @@ export interface LocateContext {
   root: string;
   cwd: string;
   cache: ResolutionCache;
+  /** Per-resolve memo: many files in one directory name the same dependency. */
+  memo?: Map<string, Located>;
 }
 
 const outside = (what: string, where: string, ctx: LocateContext): Located => ({
@@ -33,8 +35,16 @@ const outside = (what: string, where: string, ctx: LocateContext): Located => ({
  * Nothing resolved may leave the project root, before or after following symlinks.
  */
 export function locate(specifier: string, importerRealPath: string, ctx: LocateContext): Located {
-  const spec = parseSpecifier(specifier);
   const fromDir = path.dirname(importerRealPath);
+  if (!ctx.memo) return locateUncached(specifier, fromDir, ctx);
+  const key = `${fromDir}\0${specifier}`;
+  let found = ctx.memo.get(key);
+  if (found === undefined) ctx.memo.set(key, (found = locateUncached(specifier, fromDir, ctx)));
+  return found;
+}
+
+function locateUncached(specifier: string, fromDir: string, ctx: LocateContext): Located {
+  const spec = parseSpecifier(specifier);
   switch (spec.kind) {
     case 'invalid':
       return { ok: false, code: 'SDL5012', message: `invalid \`skill:\` value: ${spec.reason}`, hint: spec.hint };
@@ -58,7 +68,7 @@ export function locate(specifier: string, importerRealPath: string, ctx: LocateC
         };
       }
       if (!isInside(ctx.root, real)) return outside(`\`${specifier}\` (through a symbolic link)`, real, ctx);
-      return { ok: true, id: toPosixRelative(ctx.root, real), realPath: real, source: 'path' };
+      return { ok: true, id: ctx.cache.rootRelative(ctx.root, real), realPath: real, source: 'path' };
     }
     case 'package':
       return locatePackageSkill(spec.packageName, spec.skillName, fromDir, ctx);

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import semver from 'semver';
+import { intersects, parseRange, parseVersion, satisfies } from './semver-memo.js';
 import type { Diagnostic, Range } from '../diagnostics/diagnostic.js';
 import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { ResolutionCache, type LoadedSkillFile } from './cache.js';
 import type { UsesEntry } from './header.js';
 import { locate, type LocateContext } from './locate.js';
-import { displayPath, findProjectRoot, isInside, toPosixRelative } from './paths.js';
+import { displayPath, findProjectRoot, isInside } from './paths.js';
 import type { ResolvedDependency, ResolvedProject, ResolvedSkill, SkillSource } from './types.js';
 
 /** Options of `resolveProject`. */
@@ -53,19 +54,19 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
   const absolute = paths.map((p) => path.resolve(cwd, p));
   const rootGuess = options.root ? path.resolve(cwd, options.root) : findProjectRoot(path.dirname(absolute[0] ?? cwd));
   const root = cache.realPath(rootGuess) ?? rootGuess;
-  const ctx: LocateContext = { root, cwd, cache };
+  const ctx: LocateContext = { root, cwd, cache, memo: new Map() };
 
   const nodes = new Map<string, Node>();
   const pending: Node[] = [];
   const load = (realPath: string, id: string, source: SkillSource): Node | undefined => {
     const existing = nodes.get(realPath);
     if (existing) return existing;
-    const loaded = cache.loadSkill(realPath, displayPath(cwd, realPath));
+    const loaded = cache.loadSkill(realPath, cwd);
     if (!loaded) return undefined;
     const { name, version } = loaded.header;
     const node: Node = { id, source, loaded, edges: [] };
     if (name !== undefined) node.name = name;
-    if (version !== undefined && semver.valid(version)) node.version = version;
+    if (version !== undefined && parseVersion(version) !== null) node.version = version;
     nodes.set(realPath, node);
     pending.push(node);
     return node;
@@ -86,7 +87,7 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
       );
       continue;
     }
-    const node = load(real, toPosixRelative(root, real), 'path');
+    const node = load(real, cache.rootRelative(root, real), 'path');
     if (!node) {
       diagnostics.push(diag('SDL5001', displayPath(cwd, abs), START, `cannot read the skill file \`${given}\``, 'check the file permissions'));
       continue;
@@ -102,7 +103,7 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
     for (const entry of node.loaded.header.uses) {
       let range: string | undefined;
       if (entry.range !== undefined) {
-        if (semver.validRange(entry.range) === null) {
+        if (parseRange(entry.range) === null) {
           diagnostics.push(
             diag('SDL5005', file, entry.versionRange ?? entry.aliasRange,
               `\`uses.${entry.alias}.version\` is not a valid semver range: \`${entry.range}\``,
@@ -136,7 +137,7 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
   }
 
   const chosen = unify(nodes, diagnostics);
-  const skills = buildGraph(chosen, rootIds, root);
+  const skills = buildGraph(chosen, rootIds, root, cache);
   detectCycles(skills, rootIds, diagnostics);
   return { root, roots: rootIds, skills, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
 }
@@ -180,7 +181,7 @@ function unify(nodes: Map<string, Node>, diagnostics: Diagnostic[]): Map<string,
       for (let j = i + 1; j < ranged.length; j++) {
         const a = ranged[i]!;
         const b = ranged[j]!;
-        if (!semver.intersects(a.range!, b.range!)) {
+        if (a.range !== b.range && !intersects(a.range!, b.range!)) {
           for (const [self, other] of [[a, b], [b, a]] as const) {
             conflicted.add(self);
             diagnostics.push(
@@ -192,15 +193,15 @@ function unify(nodes: Map<string, Node>, diagnostics: Diagnostic[]): Map<string,
         }
       }
     }
-    const sorted = [...copies].sort((a, b) => semver.rcompare(a.version ?? '0.0.0', b.version ?? '0.0.0') || (a.loaded.realPath < b.loaded.realPath ? -1 : 1));
-    const fits = sorted.find((c) => c.version !== undefined && ranged.every((e) => semver.satisfies(c.version!, e.range!)));
+    const sorted = copies.length === 1 ? copies : [...copies].sort((a, b) => semver.rcompare(a.version ?? '0.0.0', b.version ?? '0.0.0') || (a.loaded.realPath < b.loaded.realPath ? -1 : 1));
+    const fits = sorted.find((c) => c.version !== undefined && ranged.every((e) => satisfies(c.version!, e.range!)));
     chosen.set(id, fits ?? sorted[0]!);
     if (fits) continue;
     let reported = false;
     for (const edge of ranged) {
       if (conflicted.has(edge)) continue;
       const version = edge.target.version;
-      if (version !== undefined && !semver.satisfies(version, edge.range!)) {
+      if (version !== undefined && !satisfies(version, edge.range!)) {
         reported = true;
         diagnostics.push(
           diag('SDL5006', edge.importer.loaded.source.path, edge.entry.versionRange ?? edge.entry.aliasRange,
@@ -227,7 +228,7 @@ function unify(nodes: Map<string, Node>, diagnostics: Diagnostic[]): Map<string,
 }
 
 /** The id graph over the chosen copies, restricted to what the roots reach, in sorted id order. */
-function buildGraph(chosen: Map<string, Node>, rootIds: string[], root: string): Map<string, ResolvedSkill> {
+function buildGraph(chosen: Map<string, Node>, rootIds: string[], root: string, cache: ResolutionCache): Map<string, ResolvedSkill> {
   const out = new Map<string, ResolvedSkill>();
   const stack = [...rootIds];
   while (stack.length > 0) {
@@ -253,7 +254,7 @@ function buildGraph(chosen: Map<string, Node>, rootIds: string[], root: string):
       name: node.name ?? '',
       version: node.version ?? '',
       source: node.source,
-      path: toPosixRelative(root, node.loaded.realPath),
+      path: cache.rootRelative(root, node.loaded.realPath),
       absolutePath: node.loaded.realPath,
       file: node.loaded.source.path,
       sha256: node.loaded.sha256,

@@ -248,6 +248,26 @@ describe('incremental cache', () => {
   });
 });
 
+describe('incremental cache in watch mode', () => {
+  it('trusts cached files without a stat until the watcher invalidates them', () => {
+    const root = temp({
+      'package.json': '{}',
+      'app.skill.yaml': skill('app', '1.0.0', { a: { skill: './a.skill.yaml', version: '^1.0.0' } }),
+      'a.skill.yaml': skill('a', '1.0.0'),
+    });
+    const cache = new ResolutionCache({ trustUntilInvalidated: true });
+    resolveProject(['app.skill.yaml'], { cwd: root, cache });
+    writeFileSync(path.join(root, 'a.skill.yaml'), skill('a', '2.0.0'));
+    // Not invalidated yet: the cached 1.0.0 is used and nothing is read.
+    expect(resolveProject(['app.skill.yaml'], { cwd: root, cache }).diagnostics).toEqual([]);
+    expect(cache.stats).toEqual({ reads: 2, parses: 2 });
+    cache.invalidate(path.join(root, 'a.skill.yaml'));
+    const after = resolveProject(['app.skill.yaml'], { cwd: root, cache });
+    expect(cache.stats).toEqual({ reads: 3, parses: 3 });
+    expect(after.diagnostics.map((d) => d.code)).toEqual(['SDL5006']);
+  });
+});
+
 describe('properties', () => {
   // Node i may use node j only when j > i, which makes a DAG; a back edge from a deeper node closes a cycle.
   const dag = fc
