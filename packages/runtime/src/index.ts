@@ -44,3 +44,6 @@ export * from './observability/redactor.js';
 export * from './observability/logger.js';
 export * from './observability/metrics.js';
 export * from './observability/cost.js';
+// session state stores and the chunking helper (issue 6 items 5-6)
+export * from './state/index.js';
+export * from './chunk/index.js';
