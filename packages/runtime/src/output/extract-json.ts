@@ -2,6 +2,7 @@
  * Finds the JSON value in a model's reply. Models wrap JSON in fenced code blocks or surround it
  * with prose ("Here is the result: {...}. Let me know..."), so we try, in order: the whole reply,
  * each fenced block (```json first), then each balanced `{...}` / `[...]` region in the text.
+ * Objects and arrays win over a reply that is as a whole a JSON scalar (`"see {...}"`).
  */
 import type { JsonValue } from '@sdl/adapters';
 
@@ -49,7 +50,8 @@ export function extractJson(reply: string): ExtractedJson {
   const trimmed = reply.trim();
   if (trimmed === '') return { ok: false, reason: 'the reply is empty' };
   const whole = tryParse(trimmed);
-  if (whole.ok) return { ok: true, value: whole.value, from: 'whole' };
+  const isContainer = (v: JsonValue) => v !== null && typeof v === 'object';
+  if (whole.ok && isContainer(whole.value)) return { ok: true, value: whole.value, from: 'whole' };
 
   const fences = [...trimmed.matchAll(FENCE)].map((m) => ({ lang: (m[1] ?? '').toLowerCase(), body: m[2] ?? '' }));
   fences.sort((a, b) => Number(b.lang === 'json') - Number(a.lang === 'json'));
@@ -71,6 +73,8 @@ export function extractJson(reply: string): ExtractedJson {
     if (parsed.ok) return { ok: true, value: parsed.value, from: 'embedded' };
   }
 
+  // A bare scalar (`42`, `"text"`) is used only when no object or array was found anywhere.
+  if (whole.ok) return { ok: true, value: whole.value, from: 'whole' };
   return {
     ok: false,
     reason:
