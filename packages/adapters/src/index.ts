@@ -16,3 +16,9 @@ export {
 } from './emulators/server.js';
 export { FAULT_NAMES, FaultSpecError, parseFault, parseFaultSpec, type Fault, type FaultName, type FaultRule } from './emulators/faults.js';
 export { defaultReply, type EmulatorReply, type EmulatorRequest, type EmulatorMessage, type ReplySource } from './emulators/reply.js';
+export { listModels, findModel, resolveModel, costOf, type ModelInfo } from './models.js';
+export { loadConfig, parseConfig, type SdlConfig, type EngineConfig, type StateConfig, type ConfigResult, type LoadConfigOptions } from './config/load.js';
+export { interpolate, type Interpolated, type InterpolationProblem } from './config/interpolate.js';
+export { CONFIG_CODES } from './config/schema.js';
+export { Secret } from './config/secret.js';
+export { createEngine, createEngines, type CreateEngineOptions } from './create-engine.js';

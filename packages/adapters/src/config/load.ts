@@ -1,0 +1,347 @@
+import { readFile } from 'node:fs/promises';
+import { type Diagnostic, didYouMean, SourceFile } from '@sdl/compiler';
+import { isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import { listModels, type ModelInfo, resolveModel } from '../models.js';
+import type { ModelDescriptor, ModelFeature, Provider } from '../types.js';
+import { interpolate } from './interpolate.js';
+import { CONFIG_CODES, CONFIG_SPEC, type FieldSpec } from './schema.js';
+import { Secret } from './secret.js';
+
+/** One engine of `sdl.config.yaml`, validated, with its environment references resolved. */
+export interface EngineConfig {
+  /** The engine's name (its key under `engines:`). */
+  name: string;
+  provider: Provider;
+  model: string;
+  /** Redacted when printed or serialized; `apiKey.reveal()` gives the key to the SDK. */
+  apiKey?: Secret;
+  baseUrl?: string;
+  limits?: { rpm?: number; tpm?: number; concurrency?: number };
+  timeoutMs?: number;
+  modelInfo?: ModelInfo;
+  /** The model's descriptor: the built-in one with `model_info` laid over it. */
+  descriptor: ModelDescriptor;
+}
+
+export interface StateConfig {
+  store: 'memory' | 'file' | 'redis';
+  /** May hold a password, so it is a Secret too. */
+  url?: Secret;
+  path?: string;
+  ttlS?: number;
+  prefix?: string;
+}
+
+export interface SdlConfig {
+  /** The file it came from, as given. */
+  file: string;
+  engines: Record<string, EngineConfig>;
+  /** `default_engine`, or the first engine declared. */
+  defaultEngine: string;
+  state: StateConfig;
+}
+
+export interface ConfigResult {
+  /** Present when there are no errors. */
+  config?: SdlConfig;
+  diagnostics: Diagnostic[];
+}
+
+export interface LoadConfigOptions {
+  /** Where `${env:NAME}` looks; default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Reads and validates a config file; a file that cannot be read is a diagnostic, not an exception. */
+export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'I/O error'})`;
+    return {
+      diagnostics: [
+        {
+          code: CONFIG_CODES.unreadable,
+          severity: 'error',
+          message: `the config file ${file} ${reason}`,
+          file,
+          range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+          hint: 'create sdl.config.yaml (see spec/config.md) or pass the right path',
+        },
+      ],
+    };
+  }
+  return parseConfig(text, file, options);
+}
+
+interface Context {
+  source: SourceFile;
+  env: Record<string, string | undefined>;
+  diagnostics: Diagnostic[];
+}
+
+/** Parses and validates config text; `file` is used in diagnostics. */
+export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): ConfigResult {
+  const source = new SourceFile(file, text);
+  const ctx: Context = { source, env: options.env ?? process.env, diagnostics: [] };
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  for (const error of doc.errors) {
+    report(ctx, CONFIG_CODES.yamlSyntax, error.message.split('\n')[0]!, error.pos[0], error.pos[1], 'fix the YAML syntax at this position');
+  }
+  if (doc.errors.length > 0) return { diagnostics: ctx.diagnostics };
+  const raw = check(ctx, doc.contents, CONFIG_SPEC, 'the configuration', undefined) as Raw | undefined;
+  if (!raw || !isMap(doc.contents)) return { diagnostics: ctx.diagnostics };
+
+  const engines: Record<string, EngineConfig> = {};
+  const engineNodes = doc.contents.get('engines', true) as YAMLMap | undefined;
+  for (const [name, value] of Object.entries((raw.engines ?? {}) as Record<string, Raw>)) {
+    const node = isMap(engineNodes) ? (engineNodes.get(name, true) as Node | undefined) : undefined;
+    const engine = toEngine(ctx, name, value, node);
+    if (engine) engines[name] = engine;
+  }
+  const names = Object.keys(engines);
+  let defaultEngine = raw.default_engine as string | undefined;
+  if (defaultEngine !== undefined && raw.engines && !(defaultEngine in (raw.engines as Raw))) {
+    const node = doc.contents.get('default_engine', true) as Node | undefined;
+    reportNode(ctx, CONFIG_CODES.unknownDefaultEngine, `default_engine \`${defaultEngine}\` is not one of the engines (${Object.keys(raw.engines as Raw).join(', ') || 'none'})`, node, didYouMean(defaultEngine, Object.keys(raw.engines as Raw)) ?? 'name an engine declared under `engines:`');
+  }
+  defaultEngine ??= names[0];
+  const hasErrors = ctx.diagnostics.some((d) => d.severity === 'error');
+  if (hasErrors || defaultEngine === undefined) {
+    if (!hasErrors) {
+      reportNode(ctx, CONFIG_CODES.missingKey, 'no engines are configured', engineNodes ?? doc.contents, 'add at least one engine under `engines:`');
+    }
+    return { diagnostics: ctx.diagnostics };
+  }
+  const state = (raw.state ?? {}) as Raw;
+  const config: SdlConfig = {
+    file,
+    engines,
+    defaultEngine,
+    state: {
+      store: (state.store as StateConfig['store'] | undefined) ?? 'memory',
+      ...(state.url !== undefined ? { url: new Secret(state.url as string) } : {}),
+      ...(state.path !== undefined ? { path: state.path as string } : {}),
+      ...(state.ttl_s !== undefined ? { ttlS: state.ttl_s as number } : {}),
+      ...(state.prefix !== undefined ? { prefix: state.prefix as string } : {}),
+    },
+  };
+  return { config, diagnostics: ctx.diagnostics };
+}
+
+type Raw = Record<string, unknown>;
+
+function toEngine(ctx: Context, name: string, raw: Raw, node: Node | undefined): EngineConfig | undefined {
+  const provider = raw.provider as Provider | undefined;
+  const model = raw.model as string | undefined;
+  if (!provider || !model) return undefined;
+  const map = isMap(node) ? node : undefined;
+  const info = raw.model_info as Raw | undefined;
+  const pricing = info?.pricing as Raw | undefined;
+  const modelInfo: ModelInfo | undefined = info
+    ? {
+        ...(info.context_window !== undefined ? { contextWindow: info.context_window as number } : {}),
+        ...(info.max_output_tokens !== undefined ? { maxOutputTokens: info.max_output_tokens as number } : {}),
+        ...(info.features !== undefined ? { features: info.features as ModelFeature[] } : {}),
+        ...(pricing
+          ? {
+              pricing: {
+                ...(pricing.input_per_mtok !== undefined ? { inputPerMTok: pricing.input_per_mtok as number } : {}),
+                ...(pricing.output_per_mtok !== undefined ? { outputPerMTok: pricing.output_per_mtok as number } : {}),
+              },
+            }
+          : {}),
+      }
+    : undefined;
+  const descriptor = resolveModel(provider, model, modelInfo);
+  if (!descriptor) {
+    reportNode(
+      ctx,
+      CONFIG_CODES.unknownModel,
+      `engine \`${name}\`: \`${model}\` is not a known ${provider} model`,
+      map?.get('model', true) as Node | undefined,
+      didYouMeanModel(provider, model) ?? 'describe it with `model_info: { context_window, max_output_tokens, features, pricing }`',
+    );
+    return undefined;
+  }
+  if (raw.api_key === undefined && provider !== 'scripted') {
+    reportNode(ctx, CONFIG_CODES.missingApiKey, `engine \`${name}\` has no api_key`, map?.items[0]?.key as Node | undefined ?? map, `add \`api_key: "\${env:${provider.toUpperCase()}_API_KEY}"\``);
+  }
+  const limits = raw.limits as EngineConfig['limits'] | undefined;
+  return {
+    name,
+    provider,
+    model,
+    ...(raw.api_key !== undefined ? { apiKey: new Secret(raw.api_key as string) } : {}),
+    ...(raw.base_url !== undefined ? { baseUrl: raw.base_url as string } : {}),
+    ...(limits ? { limits: { ...limits } } : {}),
+    ...(raw.timeout_ms !== undefined ? { timeoutMs: raw.timeout_ms as number } : {}),
+    ...(modelInfo ? { modelInfo } : {}),
+    descriptor,
+  };
+}
+
+function didYouMeanModel(provider: Provider, model: string): string | undefined {
+  const hint = didYouMean(model, listModels(provider).map((m) => m.id));
+  return hint ? `${hint} Or describe the model with \`model_info\`.` : undefined;
+}
+
+/** Validates `node` against `spec`; returns the plain value (strings interpolated) or undefined on error. */
+function check(ctx: Context, node: unknown, spec: FieldSpec, what: string, keyName: string | undefined): unknown {
+  const n = node as Node | null | undefined;
+  switch (spec.kind) {
+    case 'map':
+    case 'dict': {
+      if (!isMap(n)) {
+        reportNode(ctx, CONFIG_CODES.wrongType, `${what} must be a mapping (key: value pairs)`, n, undefined);
+        return undefined;
+      }
+      const out: Raw = {};
+      let ok = true;
+      for (const pair of n.items) {
+        const keyNode = pair.key as Node;
+        const key = isScalar(keyNode) ? String(keyNode.value) : '';
+        if (spec.kind === 'map') {
+          const field = spec.fields[key];
+          if (!field) {
+            reportNode(ctx, CONFIG_CODES.unknownKey, `unknown key \`${key}\` in ${what}`, keyNode, didYouMean(key, Object.keys(spec.fields)) ?? `valid keys: ${Object.keys(spec.fields).join(', ')}`);
+            ok = false;
+            continue;
+          }
+          const value = check(ctx, pair.value, field, `\`${key}\``, key);
+          if (value === undefined) ok = false;
+          else out[key] = value;
+        } else {
+          if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) {
+            reportNode(ctx, CONFIG_CODES.invalidValue, `\`${key}\` is not a valid name for ${spec.description}`, keyNode, 'use letters, digits, `_` and `-`, starting with a letter');
+            ok = false;
+            continue;
+          }
+          const value = check(ctx, pair.value, spec.values, `engine \`${key}\``, key);
+          if (value === undefined) ok = false;
+          else out[key] = value;
+        }
+      }
+      if (spec.kind === 'map') {
+        for (const required of spec.required ?? []) {
+          if (!n.has(required)) {
+            reportNode(ctx, CONFIG_CODES.missingKey, `${what} has no \`${required}\``, n, `add \`${required}:\` (${(spec.fields[required] as FieldSpec).description})`, true);
+            ok = false;
+          }
+        }
+      }
+      return ok ? out : undefined;
+    }
+    case 'list': {
+      if (!isSeq(n)) {
+        reportNode(ctx, CONFIG_CODES.wrongType, `${what} must be a list`, n, undefined);
+        return undefined;
+      }
+      const out: unknown[] = [];
+      for (const item of n.items) {
+        const value = check(ctx, item, spec.items, `an item of ${what}`, keyName);
+        if (value === undefined) return undefined;
+        out.push(value);
+      }
+      return out;
+    }
+    default:
+      return checkScalar(ctx, n, spec, what, keyName);
+  }
+}
+
+function checkScalar(ctx: Context, n: Node | null | undefined, spec: Extract<FieldSpec, { kind: 'string' | 'int' | 'number' }>, what: string, keyName: string | undefined): unknown {
+  if (!isScalar(n) || n.value === null) {
+    reportNode(ctx, CONFIG_CODES.wrongType, `${what} must be ${spec.kind === 'string' ? 'a string' : spec.kind === 'int' ? 'an integer' : 'a number'} (${spec.description})`, n, undefined);
+    return undefined;
+  }
+  let value: unknown = n.value;
+  let fromEnv = false;
+  if (typeof value === 'string') {
+    const result = interpolate(value, ctx.env);
+    const base = scalarTextStart(ctx, n);
+    for (const p of result.problems) {
+      if (p.kind === 'unset') {
+        report(ctx, CONFIG_CODES.unsetVariable, `the environment variable ${p.name} is not set`, base + p.start, base + p.end, `set ${p.name}, or give a default: \`\${env:${p.name}:-value}\``);
+      } else {
+        report(ctx, CONFIG_CODES.malformedReference, 'this is not a valid reference', base + p.start, base + p.end, 'write `${env:NAME}` or `${env:NAME:-default}`; `$${` stands for a literal `${`');
+      }
+    }
+    if (result.problems.length > 0) return undefined;
+    value = result.value;
+    fromEnv = result.fromEnv;
+    if (spec.kind === 'string' && spec.secret && keyName === 'api_key' && !/\$\{env:/.test(n.value as string)) {
+      reportNode(ctx, CONFIG_CODES.literalSecret, 'the API key is written in the file', n, 'keep keys out of files: `api_key: "${env:NAME}"`', false, 'warning');
+    }
+  }
+  if (spec.kind === 'string') {
+    if (typeof value !== 'string') {
+      reportNode(ctx, CONFIG_CODES.wrongType, `${what} must be a string (${spec.description})`, n, 'quote the value');
+      return undefined;
+    }
+    if (spec.enum && !spec.enum.includes(value)) {
+      // Never echo a value that came from the environment: it may be a secret.
+      const shown = fromEnv ? 'the value from the environment' : `\`${value}\``;
+      reportNode(ctx, CONFIG_CODES.invalidValue, `${what}: ${shown} is not one of ${spec.enum.join(', ')}`, n, fromEnv ? undefined : didYouMean(value, spec.enum));
+      return undefined;
+    }
+    if (spec.format === 'url') {
+      let ok = false;
+      try {
+        ok = ['http:', 'https:'].includes(new URL(value).protocol);
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        reportNode(ctx, CONFIG_CODES.invalidValue, `${what} must be an http:// or https:// URL`, n, 'e.g. `https://api.example.com`');
+        return undefined;
+      }
+    }
+    return value;
+  }
+  const num = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof num !== 'number' || !Number.isFinite(num) || (spec.kind === 'int' && !Number.isInteger(num)) || num < spec.min) {
+    const expected = spec.kind === 'int' ? (spec.min >= 1 ? 'a positive integer' : 'an integer') : `a number ≥ ${spec.min}`;
+    reportNode(ctx, CONFIG_CODES.wrongType, `${what} must be ${expected} (${spec.description})`, n, undefined);
+    return undefined;
+  }
+  return num;
+}
+
+/** Offset of a scalar's first content character (inside the quotes when quoted). */
+function scalarTextStart(ctx: Context, n: Scalar): number {
+  const start = n.range?.[0] ?? 0;
+  const first = ctx.source.text[start];
+  return first === '"' || first === "'" ? start + 1 : start;
+}
+
+function reportNode(
+  ctx: Context,
+  code: string,
+  message: string,
+  node: Node | null | undefined,
+  hint: string | undefined,
+  firstLineOnly = false,
+  severity: Diagnostic['severity'] = 'error',
+): void {
+  const range = node?.range;
+  const start = range?.[0] ?? 0;
+  let end = range?.[1] ?? start;
+  if (firstLineOnly) {
+    const lineEnd = ctx.source.text.indexOf('\n', start);
+    if (lineEnd >= 0 && lineEnd < end) end = lineEnd;
+  }
+  report(ctx, code, message, start, end, hint, severity);
+}
+
+function report(ctx: Context, code: string, message: string, start: number, end: number, hint: string | undefined, severity: Diagnostic['severity'] = 'error'): void {
+  ctx.diagnostics.push({
+    code,
+    severity,
+    message,
+    file: ctx.source.path,
+    range: ctx.source.rangeAt(start, end),
+    ...(hint ? { hint } : {}),
+  });
+}

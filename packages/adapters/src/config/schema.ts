@@ -1,0 +1,93 @@
+/**
+ * The shape of `sdl.config.yaml`, as data the validator in `load.ts` walks. Keys are snake_case in the
+ * file; `load.ts` hands back camelCase objects.
+ */
+export type FieldSpec =
+  | { kind: 'map'; fields: Record<string, FieldSpec>; required?: string[]; description: string }
+  | { kind: 'dict'; values: FieldSpec; description: string }
+  | { kind: 'string'; enum?: readonly string[]; format?: 'url'; secret?: boolean; description: string }
+  | { kind: 'int'; min: number; description: string }
+  | { kind: 'number'; min: number; description: string }
+  | { kind: 'list'; items: FieldSpec; description: string };
+
+export const PROVIDERS = ['anthropic', 'openai', 'cohere', 'scripted'] as const;
+export const STATE_STORES = ['memory', 'file', 'redis'] as const;
+export const FEATURES = ['tools', 'json_schema', 'streaming', 'vision'] as const;
+
+const positiveInt = (description: string): FieldSpec => ({ kind: 'int', min: 1, description });
+
+export const ENGINE_SPEC: FieldSpec = {
+  kind: 'map',
+  description: 'an engine',
+  required: ['provider', 'model'],
+  fields: {
+    provider: { kind: 'string', enum: PROVIDERS, description: 'the provider' },
+    model: { kind: 'string', description: "the provider's model id" },
+    api_key: { kind: 'string', secret: true, description: 'the API key, e.g. "${env:ANTHROPIC_API_KEY}"' },
+    base_url: { kind: 'string', format: 'url', description: 'the API base URL (a proxy or an emulator)' },
+    timeout_ms: positiveInt('the per-call timeout in milliseconds'),
+    limits: {
+      kind: 'map',
+      description: 'rate limits',
+      fields: {
+        rpm: positiveInt('requests per minute'),
+        tpm: positiveInt('tokens per minute'),
+        concurrency: positiveInt('calls in flight at once'),
+      },
+    },
+    model_info: {
+      kind: 'map',
+      description: 'what the model offers, for models not in the built-in list or to override it',
+      fields: {
+        context_window: positiveInt('the context window in tokens'),
+        max_output_tokens: positiveInt('the maximum output in tokens'),
+        features: { kind: 'list', items: { kind: 'string', enum: FEATURES, description: 'a feature' }, description: 'the features' },
+        pricing: {
+          kind: 'map',
+          description: 'prices',
+          fields: {
+            input_per_mtok: { kind: 'number', min: 0, description: 'US dollars per million input tokens' },
+            output_per_mtok: { kind: 'number', min: 0, description: 'US dollars per million output tokens' },
+          },
+        },
+      },
+    },
+  },
+};
+
+export const CONFIG_SPEC: FieldSpec = {
+  kind: 'map',
+  description: 'the configuration',
+  required: ['engines'],
+  fields: {
+    engines: { kind: 'dict', values: ENGINE_SPEC, description: 'the engines by name' },
+    default_engine: { kind: 'string', description: 'the name of the engine used when a call names none' },
+    state: {
+      kind: 'map',
+      description: 'where conversation state lives',
+      fields: {
+        store: { kind: 'string', enum: STATE_STORES, description: 'the store' },
+        url: { kind: 'string', secret: true, description: 'the Redis URL' },
+        path: { kind: 'string', description: 'the directory of the file store' },
+        ttl_s: positiveInt('how long records live, in seconds'),
+        prefix: { kind: 'string', description: 'the Redis key prefix' },
+      },
+    },
+  },
+};
+
+/** Config diagnostic codes; documented in spec/config.md. */
+export const CONFIG_CODES = {
+  yamlSyntax: 'SDL1901',
+  unknownKey: 'SDL2901',
+  wrongType: 'SDL2902',
+  missingKey: 'SDL2903',
+  invalidValue: 'SDL2904',
+  unsetVariable: 'SDL3901',
+  malformedReference: 'SDL3902',
+  unknownDefaultEngine: 'SDL3903',
+  unknownModel: 'SDL3904',
+  literalSecret: 'SDL3905',
+  missingApiKey: 'SDL3906',
+  unreadable: 'SDL9901',
+} as const;

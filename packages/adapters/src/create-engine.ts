@@ -1,0 +1,40 @@
+import { AnthropicAdapter, type ProviderAdapterOptions } from './anthropic/adapter.js';
+import { CohereAdapter } from './cohere/adapter.js';
+import type { EngineConfig, SdlConfig } from './config/load.js';
+import { EngineError } from './errors.js';
+import { OpenAIAdapter } from './openai/adapter.js';
+import { ScriptedAdapter, type ScriptedEngineOptions } from './scripted/adapter.js';
+import type { EngineAdapter } from './types.js';
+
+export interface CreateEngineOptions {
+  /** The script of a `scripted` engine (replies come from a skill's tests or the host). */
+  scripted?: ScriptedEngineOptions;
+}
+
+/** Builds the adapter an engine config entry describes. The key goes to the SDK and nowhere else. */
+export function createEngine(engine: EngineConfig, options: CreateEngineOptions = {}): EngineAdapter {
+  if (engine.provider === 'scripted') return new ScriptedAdapter({ model: engine.model, ...options.scripted });
+  if (!engine.apiKey) {
+    throw new EngineError('auth', `engine \`${engine.name}\` has no api_key in its configuration`, { provider: engine.provider });
+  }
+  const adapterOptions: ProviderAdapterOptions = {
+    apiKey: engine.apiKey.reveal(),
+    ...(engine.baseUrl ? { baseURL: engine.baseUrl } : {}),
+    ...(engine.timeoutMs !== undefined ? { timeoutMs: engine.timeoutMs } : {}),
+    // Anthropic needs max_tokens on every call; never ask for more than the model can give.
+    defaultMaxTokens: Math.min(4096, engine.descriptor.maxOutputTokens),
+  };
+  switch (engine.provider) {
+    case 'anthropic':
+      return new AnthropicAdapter(adapterOptions);
+    case 'openai':
+      return new OpenAIAdapter(adapterOptions);
+    case 'cohere':
+      return new CohereAdapter(adapterOptions);
+  }
+}
+
+/** One adapter per configured engine, by name. */
+export function createEngines(config: SdlConfig, options: CreateEngineOptions = {}): Record<string, EngineAdapter> {
+  return Object.fromEntries(Object.entries(config.engines).map(([name, engine]) => [name, createEngine(engine, options)]));
+}
