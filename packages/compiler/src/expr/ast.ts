@@ -93,6 +93,7 @@ export interface HasNode extends Span {
   kind: 'has';
   operand: ExprNode;
   field: string;
+  fieldStart: number;
 }
 
 export type MacroName = 'all' | 'exists' | 'exists_one' | 'map' | 'filter';

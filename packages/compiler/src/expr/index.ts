@@ -12,3 +12,6 @@ export { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 export { fromJson, varsFromJson, toJson, stringifyJson, JsonInputError } from './json.js';
 export { CelType, CelUint, celEquals, typeName, type CelMap, type MapKey, type Value } from './values.js';
 export { LinearRegex, RegexSyntaxError } from './regex.js';
+export { checkExpression, checkTemplate, assignable, type Scope, type CheckOptions } from './check.js';
+export { typeFromSchema, formatType, Types, type ExprType } from './types.js';
+export { scalarOffsetMap, identityOffsetMap, toDiagnostics, type ScalarLike, type OffsetMap } from './position.js';

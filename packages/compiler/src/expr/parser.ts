@@ -317,7 +317,7 @@ class ExprParser extends EmbeddedActionsParser {
         this.report(ExprCode.BadMacro, '`has()` takes one field selection, like `has(inputs.name)`', name.startOffset, stop);
         return { kind: 'bool', value: false, start, end: stop };
       }
-      return { kind: 'has', operand: arg.operand, field: arg.field, start, end: stop };
+      return { kind: 'has', operand: arg.operand, field: arg.field, fieldStart: arg.fieldStart, start, end: stop };
     }
     if (target && MACROS.has(fn)) {
       const macro = fn as MacroName;

@@ -1,0 +1,214 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { SourceFile } from '../source/source-file.js';
+import type { ExprDiagnostic } from './expr-diagnostic.js';
+
+/** The parts of a `yaml` Scalar node the mapping needs (structurally typed: no import of `yaml` here). */
+export interface ScalarLike {
+  value: unknown;
+  type?: string | null;
+  /** `[start, valueEnd, nodeEnd]` offsets in the source, as the `yaml` package sets them. */
+  range?: readonly [number, number, number] | null;
+}
+
+/** Maps an offset in a scalar's value to an offset in the YAML source text. */
+export type OffsetMap = (valueOffset: number) => number;
+
+interface Built {
+  value: string;
+  offsets: number[];
+}
+
+const DOUBLE_ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"',
+  '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+
+/** Splits raw text into lines with their start offsets; `breaks[i]` is the offset of line i's line break. */
+function lines(raw: string, base: number): { text: string; start: number; breakAt: number }[] {
+  const out: { text: string; start: number; breakAt: number }[] = [];
+  let start = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    const c = raw[i];
+    if (c === '\n' || c === '\r' || i === raw.length) {
+      out.push({ text: raw.slice(start, i), start: base + start, breakAt: base + i });
+      if (c === '\r' && raw[i + 1] === '\n') i++;
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/** Plain and quoted (flow) scalars: line folding, and escapes for double quotes. */
+function buildFlow(raw: string, base: number, kind: 'plain' | 'single' | 'double'): Built {
+  const out: Built = { value: '', offsets: [] };
+  const emit = (s: string, at: number) => {
+    out.value += s;
+    for (let k = 0; k < s.length; k++) out.offsets.push(at);
+  };
+  const ls = lines(raw, base);
+  let pendingBreaks = 0;
+  let pendingAt = -1;
+  let escapedBreak = false;
+  for (let li = 0; li < ls.length; li++) {
+    const line = ls[li]!;
+    let text = line.text;
+    let lead = 0;
+    if (li > 0) {
+      lead = text.length - text.replace(/^[ \t]+/, '').length;
+      text = text.slice(lead);
+    }
+    let trailTrim = li < ls.length - 1 ? text.replace(/[ \t]+$/, '') : text;
+    if (li > 0 && text.length === 0 && li < ls.length - 1) {
+      pendingBreaks++;
+      continue;
+    }
+    if (li > 0) {
+      if (escapedBreak) escapedBreak = false;
+      else if (pendingBreaks > 0) emit('\n'.repeat(pendingBreaks), pendingAt);
+      else emit(' ', pendingAt);
+    }
+    pendingBreaks = 0;
+    // A double-quoted line ending in an unescaped backslash continues without a space.
+    if (kind === 'double' && li < ls.length - 1) {
+      const m = /(\\+)$/.exec(trailTrim);
+      if (m && m[1]!.length % 2 === 1) {
+        escapedBreak = true;
+        trailTrim = trailTrim.slice(0, -1);
+      }
+    }
+    const start = line.start + lead;
+    if (kind === 'plain') emit2(trailTrim, start, out);
+    else if (kind === 'single') {
+      for (let j = 0; j < trailTrim.length; j++) {
+        emit(trailTrim[j]!, start + j);
+        if (trailTrim[j] === "'" && trailTrim[j + 1] === "'") j++;
+      }
+    } else {
+      for (let j = 0; j < trailTrim.length; j++) {
+        const c = trailTrim[j]!;
+        if (c !== '\\') {
+          emit(c, start + j);
+          continue;
+        }
+        const e = trailTrim[j + 1] ?? '';
+        const hexLen = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+        if (hexLen > 0) {
+          const cp = parseInt(trailTrim.slice(j + 2, j + 2 + hexLen), 16);
+          emit(Number.isNaN(cp) ? '' : String.fromCodePoint(cp), start + j);
+          j += 1 + hexLen;
+        } else {
+          emit(DOUBLE_ESCAPES[e] ?? e, start + j);
+          j += 1;
+        }
+      }
+    }
+    pendingAt = line.breakAt;
+  }
+  return out;
+}
+
+function emit2(s: string, start: number, out: Built): void {
+  out.value += s;
+  for (let k = 0; k < s.length; k++) out.offsets.push(start + k);
+}
+
+/** Block scalars (`|` literal, `>` folded) with indentation and chomping. */
+function buildBlock(source: string, r0: number, r1: number, folded: boolean): Built {
+  const raw = source.slice(r0, r1);
+  const ls = lines(raw, r0);
+  const header = ls[0]!.text;
+  const chomp = /^[|>][1-9]?([+-])|^[|>]([+-])/.exec(header);
+  const chomping = chomp ? (chomp[1] ?? chomp[2]) : undefined;
+  const explicit = /^[|>][+-]?([1-9])/.exec(header)?.[1];
+  let content = ls.slice(1);
+  // The source range ends after the last line break: drop the empty remainder.
+  if (content.length > 0 && content[content.length - 1]!.text === '' && content[content.length - 1]!.breakAt === r1) content = content.slice(0, -1);
+  let indent: number;
+  if (explicit) {
+    const lineStart = source.lastIndexOf('\n', r0 - 1) + 1;
+    const parentIndent = /^[ ]*/.exec(source.slice(lineStart))![0].length;
+    indent = parentIndent + Number(explicit);
+  } else {
+    const first = content.find((l) => l.text.trim().length > 0);
+    indent = first ? /^[ ]*/.exec(first.text)![0].length : 0;
+  }
+  const out: Built = { value: '', offsets: [] };
+  const emit = (s: string, at: number) => {
+    out.value += s;
+    for (let k = 0; k < s.length; k++) out.offsets.push(at);
+  };
+  type L = { text: string; start: number; breakAt: number; empty: boolean; more: boolean };
+  const body: L[] = content.map((l) => {
+    const empty = l.text.length <= indent && l.text.trim().length === 0;
+    const text = empty ? '' : l.text.slice(indent);
+    return { text, start: l.start + indent, breakAt: l.breakAt, empty, more: !empty && /^[ \t]/.test(text) };
+  });
+  let last = body.length - 1;
+  while (last >= 0 && body[last]!.empty) last--;
+  let prevContent: L | undefined;
+  let emptyRun: L[] = [];
+  for (let i = 0; i <= last; i++) {
+    const l = body[i]!;
+    if (l.empty) {
+      emptyRun.push(l);
+      continue;
+    }
+    if (prevContent) {
+      if (folded && !prevContent.more && !l.more) {
+        if (emptyRun.length === 0) emit(' ', prevContent.breakAt);
+        else for (const e of emptyRun) emit('\n', e.breakAt);
+      } else {
+        emit('\n', prevContent.breakAt);
+        for (const e of emptyRun) emit('\n', e.breakAt);
+      }
+    } else for (const e of emptyRun) emit('\n', e.breakAt);
+    emptyRun = [];
+    emit2(l.text, l.start, out);
+    prevContent = l;
+  }
+  if (prevContent && chomping !== '-') {
+    emit('\n', prevContent.breakAt);
+    if (chomping === '+') for (let i = last + 1; i < body.length; i++) emit('\n', body[i]!.breakAt);
+  }
+  return out;
+}
+
+/**
+ * Builds the map from offsets in a scalar's value to offsets in the YAML source, for every scalar
+ * style: plain (multi-line folding), single-quoted (`''`), double-quoted (escapes, escaped line
+ * breaks), literal `|` and folded `>` blocks (indentation, chomping `-`/`+`, indentation
+ * indicators), also inside flow mappings. The rebuilt value is compared with the parser's: if they
+ * ever disagree, offsets map to the start of the scalar rather than to a wrong place.
+ */
+export function scalarOffsetMap(sourceText: string, scalar: ScalarLike): OffsetMap {
+  const range = scalar.range;
+  if (!range) return () => 0;
+  const [r0, r1] = range;
+  const type = scalar.type ?? 'PLAIN';
+  let built: Built;
+  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') built = buildBlock(sourceText, r0, r1, type === 'BLOCK_FOLDED');
+  else if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') built = buildFlow(sourceText.slice(r0 + 1, r1 - 1), r0 + 1, type === 'QUOTE_DOUBLE' ? 'double' : 'single');
+  else built = buildFlow(sourceText.slice(r0, r1), r0, 'plain');
+  if (typeof scalar.value !== 'string' || built.value !== scalar.value) return () => r0;
+  const { offsets } = built;
+  const endOffset = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? r1 - 1 : offsets.length > 0 ? offsets[offsets.length - 1]! + 1 : r0;
+  return (o) => (o < 0 ? r0 : o < offsets.length ? offsets[o]! : endOffset);
+}
+
+/** The identity map, for text that is the whole source (e.g. `skillc render` of a template file). */
+export const identityOffsetMap: OffsetMap = (o) => o;
+
+/**
+ * Turns expression/template diagnostics into file diagnostics: offsets are mapped through
+ * `mapOffset` (see `scalarOffsetMap`) and then to 1-based line:column in `file`.
+ */
+export function toDiagnostics(diagnostics: readonly ExprDiagnostic[], mapOffset: OffsetMap, file: SourceFile): Diagnostic[] {
+  return diagnostics.map((d) => {
+    const start = mapOffset(d.start);
+    // Map the last character, not the exclusive end, so an escape or fold never stretches the range.
+    const end = d.end > d.start ? Math.max(start, mapOffset(d.end - 1) + 1) : start;
+    const diag: Diagnostic = { code: d.code, severity: d.severity ?? 'error', message: d.message, file: file.path, range: file.rangeAt(start, end) };
+    if (d.hint !== undefined) diag.hint = d.hint;
+    return diag;
+  });
+}
