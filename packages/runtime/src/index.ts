@@ -47,3 +47,5 @@ export * from './observability/cost.js';
 // session state stores and the chunking helper (issue 6 items 5-6)
 export * from './state/index.js';
 export * from './chunk/index.js';
+export * from './load/cel.js';
+export * from './run/router-call.js';

@@ -1,0 +1,80 @@
+/**
+ * Implements the runtime's expression/template seam ({@link CompiledExpression},
+ * {@link CompiledTemplate}) with the compiler's CEL engine (`@sdl/compiler` expr): parsed and
+ * compiled once at load, evaluated in its sandbox (step and size limits) at run time. JSON values
+ * are brought into CEL once per value (cached by identity) and results are turned back into JSON.
+ */
+import type { JsonValue } from '@sdl/adapters';
+import {
+  compileExpression,
+  compileTemplate,
+  evaluate,
+  fromJson,
+  parseExpression,
+  parseTemplate,
+  render,
+  toJson,
+  type EvalLimits,
+  type Value,
+} from '@sdl/compiler';
+import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocation } from './loaded-skill.js';
+import { SdlRuntimeError } from '../run/errors.js';
+
+/** Limits for expression evaluation at run time (the compiler's defaults unless given). */
+export type ExpressionLimits = Partial<EvalLimits>;
+
+/** Conversions of JSON objects and arrays already brought into CEL, by identity (values are never mutated). */
+const converted = new WeakMap<object, Value>();
+
+function toCel(value: JsonValue): Value {
+  if (value === null || typeof value !== 'object') return fromJson(value);
+  let cel = converted.get(value);
+  if (cel === undefined) {
+    cel = fromJson(value);
+    converted.set(value, cel);
+  }
+  return cel;
+}
+
+/** The scope as CEL variables: `inputs`, `steps` (a map of `{output}` maps) and loop variables. */
+function celVars(vars: ScopeVariables): Map<string, Value> {
+  const result = new Map<string, Value>();
+  for (const [name, value] of Object.entries(vars)) {
+    if (name === 'steps') {
+      const steps = new Map<string, Value>();
+      for (const [id, entry] of Object.entries(vars.steps)) steps.set(id, new Map([['output', toCel(entry.output)]]));
+      result.set('steps', steps);
+    } else {
+      result.set(name, toCel(value as JsonValue));
+    }
+  }
+  return result;
+}
+
+function syntaxError(kind: string, text: string, source: SourceLocation, messages: string[]): SdlRuntimeError {
+  return new SdlRuntimeError('expression_invalid', `${kind} \`${text}\` does not parse: ${messages.join('; ')}`, { location: source });
+}
+
+/** Parses and compiles a CEL expression; throws a located error when it does not parse. */
+export function celExpression(text: string, source: SourceLocation, limits?: ExpressionLimits): CompiledExpression {
+  const parsed = parseExpression(text);
+  if (parsed.ast === undefined || parsed.diagnostics.some((d) => d.severity !== 'warning')) {
+    throw syntaxError('expression', text, source, parsed.diagnostics.map((d) => d.message));
+  }
+  const compiled = compileExpression(parsed.ast);
+  return {
+    text,
+    source,
+    evaluate: (vars) => toJson(evaluate(compiled, celVars(vars), limits)) as JsonValue,
+  };
+}
+
+/** Parses and compiles a template; throws a located error when it does not parse. */
+export function celTemplate(text: string, source: SourceLocation, limits?: ExpressionLimits): CompiledTemplate {
+  const parsed = parseTemplate(text);
+  if (parsed.diagnostics.some((d) => d.severity !== 'warning')) {
+    throw syntaxError('template', text, source, parsed.diagnostics.map((d) => d.message));
+  }
+  const compiled = compileTemplate(parsed.ast);
+  return { text, source, render: (vars) => render(compiled, celVars(vars), limits) };
+}
