@@ -152,6 +152,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly leaseTtlMs: number;
   private readonly waiterTtlMs: number;
   private readonly local = new Map<string, Set<() => void>>();
+  private inflight = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly acquireScript: Limiter3;
   private readonly reconcileScript: Limiter3;
   private readonly leaveScript: Limiter3;
@@ -167,12 +169,24 @@ export class RedisRateLimiter implements RateLimiter {
     const define = (name: string, lua: string): Limiter3 => {
       const fullName = `sdlRateLimit${name}`;
       if (!(fullName in this.redis)) this.redis.defineCommand(fullName, { numberOfKeys: 4, lua });
-      return (keys, args) =>
-        (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fullName]!(...keys, ...args);
+      return async (keys, args) => {
+        this.inflight++;
+        try {
+          return await (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fullName]!(...keys, ...args);
+        } finally {
+          if (--this.inflight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      };
     };
     this.acquireScript = define('Acquire', ACQUIRE);
     this.reconcileScript = define('Reconcile', RECONCILE);
     this.leaveScript = define('Leave', LEAVE);
+  }
+
+  /** Resolves when no script call of this limiter is in flight (tests, graceful shutdown). */
+  idle(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   queueDepth(key: string): number {

@@ -92,12 +92,19 @@ export class FakeClock implements Clock {
 
   /**
    * Moves time forward by `ms`, firing due timers in order. Between timers it lets pending
-   * promise callbacks run, so code that sleeps again after waking is scheduled within this advance.
+   * promise callbacks run (and awaits `settle`), so code that sleeps again after waking is
+   * scheduled within this advance.
    */
-  async advance(ms: number): Promise<void> {
+  async advance(ms: number, settle?: () => Promise<void>): Promise<void> {
     const target = this.current + ms;
     for (;;) {
       await flushMicrotasks();
+      // Work woken by a timer may do real I/O (e.g. Redis) before it sleeps again; `settle`
+      // waits for that so time does not run ahead of it.
+      if (settle) {
+        await settle();
+        await flushMicrotasks();
+      }
       const next = this.nextDue(target);
       if (!next) break;
       this.timers = this.timers.filter((t) => t !== next);

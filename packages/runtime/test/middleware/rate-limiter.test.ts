@@ -1,0 +1,197 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FakeClock,
+  MemoryRateLimiter,
+  RateLimitRejectedError,
+  RedisRateLimiter,
+  type LimitPolicy,
+  type RateLimiter,
+  type RateLimitLease,
+} from '@sdl/runtime';
+import { describeWithRedis, REDIS_URL } from '../../../../test/support/redis.js';
+import { until } from './support.js';
+
+const limits = (over: Partial<LimitPolicy>): LimitPolicy => ({ maxQueue: 100, queueTimeoutMs: 60_000, maxWaitMs: 120_000, ...over });
+
+interface Tracked {
+  lease?: RateLimitLease;
+  error?: unknown;
+  done: boolean;
+}
+
+function track(p: Promise<RateLimitLease>): Tracked {
+  const t: Tracked = { done: false };
+  p.then(
+    (lease) => Object.assign(t, { lease, done: true }),
+    (error: unknown) => Object.assign(t, { error, done: true }),
+  );
+  return t;
+}
+
+/**
+ * The same table of behaviours, run against every implementation. `settle` waits for the
+ * limiter's outstanding I/O (none for memory), so the fake clock never runs ahead of it.
+ */
+function limiterContract(make: (clock: FakeClock) => RateLimiter & { idle?(): Promise<void> }) {
+  let current: (RateLimiter & { idle?(): Promise<void> }) | undefined;
+  const settleOn = async (clock: FakeClock) => {
+    await until(() => clock.pending > 0);
+    await current?.idle?.();
+  };
+  const makeLimiter = (clock: FakeClock) => {
+    current = make(clock);
+    const advance = clock.advance.bind(clock);
+    clock.advance = (ms: number) => advance(ms, async () => current?.idle?.());
+    return current;
+  };
+  let n = 0;
+  const key = () => `k${++n}`;
+
+  it('requests per minute: a burst, then one request per 60000/rpm ms', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ rpm: 60, burstRequests: 2 });
+    await limiter.acquire({ key: k, limits: l, tokens: 1 });
+    await limiter.acquire({ key: k, limits: l, tokens: 1 });
+    const third = track(limiter.acquire({ key: k, limits: l, tokens: 1 }));
+    await settleOn(clock);
+    await clock.advance(999);
+    await settleOn(clock);
+    expect(third.done).toBe(false);
+    await clock.advance(1);
+    await until(() => third.done);
+    expect(third.lease).toBeDefined();
+  });
+
+  it('tokens per minute: estimated up front, reconciled with real usage after', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ tpm: 600, burstTokens: 100 });
+    const first = await limiter.acquire({ key: k, limits: l, tokens: 80 });
+    const second = track(limiter.acquire({ key: k, limits: l, tokens: 50 }));
+    await settleOn(clock);
+    expect(second.done).toBe(false); // needs 30 more tokens: 3 s at 10 tokens/s
+    await first.reconcile(40); // the call used 40, not 80: 40 come back
+    await until(() => second.done);
+    expect(second.lease).toBeDefined();
+  });
+
+  it('a concurrency slot frees when the lease is released', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ concurrency: 1 });
+    const first = await limiter.acquire({ key: k, limits: l, tokens: 1 });
+    const second = track(limiter.acquire({ key: k, limits: l, tokens: 1 }));
+    await settleOn(clock);
+    expect(second.done).toBe(false);
+    await first.release();
+    await until(() => second.done);
+    expect(second.lease).toBeDefined();
+  });
+
+  it('is FIFO: a small request does not overtake a big one at the head', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ tpm: 60, burstTokens: 60 });
+    await limiter.acquire({ key: k, limits: l, tokens: 50 });
+    const order: string[] = [];
+    const big = limiter.acquire({ key: k, limits: l, tokens: 40 }).then(() => order.push('big'));
+    await settleOn(clock);
+    const small = limiter.acquire({ key: k, limits: l, tokens: 1 }).then(() => order.push('small'));
+    await settleOn(clock);
+    expect(order).toEqual([]); // 10 tokens left would fit "small", but "big" is first in line
+    await clock.advance(30_000); // 30 missing tokens at 1 per second
+    await big;
+    await settleOn(clock);
+    expect(order).toEqual(['big']);
+    await clock.advance(1_000);
+    await small;
+    expect(order).toEqual(['big', 'small']);
+  });
+
+  it('refuses a waiter beyond the bounded queue (queue_full)', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ concurrency: 1, maxQueue: 1 });
+    await limiter.acquire({ key: k, limits: l, tokens: 1 });
+    track(limiter.acquire({ key: k, limits: l, tokens: 1 }));
+    await settleOn(clock);
+    const third = await limiter.acquire({ key: k, limits: l, tokens: 1 }).catch((e: unknown) => e);
+    expect(third).toBeInstanceOf(RateLimitRejectedError);
+    expect((third as RateLimitRejectedError).reason).toBe('queue_full');
+  });
+
+  it('gives up after the queue timeout (queue_timeout)', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ concurrency: 1, queueTimeoutMs: 500 });
+    await limiter.acquire({ key: k, limits: l, tokens: 1 });
+    const second = track(limiter.acquire({ key: k, limits: l, tokens: 1 }));
+    await settleOn(clock);
+    await clock.advance(499);
+    await settleOn(clock);
+    expect(second.done).toBe(false);
+    await clock.advance(1);
+    await until(() => second.done);
+    expect((second.error as RateLimitRejectedError).reason).toBe('queue_timeout');
+  });
+
+  it('refuses at once when the wait for tokens is beyond max_wait_ms (wait_exceeds_cap)', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ rpm: 1, maxWaitMs: 1_000 });
+    await limiter.acquire({ key: k, limits: l, tokens: 1 });
+    const error = (await limiter.acquire({ key: k, limits: l, tokens: 1 }).catch((e: unknown) => e)) as RateLimitRejectedError;
+    expect(error.reason).toBe('wait_exceeds_cap');
+    expect(error.waitMs).toBe(60_000);
+  });
+
+  it('refuses a request bigger than the token bucket (exceeds_capacity)', async () => {
+    const limiter = makeLimiter(new FakeClock());
+    const error = (await limiter.acquire({ key: key(), limits: limits({ tpm: 100 }), tokens: 200 }).catch((e: unknown) => e)) as RateLimitRejectedError;
+    expect(error.reason).toBe('exceeds_capacity');
+  });
+
+  it('a waiter whose caller aborts leaves the queue, and the next one moves up', async () => {
+    const clock = new FakeClock();
+    const limiter = makeLimiter(clock);
+    const k = key();
+    const l = limits({ concurrency: 1 });
+    const first = await limiter.acquire({ key: k, limits: l, tokens: 1 });
+    const controller = new AbortController();
+    const aborted = track(limiter.acquire({ key: k, limits: l, tokens: 1, signal: controller.signal }));
+    await settleOn(clock);
+    const third = track(limiter.acquire({ key: k, limits: l, tokens: 1 }));
+    await settleOn(clock);
+    controller.abort(new Error('caller gave up'));
+    await until(() => aborted.done);
+    expect((aborted.error as Error).message).toBe('caller gave up');
+    await first.release();
+    await until(() => third.done);
+    expect(third.lease).toBeDefined();
+  });
+}
+
+describe('MemoryRateLimiter', () => {
+  limiterContract((clock) => new MemoryRateLimiter(clock));
+});
+
+describeWithRedis('RedisRateLimiter', () => {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  const prefix = `sdl-test:rl:${process.pid}:${Date.now()}:`;
+  beforeAll(() => redis.connect());
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+  limiterContract((clock) => new RedisRateLimiter({ redis, prefix, timeSource: clock, pollMs: 1_000 }));
+});
