@@ -70,6 +70,17 @@ describe('FileStore', () => {
     expect(await readdir(path.join(dir, 'store', 'sessions'))).toEqual(['a%3Ab%40c%3Dd%2Be-f.g_h.rec']);
   });
 
+  it('with quarantine off, leaves a corrupt record in place, keeps refusing it, and lets it be deleted', async () => {
+    const store = new FileStore({ dir, quarantine: false });
+    await store.appendTurns('c', [turn('hello')]);
+    const file = store.sessionFile('c');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('hello', 'jello'));
+    for (let i = 0; i < 2; i++) await expect(store.getSession('c')).rejects.toThrow(/CRC32 mismatch.*delete it to start over/);
+    await expect(store.appendTurns('c', [turn('more')])).rejects.toThrow(/CRC32 mismatch/);
+    expect(await store.deleteSession('c')).toBe(true);
+    expect(await store.getSession('c')).toBeUndefined();
+  });
+
   it('breaks a lock left by a process that has exited', async () => {
     const store = new FileStore({ dir, lockTimeoutMs: 2000 });
     await writeLock(store, 's', { pid: deadPid(), host: hostname(), token: 't', at: 0 });

@@ -303,6 +303,24 @@ function contract(makeRow: () => StoreRow): void {
       }
     });
 
+    it('treats a damaged version counter as corruption and quarantines the session', async () => {
+      const admin = new Redis(REDIS_URL);
+      try {
+        const keys = (store as RedisStore).sessionKeys('ctr');
+        await store.appendTurns('ctr', [user('kept-for-inspection')]);
+        await admin.set(keys.version, '1x');
+        await expect(store.getSession('ctr')).rejects.toThrow(/version counter is not an integer/);
+        expect(await store.getSession('ctr')).toBeUndefined();
+        await store.appendTurns('ctr', [user('again')]);
+        await admin.set(keys.version, 'garbage');
+        await expect(store.appendTurns('ctr', [user('lost?')])).rejects.toBeInstanceOf(StateCorruptionError);
+        expect(await store.getSession('ctr')).toBeUndefined();
+        expect((await row.quarantined!()).join('\n')).toContain('kept-for-inspection');
+      } finally {
+        await admin.quit();
+      }
+    });
+
     it('really expires a session with a short TTL', async () => {
       await store.appendTurns('short', [user('a')], { ttlMs: 40 });
       expect(await store.getSession('short')).toBeDefined();
