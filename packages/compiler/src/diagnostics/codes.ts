@@ -59,6 +59,7 @@ export const DIAGNOSTIC_CODES = {
   SDL3019: { severity: 'error', title: 'required property not declared' },
   SDL3020: { severity: 'error', title: 'replies for a step that is not a prompt step' },
   SDL3021: { severity: 'error', title: 'two skills with the same name' },
+  SDL3022: { severity: 'error', title: 'default does not match its schema' },
   // SDL9xxx: files and I/O seen by the CLI
   SDL9001: { severity: 'error', title: 'cannot read file' },
   SDL9002: { severity: 'error', title: 'no skill files found' },

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic, Range } from '../diagnostics/diagnostic.js';
-import { didYouMean } from '../util/suggest.js';
+import { closestMatch, didYouMean } from '../util/suggest.js';
 import type { PathTarget, ValuePath } from '../yaml/ranges.js';
 import { chooseBranch, jsonTypeOf, type SchemaLocation, schemaAt, throughUnions } from './navigate.js';
 import { type SchemaNode, skillSchema, subSchemaValidator } from './schema.js';
@@ -98,8 +98,17 @@ function mapErrors(context: Context, errors: readonly ErrorObject[], data: unkno
   }
   const typeErrorPaths: ValuePath[] = [];
   const missing = new Map<string, string[]>();
+  // A misspelled required key is one mistake: report the unknown key (with its did-you-mean), not also the missing one.
+  const unknownKeys = new Map<string, string[]>();
+  for (const { error } of items) {
+    if (error.keyword === 'additionalProperties') unknownKeys.set(error.instancePath, [...(unknownKeys.get(error.instancePath) ?? []), String((error.params as { additionalProperty: string }).additionalProperty)]);
+  }
+  const misspelled = (error: ErrorObject) => {
+    const wanted = String((error.params as { missingProperty: string }).missingProperty);
+    return (unknownKeys.get(error.instancePath) ?? []).some((k) => closestMatch(k, [wanted]) === wanted);
+  };
   for (const { error, path } of items) {
-    if (error.keyword !== 'required' || handled.some((p) => isUnder(path, p))) continue;
+    if (error.keyword !== 'required' || handled.some((p) => isUnder(path, p)) || misspelled(error)) continue;
     const key = error.instancePath;
     missing.set(key, [...(missing.get(key) ?? []), String((error.params as { missingProperty: string }).missingProperty)]);
   }
@@ -167,7 +176,7 @@ function mapOne(context: Context, error: ErrorObject, data: unknown, start: Sche
       const key = String(params.additionalProperty);
       const location = schemaAt(root, start, data, path);
       const allowed = location ? Object.keys((throughUnions(root, location, value).node.properties as object | undefined) ?? {}) : [];
-      const hint = didYouMean(key, allowed) ?? (allowed.length > 0 && allowed.length <= 12 ? `allowed keys here: ${allowed.join(', ')}` : undefined);
+      const hint = didYouMean(key, allowed) ?? (/\s/.test(key) ? 'this looks like text split at a comma: inside `{ }` a comma separates entries, so quote values that contain commas' : undefined) ?? (allowed.length > 0 && allowed.length <= 12 ? `allowed keys here: ${allowed.join(', ')}` : undefined);
       push('SDL2001', [...full, key], 'key', `unknown key \`${key}\` ${full.length === 0 ? 'at the top level' : `in ${describePath(full)}`}`, hint);
       return;
     }

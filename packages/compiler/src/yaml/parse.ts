@@ -57,7 +57,11 @@ export function parseSkill(source: SourceFile): ParsedSkill {
     const code = YAML_ERROR_CODES[error.code] ?? 'SDL1003';
     if (code !== 'SDL1004') ok = false;
     const range = error.code === 'DUPLICATE_KEY' ? duplicateKeyRange(document, source, error.pos[0]) : source.rangeAt(error.pos[0], error.pos[1]);
-    const hint = /end with an? [\]}]/.test(error.message) ? 'close the bracket: a flow list ends with `]`, a flow mapping with `}`' : HINTS[error.code];
+    const hint = /end with an? [\]}]/i.test(error.message)
+      ? 'close the bracket: a flow list ends with `]`, a flow mapping with `}`'
+      : /nested mappings are not allowed in compact mappings/i.test(error.message)
+        ? 'a plain value cannot contain `: `; quote it, e.g. `system: "Reply with: yes or no"`'
+        : HINTS[error.code];
     diagnostics.push(makeDiagnostic(code, source.path, range, messageOf(error), hint));
   }
   for (const warning of document.warnings) {

@@ -65,6 +65,7 @@ const CASES: Case[] = [
   { code: 'SDL3018', why: 'loop variable named inputs', input: withLines('    for_each: inputs.parts', '    as: inputs'), range: [10, 9, 10, 15] },
   { code: 'SDL3019', why: 'required property not declared', input: withLines('inputs:', '  type: object', '  required: [qestion]', '  properties: { question: { type: string } }'), range: [11, 14, 11, 21], hint: /did you mean `question`\?/ },
   { code: 'SDL3020', why: 'reply for a tool step', input: withLines('  - id: look', '    tool: search', 'tools:', '  search: { description: Search., parameters: { type: object } }', 'tests:', '  - name: t', '    input: {}', '    replies: { look: x }'), range: [16, 16, 16, 20] },
+  { code: 'SDL3022', why: 'default outside the enum', input: withLines('inputs:', '  type: object', '  properties: { lang: { type: string, enum: [en, ja], default: jp } }'), range: [11, 64, 11, 66], hint: /did you mean `ja`\?/ },
 ];
 
 // SDL2099 (fallback for schema keywords without a dedicated message) and SDL3021 (cross-file) are tested below.
