@@ -97,7 +97,7 @@ export class FileStore implements StateStore {
     const records = turns.map((t, i) => toTurnRecord(t, this.clock, i));
     return this.withLock(target, async (lock) => {
       const now = this.clock.now();
-      const current = await this.readLive<SessionFile>(target, parseSessionFile, now, lock);
+      const current = await this.readLive<SessionFile>(target, sessionParser(sessionId), now, lock);
       const version = current?.version ?? 0;
       if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
         throw new StateConflictError(sessionId, options.expectedVersion, version);
@@ -113,7 +113,7 @@ export class FileStore implements StateStore {
 
   async getSession(sessionId: string): Promise<Session | undefined> {
     const target = this.sessionTarget(sessionId);
-    const file = await this.readLive<SessionFile>(target, parseSessionFile, this.clock.now());
+    const file = await this.readLive<SessionFile>(target, sessionParser(sessionId), this.clock.now());
     if (!file) return undefined;
     const session: Session = { id: sessionId, turns: numberTurns(file.turns, file.version), version: file.version };
     if (file.expiresAt !== undefined) session.expiresAt = file.expiresAt;
@@ -421,12 +421,18 @@ export class FileStore implements StateStore {
   }
 }
 
-function parseSessionFile(value: unknown, origin: RecordOrigin): SessionFile {
-  const v = value as Partial<SessionFile> | null;
-  if (typeof v !== 'object' || v === null || typeof v.version !== 'number' || !Array.isArray(v.turns)) {
-    throw new StateCorruptionError(origin.key, origin.location, undefined, undefined, 'the record is not a session');
-  }
-  return { ...v, turns: v.turns.map((t) => parseTurnRecord(t, origin)) } as SessionFile;
+/** Checks a session file's shape, and that it is this session's (a file copied over another is caught). */
+function sessionParser(sessionId: string) {
+  return (value: unknown, origin: RecordOrigin): SessionFile => {
+    const v = value as Partial<SessionFile> | null;
+    if (typeof v !== 'object' || v === null || typeof v.version !== 'number' || !Array.isArray(v.turns)) {
+      throw new StateCorruptionError(origin.key, origin.location, undefined, undefined, 'the record is not a session');
+    }
+    if (v.id !== sessionId) {
+      throw new StateCorruptionError(origin.key, origin.location, undefined, undefined, `the record belongs to session ${JSON.stringify(v.id)}`);
+    }
+    return { ...v, turns: v.turns.map((t) => parseTurnRecord(t, origin)) } as SessionFile;
+  };
 }
 
 function parseValueFile(value: unknown, origin: RecordOrigin): ValueFile {

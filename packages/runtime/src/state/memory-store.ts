@@ -206,15 +206,9 @@ export class MemoryStore implements StateStore {
   }
 
   private async deleteValue(key: string): Promise<boolean> {
-    const existed = (await this.getValueEntryLive(key)) !== undefined;
-    this.values.delete(key);
-    return existed;
-  }
-
-  private async getValueEntryLive(key: string): Promise<ValueEntry | undefined> {
     const entry = this.values.get(key);
-    if (entry?.expiresAt !== undefined && entry.expiresAt <= this.clock.now()) return undefined;
-    return entry;
+    this.values.delete(key);
+    return entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > this.clock.now());
   }
 
   private maybeSweep(now: number): void {

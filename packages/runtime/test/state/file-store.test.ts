@@ -81,6 +81,15 @@ describe('FileStore', () => {
     expect(await store.getSession('c')).toBeUndefined();
   });
 
+  it('refuses a valid record copied over another session', async () => {
+    const store = new FileStore({ dir });
+    await store.appendTurns('alice', [turn('for alice')]);
+    await store.appendTurns('bob', [turn('for bob')]);
+    await writeFile(store.sessionFile('bob'), await readFile(store.sessionFile('alice')));
+    await expect(store.getSession('bob')).rejects.toThrow(/belongs to session "alice"/);
+    expect((await store.getSession('alice'))!.turns[0]!.message.content).toBe('for alice');
+  });
+
   it('breaks a lock left by a process that has exited', async () => {
     const store = new FileStore({ dir, lockTimeoutMs: 2000 });
     await writeLock(store, 's', { pid: deadPid(), host: hostname(), token: 't', at: 0 });
