@@ -88,7 +88,8 @@ export class AnthropicAdapter implements EngineAdapter {
               yield { type: 'text-delta', text: event.delta.text };
             } else if (event.delta.type === 'input_json_delta') {
               const id = toolBlocks.get(event.index);
-              if (id !== undefined) {
+              // The API opens each tool block with an empty partial_json; it carries nothing.
+              if (id !== undefined && event.delta.partial_json !== '') {
                 builder.addToolArguments(id, event.delta.partial_json);
                 yield { type: 'tool-call-delta', id, argumentsDelta: event.delta.partial_json };
               }

@@ -61,14 +61,16 @@ function kindFromType(type: string): EngineErrorKind | undefined {
  */
 export function kindOf(failure: WireFailure): EngineErrorKind {
   const message = failure.message ?? '';
+  // The status decides where it is unambiguous; the body refines the rest.
+  if (failure.status === 429) return 'rate_limited';
+  if (failure.status === 529) return 'overloaded';
   for (const t of [failure.code, failure.errorType]) {
     if (!t) continue;
     const k = kindFromType(t);
     if (k === 'context_length' || k === 'content_filter' || k === 'overloaded' || k === 'auth') return k;
   }
   const status = failure.status;
-  if (status === 429) return 'rate_limited';
-  if (status === 529 || status === 503) return 'overloaded';
+  if (status === 503) return 'overloaded';
   if (status === 408 || status === 504) return 'timeout';
   if (status === 401 || status === 403 || status === 498) return 'auth';
   if (status !== undefined && status >= 500) return 'server';
