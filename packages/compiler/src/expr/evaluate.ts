@@ -395,6 +395,7 @@ class Compiler {
 }
 
 function append(out: { text: string }, s: string, c: Ctx, node: { start: number; end: number }): void {
+  if (s.length > 1024) step(c, node, s.length >> 10);
   if (out.text.length + s.length > c.limits.maxStringLength)
     fail(ExprCode.LimitExceeded, `rendered text exceeds the limit of ${c.limits.maxStringLength} characters`, node);
   out.text += s;
@@ -445,7 +446,12 @@ function add(a: Value, b: Value, at: { start: number; end: number }, c: Ctx): Va
   if (ta === typeof b) {
     if (ta === 'bigint') return checkInt((a as bigint) + (b as bigint), at);
     if (ta === 'number') return (a as number) + (b as number);
-    if (ta === 'string') return checkString((a as string) + (b as string), site(at, c));
+    if (ta === 'string') {
+      // Strings cost steps by size (1 per KiB), so building big strings in a macro loop hits the step limit.
+      const len = (a as string).length + (b as string).length;
+      if (len > 1024) step(c, at, len >> 10);
+      return checkString((a as string) + (b as string), site(at, c));
+    }
   }
   if (a instanceof CelUint && b instanceof CelUint) return checkUint(a.value + b.value, at);
   if (Array.isArray(a) && Array.isArray(b)) {
