@@ -17,7 +17,7 @@ describe('sandbox', () => {
     'inputs.__proto__', 'inputs.constructor', 'inputs.toString', 'inputs["__proto__"]', 'inputs["constructor"]',
     'inputs.list.constructor', '{}.constructor', '"abc".constructor', 'inputs.hasOwnProperty', 'inputs.text.length',
   ])('%s is a clean error, never a JavaScript object', (src) => {
-    expect(bounded(100, () => run(src, inputs))).toMatch(/^error SDL420[14]/);
+    expect(bounded(1000, () => run(src, inputs))).toMatch(/^error SDL420[14]/);
   });
 
   it.each(['constructor', '__proto__', 'toString', 'globalThis', 'process', 'Object'])('the variable %s does not exist', (name) => {
@@ -59,10 +59,10 @@ describe('sandbox', () => {
 
   it('matches catastrophic regexes in linear time', () => {
     const a30 = 'a'.repeat(30);
-    expect(bounded(200, () => run(`s.matches("(a+)+$")`, { s: `${a30}!` }))).toBe('false');
-    expect(bounded(200, () => run(`s.matches("^(a|aa)*c$")`, { s: a30 }))).toBe('false');
-    expect(bounded(200, () => run(`s.matches("(x+x+)+y")`, { s: 'x'.repeat(5000) }))).toBe('false');
-    expect(bounded(2000, () => run(`s.matches("(a*)*b")`, { s: 'a'.repeat(200_000) }))).toBe('false');
+    expect(bounded(1000, () => run(`s.matches("(a+)+$")`, { s: `${a30}!` }))).toBe('false');
+    expect(bounded(1000, () => run(`s.matches("^(a|aa)*c$")`, { s: a30 }))).toBe('false');
+    expect(bounded(1000, () => run(`s.matches("(x+x+)+y")`, { s: 'x'.repeat(5000) }))).toBe('false');
+    expect(bounded(3000, () => run(`s.matches("(a*)*b")`, { s: 'a'.repeat(200_000) }))).toBe('false');
     expect(run(`s.matches("(a)\\\\1")`, { s: 'aa' })).toMatch(/^error SDL4205: invalid regular expression: backreferences/);
   });
 
