@@ -1,4 +1,5 @@
 import type { Diagnostic, Range, Severity } from './diagnostic.js';
+import { DEPENDENCY_DIAGNOSTIC_CODES } from '../deps/codes.js';
 
 /** One registered diagnostic code: its default severity and a short title (the heading in spec/diagnostics.md). */
 export interface DiagnosticCodeInfo {
@@ -60,6 +61,8 @@ export const DIAGNOSTIC_CODES = {
   SDL3020: { severity: 'error', title: 'replies for a step that is not a prompt step' },
   SDL3021: { severity: 'error', title: 'two skills with the same name' },
   SDL3022: { severity: 'error', title: 'default does not match its schema' },
+  // SDL5xxx: dependencies (uses:, semver, lockfile, paths); defined beside the resolver
+  ...DEPENDENCY_DIAGNOSTIC_CODES,
   // SDL9xxx: files and I/O seen by the CLI
   SDL9001: { severity: 'error', title: 'cannot read file' },
   SDL9002: { severity: 'error', title: 'no skill files found' },
