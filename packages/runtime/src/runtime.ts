@@ -3,7 +3,7 @@
  * resolves skills at load (engines for `requires:`, tools, dependent skills) and runs them —
  * `run()` for the result, `stream()` for typed events — on the same machinery.
  */
-import type { JsonValue } from '@sdl/adapters';
+import { findModel } from '@sdl/adapters';
 import type { LoadedSkill } from './load/loaded-skill.js';
 import { prepareSkill, type PreparedSkill } from './load/prepare.js';
 import type { DescribeModel } from './load/requirements.js';
@@ -51,7 +51,7 @@ export interface RuntimeOptions {
   logger?: RuntimeLogger;
   /** The model-call seam; defaults to the router when given, else to calling the adapter directly. */
   callModel?: CallModel;
-  /** Finds descriptors for models a skill names in `engines.models`. */
+  /** Finds model descriptors (for `requires:` and cost); defaults to the adapters' `models.json` (`findModel`). */
   describeModel?: DescribeModel;
   /** Repair round trips after a reply that is not valid for its schema (default 1). */
   repairAttempts?: number;
@@ -99,12 +99,13 @@ function isPrepared(skill: LoadedSkill | PreparedSkill): skill is PreparedSkill 
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   const router = options.router;
+  const describeModel: DescribeModel = options.describeModel ?? findModel;
   const fromRegistry = (): Map<string, EngineBinding> => {
     const bindings = new Map<string, EngineBinding>();
     if (router === undefined) return bindings;
     for (const name of router.registry.order()) {
       const entry = router.registry.get(name)!;
-      const descriptor = options.describeModel?.(entry.provider, entry.model);
+      const descriptor = describeModel(entry.provider, entry.model);
       bindings.set(name, { adapter: entry.adapter, model: entry.model, ...(descriptor ? { descriptor } : {}) });
     }
     return bindings;
@@ -152,7 +153,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       prepared = prepareSkill(skill, {
         engines: ordered(),
         tools,
-        ...(options.describeModel ? { describeModel: options.describeModel } : {}),
+        describeModel,
       });
       cache.set(skill, prepared);
     }

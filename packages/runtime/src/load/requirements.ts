@@ -38,8 +38,9 @@ export function qualifyEngines(
       continue;
     }
     const model = skill.engines.models[engine] ?? binding.model;
+    // The host's own descriptor for its configured model wins over the shared table.
     const descriptor =
-      describeModel?.(binding.adapter.provider, model) ?? (model === binding.model ? binding.descriptor : undefined);
+      (model === binding.model ? binding.descriptor : undefined) ?? describeModel?.(binding.adapter.provider, model);
     const reasons: string[] = [];
     if (descriptor === undefined) {
       if (hasRequirements(skill)) {

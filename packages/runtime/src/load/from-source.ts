@@ -1,0 +1,254 @@
+/**
+ * Development loading: compiles a `*.skill.yaml` on the fly into a {@link LoadedSkill} with the
+ * compiler's front end (parse → schema → semantic checks) and expression engine, so a host can run
+ * a skill without a build step. Production hosts load compiled IR instead; this path skips the
+ * lockfile (dependent skills are read from `./relative.skill.yaml` paths inside the project).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  checkBytes,
+  findProjectRoot,
+  hasErrors,
+  isInside,
+  rangeOfPath,
+  sha256,
+  type Diagnostic,
+  type FileResult,
+  type ValuePath,
+} from '@sdl/compiler';
+import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
+import { SdlRuntimeError } from '../run/errors.js';
+import { celExpression, celTemplate, type ExpressionLimits } from './cel.js';
+import type {
+  CompiledExpression,
+  DeclaredTool,
+  Dependency,
+  LoadedSkill,
+  LoadedStep,
+  ModelParams,
+  OutputMode,
+  SourceLocation,
+} from './loaded-skill.js';
+
+/** The skill file has errors; `diagnostics` are the compiler's, each with file:line:col. */
+export class SkillCompileError extends SdlRuntimeError {
+  readonly diagnostics: Diagnostic[];
+  constructor(file: string, diagnostics: Diagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    super(
+      'skill_invalid',
+      `${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n` +
+        errors
+          .map((d) => `  ${d.file}:${d.range.start.line}:${d.range.start.column}: ${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ''}`)
+          .join('\n'),
+    );
+    this.diagnostics = diagnostics;
+  }
+}
+
+export interface SourceLoadOptions {
+  /** Dependent skills must stay inside this directory (default: the project root of the file). */
+  projectRoot?: string;
+  limits?: ExpressionLimits;
+}
+
+type Doc = { [key: string]: unknown };
+const asDoc = (value: unknown): Doc => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Doc) : {});
+const STEP_REFERENCE = /\bsteps\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"]+)"|'([^']+)')\s*\])/g;
+
+/** Step ids referenced by `steps.<id>` / `steps["id"]` in expression or template text. */
+function referencedSteps(texts: readonly string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const text of texts) for (const m of text.matchAll(STEP_REFERENCE)) ids.add((m[1] ?? m[2] ?? m[3])!);
+  return ids;
+}
+
+/** Builds a LoadedSkill from a checked file; `dependencies` are the already loaded `uses:` skills. */
+export function buildLoadedSkill(
+  result: FileResult,
+  dependencies: { [alias: string]: LoadedSkill },
+  limits?: ExpressionLimits,
+): LoadedSkill {
+  if (result.skill === undefined || result.parsed === undefined || hasErrors(result.diagnostics)) {
+    throw new SkillCompileError(result.file, result.diagnostics);
+  }
+  const parsed = result.parsed;
+  const doc = result.skill;
+  const at = (valuePath: ValuePath): SourceLocation => {
+    const { start } = rangeOfPath({ source: parsed.source, document: parsed.document }, valuePath);
+    return { file: result.file, line: start.line, column: start.column };
+  };
+  const sourceMap: { [nodeId: string]: SourceLocation } = {};
+  const located = (valuePath: ValuePath): SourceLocation => (sourceMap[valuePath.join('.')] = at(valuePath));
+  const expression = (text: string, valuePath: ValuePath): CompiledExpression => celExpression(text, located(valuePath), limits);
+
+  const engines = asDoc(doc.engines);
+  const tools: { [name: string]: DeclaredTool } = {};
+  for (const [name, raw] of Object.entries(asDoc(doc.tools))) {
+    const tool = asDoc(raw);
+    tools[name] = {
+      name,
+      description: String(tool.description ?? ''),
+      parameters: (tool.parameters ?? { type: 'object' }) as JsonSchema,
+      ...(tool.returns === undefined ? {} : { returns: tool.returns as JsonSchema }),
+      source: located(['tools', name]),
+    };
+  }
+
+  const rawSteps = Array.isArray(doc.steps) ? (doc.steps as unknown[]) : [];
+  const steps: LoadedStep[] = [];
+  const known = new Set<string>();
+  rawSteps.forEach((raw, index) => {
+    const step = asDoc(raw);
+    const id = String(step.id);
+    const base: ValuePath = ['steps', index];
+    const texts: string[] = [];
+    const expr = (text: unknown, key: ValuePath) => {
+      texts.push(String(text));
+      return expression(String(text), [...base, ...key]);
+    };
+    const withArgs = (): { [arg: string]: CompiledExpression | JsonValue } => {
+      const args: { [arg: string]: CompiledExpression | JsonValue } = {};
+      for (const [name, value] of Object.entries(asDoc(step.with))) {
+        args[name] = typeof value === 'string' ? expr(value, ['with', name]) : (value as JsonValue);
+      }
+      return args;
+    };
+    const common = {
+      id,
+      source: located(base),
+      ...(typeof step.description === 'string' ? { description: step.description } : {}),
+      ...(step.when === undefined ? {} : { when: expr(step.when, ['when']) }),
+      ...(step.for_each === undefined
+        ? {}
+        : {
+            forEach: {
+              over: expr(step.for_each, ['for_each']),
+              as: typeof step.as === 'string' ? step.as : 'item',
+              ...(typeof step.concurrency === 'number' ? { concurrency: step.concurrency } : {}),
+            },
+          }),
+    };
+    let built: LoadedStep;
+    if (step.prompt !== undefined) {
+      const prompt = asDoc(step.prompt);
+      texts.push(String(prompt.user ?? ''), String(prompt.system ?? ''));
+      const output: OutputMode =
+        step.output === undefined || step.output === 'text'
+          ? { kind: 'text' }
+          : step.output === 'outputs'
+            ? { kind: 'schema', schema: (doc.outputs ?? {}) as JsonSchema, name: `${String(doc.name)}_output` }
+            : { kind: 'schema', schema: step.output as JsonSchema, name: `${id}_output` };
+      built = {
+        kind: 'prompt',
+        ...common,
+        dependsOn: [],
+        user: celTemplate(String(prompt.user ?? ''), located([...base, 'prompt', 'user']), limits),
+        ...(prompt.system === undefined ? {} : { system: celTemplate(String(prompt.system), located([...base, 'prompt', 'system']), limits) }),
+        output,
+        tools: Array.isArray(step.tools) ? step.tools.map(String) : [],
+        maxToolIterations: typeof step.max_tool_iterations === 'number' ? step.max_tool_iterations : 8,
+        ...(typeof step.engine === 'string' ? { engine: step.engine } : {}),
+        ...(step.params === undefined ? {} : { params: step.params as ModelParams }),
+      };
+    } else if (step.use !== undefined) {
+      built = { kind: 'use', ...common, dependsOn: [], use: String(step.use), with: withArgs() };
+    } else {
+      built = { kind: 'tool', ...common, dependsOn: [], tool: String(step.tool), with: withArgs() };
+    }
+    // The IR carries explicit edges; here they come from the step's references to earlier steps.
+    built.dependsOn = [...referencedSteps(texts)].filter((ref) => known.has(ref));
+    known.add(id);
+    steps.push(built);
+  });
+
+  const uses = asDoc(doc.uses);
+  const loadedDependencies: { [alias: string]: Dependency } = {};
+  for (const [alias, raw] of Object.entries(uses)) {
+    const use = asDoc(raw);
+    const skill = dependencies[alias];
+    if (skill === undefined) continue;
+    loadedDependencies[alias] = {
+      alias,
+      reference: String(use.skill),
+      ...(typeof use.version === 'string' ? { versionRange: use.version } : {}),
+      skill,
+      source: located(['uses', alias]),
+    };
+  }
+
+  const requires = asDoc(doc.requires);
+  const memory = doc.memory === undefined ? undefined : asDoc(doc.memory);
+  return {
+    name: String(doc.name),
+    version: String(doc.version),
+    hash: `sha256:${sha256(parsed.source.text)}`,
+    file: result.file,
+    description: String(doc.description ?? ''),
+    inputs: (doc.inputs ?? { type: 'object' }) as JsonSchema,
+    ...(doc.outputs === undefined ? {} : { outputs: doc.outputs as JsonSchema }),
+    requires: {
+      ...(typeof requires.context_window === 'number' ? { context_window: requires.context_window } : {}),
+      ...(Array.isArray(requires.features) ? { features: requires.features as ModelFeature[] } : {}),
+    },
+    engines: {
+      prefer: Array.isArray(engines.prefer) ? engines.prefer.map(String) : [],
+      models: asDoc(engines.models) as { [engine: string]: string },
+      params: asDoc(engines.params) as ModelParams,
+    },
+    tools,
+    steps,
+    ...(typeof doc.return === 'string' ? { returns: expression(doc.return, ['return']) } : {}),
+    policies: asDoc(doc.policies),
+    ...(memory === undefined
+      ? {}
+      : {
+          memory: {
+            conversation: memory.conversation === true,
+            ...(typeof memory.ttl_s === 'number' ? { ttl_s: memory.ttl_s } : {}),
+            ...(typeof memory.max_turns === 'number' ? { max_turns: memory.max_turns } : {}),
+          },
+        }),
+    dependencies: loadedDependencies,
+    sourceMap,
+  };
+}
+
+/**
+ * Reads, checks and builds a skill file and, recursively, the `./relative` skills it `uses:`.
+ * Throws {@link SkillCompileError} with the compiler's diagnostics when a file has errors.
+ */
+export async function loadSkillSource(file: string, options: SourceLoadOptions = {}, loading: string[] = []): Promise<LoadedSkill> {
+  const absolute = path.resolve(file);
+  const root = options.projectRoot ?? findProjectRoot(path.dirname(absolute));
+  if (loading.includes(absolute)) {
+    throw new SdlRuntimeError('dependency_cycle', `skills use each other in a cycle: ${[...loading, absolute].map((p) => path.relative(root, p)).join(' -> ')}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(absolute);
+  } catch (error) {
+    throw new SdlRuntimeError('skill_unreadable', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const shown = path.relative(process.cwd(), absolute) || absolute;
+  const result = checkBytes(bytes, shown.startsWith('..') ? absolute : shown);
+  if (result.skill === undefined || hasErrors(result.diagnostics)) throw new SkillCompileError(result.file, result.diagnostics);
+
+  const dependencies: { [alias: string]: LoadedSkill } = {};
+  for (const [alias, raw] of Object.entries(asDoc(result.skill.uses))) {
+    const reference = String(asDoc(raw).skill);
+    if (!reference.startsWith('./') && !reference.startsWith('../')) {
+      throw new SdlRuntimeError(
+        'dependency_unsupported',
+        `uses.${alias}: \`${reference}\` is a package reference; compile the skill (skillc compile) to resolve packages`,
+      );
+    }
+    const target = path.resolve(path.dirname(absolute), reference);
+    if (!isInside(root, target)) {
+      throw new SdlRuntimeError('dependency_outside_project', `uses.${alias}: \`${reference}\` points outside the project (${root})`);
+    }
+    dependencies[alias] = await loadSkillSource(target, { ...options, projectRoot: root }, [...loading, absolute]);
+  }
+  return buildLoadedSkill(result, dependencies, options.limits);
+}
