@@ -50,3 +50,4 @@ export * from './chunk/index.js';
 export * from './load/cel.js';
 export * from './run/router-call.js';
 export * from './load/from-source.js';
+export * from './engines/config-watch.js';
