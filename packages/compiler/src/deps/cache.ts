@@ -1,5 +1,6 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { SourceFile } from '../source/source-file.js';
+import { MAX_SKILL_FILE_BYTES, decodeSkillBytes } from '../yaml/read.js';
 import { sha256 } from './hash.js';
 import { readSkillHeader, type SkillHeader } from './header.js';
 import { displayPath, toPosixRelative } from './paths.js';
@@ -44,6 +45,21 @@ export interface CacheStats {
   reads: number;
   /** Headers parsed (content hash changed or first sight). */
   parses: number;
+}
+
+function readPrefix(path: string, max: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(max);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, max - length, null);
+      if (n === 0 || (length += n) === max) break;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function statKeyOf(path: string): string | undefined {
@@ -132,7 +148,8 @@ export class ResolutionCache {
     if (hit && hit.statKey === statKey && hit.cwd === cwd) return hit.loaded;
     let bytes: Buffer;
     try {
-      bytes = readFileSync(realPath);
+      // Read at most one byte past the limit: a huge file is refused without loading it whole.
+      bytes = readPrefix(realPath, MAX_SKILL_FILE_BYTES + 1);
     } catch {
       return undefined;
     }
@@ -143,8 +160,13 @@ export class ResolutionCache {
       return hit.loaded;
     }
     this.stats.parses++;
-    const source = new SourceFile(displayPath(cwd, realPath), bytes.toString('utf8'));
-    const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header: readSkillHeader(source) };
+    const display = displayPath(cwd, realPath);
+    // The front end's decoder: same UTF-8 checks, BOM handling (columns) and size limit as `skillc check`.
+    const decoded = decodeSkillBytes(bytes, display);
+    const source = decoded.source ?? new SourceFile(display, '');
+    const header = decoded.source ? readSkillHeader(source) : { uses: [], diagnostics: [] };
+    header.diagnostics.unshift(...decoded.diagnostics);
+    const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header };
     this.files.set(realPath, { statKey, cwd, loaded });
     return loaded;
   }

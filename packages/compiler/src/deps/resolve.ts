@@ -17,6 +17,11 @@ export interface ResolveOptions {
   cwd?: string;
   /** Reuse across calls (watch mode) so unchanged files are neither re-read nor re-parsed. */
   cache?: ResolutionCache;
+  /**
+   * Leave out the roots' own read/parse problems (SDL1xxx, SDL5010, SDL5011) when the front end has
+   * already checked those files, so they are not reported twice. Dependencies' problems are kept.
+   */
+  skipRootHeaderDiagnostics?: boolean;
 }
 
 /** A loaded file in the graph (one per real path; several may share an id, e.g. nested npm copies). */
@@ -99,7 +104,7 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
   while (pending.length > 0) {
     const node = pending.shift()!;
     const file = node.loaded.source.path;
-    diagnostics.push(...node.loaded.header.diagnostics);
+    if (!(options.skipRootHeaderDiagnostics && rootIds.includes(node.id))) diagnostics.push(...node.loaded.header.diagnostics);
     for (const entry of node.loaded.header.uses) {
       let range: string | undefined;
       if (entry.range !== undefined) {
@@ -119,6 +124,14 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
       const target = load(found.realPath, found.id, found.source);
       if (!target) {
         diagnostics.push(diag('SDL5001', file, entry.skillRange, `\`uses.${entry.alias}\`: cannot read \`${entry.skill}\``, 'check the file permissions'));
+        continue;
+      }
+      if (target.loaded.header.diagnostics.some((d) => d.severity === 'error' && d.code !== 'SDL5011')) {
+        diagnostics.push(
+          diag('SDL5010', file, entry.skillRange,
+            `\`uses.${entry.alias}\`: \`${target.loaded.source.path}\` cannot be read (see the errors reported in that file)`,
+            `fix that file first; \`skillc check ${target.loaded.source.path}\` shows every problem`),
+        );
         continue;
       }
       if (target.name === undefined || target.version === undefined) {

@@ -112,6 +112,36 @@ describe('resolveProject', () => {
     expect(project.skills.get('app.skill.yaml')!.dependencies.map((d) => d.target)).toEqual(['real/ok.skill.yaml']);
   });
 
+  it('reports an unreadable dependency at the uses: entry and its own problems in its file', () => {
+    const root = temp({
+      'package.json': '{}',
+      'app.skill.yaml': skill('app', '1.0.0', {
+        broken: { skill: './broken.skill.yaml' },
+        huge: { skill: './huge.skill.yaml' },
+        bom: { skill: './bom.skill.yaml', version: '^1.0.0' },
+      }),
+      'broken.skill.yaml': 'name: broken\nversion: 1.0.0\nuses: { x: [unclosed\n',
+      'huge.skill.yaml': `name: huge\nversion: 1.0.0\ndescription: "${'x'.repeat(1024 * 1024)}"\n`,
+      'bom.skill.yaml': `\uFEFF${skill('bom', '1.0.0')}`,
+    });
+    const project = resolveProject(['app.skill.yaml'], { cwd: root });
+    expect(project.diagnostics.map((d) => [d.code, at(d), d.severity])).toEqual([
+      ['SDL5010', 'app.skill.yaml:6:20', 'error'],
+      ['SDL5010', 'app.skill.yaml:7:18', 'error'],
+      ['SDL1002', 'bom.skill.yaml:1:1', 'warning'],
+      ['SDL5010', 'broken.skill.yaml:4:1', 'error'],
+      ['SDL1009', 'huge.skill.yaml:1:1', 'error'],
+    ]);
+    expect(project.diagnostics[0]!.message).toContain('`broken.skill.yaml` cannot be read');
+    expect(project.skills.get('bom.skill.yaml')).toMatchObject({ name: 'bom', version: '1.0.0' });
+  });
+
+  it('can leave the roots’ own parse problems to the front end', () => {
+    const root = temp({ 'package.json': '{}', 'app.skill.yaml': 'name: app\nversion: 1.0.0\nuses:\n  x: { version: "^1" }\n' });
+    expect(resolveProject(['app.skill.yaml'], { cwd: root }).diagnostics.map((d) => d.code)).toEqual(['SDL5011']);
+    expect(resolveProject(['app.skill.yaml'], { cwd: root, skipRootHeaderDiagnostics: true }).diagnostics).toEqual([]);
+  });
+
   it('refuses an input file outside an explicit root', () => {
     const root = temp({ 'inner/package.json': '{}', 'outer.skill.yaml': skill('outer', '1.0.0') });
     const project = resolveProject(['outer.skill.yaml'], { cwd: root, root: path.join(root, 'inner') });
