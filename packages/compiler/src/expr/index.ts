@@ -13,5 +13,5 @@ export { fromJson, varsFromJson, toJson, stringifyJson, JsonInputError } from '.
 export { CelType, CelUint, celEquals, typeName, type CelMap, type MapKey, type Value } from './values.js';
 export { LinearRegex, RegexSyntaxError } from './regex.js';
 export { checkExpression, checkTemplate, assignable, type Scope, type CheckOptions } from './check.js';
-export { typeFromSchema, formatType, Types, type ExprType } from './types.js';
+export { typeFromSchema, typeOfValue, formatType, Types, type ExprType } from './types.js';
 export { scalarOffsetMap, identityOffsetMap, toDiagnostics, type ScalarLike, type OffsetMap } from './position.js';

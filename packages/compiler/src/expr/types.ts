@@ -126,3 +126,29 @@ export function typeFromSchema(schema: Schema, depth = 0): ExprType {
     default: return Types.dyn;
   }
 }
+
+/**
+ * The type of a runtime value, for checking against concrete variables (e.g. `skillc eval --vars`):
+ * maps become closed objects, so a misspelt key is reported with a hint.
+ */
+export function typeOfValue(v: unknown, depth = 0): ExprType {
+  if (depth > 32) return Types.dyn;
+  switch (typeof v) {
+    case 'bigint': return Types.int;
+    case 'number': return Types.double;
+    case 'string': return Types.string;
+    case 'boolean': return Types.bool;
+    default:
+      if (v === null) return Types.null;
+      if (v instanceof Uint8Array) return Types.bytes;
+      if (Array.isArray(v)) return Types.list(joinTypes(v.slice(0, 100).map((x) => typeOfValue(x, depth + 1))));
+      if (v instanceof Map) {
+        if (![...v.keys()].every((k) => typeof k === 'string')) return Types.map(Types.dyn, Types.dyn);
+        const fields: Record<string, ExprType> = {};
+        for (const [k, x] of v) fields[k as string] = typeOfValue(x, depth + 1);
+        return Types.object(fields, Object.keys(fields));
+      }
+      if (v !== null && typeof v === 'object' && (v as { constructor?: { name?: string } }).constructor?.name === 'CelUint') return Types.uint;
+      return Types.dyn;
+  }
+}
