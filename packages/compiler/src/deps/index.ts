@@ -19,3 +19,4 @@ export {
 export { formatGraph, type GraphFormat } from './graph-format.js';
 export type { ResolvedDependency, ResolvedProject, ResolvedSkill, SkillSource } from './types.js';
 export { DEPENDENCY_DIAGNOSTIC_CODES } from './codes.js';
+export { affectedRoots, closureOf, dependenciesFirst } from './graph-queries.js';
