@@ -54,7 +54,7 @@ function formatTree(project: ResolvedProject): string {
 }
 
 function quote(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n|\r/g, '\\n')}"`;
 }
 
 function formatDot(project: ResolvedProject): string {
@@ -77,7 +77,9 @@ function formatMermaid(project: ResolvedProject): string {
   // Mermaid node ids must be plain identifiers; number them in sorted-id order.
   const ids = new Map<string, string>();
   for (const id of project.skills.keys()) ids.set(id, `s${ids.size}`);
-  const text = (t: string) => t.replace(/"/g, '#quot;');
+  // Mermaid labels are HTML-ish: entity-escape what would end the label or open a tag.
+  const text = (t: string) =>
+    t.replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/\r?\n|\r/g, ' ');
   const lines = ['graph LR'];
   for (const skill of project.skills.values()) {
     lines.push(`  ${ids.get(skill.id)}["${text(label(skill))}<br/>${text(skill.path)}"]`);
