@@ -26,10 +26,11 @@ function headRange(source: SourceFile, node: Node): Range {
   return { start: range.start, end: { line: range.start.line, column: [...text].length + 1 } };
 }
 
-/** The pair of `map` whose key is `key`. */
+/** The pair of `map` whose key is `key`; with a duplicated key, the last one (whose value `toJS` keeps). */
 export function findPair(node: unknown, key: string): Pair<Node, Node | null> | undefined {
   if (!isMap(node)) return undefined;
-  for (const item of node.items) {
+  for (let i = node.items.length - 1; i >= 0; i--) {
+    const item = node.items[i]!;
     const k = item.key;
     if (isScalar(k) ? String(k.value) === key : k === key) return item as Pair<Node, Node | null>;
   }
