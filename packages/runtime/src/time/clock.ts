@@ -33,8 +33,9 @@ export const systemClock: Clock = {
     });
   },
   setTimer(ms, fn) {
+    // Not unref'd: callers await work scheduled here (a limiter's wake-up), so it must keep
+    // the process alive; every timer is cancelled when its work ends.
     const timer = setTimeout(fn, Math.max(0, ms));
-    timer.unref?.();
     return () => clearTimeout(timer);
   },
 };
