@@ -51,3 +51,4 @@ export * from './load/cel.js';
 export * from './run/router-call.js';
 export * from './load/from-source.js';
 export * from './engines/config-watch.js';
+export * from './load/ir-loader.js';

@@ -15,6 +15,8 @@ import {
   render,
   toJson,
   type EvalLimits,
+  type ExprNode,
+  type TemplateAst,
   type Value,
 } from '@sdl/compiler';
 import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocation } from './loaded-skill.js';
@@ -61,12 +63,7 @@ export function celExpression(text: string, source: SourceLocation, limits?: Exp
   if (parsed.ast === undefined || parsed.diagnostics.some((d) => d.severity !== 'warning')) {
     throw syntaxError('expression', text, source, parsed.diagnostics.map((d) => d.message));
   }
-  const compiled = compileExpression(parsed.ast);
-  return {
-    text,
-    source,
-    evaluate: (vars) => toJson(evaluate(compiled, celVars(vars), limits)) as JsonValue,
-  };
+  return celExpressionFromAst(text, parsed.ast, source, limits);
 }
 
 /** Parses and compiles a template; throws a located error when it does not parse. */
@@ -75,6 +72,17 @@ export function celTemplate(text: string, source: SourceLocation, limits?: Expre
   if (parsed.diagnostics.some((d) => d.severity !== 'warning')) {
     throw syntaxError('template', text, source, parsed.diagnostics.map((d) => d.message));
   }
-  const compiled = compileTemplate(parsed.ast);
+  return celTemplateFromAst(text, parsed.ast, source, limits);
+}
+
+/** Compiles an already parsed expression AST (as the IR carries it). */
+export function celExpressionFromAst(text: string, ast: ExprNode, source: SourceLocation, limits?: ExpressionLimits): CompiledExpression {
+  const compiled = compileExpression(ast);
+  return { text, source, evaluate: (vars) => toJson(evaluate(compiled, celVars(vars), limits)) as JsonValue };
+}
+
+/** Compiles an already parsed template AST (as the IR carries it). */
+export function celTemplateFromAst(text: string, ast: TemplateAst, source: SourceLocation, limits?: ExpressionLimits): CompiledTemplate {
+  const compiled = compileTemplate(ast);
   return { text, source, render: (vars) => render(compiled, celVars(vars), limits) };
 }

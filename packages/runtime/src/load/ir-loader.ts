@@ -1,0 +1,319 @@
+/**
+ * Loads compiled IR (`skillc compile` output, `spec/ir.md`) into a {@link LoadedSkill}: checks the
+ * IR version, validates the document against `spec/ir.schema.json` (compiled once), recomputes the
+ * document and skill content hashes, checks every `uses:` pin, and compiles the expression and
+ * template ASTs once. Nothing is parsed at run time.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
+import type { ExprNode, TemplateAst } from '@sdl/compiler';
+import { canonicalJson } from '../state/record.js';
+import { SdlRuntimeError } from '../run/errors.js';
+import { celExpressionFromAst, celTemplateFromAst, type ExpressionLimits } from './cel.js';
+import type {
+  CompiledExpression,
+  CompiledTemplate,
+  Dependency,
+  LoadedSkill,
+  LoadedStep,
+  ModelParams,
+  Policies,
+  SourceLocation,
+} from './loaded-skill.js';
+import { createAjv, describeErrors } from './validators.js';
+
+/** The IR versions this runtime reads: major 1, minors up to this one. */
+export const IR_VERSION = { major: 1, minor: 0 } as const;
+
+/** Stable codes of IR loading failures (SDL6xxx, documented in spec/runtime.md). */
+export const IrErrorCode = {
+  Unreadable: 'SDL6001',
+  UnsupportedVersion: 'SDL6002',
+  SchemaMismatch: 'SDL6003',
+  HashMismatch: 'SDL6004',
+  BrokenReference: 'SDL6005',
+  BadExpression: 'SDL6006',
+} as const;
+
+/** A compiled skill file that this runtime cannot load; `code` is one of {@link IrErrorCode}. */
+export class IrLoadError extends SdlRuntimeError {
+  readonly file: string;
+  constructor(code: string, file: string, message: string, location?: SourceLocation) {
+    super(code, `${file}: ${code} ${message}`, location === undefined ? {} : { location });
+    this.file = file;
+  }
+}
+
+let irValidator: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
+
+/** The IR schema validator, compiled on first use (the schema is `spec/ir.schema.json` of this repository). */
+function validateIr(document: unknown): ReturnType<typeof describeErrors> {
+  if (irValidator === undefined) {
+    const schema = JSON.parse(readFileSync(new URL('../../../../spec/ir.schema.json', import.meta.url), 'utf8')) as object;
+    irValidator = createAjv().compile(schema);
+  }
+  return irValidator(document) ? [] : describeErrors(irValidator.errors ?? []);
+}
+
+const sha256 = (text: string) => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+
+/** `sha256:` + SHA-256 of the canonical JSON of `value` without its `hash` member. */
+export function irContentHash(value: { [key: string]: unknown }): string {
+  const { hash: _ignored, ...rest } = value;
+  return sha256(canonicalJson(rest));
+}
+
+type IrDoc = { [key: string]: unknown };
+
+/** Node kinds of the expression compiler's AST (`packages/compiler/src/expr/ast.ts`). */
+const AST_KINDS = new Set([
+  'null', 'bool', 'int', 'uint', 'double', 'string', 'bytes', 'ident', 'select', 'index', 'call', 'has', 'unary',
+  'binary', 'conditional', 'list', 'map', 'comprehension', 'template', 'text', 'interpolation', 'if', 'each',
+]);
+const MAX_IR_AST_DEPTH = 512;
+
+/**
+ * The IR is untrusted input: before an AST reaches the compiler, every node must be of a known kind
+ * and the tree must not nest deeper than the parser ever produces. Returns what is wrong, if anything.
+ */
+function astProblem(node: unknown, depth = 0): string | undefined {
+  if (depth > MAX_IR_AST_DEPTH) return `nests deeper than ${MAX_IR_AST_DEPTH} levels`;
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const problem = astProblem(child, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  if (node === null || typeof node !== 'object') return undefined;
+  const kind = (node as { kind?: unknown }).kind;
+  if (kind !== undefined && (typeof kind !== 'string' || !AST_KINDS.has(kind))) return `has an unknown node kind ${JSON.stringify(kind)}`;
+  for (const value of Object.values(node)) {
+    const problem = astProblem(value, depth + 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+type IrExpression = { src: string; ast: unknown; map: string };
+type IrLocation = { file: string; start: { line: number; column: number } };
+
+function checkVersion(version: unknown, file: string): void {
+  const readable = `IR ${IR_VERSION.major}.0 to ${IR_VERSION.major}.${IR_VERSION.minor}`;
+  const match = typeof version === 'string' ? /^(\d+)\.(\d+)$/.exec(version) : null;
+  if (match === null) {
+    throw new IrLoadError(IrErrorCode.UnsupportedVersion, file, `\`ir_version\` is ${JSON.stringify(version)}; this runtime reads ${readable}`);
+  }
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  if (major !== IR_VERSION.major || minor > IR_VERSION.minor) {
+    throw new IrLoadError(
+      IrErrorCode.UnsupportedVersion,
+      file,
+      `IR version ${String(version)} is not supported: this runtime reads ${readable}. ` +
+        (major > IR_VERSION.major || (major === IR_VERSION.major && minor > IR_VERSION.minor)
+          ? 'Upgrade @sdl/runtime, or compile with the skillc that matches this runtime.'
+          : 'Recompile the skill with a current skillc.'),
+    );
+  }
+}
+
+export interface IrLoadOptions {
+  /** The name shown in errors (default `<ir>`). */
+  file?: string;
+  limits?: ExpressionLimits;
+}
+
+/** Validates an IR document and builds the entry skill (with its dependencies). */
+export function loadIr(document: unknown, options: IrLoadOptions = {}): LoadedSkill {
+  const file = options.file ?? '<ir>';
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new IrLoadError(IrErrorCode.Unreadable, file, 'is not a compiled skill: expected a JSON object');
+  }
+  const doc = document as IrDoc;
+  checkVersion(doc.ir_version, file);
+  const problems = validateIr(doc);
+  if (problems.length > 0) {
+    throw new IrLoadError(
+      IrErrorCode.SchemaMismatch,
+      file,
+      `does not match spec/ir.schema.json:\n${problems.slice(0, 20).map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
+    );
+  }
+  if (irContentHash(doc) !== doc.hash) {
+    throw new IrLoadError(IrErrorCode.HashMismatch, file, 'document hash does not match its content: the file is corrupt or was edited; recompile it');
+  }
+  const skills = doc.skills as { [id: string]: IrDoc };
+  for (const [id, skill] of Object.entries(skills)) {
+    if (irContentHash(skill) !== skill.hash) {
+      throw new IrLoadError(IrErrorCode.HashMismatch, file, `skill \`${id}\` hash does not match its content: the file is corrupt or was edited; recompile it`);
+    }
+  }
+  const built = new Map<string, LoadedSkill>();
+  const build = (id: string, chain: string[]): LoadedSkill => {
+    const existing = built.get(id);
+    if (existing !== undefined) return existing;
+    if (chain.includes(id)) throw new IrLoadError(IrErrorCode.BrokenReference, file, `skills use each other in a cycle: ${[...chain, id].join(' -> ')}`);
+    const skill = skills[id];
+    if (skill === undefined) throw new IrLoadError(IrErrorCode.BrokenReference, file, `skill \`${id}\` is referenced but not in \`skills\``);
+    const result = buildSkill(skill, file, options.limits, (depId) => build(depId, [...chain, id]));
+    built.set(id, result);
+    return result;
+  };
+  return build(String(doc.entry), []);
+}
+
+/** Reads and loads an IR file (`*.skill.json`). */
+export async function loadIrFile(path: string, options: Omit<IrLoadOptions, 'file'> = {}): Promise<LoadedSkill> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new IrLoadError(IrErrorCode.Unreadable, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new IrLoadError(IrErrorCode.Unreadable, path, `is not valid JSON: ${(error as Error).message}`);
+  }
+  return loadIr(document, { ...options, file: path });
+}
+
+function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undefined, dependency: (id: string) => LoadedSkill): LoadedSkill {
+  const skillFile = String(skill.file);
+  const rawMap = skill.source_map as { [pointer: string]: IrLocation };
+  const sourceMap: { [nodeId: string]: SourceLocation } = {};
+  for (const [pointer, location] of Object.entries(rawMap)) {
+    sourceMap[pointer] = { file: location.file, line: location.start.line, column: location.start.column };
+  }
+  const at = (pointer: string): SourceLocation => sourceMap[pointer] ?? sourceMap[''] ?? { file: skillFile, line: 1, column: 1 };
+
+  const expression = (node: IrExpression): CompiledExpression => {
+    const problem = astProblem(node.ast);
+    if (problem !== undefined) {
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: its AST ${problem}`, at(node.map));
+    }
+    try {
+      return celExpressionFromAst(node.src, node.ast as ExprNode, at(node.map), limits);
+    } catch (error) {
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: ${(error as Error).message}`, at(node.map));
+    }
+  };
+  const template = (node: IrExpression): CompiledTemplate => {
+    const problem = astProblem(node.ast);
+    if (problem !== undefined) {
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: its AST ${problem}`, at(node.map));
+    }
+    try {
+      return celTemplateFromAst(node.src, node.ast as TemplateAst, at(node.map), limits);
+    } catch (error) {
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: ${(error as Error).message}`, at(node.map));
+    }
+  };
+  const args = (raw: unknown): { [arg: string]: CompiledExpression | JsonValue } => {
+    const result: { [arg: string]: CompiledExpression | JsonValue } = {};
+    for (const [name, value] of Object.entries(raw as { [arg: string]: IrDoc })) {
+      result[name] = 'literal' in value ? (value.literal as JsonValue) : expression(value as unknown as IrExpression);
+    }
+    return result;
+  };
+
+  const steps: LoadedStep[] = (skill.steps as IrDoc[]).map((step, index) => {
+    const forEach = step.for_each as { over: IrExpression; as: string; concurrency: number } | null;
+    const common = {
+      id: String(step.id),
+      dependsOn: step.depends_on as string[],
+      source: at(`/steps/${index}`),
+      ...(typeof step.description === 'string' ? { description: step.description } : {}),
+      ...(step.when === null ? {} : { when: expression(step.when as IrExpression) }),
+      ...(forEach === null ? {} : { forEach: { over: expression(forEach.over), as: forEach.as, concurrency: forEach.concurrency } }),
+    };
+    if (step.kind === 'prompt') {
+      const output = step.output as { kind: 'text' } | { kind: 'schema'; from: string; schema: JsonSchema };
+      return {
+        kind: 'prompt',
+        ...common,
+        ...(step.system === null ? {} : { system: template(step.system as IrExpression) }),
+        user: template(step.user as IrExpression),
+        output: output.kind === 'text' ? { kind: 'text' } : { kind: 'schema', schema: output.schema, name: output.from === 'outputs' ? `${String(skill.name)}_output` : `${String(step.id)}_output` },
+        tools: step.tools as string[],
+        maxToolIterations: typeof step.max_tool_iterations === 'number' ? step.max_tool_iterations : 8,
+        ...(typeof step.engine === 'string' ? { engine: step.engine } : {}),
+        params: step.params as ModelParams,
+      };
+    }
+    if (step.kind === 'use') return { kind: 'use', ...common, use: String(step.use), with: args(step.with) };
+    return { kind: 'tool', ...common, tool: String(step.tool), with: args(step.with) };
+  });
+
+  const dependencies: { [alias: string]: Dependency } = {};
+  for (const [alias, raw] of Object.entries(skill.uses as { [alias: string]: IrDoc })) {
+    const target = dependency(String(raw.skill));
+    if (target.hash !== raw.hash) {
+      throw new IrLoadError(IrErrorCode.BrokenReference, file, `uses.${alias} pins ${String(raw.hash)} but \`${String(raw.skill)}\` has ${target.hash}; recompile`, at(`/uses/${alias}`));
+    }
+    dependencies[alias] = {
+      alias,
+      reference: String(raw.reference),
+      ...(typeof raw.range === 'string' ? { versionRange: raw.range } : {}),
+      expectedHash: String(raw.hash),
+      skill: target,
+      source: at(`/uses/${alias}`),
+    };
+  }
+
+  const tools: LoadedSkill['tools'] = {};
+  for (const [name, raw] of Object.entries(skill.tools as { [name: string]: IrDoc })) {
+    tools[name] = {
+      name,
+      description: String(raw.description),
+      parameters: raw.parameters as JsonSchema,
+      ...(raw.returns === null ? {} : { returns: raw.returns as JsonSchema }),
+      source: at(`/tools/${name}`),
+    };
+  }
+
+  const requires = skill.requires as { context_window: number | null; features: ModelFeature[] };
+  const engines = skill.engines as { prefer: string[]; models: { [engine: string]: string }; params: ModelParams };
+  const memory = skill.memory as { conversation: boolean; ttl_s: number | null; max_turns: number | null };
+  return {
+    name: String(skill.name),
+    version: String(skill.version),
+    hash: String(skill.hash),
+    file: skillFile,
+    description: String(skill.description),
+    inputs: skill.inputs as JsonSchema,
+    ...(skill.outputs === null ? {} : { outputs: skill.outputs as JsonSchema }),
+    requires: { ...(requires.context_window === null ? {} : { context_window: requires.context_window }), features: requires.features },
+    engines,
+    tools,
+    steps,
+    returns: expression(skill.return as IrExpression),
+    policies: policiesFrom(skill.policies as IrDoc),
+    memory: {
+      conversation: memory.conversation,
+      ...(memory.ttl_s === null ? {} : { ttl_s: memory.ttl_s }),
+      ...(memory.max_turns === null ? {} : { max_turns: memory.max_turns }),
+    },
+    dependencies,
+    sourceMap,
+  };
+}
+
+/** The IR's normalized policies (every member present, `null` = not set) in the skill-file form. */
+function policiesFrom(raw: IrDoc): Policies {
+  const policies: { [key: string]: unknown } = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null) continue;
+    if (key === 'redact') {
+      policies.redact = (value as Array<{ kind: string; name: string; pattern?: string }>).map((r) =>
+        r.kind === 'builtin' ? r.name : { name: r.name, pattern: String(r.pattern) },
+      );
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      policies[key] = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+    } else policies[key] = value;
+  }
+  return policies as Policies;
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ScriptedAdapter, type JsonValue } from '@sdl/adapters';
+import { createRuntime, irContentHash, IrLoadError, loadIr, loadIrFile, type HostTool } from '@sdl/runtime';
+import { binding } from '../run/support/fake-engine.js';
+
+// The worked example of spec/ir.md (summarize uses chunk), as `skillc compile` writes it.
+const fixture = new URL('./fixtures/summarize.skill.json', import.meta.url);
+const example = () => JSON.parse(readFileSync(fixture, 'utf8')) as { [key: string]: any };
+
+/** Re-seals a document after a deliberate edit, so only the check under test fails. */
+function reseal(doc: { [key: string]: any }) {
+  for (const skill of Object.values(doc.skills as { [id: string]: any })) skill.hash = irContentHash(skill);
+  for (const skill of Object.values(doc.skills as { [id: string]: any })) {
+    for (const use of Object.values(skill.uses as { [alias: string]: any })) use.hash = doc.skills[use.skill].hash;
+    skill.hash = irContentHash(skill);
+  }
+  for (const row of doc.dependencies) row.hash = doc.skills[row.id].hash;
+  doc.hash = irContentHash(doc);
+  return doc;
+}
+
+const splitText: HostTool = {
+  parameters: { type: 'object', required: ['text', 'size'], properties: { text: { type: 'string' }, size: { type: 'integer' } } },
+  returns: { type: 'object', required: ['chunks'], properties: { chunks: { type: 'array', items: { type: 'string' } } } },
+  execute: (args) => ({ chunks: String(args.text).split('\n\n') as JsonValue[] }),
+};
+
+function refusal(run: () => unknown): IrLoadError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof IrLoadError) return error;
+    throw error;
+  }
+  throw new Error('expected an IrLoadError');
+}
+
+describe('IR loader', () => {
+  it('loads the spec example with its dependency and runs it', async () => {
+    const skill = await loadIrFile(fixture.pathname);
+    expect(skill.name).toBe('summarize');
+    expect(skill.steps.map((s) => [s.id, s.dependsOn])).toEqual([['parts', []], ['partials', ['parts']], ['final', ['partials']]]);
+    expect(skill.dependencies.chunk?.skill.name).toBe('chunk');
+    expect(skill.steps[1]!.source.file).toBe('skills/summarize.skill.yaml');
+
+    const engine = new ScriptedAdapter({ replies: { partials: ['One.', 'Two.'], final: 'Here: {"summary": "Short."}' } });
+    const runtime = createRuntime({ engines: { claude: binding(engine) }, tools: { split_text: splitText } });
+    const result = await runtime.run(skill, { text: 'First part.\n\nSecond part.' });
+    expect(result.output).toEqual({ summary: 'Short.' });
+    expect(engine.callCount).toBe(3);
+  });
+
+  it.each([
+    ['2.0', 'IR version 2.0 is not supported: this runtime reads IR 1.0 to 1.0. Upgrade @sdl/runtime, or compile with the skillc that matches this runtime.'],
+    ['1.7', 'IR version 1.7 is not supported: this runtime reads IR 1.0 to 1.0. Upgrade @sdl/runtime'],
+    ['0.9', 'IR version 0.9 is not supported: this runtime reads IR 1.0 to 1.0. Recompile the skill with a current skillc.'],
+    [3, '`ir_version` is 3; this runtime reads IR 1.0 to 1.0'],
+  ])('refuses ir_version %s naming the versions it reads', (version, message) => {
+    const doc = example();
+    doc.ir_version = version;
+    const error = refusal(() => loadIr(doc, { file: 'dist/summarize.skill.json' }));
+    expect(error.code).toBe('SDL6002');
+    expect(error.message).toContain(`dist/summarize.skill.json: SDL6002 ${message}`);
+  });
+
+  it('refuses a document that does not match the IR schema, with JSON paths', () => {
+    const doc = example();
+    delete doc.skills['skills/summarize.skill.yaml'].order;
+    const error = refusal(() => loadIr(reseal(doc)));
+    expect(error.code).toBe('SDL6003');
+    expect(error.message).toContain('/skills/skills~1summarize.skill.yaml/order: required property `order` is missing');
+  });
+
+  it('refuses a file edited after compilation (hash mismatch)', () => {
+    const doc = example();
+    doc.skills['skills/summarize.skill.yaml'].description = 'edited by hand';
+    const error = refusal(() => loadIr(doc));
+    expect(error.code).toBe('SDL6004');
+    expect(error.message).toContain('document hash does not match its content');
+    doc.hash = irContentHash(doc);
+    expect(refusal(() => loadIr(doc)).message).toContain('skill `skills/summarize.skill.yaml` hash does not match its content');
+  });
+
+  it('refuses a dependency pin that does not match', () => {
+    const doc = example();
+    const summarize = doc.skills['skills/summarize.skill.yaml'];
+    summarize.uses.chunk.hash = `sha256:${'0'.repeat(64)}`;
+    summarize.hash = irContentHash(summarize);
+    doc.hash = irContentHash(doc);
+    const error = refusal(() => loadIr(doc));
+    expect(error.code).toBe('SDL6005');
+    expect(error.message).toMatch(/uses\.chunk pins sha256:0{64} but `skills\/chunk\.skill\.yaml` has sha256:/);
+  });
+
+  it('refuses an expression AST the runtime cannot compile, at its YAML location', () => {
+    const doc = example();
+    doc.skills['skills/summarize.skill.yaml'].steps[1].for_each.over.ast = { kind: 'no-such-node' };
+    const error = refusal(() => loadIr(reseal(doc)));
+    expect(error.code).toBe('SDL6006');
+    expect(error.message).toMatch(/^skills\/summarize\.skill\.yaml:\d+:\d+: <ir>: SDL6006 expression `steps\.parts\.output\.chunks` cannot be compiled/);
+  });
+
+  it('reports unreadable and non-JSON files', async () => {
+    await expect(loadIrFile('/nonexistent/x.skill.json')).rejects.toThrow('/nonexistent/x.skill.json: SDL6001 cannot be read (ENOENT)');
+    expect(refusal(() => loadIr([1, 2])).message).toBe('<ir>: SDL6001 is not a compiled skill: expected a JSON object');
+  });
+});
