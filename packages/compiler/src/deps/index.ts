@@ -9,6 +9,7 @@ export {
   LOCKFILE_VERSION,
   checkLockfile,
   lockfileFromProject,
+  mergeLockfiles,
   readLockfile,
   serializeLockfile,
   writeLockfile,

@@ -61,15 +61,45 @@ function sortKeys(value: unknown): unknown {
 }
 
 /**
- * Writes `<root>/sdl.lock` for a resolved project (atomically: temp file then rename, so a crash
- * never leaves half a lockfile) and returns the text written. Refuses to write when resolution
- * had errors: a lockfile only ever records a consistent set.
+ * Combines the lock of this run with the previous one, like npm keeps the whole project in one
+ * lockfile: roots compiled now take their fresh entries; earlier roots that were not compiled now
+ * (and whose files still exist) keep theirs; entries no root reaches any more are dropped.
+ */
+export function mergeLockfiles(previous: Lockfile | undefined, current: Lockfile, rootDir: string): Lockfile {
+  if (!previous) return current;
+  const skills: Record<string, LockedSkill> = { ...current.skills };
+  const roots = new Set(current.roots);
+  for (const id of previous.roots) {
+    const locked = previous.skills[id];
+    if (roots.has(id) || !locked || !existsSync(path.join(rootDir, ...locked.path.split('/')))) continue;
+    roots.add(id);
+  }
+  // Walk from every root; an id this run resolved uses its fresh entry, others their old one.
+  const reached: Record<string, LockedSkill> = {};
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (reached[id]) continue;
+    const entry = skills[id] ?? previous.skills[id];
+    if (!entry) continue;
+    reached[id] = entry;
+    stack.push(...Object.values(entry.dependencies));
+  }
+  return { lockfile_version: LOCKFILE_VERSION, roots: [...roots].sort(), skills: reached };
+}
+
+/**
+ * Writes `<root>/sdl.lock` for a resolved project, merged with the lock already there (see
+ * `mergeLockfiles`), atomically (temp file then rename, so a crash never leaves half a lockfile),
+ * and returns the text written. Refuses to write when resolution had errors: a lockfile only ever
+ * records a consistent set.
  */
 export function writeLockfile(project: ResolvedProject, lockPath = path.join(project.root, LOCKFILE_NAME)): string {
   if (project.diagnostics.some((d) => d.severity === 'error')) {
     throw new Error('refusing to write sdl.lock: dependency resolution has errors');
   }
-  const text = serializeLockfile(lockfileFromProject(project));
+  const previous = readLockfile(lockPath).lock;
+  const text = serializeLockfile(mergeLockfiles(previous, lockfileFromProject(project), project.root));
   const tmp = `${lockPath}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, lockPath);

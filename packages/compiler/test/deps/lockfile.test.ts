@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -160,6 +160,35 @@ describe('sdl.lock', () => {
     expect(lock).toBeUndefined();
     expect(diagnostics.map((d) => [d.code, d.file])).toEqual([['SDL5104', 'sdl.lock']]);
     expect(diagnostics[0]!.message).toContain(message);
+  });
+
+  it('keeps one lockfile for the whole project when roots are compiled one at a time', () => {
+    const root = makeProject({
+      'package.json': '{}',
+      'a.skill.yaml': skill('a', '1.0.0', { s: { skill: './shared.skill.yaml' }, only: { skill: './only-a.skill.yaml' } }),
+      'b.skill.yaml': skill('b', '1.0.0', { s: { skill: './shared.skill.yaml' } }),
+      'shared.skill.yaml': skill('shared', '1.0.0'),
+      'only-a.skill.yaml': skill('only-a', '1.0.0'),
+      'gone.skill.yaml': skill('gone', '1.0.0'),
+    });
+    temps.push(root);
+    const compile = (...files: string[]) => JSON.parse(writeLockfile(resolveProject(files, { cwd: root })));
+    compile('gone.skill.yaml');
+    compile('a.skill.yaml');
+    const both = compile('b.skill.yaml');
+    expect(both.roots).toEqual(['a.skill.yaml', 'b.skill.yaml', 'gone.skill.yaml']);
+    expect(Object.keys(both.skills)).toEqual(['a.skill.yaml', 'b.skill.yaml', 'gone.skill.yaml', 'only-a.skill.yaml', 'shared.skill.yaml']);
+
+    // a drops both of its uses; shared stays (b uses it), only-a goes; a deleted root goes too.
+    writeFileSync(path.join(root, 'a.skill.yaml'), skill('a', '1.1.0'));
+    rmSync(path.join(root, 'gone.skill.yaml'));
+    const after = compile('a.skill.yaml');
+    expect(after.roots).toEqual(['a.skill.yaml', 'b.skill.yaml']);
+    expect(Object.keys(after.skills)).toEqual(['a.skill.yaml', 'b.skill.yaml', 'shared.skill.yaml']);
+    expect(after.skills['a.skill.yaml'].version).toBe('1.1.0');
+    // And the merged lock checks clean for the whole project.
+    const whole = resolveProject(['a.skill.yaml', 'b.skill.yaml'], { cwd: root });
+    expect(checkLockfile(whole, readLockfile(root).lock, root)).toEqual([]);
   });
 
   it('never writes a lockfile for a project with resolution errors', () => {
