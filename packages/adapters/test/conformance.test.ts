@@ -3,6 +3,7 @@
  * emulator (and against the scripted engine where the row is not about the wire). The rows are the
  * same for every engine, so a gap shows as a failing row.
  */
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AnthropicAdapter,
@@ -319,7 +320,7 @@ const faultTable: Row[] = faultRows.map((row) => ({
     expect(err.provider).toBe(engine.name);
     if (row.retryAfterMs !== undefined) expect(err.retryAfterMs).toBe(row.retryAfterMs);
     // Keys never leak into errors.
-    expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(API_KEY);
+    expect(`${err.message} ${JSON.stringify(err)} ${inspect(err, { depth: 8 })}`).not.toContain(API_KEY);
     // The emulator still serves the next request normally.
     expect((await engine.adapter.generate(ask('after'))).text).toBe('echo: after');
   },

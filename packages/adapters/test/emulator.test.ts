@@ -157,4 +157,29 @@ describe('emulator wire format', () => {
     expect(a.filter((s) => s === 200).length).toBeGreaterThan(8);
     expect(await run(8)).not.toEqual(a);
   });
+
+  it('replies from a handler, and queued replies first', async () => {
+    const emu = await startEmulator({
+      provider: 'anthropic',
+      reply: (request) => ({ text: `model ${request.model} saw ${request.messages.length} message(s)` }),
+    });
+    try {
+      const ask = async () => {
+        const res = await fetch(`${emu.url}/v1/messages`, {
+          method: 'POST',
+          headers: anthropicHeaders,
+          body: JSON.stringify({ model: 'claude-sonnet-5', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }),
+        });
+        return (await res.json()) as { content: Array<{ type: string; text?: string; name?: string; input?: unknown }>; stop_reason: string };
+      };
+      emu.enqueueReply({ toolCalls: [{ name: 'lookup', arguments: { q: 1 } }] });
+      const queued = await ask();
+      expect(queued.stop_reason).toBe('tool_use');
+      expect(queued.content).toEqual([{ type: 'tool_use', id: 'toolu_emu000001', name: 'lookup', input: { q: 1 } }]);
+      const handled = await ask();
+      expect(handled.content).toEqual([{ type: 'text', text: 'model claude-sonnet-5 saw 1 message(s)' }]);
+    } finally {
+      await emu.close();
+    }
+  });
 });
