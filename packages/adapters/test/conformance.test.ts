@@ -191,6 +191,12 @@ const functionalRows: Row[] = [
           ],
         });
         expect(res.text).toBe('tool get_weather returned: rain');
+        if (engine.emulator) {
+          const [, assistant, result] = lastParsed(engine)!.messages;
+          // The text said alongside the call, the call and its result all reach the provider, linked by one id.
+          expect(assistant).toMatchObject({ role: 'assistant', text: 'Let me look.', toolCalls: [{ id, name: 'get_weather', arguments: '{"city":"Oslo"}' }] });
+          expect(result).toMatchObject({ role: 'tool', toolCallId: id, text: 'rain' });
+        }
       }
     },
   },

@@ -17,9 +17,10 @@ export function toCohereBody(request: EngineRequest): Cohere.V2ChatRequest {
       messages.push({ role: 'tool', toolCallId: toWireToolCallId(message.toolCallId), content: message.content });
     } else {
       const calls = message.toolCalls ?? [];
+      // Cohere puts the text that comes with tool calls in `tool_plan`, as its own responses do.
       messages.push({
         role: 'assistant',
-        ...(message.content !== '' ? { content: message.content } : {}),
+        ...(message.content !== '' ? (calls.length > 0 ? { toolPlan: message.content } : { content: message.content }) : {}),
         ...(calls.length > 0
           ? {
               toolCalls: calls.map((c) => ({

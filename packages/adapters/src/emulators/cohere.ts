@@ -30,7 +30,8 @@ export const cohereDialect: Dialect = {
           return { id: String(c.id), name: String(fn.name), arguments: String(fn.arguments ?? '') };
         });
         for (const c of calls) callIds.add(c.id);
-        messages.push({ role: 'assistant', text: textOf(m.content), ...(calls.length > 0 ? { toolCalls: calls } : {}) });
+        const text = textOf(m.content) || (typeof m.tool_plan === 'string' ? m.tool_plan : '');
+        messages.push({ role: 'assistant', text, ...(calls.length > 0 ? { toolCalls: calls } : {}) });
       } else if (m.role === 'tool') {
         const id = String(m.tool_call_id);
         if (!callIds.has(id)) return `invalid request: tool message references unknown tool_call_id ${id}`;
