@@ -77,7 +77,7 @@ function toInt(v: Value, site: CallSite): bigint {
   if (typeof v === 'bigint') return v;
   if (v instanceof CelUint) return checkInt(v.value, site);
   if (typeof v === 'number') {
-    if (!Number.isFinite(v) || v >= TWO_63 || v < -TWO_63) fail(ExprCode.Overflow, `int(${formatDouble(v)}) is outside the int64 range`, site);
+    if (!Number.isFinite(v) || v >= TWO_63 || v <= -TWO_63) fail(ExprCode.Overflow, `int(${formatDouble(v)}) is outside the int64 range`, site);
     return BigInt(Math.trunc(v));
   }
   if (typeof v === 'string') {
