@@ -35,7 +35,11 @@ const files: Record<string, string> = {
     sum: '{ skill: text-tools/summarize }',
   }),
   'skills/chunk.skill.yaml': skill('chunk', '1.2.0'),
-  'skills/bad.skill.yaml': skill('bad', '1.0.0', { loop: '{ skill: ./bad.skill.yaml }' }),
+  'broken/bad.skill.yaml': skill('bad', '1.0.0', { loop: '{ skill: ./bad.skill.yaml }' }),
+  'report/report.skill.yaml': skill('report', '1.0.0', {
+    app: '{ skill: ../skills/app.skill.yaml }',
+    sum: '{ skill: text-tools/summarize, version: ">=2 <3" }',
+  }),
   'node_modules/text-tools/package.json': JSON.stringify({ name: 'text-tools', version: '2.0.0', sdl: { skills: { summarize: 's.skill.yaml' } } }),
   'node_modules/text-tools/s.skill.yaml': skill('summarize', '2.0.0', { split: '{ skill: ./split.skill.yaml, version: "~0.4" }' }),
   'node_modules/text-tools/split.skill.yaml': skill('split', '0.4.1'),
@@ -93,23 +97,41 @@ describe('skillc graph', () => {
     expect(elsewhere.out()).toBe(expected);
   });
 
-  it('marks a shared subtree as deduped in the tree', async () => {
+  it('expands directories, prints only top-level roots and marks a repeated subtree as deduped', async () => {
     const c = capture(root);
-    expect(await main(['graph', 'skills/app.skill.yaml', 'node_modules/text-tools/s.skill.yaml'], c.io)).toBe(0);
-    expect(c.out()).toContain('summarize@2.0.0 (node_modules/text-tools/s.skill.yaml)\n└─ split: split@0.4.1');
+    expect(await main(['graph', 'skills', 'report'], c.io)).toBe(0);
+    expect(c.out()).toBe(
+      [
+        'report@1.0.0 (report/report.skill.yaml)',
+        '├─ app: app@1.0.0 (skills/app.skill.yaml)',
+        '│  ├─ chunk: chunk@1.2.0 (skills/chunk.skill.yaml)',
+        '│  └─ sum: summarize@2.0.0 (node_modules/text-tools/s.skill.yaml)',
+        '│     └─ split: split@0.4.1 (node_modules/text-tools/split.skill.yaml)',
+        '└─ sum: summarize@2.0.0 (node_modules/text-tools/s.skill.yaml) (deduped)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 2 with an SDL9001 report for a path that does not exist', async () => {
+    const c = capture(root);
+    expect(await main(['graph', 'skills/nope.skill.yaml'], c.io)).toBe(2);
+    expect(c.out()).toBe('');
+    expect(c.err()).toContain('skills/nope.skill.yaml:1:1: error SDL9001: cannot read `skills/nope.skill.yaml`: no such file or directory');
   });
 
   it('exits 1 and prints file:line:col diagnostics when resolution fails', async () => {
     const c = capture(root);
-    expect(await main(['graph', 'skills/bad.skill.yaml'], c.io)).toBe(1);
+    expect(await main(['graph', 'broken/bad.skill.yaml'], c.io)).toBe(1);
     expect(c.out()).toBe('');
-    expect(c.err()).toContain('skills/bad.skill.yaml:6:3: error SDL5008: dependency cycle: bad → bad');
+    expect(c.err()).toContain('broken/bad.skill.yaml:6:3: error SDL5008: dependency cycle: bad → bad');
+    expect(c.err()).toContain('  loop: { skill: ./bad.skill.yaml }\n   |   ^^^^');
     expect(c.err()).toContain('  hint: skills cannot use each other in a loop');
   });
 
   it.each([
     [['graph', 'skills/app.skill.yaml', '--format', 'svg'], 'unknown --format `svg`'],
-    [['graph'], 'give at least one skill file'],
+    [['graph'], 'give at least one skill file or directory'],
     [['graph', 'x.skill.yaml', '--colour'], 'Unknown option'],
   ])('exits 2 on bad usage: %j', async (argv, message) => {
     const c = capture(root);

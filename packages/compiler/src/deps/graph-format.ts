@@ -1,3 +1,4 @@
+import { closureOf } from './graph-queries.js';
 import type { ResolvedProject, ResolvedSkill } from './types.js';
 
 /** Output formats of `skillc graph`. */
@@ -6,8 +7,8 @@ export type GraphFormat = 'tree' | 'dot' | 'mermaid';
 const label = (s: ResolvedSkill): string => `${s.name}@${s.version}`;
 
 /**
- * Renders the dependency graph. `tree` prints each root with its dependencies (`├─`/`└─`, like
- * `npm ls`); a skill already printed elsewhere is marked `(deduped)` and a back edge `(cycle)`.
+ * Renders the dependency graph. `tree` prints each top-level root (one no other root uses) with its
+ * dependencies (`├─`/`└─`, like `npm ls`); a skill already printed elsewhere is marked `(deduped)` and a back edge `(cycle)`.
  * `dot` (Graphviz) and `mermaid` list every node and edge once. Output depends only on the
  * resolved set (sorted ids), never on the machine or the working directory.
  */
@@ -43,7 +44,7 @@ function formatTree(project: ResolvedProject): string {
       }
     });
   };
-  for (const id of project.roots) {
+  for (const id of topLevel(project)) {
     const root = project.skills.get(id);
     if (!root) continue;
     lines.push(`${label(root)} (${root.path})`);
@@ -51,6 +52,16 @@ function formatTree(project: ResolvedProject): string {
     walk(id, '', [id]);
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** The roots no other root reaches (like `npm ls` shows the top level); all roots if that leaves none. */
+function topLevel(project: ResolvedProject): string[] {
+  const reachedFromOthers = new Set<string>();
+  for (const root of project.roots) {
+    for (const id of closureOf(project, root)) if (id !== root) reachedFromOthers.add(id);
+  }
+  const top = project.roots.filter((id) => !reachedFromOthers.has(id));
+  return top.length > 0 ? top : project.roots;
 }
 
 function quote(text: string): string {

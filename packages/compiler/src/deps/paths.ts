@@ -12,10 +12,14 @@ export function toPosixRelative(root: string, target: string): string {
   return path.relative(root, target).split(path.sep).join('/');
 }
 
-/** How a diagnostic names a file: relative to the working directory when it lies under it. */
+/**
+ * How a diagnostic names a file: relative to the working directory when it lies under it, else
+ * absolute — the same rule as the front end's, so diagnostics of both stages name a file alike.
+ */
 export function displayPath(cwd: string, target: string): string {
   const rel = path.relative(cwd, target);
-  return rel === '' ? path.basename(target) : rel.split(path.sep).join('/');
+  if (rel === '') return path.basename(target);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? target : rel.split(path.sep).join('/');
 }
 
 /**

@@ -152,7 +152,8 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
   const chosen = unify(nodes, diagnostics);
   const skills = buildGraph(chosen, rootIds, root, cache);
   detectCycles(skills, rootIds, diagnostics);
-  return { root, roots: rootIds, skills, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
+  const sources = new Map([...nodes.values()].map((n) => [n.loaded.source.path, n.loaded.source] as const));
+  return { root, roots: rootIds, skills, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources };
 }
 
 function diag(code: string, file: string, range: Range, message: string, hint?: string): Diagnostic {

@@ -1,4 +1,5 @@
 import type { Diagnostic, Range } from '../diagnostics/diagnostic.js';
+import type { SourceFile } from '../source/source-file.js';
 
 /** Where a skill came from: a file in the project, or a skill listed by an installed npm package. */
 export type SkillSource = 'path' | 'npm';
@@ -50,4 +51,6 @@ export interface ResolvedProject {
   skills: Map<string, ResolvedSkill>;
   /** SDL5xxx diagnostics plus header problems, sorted. */
   diagnostics: Diagnostic[];
+  /** Every file read, by the display path its diagnostics use (to show the offending line). */
+  sources: Map<string, SourceFile>;
 }
