@@ -34,7 +34,7 @@ import {
   systemClock,
   type CallEvent,
   type ResolvedPolicies,
-} from '../../packages/runtime/src/index.js';
+} from './runtime-parts.js';
 
 const { values } = parseArgs({
   options: {
