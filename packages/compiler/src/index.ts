@@ -13,5 +13,8 @@ export { skillSchema, skillValidator } from './schema/schema.js';
 export { checkSkill, SEMANTIC_CHECKS } from './check/check.js';
 export { findApiKey } from './check/secrets.js';
 export type { Check, CheckContext } from './check/context.js';
-export { checkBytes, checkFiles, checkSource, checkText, SKILL_FILE_SUFFIX, type CheckFilesResult, type FileResult } from './frontend/check-file.js';
+export { checkBytes, checkFiles, checkSource, checkText, DEFAULT_STAGES, SKILL_FILE_SUFFIX, type CheckFilesResult, type FileResult, type FrontEndOptions, type FrontEndStage } from './frontend/check-file.js';
 export * from './expr/index.js';
+// Canonical formatting for `skillc fmt` (issue 8).
+export { formatSkill, type FormatResult } from './format/format-skill.js';
+export { TOP_LEVEL_KEY_ORDER, STEP_KEY_ORDER, PROMPT_KEY_ORDER, TEST_KEY_ORDER } from './format/key-order.js';

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { makeDiagnostic } from '../diagnostics/codes.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
@@ -8,7 +8,6 @@ import { validateSkill } from '../schema/validate.js';
 import { SourceFile } from '../source/source-file.js';
 import { parseSkill, type ParsedSkill } from '../yaml/parse.js';
 import { decodeSkillBytes } from '../yaml/read.js';
-import { readFile } from 'node:fs/promises';
 
 /** File names the compiler picks up when given a directory. */
 export const SKILL_FILE_SUFFIX = '.skill.yaml';
@@ -27,13 +26,26 @@ export interface FileResult {
   diagnostics: Diagnostic[];
 }
 
+/** A stage after parsing: reads the parsed file, returns its diagnostics (must not throw on bad input). */
+export type FrontEndStage = (parsed: ParsedSkill) => Diagnostic[];
+
+/** The stages run on every parsed file, in order: schema validation, then the semantic checks. */
+export const DEFAULT_STAGES: readonly FrontEndStage[] = [validateSkill, checkSkill];
+
+/** Options of the front-end driver. */
+export interface FrontEndOptions {
+  /** Stages to run after parsing (default `DEFAULT_STAGES`); later work such as expression checking appends its own. */
+  stages?: readonly FrontEndStage[];
+}
+
 /**
- * Runs the front-end stages on one decoded source: parse → schema validation → semantic checks.
- * Later stages (expressions, dependencies, IR) consume `parsed` and `skill`.
+ * Runs the front-end stages on one decoded source: parse → schema validation → semantic checks
+ * (→ any extra stages). Later stages (dependencies, IR) consume `parsed` and `skill`.
  */
-export function checkSource(source: SourceFile, readDiagnostics: Diagnostic[] = []): FileResult {
+export function checkSource(source: SourceFile, readDiagnostics: Diagnostic[] = [], options: FrontEndOptions = {}): FileResult {
   const parsed = parseSkill(source);
-  const diagnostics = [...readDiagnostics, ...parsed.diagnostics, ...validateSkill(parsed), ...checkSkill(parsed)];
+  const diagnostics = [...readDiagnostics, ...parsed.diagnostics];
+  for (const stage of options.stages ?? DEFAULT_STAGES) diagnostics.push(...stage(parsed));
   sortDiagnostics(diagnostics);
   const result: FileResult = { file: source.path, path: '', source, parsed, diagnostics };
   if (parsed.ok && !hasErrors(diagnostics)) result.skill = normalizeSkill(parsed.value) as Record<string, unknown>;
@@ -41,15 +53,15 @@ export function checkSource(source: SourceFile, readDiagnostics: Diagnostic[] = 
 }
 
 /** Checks skill text held in memory (editors, tests); `file` is the name diagnostics carry. */
-export function checkText(text: string, file = 'skill.skill.yaml'): FileResult {
-  return checkSource(new SourceFile(file, text));
+export function checkText(text: string, file = 'skill.skill.yaml', options: FrontEndOptions = {}): FileResult {
+  return checkSource(new SourceFile(file, text), [], options);
 }
 
 /** Checks raw bytes: decoding problems (invalid UTF-8, BOM, size) are diagnostics too. */
-export function checkBytes(bytes: Uint8Array, file: string): FileResult {
+export function checkBytes(bytes: Uint8Array, file: string, options: FrontEndOptions = {}): FileResult {
   const read = decodeSkillBytes(bytes, file);
   if (!read.source) return { file, path: '', diagnostics: read.diagnostics };
-  return checkSource(read.source, read.diagnostics);
+  return checkSource(read.source, read.diagnostics, options);
 }
 
 /** What `checkFiles` returns: per-file results (sorted by path) and all diagnostics, sorted. */
@@ -83,7 +95,7 @@ async function findSkillFiles(dir: string): Promise<string[]> {
  * The driver used by `skillc check` and `skillc compile`: expands directories (recursively, for
  * `*.skill.yaml`), reads and checks every file. Unreadable paths are SDL9xxx diagnostics, not throws.
  */
-export async function checkFiles(paths: readonly string[], options: { cwd: string }): Promise<CheckFilesResult> {
+export async function checkFiles(paths: readonly string[], options: { cwd: string } & FrontEndOptions): Promise<CheckFilesResult> {
   const { cwd } = options;
   const files: FileResult[] = [];
   const ioDiagnostics: Diagnostic[] = [];
@@ -104,7 +116,7 @@ export async function checkFiles(paths: readonly string[], options: { cwd: strin
   for (const absolute of [...targets].sort()) {
     const file = display(cwd, absolute);
     try {
-      const result = checkBytes(await readFile(absolute), file);
+      const result = checkBytes(await readFile(absolute), file, options);
       result.path = absolute;
       files.push(result);
     } catch (error) {

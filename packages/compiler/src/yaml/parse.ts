@@ -30,7 +30,7 @@ const HINTS: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs for indentation',
   MULTIPLE_DOCS: 'a skill file holds one YAML document: remove the `---` separator or split the file',
   BAD_INDENT: 'align entries of the same mapping or list at the same column, using spaces',
-  MISSING_CHAR: 'close the quote or bracket that was opened',
+  MISSING_CHAR: 'close the quote or bracket that was opened (inside a string, write `\\"` for a double quote or `\'\'` for a single one)',
   BLOCK_AS_IMPLICIT_KEY: 'put the key on its own line followed by `:`',
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; quote multi-line text or use `|` for a block',
   UNEXPECTED_TOKEN: 'check the punctuation: a value containing `: ` or starting with `{`, `[`, `*`, `&`, `!`, `|`, `>` or `@` must be quoted',
@@ -42,6 +42,7 @@ function messageOf(error: YAMLError): string {
   if (error.code === 'DUPLICATE_KEY') return 'duplicate key: mapping keys must be unique';
   if (error.code === 'TAB_AS_INDENT') return 'tab character used for indentation';
   if (error.code === 'MULTIPLE_DOCS') return 'the file contains more than one YAML document';
+  if (error.code === 'MISSING_CHAR' && /quote/i.test(error.message)) return 'YAML syntax error: this quoted string is never closed';
   return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 
@@ -56,7 +57,8 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   for (const error of document.errors) {
     const code = YAML_ERROR_CODES[error.code] ?? 'SDL1003';
     if (code !== 'SDL1004') ok = false;
-    const range = error.code === 'DUPLICATE_KEY' ? duplicateKeyRange(document, source, error.pos[0]) : source.rangeAt(error.pos[0], error.pos[1]);
+    const unclosed = error.code === 'MISSING_CHAR' && /quote/i.test(error.message) ? unclosedQuoteRange(document, source, error.pos[0]) : undefined;
+    const range = error.code === 'DUPLICATE_KEY' ? duplicateKeyRange(document, source, error.pos[0]) : (unclosed ?? source.rangeAt(error.pos[0], error.pos[1]));
     const hint = /end with an? [\]}]/i.test(error.message)
       ? 'close the bracket: a flow list ends with `]`, a flow mapping with `}`'
       : /nested mappings are not allowed in compact mappings/i.test(error.message)
@@ -103,6 +105,24 @@ function duplicateKeyRange(document: Document.Parsed, source: SourceFile, offset
     },
   });
   return range;
+}
+
+/**
+ * yaml reports a missing closing quote where the text ends; the useful place is the opening quote,
+ * so point from it to the end of its line.
+ */
+function unclosedQuoteRange(document: Document.Parsed, source: SourceFile, offset: number) {
+  let found: [number, number, number] | undefined;
+  visit(document, {
+    Scalar(_, node) {
+      const r = node.range;
+      if (r && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && r[0] < offset && r[1] >= offset - 1) found = r;
+    },
+  });
+  if (!found) return undefined;
+  const start = source.positionAt(found[0]);
+  const lineEnd = source.offsetAt({ line: start.line, column: [...source.lineText(start.line)].length + 1 });
+  return source.rangeAt(found[0], lineEnd);
 }
 
 /** Collection keys (`? [a, b]: x`) and null keys have no meaning in a skill file. */

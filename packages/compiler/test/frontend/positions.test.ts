@@ -78,3 +78,17 @@ describe('parse stage', () => {
     expect((result.skill!.steps as { params: unknown }[])[1]!.params).toEqual({ temperature: 0.2 });
   });
 });
+
+describe('front-end stages', () => {
+  it('runs extra stages after the default ones and sorts their diagnostics in', async () => {
+    const { DEFAULT_STAGES, makeDiagnostic } = await import('@sdl/compiler');
+    const extra = (parsed: ReturnType<typeof parseSkill>) => [makeDiagnostic('SDL3001', parsed.source.path, rangeOfPath(parsed, ['steps', 0, 'id']), 'from an extra stage')];
+    const ds = checkText(BASE.replace('version: 1.0.0', 'version: x'), 'e.skill.yaml', { stages: [...DEFAULT_STAGES, extra] }).diagnostics;
+    expect(brief(ds)).toEqual(['SDL3005@3:10:3:11', 'SDL3001@6:9:6:15']);
+  });
+
+  it('an unclosed quote points at the opening quote, not the end of the file', () => {
+    const ds = checkText(BASE.replace('description: Answer a question.', 'description: "Answer a question.')).diagnostics;
+    expect(brief(ds)).toEqual(['SDL1003@4:14:4:33']);
+  });
+});
