@@ -1,9 +1,10 @@
-import { AnthropicAdapter, type ProviderAdapterOptions } from './anthropic/adapter.js';
+import { AnthropicAdapter } from './anthropic/adapter.js';
 import { CohereAdapter } from './cohere/adapter.js';
 import type { EngineConfig, SdlConfig } from './config/load.js';
 import { EngineError } from './errors.js';
 import { OpenAIAdapter } from './openai/adapter.js';
 import { ScriptedAdapter, type ScriptedEngineOptions } from './scripted/adapter.js';
+import type { ProviderAdapterOptions } from './shared/options.js';
 import type { EngineAdapter } from './types.js';
 
 export interface CreateEngineOptions {

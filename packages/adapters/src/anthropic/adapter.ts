@@ -6,19 +6,7 @@ import { toNeutralToolCallId } from '../shared/tool-ids.js';
 import { truncatedStream } from '../shared/unknown-failure.js';
 import { DEFAULT_MAX_TOKENS, fromAnthropicMessage, stopReasonFromAnthropic, toAnthropicBody } from './convert.js';
 import { fromAnthropicError } from './errors.js';
-
-/** Options shared by every provider adapter. */
-export interface ProviderAdapterOptions {
-  apiKey: string;
-  /** The API's base URL (an emulator, a proxy); the SDK default when absent. */
-  baseURL?: string;
-  /** Per-call deadline when the request sets none. Default 60 000 ms. */
-  timeoutMs?: number;
-  /** Used when a request sets no `maxTokens` and the provider requires one. */
-  defaultMaxTokens?: number;
-}
-
-export const DEFAULT_TIMEOUT_MS = 60_000;
+import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 
 /** Claude through `@anthropic-ai/sdk` (Messages API), SDK retries off. */
 export class AnthropicAdapter implements EngineAdapter {

@@ -1,6 +1,5 @@
 import { CohereClientV2 } from 'cohere-ai';
-import type { ProviderAdapterOptions } from '../anthropic/adapter.js';
-import { DEFAULT_TIMEOUT_MS } from '../anthropic/adapter.js';
+import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import { EngineError } from '../errors.js';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
 import { engineErrorFrom } from '../shared/classify.js';

@@ -1,6 +1,5 @@
 import OpenAI from 'openai';
-import type { ProviderAdapterOptions } from '../anthropic/adapter.js';
-import { DEFAULT_TIMEOUT_MS } from '../anthropic/adapter.js';
+import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
 import { ResponseBuilder } from '../shared/response-builder.js';
