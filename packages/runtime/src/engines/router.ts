@@ -4,7 +4,7 @@ import type { MiddlewareChain } from '../middleware/chain.js';
 import { resolvePolicies, DEFAULT_POLICIES, type ResolvedPolicies, type SkillPolicies } from '../middleware/policies.js';
 import { RateLimitRejectedError } from '../middleware/rate-limiter.js';
 import type { CallContext, CallEvent, CallResult } from '../middleware/types.js';
-import { noopLogger, type Logger } from '../observability/logger.js';
+import { noopLogger, scrubbingLogger, type Logger } from '../observability/logger.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { convertHistory } from './history.js';
@@ -106,7 +106,8 @@ export class EngineRouter {
     this.registry = options.registry;
     this.chain = options.chain;
     this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? noopLogger;
+    // Whatever logger the host passes, nothing it receives from the chain carries keys or personal data.
+    this.logger = options.logger ? scrubbingLogger(options.logger) : noopLogger;
     this.metrics = options.metrics;
     this.defaults = options.defaults ?? DEFAULT_POLICIES;
     this.describeModel = options.describeModel;

@@ -36,6 +36,7 @@ type Listener = (event: Extract<CallEvent, { type: 'breaker-state' }>) => void;
 /** The breakers of one runtime: one per engine, state in a BreakerStore (memory or Redis). */
 export class CircuitBreakers {
   private readonly listeners = new Set<Listener>();
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly store: BreakerStore,
@@ -58,6 +59,11 @@ export class CircuitBreakers {
 
   async admit(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void) {
     const admission = await this.store.update(engine, (r) => admit(r, policy, this.clock.now()));
+    if (!this.seen.has(engine)) {
+      // Export the gauge from the first call on, not only after a transition.
+      this.seen.add(engine);
+      this.metrics?.breakerState.set({ engine }, BREAKER_STATE_VALUE[admission.from]);
+    }
     this.changed(engine, admission.from, admission.to, emit);
     return admission;
   }

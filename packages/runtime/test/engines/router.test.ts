@@ -203,3 +203,22 @@ describe('convertHistory', () => {
     expect(out[2]).toEqual({ role: 'user', content: '[result of tool weather]: {"c":3}' });
   });
 });
+
+describe('router logging', () => {
+  it('scrubs whatever logger the host passes', async () => {
+    const lines: unknown[] = [];
+    const host = { debug() {}, info() {}, warn: (m: string, f?: unknown) => lines.push([m, f]), error() {} };
+    const a = new FakeAdapter([{ error: engineError('server') }]);
+    const b = new FakeAdapter([{ reply: 'b' }]);
+    const clock = new FakeClock();
+    const registry = new EngineRegistry([entry('a', a), entry('b', b)]);
+    const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), clock), limiter: new MemoryRateLimiter(clock) });
+    const router = new EngineRouter({ registry, chain, clock, logger: host, defaults: { ...DEFAULT_POLICIES, retry: { ...DEFAULT_POLICIES.retry, maxAttempts: 1 } } });
+    await router.generate({ request: { messages: [{ role: 'user', content: 'x' }] }, prefer: ['a', 'b'] });
+    expect(lines.length).toBeGreaterThan(0);
+    host.warn('probe', { api_key: 'sk-live', note: 'mail me@example.com' });
+    router['logger'].warn('probe', { api_key: 'sk-live', note: 'mail me@example.com' });
+    expect(JSON.stringify(lines.at(-1))).not.toContain('me@example.com');
+    expect(JSON.stringify(lines.at(-1))).not.toContain('sk-live');
+  });
+});
