@@ -1,0 +1,437 @@
+/**
+ * `skillc test`: runs the `tests:` of skill files through the real runtime (`createRuntime` +
+ * `loadSkillSource`), on the scripted engine by default (replies from each test's `replies:`), or on
+ * an engine of `sdl.config.yaml` with `--engine`. Checks every `expect:` assertion and reports like a
+ * test runner, ending with the line `N passed, N failed`.
+ *
+ * Tools a skill declares are host code; tests supply stand-ins in `<name>.tools.mjs` beside the skill
+ * (`export default { tool_name: { execute(args) { … } } }`). A tool without one answers with the first
+ * entry of its `returns.examples`, or fails the test with a message saying how to add a stand-in.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  checkFiles,
+  hasErrors,
+  LinearRegex,
+  rangeOfPath,
+  type FileResult,
+  type ValuePath,
+} from '@sdl/compiler';
+import {
+  createEngines,
+  loadConfig,
+  ScriptedAdapter,
+  type EngineAdapter,
+  type JsonValue,
+  type ModelDescriptor,
+  type ScriptedReply,
+} from '@sdl/adapters';
+import {
+  CHUNK_TEXT_TOOL,
+  createRuntime,
+  loadSkillSource,
+  runChunkTextTool,
+  type EngineBinding,
+  type HostTool,
+  type LoadedSkill,
+  type RunResult,
+} from '@sdl/runtime';
+import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
+import { writeReport } from '../report/options.js';
+
+const usage = `Usage: skillc test [files|dirs...] [--engine <name>] [--config <file>] [--format human|json]
+
+Run the tests: of skill files (directories are searched for *.skill.yaml; default: .).
+By default every test runs offline on the scripted engine: prompt steps answer with the test's
+replies: (by step id; a list gives one reply per call, for for_each items and tool loops).
+A reply that is a JSON object {"tool_calls": [{"name": "...", "arguments": {...}}]} makes the
+model call tools. Host tools come from <name>.tools.mjs beside the skill, or from the first
+entry of the tool's returns.examples.
+
+Options:
+  --engine <name>        run on this engine of the config instead (replies: are ignored)
+  --config <file>        the engine configuration (default: sdl.config.yaml)
+  --format <human|json>  human (default): one line per test; json: { "results": [...], ... }
+  --json                 same as --format json
+  -h, --help             show this help
+
+Exit codes: 0 every test passed, 1 a test failed or a skill has errors, 2 usage or I/O error.
+`;
+
+/** One failed assertion or a run that did not complete. */
+interface TestFailure {
+  /** The `expect:` path, or undefined when the run itself failed. */
+  path?: string;
+  message: string;
+  line: number;
+  column: number;
+}
+
+interface TestOutcome {
+  file: string;
+  skill: string;
+  test: string;
+  line: number;
+  column: number;
+  passed: boolean;
+  failures: TestFailure[];
+}
+
+type TestCase = {
+  name: string;
+  input: { [key: string]: JsonValue };
+  replies?: { [step: string]: string | string[] };
+  expect?: { [path: string]: Assertion };
+};
+type Assertion = { equals?: JsonValue; contains?: string; matches?: string; type?: string };
+
+/** The scripted test engine meets any `requires:`: its replies are whatever the test says. */
+const SCRIPTED_DESCRIPTOR: ModelDescriptor = {
+  provider: 'scripted',
+  id: 'scripted',
+  contextWindow: 10_000_000,
+  maxOutputTokens: 1_000_000,
+  features: ['tools', 'json_schema', 'streaming', 'vision'],
+  pricing: { inputPerMTok: 0, outputPerMTok: 0 },
+};
+
+/** `{"tool_calls": [...]}` replies become tool calls; anything else is the reply text. */
+function toScriptedReply(reply: string): ScriptedReply {
+  const trimmed = reply.trim();
+  if (!trimmed.startsWith('{') || !trimmed.includes('"tool_calls"')) return reply;
+  try {
+    const parsed = JSON.parse(trimmed) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return reply;
+    const keys = Object.keys(parsed);
+    const calls = (parsed as { tool_calls?: unknown }).tool_calls;
+    if (keys.length !== 1 || !Array.isArray(calls)) return reply;
+    return {
+      toolCalls: calls.map((c: { name?: unknown; arguments?: unknown }) => ({
+        name: String(c.name),
+        arguments: (c.arguments ?? {}) as { [key: string]: JsonValue },
+      })),
+    };
+  } catch {
+    return reply;
+  }
+}
+
+function scriptedReplies(replies: TestCase['replies']): Record<string, ScriptedReply | ScriptedReply[]> {
+  const out: Record<string, ScriptedReply | ScriptedReply[]> = {};
+  for (const [step, reply] of Object.entries(replies ?? {})) {
+    out[step] = Array.isArray(reply) ? reply.map(toScriptedReply) : toScriptedReply(reply);
+  }
+  return out;
+}
+
+/** Every skill in the `uses:` tree, the root first, each once. */
+function skillTree(root: LoadedSkill): LoadedSkill[] {
+  const seen = new Set<LoadedSkill>();
+  const visit = (skill: LoadedSkill) => {
+    if (seen.has(skill)) return;
+    seen.add(skill);
+    for (const dep of Object.values(skill.dependencies)) visit(dep.skill);
+  };
+  visit(root);
+  return [...seen];
+}
+
+/** Host-tool stand-ins from `<name>.tools.mjs` beside each skill file of the tree. */
+async function loadToolDoubles(skills: LoadedSkill[], cwd: string): Promise<Record<string, HostTool>> {
+  const tools: Record<string, HostTool> = {};
+  for (const skill of skills) {
+    // LoadedSkill.file is shown relative to the process directory.
+    const file = path.resolve(skill.file);
+    const module = file.replace(/\.skill\.yaml$/, '.tools.mjs');
+    if (module === file || !existsSync(module)) continue;
+    const loaded = (await import(/* @vite-ignore */ pathToFileURL(module).href)) as { default?: unknown; tools?: unknown };
+    const exported = (loaded.default ?? loaded.tools) as Record<string, Partial<HostTool>> | undefined;
+    if (exported === undefined || typeof exported !== 'object') {
+      throw new TestSetupError(`${path.relative(cwd, module)} must \`export default { <tool>: { execute(args) { ... } } }\``);
+    }
+    for (const [name, tool] of Object.entries(exported)) {
+      if (typeof tool?.execute !== 'function') {
+        throw new TestSetupError(`${path.relative(cwd, module)}: tool \`${name}\` has no execute(args) function`);
+      }
+      const declared = skill.tools[name];
+      tools[name] = {
+        parameters: tool.parameters ?? declared?.parameters ?? { type: 'object' },
+        ...(tool.returns ?? declared?.returns ? { returns: (tool.returns ?? declared?.returns)! } : {}),
+        execute: tool.execute,
+      };
+    }
+  }
+  return tools;
+}
+
+/** Declared tools with no stand-in: answer with `returns.examples[0]`, or fail saying how to add one. */
+function fallbackTools(skills: LoadedSkill[], have: Record<string, HostTool>): Record<string, HostTool> {
+  const tools: Record<string, HostTool> = {};
+  for (const skill of skills) {
+    for (const [name, declared] of Object.entries(skill.tools)) {
+      if (have[name] !== undefined || tools[name] !== undefined) continue;
+      const examples = (declared.returns as { examples?: JsonValue[] } | undefined)?.examples;
+      const module = path.basename(skill.file).replace(/\.skill\.yaml$/, '.tools.mjs');
+      tools[name] = {
+        parameters: declared.parameters,
+        ...(declared.returns ? { returns: declared.returns } : {}),
+        execute: () => {
+          if (Array.isArray(examples) && examples.length > 0) return examples[0]!;
+          throw new Error(
+            `tool \`${name}\` has no test stand-in: add ${module} beside the skill exporting \`${name}: { execute(args) { ... } }\`, or give its \`returns\` an \`examples\` entry`,
+          );
+        },
+      };
+    }
+  }
+  return tools;
+}
+
+class TestSetupError extends Error {}
+
+/** Reads a dotted path (`output.summary`, `output.items.0`, `steps.draft.output`) of the run. */
+function readPath(root: { [key: string]: JsonValue }, dotted: string): { found: boolean; value?: JsonValue } {
+  let current: JsonValue | undefined = root;
+  for (const part of dotted.split('.')) {
+    if (Array.isArray(current) && /^(0|[1-9][0-9]*)$/.test(part) && Number(part) < current.length) current = current[Number(part)];
+    else if (current !== null && typeof current === 'object' && !Array.isArray(current) && Object.hasOwn(current, part)) current = current[part];
+    else return { found: false };
+  }
+  return { found: true, value: current! };
+}
+
+function jsonType(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function deepEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]!));
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b as object, k) && deepEqual((a as Record<string, JsonValue>)[k]!, (b as Record<string, JsonValue>)[k]!))
+  );
+}
+
+const show = (value: JsonValue | undefined): string => {
+  const text = JSON.stringify(value);
+  return text === undefined ? 'undefined' : text.length > 200 ? `${text.slice(0, 197)}...` : text;
+};
+
+/** Bounds the regex work of `matches:` (test files are untrusted too). */
+const MATCH_STEPS = 10_000_000;
+
+/** Returns undefined when the assertion holds, else what went wrong. */
+export function checkAssertion(assertion: Assertion, actual: { found: boolean; value?: JsonValue }): string | undefined {
+  if (!actual.found) return 'no such value in the result';
+  const value = actual.value!;
+  if ('equals' in assertion) {
+    const expected = assertion.equals as JsonValue;
+    return deepEqual(value, expected) ? undefined : `expected ${show(expected)}\n  received ${show(value)}`;
+  }
+  if (assertion.contains !== undefined) {
+    const needle = assertion.contains;
+    if (typeof value === 'string') return value.includes(needle) ? undefined : `expected a string containing ${show(needle)}\n  received ${show(value)}`;
+    if (Array.isArray(value)) return value.some((v) => deepEqual(v, needle)) ? undefined : `expected a list containing ${show(needle)}\n  received ${show(value)}`;
+    return `\`contains\` needs a string or a list, received ${jsonType(value)} ${show(value)}`;
+  }
+  if (assertion.matches !== undefined) {
+    if (typeof value !== 'string') return `\`matches\` needs a string, received ${jsonType(value)} ${show(value)}`;
+    let regex: LinearRegex;
+    try {
+      regex = new LinearRegex(assertion.matches);
+    } catch (error) {
+      return `\`matches\` pattern is not a valid regular expression: ${(error as Error).message}`;
+    }
+    return regex.test(value, MATCH_STEPS) ? undefined : `expected a string matching /${assertion.matches}/\n  received ${show(value)}`;
+  }
+  if (assertion.type !== undefined) {
+    const type = jsonType(value);
+    const ok = type === assertion.type || (assertion.type === 'number' && type === 'integer');
+    return ok ? undefined : `expected type ${assertion.type}, received ${type} ${show(value)}`;
+  }
+  return 'the assertion has no check (give equals, contains, matches or type)';
+}
+
+/** Top-level step outputs of a run, from its `step-end` events (`for_each` items collected in order). */
+function collectStepOutputs(events: Array<{ step: string; path: string[]; index?: number; output: JsonValue }>): { [id: string]: JsonValue } {
+  const whole: { [id: string]: JsonValue } = {};
+  const items: { [id: string]: JsonValue[] } = {};
+  for (const e of events) {
+    if (e.path.length !== 1) continue;
+    if (e.index === undefined) whole[e.step] = e.output;
+    else (items[e.step] ??= [])[e.index] = e.output;
+  }
+  const steps: { [id: string]: JsonValue } = {};
+  for (const [id, list] of Object.entries(items)) steps[id] = { output: list };
+  for (const [id, output] of Object.entries(whole)) steps[id] = { output };
+  return steps;
+}
+
+interface EngineChoice {
+  /** Builds the engines for one test (a fresh scripted script per test). */
+  engines(test: TestCase): Record<string, EngineBinding>;
+  name: string;
+}
+
+async function chooseEngine(values: { engine?: string; config?: string }, io: CliIO): Promise<EngineChoice | string> {
+  if (values.engine === undefined) {
+    if (values.config !== undefined) throw new UsageError('--config needs --engine (without it tests run on the scripted engine)');
+    return {
+      name: 'scripted',
+      engines: (test) => ({
+        scripted: { adapter: new ScriptedAdapter({ replies: scriptedReplies(test.replies), fallback: 'error' }), model: 'scripted', descriptor: SCRIPTED_DESCRIPTOR },
+      }),
+    };
+  }
+  const file = path.resolve(io.cwd, values.config ?? 'sdl.config.yaml');
+  const result = await loadConfig(file, { env: io.env });
+  if (result.config === undefined) {
+    return result.diagnostics.map((d) => `${d.file}:${d.range.start.line}:${d.range.start.column}: ${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ''}`).join('\n');
+  }
+  const config = result.config;
+  const engine = config.engines[values.engine];
+  if (engine === undefined) {
+    throw new UsageError(`engine \`${values.engine}\` is not in ${values.config ?? 'sdl.config.yaml'} (engines: ${Object.keys(config.engines).join(', ')})`);
+  }
+  const name = values.engine;
+  return {
+    name,
+    engines: (test) => {
+      const adapters: Record<string, EngineAdapter> = createEngines(
+        { ...config, engines: { [name]: engine } },
+        { scripted: { replies: scriptedReplies(test.replies), fallback: 'error' } },
+      );
+      return { [name]: { adapter: adapters[name]!, model: engine.model, descriptor: engine.descriptor } };
+    },
+  };
+}
+
+async function runTest(
+  file: FileResult,
+  skill: LoadedSkill,
+  test: TestCase,
+  index: number,
+  engine: EngineChoice,
+  tools: Record<string, HostTool>,
+): Promise<TestOutcome> {
+  const at = (valuePath: ValuePath) => rangeOfPath({ source: file.parsed!.source, document: file.parsed!.document }, valuePath).start;
+  const where = at(['tests', index]);
+  const outcome: TestOutcome = { file: file.file, skill: skill.name, test: test.name, line: where.line, column: where.column, passed: false, failures: [] };
+  const runtime = createRuntime({ engines: engine.engines(test), defaultEngine: engine.name, tools });
+  const ends: Array<{ step: string; path: string[]; index?: number; output: JsonValue }> = [];
+  let result: RunResult | undefined;
+  try {
+    for await (const event of runtime.stream(skill, test.input, { engine: engine.name, session: `skillc-test:${skill.name}:${index}` })) {
+      if (event.type === 'step-end') ends.push(event);
+      else if (event.type === 'done') result = event.result;
+      else if (event.type === 'error') throw event.error;
+    }
+  } catch (error) {
+    outcome.failures.push({ message: `the run failed: ${(error as Error).message}`, line: where.line, column: where.column });
+    return outcome;
+  }
+  const root = { output: result?.output ?? null, steps: collectStepOutputs(ends) };
+  for (const [dotted, assertion] of Object.entries(test.expect ?? {})) {
+    const problem = checkAssertion(assertion, readPath(root, dotted));
+    if (problem !== undefined) {
+      const pos = at(['tests', index, 'expect', dotted]);
+      outcome.failures.push({ path: dotted, message: problem, line: pos.line, column: pos.column });
+    }
+  }
+  outcome.passed = outcome.failures.length === 0;
+  return outcome;
+}
+
+function formatOutcome(outcome: TestOutcome, color: boolean): string {
+  const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const title = `${outcome.skill} › ${outcome.test}`;
+  if (outcome.passed) return `  ${paint(32, '✓')} ${title}\n`;
+  const lines = [`  ${paint(31, '✗')} ${title}`];
+  for (const f of outcome.failures) {
+    lines.push(`      ${outcome.file}:${f.line}:${f.column}: ${f.path === undefined ? '' : `expect ${f.path}: `}${f.message.split('\n').join('\n      ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `skillc test`: checks the skills, runs their tests, prints one line per test and the totals. */
+export const command: Command = {
+  name: 'test',
+  summary: "Run skills' tests offline",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { engine: { type: 'string' }, config: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const format = values.json ? 'json' : (values.format ?? 'human');
+    if (format !== 'human' && format !== 'json') throw new UsageError(`--format must be \`human\` or \`json\`, not \`${format}\``);
+    const engine = await chooseEngine(values, io);
+    if (typeof engine === 'string') {
+      io.stderr.write(`${engine}\n`);
+      return EXIT_USAGE;
+    }
+
+    const checked = await checkFiles(positionals.length > 0 ? positionals : ['.'], { cwd: io.cwd });
+    if (hasErrors(checked.diagnostics)) {
+      writeReport(io, checked, 'human', 'stderr');
+      return checked.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('SDL9')) ? EXIT_USAGE : EXIT_INPUT_ERRORS;
+    }
+
+    const outcomes: TestOutcome[] = [];
+    const color = format === 'human' && Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
+    for (const file of checked.files) {
+      const tests = (file.skill?.tests ?? []) as TestCase[];
+      if (tests.length === 0) continue;
+      if (format === 'human') io.stdout.write(`${file.file}\n`);
+      let skill: LoadedSkill;
+      let tools: Record<string, HostTool>;
+      try {
+        skill = await loadSkillSource(file.path);
+        const tree = skillTree(skill);
+        const doubles = await loadToolDoubles(tree, io.cwd);
+        tools = { sdl_chunk_text: { parameters: CHUNK_TEXT_TOOL.parameters, execute: (args) => runChunkTextTool(args) }, ...doubles };
+        tools = { ...tools, ...fallbackTools(tree, tools) };
+      } catch (error) {
+        // Every test of the file fails the same way: report each, so the totals stay honest.
+        for (const [index, test] of tests.entries()) {
+          const { line, column } = rangeOfPath({ source: file.parsed!.source, document: file.parsed!.document }, ['tests', index]).start;
+          const outcome: TestOutcome = {
+            file: file.file, skill: String(file.skill?.name), test: test.name, line, column, passed: false,
+            failures: [{ message: `the skill could not be loaded: ${(error as Error).message}`, line, column }],
+          };
+          outcomes.push(outcome);
+          if (format === 'human') io.stdout.write(formatOutcome(outcome, color));
+        }
+        continue;
+      }
+      for (const [index, test] of tests.entries()) {
+        const outcome = await runTest(file, skill, test, index, engine, tools);
+        outcomes.push(outcome);
+        if (format === 'human') io.stdout.write(formatOutcome(outcome, color));
+      }
+    }
+
+    const passed = outcomes.filter((o) => o.passed).length;
+    const failed = outcomes.length - passed;
+    if (format === 'json') {
+      io.stdout.write(`${JSON.stringify({ engine: engine.name, passed, failed, results: outcomes }, null, 2)}\n`);
+    } else {
+      if (outcomes.length === 0) io.stdout.write('no tests found (add `tests:` to a skill)\n');
+      io.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+    }
+    return failed > 0 ? EXIT_INPUT_ERRORS : EXIT_OK;
+  },
+};
