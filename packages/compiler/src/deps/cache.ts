@@ -2,7 +2,8 @@ import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } f
 import { SourceFile } from '../source/source-file.js';
 import { MAX_SKILL_FILE_BYTES, decodeSkillBytes } from '../yaml/read.js';
 import { sha256 } from './hash.js';
-import { readSkillHeader, type SkillHeader } from './header.js';
+import type { Document } from 'yaml';
+import { headerFromDocument, readSkillHeader, type SkillHeader } from './header.js';
 import { displayPath, toPosixRelative } from './paths.js';
 
 /** A skill file as the resolver sees it. */
@@ -169,6 +170,18 @@ export class ResolutionCache {
     const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header };
     this.files.set(realPath, { statKey, cwd, loaded });
     return loaded;
+  }
+
+  /**
+   * Seeds the cache with a file the caller has already read and parsed (the front end during
+   * `skillc compile`), so resolution does not read or parse it again. `bytes` are the file's
+   * bytes as read; `source` and `doc` their decoded text and YAML document.
+   */
+  prime(realPath: string, cwd: string, bytes: Uint8Array, source: SourceFile, doc: Document): void {
+    const statKey = statKeyOf(realPath);
+    if (statKey === undefined) return;
+    const loaded: LoadedSkillFile = { realPath, source, sha256: sha256(bytes), header: headerFromDocument(doc, source) };
+    this.files.set(realPath, { statKey, cwd, loaded });
   }
 
   /** Reads `<dir>/package.json`, or undefined when there is none. */

@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic, Range } from '../diagnostics/diagnostic.js';
 import { SourceFile } from '../source/source-file.js';
 
@@ -41,8 +41,15 @@ const NO_RANGE: Range = { start: { line: 1, column: 1 }, end: { line: 1, column:
  * `uses:` entry without a usable `skill:`), with SDL5xxx codes.
  */
 export function readSkillHeader(file: SourceFile): SkillHeader {
+  return headerFromDocument(parseDocument(file.text, { prettyErrors: false, uniqueKeys: false }), file);
+}
+
+/**
+ * The same from a document already parsed (e.g. by the front end, so a compile parses each file
+ * once). `doc` must come from `file.text`: its node ranges are offsets into it.
+ */
+export function headerFromDocument(doc: Document, file: SourceFile): SkillHeader {
   const header: SkillHeader = { uses: [], diagnostics: [] };
-  const doc = parseDocument(file.text, { prettyErrors: false, uniqueKeys: false });
   const rangeOf = (node: YamlNode | null | undefined): Range => {
     const r = node?.range;
     return r ? file.rangeAt(r[0], r[1]) : NO_RANGE;

@@ -1,4 +1,4 @@
-export { readSkillHeader, type SkillHeader, type UsesEntry } from './header.js';
+export { headerFromDocument, readSkillHeader, type SkillHeader, type UsesEntry } from './header.js';
 export { ResolutionCache, type CacheStats, type ResolutionCacheOptions, type LoadedSkillFile, type LoadedPackage } from './cache.js';
 export { resolveProject, type ResolveOptions } from './resolve.js';
 export { findProjectRoot, isInside, toPosixRelative } from './paths.js';

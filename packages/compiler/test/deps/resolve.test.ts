@@ -1,4 +1,5 @@
-import { utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -295,6 +296,24 @@ describe('incremental cache in watch mode', () => {
     const after = resolveProject(['app.skill.yaml'], { cwd: root, cache });
     expect(cache.stats).toEqual({ reads: 3, parses: 3 });
     expect(after.diagnostics.map((d) => d.code)).toEqual(['SDL5006']);
+  });
+});
+
+describe('priming the cache with the front end’s parse', () => {
+  it('does not read or parse a primed file again', () => {
+    const root = temp({
+      'package.json': '{}',
+      'app.skill.yaml': skill('app', '1.0.0', { a: { skill: './a.skill.yaml' } }),
+      'a.skill.yaml': skill('a', '1.0.0'),
+    });
+    const cache = new ResolutionCache();
+    const bytes = readFileSync(path.join(root, 'app.skill.yaml'));
+    const source = new SourceFile('app.skill.yaml', bytes.toString('utf8'));
+    cache.prime(path.join(root, 'app.skill.yaml'), root, bytes, source, parseDocument(source.text));
+    const project = resolveProject(['app.skill.yaml'], { cwd: root, cache });
+    expect(project.diagnostics).toEqual([]);
+    expect(cache.stats).toEqual({ reads: 1, parses: 1 });
+    expect(project.skills.get('app.skill.yaml')!.dependencies[0]!.target).toBe('a.skill.yaml');
   });
 });
 
