@@ -1,0 +1,117 @@
+/**
+ * Expression and template evaluation throughput: SDL vs @marcbachmann/cel-js and @bufbuild/cel,
+ * all evaluating pre-parsed programs on the same data in the same run; templates vs an equivalent
+ * hand-written string concatenation. Prints the median ops/s of several rounds and the ratio of
+ * SDL to the fastest other implementation.
+ *
+ *   npx tsx bench/expr/run.ts [--rounds 7] [--ms 150]
+ */
+import { celEnv, parse as bufParse, plan as bufPlan } from '@bufbuild/cel';
+import { parse as marcParse } from '@marcbachmann/cel-js';
+import { compileExpression, compileTemplate, evaluate, fromJson, parseExpression, parseTemplate, render } from '../../packages/compiler/src/index.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ROUNDS = opt('rounds', 7);
+const ROUND_MS = opt('ms', 150);
+
+// One input document; each implementation gets it in its own native representation.
+const json = {
+  count: 42,
+  language: 'en',
+  text: 'lorem ipsum '.repeat(20),
+  a: 7, b: 5, c: 9,
+  tags: ['news', 'urgent-review', 'draft', 'long'],
+  items: Array.from({ length: 10 }, (_, i) => ({ name: `item${i}`, price: i * 3.5 })),
+  parts: ['First part of the summary.', 'Second part.', 'Third and last part.'],
+};
+function withBigInts(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(withBigInts);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withBigInts(x)]));
+  return v;
+}
+const sdlVars = { inputs: fromJson(json) };
+const celVars = { inputs: withBigInts(json) as Record<string, unknown> };
+
+const EXPRESSIONS: [string, string][] = [
+  ['when: comparison && equality', 'inputs.count > 10 && inputs.language == "en"'],
+  ['arithmetic', '(inputs.a + inputs.b) * 2 - inputs.c / 3'],
+  ['ternary + size', 'size(inputs.text) > 100 ? "long" : "short"'],
+  ['exists + startsWith', 'inputs.tags.exists(t, t.startsWith("urgent"))'],
+  ['filter + map over objects', 'inputs.items.filter(i, i.price > 10.0).map(i, i.name)'],
+  ['string concatenation', '"Lang: " + inputs.language + ", tags: " + string(size(inputs.tags))'],
+];
+
+function measure(fn: () => unknown): number {
+  // Warm up, then count calls per round; the median of the rounds is reported.
+  for (let i = 0; i < 2000; i++) fn();
+  const rates: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < ROUND_MS) {
+      for (let i = 0; i < 100; i++) fn();
+      n += 100;
+      t = performance.now();
+    }
+    rates.push((n * 1000) / (t - t0));
+  }
+  rates.sort((x, y) => x - y);
+  return rates[Math.floor(rates.length / 2)]!;
+}
+
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
+const rows: string[][] = [];
+const env = celEnv();
+for (const [name, src] of EXPRESSIONS) {
+  const parsed = parseExpression(src);
+  if (!parsed.ast) throw new Error(`${name}: ${JSON.stringify(parsed.diagnostics)}`);
+  const sdlProgram = compileExpression(parsed.ast);
+  const marcProgram = marcParse(src);
+  const bufProgram = bufPlan(env, bufParse(src));
+  // Same answer from all three before timing anything.
+  const answers = [evaluate(sdlProgram, sdlVars), marcProgram(celVars), bufProgram(celVars)].map((v) => String(v instanceof Object && Symbol.iterator in v ? [...(v as Iterable<unknown>)] : v));
+  if (new Set(answers).size !== 1) throw new Error(`${name}: implementations disagree: ${answers.join(' | ')}`);
+  const sdl = measure(() => evaluate(sdlProgram, sdlVars));
+  const marc = measure(() => marcProgram(celVars));
+  const buf = measure(() => bufProgram(celVars));
+  rows.push([name, fmt(sdl), fmt(marc), fmt(buf), `${(sdl / Math.max(marc, buf)).toFixed(2)}x`]);
+}
+
+// Templates vs the same text built by hand with string concatenation.
+const TEMPLATE = `Summarize in {{ inputs.language }}:
+{{#each inputs.parts as p, i}}
+{{ i + 1 }}. {{ p }}
+{{/each}}
+{{#if size(inputs.tags) > 2}}
+Tags: {{ inputs.tags.join(", ") }}
+{{/if}}
+`;
+function byHand(v: typeof json): string {
+  let s = `Summarize in ${v.language}:\n`;
+  for (let i = 0; i < v.parts.length; i++) s += `${i + 1}. ${v.parts[i]}\n`;
+  if (v.tags.length > 2) s += `Tags: ${v.tags.join(', ')}\n`;
+  return s;
+}
+const tparsed = parseTemplate(TEMPLATE);
+if (tparsed.diagnostics.length > 0) throw new Error(JSON.stringify(tparsed.diagnostics));
+const template = compileTemplate(tparsed.ast);
+if (render(template, sdlVars) !== byHand(json)) throw new Error(`template output differs:\n${render(template, sdlVars)}\n---\n${byHand(json)}`);
+const tSdl = measure(() => render(template, sdlVars));
+const tHand = measure(() => byHand(json));
+const templateRow = ['template (each + if + join)', fmt(tSdl), fmt(tHand), `${(tSdl / tHand).toFixed(2)}x`];
+
+const table = (head: string[], body: string[][]) => {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...body.map(line)].join('\n');
+};
+console.log(`expr benchmark: median of ${ROUNDS} rounds x ${ROUND_MS} ms, Node ${process.version}\n`);
+console.log(table(['expression', 'SDL ops/s', '@marcbachmann/cel-js', '@bufbuild/cel', 'SDL / fastest other'], rows));
+console.log();
+console.log(table(['template', 'SDL render ops/s', 'hand-written concatenation', 'SDL / baseline'], [templateRow]));
