@@ -78,6 +78,7 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
   };
 
   const rootIds: string[] = [];
+  const seenRoots = new Set<string>();
   for (const [i, abs] of absolute.entries()) {
     const given = paths[i]!;
     const real = cache.realPath(abs);
@@ -97,14 +98,18 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
       diagnostics.push(diag('SDL5001', displayPath(cwd, abs), START, `cannot read the skill file \`${given}\``, 'check the file permissions'));
       continue;
     }
-    if (!rootIds.includes(node.id)) rootIds.push(node.id);
+    if (!seenRoots.has(node.id)) {
+      seenRoots.add(node.id);
+      rootIds.push(node.id);
+    }
   }
 
   // Breadth-first over every file reachable through uses:.
-  while (pending.length > 0) {
-    const node = pending.shift()!;
+  const rootSet = new Set(rootIds);
+  for (let next = 0; next < pending.length; next++) {
+    const node = pending[next]!;
     const file = node.loaded.source.path;
-    if (!(options.skipRootHeaderDiagnostics && rootIds.includes(node.id))) diagnostics.push(...node.loaded.header.diagnostics);
+    if (!(options.skipRootHeaderDiagnostics && rootSet.has(node.id))) diagnostics.push(...node.loaded.header.diagnostics);
     for (const entry of node.loaded.header.uses) {
       let range: string | undefined;
       if (entry.range !== undefined) {
