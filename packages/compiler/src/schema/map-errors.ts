@@ -3,7 +3,7 @@ import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic, Range } from '../diagnostics/diagnostic.js';
 import { closestMatch, didYouMean } from '../util/suggest.js';
 import type { PathTarget, ValuePath } from '../yaml/ranges.js';
-import { chooseBranch, jsonTypeOf, type SchemaLocation, schemaAt, throughUnions } from './navigate.js';
+import { chooseBranch, jsonTypeOf, resolveRef, type SchemaLocation, schemaAt, throughUnions } from './navigate.js';
 import { type SchemaNode, skillSchema, subSchemaValidator } from './schema.js';
 
 /** Where diagnostics are placed: turns a value path into a source range. */
@@ -157,6 +157,17 @@ function mapUnion(context: Context, data: unknown, start: SchemaLocation, base: 
   out.push(makeDiagnostic('SDL2011', file, locate([...full, second], 'key'), `${isStep ? 'a step' : describePath(full)} can have only one of ${options}`, 'split it into separate steps, one per kind'));
 }
 
+/** For a key that is valid one level down (`temperature` on a step), names the mapping it belongs in. */
+function belongsUnder(root: SchemaNode, node: SchemaNode | undefined, key: string): string | undefined {
+  const properties = (node?.properties ?? {}) as Record<string, SchemaNode>;
+  for (const [name, sub] of Object.entries(properties)) {
+    const child = resolveRef(root, { pointer: '', node: sub }).node;
+    const childProperties = child.properties as Record<string, unknown> | undefined;
+    if (child.type === 'object' && childProperties && Object.hasOwn(childProperties, key)) return `\`${key}\` belongs under \`${name}:\``;
+  }
+  return undefined;
+}
+
 function quoteHint(context: Context, full: ValuePath, expected: string[], value: unknown): string | undefined {
   if (expected.includes('string') && (typeof value === 'number' || typeof value === 'boolean' || value === null)) {
     const written = context.textOf(context.locate(full, 'value')).trim() || String(value);
@@ -175,8 +186,9 @@ function mapOne(context: Context, error: ErrorObject, data: unknown, start: Sche
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const location = schemaAt(root, start, data, path);
-      const allowed = location ? Object.keys((throughUnions(root, location, value).node.properties as object | undefined) ?? {}) : [];
-      const hint = didYouMean(key, allowed) ?? (/\s/.test(key) ? 'this looks like text split at a comma: inside `{ }` a comma separates entries, so quote values that contain commas' : undefined) ?? (allowed.length > 0 && allowed.length <= 12 ? `allowed keys here: ${allowed.join(', ')}` : undefined);
+      const node = location ? throughUnions(root, location, value).node : undefined;
+      const allowed = Object.keys((node?.properties as object | undefined) ?? {});
+      const hint = didYouMean(key, allowed) ?? belongsUnder(root, node, key) ?? (/\s/.test(key) ? 'this looks like text split at a comma: inside `{ }` a comma separates entries, so quote values that contain commas' : undefined) ?? (allowed.length > 0 && allowed.length <= 12 ? `allowed keys here: ${allowed.join(', ')}` : undefined);
       push('SDL2001', [...full, key], 'key', `unknown key \`${key}\` ${full.length === 0 ? 'at the top level' : `in ${describePath(full)}`}`, hint);
       return;
     }

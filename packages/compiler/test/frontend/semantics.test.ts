@@ -84,3 +84,17 @@ describe('normalized skill', () => {
     expect(result.skill!.inputs).toEqual({ type: 'object', properties: { tone: { type: 'string', default: 'formal' } } });
   });
 });
+
+describe('unknown-key hints', () => {
+  it.each([
+    ['    temperature: 0.2', '`temperature` belongs under `params:`'],
+    ['    user: hi', '`user` belongs under `prompt:`'],
+    ['retry: { max_attempts: 3 }', '`retry` belongs under `policies:`'],
+    ['prefer: [claude]', '`prefer` belongs under `engines:`'],
+    ['    promtp: { user: x }', 'did you mean `prompt`?'],
+  ])('%s → %s', (line, hint) => {
+    const [d, ...rest] = checkText(withLines(line)).diagnostics;
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ code: 'SDL2001', hint });
+  });
+});
