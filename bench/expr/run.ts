@@ -4,7 +4,7 @@
  * hand-written string concatenation. Prints the median ops/s of several rounds and the ratio of
  * SDL to the fastest other implementation.
  *
- *   npx tsx bench/expr/run.ts [--rounds 7] [--ms 150]
+ *   npx tsx bench/expr/run.ts [--rounds 9] [--ms 100]
  */
 import { celEnv, parse as bufParse, plan as bufPlan } from '@bufbuild/cel';
 import { parse as marcParse } from '@marcbachmann/cel-js';
@@ -15,8 +15,8 @@ const opt = (name: string, dflt: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const ROUNDS = opt('rounds', 7);
-const ROUND_MS = opt('ms', 150);
+const ROUNDS = opt('rounds', 9);
+const ROUND_MS = opt('ms', 100);
 
 // One input document; each implementation gets it in its own native representation.
 const json = {
@@ -46,23 +46,27 @@ const EXPRESSIONS: [string, string][] = [
   ['string concatenation', '"Lang: " + inputs.language + ", tags: " + string(size(inputs.tags))'],
 ];
 
-function measure(fn: () => unknown): number {
-  // Warm up, then count calls per round; the median of the rounds is reported.
-  for (let i = 0; i < 2000; i++) fn();
-  const rates: number[] = [];
+/**
+ * Median ops/s of each function. Rounds alternate between the functions, so a noisy neighbour on a
+ * shared machine slows every implementation alike instead of one of them.
+ */
+function measureAll(fns: (() => unknown)[]): number[] {
+  for (const fn of fns) for (let i = 0; i < 2000; i++) fn(); // warm-up
+  const rates: number[][] = fns.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < ROUND_MS) {
-      for (let i = 0; i < 100; i++) fn();
-      n += 100;
-      t = performance.now();
-    }
-    rates.push((n * 1000) / (t - t0));
+    fns.forEach((fn, k) => {
+      let n = 0;
+      const t0 = performance.now();
+      let t = t0;
+      while (t - t0 < ROUND_MS) {
+        for (let i = 0; i < 100; i++) fn();
+        n += 100;
+        t = performance.now();
+      }
+      rates[k]!.push((n * 1000) / (t - t0));
+    });
   }
-  rates.sort((x, y) => x - y);
-  return rates[Math.floor(rates.length / 2)]!;
+  return rates.map((rs) => rs.sort((x, y) => x - y)[Math.floor(rs.length / 2)]!);
 }
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
@@ -77,9 +81,7 @@ for (const [name, src] of EXPRESSIONS) {
   // Same answer from all three before timing anything.
   const answers = [evaluate(sdlProgram, sdlVars), marcProgram(celVars), bufProgram(celVars)].map((v) => String(v instanceof Object && Symbol.iterator in v ? [...(v as Iterable<unknown>)] : v));
   if (new Set(answers).size !== 1) throw new Error(`${name}: implementations disagree: ${answers.join(' | ')}`);
-  const sdl = measure(() => evaluate(sdlProgram, sdlVars));
-  const marc = measure(() => marcProgram(celVars));
-  const buf = measure(() => bufProgram(celVars));
+  const [sdl, marc, buf] = measureAll([() => evaluate(sdlProgram, sdlVars), () => marcProgram(celVars), () => bufProgram(celVars)]) as [number, number, number];
   rows.push([name, fmt(sdl), fmt(marc), fmt(buf), `${(sdl / Math.max(marc, buf)).toFixed(2)}x`]);
 }
 
@@ -102,8 +104,7 @@ const tparsed = parseTemplate(TEMPLATE);
 if (tparsed.diagnostics.length > 0) throw new Error(JSON.stringify(tparsed.diagnostics));
 const template = compileTemplate(tparsed.ast);
 if (render(template, sdlVars) !== byHand(json)) throw new Error(`template output differs:\n${render(template, sdlVars)}\n---\n${byHand(json)}`);
-const tSdl = measure(() => render(template, sdlVars));
-const tHand = measure(() => byHand(json));
+const [tSdl, tHand] = measureAll([() => render(template, sdlVars), () => byHand(json)]) as [number, number];
 const templateRow = ['template (each + if + join)', fmt(tSdl), fmt(tHand), `${(tSdl / tHand).toFixed(2)}x`];
 
 const table = (head: string[], body: string[][]) => {

@@ -223,6 +223,12 @@ class Compiler {
         return (c) => {
           const a = left(c);
           const b = right(c);
+          // Fast path for the common same-kind comparisons; celCompare handles the rest.
+          if (typeof a === typeof b && (typeof a === 'bigint' || (typeof a === 'number' && !Number.isNaN(a) && !Number.isNaN(b)))) {
+            const x = a as number;
+            const y = b as number;
+            return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
+          }
           const r = celCompare(a, b);
           if (r === undefined) return noOverload(op, [a, b], at);
           return op === '<' ? r < 0 : op === '<=' ? r <= 0 : op === '>' ? r > 0 : r >= 0;
