@@ -37,12 +37,21 @@ function sortPairs(map: YAMLMap, order: readonly string[]): void {
   map.items.sort((a, b) => compare(keyOf(a), keyOf(b)));
 }
 
-/** Plain when YAML reads it back as this string; `yaml` itself quotes values that need it. */
+/**
+ * Strings a YAML 1.1 reader (many editors and older tools) would take for a boolean, date or
+ * number: kept double-quoted although YAML 1.2 would read them plain as strings.
+ */
+const YAML11_LOOKALIKE =
+  /^(?:y|n|yes|no|on|off|true|false|null|~|<<|[-+]?(?:\.inf|\.nan)|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[-+]?(?:0b[01_]+|0x[0-9a-f_]+|0[0-7_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:e[-+]?[0-9]+)?|\.[0-9_]+))$/i;
+
+/** Plain when every YAML reader reads it back as this string, else double-quoted. */
 function normalizeScalar(node: Scalar): void {
   if (typeof node.value !== 'string') return;
   if (node.type !== Scalar.QUOTE_DOUBLE && node.type !== Scalar.QUOTE_SINGLE && node.type !== Scalar.PLAIN) return;
   if (node.value.includes('\n') || UNQUOTABLE.test(node.value)) return;
-  delete node.type;
+  // `yaml` quotes what YAML 1.2 needs quoted; the look-alikes are quoted here.
+  if (YAML11_LOOKALIKE.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+  else delete node.type;
 }
 
 type StringifyContext = { flowCollectionPadding?: string };
