@@ -12,6 +12,7 @@ import { ToolRegistry, type HostTool } from './tools/registry.js';
 import type { EngineRouter } from './engines/router.js';
 import { callAdapterDirectly, type CallModel, type EngineBinding } from './run/call-model.js';
 import { callModelThroughRouter } from './run/router-call.js';
+import { CancelScope } from './run/cancellation.js';
 import type { RunContext, RuntimeServices, SessionState } from './run/context.js';
 import { DeadlineExceededError, InputValidationError, RunCancelledError, SdlRuntimeError } from './run/errors.js';
 import { EventChannel, type RunEvent } from './run/events.js';
@@ -166,7 +167,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     input: unknown,
     runOptions: RunOptions,
     emit: ((event: RunEvent) => void) | undefined,
-    internalSignal?: AbortSignal,
+    streamClosed?: CancelScope,
   ): Promise<RunResult> => {
     const prepared = isPrepared(skill) ? skill : load(skill);
     const checked = prepared.inputValidator.validate(input ?? {});
@@ -184,20 +185,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
 
-    const signals: AbortSignal[] = [];
-    const controller = new AbortController();
-    signals.push(controller.signal);
-    if (runOptions.signal !== undefined) signals.push(runOptions.signal);
-    if (internalSignal !== undefined) signals.push(internalSignal);
-    const onCallerAbort = () => controller.abort(new RunCancelledError(runOptions.signal?.reason));
-    if (runOptions.signal?.aborted) onCallerAbort();
-    runOptions.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const cancel = new CancelScope();
+    const callerSignal = runOptions.signal;
+    const onCallerAbort = () => cancel.abort(new RunCancelledError(callerSignal?.reason));
+    if (callerSignal?.aborted) onCallerAbort();
+    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     const cancelDeadline =
       runOptions.deadlineMs === undefined
         ? undefined
-        : clock.setTimer(runOptions.deadlineMs, () => controller.abort(new DeadlineExceededError(runOptions.deadlineMs!)));
-    const internalAbort = () => controller.abort(new RunCancelledError('the event stream was closed'));
-    internalSignal?.addEventListener('abort', internalAbort, { once: true });
+        : clock.setTimer(runOptions.deadlineMs, () => cancel.abort(new DeadlineExceededError(runOptions.deadlineMs!)));
+    const unlinkStream = streamClosed?.onAbort(() => cancel.abort(new RunCancelledError('the event stream was closed')));
 
     const memory = prepared.skill.memory;
     let session: SessionState | undefined;
@@ -209,7 +206,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     const ctx: RunContext = {
       services: currentServices,
-      signal: controller.signal,
+      cancel,
       emit,
       totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: [], trace: [] },
       ...(runOptions.engine === undefined ? {} : { engineOverride: runOptions.engine }),
@@ -218,7 +215,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     };
     const startedAt = clock.now();
     try {
-      if (controller.signal.aborted) throw controller.signal.reason;
+      cancel.throwIfAborted();
       // Load the history up front so a store failure (e.g. a corrupt record) is reported as itself.
       if (session !== undefined) await sessionHistory(session);
       const output = await runSkill(ctx, { prepared, path: [] }, checked.value);
@@ -227,13 +224,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });
       return { output, usage, cost, engines: used, trace };
     } catch (error) {
-      const reported = controller.signal.aborted ? controller.signal.reason : error;
+      const reported = cancel.aborted ? cancel.reason : error;
       logger?.warn?.('run failed', { skill: prepared.skill.name, error: (reported as Error)?.name, code: (reported as SdlRuntimeError)?.code });
       throw reported;
     } finally {
       cancelDeadline?.();
-      runOptions.signal?.removeEventListener('abort', onCallerAbort);
-      internalSignal?.removeEventListener('abort', internalAbort);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      unlinkStream?.();
     }
   };
 
@@ -242,9 +239,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     load,
     run: (skill, input, runOptions = {}) => execute(skill, input, runOptions, undefined),
     stream(skill, input, runOptions = {}) {
-      const closed = new AbortController();
-      const channel = new EventChannel<RunEvent>(() => closed.abort());
-      execute(skill, input, runOptions, (event) => channel.push(event), closed.signal).then(
+      const closed = new CancelScope();
+      const channel = new EventChannel<RunEvent>(() => closed.abort(undefined));
+      execute(skill, input, runOptions, (event) => channel.push(event), closed).then(
         (result) => {
           channel.push({ type: 'done', result });
           channel.close();

@@ -12,6 +12,10 @@ export type ExtractedJson =
 
 /** How many embedded `{`/`[` start positions we try before giving up (bounds the work on long replies). */
 const MAX_EMBEDDED_CANDIDATES = 64;
+/** Deeper nesting than this is not a model's JSON reply; the candidate is skipped. */
+const MAX_DEPTH = 512;
+/** Characters scanned over all candidates before giving up. */
+const MAX_SCANNED = 2_000_000;
 
 const FENCE = /```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```/g;
 
@@ -23,26 +27,35 @@ function tryParse(text: string): { ok: true; value: JsonValue } | { ok: false; e
   }
 }
 
-/** Returns the end index (exclusive) of the balanced bracket region starting at `start`, or -1. */
-function balancedEnd(text: string, start: number): number {
+/**
+ * Returns the end index (exclusive) of the balanced bracket region starting at `start`, or -1.
+ * `budget.left` is decreased by the characters scanned; scanning stops when it runs out.
+ */
+function balancedEnd(text: string, start: number, budget: { left: number }): number {
   const stack: string[] = [];
   let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-      continue;
+  const stop = Math.min(text.length, start + budget.left);
+  let i = start;
+  try {
+    for (; i < stop; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+        continue;
+      }
+      if (ch === '"') inString = true;
+      else if (ch === '{' || ch === '[') {
+        if (stack.push(ch === '{' ? '}' : ']') > MAX_DEPTH) return -1;
+      } else if (ch === '}' || ch === ']') {
+        if (stack.pop() !== ch) return -1;
+        if (stack.length === 0) return i + 1;
+      }
     }
-    if (ch === '"') inString = true;
-    else if (ch === '{') stack.push('}');
-    else if (ch === '[') stack.push(']');
-    else if (ch === '}' || ch === ']') {
-      if (stack.pop() !== ch) return -1;
-      if (stack.length === 0) return i + 1;
-    }
+    return -1;
+  } finally {
+    budget.left -= i - start + 1;
   }
-  return -1;
 }
 
 /** Extracts the first JSON value from a model reply; see the module comment for the search order. */
@@ -63,11 +76,12 @@ export function extractJson(reply: string): ExtractedJson {
   }
 
   let tried = 0;
-  for (let i = 0; i < trimmed.length && tried < MAX_EMBEDDED_CANDIDATES; i++) {
+  const budget = { left: MAX_SCANNED };
+  for (let i = 0; i < trimmed.length && tried < MAX_EMBEDDED_CANDIDATES && budget.left > 0; i++) {
     const ch = trimmed[i];
     if (ch !== '{' && ch !== '[') continue;
     tried++;
-    const end = balancedEnd(trimmed, i);
+    const end = balancedEnd(trimmed, i, budget);
     if (end < 0) continue;
     const parsed = tryParse(trimmed.slice(i, end));
     if (parsed.ok) return { ok: true, value: parsed.value, from: 'embedded' };

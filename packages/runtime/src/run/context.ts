@@ -7,6 +7,7 @@ import type { Message, Usage } from '@sdl/adapters';
 import type { PreparedSkill } from '../load/prepare.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { CallModel, EngineBinding } from './call-model.js';
+import type { CancelScope } from './cancellation.js';
 import type { RunEvent } from './events.js';
 import type { TraceEntry } from './result.js';
 import type { ConversationStore } from './session.js';
@@ -36,7 +37,8 @@ export interface SessionState {
 
 export interface RunContext {
   services: RuntimeServices;
-  signal: AbortSignal;
+  /** Aborted when the caller cancels, the deadline passes, or a sibling step fails. */
+  cancel: CancelScope;
   /** Undefined for `run()` (nothing listens), set for `stream()`. */
   emit: ((event: RunEvent) => void) | undefined;
   /** The engine the caller asked for (`RunOptions.engine`). */
@@ -57,15 +59,12 @@ export interface RunTotals {
 }
 
 /**
- * A context whose signal also fires when `abort()` is called: a failing step cancels its siblings
- * without cancelling the caller's run-wide signal.
+ * A context with its own cancellation scope, aborted with the parent's: a failing step cancels its
+ * siblings without cancelling the caller's run. Call `dispose()` when the scope ends.
  */
-export function childContext(ctx: RunContext): { ctx: RunContext; abort(reason: unknown): void } {
-  const controller = new AbortController();
-  return {
-    ctx: { ...ctx, signal: AbortSignal.any([ctx.signal, controller.signal]) },
-    abort: (reason) => controller.abort(reason),
-  };
+export function childContext(ctx: RunContext): { ctx: RunContext; abort(reason: unknown): void; dispose(): void } {
+  const { scope, dispose } = ctx.cancel.child();
+  return { ctx: { ...ctx, cancel: scope }, abort: (reason) => scope.abort(reason), dispose };
 }
 
 /** One skill being run inside a run: the top-level skill or a nested `use:` dependency. */
@@ -75,7 +74,3 @@ export interface SkillFrame {
   path: string[];
 }
 
-/** Throws the signal's reason when the run has been cancelled or has passed its deadline. */
-export function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason;
-}

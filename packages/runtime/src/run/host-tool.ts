@@ -34,14 +34,14 @@ export async function callHostTool(
   if (!hostCheck.ok) return { ok: false, message: `invalid arguments: ${describeProblems(hostCheck.problems)}` };
   try {
     const value = await registered.execute(hostCheck.value as { [name: string]: JsonValue }, {
-      signal: ctx.signal,
+      signal: ctx.cancel.signal,
       skill: frame.prepared.skill.name,
       step: stepId,
       ...(callId === undefined ? {} : { callId }),
     });
     return { ok: true, value: value === undefined ? null : value };
   } catch (error) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (ctx.cancel.aborted) throw ctx.cancel.reason;
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -7,7 +7,7 @@
  */
 import { isEngineError, type JsonValue } from '@sdl/adapters';
 import type { LoadedStep, ScopeVariables } from '../load/loaded-skill.js';
-import { childContext, throwIfAborted, type RunContext, type SkillFrame } from './context.js';
+import { childContext, type RunContext, type SkillFrame } from './context.js';
 import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFailedError } from './errors.js';
 import { celTypeOf, evaluateExpression } from './evaluate.js';
 import type { EventOrigin } from './events.js';
@@ -22,7 +22,7 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
   const skill = frame.prepared.skill;
   const outputs: ScopeVariables['steps'] = {};
   const vars: ScopeVariables = { inputs: input, steps: outputs };
-  const { ctx, abort } = childContext(parent);
+  const { ctx, abort, dispose } = childContext(parent);
   const byId = new Map(skill.steps.map((step) => [step.id, step]));
   const started = new Map<string, Promise<void>>();
 
@@ -52,7 +52,9 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
   } catch (error) {
     abort(error);
     await Promise.allSettled(all);
-    throw parent.signal.aborted ? parent.signal.reason : error;
+    throw parent.cancel.aborted ? parent.cancel.reason : error;
+  } finally {
+    dispose();
   }
   if (skill.returns !== undefined) return evaluateExpression(skill.returns, vars, '`return`');
   const last = skill.steps[skill.steps.length - 1];
@@ -60,7 +62,7 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
 }
 
 async function executeStep(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars: ScopeVariables): Promise<JsonValue> {
-  throwIfAborted(ctx.signal);
+  ctx.cancel.throwIfAborted();
   const origin: EventOrigin = { skill: frame.prepared.skill.name, path: [...frame.path, step.id], step: step.id };
 
   if (step.when !== undefined) {
@@ -123,7 +125,7 @@ async function runOnce(
         break;
     }
   } catch (caught) {
-    const error = ctx.signal.aborted ? ctx.signal.reason : locate(caught, step);
+    const error = ctx.cancel.aborted ? ctx.cancel.reason : locate(caught, step);
     recordTrace(ctx, origin, 'error', startedAt, account, error);
     throw error;
   }
@@ -174,7 +176,7 @@ async function mapBounded<T, R>(
   limit: number,
   fn: (ctx: RunContext, item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const { ctx, abort } = childContext(parent);
+  const { ctx, abort, dispose } = childContext(parent);
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -191,7 +193,7 @@ async function mapBounded<T, R>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw parent.signal.aborted ? parent.signal.reason : failure.error;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker)).finally(dispose);
+  if (failure !== undefined) throw parent.cancel.aborted ? parent.cancel.reason : failure.error;
   return results;
 }

@@ -57,7 +57,7 @@ export async function runPromptStep(
   });
   const request: Omit<EngineRequest, 'messages'> = {
     model,
-    signal: ctx.signal,
+    signal: ctx.cancel.signal,
     stepId: step.id,
     ...(system === undefined ? {} : { system }),
     ...(tools.length === 0 ? {} : { tools }),
