@@ -143,13 +143,17 @@ function mapUnion(context: Context, data: unknown, start: SchemaLocation, base: 
     return;
   }
   const isStep = full.length === 2 && full[0] === 'steps';
+  const id = isStep && typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : undefined;
+  const subject = isStep ? (id !== undefined ? `step \`${id}\`` : `step ${describePath(full)}`) : describePath(full);
   const keys = choice.keys.map((k) => `\`${k}\``);
   const options = keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}` : keys.join('');
   if (choice.kind === 'no-key') {
+    // A misspelled kind key is the likely cause: point at it.
     const present = Object.keys((value ?? {}) as object);
-    const typo = present.map((k) => didYouMean(k, choice.keys)).find((h) => h !== undefined);
+    const typo = present.find((k) => didYouMean(k, choice.keys) !== undefined);
+    const at: ValuePath = typo !== undefined ? [...full, typo] : full;
     out.push(
-      makeDiagnostic('SDL2010', file, locate(full, 'head'), `${isStep ? `step ${describePath(full)}` : describePath(full)} needs one of ${options}`, typo ?? `add ${options}: a step either prompts a model, uses another skill or calls a tool`),
+      makeDiagnostic('SDL2010', file, locate(at, typo !== undefined ? 'key' : 'head'), `${subject} needs one of ${options}`, typo !== undefined ? didYouMean(typo, choice.keys) : `add ${options}: a step either prompts a model, uses another skill or calls a tool`),
     );
     return;
   }

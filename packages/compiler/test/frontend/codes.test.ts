@@ -41,7 +41,7 @@ const CASES: Case[] = [
   { code: 'SDL2006', why: 'number out of range', input: withLines('engines:', '  params: { temperature: 3.5 }'), range: [10, 26, 10, 29], message: /at most 2/ },
   { code: 'SDL2007', why: 'step id not an identifier', input: replaceLine(6, '  - id: final-answer'), range: [6, 9, 6, 21], message: /identifier/ },
   { code: 'SDL2008', why: 'empty description', input: replaceLine(4, 'description: ""'), range: [4, 14, 4, 16], message: /must not be empty/ },
-  { code: 'SDL2010', why: 'step without a kind', input: replaceLine(8, '      user: x', replaceLine(7, '    promt:')), range: [6, 5, 6, 15], hint: /did you mean `prompt`\?/ },
+  { code: 'SDL2010', why: 'step without a kind', input: replaceLine(8, '      user: x', replaceLine(7, '    promt:')), range: [7, 5, 7, 10], message: /step `answer` needs one of/, hint: /did you mean `prompt`\?/ },
   { code: 'SDL2011', why: 'step with two kinds', input: withLines('    tool: search'), range: [9, 5, 9, 9] },
   { code: 'SDL2012', why: 'duplicate list item', input: withLines('requires:', '  features: [tools, vision, tools]'), range: [10, 29, 10, 34] },
   { code: 'SDL2013', why: 'assertion with two checks', input: withLines('tests:', '  - name: t', '    input: {}', '    expect:', '      output: { equals: a, contains: a }'), range: [13, 7, 13, 13] },
