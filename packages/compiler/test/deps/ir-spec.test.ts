@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { SourceFile } from '@sdl/compiler';
+import { SourceFile, canonicalJson, contentHash } from '@sdl/compiler';
 import { parseExpression, parseTemplate } from '../../src/expr/index.js';
 
 // spec/ir.md's worked example must be a valid, self-consistent IR: this keeps the spec honest.
@@ -60,6 +60,12 @@ describe('spec/ir.md worked example', () => {
 
   it('is written in the canonical form: sorted keys, two-space indent, final newline', () => {
     expect(text).toBe(`${JSON.stringify(sortKeys(doc), null, 2)}\n`);
+  });
+
+  it('has hashes that the exported contentHash/canonicalJson reproduce', () => {
+    expect(contentHash(doc)).toBe(doc.hash);
+    for (const skill of Object.values(doc.skills as Record<string, any>)) expect(contentHash(skill)).toBe(skill.hash);
+    expect(canonicalJson({ b: [1, { d: 'x', c: null }], a: 'é' })).toBe('{"a":"é","b":[1,{"c":null,"d":"x"}]}');
   });
 
   it('carries correct content hashes: document, each skill, pinned dependencies, source bytes', () => {
