@@ -64,7 +64,7 @@ export const command: Command = {
       return EXIT_OK;
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
-      return fail([{ code: e.code, message: e.message, start: e.start, end: e.end, ...(e.hint ? { hint: e.hint } : {}) }]);
+      return fail([e.toDiagnostic()]);
     }
   },
 };

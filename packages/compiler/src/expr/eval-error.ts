@@ -1,4 +1,4 @@
-import { ExprCode } from './expr-diagnostic.js';
+import { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
 
 /**
  * An evaluation error, at the offsets of the expression that failed. `limit` errors are never
@@ -17,5 +17,12 @@ export class EvalError extends Error {
   }
   get limit(): boolean {
     return this.code === ExprCode.LimitExceeded;
+  }
+
+  /** The error as a diagnostic, for `toDiagnostics` (its offsets are in the evaluated text). */
+  toDiagnostic(): ExprDiagnostic {
+    const d: ExprDiagnostic = { code: this.code, message: this.message, start: this.start, end: this.end };
+    if (this.hint !== undefined) d.hint = this.hint;
+    return d;
   }
 }

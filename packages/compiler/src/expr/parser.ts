@@ -40,6 +40,8 @@ const end = (t: IToken) => t.startOffset + t.image.length;
 class ExprParser extends EmbeddedActionsParser {
   /** Problems found while building nodes (literal ranges, reserved words, macro shapes). */
   semantic: ExprDiagnostic[] = [];
+  /** Literals written inside parentheses (not folded with a preceding minus). */
+  parenthesized = new WeakSet<ExprNode>();
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: messages });
@@ -194,10 +196,11 @@ class ExprParser extends EmbeddedActionsParser {
           const open = this.CONSUME2(T.LParen);
           const inner = this.SUBRULE(this.expr);
           const close = this.CONSUME2(T.RParen);
-          // Widen the span to the parentheses, so `-(...)` never folds into a literal.
-          return this.ACTION(() => (inner.kind === 'int' || inner.kind === 'double' || inner.kind === 'uint'
-            ? { ...inner, start: open.startOffset, end: end(close), parenthesized: true }
-            : inner) as ExprNode);
+          // Remember parenthesized literals, so `-(9223372036854775808)` never folds into a literal.
+          return this.ACTION(() => {
+            if (inner.kind === 'int' || inner.kind === 'double') this.parenthesized.add(inner);
+            return inner;
+          });
         },
       },
       {
@@ -280,8 +283,7 @@ class ExprParser extends EmbeddedActionsParser {
     let node = operand;
     let i = ops.length - 1;
     // CEL folds a minus directly before a numeric literal into the literal.
-    const lit = node as ExprNode & { parenthesized?: boolean };
-    if (i >= 0 && ops[i]!.image === '-' && (node.kind === 'int' || node.kind === 'double') && !lit.parenthesized) {
+    if (i >= 0 && ops[i]!.image === '-' && (node.kind === 'int' || node.kind === 'double') && !this.parenthesized.has(node)) {
       node = node.kind === 'int'
         ? { kind: 'int', value: (-BigInt(node.value)).toString(), start: ops[i]!.startOffset, end: node.end }
         : { kind: 'double', value: `-${node.value}`, start: ops[i]!.startOffset, end: node.end };
@@ -292,10 +294,6 @@ class ExprParser extends EmbeddedActionsParser {
       if (v > INT64_MAX || v < -INT64_MAX - 1n)
         this.report(ExprCode.BadLiteral, `int literal \`${node.value}\` is outside the int64 range`, node.start, node.end,
           'int is a signed 64-bit integer; use a uint literal (suffix `u`) or a double');
-    }
-    if ('parenthesized' in node) {
-      const { parenthesized: _, ...rest } = node as ExprNode & { parenthesized?: boolean };
-      node = rest as ExprNode;
     }
     for (; i >= 0; i--) node = { kind: 'unary', op: ops[i]!.image as '!' | '-', operand: node, start: ops[i]!.startOffset, end: node.end };
     return node;

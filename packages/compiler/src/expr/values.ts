@@ -58,7 +58,9 @@ export function typeName(v: Value): string {
       if (v instanceof Uint8Array) return 'bytes';
       if (Array.isArray(v)) return 'list';
       if (v instanceof Map) return 'map';
-      return 'type';
+      if (v instanceof CelType) return 'type';
+      // Not a sandbox value (e.g. a plain object passed without fromJson).
+      return 'unknown';
   }
 }
 

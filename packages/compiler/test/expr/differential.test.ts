@@ -11,7 +11,7 @@
  *    with `@bufbuild/cel` only.
  * 2. `@marcbachmann/cel-js` converts `int(-9.3e18)` to an out-of-range int; SDL reports int
  *    overflow as the CEL spec requires (as `@bufbuild/cel` does).
- *    Where cel-js's checker refuses an expression SDL accepts at run time (e.g. comparisons on
+ * 3. Where cel-js's checker refuses an expression SDL accepts at run time (e.g. comparisons on
  *    elements of an empty list literal), the expression is compared with `@bufbuild/cel` instead.
  * 4. `@bufbuild/cel` turns `double("x")` into NaN; the CEL spec (and cel-go) make it an error, as
  *    SDL and cel-js do. Invalid double strings are left out of the generators.

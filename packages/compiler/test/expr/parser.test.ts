@@ -54,6 +54,13 @@ describe('parseExpression', () => {
     expect((n as { left: ExprNode }).left).toMatchObject({ kind: 'select', fieldStart: 7, start: 0, end: 11 });
   });
 
+  it('folds a minus into a literal only when it is written directly before it', () => {
+    expect(ast('-1')).toEqual({ kind: 'int', value: '-1', start: 0, end: 2 });
+    expect(ast('-(1)')).toMatchObject({ kind: 'unary', op: '-', operand: { kind: 'int', value: '1' } });
+    expect(parseExpression('-(9223372036854775808)').diagnostics[0]).toMatchObject({ code: ExprCode.BadLiteral });
+    expect(Object.keys(ast('(1)'))).toEqual(['kind', 'value', 'start', 'end']);
+  });
+
   it('produces JSON-serialisable ASTs', () => {
     const n = ast('[1u, 2.5, b"\\xff", "s", -9223372036854775808]');
     expect(JSON.parse(JSON.stringify(n))).toEqual(n);
