@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FakeClock,
@@ -194,4 +195,61 @@ describeWithRedis('RedisRateLimiter', () => {
     redis.disconnect();
   });
   limiterContract((clock) => new RedisRateLimiter({ redis, prefix, timeSource: clock, pollMs: 1_000 }));
+
+  it('reclaims the slot of a process that died holding a lease (lease TTL)', async () => {
+    const clock = new FakeClock();
+    const crashed = new RedisRateLimiter({ redis, prefix, timeSource: clock, leaseTtlMs: 5_000, pollMs: 1_000 });
+    const alive = new RedisRateLimiter({ redis, prefix, timeSource: clock, leaseTtlMs: 5_000, pollMs: 1_000 });
+    const l = limits({ concurrency: 1 });
+    await crashed.acquire({ key: 'crash', limits: l, tokens: 1 }); // never released
+    const waiting = track(alive.acquire({ key: 'crash', limits: l, tokens: 1 }));
+    const settle = async () => {
+      await alive.idle();
+    };
+    await until(() => clock.pending > 0);
+    await clock.advance(4_000, settle);
+    expect(waiting.done).toBe(false);
+    await clock.advance(1_000, settle);
+    await until(() => waiting.done);
+    expect(waiting.lease).toBeDefined();
+  });
+});
+
+describe('MemoryRateLimiter invariants (property)', () => {
+  it('never exceeds concurrency, and never admits more than burst + rate * elapsed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ gapMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400 })), holdMs: fc.integer({ min: 0, max: 800 }) }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (calls, concurrency) => {
+          const clock = new FakeClock();
+          const start = clock.now();
+          const limiter = new MemoryRateLimiter(clock);
+          const l = limits({ rpm: 600, burstRequests: 3, concurrency }); // 10 per second
+          let active = 0;
+          let maxActive = 0;
+          const admitted: number[] = [];
+          const all: Promise<void>[] = [];
+          for (const c of calls) {
+            await clock.advance(c.gapMs);
+            all.push(
+              limiter.acquire({ key: 'p', limits: l, tokens: 1 }).then(async (lease) => {
+                admitted.push(clock.now() - start);
+                maxActive = Math.max(maxActive, ++active);
+                await clock.sleep(c.holdMs);
+                active--;
+                await lease.release();
+              }),
+            );
+          }
+          while (admitted.length < calls.length) await clock.advance(100);
+          await clock.runAll();
+          await Promise.all(all);
+          if (maxActive > concurrency) return false;
+          return admitted.every((t, i) => i + 1 <= 3 + Math.floor(t / 100));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
