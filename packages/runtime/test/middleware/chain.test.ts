@@ -102,3 +102,43 @@ describe('rate-limit middleware', () => {
     await expect(chain.run(makeContext(adapter, { clock, policies: p }).ctx)).resolves.toMatchObject({ kind: 'response' });
   });
 });
+
+describe('every stage on a stream', () => {
+  it('runs a stream through the full default chain: limited, metered, costed, cached, replayed', async () => {
+    const clock = new FakeClock();
+    const { createMetrics } = await import('@sdl/runtime');
+    const metrics = createMetrics();
+    const limiter = new MemoryRateLimiter(clock);
+    const costs = new CostTracker({
+      describeModel: (provider, id) => ({ provider, id, contextWindow: 1000, maxOutputTokens: 100, features: [], pricing: { inputPerMTok: 1_000_000, outputPerMTok: 0 } }),
+    });
+    const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), clock, metrics), limiter, cache: new MemoryResponseCache(clock), costs });
+    const adapter = new FakeAdapter([{ chunks: ['my mail is ', 'x'] }, { reply: 'not used' }]);
+    const p = policies({
+      cache: { ttlMs: 60_000 },
+      engineLimits: { concurrency: 1, maxQueue: 0, queueTimeoutMs: 1, maxWaitMs: 1 },
+      redact: { kinds: ['email'], custom: [] },
+      budget: { runUsd: 1_000 },
+    });
+    const run = async () => {
+      const t = makeContext(adapter, { clock, streaming: true, policies: p, runId: 'r' });
+      Object.assign(t.ctx, { metrics });
+      t.ctx.request = { ...t.ctx.request, messages: [{ role: 'user', content: 'write to a@b.co' }], maxTokens: 10 };
+      const r = await chain.run(t.ctx);
+      if (r.kind !== 'stream') throw new Error('expected a stream');
+      return { out: await drain(r.events), cached: r.cached };
+    };
+    expect(await run()).toEqual({ out: { text: 'my mail is x', stop: true }, cached: undefined });
+    expect(adapter.requests[0]!.messages[0]!.content).toBe('write to [REDACTED:email]');
+    expect(costs.run('r').usd).toBe(10); // the fake's usage: 10 input tokens at $1 each
+    expect(await run()).toEqual({ out: { text: 'my mail is x', stop: true }, cached: true });
+    expect(adapter.calls).toBe(1);
+    expect(costs.run('r').calls).toBe(1); // a cache hit costs nothing
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('sdl_engine_call_duration_seconds_count{engine="fake",model="fake-model",outcome="ok"} 1');
+    expect(text).toContain('sdl_cache_requests_total{result="hit"} 1');
+    expect(text).toContain('sdl_circuit_breaker_state{engine="fake"} 0');
+    // The engine's only slot was released when the first stream ended (maxQueue 0 would refuse otherwise).
+    await expect(limiter.acquire({ key: 'engine:fake', limits: p.engineLimits!, tokens: 1 })).resolves.toBeDefined();
+  });
+});
