@@ -26,30 +26,44 @@ export function formatGraph(project: ResolvedProject, format: GraphFormat): stri
 function formatTree(project: ResolvedProject): string {
   const lines: string[] = [];
   const printed = new Set<string>();
-  const walk = (id: string, prefix: string, ancestors: string[]): void => {
-    const skill = project.skills.get(id)!;
-    skill.dependencies.forEach((dep, i) => {
-      const last = i === skill.dependencies.length - 1;
-      const target = project.skills.get(dep.target);
-      if (!target) return;
-      const head = `${prefix}${last ? '└─ ' : '├─ '}${dep.alias}: ${label(target)} (${target.path})`;
-      if (ancestors.includes(dep.target)) {
+  // Depth-first with an explicit stack (deep chains must not overflow the call stack). Children are
+  // pushed in reverse so they print in alias order; an `exit` item leaves the current path.
+  type Item = { id: string; alias: string; prefix: string; last: boolean } | { exit: string };
+  for (const rootId of topLevel(project)) {
+    const root = project.skills.get(rootId);
+    if (!root) continue;
+    lines.push(`${label(root)} (${root.path})`);
+    printed.add(rootId);
+    const onPath = new Set([rootId]);
+    const stack: Item[] = [];
+    const pushChildren = (id: string, prefix: string) => {
+      const deps = project.skills.get(id)!.dependencies.filter((d) => project.skills.has(d.target));
+      for (let i = deps.length - 1; i >= 0; i--) {
+        stack.push({ id: deps[i]!.target, alias: deps[i]!.alias, prefix, last: i === deps.length - 1 });
+      }
+    };
+    pushChildren(rootId, '');
+    while (stack.length > 0) {
+      const item = stack.pop()!;
+      if ('exit' in item) {
+        onPath.delete(item.exit);
+        continue;
+      }
+      const { id, alias, prefix, last } = item;
+      const target = project.skills.get(id)!;
+      const head = `${prefix}${last ? '└─ ' : '├─ '}${alias}: ${label(target)} (${target.path})`;
+      if (onPath.has(id)) {
         lines.push(`${head} (cycle)`);
-      } else if (printed.has(dep.target) && target.dependencies.length > 0) {
+      } else if (printed.has(id) && target.dependencies.length > 0) {
         lines.push(`${head} (deduped)`);
       } else {
         lines.push(head);
-        printed.add(dep.target);
-        walk(dep.target, `${prefix}${last ? '   ' : '│  '}`, [...ancestors, dep.target]);
+        printed.add(id);
+        onPath.add(id);
+        stack.push({ exit: id });
+        pushChildren(id, `${prefix}${last ? '   ' : '│  '}`);
       }
-    });
-  };
-  for (const id of topLevel(project)) {
-    const root = project.skills.get(id);
-    if (!root) continue;
-    lines.push(`${label(root)} (${root.path})`);
-    printed.add(id);
-    walk(id, '', [id]);
+    }
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

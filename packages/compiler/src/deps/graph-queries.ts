@@ -23,15 +23,24 @@ export function closureOf(project: ResolvedProject, id: string): string[] {
  */
 export function dependenciesFirst(project: ResolvedProject): string[] {
   const order: string[] = [];
-  const state = new Map<string, 'active' | 'done'>();
-  const visit = (id: string): void => {
-    if (state.has(id)) return;
-    state.set(id, 'active');
-    for (const dep of project.skills.get(id)!.dependencies) if (project.skills.has(dep.target)) visit(dep.target);
-    state.set(id, 'done');
-    order.push(id);
-  };
-  for (const id of project.skills.keys()) visit(id);
+  const seen = new Set<string>();
+  // Iterative post-order: deep chains of untrusted files must not overflow the call stack.
+  for (const start of project.skills.keys()) {
+    if (seen.has(start)) continue;
+    seen.add(start);
+    const frames = [{ id: start, next: 0 }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const dep = project.skills.get(frame.id)!.dependencies[frame.next++];
+      if (dep === undefined) {
+        frames.pop();
+        order.push(frame.id);
+      } else if (!seen.has(dep.target) && project.skills.has(dep.target)) {
+        seen.add(dep.target);
+        frames.push({ id: dep.target, next: 0 });
+      }
+    }
+  }
   return order;
 }
 

@@ -287,12 +287,26 @@ function buildGraph(chosen: Map<string, Node>, rootIds: string[], root: string, 
 /** Depth-first search; each back edge closes a cycle, reported at that `uses:` entry with the whole loop. */
 function detectCycles(skills: Map<string, ResolvedSkill>, rootIds: string[], diagnostics: Diagnostic[]): void {
   const state = new Map<string, 'active' | 'done'>();
+  // An explicit stack, not recursion: a long chain of untrusted files must not overflow the call stack.
+  const frames: { id: string; next: number }[] = [];
   const path: string[] = [];
-  const visit = (id: string): void => {
+  const enter = (id: string) => {
     state.set(id, 'active');
     path.push(id);
-    const skill = skills.get(id)!;
-    for (const dep of skill.dependencies) {
+    frames.push({ id, next: 0 });
+  };
+  for (const start of [...rootIds, ...skills.keys()]) {
+    if (state.has(start) || !skills.has(start)) continue;
+    enter(start);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const dep = skills.get(frame.id)!.dependencies[frame.next++];
+      if (dep === undefined) {
+        frames.pop();
+        path.pop();
+        state.set(frame.id, 'done');
+        continue;
+      }
       const s = state.get(dep.target);
       if (s === 'active') {
         const loop = [...path.slice(path.indexOf(dep.target)), dep.target].map((i) => skills.get(i)!.name || i);
@@ -300,12 +314,9 @@ function detectCycles(skills: Map<string, ResolvedSkill>, rootIds: string[], dia
           diag('SDL5008', dep.file, dep.aliasRange, `dependency cycle: ${loop.join(' → ')}`,
             `skills cannot use each other in a loop; remove \`uses.${dep.alias}\` or move the shared steps into a skill both can use`),
         );
-      } else if (s === undefined && skills.has(dep.target)) visit(dep.target);
+      } else if (s === undefined && skills.has(dep.target)) enter(dep.target);
     }
-    path.pop();
-    state.set(id, 'done');
-  };
-  for (const id of [...rootIds, ...skills.keys()]) if (!state.has(id) && skills.has(id)) visit(id);
+  }
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
