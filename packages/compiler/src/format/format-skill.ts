@@ -111,6 +111,15 @@ function orderSkill(doc: Document): void {
   });
 }
 
+const MAX_PASSES = 3;
+
+function formatOnce(text: string): string {
+  const doc = parseDocument(text, { uniqueKeys: true, strict: true });
+  orderSkill(doc);
+  normalizeTree(doc.contents);
+  return doc.toString({ indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: true });
+}
+
 /**
  * Formats skill text canonically (see the module comment). Text with YAML errors is returned
  * unchanged with its diagnostics: a formatter must never guess at a broken file.
@@ -119,9 +128,13 @@ export function formatSkill(text: string, file = 'skill.skill.yaml'): FormatResu
   const parsed = parseSkill(new SourceFile(file, text));
   const blocking = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (!parsed.ok || hasErrors(blocking) || parsed.document.contents === null) return { text, changed: false, diagnostics: parsed.diagnostics };
-  const doc = parseDocument(text, { uniqueKeys: true, strict: true });
-  orderSkill(doc);
-  normalizeTree(doc.contents);
-  const formatted = doc.toString({ indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: true });
+  // `yaml` places a few comments (e.g. before the first item of a nested list) differently on a
+  // second pass; formatting until nothing moves makes the result a fixed point, so fmt is idempotent.
+  let formatted = formatOnce(text);
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const again = formatOnce(formatted);
+    if (again === formatted) break;
+    formatted = again;
+  }
   return { text: formatted, changed: formatted !== text, diagnostics: [] };
 }
