@@ -46,7 +46,14 @@ const BUILTIN_RULES: Record<BuiltinRedaction, Rule[]> = {
     { name: 'api_key', pattern: /\b[0-9a-fA-F]{32,}\b/g, accept: hasDigitAndLetter },
     { name: 'api_key', pattern: /[A-Za-z0-9+/_-]{40,}={0,2}/g, accept: hasDigitAndLetter },
   ],
-  email: [{ name: 'email', pattern: /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,6}/g }],
+  // The lookbehind lets a match start only where a run of local-part characters starts, so a
+  // long run without an `@` is scanned once, not once per position (64x less work on 100 KB).
+  email: [
+    {
+      name: 'email',
+      pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,6}/g,
+    },
+  ],
   credit_card: [
     {
       name: 'credit_card',

@@ -15,6 +15,7 @@ const all = new Redactor();
 describe('Redactor (built-in patterns)', () => {
   it.each([
     ['email', 'write to jane.doe+x@example.co.uk today', 'write to [REDACTED:email] today'],
+    ['email after punctuation', 'mailto:bob@example.com,(ann@corp.io)', 'mailto:[REDACTED:email],([REDACTED:email])'],
     ['visa, spaced', 'card 4111 1111 1111 1111 ok', 'card [REDACTED:credit_card] ok'],
     ['amex, dashed', 'card 3782-822463-10005', 'card [REDACTED:credit_card]'],
     ['ssn', 'ssn 123-45-6789.', 'ssn [REDACTED:ssn].'],
@@ -89,10 +90,13 @@ describe('Redactor (built-in patterns)', () => {
     ['phone-like', '+1 '.repeat(33_000)],
     ['dashes', '123-'.repeat(25_000)],
     ['bearer spam', 'Bearer '.repeat(14_000)],
+    ['digits and dashes', '1-'.repeat(50_000)],
+    ['email-like chain', 'a@b.'.repeat(25_000)],
   ])('stays linear on 100 KB of %s', (_name, input) => {
     const started = performance.now();
     all.redact(input);
-    expect(performance.now() - started).toBeLessThan(500);
+    // Linear patterns take 5-150 ms here on a loaded machine; a backtracking blow-up takes minutes.
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
 
