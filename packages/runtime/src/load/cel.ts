@@ -76,13 +76,30 @@ export function celTemplate(text: string, source: SourceLocation, limits?: Expre
 }
 
 /** Compiles an already parsed expression AST (as the IR carries it). */
-export function celExpressionFromAst(text: string, ast: ExprNode, source: SourceLocation, limits?: ExpressionLimits): CompiledExpression {
+export function celExpressionFromAst(
+  text: string,
+  ast: ExprNode,
+  source: SourceLocation,
+  limits?: ExpressionLimits,
+  locate?: (offset: number) => SourceLocation,
+): CompiledExpression {
   const compiled = compileExpression(ast);
-  return { text, source, evaluate: (vars) => toJson(evaluate(compiled, celVars(vars), limits)) as JsonValue };
+  return {
+    text,
+    source,
+    evaluate: (vars) => toJson(evaluate(compiled, celVars(vars), limits)) as JsonValue,
+    ...(locate === undefined ? {} : { locate }),
+  };
 }
 
 /** Compiles an already parsed template AST (as the IR carries it). */
-export function celTemplateFromAst(text: string, ast: TemplateAst, source: SourceLocation, limits?: ExpressionLimits): CompiledTemplate {
+export function celTemplateFromAst(
+  text: string,
+  ast: TemplateAst,
+  source: SourceLocation,
+  limits?: ExpressionLimits,
+  locate?: (offset: number) => SourceLocation,
+): CompiledTemplate {
   const compiled = compileTemplate(ast);
-  return { text, source, render: (vars) => render(compiled, celVars(vars), limits) };
+  return { text, source, render: (vars) => render(compiled, celVars(vars), limits), ...(locate === undefined ? {} : { locate }) };
 }

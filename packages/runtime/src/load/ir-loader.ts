@@ -97,7 +97,21 @@ function astProblem(node: unknown, depth = 0): string | undefined {
   return undefined;
 }
 type IrExpression = { src: string; ast: unknown; map: string };
-type IrLocation = { file: string; start: { line: number; column: number } };
+type IrLocation = { file: string; start: { line: number; column: number }; anchors?: Array<[number, number, number]> };
+
+/**
+ * `offset` (code points into an expression's `src`) to its file position: the last anchor at or
+ * before it, moved right by the difference (spec/ir.md, "Source map").
+ */
+function anchorLocator(location: IrLocation | undefined): ((offset: number) => SourceLocation) | undefined {
+  const anchors = location?.anchors;
+  if (location === undefined || anchors === undefined || anchors.length === 0) return undefined;
+  return (offset) => {
+    let best = anchors[0]!;
+    for (const anchor of anchors) if (anchor[0] <= offset) best = anchor;
+    return { file: location.file, line: best[1], column: best[2] + Math.max(0, offset - best[0]) };
+  };
+}
 
 function checkVersion(version: unknown, file: string): void {
   const readable = `IR ${IR_VERSION.major}.0 to ${IR_VERSION.major}.${IR_VERSION.minor}`;
@@ -196,7 +210,7 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
       throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: its AST ${problem}`, at(node.map));
     }
     try {
-      return celExpressionFromAst(node.src, node.ast as ExprNode, at(node.map), limits);
+      return celExpressionFromAst(node.src, node.ast as ExprNode, at(node.map), limits, anchorLocator(rawMap[node.map]));
     } catch (error) {
       throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: ${(error as Error).message}`, at(node.map));
     }
@@ -207,7 +221,7 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
       throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: its AST ${problem}`, at(node.map));
     }
     try {
-      return celTemplateFromAst(node.src, node.ast as TemplateAst, at(node.map), limits);
+      return celTemplateFromAst(node.src, node.ast as TemplateAst, at(node.map), limits, anchorLocator(rawMap[node.map]));
     } catch (error) {
       throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: ${(error as Error).message}`, at(node.map));
     }

@@ -32,6 +32,8 @@ export interface CompiledExpression {
   /** The expression text as the author wrote it, for error messages. */
   readonly text: string;
   readonly source: SourceLocation;
+  /** Maps an offset into `text` to its place in the file (exact even in block scalars), when known. */
+  locate?(offset: number): SourceLocation;
 }
 
 /** A compiled prompt template (`prompt.system`, `prompt.user`). */
@@ -39,6 +41,7 @@ export interface CompiledTemplate {
   render(vars: ScopeVariables): string;
   readonly text: string;
   readonly source: SourceLocation;
+  locate?(offset: number): SourceLocation;
 }
 
 /** How a prompt step's reply is interpreted. */

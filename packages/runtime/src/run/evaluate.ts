@@ -1,6 +1,6 @@
 /** Evaluates compiled expressions and templates, turning their failures into located errors. */
 import type { JsonValue } from '@sdl/adapters';
-import type { CompiledExpression, CompiledTemplate, ScopeVariables } from '../load/loaded-skill.js';
+import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocation } from '../load/loaded-skill.js';
 import { ExpressionEvaluationError } from './errors.js';
 
 export function isCompiledExpression(value: unknown): value is CompiledExpression {
@@ -12,7 +12,7 @@ export function evaluateExpression(expression: CompiledExpression, vars: ScopeVa
   try {
     return expression.evaluate(vars);
   } catch (error) {
-    throw new ExpressionEvaluationError(what, expression.text, expression.source, error);
+    throw new ExpressionEvaluationError(what, expression.text, failureLocation(expression, error), error);
   }
 }
 
@@ -20,8 +20,14 @@ export function renderTemplate(template: CompiledTemplate, vars: ScopeVariables,
   try {
     return template.render(vars);
   } catch (error) {
-    throw new ExpressionEvaluationError(what, template.text, template.source, error);
+    throw new ExpressionEvaluationError(what, template.text, failureLocation(template, error), error);
   }
+}
+
+/** The failing sub-expression's place when the error carries its offset (the CEL engine's EvalError does). */
+function failureLocation(node: CompiledExpression | CompiledTemplate, error: unknown): SourceLocation {
+  const start = (error as { start?: unknown } | null)?.start;
+  return typeof start === 'number' && node.locate !== undefined ? node.locate(start) : node.source;
 }
 
 /** Evaluates a `with:` map: expressions are evaluated, YAML literals (numbers, bools, null) pass through. */

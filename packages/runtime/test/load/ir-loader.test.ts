@@ -106,3 +106,21 @@ describe('IR loader', () => {
     expect(refusal(() => loadIr([1, 2])).message).toBe('<ir>: SDL6001 is not a compiled skill: expected a JSON object');
   });
 });
+
+describe('IR source anchors', () => {
+  it('a run-time evaluation error points at the failing sub-expression in the YAML', async () => {
+    const doc = example();
+    const summarize = doc.skills['skills/summarize.skill.yaml'];
+    delete summarize.inputs.properties.language.default;
+    const skill = loadIr(reseal(doc));
+    const engine = new ScriptedAdapter({ fallback: 'echo' });
+    const runtime = createRuntime({ engines: { claude: binding(engine) }, tools: { split_text: splitText } });
+    const error = (await runtime.run(skill, { text: 'a' }).catch((e: unknown) => e)) as Error;
+    // `/steps/1/user` starts at 29:14 in the YAML; the error points at the missing field `language`.
+    const src: string = summarize.steps[1].user.src;
+    const column = 14 + src.indexOf('language');
+    expect(error.message).toBe(
+      `skills/summarize.skill.yaml:29:${column}: user prompt of step \`partials\` \`${src}\` failed: no such key: \`language\``,
+    );
+  });
+});
