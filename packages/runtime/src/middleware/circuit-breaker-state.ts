@@ -69,16 +69,20 @@ export function recordOutcome(
   const from = record.state;
   if (probe && record.state === 'half-open') record.halfOpenInFlight = Math.max(0, record.halfOpenInFlight - 1);
   if (outcome === 'ignored') return { from, to: record.state };
-  prune(record, policy, now);
-  const bucketMs = Math.max(1, Math.floor(policy.windowMs / 10));
-  const start = now - (now % bucketMs);
-  let bucket = record.buckets[record.buckets.length - 1];
-  if (!bucket || bucket.start !== start) {
-    bucket = { start, ok: 0, failed: 0 };
-    record.buckets.push(bucket);
+  // The window is kept only in failure-rate mode: in consecutive mode a success on a healthy
+  // breaker then changes nothing, so a shared (Redis) store need not write.
+  if (policy.mode === 'failure_rate') {
+    prune(record, policy, now);
+    const bucketMs = Math.max(1, Math.floor(policy.windowMs / 10));
+    const start = now - (now % bucketMs);
+    let bucket = record.buckets[record.buckets.length - 1];
+    if (!bucket || bucket.start !== start) {
+      bucket = { start, ok: 0, failed: 0 };
+      record.buckets.push(bucket);
+    }
+    if (outcome === 'success') bucket.ok++;
+    else bucket.failed++;
   }
-  if (outcome === 'success') bucket.ok++;
-  else bucket.failed++;
 
   if (record.state === 'half-open') {
     if (!probe) return { from, to: record.state };
@@ -89,7 +93,7 @@ export function recordOutcome(
   }
   if (record.state === 'open') return { from, to: 'open' };
   if (outcome === 'success') {
-    record.consecutiveFailures = 0;
+    if (record.consecutiveFailures !== 0) record.consecutiveFailures = 0;
     return { from, to: 'closed' };
   }
   record.consecutiveFailures++;

@@ -39,6 +39,13 @@ export class RedisBreakerStore implements BreakerStore {
   private tail: Promise<unknown> = Promise.resolve();
 
   async update<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T> {
+    // Fast path: most calls (admitting on a closed breaker, a success on a healthy one) change
+    // nothing, so one GET decides them and no transaction is needed.
+    const raw = await this.redis.get(this.prefix + engine);
+    const before = raw ?? JSON.stringify(closedRecord());
+    const record = JSON.parse(before) as BreakerRecord;
+    const result = change(record);
+    if (JSON.stringify(record) === before) return result;
     // WATCH is per connection: updates from this process go one at a time on a connection of
     // their own, so they never interleave with each other or with the caller's commands.
     const run = this.tail.then(() => this.transact(engine, change));

@@ -22,6 +22,8 @@ interface Bucket {
   refilledAt: number;
   inFlight: number;
   queue: Waiter[];
+  /** The request that last used the bucket (its limits decide refill when sweeping). */
+  lastRequest: AcquireRequest;
   cancelWake?: () => void;
 }
 
@@ -29,7 +31,23 @@ interface Bucket {
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * @param maxIdleBuckets Above this many keys (tenants x engines), idle buckets that have
+   *   refilled completely are forgotten: recreating one gives the same full bucket.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxIdleBuckets = 10_000,
+  ) {}
+
+  private sweep(): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.queue.length || bucket.inFlight) continue;
+      this.refill(bucket, bucket.lastRequest);
+      const cap = capacities(bucket.lastRequest.limits);
+      if (bucket.requests >= cap.requests && bucket.tokens >= cap.tokens) this.buckets.delete(key);
+    }
+  }
 
   queueDepth(key: string): number {
     return this.buckets.get(key)?.queue.length ?? 0;
@@ -90,10 +108,12 @@ export class MemoryRateLimiter implements RateLimiter {
   private bucket(request: AcquireRequest): Bucket {
     let bucket = this.buckets.get(request.key);
     if (!bucket) {
+      if (this.buckets.size >= this.maxIdleBuckets) this.sweep();
       const cap = capacities(request.limits);
-      bucket = { requests: cap.requests, tokens: cap.tokens, refilledAt: this.clock.now(), inFlight: 0, queue: [] };
+      bucket = { requests: cap.requests, tokens: cap.tokens, refilledAt: this.clock.now(), inFlight: 0, queue: [], lastRequest: request };
       this.buckets.set(request.key, bucket);
     }
+    bucket.lastRequest = request;
     return bucket;
   }
 

@@ -253,3 +253,18 @@ describe('MemoryRateLimiter invariants (property)', () => {
     );
   });
 });
+
+describe('MemoryRateLimiter bucket sweep', () => {
+  it('forgets only idle buckets that have refilled, so limits hold across the sweep', async () => {
+    const clock = new FakeClock();
+    const limiter = new MemoryRateLimiter(clock, 2);
+    const l = limits({ rpm: 1, maxWaitMs: 1_000 });
+    await (await limiter.acquire({ key: 'a', limits: l, tokens: 1 })).release();
+    await (await limiter.acquire({ key: 'b', limits: l, tokens: 1 })).release();
+    await (await limiter.acquire({ key: 'c', limits: l, tokens: 1 })).release(); // sweeps: a and b are empty, kept
+    await expect(limiter.acquire({ key: 'a', limits: l, tokens: 1 })).rejects.toMatchObject({ reason: 'wait_exceeds_cap' });
+    await clock.advance(60_000);
+    await (await limiter.acquire({ key: 'd', limits: l, tokens: 1 })).release(); // sweeps the refilled ones
+    await expect(limiter.acquire({ key: 'a', limits: l, tokens: 1 })).resolves.toBeDefined();
+  });
+});
