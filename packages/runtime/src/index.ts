@@ -52,3 +52,4 @@ export * from './run/router-call.js';
 export * from './load/from-source.js';
 export * from './engines/config-watch.js';
 export * from './load/ir-loader.js';
+export * from './load/load-file.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScriptedAdapter, type JsonValue } from '@sdl/adapters';
-import { createRuntime, irContentHash, IrLoadError, loadIr, loadIrFile, type HostTool } from '@sdl/runtime';
+import { createRuntime, irContentHash, IrLoadError, loadIr, loadIrFile, loadSkillFile, type HostTool } from '@sdl/runtime';
 import { binding } from '../run/support/fake-engine.js';
 
 // The worked example of spec/ir.md (summarize uses chunk), as `skillc compile` writes it.
@@ -122,5 +122,12 @@ describe('IR source anchors', () => {
     expect(error.message).toBe(
       `skills/summarize.skill.yaml:29:${column}: user prompt of step \`partials\` \`${src}\` failed: no such key: \`language\``,
     );
+  });
+});
+
+describe('loadSkillFile', () => {
+  it('picks the loader by extension', async () => {
+    expect((await loadSkillFile(fixture.pathname)).name).toBe('summarize');
+    await expect(loadSkillFile('notes.txt')).rejects.toThrow('notes.txt: expected a compiled skill (.skill.json) or a skill source (.skill.yaml)');
   });
 });
