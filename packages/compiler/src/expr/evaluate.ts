@@ -6,7 +6,7 @@ import { checkInt, checkString, checkUint, compileRegex, fail, GLOBAL_FUNCTIONS,
 import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 import { hexToBytes } from './literals.js';
 import {
-  CelType, CelUint, celCompare, celEquals, formatDouble, mapKeyOf, typeName, type MapKey, type Value,
+  CelType, CelUint, celCompare, celEquals, formatDouble, mapKeyOf, mapKeys, markUintKey, typeName, type MapKey, type Value,
 } from './values.js';
 
 /** Variables for one evaluation: names to values (see `fromJson` to bring JSON in). */
@@ -58,7 +58,7 @@ function lookupVar(vars: Vars, name: string): Value | undefined {
 /** The elements a macro or `{{#each}}` iterates: a list's elements or a map's keys. */
 function iterationItems(v: Value, node: { start: number; end: number }, what: string): readonly Value[] {
   if (Array.isArray(v)) return v;
-  if (v instanceof Map) return [...v.keys()];
+  if (v instanceof Map) return mapKeys(v);
   return fail(ExprCode.RuntimeNoOverload, `${what} needs a list or a map, got ${typeName(v)}`, node);
 }
 
@@ -167,6 +167,7 @@ class Compiler {
             if (key === undefined) fail(ExprCode.InvalidArgument, `a map key must be int, uint, bool or string, not ${typeName(k)}`, e.node);
             if (out.has(key)) fail(ExprCode.InvalidArgument, `duplicate map key ${stringifyJson(k)}`, e.node);
             out.set(key, e.value(c));
+            if (k instanceof CelUint) markUintKey(out, k.value);
           }
           return out;
         };

@@ -12,7 +12,7 @@
  * | string | `string` |
  * | bytes | `Uint8Array` |
  * | list | `readonly Value[]` |
- * | map | `ReadonlyMap<MapKey, Value>` (uint keys are stored as their bigint value) |
+ * | map | `ReadonlyMap<MapKey, Value>` (numeric keys are stored by value; see {@link mapKeys}) |
  * | type | {@link CelType} |
  *
  * Maps are real `Map`s, never plain objects, so no lookup can reach a JavaScript prototype.
@@ -86,6 +86,31 @@ export function mapKeyOf(v: Value): MapKey | undefined {
     default:
       return v instanceof CelUint ? v.value : undefined;
   }
+}
+
+// Maps store numeric keys by value (so `m[1]`, `m[1u]` and `m[1.0]` find the same entry); the keys
+// that were written as uint are remembered here, so iterating the map gives them back as uint.
+const uintKeys = new WeakMap<CelMap, Set<bigint>>();
+
+/** Records that `key` of `map` is a uint (for map literals with uint keys). */
+export function markUintKey(map: CelMap, key: bigint): void {
+  let set = uintKeys.get(map);
+  if (!set) uintKeys.set(map, (set = new Set()));
+  set.add(key);
+}
+
+/** The keys of a map as CEL values (uint keys as {@link CelUint}). */
+export function mapKeys(map: CelMap): Value[] {
+  const set = uintKeys.get(map);
+  if (!set) return [...map.keys()];
+  return [...map.keys()].map((k) => (typeof k === 'bigint' && set.has(k) ? new CelUint(k) : k));
+}
+
+/** The entries of a map with keys as CEL values (uint keys as {@link CelUint}). */
+export function mapEntries(map: CelMap): [Value, Value][] {
+  const keys = mapKeys(map);
+  const values = [...map.values()];
+  return keys.map((k, i) => [k, values[i]!]);
 }
 
 /** Numeric value as a comparable pair, for cross-type numeric comparison. */
