@@ -17,6 +17,8 @@ import {
  * `now` is ARGV[1], or Redis server TIME when empty (one clock for every process).
  */
 const NOW = `
+-- Redis < 5 needs effects replication before writing after TIME; later versions always do it.
+if redis.replicate_commands then redis.replicate_commands() end
 local now = tonumber(ARGV[1])
 if not now then
   local t = redis.call('TIME')
