@@ -325,7 +325,8 @@ async function runTest(
   engine: EngineChoice,
   tools: Record<string, HostTool>,
 ): Promise<TestOutcome> {
-  const at = (valuePath: ValuePath) => rangeOfPath({ source: file.parsed!.source, document: file.parsed!.document }, valuePath).start;
+  const at = (valuePath: ValuePath, target: 'key' | 'value' = 'value') =>
+    rangeOfPath({ source: file.parsed!.source, document: file.parsed!.document }, valuePath, target).start;
   const where = at(['tests', index]);
   const outcome: TestOutcome = { file: file.file, skill: skill.name, test: test.name, line: where.line, column: where.column, passed: false, failures: [] };
   const runtime = createRuntime({ engines: engine.engines(test), defaultEngine: engine.name, tools });
@@ -345,7 +346,7 @@ async function runTest(
   for (const [dotted, assertion] of Object.entries(test.expect ?? {})) {
     const problem = checkAssertion(assertion, readPath(root, dotted));
     if (problem !== undefined) {
-      const pos = at(['tests', index, 'expect', dotted]);
+      const pos = at(['tests', index, 'expect', dotted], 'key');
       outcome.failures.push({ path: dotted, message: problem, line: pos.line, column: pos.column });
     }
   }

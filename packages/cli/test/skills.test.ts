@@ -1,0 +1,47 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { skillc } from './helpers.js';
+
+// CI proof that every example skill in skills/ checks, compiles and passes its own tests.
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const skillFiles = readdirSync(path.join(repoRoot, 'skills')).filter((f) => f.endsWith('.skill.yaml'));
+const out = mkdtempSync(path.join(tmpdir(), 'sdl-skills-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('skills/', () => {
+  it('holds at least 8 example skills', () => {
+    expect(skillFiles.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('skillc check skills/ reports no problems', async () => {
+    const { code, out: report } = await skillc(['check', 'skills'], repoRoot);
+    expect(report).toBe(`no problems in ${skillFiles.length} files\n`);
+    expect(code).toBe(0);
+  });
+
+  it('skillc compile skills/ --out writes one IR file per skill', async () => {
+    const { code, err } = await skillc(['compile', 'skills', '--out', out], repoRoot);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith('.skill.json')).length).toBe(skillFiles.length);
+  });
+
+  // Strict expected failures (owned by another engineer, reported to the lead): the test fails
+  // as soon as one of them starts passing, so the entry is removed with the fix.
+  //  - extract-contract-clauses: its `return` calls `indexOf`, which CEL (and SDL) do not have.
+  const KNOWN_FAILING = ['extract-contract-clauses › auto renewal flagged'];
+
+  it('skillc test skills/ passes every test', async () => {
+    const { code, out: report } = await skillc(['test', 'skills'], repoRoot);
+    const failed = report
+      .split('\n')
+      .filter((line) => line.startsWith('  ✗'))
+      .map((line) => line.slice(4));
+    expect(failed).toEqual(KNOWN_FAILING);
+    expect(report).toMatch(new RegExp(`\\n\\d+ passed, ${KNOWN_FAILING.length} failed\\n$`));
+    expect(code).toBe(KNOWN_FAILING.length === 0 ? 0 : 1);
+  });
+});
