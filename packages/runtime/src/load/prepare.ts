@@ -89,6 +89,8 @@ export function prepareSkill(skill: LoadedSkill, env: ResolutionEnvironment, loa
     }
   }
 
+  problems.push(...graphProblems(skill));
+
   const engineQualifications = qualifyEngines(skill, env.engines, env.describeModel);
   const engines = engineQualifications.filter((q) => q.reasons.length === 0).map((q) => q.engine);
   const needsEngine = skill.steps.some((s) => s.kind === 'prompt');
@@ -139,4 +141,34 @@ export function prepareSkill(skill: LoadedSkill, env: ResolutionEnvironment, loa
 
   if (problems.length > 0 || inputValidator === undefined) throw new SkillResolutionError(skill.name, skill.file, problems);
   return { skill, inputValidator, outputValidators, toolValidators, engineQualifications, engines, dependencies };
+}
+
+/** Duplicate step ids, edges to unknown steps and cycles (the compiler refuses these; an IR built by hand may not). */
+function graphProblems(skill: LoadedSkill): ResolutionProblem[] {
+  const problems: ResolutionProblem[] = [];
+  const byId = new Map<string, LoadedSkill['steps'][number]>();
+  for (const step of skill.steps) {
+    if (byId.has(step.id)) problems.push({ kind: 'schema', subject: `steps.${step.id}`, reason: 'duplicate step id', location: step.source });
+    else byId.set(step.id, step);
+  }
+  for (const step of skill.steps) {
+    for (const id of step.dependsOn) {
+      if (!byId.has(id)) problems.push({ kind: 'schema', subject: `steps.${step.id}`, reason: `depends on unknown step \`${id}\``, location: step.source });
+    }
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): void => {
+    const mark = state.get(id);
+    if (mark === 'done') return;
+    if (mark === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(id)), id];
+      problems.push({ kind: 'schema', subject: `steps.${id}`, reason: `steps depend on each other in a cycle: ${cycle.join(' -> ')}`, location: byId.get(id)!.source });
+      return;
+    }
+    state.set(id, 'visiting');
+    for (const next of byId.get(id)?.dependsOn ?? []) if (byId.has(next)) visit(next, [...path, id]);
+    state.set(id, 'done');
+  };
+  for (const step of skill.steps) visit(step.id, []);
+  return problems;
 }

@@ -123,3 +123,22 @@ describe('load-time resolution', () => {
     expect((await runtime.run(s, {}, { engine: 'big' })).engines).toEqual(['big']);
   });
 });
+
+describe('step graph checks at load', () => {
+  it('refuses duplicate ids, unknown dependencies and cycles', () => {
+    const runtime = createRuntime({ engines: { e: binding(engine()) } });
+    const s = skill({
+      steps: [
+        promptStep('a', 'a', { dependsOn: ['c'] }),
+        promptStep('b', 'b', { dependsOn: ['a', 'ghost'] }),
+        promptStep('c', 'c', { dependsOn: ['b'] }),
+        promptStep('a', 'again'),
+      ],
+    });
+    expect(refusal(() => runtime.load(s)).problems.map((p) => `${p.subject}: ${p.reason}`)).toEqual([
+      'steps.a: duplicate step id',
+      'steps.b: depends on unknown step `ghost`',
+      'steps.a: steps depend on each other in a cycle: a -> c -> b -> a',
+    ]);
+  });
+});
