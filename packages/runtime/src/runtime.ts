@@ -72,17 +72,23 @@ export interface RunOptions {
   deadlineMs?: number;
 }
 
+/** A runtime: engines, tools and state shared by every run. See `spec/runtime.md`. */
 export interface Runtime {
+  /** The host tools skills may use; register more at any time (skills resolve again on next load). */
   readonly tools: ToolRegistry;
   /** Resolves a skill now (instead of on first run); throws {@link SkillResolutionError} listing every problem. */
   load(skill: LoadedSkill): PreparedSkill;
+  /** Runs a skill to completion; rejects with a typed error (see `spec/runtime.md`, Errors). */
   run(skill: LoadedSkill | PreparedSkill, input: unknown, options?: RunOptions): Promise<RunResult>;
   /** Events of one run; ends with `done` (carrying the result) or `error`. Breaking out cancels the run. */
   stream(skill: LoadedSkill | PreparedSkill, input: unknown, options?: RunOptions): AsyncIterableIterator<RunEvent>;
   /** Adds or replaces an engine without a restart; runs already going keep the binding they started with. */
   setEngine(name: string, binding: EngineBinding): void;
+  /** Removes an engine for runs that start afterwards. */
   removeEngine(name: string): boolean;
+  /** Makes `name` preferred after a skill's own `engines.prefer`, for runs that start afterwards. */
   setDefaultEngine(name: string | undefined): void;
+  /** Configured engine names, the default first. */
   engineNames(): string[];
 }
 
@@ -98,6 +104,20 @@ function isPrepared(skill: LoadedSkill | PreparedSkill): skill is PreparedSkill 
   return 'skill' in skill && 'inputValidator' in skill;
 }
 
+/**
+ * Creates a runtime for a host application.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({
+ *   engines: { claude: { adapter: new AnthropicAdapter({ apiKey }), model: 'claude-sonnet-5' } },
+ *   tools: { lookup_term: { parameters: { type: 'object' }, execute: ({ term }) => glossary[term] ?? null } },
+ *   state: new FileStore({ dir: '.sdl-state' }),
+ * });
+ * const skill = await loadSkillFile('dist/summarize.skill.json');
+ * const { output, usage, cost } = await runtime.run(skill, { text }, { session: userId, deadlineMs: 30_000 });
+ * ```
+ */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const router = options.router;
   const describeModel: DescribeModel = options.describeModel ?? findModel;
@@ -148,7 +168,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     });
   }
 
+  let toolsVersion = tools.version;
   const load = (skill: LoadedSkill): PreparedSkill => {
+    if (tools.version !== toolsVersion) {
+      // A tool was registered, replaced or removed: resolve skills again.
+      toolsVersion = tools.version;
+      cache = new WeakMap();
+    }
     let prepared = cache.get(skill);
     if (prepared === undefined) {
       prepared = prepareSkill(skill, {

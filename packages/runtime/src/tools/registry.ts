@@ -37,6 +37,12 @@ const TOOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 /** The tools a runtime offers to skills, by name. */
 export class ToolRegistry {
   readonly #tools = new Map<string, RegisteredTool>();
+  #version = 0;
+
+  /** Changes on every register/unregister, so resolved skills can be re-checked. */
+  get version(): number {
+    return this.#version;
+  }
 
   constructor(tools: { [name: string]: HostTool } = {}) {
     for (const [name, tool] of Object.entries(tools)) this.register(name, tool);
@@ -55,11 +61,14 @@ export class ToolRegistry {
       throw new TypeError(`tool \`${name}\`: its parameters schema does not compile: ${(error as Error).message}`);
     }
     this.#tools.set(name, { ...tool, name, argumentsValidator });
+    this.#version++;
     return this;
   }
 
   unregister(name: string): boolean {
-    return this.#tools.delete(name);
+    const removed = this.#tools.delete(name);
+    if (removed) this.#version++;
+    return removed;
   }
 
   get(name: string): RegisteredTool | undefined {

@@ -142,3 +142,16 @@ describe('step graph checks at load', () => {
     ]);
   });
 });
+
+describe('tool registry changes', () => {
+  it('a skill is resolved again after a tool is removed or replaced', async () => {
+    const declared = { name: 'now', description: 'time', parameters: { type: 'object' }, source: at(2) };
+    const runtime = createRuntime({ engines: {}, tools: { now: { parameters: { type: 'object' }, execute: () => 1 } } });
+    const s = skill({ tools: { now: declared }, steps: [toolStep('t', 'now', {})] });
+    expect((await runtime.run(s, {})).output).toBe(1);
+    runtime.tools.unregister('now');
+    await expect(runtime.run(s, {})).rejects.toThrow('- now: not registered');
+    runtime.tools.register('now', { parameters: { type: 'object' }, execute: () => 2 });
+    expect((await runtime.run(s, {})).output).toBe(2);
+  });
+});
