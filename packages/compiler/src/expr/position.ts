@@ -129,8 +129,10 @@ function buildBlock(source: string, r0: number, r1: number, folded: boolean): Bu
     const parentIndent = /^[ ]*/.exec(source.slice(lineStart))![0].length;
     indent = parentIndent + Number(explicit);
   } else {
-    const first = content.find((l) => l.text.trim().length > 0);
-    indent = first ? /^[ ]*/.exec(first.text)![0].length : 0;
+    // Only spaces indent; a tab after the indentation is content.
+    const first = content.find((l) => /[^ ]/.test(l.text));
+    // With no content line, every line is empty and the longest sets the indentation.
+    indent = first ? /^[ ]*/.exec(first.text)![0].length : Math.max(0, ...content.map((l) => l.text.length));
   }
   const out: Built = { value: '', offsets: [] };
   const emit = (s: string, at: number) => {
@@ -139,7 +141,7 @@ function buildBlock(source: string, r0: number, r1: number, folded: boolean): Bu
   };
   type L = { text: string; start: number; breakAt: number; empty: boolean; more: boolean };
   const body: L[] = content.map((l) => {
-    const empty = l.text.length <= indent && l.text.trim().length === 0;
+    const empty = l.text.length <= indent && /^ *$/.test(l.text);
     const text = empty ? '' : l.text.slice(indent);
     return { text, start: l.start + indent, breakAt: l.breakAt, empty, more: !empty && /^[ \t]/.test(text) };
   });
@@ -169,7 +171,7 @@ function buildBlock(source: string, r0: number, r1: number, folded: boolean): Bu
   if (prevContent && chomping !== '-') {
     emit('\n', prevContent.breakAt);
     if (chomping === '+') for (let i = last + 1; i < body.length; i++) emit('\n', body[i]!.breakAt);
-  }
+  } else if (!prevContent && chomping === '+') for (const l of body) emit('\n', l.breakAt);
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isScalar, parseDocument, visit, type Scalar } from 'yaml';
+import fc from 'fast-check';
+import { Document, isScalar, parseDocument, visit, type Scalar } from 'yaml';
 import { checkExpression, parseExpression, parseTemplate, scalarOffsetMap, SourceFile, toDiagnostics, typeFromSchema } from '@sdl/compiler';
 
 /** Every string scalar of a YAML text, by its value. */
@@ -106,5 +107,33 @@ describe('scalarOffsetMap', () => {
     expect(map(1)).toBe(10);
     expect(map(5)).toBe(src.indexOf('"', 5));
     expect(isScalar(node)).toBe(true);
+  });
+});
+
+describe('scalarOffsetMap (property)', () => {
+  const styles = ['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'] as const;
+  const text = fc
+    .array(fc.constantFrom('a', 'b', '{', '}', ' ', ' ', '\n', '\t', '"', "'", '\\', 'é', '😀', ':', '#', '-', 'x y'), { minLength: 1, maxLength: 30 })
+    .map((parts) => parts.join(''));
+
+  it('maps every character of scalars the yaml package writes in any style back onto itself', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom(...styles), fc.boolean(), (value, style, nested) => {
+        const doc = new Document(nested ? { outer: { list: [value] } } : { key: value });
+        visit(doc, { Scalar: (_k, n) => void (n.value === value && (n.type = style)) });
+        const src = doc.toString({ lineWidth: 20, minContentWidth: 5 });
+        const node = [...scalars(src).entries()].find(([v]) => v === value)?.[1];
+        if (!node) return; // the writer may pick another representation (e.g. plain text that would not round-trip)
+        const map = scalarOffsetMap(src, node);
+        for (let i = 0; i < value.length; i++) {
+          const c = value[i]!;
+          const at = src[map(i)];
+          // Characters from escapes map to the backslash; folded line breaks and spaces to whitespace.
+          const ok = at === c || at === '\\' || (/\s/.test(c) && (at === undefined || /\s/.test(at))) || (c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff);
+          expect({ src, value, i, c, at, ok }).toMatchObject({ ok: true });
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
