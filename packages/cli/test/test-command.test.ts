@@ -166,3 +166,14 @@ describe('checkAssertion', () => {
     expect(checkAssertion({ matches: '(' }, found('x'))).toMatch(/not a valid regular expression/);
   });
 });
+
+describe('skillc test --format json', () => {
+  it('prints the diagnostics as JSON on stdout when a skill has errors', async () => {
+    const cwd = project({ 'bad.skill.yaml': 'sdl: "1.0"\nname: bad\nversion: 1.0.0\ndescription: Bad.\nsteps:\n  - id: a\n    promt: { user: Hi }\n' });
+    const { code, out } = await skillc(['test', '--json', '.'], cwd);
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as { diagnostics: Array<{ file: string; code: string; range: { start: { line: number; column: number } } }> };
+    expect(report.diagnostics[0]).toMatchObject({ file: 'bad.skill.yaml', range: { start: { line: 7, column: 5 } } });
+    expect(report.diagnostics[0]!.code).toMatch(/^SDL2/);
+  });
+});

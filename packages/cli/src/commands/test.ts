@@ -49,7 +49,8 @@ By default every test runs offline on the scripted engine: prompt steps answer w
 replies: (by step id; a list gives one reply per call, for for_each items and tool loops).
 A reply that is a JSON object {"tool_calls": [{"name": "...", "arguments": {...}}]} makes the
 model call tools. Host tools come from <name>.tools.mjs beside the skill, or from the first
-entry of the tool's returns.examples.
+entry of the tool's returns.examples. The .tools.mjs modules are code and run in this process:
+like any test suite, run skillc test only on skills you trust.
 
 Options:
   --engine <name>        run on this engine of the config instead (replies: are ignored)
@@ -387,7 +388,8 @@ export const command: Command = {
 
     const checked = await checkFiles(positionals.length > 0 ? positionals : ['.'], { cwd: io.cwd });
     if (hasErrors(checked.diagnostics)) {
-      writeReport(io, checked, 'human', 'stderr');
+      if (format === 'json') writeReport(io, checked, 'json');
+      else writeReport(io, checked, 'human', 'stderr');
       return checked.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('SDL9')) ? EXIT_USAGE : EXIT_INPUT_ERRORS;
     }
 
