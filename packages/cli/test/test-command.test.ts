@@ -177,3 +177,42 @@ describe('skillc test --format json', () => {
     expect(report.diagnostics[0]!.code).toMatch(/^SDL2/);
   });
 });
+
+describe('skillc test --engine on a provider adapter', () => {
+  it('runs through the real Anthropic adapter against the in-process emulator; the key never shows', async () => {
+    const { startEmulator } = await import('@sdl/adapters');
+    const emulator = await startEmulator({ provider: 'anthropic' });
+    try {
+      const cwd = project({
+        'sdl.config.yaml': `engines:\n  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}", base_url: "${emulator.url}" }\n`,
+        'echo.skill.yaml': [
+          'sdl: "1.0"',
+          'name: echo',
+          'version: 1.0.0',
+          'description: Repeat a word.',
+          'steps:',
+          '  - id: say',
+          '    prompt: { user: "Say {{ inputs.word }}" }',
+          'tests:',
+          '  - name: echoes',
+          '    input: { word: こんにちは }',
+          '    replies: { say: ignored on real engines }',
+          "    expect: { output: { equals: 'echo: Say こんにちは' } }",
+          '  - name: notices a wrong answer',
+          '    input: { word: hello }',
+          '    expect: { output: { equals: Say goodbye } }',
+          '',
+        ].join('\n'),
+      });
+      const key = 'sk-ant-test-0123456789abcdef0123456789';
+      const { code, out, err } = await skillc(['test', '--engine', 'claude', '.'], cwd, { ANTHROPIC_API_KEY: key });
+      expect(out).toContain('  ✓ echo › echoes\n');
+      expect(out).toContain('  ✗ echo › notices a wrong answer\n');
+      expect(out).toContain('1 passed, 1 failed\n');
+      expect(code).toBe(1);
+      expect(out + err).not.toContain(key);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
