@@ -30,7 +30,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { celEnv, isCelError, isCelList, isCelMap, isCelUint, parse as bufParse, plan as bufPlan } from '@bufbuild/cel';
 import { evaluate as marcEvaluate, parse as marcParse } from '@marcbachmann/cel-js';
-import { CelUint, compileExpression, evaluate, mapEntries, parseExpression, type CelMap, type Value } from '@sdl/compiler';
+import { CelUint, compileExpression, evaluate, fromJson, mapEntries, parseExpression, type CelMap, type Value } from '@sdl/compiler';
 
 // Canonical text of a value from any of the three implementations.
 function canon(v: unknown): string {
@@ -50,19 +50,29 @@ function canon(v: unknown): string {
   return `?${String(v)}`;
 }
 
-function sdl(src: string): string {
+/** The variables every implementation gets: `inputs`, generated per run (JSON numbers here are all integral). */
+interface Inputs {
+  a: number;
+  b: number;
+  s: string;
+  xs: number[];
+}
+const noInputs: Inputs = { a: 0, b: 1, s: '', xs: [] };
+const bigints = (i: Inputs) => ({ inputs: { a: BigInt(i.a), b: BigInt(i.b), s: i.s, xs: i.xs.map(BigInt) } });
+
+function sdl(src: string, inputs: Inputs = noInputs): string {
   const p = parseExpression(src);
   if (!p.ast) return `PARSE ${p.diagnostics[0]!.message}`;
   try {
-    return canon(evaluate(compileExpression(p.ast), {}) as Value);
+    return canon(evaluate(compileExpression(p.ast), { inputs: fromJson(inputs) }) as Value);
   } catch {
     return 'ERROR';
   }
 }
 const bufEnv = celEnv();
-function bufbuild(src: string): string {
+function bufbuild(src: string, inputs: Inputs = noInputs): string {
   try {
-    const v = bufPlan(bufEnv, bufParse(src))({});
+    const v = bufPlan(bufEnv, bufParse(src))(bigints(inputs));
     return isCelError(v) ? 'ERROR' : canon(v);
   } catch {
     return 'ERROR';
@@ -76,9 +86,9 @@ function marcRejectsTypes(src: string): boolean {
     return false;
   }
 }
-function marc(src: string): string {
+function marc(src: string, inputs: Inputs = noInputs): string {
   try {
-    return canon(marcEvaluate(src));
+    return canon(marcEvaluate(src, bigints(inputs)));
   } catch {
     return 'ERROR';
   }
@@ -92,8 +102,9 @@ const intLit = fc.oneof({ weight: 8, arbitrary: smallInt }, { weight: 1, arbitra
 const dblLit = fc.constantFrom('0.0', '1.5', '-2.25', '3.0', '1e10', '0.1');
 const strLit = fc.constantFrom('""', '"a"', '"abc"', '"héllo"', '"ab"', "'b'", 'r"\\n"');
 
+const intVar = fc.constantFrom('inputs.a', 'inputs.b');
 function intExpr(d: number, x: boolean): G {
-  const leaf = x ? fc.oneof(intLit, fc.constant('x')) : intLit;
+  const leaf = x ? fc.oneof(intLit, intVar, fc.constant('x')) : fc.oneof({ weight: 3, arbitrary: intLit }, { weight: 1, arbitrary: intVar });
   if (d <= 0) return leaf;
   const sub = () => intExpr(d - 1, x);
   return fc.oneof(
@@ -146,10 +157,11 @@ function dblExpr(d: number, x: boolean): G {
 }
 
 function strExpr(d: number, x: boolean): G {
-  if (d <= 0) return strLit;
+  const strLeaf = fc.oneof({ weight: 4, arbitrary: strLit }, { weight: 1, arbitrary: fc.constant('inputs.s') });
+  if (d <= 0) return strLeaf;
   const sub = () => strExpr(d - 1, x);
   return fc.oneof(
-    { weight: 3, arbitrary: strLit },
+    { weight: 3, arbitrary: strLeaf },
     { weight: 2, arbitrary: fc.tuple(sub(), sub()).map(([a, b]) => paren(`${a} + ${b}`)) },
     { weight: 1, arbitrary: intExpr(d - 1, x).map((i) => `string(${i})`) },
     { weight: 1, arbitrary: fc.tuple(boolExpr(d - 1, x), sub(), sub()).map(([c, a, b]) => paren(`${c} ? ${a} : ${b}`)) },
@@ -157,7 +169,10 @@ function strExpr(d: number, x: boolean): G {
 }
 
 function listExpr(d: number, x: boolean): G {
-  const literal = fc.array(intLit, { maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`);
+  const literal = fc.oneof(
+    { weight: 4, arbitrary: fc.array(intLit, { maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`) },
+    { weight: 1, arbitrary: fc.constant('inputs.xs') },
+  );
   if (d <= 0) return literal;
   return fc.oneof(
     { weight: 3, arbitrary: literal },
@@ -198,26 +213,32 @@ const anyExpr = (d: number, mixed: boolean) =>
 describe('differential against established CEL implementations', () => {
   // SDL must agree with @bufbuild/cel, or, where that library deviates from CEL (differences 4, 7),
   // with cel-js. cel-js is consulted only where its static checker accepts the expression.
-  const agree = (src: string) => {
-    const ours = sdl(src);
-    const buf = bufbuild(src);
+  const inputsArb: fc.Arbitrary<Inputs> = fc.record({
+    a: fc.integer({ min: -5, max: 5 }),
+    b: fc.integer({ min: -5, max: 5 }),
+    s: fc.constantFrom('', 'a', 'héllo', 'abc'),
+    xs: fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 4 }),
+  });
+  const agree = (src: string, inputs: Inputs) => {
+    const ours = sdl(src, inputs);
+    const buf = bufbuild(src, inputs);
     if (ours === buf) return;
-    const m = marcRejectsTypes(src) ? 'REJECTED' : marc(src);
+    const m = marcRejectsTypes(src) ? 'REJECTED' : marc(src, inputs);
     expect({ src, ours }).toEqual({ src, ours: m === 'REJECTED' ? buf : m });
   };
 
   it('agrees on value or error over the whole subset, mixed-number comparisons included', () => {
-    fc.assert(fc.property(anyExpr(3, true), (src) => {
-      agree(src);
+    fc.assert(fc.property(anyExpr(3, true), inputsArb, (src, inputs) => {
+      agree(src, inputs);
     }), { numRuns: 800 });
   });
 
   it('agrees with @marcbachmann/cel-js on type-homogeneous expressions (or with @bufbuild/cel where cel-js deviates)', () => {
-    fc.assert(fc.property(anyExpr(3, false), (src) => {
-      const ours = sdl(src);
-      const m = marcRejectsTypes(src) ? undefined : marc(src);
+    fc.assert(fc.property(anyExpr(3, false), inputsArb, (src, inputs) => {
+      const ours = sdl(src, inputs);
+      const m = marcRejectsTypes(src) ? undefined : marc(src, inputs);
       // cel-js deviations (differences 1, 2, 3, 6) are decided by @bufbuild/cel.
-      if (m === undefined || m !== ours) expect({ src, ours }).toEqual({ src, ours: bufbuild(src) });
+      if (m === undefined || m !== ours) expect({ src, ours }).toEqual({ src, ours: bufbuild(src, inputs) });
     }), { numRuns: 800 });
   });
 
