@@ -211,8 +211,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
 
-    const cancel = new CancelScope();
     const callerSignal = runOptions.signal;
+    const cancel = new CancelScope(callerSignal !== undefined || runOptions.deadlineMs !== undefined || streamClosed !== undefined);
     const onCallerAbort = () => cancel.abort(new RunCancelledError(callerSignal?.reason));
     if (callerSignal?.aborted) onCallerAbort();
     else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });

@@ -6,10 +6,19 @@
  * runtime has per model call.
  */
 export class CancelScope {
+  /**
+   * False when nothing can ever abort this scope (no caller signal, no deadline, no stream, no
+   * sibling to fail): then engine requests go without a signal, sparing the SDK its listeners.
+   */
+  readonly mayAbort: boolean;
   #aborted = false;
   #reason: unknown;
   #listeners: Set<(reason: unknown) => void> | undefined;
   #controller: AbortController | undefined;
+
+  constructor(mayAbort = true) {
+    this.mayAbort = mayAbort;
+  }
 
   get aborted(): boolean {
     return this.#aborted;
@@ -48,9 +57,12 @@ export class CancelScope {
     return () => this.#listeners?.delete(listener);
   }
 
-  /** A scope aborted with this one (with the same reason); `dispose()` unlinks it when done. */
-  child(): { scope: CancelScope; dispose: () => void } {
-    const scope = new CancelScope();
+  /**
+   * A scope aborted with this one (with the same reason); `dispose()` unlinks it when done.
+   * `ownAbort` says whether the child itself will ever be aborted directly (e.g. a failing sibling).
+   */
+  child(ownAbort = true): { scope: CancelScope; dispose: () => void } {
+    const scope = new CancelScope(this.mayAbort || ownAbort);
     const dispose = this.onAbort((reason) => scope.abort(reason));
     return { scope, dispose };
   }

@@ -62,8 +62,11 @@ export interface RunTotals {
  * A context with its own cancellation scope, aborted with the parent's: a failing step cancels its
  * siblings without cancelling the caller's run. Call `dispose()` when the scope ends.
  */
-export function childContext(ctx: RunContext): { ctx: RunContext; abort(reason: unknown): void; dispose(): void } {
-  const { scope, dispose } = ctx.cancel.child();
+export function childContext(
+  ctx: RunContext,
+  siblings = true,
+): { ctx: RunContext; abort(reason: unknown): void; dispose(): void } {
+  const { scope, dispose } = ctx.cancel.child(siblings);
   return { ctx: { ...ctx, cancel: scope }, abort: (reason) => scope.abort(reason), dispose };
 }
 

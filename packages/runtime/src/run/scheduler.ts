@@ -22,7 +22,8 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
   const skill = frame.prepared.skill;
   const outputs: ScopeVariables['steps'] = {};
   const vars: ScopeVariables = { inputs: input, steps: outputs };
-  const { ctx, abort, dispose } = childContext(parent);
+  // With one step there is no sibling to cancel.
+  const { ctx, abort, dispose } = childContext(parent, skill.steps.length > 1);
   const byId = new Map(skill.steps.map((step) => [step.id, step]));
   const started = new Map<string, Promise<void>>();
 
@@ -176,7 +177,7 @@ async function mapBounded<T, R>(
   limit: number,
   fn: (ctx: RunContext, item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const { ctx, abort, dispose } = childContext(parent);
+  const { ctx, abort, dispose } = childContext(parent, items.length > 1);
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

@@ -57,8 +57,8 @@ export async function runPromptStep(
   });
   const request: Omit<EngineRequest, 'messages'> = {
     model,
-    signal: ctx.cancel.signal,
     stepId: step.id,
+    ...(ctx.cancel.mayAbort ? { signal: ctx.cancel.signal } : {}),
     ...(system === undefined ? {} : { system }),
     ...(tools.length === 0 ? {} : { tools }),
     ...(step.output.kind === 'schema'

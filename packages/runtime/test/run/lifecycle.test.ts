@@ -35,6 +35,18 @@ describe('cancellation and deadlines', () => {
     expect(aborted).toHaveLength(2); // both concurrent calls saw the abort
   });
 
+  it('requests carry a signal only when something can abort them', async () => {
+    const engine = new FakeEngine(() => 'ok');
+    const runtime = createRuntime({ engines: { fake: binding(engine) } });
+    const one = skill({ steps: [promptStep('a', 'a')] });
+    await runtime.run(one, {});
+    expect(engine.requests[0]!.signal).toBeUndefined(); // nothing could ever fire it
+    await runtime.run(one, {}, { signal: new AbortController().signal });
+    await runtime.run(one, {}, { deadlineMs: 60_000 });
+    await runtime.run(skill({ steps: [promptStep('a', 'a'), promptStep('b', 'b')] }), {}); // a failing sibling may
+    expect(engine.requests.slice(1).map((r) => r.signal instanceof AbortSignal)).toEqual([true, true, true, true]);
+  });
+
   it('an already aborted signal runs nothing', async () => {
     const { engine, requests } = hangingEngine();
     const runtime = createRuntime({ engines: { fake: binding(engine) } });
