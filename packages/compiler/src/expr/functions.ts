@@ -50,8 +50,11 @@ export function compileRegex(pattern: string): LinearRegex | RegexSyntaxError {
       if (!(e instanceof RegexSyntaxError)) throw e;
       re = e;
     }
-    if (regexCache.size >= 256) regexCache.delete(regexCache.keys().next().value!);
-    regexCache.set(pattern, re);
+    // Only short patterns are cached, so the cache stays small whatever the input.
+    if (pattern.length <= 1000) {
+      if (regexCache.size >= 256) regexCache.delete(regexCache.keys().next().value!);
+      regexCache.set(pattern, re);
+    }
   }
   return re;
 }

@@ -38,6 +38,9 @@ interface Flags {
 
 /** Largest compiled program accepted (bounds `{n,m}` expansion). */
 export const MAX_PROGRAM = 5000;
+/** Longest pattern and deepest group nesting accepted (the parser recurses per group). */
+export const MAX_PATTERN_LENGTH = 10_000;
+export const MAX_GROUP_DEPTH = 100;
 const MAX_REPEAT = 1000;
 
 const isWordCp = (cp: number) => (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
@@ -73,9 +76,11 @@ const POSIX: Record<string, CharTest> = {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly src: string) {}
 
   parse(): Node {
+    if (this.src.length > MAX_PATTERN_LENGTH) throw new RegexSyntaxError(`pattern is too long (more than ${MAX_PATTERN_LENGTH} characters)`, 0);
     const node = this.alternation({ i: false, s: false, m: false });
     if (this.i < this.src.length) throw new RegexSyntaxError(`unexpected \`${this.src[this.i]}\``, this.i);
     return node;
@@ -161,7 +166,9 @@ class Parser {
             inner = next;
           }
         }
+        if (++this.depth > MAX_GROUP_DEPTH) throw new RegexSyntaxError(`groups nest more than ${MAX_GROUP_DEPTH} levels deep`, start);
         const node = this.alternation({ ...inner });
+        this.depth--;
         if (this.src[this.i] !== ')') throw new RegexSyntaxError('missing closing `)`', start);
         this.i++;
         return node;

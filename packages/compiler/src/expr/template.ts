@@ -1,7 +1,7 @@
 import type { IToken } from 'chevrotain';
 import type { EachNode, ExprNode, IfNode, TemplateAst, TemplateNode } from './ast.js';
 import { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
-import { lexicalDiagnostics, parseTokens } from './parser.js';
+import { lexicalDiagnostics, MAX_NESTING, parseTokens } from './parser.js';
 import * as T from './tokens.js';
 
 /**
@@ -173,6 +173,11 @@ export function parseTemplate(text: string): { ast: TemplateAst; diagnostics: Ex
         break;
       }
       case 'tag':
+        // Blocks nest no deeper than expressions do, so checking and rendering never recurse deeply.
+        if ((s.tag === 'if' || s.tag === 'each') && stack.length >= MAX_NESTING) {
+          const tooDeep: ExprDiagnostic = { code: ExprCode.TooComplex, message: `blocks nest more than ${MAX_NESTING} levels deep`, start: s.start, end: tokenEnd(s.open), hint: 'flatten the template' };
+          return { ast: { kind: 'template', body: [] }, diagnostics: [...diagnostics, tooDeep] };
+        }
         handleTag(s, text, stack, current, diagnostics);
         break;
     }

@@ -20,6 +20,17 @@ describe('sandbox', () => {
     expect(bounded(1000, () => run(src, inputs))).toMatch(/^error SDL420[14]/);
   });
 
+  it.each(['constructor(1)', '"a".constructor("x")', 'inputs.toString()', '__proto__()', 'inputs.text.valueOf()', 'eval("1")', 'require("fs")'])(
+    '%s is an unknown function, never a JavaScript call',
+    (src) => expect(run(src, inputs)).toMatch(/^error SDL4104/),
+  );
+
+  it('refuses huge or deeply nested regex patterns held in variables cleanly', () => {
+    for (const p of ['('.repeat(100_000), `${'('.repeat(500)}a${')'.repeat(500)}`, 'a'.repeat(50_000), 'a{1000}{1000}', '(a{1000}){1000}']) {
+      expect(bounded(1000, () => run('s.matches(p)', { s: 'aaa', p }))).toMatch(/^error SDL4205: invalid regular expression/);
+    }
+  });
+
   it.each(['constructor', '__proto__', 'toString', 'globalThis', 'process', 'Object'])('the variable %s does not exist', (name) => {
     expect(run(name, inputs)).toMatch(/^error SDL4201: unknown variable/);
   });
@@ -38,6 +49,9 @@ describe('sandbox', () => {
     expect(r.diagnostics[0]!.code).toBe(ExprCode.TooComplex);
     const t = bounded(1000, () => parseTemplate(`{{ ${'['.repeat(10_000)} }}`));
     expect(t.diagnostics[0]!.code).toBe(ExprCode.TooComplex);
+    const blocks = bounded(2000, () => parseTemplate(`${'{{#if true}}'.repeat(10_000)}x${'{{/if}}'.repeat(10_000)}`));
+    expect(blocks.diagnostics.map((d) => d.code)).toEqual([ExprCode.TooComplex]);
+    expect(blocks.ast.body).toEqual([]);
   });
 
   it('stops nested macros that build huge lists at the step limit', () => {
