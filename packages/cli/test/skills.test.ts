@@ -29,10 +29,10 @@ describe('skills/', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.skill.json')).length).toBe(skillFiles.length);
   });
 
-  // Strict expected failures (owned by another engineer, reported to the lead): the test fails
-  // as soon as one of them starts passing, so the entry is removed with the fix.
+  // Known failures in skills owned by another engineer (reported to the lead); nothing else may
+  // fail. Remove an entry once its fix lands.
   //  - extract-contract-clauses: its `return` calls `indexOf`, which CEL (and SDL) do not have.
-  const KNOWN_FAILING = ['extract-contract-clauses › auto renewal flagged'];
+  const KNOWN_FAILING = new Set(['extract-contract-clauses › auto renewal flagged']);
 
   it('skillc test skills/ passes every test', async () => {
     const { code, out: report } = await skillc(['test', 'skills'], repoRoot);
@@ -40,8 +40,11 @@ describe('skills/', () => {
       .split('\n')
       .filter((line) => line.startsWith('  ✗'))
       .map((line) => line.slice(4));
-    expect(failed).toEqual(KNOWN_FAILING);
-    expect(report).toMatch(new RegExp(`\\n\\d+ passed, ${KNOWN_FAILING.length} failed\\n$`));
-    expect(code).toBe(KNOWN_FAILING.length === 0 ? 0 : 1);
+    expect(failed.filter((name) => !KNOWN_FAILING.has(name))).toEqual([]);
+    const totals = /\n(\d+) passed, (\d+) failed\n$/.exec(report);
+    expect(totals).not.toBeNull();
+    expect(Number(totals![1])).toBeGreaterThanOrEqual(14);
+    expect(Number(totals![2])).toBe(failed.length);
+    expect(code).toBe(failed.length === 0 ? 0 : 1);
   });
 });
