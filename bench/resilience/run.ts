@@ -6,7 +6,8 @@
  *    (pure overhead) and on the OpenAI adapter against the local emulator;
  * 3. soak: 10,000 conversation turns across two engines with 25% injected transient faults.
  *
- *   npx tsx bench/resilience/run.ts [--soak 10000] [--calls 3000] [--limiter-seconds 6]
+ *   npx tsx bench/resilience/run.ts [--soak 10000] [--calls 3000] [--limiter-seconds 6] [--bursts 10,100]
+ *                                   [--parts limiter,overhead,soak]
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -41,11 +42,14 @@ const { values } = parseArgs({
     soak: { type: 'string', default: '10000' },
     calls: { type: 'string', default: '3000' },
     'limiter-seconds': { type: 'string', default: '6' },
+    parts: { type: 'string', default: 'limiter,overhead,soak' },
+    bursts: { type: 'string', default: '10,100' },
   },
 });
 const SOAK_RUNS = Number(values.soak);
 const CALLS = Number(values.calls);
 const LIMITER_MS = Number(values['limiter-seconds']) * 1000;
+const PARTS = new Set(values.parts!.split(','));
 const REDIS_URL = process.env.SDL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -267,17 +271,23 @@ async function soak(runs: number) {
 
 // ---------------------------------------------------------------- main
 const RPS = 100;
-const BURST = 10;
-console.log(`limiter accuracy: configured ${RPS}/s (${RPS * 60} rpm), burst ${BURST}, ${LIMITER_MS / 1000} s each, saturated callers`);
-const memRate = await memoryLimiterRate(RPS, BURST);
-const redis1 = await redisLimiterRate(1, RPS, BURST);
-const redis4 = await redisLimiterRate(4, RPS, BURST);
-const err = (r: number) => `${fmt(((r - RPS) / RPS) * 100, 2)}%`;
-console.log(`| limiter | achieved/s | error vs configured |`);
-console.log(`| memory, 1 process (baseline) | ${fmt(memRate, 2)} | ${err(memRate)} |`);
-console.log(`| Redis, 1 process | ${fmt(redis1, 2)} | ${err(redis1)} |`);
-console.log(`| Redis, 4 processes | ${fmt(redis4, 2)} | ${err(redis4)} |`);
+if (PARTS.has('limiter')) {
+  // Burst 10 leaves 100 ms of slack: a process the OS does not schedule for longer loses tokens.
+  // Burst 100 (1 s of slack) shows the limiter's own accuracy apart from such stalls.
+  for (const burst of values.bursts!.split(',').map(Number)) {
+    console.log(`limiter accuracy: configured ${RPS}/s (${RPS * 60} rpm), burst ${burst}, ${LIMITER_MS / 1000} s each, saturated callers`);
+    const memRate = await memoryLimiterRate(RPS, burst);
+    const redis1 = await redisLimiterRate(1, RPS, burst);
+    const redis4 = await redisLimiterRate(4, RPS, burst);
+    const err = (r: number) => `${fmt(((r - RPS) / RPS) * 100, 2)}%`;
+    console.log(`| limiter | achieved/s | error vs configured |`);
+    console.log(`| memory, 1 process (baseline) | ${fmt(memRate, 2)} | ${err(memRate)} |`);
+    console.log(`| Redis, 1 process | ${fmt(redis1, 2)} | ${err(redis1)} |`);
+    console.log(`| Redis, 4 processes | ${fmt(redis4, 2)} | ${err(redis4)} |\n`);
+  }
+}
 
+if (PARTS.has('overhead')) {
 console.log(`\nmiddleware overhead per call, ${CALLS} calls each, alternating blocks of 100 (ms):`);
 const emu = await startEmulator({ provider: 'openai' });
 const rows = [
@@ -291,12 +301,17 @@ for (const r of rows) {
     `| ${r.label} | ${fmt(r.bareP50, 3)} | ${fmt(r.chainP50, 3)} | ${fmt(r.bareP99, 3)} | ${fmt(r.chainP99, 3)} | ${fmt(r.chainP50 - r.bareP50, 3)} | ${fmt(r.chainP50 / r.bareP50, 2)}x |`,
   );
 }
+}
 
+let soakOk = true;
+if (PARTS.has('soak')) {
 console.log(`\nsoak: ${SOAK_RUNS} runs (conversation turns, 20 per session) across two engines, 25% injected transient faults:`);
 const s = await soak(SOAK_RUNS);
 console.log(`| runs | failed | lost/duplicated turns | requests | injected fault rate | retries/run | max retries in a run | failovers | p50 ms | p99 ms | wall s |`);
 console.log(
   `| ${s.runs} | ${s.failures} | ${s.lostOrDuplicated} | ${s.requests} | ${fmt(s.faultRate * 100, 1)}% | ${fmt(s.retriesPerRun, 3)} | ${s.maxRetries} | ${s.switches} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${fmt(s.wallS, 1)} |`,
 );
+soakOk = s.failures === 0 && s.lostOrDuplicated === 0;
+}
 void median;
-process.exit(s.failures === 0 && s.lostOrDuplicated === 0 ? 0 : 1);
+process.exit(soakOk ? 0 : 1);

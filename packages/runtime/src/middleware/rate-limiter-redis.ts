@@ -56,50 +56,81 @@ local leaseTtl = tonumber(ARGV[9])
 local waiterTtl = tonumber(ARGV[10])
 local maxWait = tonumber(ARGV[11])
 local maxQueue = tonumber(ARGV[12])
+local enqueue = ARGV[13] == '1'
 local ttl = tonumber(ARGV[14])
--- forget waiters and leases of processes that stopped (no heartbeat / lease expired)
+-- forget waiters and leases of processes that stopped (no heartbeat / lease or grant expired)
 local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-for _, w in ipairs(dead) do redis.call('ZREM', KEYS[2], w) end
+for _, w in ipairs(dead) do
+  redis.call('ZREM', KEYS[2], w)
+  redis.call('HDEL', KEYS[1], 'n:' .. w)
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-if ARGV[13] == '1' then
+-- granted by another caller's script while we slept: claim it
+if not enqueue and redis.call('ZSCORE', KEYS[4], id) and not redis.call('ZSCORE', KEYS[2], id) then
+  redis.call('ZADD', KEYS[4], now + leaseTtl, id)
+  redis.call('ZREM', KEYS[3], id)
+  return {1, 0, redis.call('ZCARD', KEYS[2])}
+end
+if enqueue then
   redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[1], 'seq', 1), id)
+  redis.call('HSET', KEYS[1], 'n:' .. id, need)
 end
 if not redis.call('ZSCORE', KEYS[2], id) then return {-2, 0, 0} end
 redis.call('ZADD', KEYS[3], now + waiterTtl, id)
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+-- advance the queue: admit heads, in order, while they fit. Whoever runs the script does this,
+-- so tokens are granted when they exist even if the head's own process is slow to ask.
+local r, t = refill(rpm, tpm, capR, capT)
+local headWait = 0
+local self = false
+for i = 1, 64 do
+  local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if not head then break end
+  if conc and redis.call('ZCARD', KEYS[4]) >= conc then headWait = -1 break end
+  local hneed = tonumber(redis.call('HGET', KEYS[1], 'n:' .. head)) or 1
+  local wait = 0
+  if rpm and r < 1 then wait = math.max(wait, (1 - r) * 60000 / rpm) end
+  if tpm and t < hneed then wait = math.max(wait, (hneed - t) * 60000 / tpm) end
+  if wait > 0 then headWait = math.ceil(wait) break end
+  if rpm then r = r - 1 end
+  if tpm then t = t - hneed end
+  redis.call('ZREM', KEYS[2], head)
+  redis.call('ZREM', KEYS[3], head)
+  redis.call('HDEL', KEYS[1], 'n:' .. head)
+  if head == id then
+    self = true
+    redis.call('ZADD', KEYS[4], now + leaseTtl, head)
+  else
+    -- a grant its owner claims on its next check; unclaimed, it lapses with the waiter TTL
+    redis.call('ZADD', KEYS[4], now + waiterTtl, head)
+  end
+end
+save(rpm, tpm, r, t)
 local depth = redis.call('ZCARD', KEYS[2])
+if self then return {1, 0, depth} end
 local rank = redis.call('ZRANK', KEYS[2], id)
-if rank > 0 then
-  if ARGV[13] == '1' and rank >= maxQueue then
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('ZREM', KEYS[3], id)
+local function drop()
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('HDEL', KEYS[1], 'n:' .. id)
+end
+if rank == 0 then
+  if headWait > maxWait then
+    drop()
+    return {-1, headWait, depth}
+  end
+  if enqueue and maxQueue == 0 then
+    drop()
     return {-3, 0, depth}
   end
-  return {0, -1, depth}
+  return {0, headWait, depth, 0}
 end
-if conc and redis.call('ZCARD', KEYS[4]) >= conc then return {0, -1, depth} end
-local r, t = refill(rpm, tpm, capR, capT)
-local wait = 0
-if rpm and r < 1 then wait = math.max(wait, (1 - r) * 60000 / rpm) end
-if tpm and t < need then wait = math.max(wait, (need - t) * 60000 / tpm) end
-wait = math.ceil(wait)
-if wait > 0 then
-  save(rpm, tpm, r, t)
-  if wait > maxWait then
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('ZREM', KEYS[3], id)
-    return {-1, wait, depth}
-  end
-  return {0, wait, depth}
+if enqueue and rank >= maxQueue then
+  drop()
+  return {-3, 0, depth}
 end
-if rpm then r = r - 1 end
-if tpm then t = t - need end
-save(rpm, tpm, r, t)
-redis.call('ZREM', KEYS[2], id)
-redis.call('ZREM', KEYS[3], id)
-redis.call('ZADD', KEYS[4], now + leaseTtl, id)
-return {1, 0, depth - 1}`;
+return {0, -1, depth, rank}`;
 
 const RECONCILE = `${NOW}
 ${REFILL}
@@ -117,6 +148,7 @@ const LEAVE = `
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[1], 'n:' .. ARGV[1])
 return 1`;
 
 type Limiter3 = (keys: string[], args: (string | number)[]) => Promise<unknown>;
@@ -134,6 +166,8 @@ export interface RedisRateLimiterOptions {
   clock?: Clock;
   /** How often a queued (non-head) waiter re-checks, in ms; local releases wake it at once. */
   pollMs?: number;
+  /** How often the waiter next in line re-checks (default 2 ms, so cross-process hand-offs are quick). */
+  nextInLinePollMs?: number;
   /** A lease not released after this long is reclaimed (crashed process). */
   leaseTtlMs?: number;
   /** A waiter that has not checked in for this long is dropped from the queue. */
@@ -151,6 +185,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly clock: Clock;
   private readonly fixedNow: Clock | undefined;
   private readonly pollMs: number;
+  private readonly nextInLinePollMs: number;
   private readonly leaseTtlMs: number;
   private readonly waiterTtlMs: number;
   private readonly local = new Map<string, Set<() => void>>();
@@ -166,6 +201,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.fixedNow = options.timeSource && options.timeSource !== 'redis' ? options.timeSource : undefined;
     this.clock = options.clock ?? this.fixedNow ?? systemClock;
     this.pollMs = options.pollMs ?? 10;
+    this.nextInLinePollMs = options.nextInLinePollMs ?? Math.min(2, this.pollMs);
     this.leaseTtlMs = options.leaseTtlMs ?? 10 * 60_000;
     this.waiterTtlMs = options.waiterTtlMs ?? 30_000;
     const define = (name: string, lua: string): Limiter3 => {
@@ -243,7 +279,7 @@ export class RedisRateLimiter implements RateLimiter {
           throw signal.reason;
         }
         woken = false;
-        const [status, hint, depth] = (await this.acquireScript(keys, args(enqueue))) as [number, number, number];
+        const [status, hint, depth, rank = 0] = (await this.acquireScript(keys, args(enqueue))) as [number, number, number, number?];
         enqueue = false;
         if (status === 1) {
           this.wake(key);
@@ -279,7 +315,10 @@ export class RedisRateLimiter implements RateLimiter {
           );
         }
         if (woken) continue; // a release happened while we were asking: ask again now
-        const sleepMs = Math.min(hint >= 0 ? hint : this.pollMs, deadline - now, this.waiterTtlMs / 3);
+        // The head sleeps exactly its wait. The next in line polls fast, so a slot freed in another
+        // process is taken within a couple of ms; the rest poll at pollMs.
+        const poll = rank === 1 ? this.nextInLinePollMs : this.pollMs;
+        const sleepMs = Math.min(hint >= 0 ? hint : poll, deadline - now, this.waiterTtlMs / 3);
         const stop = new AbortController();
         wakeUp = () => stop.abort();
         const onAbort = () => stop.abort();

@@ -194,12 +194,43 @@ describeWithRedis('RedisRateLimiter', () => {
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   });
-  limiterContract((clock) => new RedisRateLimiter({ redis, prefix, timeSource: clock, pollMs: 1_000 }));
+  limiterContract((clock) => new RedisRateLimiter({ redis, prefix, timeSource: clock, pollMs: 1_000, nextInLinePollMs: 1_000 }));
+
+  it('across processes: whoever asks next grants the slot to the head of the queue, in FIFO order', async () => {
+    const clock = new FakeClock();
+    const opts = { redis, prefix, timeSource: clock, pollMs: 1_000, nextInLinePollMs: 1_000 };
+    const one = new RedisRateLimiter(opts);
+    const two = new RedisRateLimiter(opts); // another process: its waiters are not woken by `one`
+    const l = limits({ concurrency: 1 });
+    const held = await one.acquire({ key: 'handoff', limits: l, tokens: 1 });
+    const b = track(two.acquire({ key: 'handoff', limits: l, tokens: 1 }));
+    await until(() => clock.pending > 0);
+    await two.idle();
+    await held.release(); // `two` is not told; its waiter would only notice on its next poll
+    const c = track(one.acquire({ key: 'handoff', limits: l, tokens: 1 }));
+    await until(() => clock.pending > 1);
+    await one.idle();
+    expect(c.done).toBe(false); // c asked first after the release, but b is ahead in line: b got the grant
+    await clock.advance(1_000, async () => {
+      await one.idle();
+      await two.idle();
+    });
+    await until(() => b.done);
+    expect(b.lease).toBeDefined();
+    expect(c.done).toBe(false);
+    await b.lease!.release(); // again another process: c notices on its next poll
+    await clock.advance(1_000, async () => {
+      await one.idle();
+      await two.idle();
+    });
+    await until(() => c.done);
+    expect(c.lease).toBeDefined();
+  });
 
   it('reclaims the slot of a process that died holding a lease (lease TTL)', async () => {
     const clock = new FakeClock();
-    const crashed = new RedisRateLimiter({ redis, prefix, timeSource: clock, leaseTtlMs: 5_000, pollMs: 1_000 });
-    const alive = new RedisRateLimiter({ redis, prefix, timeSource: clock, leaseTtlMs: 5_000, pollMs: 1_000 });
+    const crashed = new RedisRateLimiter({ redis, prefix, timeSource: clock, leaseTtlMs: 5_000, pollMs: 1_000, nextInLinePollMs: 1_000 });
+    const alive = new RedisRateLimiter({ redis, prefix, timeSource: clock, leaseTtlMs: 5_000, pollMs: 1_000, nextInLinePollMs: 1_000 });
     const l = limits({ concurrency: 1 });
     await crashed.acquire({ key: 'crash', limits: l, tokens: 1 }); // never released
     const waiting = track(alive.acquire({ key: 'crash', limits: l, tokens: 1 }));
