@@ -35,9 +35,21 @@ function segment(text: string, diagnostics: ExprDiagnostic[]): Segment[] {
   const segments: Segment[] = [];
   const lexErrors = lexed.errors.map((e) => ({ offset: e.offset, length: e.length }));
   diagnostics.push(...lexicalDiagnostics(lexed.tokens, lexErrors, text));
-  const brokenAt = (start: number, stop: number) =>
-    lexErrors.some((e) => e.offset >= start && e.offset < stop) ||
-    lexed.tokens.some((t) => t.tokenType === T.UnterminatedString && t.startOffset >= start && t.startOffset < stop);
+  // Offsets of lexical problems, sorted, so each tag finds its own with a binary search.
+  const bad = [
+    ...lexErrors.map((e) => e.offset),
+    ...lexed.tokens.filter((t) => t.tokenType === T.UnterminatedString).map((t) => t.startOffset),
+  ].sort((a, b) => a - b);
+  const brokenAt = (start: number, stop: number) => {
+    let lo = 0;
+    let hi = bad.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bad[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < bad.length && bad[lo]! < stop;
+  };
   const tokens = lexed.tokens;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
