@@ -163,6 +163,27 @@ describe('stream', () => {
     expect({ ...viaRun, trace: undefined }).toEqual({ ...done.result, trace: undefined });
   });
 
+  it('events from a nested use: skill carry the nested path and skill name', async () => {
+    const runtime = createRuntime({ engines: { fake: binding(new FakeEngine(() => 'inner')) } });
+    const child = skill({ name: 'child', steps: [promptStep('shout', 'x')] });
+    const parent = skill({
+      name: 'parent',
+      dependencies: { kid: { alias: 'kid', reference: './child.skill.yaml', skill: child, source: { file: 'p', line: 1, column: 1 } } },
+      steps: [{ kind: 'use', id: 'call', use: 'kid', with: {}, dependsOn: [], source: { file: 'p', line: 5, column: 5 } }],
+    });
+    const events: RunEvent[] = [];
+    for await (const event of runtime.stream(parent, {})) events.push(event);
+    expect(events.map((e) => ('path' in e ? `${e.type}:${e.skill}:${e.path.join('/')}` : e.type))).toEqual([
+      'step-start:parent:call',
+      'step-start:child:call/shout',
+      'text-delta:child:call/shout',
+      'usage:child:call/shout',
+      'step-end:child:call/shout',
+      'step-end:parent:call',
+      'done',
+    ]);
+  });
+
   it('ends with an error event when the run fails', async () => {
     const runtime = createRuntime({ engines: { fake: binding(new FakeEngine(() => 'x')) } });
     const s = skill({ inputs: { type: 'object', required: ['q'] }, steps: [promptStep('a', 'a')] });
