@@ -61,6 +61,11 @@ export const DIAGNOSTIC_CODES = {
   SDL3020: { severity: 'error', title: 'replies for a step that is not a prompt step' },
   SDL3021: { severity: 'error', title: 'two skills with the same name' },
   SDL3022: { severity: 'error', title: 'default does not match its schema' },
+  // SDL41xx (continued): the step graph and `with:` arguments, checked by the expression stage (src/bind)
+  SDL4107: { severity: 'error', title: 'unknown step in `steps.<id>`' },
+  SDL4108: { severity: 'error', title: 'steps read each other in a cycle' },
+  SDL4109: { severity: 'error', title: 'unknown argument' },
+  SDL4110: { severity: 'error', title: 'missing required argument' },
   // SDL5xxx: dependencies (uses:, semver, lockfile, paths); defined beside the resolver
   ...DEPENDENCY_DIAGNOSTIC_CODES,
   // SDL9xxx: files and I/O seen by the CLI

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { makeDiagnostic } from '../diagnostics/codes.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
+import { checkExpressions } from '../bind/stage.js';
 import { checkSkill } from '../check/check.js';
 import { normalizeSkill } from '../schema/normalize.js';
 import { validateSkill } from '../schema/validate.js';
@@ -29,8 +30,8 @@ export interface FileResult {
 /** A stage after parsing: reads the parsed file, returns its diagnostics (must not throw on bad input). */
 export type FrontEndStage = (parsed: ParsedSkill) => Diagnostic[];
 
-/** The stages run on every parsed file, in order: schema validation, then the semantic checks. */
-export const DEFAULT_STAGES: readonly FrontEndStage[] = [validateSkill, checkSkill];
+/** The stages run on every parsed file, in order: schema validation, the semantic checks, then expressions and the step graph. */
+export const DEFAULT_STAGES: readonly FrontEndStage[] = [validateSkill, checkSkill, checkExpressions];
 
 /** Options of the front-end driver. */
 export interface FrontEndOptions {

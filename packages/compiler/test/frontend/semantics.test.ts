@@ -80,8 +80,8 @@ describe('normalized skill', () => {
   });
 
   it('does not fill defaults inside user JSON Schemas (their `default` is data, not a field default)', () => {
-    const result = checkText(withLines('inputs:', '  type: object', '  properties: { tone: { type: string, default: formal } }'));
-    expect(result.skill!.inputs).toEqual({ type: 'object', properties: { tone: { type: 'string', default: 'formal' } } });
+    const result = checkText(withLines('inputs:', '  type: object', '  properties: { question: { type: string }, tone: { type: string, default: formal } }'));
+    expect(result.skill!.inputs).toEqual({ type: 'object', properties: { question: { type: 'string' }, tone: { type: 'string', default: 'formal' } } });
   });
 });
 
