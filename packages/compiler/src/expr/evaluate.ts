@@ -44,9 +44,14 @@ function site(node: { start: number; end: number }, c: Ctx): CallSite {
   return { start: node.start, end: node.end, limits: c.limits };
 }
 
+/** A call site built once for the default limits (the common case), else per call. */
+function siteOf(node: { start: number; end: number }): (c: Ctx) => CallSite {
+  const fixed: CallSite = { start: node.start, end: node.end, limits: DEFAULT_LIMITS };
+  return (c) => (c.limits === DEFAULT_LIMITS ? fixed : site(node, c));
+}
+
 function step(c: Ctx, node: { start: number; end: number }, n = 1): void {
-  c.steps += n;
-  if (c.steps > c.limits.maxSteps)
+  if ((c.steps += n) > c.limits.maxSteps)
     fail(ExprCode.LimitExceeded, `evaluation exceeds the limit of ${c.limits.maxSteps} steps`, node, 'iterate over smaller lists or nest fewer macros');
 }
 
@@ -259,6 +264,7 @@ class Compiler {
   private call(node: Extract<ExprNode, { kind: 'call' }>): Fn {
     const args = node.args.map((a) => this.expr(a));
     const fnSite = { start: node.fnStart, end: node.end };
+    const at = siteOf(node);
     if (node.target) {
       const target = this.expr(node.target);
       const fn = MEMBER_FUNCTIONS.get(node.fn);
@@ -266,21 +272,21 @@ class Compiler {
         return () => fail(ExprCode.UnknownFunction, `unknown function \`${node.fn}\` with ${args.length} argument(s)`, fnSite);
       // A constant pattern is compiled once, here, not on every call.
       const pattern = node.fn === 'matches' && node.args[0]?.kind === 'string' ? compileRegex(node.args[0].value) : undefined;
-      if (pattern) return (c) => matches(target(c), pattern, site(node, c));
+      if (pattern) return (c) => matches(target(c), pattern, at(c));
       if (args.length === 1) {
         const a0 = args[0]!;
-        return (c) => fn.fn(target(c), [a0(c)], site(node, c));
+        return (c) => fn.fn(target(c), [a0(c)], at(c));
       }
-      return (c) => fn.fn(target(c), args.map((a) => a(c)), site(node, c));
+      return (c) => fn.fn(target(c), args.map((a) => a(c)), at(c));
     }
     const fn = GLOBAL_FUNCTIONS.get(node.fn);
     if (!fn || !fn.arity.includes(args.length))
       return () => fail(ExprCode.UnknownFunction, `unknown function \`${node.fn}\` with ${args.length} argument(s)`, fnSite);
     if (args.length === 1) {
       const a0 = args[0]!;
-      return (c) => fn.fn([a0(c)], site(node, c));
+      return (c) => fn.fn([a0(c)], at(c));
     }
-    return (c) => fn.fn(args.map((a) => a(c)), site(node, c));
+    return (c) => fn.fn(args.map((a) => a(c)), at(c));
   }
 
   private comprehension(node: ComprehensionNode): Fn {

@@ -194,9 +194,9 @@ export const GLOBAL_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: Builti
 /** Receiver-style functions, `target.fn(args)`: CEL's string functions plus a few from its strings extension. */
 export const MEMBER_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: (target: Value, args: Value[], site: CallSite) => Value }> = new Map([
   ['size', { arity: [0], fn: (t, _a, s) => sizeOf(t, s) }],
-  ['contains', { arity: [1], fn: (t, a, s) => { const [x, y] = str('contains', [t, ...a], s, 2); return x!.includes(y!); } }],
-  ['startsWith', { arity: [1], fn: (t, a, s) => { const [x, y] = str('startsWith', [t, ...a], s, 2); return x!.startsWith(y!); } }],
-  ['endsWith', { arity: [1], fn: (t, a, s) => { const [x, y] = str('endsWith', [t, ...a], s, 2); return x!.endsWith(y!); } }],
+  ['contains', { arity: [1], fn: (t, a, s) => (typeof t === 'string' && typeof a[0] === 'string' ? t.includes(a[0]) : noOverload('contains', [t, ...a], s)) }],
+  ['startsWith', { arity: [1], fn: (t, a, s) => (typeof t === 'string' && typeof a[0] === 'string' ? t.startsWith(a[0]) : noOverload('startsWith', [t, ...a], s)) }],
+  ['endsWith', { arity: [1], fn: (t, a, s) => (typeof t === 'string' && typeof a[0] === 'string' ? t.endsWith(a[0]) : noOverload('endsWith', [t, ...a], s)) }],
   ['matches', { arity: [1], fn: (t, a, s) => matches(t, a[0]!, s) }],
   ['lowerAscii', { arity: [0], fn: (t, _a, s) => str('lowerAscii', [t], s, 1)[0]!.replace(/[A-Z]+/g, (m) => m.toLowerCase()) }],
   ['upperAscii', { arity: [0], fn: (t, _a, s) => str('upperAscii', [t], s, 1)[0]!.replace(/[a-z]+/g, (m) => m.toUpperCase()) }],

@@ -21,7 +21,8 @@
  * 6. `@marcbachmann/cel-js` returns `string(x)` unconverted (an int) when `x` iterates a list built
  *    as `[] + [3]` (`([] + [3]).map(x, string(x))` gives `[3]`); SDL and `@bufbuild/cel` give `["3"]`.
  * 7. `@bufbuild/cel` reports "int overflow" for uint division when the dividend is 2^63 or more
- *    (`18446744073709551615u / 1u`); SDL and cel-js give the uint result.
+ *    (`18446744073709551615u / 1u`); SDL and cel-js give the uint result. Such literals are left
+ *    out of the generators (cel-js cannot decide instead: it has no `int(uint)`).
  *
  * So each property requires SDL to equal `@bufbuild/cel`, or, where the two libraries disagree
  * because of the deviations above, the other library.
@@ -124,7 +125,8 @@ function intExpr(d: number, x: boolean): G {
   );
 }
 
-const uintLit = fc.constantFrom('0u', '1u', '5u', '7u', '18446744073709551615u', '9223372036854775808u');
+// No literals of 2^63 or more (difference 7); 2^32 * 2^32 still overflows uint64.
+const uintLit = fc.constantFrom('0u', '1u', '5u', '7u', '4294967296u', '4294967295u');
 function uintExpr(d: number, x: boolean): G {
   if (d <= 0) return uintLit;
   const sub = () => uintExpr(d - 1, x);
@@ -230,7 +232,7 @@ describe('differential against established CEL implementations', () => {
   it('agrees on value or error over the whole subset, mixed-number comparisons included', () => {
     fc.assert(fc.property(anyExpr(3, true), inputsArb, (src, inputs) => {
       agree(src, inputs);
-    }), { numRuns: 800 });
+    }), { numRuns: 800, seed: 20261121 });
   });
 
   it('agrees with @marcbachmann/cel-js on type-homogeneous expressions (or with @bufbuild/cel where cel-js deviates)', () => {
@@ -239,7 +241,7 @@ describe('differential against established CEL implementations', () => {
       const m = marcRejectsTypes(src) ? undefined : marc(src, inputs);
       // cel-js deviations (differences 1, 2, 3, 6) are decided by @bufbuild/cel.
       if (m === undefined || m !== ours) expect({ src, ours }).toEqual({ src, ours: bufbuild(src, inputs) });
-    }), { numRuns: 800 });
+    }), { numRuns: 800, seed: 20261121 });
   });
 
   it('pins the deliberate differences', () => {

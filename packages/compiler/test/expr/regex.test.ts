@@ -29,7 +29,7 @@ describe('LinearRegex', () => {
       fc.property(anchored, fc.stringMatching(/^[abx1 ]{0,12}$/), (p, s) => {
         expect(new LinearRegex(p).test(s, 1e6)).toBe(new RegExp(p, 'u').test(s));
       }),
-      { numRuns: 500 },
+      { numRuns: 500, seed: 20261121 },
     );
   });
 });
