@@ -11,9 +11,11 @@ describe('skillc compile', () => {
     expect(r.out).toBe('compiled 2 skills to build\n');
     expect(readdirSync(join(root, 'build')).sort()).toEqual(['answer-question.skill.json', 'second-skill.skill.json']);
     const text = readFileSync(join(root, 'build/answer-question.skill.json'), 'utf8');
-    const json = JSON.parse(text) as { policies: { retry: Record<string, number> }; name: string };
-    expect(json.name).toBe('answer-question');
-    expect(json.policies.retry).toEqual({ base_ms: 500, jitter: 0.2, max_attempts: 4, max_ms: 30000 });
+    const json = JSON.parse(text) as { entry: string; ir_version: string; skills: Record<string, { name: string; policies: { retry: Record<string, number> } }> };
+    expect(json.ir_version).toBe('1.0');
+    expect(json.entry).toBe('a.skill.yaml'); // no package.json: the root is the first skill's directory
+    expect(json.skills['a.skill.yaml']!.name).toBe('answer-question');
+    expect(json.skills['a.skill.yaml']!.policies.retry).toEqual({ base_ms: 500, jitter: 0.2, max_attempts: 4, max_ms: 30000 });
     expect(Object.keys(json)).toEqual([...Object.keys(json)].sort());
     // Same input, same bytes.
     await skillc(['compile', 'skills', '--out', 'build2'], root);

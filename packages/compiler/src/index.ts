@@ -18,3 +18,11 @@ export * from './expr/index.js';
 // Canonical formatting for `skillc fmt` (issue 8).
 export { formatSkill, type FormatResult } from './format/format-skill.js';
 export { TOP_LEVEL_KEY_ORDER, STEP_KEY_ORDER, PROMPT_KEY_ORDER, TEST_KEY_ORDER } from './format/key-order.js';
+// Expression stage, IR emitter and the compile pipeline (issue 4 / issue 3 item 3).
+export { bindSkill, pointerSegment, type BindOptions, type BoundSkill, type BoundStep } from './bind/bind-skill.js';
+export { checkExpressions } from './bind/stage.js';
+export { stepReferences, type StepReference } from './bind/step-references.js';
+export type { DependencyInterface, DependencyInterfaces } from './bind/scopes.js';
+export type { Anchor, CompiledSource } from './bind/compiled-source.js';
+export * from './emit/index.js';
+export * from './build/index.js';

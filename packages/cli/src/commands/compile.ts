@@ -1,17 +1,32 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkFiles, type Diagnostic, type FileResult, makeDiagnostic, rangeOfPath, sortDiagnostics } from '@sdl/compiler';
-import { type Command, UsageError } from '../io.js';
-import { exitCodeFor, reportFormat, writeReport } from '../report/options.js';
+import {
+  type BuildResult,
+  type BuiltOutput,
+  type Diagnostic,
+  makeDiagnostic,
+  ProjectBuilder,
+  sortDiagnostics,
+  watchProject,
+  writeLockfile,
+} from '@sdl/compiler';
+import { type CliIO, type Command, EXIT_OK, UsageError } from '../io.js';
+import { exitCodeFor, reportFormat, type ReportFormat } from '../report/options.js';
+import { formatHumanReport, formatJsonReport } from '../report/human.js';
 
-const usage = `Usage: skillc compile <files|dirs...> --out <dir> [--format human|json]
+const usage = `Usage: skillc compile <files|dirs...> --out <dir> [--frozen-lockfile] [--watch] [--format human|json]
 
-Check skill files and, when none has an error, write <out>/<name>.skill.json for each.
-Nothing is written when any file has an error (no partial output).
+Check skill files, resolve their \`uses:\` dependencies and, when nothing has an error, write
+<out>/<name>.skill.json for each skill given: the IR (spec/ir.md) of the skill and its whole
+dependency closure. Nothing is written when any file has an error (no partial output).
+sdl.lock at the project root is written or updated unless --frozen-lockfile is given.
 
 Options:
   -o, --out <dir>        output directory (created if missing)
+  --frozen-lockfile      fail (exit 1) when sdl.lock is missing or out of date; never write it (for CI)
+  --root <dir>           the project root (default: nearest directory with sdl.lock or package.json)
+  -w, --watch            keep running: recompile what a change affects, print diagnostics as they appear
   --format <human|json>  report format (default human)
   --json                 same as --format json
   -h, --help             show this help
@@ -19,37 +34,15 @@ Options:
 Exit codes: 0 compiled (warnings allowed), 1 errors found, 2 usage or I/O error.
 `;
 
-/** Deterministic JSON: object keys sorted, two-space indent, trailing newline. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v === null || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
-  };
-  return `${JSON.stringify(sort(value), null, 2)}\n`;
+const AT_START = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+
+interface Options {
+  out: string;
+  format: ReportFormat;
+  frozen: boolean;
 }
 
-/** What compile writes for one skill until the IR emitter lands: the validated, normalized document. */
-function outputOf(file: FileResult): { name: string; text: string } {
-  const skill = file.skill!;
-  return { name: String(skill.name), text: canonicalJson(skill) };
-}
-
-/** Two skills with the same `name` would overwrite each other's output. */
-function duplicateNames(files: FileResult[]): Diagnostic[] {
-  const seen = new Map<string, FileResult>();
-  const out: Diagnostic[] = [];
-  for (const f of files) {
-    if (!f.skill || !f.parsed) continue;
-    const name = String(f.skill.name);
-    const first = seen.get(name);
-    if (first) out.push(makeDiagnostic('SDL3021', f.file, rangeOfPath(f.parsed, ['name']), `skill name \`${name}\` is also used by \`${first.file}\`; both would compile to \`${name}.skill.json\``, 'give each skill a unique name'));
-    else seen.set(name, f);
-  }
-  return out;
-}
-
-/** `skillc compile`: check, then write every output atomically (temp file + rename), or nothing. */
+/** `skillc compile`: build, then write every output atomically (temp file + rename), or nothing. */
 export const command: Command = {
   name: 'compile',
   summary: 'Compile skill files to IR',
@@ -57,41 +50,99 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { out: { type: 'string', short: 'o' }, format: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        out: { type: 'string', short: 'o' },
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+        'frozen-lockfile': { type: 'boolean' },
+        root: { type: 'string' },
+        watch: { type: 'boolean', short: 'w' },
+      },
       allowPositionals: true,
       strict: true,
     });
     const format = reportFormat(values.format, values.json);
     if (positionals.length === 0) throw new UsageError('give at least one skill file or directory');
     if (!values.out) throw new UsageError('--out <dir> is required');
-    const result = await checkFiles(positionals, { cwd: io.cwd });
-    result.diagnostics = sortDiagnostics([...result.diagnostics, ...duplicateNames(result.files)]);
-    let code = exitCodeFor(result);
-    if (code === 0) {
-      const outDir = resolve(io.cwd, values.out);
-      const written = await writeAll(outDir, result.files.map(outputOf));
-      if (written.error) {
-        result.diagnostics.push(makeDiagnostic('SDL9003', values.out, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, `cannot write to \`${values.out}\`: ${written.error}`));
-        code = exitCodeFor(result);
-      } else if (format === 'human') {
-        io.stdout.write(`compiled ${written.count} skill${written.count === 1 ? '' : 's'} to ${values.out}\n`);
-      }
-    }
-    if (format === 'json' || result.diagnostics.length > 0) writeReport(io, result, format, format === 'json' ? 'stdout' : 'stderr');
-    return code;
+    const options: Options = { out: values.out, format, frozen: values['frozen-lockfile'] === true };
+    const builder = new ProjectBuilder(positionals, {
+      cwd: io.cwd,
+      frozenLockfile: options.frozen,
+      watch: values.watch === true,
+      ...(values.root !== undefined ? { root: values.root } : {}),
+    });
+    const first = builder.build();
+    const code = await finish(first, options, io, first.outputs);
+    if (!values.watch) return code;
+
+    if (!io.signal) throw new UsageError('--watch needs an interactive session (no abort signal to stop it)');
+    io.stdout.write('watching for changes (Ctrl-C to stop)\n');
+    await watchProject(builder, positionals, first, {
+      cwd: io.cwd,
+      signal: io.signal,
+      onBuild: async (result) => {
+        const changed = result.outputs.filter((o) => o.changed);
+        const started = `${changed.length} of ${result.outputs.length}`;
+        await finish(result, options, io, changed, started);
+      },
+      onError: (error) => io.stderr.write(`skillc: internal error: ${(error as Error).message}\n`),
+    });
+    return EXIT_OK;
   },
 };
 
+/**
+ * Reports a build and, when it has no error, writes `outputs` and the lockfile. `rebuilt` (watch
+ * mode) says how many roots were recompiled out of how many.
+ */
+async function finish(result: BuildResult, options: Options, io: CliIO, outputs: BuiltOutput[], rebuilt?: string): Promise<number> {
+  const diagnostics = result.diagnostics;
+  let code = exitCodeFor({ diagnostics });
+  if (code === EXIT_OK) {
+    const written = await writeAll(resolve(io.cwd, options.out), outputs);
+    let failure = written.error;
+    if (!failure && !options.frozen && result.project) {
+      try {
+        writeLockfile(result.project);
+      } catch (error) {
+        failure = `cannot write sdl.lock: ${(error as Error).message}`;
+      }
+    }
+    if (failure) {
+      diagnostics.push(makeDiagnostic('SDL9003', options.out, AT_START, `cannot write to \`${options.out}\`: ${failure}`));
+      sortDiagnostics(diagnostics);
+      code = exitCodeFor({ diagnostics });
+    } else if (options.format === 'human') {
+      const n = written.count;
+      io.stdout.write(rebuilt === undefined
+        ? `compiled ${n} skill${n === 1 ? '' : 's'} to ${options.out}\n`
+        : `recompiled ${rebuilt} skill${result.outputs.length === 1 ? '' : 's'}${outputs.length > 0 ? `: ${outputs.map((o) => `${o.name}.skill.json`).join(', ')}` : ' (no output changed)'}\n`);
+    }
+  }
+  report(io, diagnostics, result, options.format);
+  return code;
+}
+
+function report(io: CliIO, diagnostics: Diagnostic[], result: BuildResult, format: ReportFormat): void {
+  if (format === 'json') {
+    io.stdout.write(formatJsonReport(diagnostics));
+    return;
+  }
+  if (diagnostics.length === 0) return;
+  const color = Boolean(io.stderr.isTTY) && io.env.NO_COLOR === undefined;
+  io.stderr.write(formatHumanReport(diagnostics, result.fileCount, { sources: result.sources, color }));
+}
+
 /** Writes every output to a temp file first, then renames them into place; on failure removes the temps. */
-async function writeAll(outDir: string, outputs: { name: string; text: string }[]): Promise<{ count: number; error?: string }> {
+async function writeAll(outDir: string, outputs: BuiltOutput[]): Promise<{ count: number; error?: string }> {
   const temps: { temp: string; target: string }[] = [];
   try {
     await mkdir(outDir, { recursive: true });
     for (const { name, text } of outputs) {
       const target = join(outDir, `${name}.skill.json`);
-      const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+      const temp = `${target}.${process.pid}.${temps.length}.tmp`;
       temps.push({ temp, target });
-      await writeFile(temp, text, { flag: 'wx' });
+      await writeFile(temp, text, { flag: 'w' });
     }
   } catch (error) {
     await Promise.all(temps.map(({ temp }) => rm(temp, { force: true })));

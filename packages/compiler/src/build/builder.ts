@@ -1,0 +1,288 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { bindSkill, type BoundSkill } from '../bind/bind-skill.js';
+import type { DependencyInterface } from '../bind/scopes.js';
+import { checkSkill } from '../check/check.js';
+import { isRecord } from '../check/context.js';
+import { makeDiagnostic } from '../diagnostics/codes.js';
+import { type Diagnostic, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
+import { ResolutionCache } from '../deps/cache.js';
+import { closureOf, dependenciesFirst } from '../deps/graph-queries.js';
+import { sha256 } from '../deps/hash.js';
+import { checkLockfile, readLockfile } from '../deps/lockfile.js';
+import { displayPath } from '../deps/paths.js';
+import { resolveProject } from '../deps/resolve.js';
+import type { ResolvedProject } from '../deps/types.js';
+import { emitDocument, type SkillOrigin } from '../emit/emit-document.js';
+import { emitSkill } from '../emit/emit-skill.js';
+import type { IrDocument, IrSkill } from '../emit/ir-types.js';
+import { serializeIr } from '../emit/serialize.js';
+import { validateIr } from '../emit/validate-ir.js';
+import { checkBytes, type FileResult, type FrontEndStage } from '../frontend/check-file.js';
+import { rangeOfPath } from '../yaml/ranges.js';
+import { validateSkill } from '../schema/validate.js';
+import type { SourceFile } from '../source/source-file.js';
+import { expandSkillPaths } from './expand.js';
+
+/** The front end as `compile` runs it: the expression stage runs later, with the dependencies' schemas. */
+const COMPILE_STAGES: readonly FrontEndStage[] = [validateSkill, checkSkill];
+
+/** Options of `ProjectBuilder` and `buildProject`. */
+export interface BuildOptions {
+  /** Base for relative paths and for the paths diagnostics show. */
+  cwd: string;
+  /** The project root (default: found from the first skill, see spec/dependencies.md). */
+  root?: string;
+  /** Check `sdl.lock` against the resolved set (SDL5101–SDL5104 are errors): `--frozen-lockfile`. */
+  frozenLockfile?: boolean;
+  /** Trust cached files until `invalidate` names them (watch mode, whose watcher reports every change). */
+  watch?: boolean;
+}
+
+/** One compiled root: `<name>.skill.json` holding `document`. */
+export interface BuiltOutput {
+  /** The root skill's id. */
+  id: string;
+  /** The root skill's `name`: the output file is `<name>.skill.json`. */
+  name: string;
+  document: IrDocument;
+  /** The file text (canonical JSON, final newline). */
+  text: string;
+  /** False when this build reused the previous build's document unchanged. */
+  changed: boolean;
+}
+
+/** Work done by one build, for tests and benchmarks (proof that an incremental build did little). */
+export interface BuildStats {
+  /** Files read and run through the front end. */
+  parsed: number;
+  /** Skills whose expressions were (re-)bound. */
+  bound: number;
+  /** Skills whose IR was (re-)emitted. */
+  emitted: number;
+  /** Documents (re-)assembled, hashed and validated. */
+  documents: number;
+}
+
+/** The result of a build. Outputs are present only when no error was found anywhere. */
+export interface BuildResult {
+  diagnostics: Diagnostic[];
+  /** Every file read, by display path (for reports that show the offending line). */
+  sources: Map<string, SourceFile>;
+  /** How many skill files were checked. */
+  fileCount: number;
+  project: ResolvedProject | undefined;
+  outputs: BuiltOutput[];
+  stats: BuildStats;
+}
+
+/** The emitted IR failed spec/ir.schema.json: a compiler bug, never the user's input. */
+export class InternalCompilerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InternalCompilerError';
+  }
+}
+
+interface FileState {
+  realPath: string;
+  display: string;
+  sha256: string;
+  result: FileResult;
+}
+
+interface Cached<T> {
+  key: string;
+  value: T;
+}
+
+/**
+ * The compile pipeline with a content-hash cache between runs: front end → dependency resolution
+ * → expression binding (with each dependency's schemas) → IR emission → one document per root.
+ * Every stage's result is kept under a key of the content hashes it depends on, so after a change
+ * only the changed file is re-read and re-parsed, only skills whose inputs changed are re-bound or
+ * re-emitted, and only roots whose closure changed get a new document. `skillc compile` builds
+ * once; `--watch` keeps one builder and calls `invalidate` from its file watcher.
+ */
+export class ProjectBuilder {
+  private readonly resolution: ResolutionCache;
+  private readonly files = new Map<string, FileState>();
+  private readonly dirty = new Set<string>();
+  private readonly bound = new Map<string, Cached<{ bound: BoundSkill; diagnostics: Diagnostic[] }>>();
+  private readonly emitted = new Map<string, Cached<IrSkill>>();
+  private readonly documents = new Map<string, Cached<BuiltOutput>>();
+
+  constructor(
+    private readonly paths: readonly string[],
+    private readonly options: BuildOptions,
+  ) {
+    this.resolution = new ResolutionCache({ trustUntilInvalidated: options.watch ?? false });
+  }
+
+  /** Marks files (absolute paths) as changed, created or deleted: the next build re-reads them. */
+  invalidate(changed: Iterable<string>): void {
+    for (const p of changed) {
+      const absolute = path.resolve(this.options.cwd, p);
+      this.dirty.add(absolute);
+      this.resolution.invalidate(absolute);
+      const real = this.resolution.realPath(absolute);
+      if (real !== undefined && real !== absolute) {
+        this.dirty.add(real);
+        this.resolution.invalidate(real);
+      }
+    }
+  }
+
+  /** Reads (or reuses) one file and runs the front end on it; undefined when it cannot be read. */
+  private load(absolute: string, diagnostics: Diagnostic[], stats: BuildStats): FileState | undefined {
+    const real = this.resolution.realPath(absolute) ?? absolute;
+    const previous = this.files.get(real);
+    if (previous && !this.dirty.has(real) && !this.dirty.has(absolute)) return previous;
+    const display = displayPath(this.options.cwd, real);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(real);
+    } catch (error) {
+      this.files.delete(real);
+      const code = (error as NodeJS.ErrnoException).code;
+      diagnostics.push(makeDiagnostic('SDL9001', display, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, `cannot read \`${display}\`: ${code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`));
+      return undefined;
+    }
+    this.dirty.delete(real);
+    this.dirty.delete(absolute);
+    const hash = sha256(bytes);
+    if (previous && previous.sha256 === hash && previous.display === display) return previous;
+    stats.parsed++;
+    const result = checkBytes(bytes, display, { stages: COMPILE_STAGES });
+    result.path = real;
+    const state: FileState = { realPath: real, display, sha256: hash, result };
+    this.files.set(real, state);
+    // Resolution reads the same file: hand it the parsed document instead of parsing it again.
+    if (result.source && result.parsed) this.resolution.prime(real, this.options.cwd, bytes, result.source, result.parsed.document);
+    return state;
+  }
+
+  /** Runs the pipeline; see `BuildResult`. Throws `InternalCompilerError` only on a compiler bug. */
+  build(): BuildResult {
+    const stats: BuildStats = { parsed: 0, bound: 0, emitted: 0, documents: 0 };
+    const { cwd } = this.options;
+    const expanded = expandSkillPaths(this.paths, cwd);
+    const diagnostics: Diagnostic[] = [...expanded.diagnostics];
+    const sources = new Map<string, SourceFile>();
+    const checked = new Set<FileState>();
+    const take = (state: FileState | undefined) => {
+      if (!state || checked.has(state)) return;
+      checked.add(state);
+      diagnostics.push(...state.result.diagnostics);
+      if (state.result.source) sources.set(state.display, state.result.source);
+    };
+    for (const file of expanded.files) take(this.load(file, diagnostics, stats));
+    if (expanded.files.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, fileCount: 0, project: undefined, outputs: [], stats };
+
+    const resolveOptions = { cwd, cache: this.resolution, skipRootHeaderDiagnostics: true, ...(this.options.root !== undefined ? { root: this.options.root } : {}) };
+    const project = resolveProject(expanded.files, resolveOptions);
+    diagnostics.push(...project.diagnostics);
+    for (const [display, source] of project.sources) if (!sources.has(display)) sources.set(display, source);
+
+    // Dependencies outside the given paths go through the front end too: their IR is bundled.
+    const stateOf = new Map<string, FileState>();
+    for (const skill of project.skills.values()) {
+      const state = this.files.get(skill.absolutePath) ?? this.load(skill.absolutePath, diagnostics, stats);
+      take(state);
+      if (state) stateOf.set(skill.id, state);
+    }
+
+    const order = dependenciesFirst(project);
+    for (const id of order) {
+      const skill = project.skills.get(id)!;
+      const state = stateOf.get(id);
+      if (!state?.result.parsed?.ok) continue;
+      const interfaces = new Map<string, DependencyInterface>();
+      const keyParts = [state.sha256, state.display];
+      for (const dep of skill.dependencies) {
+        const target = stateOf.get(dep.target);
+        const value = target?.result.parsed?.value;
+        if (!target || !isRecord(value)) continue;
+        interfaces.set(dep.alias, { inputs: value.inputs, outputs: value.outputs });
+        keyParts.push(`${dep.alias}=${target.sha256}`);
+      }
+      const key = keyParts.join('|');
+      let cached = this.bound.get(id);
+      if (!cached || cached.key !== key) {
+        stats.bound++;
+        cached = { key, value: bindSkill(state.result.parsed, { dependencies: interfaces }) };
+        this.bound.set(id, cached);
+      }
+      diagnostics.push(...cached.value.diagnostics);
+    }
+
+    diagnostics.push(...this.duplicateNames(project, stateOf));
+    if (this.options.frozenLockfile) {
+      const read = readLockfile(project.root, cwd);
+      diagnostics.push(...read.diagnostics);
+      if (read.diagnostics.length === 0) diagnostics.push(...checkLockfile(project, read.lock, cwd));
+    }
+    sortDiagnostics(diagnostics);
+    const done = (outputs: BuiltOutput[]): BuildResult => ({ diagnostics, sources, fileCount: checked.size, project, outputs, stats });
+    if (hasErrors(diagnostics)) return done([]);
+
+    // Emit in dependency order: a skill's IR pins its dependencies' hashes.
+    const irs = new Map<string, IrSkill>();
+    const origins = new Map<string, SkillOrigin>();
+    for (const id of order) {
+      const skill = project.skills.get(id)!;
+      const state = stateOf.get(id)!;
+      const uses = new Map(skill.dependencies.map((d) => [d.alias, { skill: d.target, hash: irs.get(d.target)!.hash }] as const));
+      const key = [state.sha256, skill.path, ...[...uses].map(([alias, u]) => `${alias}=${u.skill}@${u.hash}`)].join('|');
+      let cached = this.emitted.get(id);
+      if (!cached || cached.key !== key) {
+        stats.emitted++;
+        const value = emitSkill({ id, file: skill.path, sha256: state.sha256, parsed: state.result.parsed!, skill: state.result.skill!, bound: this.bound.get(id)!.value.bound, uses });
+        cached = { key, value };
+        this.emitted.set(id, cached);
+      }
+      irs.set(id, cached.value);
+      origins.set(id, { source: skill.source, path: skill.path });
+    }
+
+    const outputs: BuiltOutput[] = [];
+    for (const root of project.roots) {
+      const closure = closureOf(project, root);
+      const key = closure.map((id) => irs.get(id)!.hash).join('|');
+      const cached = this.documents.get(root);
+      if (cached && cached.key === key) {
+        outputs.push({ ...cached.value, changed: false });
+        continue;
+      }
+      stats.documents++;
+      const document = emitDocument(root, closure, irs, origins);
+      const problems = validateIr(document);
+      if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${root} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
+      const output: BuiltOutput = { id: root, name: irs.get(root)!.name, document, text: serializeIr(document), changed: true };
+      this.documents.set(root, { key, value: output });
+      outputs.push(output);
+    }
+    return done(outputs);
+  }
+
+  /** Two roots with the same `name` would overwrite each other's `<name>.skill.json`. */
+  private duplicateNames(project: ResolvedProject, stateOf: Map<string, FileState>): Diagnostic[] {
+    const seen = new Map<string, FileState>();
+    const out: Diagnostic[] = [];
+    for (const root of project.roots) {
+      const state = stateOf.get(root);
+      const value = state?.result.parsed?.value;
+      if (!state || !isRecord(value) || typeof value.name !== 'string') continue;
+      const first = seen.get(value.name);
+      if (first) {
+        out.push(makeDiagnostic('SDL3021', state.display, rangeOfPath(state.result.parsed!, ['name']), `skill name \`${value.name}\` is also used by \`${first.display}\`; both would compile to \`${value.name}.skill.json\``, 'give each skill a unique name'));
+      } else seen.set(value.name, state);
+    }
+    return out;
+  }
+}
+
+/** One full build (no cache kept): what `skillc compile` without `--watch` runs. */
+export function buildProject(paths: readonly string[], options: BuildOptions): BuildResult {
+  return new ProjectBuilder(paths, options).build();
+}

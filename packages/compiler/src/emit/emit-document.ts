@@ -1,0 +1,30 @@
+import { contentHash } from '../deps/hash.js';
+import { IR_GENERATOR, IR_VERSION, type IrDependencyRow, type IrDocument, type IrSkill } from './ir-types.js';
+
+/** Where a skill came from, for the dependency table. */
+export interface SkillOrigin {
+  source: 'path' | 'npm';
+  /** Root-relative POSIX path of the file. */
+  path: string;
+}
+
+/**
+ * One IR document: the entry skill and its closure (`closure` holds every id it reaches, itself
+ * included), the dependency table sorted by id, and the document hash.
+ */
+export function emitDocument(entry: string, closure: readonly string[], skills: ReadonlyMap<string, IrSkill>, origins: ReadonlyMap<string, SkillOrigin>): IrDocument {
+  const ids = [...closure].sort();
+  const table: Record<string, IrSkill> = {};
+  const dependencies: IrDependencyRow[] = [];
+  for (const id of ids) {
+    const skill = skills.get(id);
+    if (!skill) throw new Error(`internal error: skill ${id} was not emitted`);
+    table[id] = skill;
+    if (id === entry) continue;
+    const origin = origins.get(id) ?? { source: 'path', path: skill.file };
+    dependencies.push({ id, name: skill.name, version: skill.version, source: origin.source, path: origin.path, sha256: skill.sha256, hash: skill.hash });
+  }
+  const doc: IrDocument = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, skills: table, dependencies, hash: '' };
+  doc.hash = contentHash(doc as unknown as Record<string, unknown>);
+  return doc;
+}

@@ -1,0 +1,182 @@
+import type { Node } from 'yaml';
+import { asArray, isRecord } from '../check/context.js';
+import type { BoundSkill } from '../bind/bind-skill.js';
+import { pointerSegment } from '../bind/bind-skill.js';
+import type { CompiledSource } from '../bind/compiled-source.js';
+import { contentHash } from '../deps/hash.js';
+import type { ExprNode, TemplateAst } from '../expr/ast.js';
+import { parseExpression } from '../expr/parser.js';
+import type { ParsedSkill } from '../yaml/parse.js';
+import { locatePath, type ValuePath } from '../yaml/ranges.js';
+import type { IrArgument, IrExpression, IrOutput, IrSkill, IrSourceLocation, IrStep, IrTemplate, IrUse, Json } from './ir-types.js';
+import { normalizePolicies } from './policies.js';
+
+/** What the emitter needs for one skill; everything comes from earlier stages, nothing is re-parsed. */
+export interface SkillEmitInput {
+  /** The skill id (root-relative path, or `npm:<package>/<skill>`). */
+  id: string;
+  /** Root-relative POSIX path of the source file (what the source map's `file` says). */
+  file: string;
+  /** SHA-256 hex of the source file's bytes. */
+  sha256: string;
+  parsed: ParsedSkill;
+  /** The validated skill value with schema defaults filled in (`FileResult.skill`). */
+  skill: Record<string, unknown>;
+  bound: BoundSkill;
+  /** Each `uses:` alias's resolved skill id and that skill's IR hash. */
+  uses: ReadonlyMap<string, { skill: string; hash: string }>;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+const json = (v: unknown): Json => structuredClone(v) as Json;
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
+
+/**
+ * Builds the IR object of one checked skill (spec/ir.md "A skill"): every member present with
+ * defaults filled in, expressions and templates as their compiled ASTs, `depends_on`/`order` from
+ * the binder, the source map relative to the project root, and the content hash last.
+ */
+export function emitSkill(input: SkillEmitInput): IrSkill {
+  const { parsed, skill, bound } = input;
+  const source = parsed.source;
+  const sourceMap: Record<string, IrSourceLocation> = {};
+  const at = (start: number, end: number): IrSourceLocation => {
+    const range = source.rangeAt(start, end);
+    return { file: input.file, start: range.start, end: range.end };
+  };
+  const mapNode = (pointer: string, path: ValuePath) => {
+    const found = locatePath(parsed.document, path);
+    const node = found.depth === path.length ? (found.node as Node | null) : undefined;
+    if (node?.range) sourceMap[pointer] = at(node.range[0], node.range[1]);
+  };
+  const compiled = (pointer: string): CompiledSource => {
+    const c = bound.sources.get(pointer);
+    if (!c || !c.ast) throw new Error(`internal error: no compiled source for ${pointer} in ${input.file}`);
+    sourceMap[pointer] = { file: input.file, start: c.range.start, end: c.range.end, anchors: c.anchors };
+    return c;
+  };
+  const expression = (pointer: string): IrExpression => {
+    const c = compiled(pointer);
+    return { src: c.src, ast: c.ast as ExprNode, map: pointer };
+  };
+  const template = (pointer: string): IrTemplate => {
+    const c = compiled(pointer);
+    return { src: c.src, ast: c.ast as TemplateAst, map: pointer };
+  };
+
+  const name = String(skill.name);
+  mapNode('', ['name']);
+  mapNode('/inputs', ['inputs']);
+  mapNode('/outputs', ['outputs']);
+  const engines = record(skill.engines);
+  const baseParams = record(engines.params);
+
+  const uses: Record<string, IrUse> = {};
+  for (const [alias, entry] of Object.entries(record(skill.uses))) {
+    const resolved = input.uses.get(alias);
+    if (!resolved) throw new Error(`internal error: \`uses.${alias}\` of ${input.file} is not resolved`);
+    const e = record(entry);
+    uses[alias] = { skill: resolved.skill, reference: String(e.skill), range: e.version === undefined ? null : String(e.version), hash: resolved.hash };
+    mapNode(`/uses/${pointerSegment(alias)}`, ['uses', alias]);
+  }
+
+  const tools: IrSkill['tools'] = {};
+  for (const [toolName, tool] of Object.entries(record(skill.tools))) {
+    const t = record(tool);
+    tools[toolName] = { description: String(t.description ?? ''), parameters: json(t.parameters ?? { type: 'object', properties: {} }), returns: t.returns === undefined ? null : json(t.returns) };
+    mapNode(`/tools/${pointerSegment(toolName)}`, ['tools', toolName]);
+  }
+
+  const dependsOn = new Map(bound.steps.map((s) => [s.index, s.dependsOn] as const));
+  const steps: IrStep[] = asArray(skill.steps).map((raw, index) => {
+    const step = record(raw);
+    const ptr = `/steps/${index}`;
+    mapNode(ptr, ['steps', index]);
+    const base = {
+      id: String(step.id),
+      description: typeof step.description === 'string' ? step.description : null,
+      depends_on: [...(dependsOn.get(index) ?? [])],
+      when: step.when === undefined ? null : expression(`${ptr}/when`),
+      for_each: step.for_each === undefined ? null : {
+        over: expression(`${ptr}/for_each/over`),
+        as: typeof step.as === 'string' ? step.as : 'item',
+        index: 'index' as const,
+        concurrency: typeof step.concurrency === 'number' ? step.concurrency : DEFAULT_CONCURRENCY,
+      },
+    };
+    const args = (): Record<string, IrArgument> => {
+      const out: Record<string, IrArgument> = {};
+      for (const [arg, value] of Object.entries(record(step.with))) {
+        const pointer = `${ptr}/with/${pointerSegment(arg)}`;
+        if (typeof value === 'string') out[arg] = expression(pointer);
+        else {
+          out[arg] = { literal: json(value) };
+          mapNode(pointer, ['steps', index, 'with', arg]);
+        }
+      }
+      return out;
+    };
+    if (isRecord(step.prompt)) {
+      const output: IrOutput = step.output === undefined || step.output === 'text'
+        ? { kind: 'text' }
+        : step.output === 'outputs' ? { kind: 'schema', from: 'outputs', schema: json(skill.outputs) } : { kind: 'schema', from: 'inline', schema: json(step.output) };
+      return {
+        ...base,
+        kind: 'prompt',
+        system: step.prompt.system === undefined ? null : template(`${ptr}/system`),
+        user: template(`${ptr}/user`),
+        output,
+        tools: asArray(step.tools).map(String),
+        max_tool_iterations: typeof step.max_tool_iterations === 'number' ? step.max_tool_iterations : null,
+        engine: typeof step.engine === 'string' ? step.engine : null,
+        params: json({ ...baseParams, ...record(step.params) }) as Record<string, Json>,
+      };
+    }
+    if (typeof step.use === 'string') return { ...base, kind: 'use', use: step.use, with: args() };
+    return { ...base, kind: 'tool', tool: String(step.tool), with: args() };
+  });
+
+  let ret: IrExpression;
+  if (skill.return !== undefined) ret = expression('/return');
+  else {
+    // No `return:`: the last step's output, mapped to that step.
+    const last = steps[steps.length - 1]!;
+    const src = `steps.${last.id}.output`;
+    ret = { src, ast: parseExpression(src).ast!, map: '/return' };
+    const stepLocation = sourceMap[`/steps/${steps.length - 1}`];
+    if (stepLocation) sourceMap['/return'] = { ...stepLocation };
+  }
+
+  const requires = record(skill.requires);
+  const memory = record(skill.memory);
+  const ir: IrSkill = {
+    id: input.id,
+    name,
+    version: String(skill.version),
+    description: String(skill.description),
+    file: input.file,
+    sha256: input.sha256,
+    hash: '',
+    inputs: skill.inputs === undefined ? { type: 'object', properties: {} } : json(skill.inputs),
+    outputs: skill.outputs === undefined ? null : json(skill.outputs),
+    requires: { context_window: orNull(requires.context_window as number | undefined), features: asArray(requires.features).map(String) },
+    engines: { prefer: asArray(engines.prefer).map(String), models: json(engines.models ?? {}) as Record<string, string>, params: json(baseParams) as Record<string, Json> },
+    uses,
+    tools,
+    steps,
+    order: [...bound.order],
+    return: ret,
+    policies: normalizePolicies(skill.policies),
+    memory: { conversation: memory.conversation === true, ttl_s: orNull(memory.ttl_s as number | undefined), max_turns: orNull(memory.max_turns as number | undefined) },
+    tests: asArray(skill.tests).map((raw) => {
+      const t = record(raw);
+      const replies: Record<string, Json> = {};
+      for (const [stepId, reply] of Object.entries(record(t.replies))) replies[stepId] = Array.isArray(reply) ? json(reply) : [json(reply)];
+      return { name: String(t.name), input: json(t.input ?? {}), replies, expect: json(t.expect ?? {}) };
+    }),
+    source_map: sourceMap,
+  };
+  ir.hash = contentHash(ir as unknown as Record<string, unknown>);
+  return ir;
+}

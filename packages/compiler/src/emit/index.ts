@@ -1,0 +1,6 @@
+export { emitSkill, type SkillEmitInput } from './emit-skill.js';
+export { emitDocument, type SkillOrigin } from './emit-document.js';
+export { normalizePolicies } from './policies.js';
+export { serializeIr } from './serialize.js';
+export { irValidator, validateIr } from './validate-ir.js';
+export * from './ir-types.js';
