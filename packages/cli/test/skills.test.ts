@@ -29,22 +29,17 @@ describe('skills/', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.skill.json')).length).toBe(skillFiles.length);
   });
 
-  // Known failures in skills owned by another engineer (reported to the lead); nothing else may
-  // fail. Remove an entry once its fix lands.
-  //  - extract-contract-clauses: its `return` calls `indexOf`, which CEL (and SDL) do not have.
-  const KNOWN_FAILING = new Set(['extract-contract-clauses › auto renewal flagged']);
-
   it('skillc test skills/ passes every test', async () => {
     const { code, out: report } = await skillc(['test', 'skills'], repoRoot);
     const failed = report
       .split('\n')
       .filter((line) => line.startsWith('  ✗'))
       .map((line) => line.slice(4));
-    expect(failed.filter((name) => !KNOWN_FAILING.has(name))).toEqual([]);
+    expect(failed).toEqual([]);
     const totals = /\n(\d+) passed, (\d+) failed\n$/.exec(report);
     expect(totals).not.toBeNull();
     expect(Number(totals![1])).toBeGreaterThanOrEqual(14);
-    expect(Number(totals![2])).toBe(failed.length);
-    expect(code).toBe(failed.length === 0 ? 0 : 1);
+    expect(Number(totals![2])).toBe(0);
+    expect(code).toBe(0);
   });
 });
