@@ -1,0 +1,112 @@
+import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildProject, contentHash, validateIr } from '@sdl/compiler';
+import { makeProject, removeProject } from '../deps/temp-project.js';
+import { SPEC_FILES, SPEC_SUMMARIZE_IR } from './spec-example.js';
+
+const roots: string[] = [];
+afterAll(() => roots.forEach(removeProject));
+const project = (files: Record<string, string>) => {
+  const root = makeProject(files);
+  roots.push(root);
+  return root;
+};
+
+describe('IR emitter', () => {
+  it('reproduces the worked example of spec/ir.md byte for byte', () => {
+    const root = project(SPEC_FILES);
+    const result = buildProject(['skills/summarize.skill.yaml'], { cwd: root });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.outputs.map((o) => o.name)).toEqual(['summarize']);
+    expect(result.outputs[0]!.text).toBe(SPEC_SUMMARIZE_IR);
+  });
+
+  it('is byte-identical when compiled twice, from another directory, and from another copy of the project', () => {
+    const root = project(SPEC_FILES);
+    const fromRoot = buildProject(['skills'], { cwd: root }).outputs.map((o) => o.text);
+    const again = buildProject(['skills'], { cwd: root }).outputs.map((o) => o.text);
+    const fromSkills = buildProject(['summarize.skill.yaml', 'chunk.skill.yaml'], { cwd: path.join(root, 'skills') }).outputs.map((o) => o.text);
+    const elsewhere = project({ 'unrelated/x': '' });
+    const fromOutside = buildProject([path.join(root, 'skills')], { cwd: elsewhere }).outputs.map((o) => o.text);
+    const copy = project(SPEC_FILES);
+    const fromCopy = buildProject(['skills'], { cwd: copy }).outputs.map((o) => o.text);
+    expect(fromRoot).toHaveLength(2);
+    for (const other of [again, fromSkills.slice().sort(), fromOutside, fromCopy]) expect([...other].sort()).toEqual([...fromRoot].sort());
+    for (const text of fromRoot) {
+      expect(text).not.toContain(root);
+      expect(text).not.toContain(realpathSync(root));
+    }
+  });
+
+  it('writes IR that validates against spec/ir.schema.json, with consistent hashes, for every example skill in skills/', () => {
+    const repo = path.resolve(new URL('../../../..', import.meta.url).pathname);
+    const result = buildProject(['skills'], { cwd: repo });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(result.outputs.length).toBeGreaterThanOrEqual(10);
+    for (const { document } of result.outputs) {
+      expect(validateIr(document), document.entry).toEqual([]);
+      expect(contentHash(document as unknown as Record<string, unknown>)).toBe(document.hash);
+      for (const skill of Object.values(document.skills)) {
+        expect(contentHash(skill as unknown as Record<string, unknown>)).toBe(skill.hash);
+        for (const use of Object.values(skill.uses)) expect(use.hash).toBe(document.skills[use.skill]!.hash);
+        // Every compiled node has a source-map entry with anchors, in the skill's own file.
+        for (const step of skill.steps) for (const node of [step.when, step.for_each?.over]) if (node) expect(skill.source_map[node.map]?.anchors).toBeDefined();
+      }
+    }
+  });
+
+  it('fills defaults: for_each, policies, memory, engines, step params, a default return mapped to the last step', () => {
+    const root = project({
+      'package.json': '{}',
+      'a.skill.yaml': `sdl: "1.0"
+name: defaults
+version: 0.1.0
+description: D.
+engines: { params: { temperature: 0.5, max_tokens: 100 } }
+steps:
+  - id: each
+    for_each: '["x", "y"]'
+    prompt: { user: "{{ item }} {{ index }}" }
+  - id: last
+    prompt: { user: hi }
+    params: { temperature: 0 }
+    output: { type: object, properties: { a: { type: string } } }
+policies:
+  rate_limit: { rpm: 10 }
+  circuit_breaker: {}
+  redact: [ssn, { name: order, pattern: "O-[0-9]+" }]
+tests:
+  - name: t
+    input: {}
+    replies: { each: [a, b], last: '{"a": "x"}' }
+    expect: { output.a: { equals: x } }
+`,
+    });
+    const [out] = buildProject(['a.skill.yaml'], { cwd: root }).outputs;
+    const skill = out!.document.skills['a.skill.yaml']!;
+    const [each, last] = skill.steps as any[];
+    expect(each.for_each).toMatchObject({ as: 'item', index: 'index', concurrency: 4 });
+    expect(last.params).toEqual({ temperature: 0, max_tokens: 100 });
+    expect(last.output).toEqual({ kind: 'schema', from: 'inline', schema: { type: 'object', properties: { a: { type: 'string' } } } });
+    expect(skill.policies).toEqual({
+      retry: null, rate_limit: { rpm: 10, tpm: null, concurrency: null }, timeout_ms: null, circuit_breaker: { failures: 5, reset_ms: 30000 }, cache: null,
+      redact: [{ kind: 'builtin', name: 'ssn' }, { kind: 'pattern', name: 'order', pattern: 'O-[0-9]+' }], budget: null,
+    });
+    expect(skill.memory).toEqual({ conversation: false, ttl_s: null, max_turns: null });
+    expect(skill.inputs).toEqual({ type: 'object', properties: {} });
+    expect(skill.return.src).toBe('steps.last.output');
+    expect(skill.source_map['/return']).toEqual(skill.source_map['/steps/1']);
+    expect((skill.tests[0] as any).replies).toEqual({ each: ['a', 'b'], last: ['{"a": "x"}'] });
+    // Anchors of a template make every AST offset exact: the value starts after the opening quote.
+    expect(skill.source_map['/steps/0/user']).toMatchObject({ start: { line: 9, column: 21 }, anchors: [[0, 9, 22]] });
+  });
+
+  it('bundles a skill reached through a symlinked directory inside the project under one id', () => {
+    const root = project(SPEC_FILES);
+    mkdirSync(path.join(root, 'links'));
+    symlinkSync(path.join(root, 'skills'), path.join(root, 'links', 'skills'));
+    const [out] = buildProject(['links/skills/summarize.skill.yaml'], { cwd: root }).outputs;
+    expect(Object.keys(out!.document.skills)).toEqual(['skills/chunk.skill.yaml', 'skills/summarize.skill.yaml']);
+  });
+});
