@@ -1,0 +1,249 @@
+/**
+ * `skillc run`: runs one skill on the engines of `sdl.config.yaml` through the runtime's router
+ * and default middleware chain. Model text streams to stdout as it arrives; step progress goes to
+ * stderr when stdout is a terminal; usage and cost per engine close the run (stderr). With `--json`
+ * stdout carries exactly one JSON object and nothing else.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, type SdlConfig } from '@sdl/adapters';
+import { createRuntime, loadSkillFile, type LoadedSkill, type RunEvent, type RunResult, type StateStore } from '@sdl/runtime';
+import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
+import { enginesFromConfig, stateStoreFromConfig } from '../run/engines.js';
+import { HostToolsError, loadHostTools } from '../run/host-tools.js';
+import { readRunInput, RunInputError } from '../run/input.js';
+import { createProgress, stepLabel } from '../run/progress.js';
+import { describeRunError, formatDiagnostics } from '../run/report-error.js';
+import { createSecretScrubber } from '../run/scrub.js';
+import { createTextOutput } from '../run/text-output.js';
+import { formatUsageTable, UsageByEngine } from '../run/usage-table.js';
+
+const usage = `Usage: skillc run <skill.yaml|skill.json> [--input '<json>'|--input @file] [--config sdl.config.yaml]
+                  [--engine name] [--session id] [--timeout ms] [--json]
+
+Runs a skill on the engines of sdl.config.yaml (engines, keys as "\${env:NAME}", state store).
+Model text streams to stdout as it arrives; on a terminal, step progress goes to stderr; the run
+ends with tokens and cost per engine (stderr). Tools the skill declares come from
+<name>.tools.mjs beside the skill (\`export default { tool: { execute(args) { ... } } }\`); that
+module runs as code in this process.
+
+Options:
+  --input <json|@file>  the input object, inline JSON or @path to a JSON file (default {})
+  --config <file>       the engine configuration (default ./sdl.config.yaml)
+  --engine <name>       start on this engine (the skill's engines.prefer follow as failover)
+  --session <id>        continue the conversation <id> (skills with memory.conversation: true;
+                        use a file or redis state store to remember across invocations)
+  --timeout <ms>        give up (and abort in-flight calls) after this many milliseconds
+  --json                print one JSON object {output, usage, cost, engines} on stdout, nothing else
+
+Exit codes: 0 success, 1 the input, skill, config or an engine failed, 2 usage or file errors,
+130 cancelled (Ctrl-C).
+`;
+
+const CONFIG_EXAMPLE = `engines:
+  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}" }
+state: { store: file, path: .sdl/state }`;
+
+interface RunFlags {
+  skillFile: string;
+  input: string | undefined;
+  config: string | undefined;
+  engine: string | undefined;
+  session: string | undefined;
+  timeoutMs: number | undefined;
+  json: boolean;
+}
+
+function parseFlags(argv: string[], cwd: string): RunFlags {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      input: { type: 'string', short: 'i' },
+      config: { type: 'string', short: 'c' },
+      engine: { type: 'string', short: 'e' },
+      session: { type: 'string', short: 's' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('name the skill to run: skillc run <skill.yaml|skill.json>');
+  if (positionals.length > 1) throw new UsageError(`run takes one skill file, got ${positionals.length}: ${positionals.join(', ')}`);
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) throw new UsageError(`--timeout must be a positive number of milliseconds, not \`${values.timeout}\``);
+  }
+  if (values.session === '') throw new UsageError('--session needs an id');
+  return {
+    skillFile: path.resolve(cwd, positionals[0]!),
+    input: values.input,
+    config: values.config,
+    engine: values.engine,
+    session: values.session,
+    timeoutMs,
+    json: values.json ?? false,
+  };
+}
+
+/** Reads the config: a missing file is a usage problem (exit 2), an invalid one the user's input (exit 1). */
+async function readConfig(flags: RunFlags, io: CliIO, color: boolean): Promise<SdlConfig | number> {
+  const file = path.resolve(io.cwd, flags.config ?? 'sdl.config.yaml');
+  const shown = path.relative(io.cwd, file) || file;
+  if (!existsSync(file)) {
+    io.stderr.write(
+      flags.config !== undefined
+        ? `skillc run: the config file ${shown} does not exist; check --config\n`
+        : `skillc run: no sdl.config.yaml in ${io.cwd}; write one naming your engines (see spec/config.md), e.g.\n\n${CONFIG_EXAMPLE}\n\n` +
+            `or try a skill offline: start \`skillc emulate\` and point an engine's base_url at the URL it prints, ` +
+            `or use \`{ provider: scripted, model: scripted }\`; pass another file with --config\n`,
+    );
+    return EXIT_USAGE;
+  }
+  const loaded = await loadConfig(file, { env: io.env });
+  if (loaded.diagnostics.length > 0) io.stderr.write(`${formatDiagnostics(loaded.diagnostics, { color, cwd: io.cwd })}\n`);
+  if (loaded.config === undefined) return EXIT_INPUT_ERRORS;
+  return loaded.config;
+}
+
+/** The run's JSON summary (`--json`): snake_case like the rest of the wire formats. */
+function jsonSummary(result: RunResult): string {
+  return `${JSON.stringify({
+    output: result.output,
+    usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
+    cost: result.cost,
+    engines: result.engines,
+  })}\n`;
+}
+
+/** After the streamed text: the output itself when the text did not already show it (structured output, `return:`). */
+function finalOutput(result: RunResult, streamed: string): string {
+  const output = result.output;
+  const separator = streamed !== '' && !streamed.endsWith('\n') ? '\n' : '';
+  if (typeof output === 'string') {
+    if (streamed.trimEnd().endsWith(output.trimEnd())) return separator;
+    return `${separator}${streamed === '' ? '' : '\n'}${output}${output.endsWith('\n') ? '' : '\n'}`;
+  }
+  return `${separator}${streamed === '' ? '' : '\n'}${JSON.stringify(output, null, 2)}\n`;
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const flags = parseFlags(argv, io.cwd);
+  const color = io.stderr.isTTY === true && io.env.NO_COLOR === undefined;
+  const shownSkill = path.relative(io.cwd, flags.skillFile) || flags.skillFile;
+  if (!existsSync(flags.skillFile) || !statSync(flags.skillFile).isFile()) {
+    io.stderr.write(`skillc run: ${shownSkill} ${existsSync(flags.skillFile) ? 'is not a file' : 'does not exist'}\n`);
+    return EXIT_USAGE;
+  }
+  const configured = await readConfig(flags, io, color);
+  if (typeof configured === 'number') return configured;
+  const config = configured;
+  const scrub = createSecretScrubber(config);
+  const stdout = (text: string) => io.stdout.write(scrub(text));
+  const stderr = (text: string) => io.stderr.write(scrub(text));
+  if (flags.engine !== undefined && config.engines[flags.engine] === undefined) {
+    throw new UsageError(`--engine \`${flags.engine}\` is not configured in ${path.relative(io.cwd, config.file) || config.file} (engines: ${Object.keys(config.engines).join(', ')})`);
+  }
+
+  let input: unknown;
+  try {
+    input = await readRunInput(flags.input, io.cwd);
+  } catch (error) {
+    if (!(error instanceof RunInputError)) throw error;
+    stderr(`skillc run: ${error.message}\n`);
+    return error.exitCode;
+  }
+
+  const engines = enginesFromConfig(config);
+  const report = (error: unknown): number => {
+    const described = describeRunError(error, { engineOf: engines.engineOf, color, cwd: io.cwd });
+    if (described === undefined) throw error;
+    // Files inside the working directory are shown relative to it, as the user named them.
+    const text = described.text.split(`${io.cwd}${path.sep}`).join('');
+    stderr(text.endsWith('\n') ? text : `${text}\n`);
+    return described.exitCode;
+  };
+
+  let skill: LoadedSkill;
+  let tools;
+  try {
+    skill = await loadSkillFile(flags.skillFile);
+    tools = await loadHostTools(skill, flags.skillFile, io.cwd);
+  } catch (error) {
+    if (error instanceof HostToolsError) {
+      stderr(`skillc run: ${error.message}\n`);
+      return EXIT_INPUT_ERRORS;
+    }
+    return report(error);
+  }
+
+  let state: StateStore | undefined;
+  try {
+    state = stateStoreFromConfig(config);
+    const runtime = createRuntime({
+      router: engines.router,
+      describeModel: engines.describeModel,
+      defaultEngine: config.defaultEngine,
+      state,
+      tools,
+    });
+    runtime.load(skill);
+    if (flags.session !== undefined && skill.memory?.conversation !== true) {
+      stderr(`skillc run: note: skill \`${skill.name}\` has no \`memory: { conversation: true }\`; --session ${flags.session} is not remembered\n`);
+    }
+    const showProgress = !flags.json && io.stdout.isTTY === true;
+    const progress = showProgress ? createProgress(stderr, color) : undefined;
+    const text = createTextOutput(flags.json ? () => {} : stdout);
+    const byEngine = new UsageByEngine();
+    const keyOf = (event: { path: string[]; index?: number }) => stepLabel(event);
+
+    let result: RunResult | undefined;
+    let failure: unknown;
+    const events = runtime.stream(skill, input, {
+      ...(flags.session !== undefined ? { session: flags.session } : {}),
+      ...(flags.engine !== undefined ? { engine: flags.engine } : {}),
+      ...(io.signal !== undefined ? { signal: io.signal } : {}),
+      ...(flags.timeoutMs !== undefined ? { deadlineMs: flags.timeoutMs } : {}),
+    });
+    for await (const event of events as AsyncIterable<RunEvent>) {
+      progress?.(event);
+      switch (event.type) {
+        case 'text-delta':
+          text.delta(keyOf(event), event.text);
+          break;
+        case 'step-end':
+          text.stepEnded(keyOf(event));
+          break;
+        case 'usage':
+          byEngine.add(event);
+          break;
+        case 'done':
+          result = event.result;
+          break;
+        case 'error':
+          failure = event.error;
+          break;
+      }
+    }
+    text.flush();
+    if (result === undefined) {
+      if (text.written !== '' && !text.written.endsWith('\n')) stdout('\n');
+      return report(failure ?? new Error('the run ended without a result'));
+    }
+    if (flags.json) {
+      stdout(jsonSummary(result));
+      return EXIT_OK;
+    }
+    stdout(finalOutput(result, text.written));
+    stderr(`\n${formatUsageTable(byEngine.list(), { ...result.usage, cost: result.cost })}`);
+    return EXIT_OK;
+  } catch (error) {
+    return report(error);
+  } finally {
+    await state?.close().catch(() => {});
+  }
+}
+
+/** `skillc run`: run a skill on the configured engines. */
+export const command: Command = { name: 'run', summary: 'Run a skill on an engine', usage, run };

@@ -1,0 +1,102 @@
+/**
+ * From a validated `sdl.config.yaml` to what `skillc run` hands the runtime: an engine registry
+ * (one adapter per engine), an `EngineRouter` over the default middleware chain, model
+ * descriptors that honour `model_info`, and the state store of `state:`.
+ */
+import path from 'node:path';
+import {
+  createEngine,
+  findModel,
+  type EngineAdapter,
+  type ModelDescriptor,
+  type Provider,
+  type SdlConfig,
+} from '@sdl/adapters';
+import {
+  CircuitBreakers,
+  createDefaultChain,
+  createStateStore,
+  EngineRegistry,
+  EngineRouter,
+  MemoryBreakerStore,
+  MemoryRateLimiter,
+  systemClock,
+  type EngineEntry,
+  type StateStore,
+} from '@sdl/runtime';
+
+/** What a run needs from the configuration. */
+export interface RunEngines {
+  router: EngineRouter;
+  /** Descriptors by provider and model; engines' `model_info` first, then the built-in list. */
+  describeModel: (provider: Provider, model: string) => ModelDescriptor | undefined;
+  /** The engine an EngineError came from (errors carry the provider only; several engines may share one). */
+  engineOf(error: unknown): string | undefined;
+}
+
+/**
+ * Tags every error an adapter throws with the engine's name, so a failure can be reported as
+ * "engine `backup` (anthropic): rate_limited" without the error ever holding the key.
+ */
+function tagged(name: string, adapter: EngineAdapter, origins: WeakMap<object, string>): EngineAdapter {
+  const tag = (error: unknown): never => {
+    if (typeof error === 'object' && error !== null && !origins.has(error)) origins.set(error, name);
+    throw error;
+  };
+  return {
+    provider: adapter.provider,
+    generate: (request) => adapter.generate(request).catch(tag),
+    async *stream(request) {
+      try {
+        yield* adapter.stream(request);
+      } catch (error) {
+        tag(error);
+      }
+    },
+  };
+}
+
+/** Builds the engines, the router (default middleware chain) and the descriptors of `config`. */
+export function enginesFromConfig(config: SdlConfig): RunEngines {
+  const origins = new WeakMap<object, string>();
+  const entries: EngineEntry[] = Object.values(config.engines).map((engine) => {
+    // A scripted engine outside `skillc test` has no script: it echoes the last user message.
+    const adapter = createEngine(engine, { scripted: { fallback: 'echo' } });
+    const entryConfig: NonNullable<EngineEntry['config']> = {};
+    if (engine.limits) entryConfig.limits = { ...engine.limits };
+    if (engine.timeoutMs !== undefined) entryConfig.timeout_ms = engine.timeoutMs;
+    return { name: engine.name, provider: engine.provider, model: engine.model, adapter: tagged(engine.name, adapter, origins), config: entryConfig };
+  });
+  const configured = new Map<string, ModelDescriptor>();
+  for (const engine of Object.values(config.engines)) configured.set(`${engine.provider}\u0000${engine.model}`, engine.descriptor);
+  const describeModel = (provider: Provider, model: string) => configured.get(`${provider}\u0000${model}`) ?? findModel(provider, model);
+  const registry = new EngineRegistry(entries, config.defaultEngine);
+  const chain = createDefaultChain({
+    breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock),
+    limiter: new MemoryRateLimiter(systemClock),
+  });
+  const router = new EngineRouter({ registry, chain, describeModel });
+  return {
+    router,
+    describeModel,
+    engineOf: (error) => (typeof error === 'object' && error !== null ? origins.get(error) : undefined),
+  };
+}
+
+/** The conversation store of `state:`; a file store's relative `path` is relative to the config file. */
+export function stateStoreFromConfig(config: SdlConfig): StateStore {
+  const state = config.state;
+  const baseDir = path.dirname(path.resolve(config.file));
+  switch (state.store) {
+    case 'file':
+      return createStateStore({ store: 'file', dir: state.path ?? '.sdl/state' }, { baseDir });
+    case 'redis':
+      return createStateStore({
+        store: 'redis',
+        url: state.url?.reveal() ?? 'redis://127.0.0.1:6379',
+        ...(state.prefix !== undefined ? { prefix: state.prefix } : {}),
+      });
+    default:
+      return createStateStore({ store: 'memory' });
+  }
+}

@@ -1,0 +1,315 @@
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Emulator, startEmulator } from '@sdl/adapters';
+import { type CliIO, main } from '@sdl/cli';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { project } from './helpers.js';
+
+const ANTHROPIC_KEY = 'sk-ant-run-test-0123456789abcdef0123';
+const OPENAI_KEY = 'sk-openai-run-test-abcdef0123456789';
+const ENV = { ANTHROPIC_API_KEY: ANTHROPIC_KEY, OPENAI_API_KEY: OPENAI_KEY };
+
+/** Runs `skillc` in-process; `tty` makes stdout look like a terminal. */
+async function skillc(argv: string[], cwd: string, options: { env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal } = {}) {
+  const chunks: string[] = [];
+  let err = '';
+  const io: CliIO = {
+    stdout: { write: (s: string) => chunks.push(s), isTTY: options.tty ?? false },
+    stderr: { write: (s: string) => (err += s) },
+    cwd,
+    env: options.env ?? ENV,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const code = await main(['run', ...argv], io);
+  const out = chunks.join('');
+  // No key ever reaches the user's screen or a log.
+  expect(out + err).not.toContain(ANTHROPIC_KEY);
+  expect(out + err).not.toContain(OPENAI_KEY);
+  return { code, out, err, chunks };
+}
+
+const ECHO_SKILL = `sdl: "1.0"
+name: echo
+version: 1.0.0
+description: Say a word back.
+inputs:
+  type: object
+  required: [word]
+  properties:
+    word: { type: string }
+    times: { type: integer, minimum: 1, default: 1 }
+steps:
+  - id: say
+    prompt: { user: "Say {{ inputs.word }}" }
+`;
+
+const CHAT_SKILL = `sdl: "1.0"
+name: chat
+version: 1.0.0
+description: A conversation that remembers.
+inputs:
+  type: object
+  required: [message]
+  properties:
+    message: { type: string }
+memory: { conversation: true, max_turns: 20 }
+steps:
+  - id: reply
+    prompt: { user: "{{ inputs.message }}" }
+`;
+
+const TWO_STEP_SKILL = `sdl: "1.0"
+name: twostep
+version: 1.0.0
+description: Two steps, structured output at the end.
+inputs:
+  type: object
+  required: [topic]
+  properties:
+    topic: { type: string }
+steps:
+  - id: draft
+    prompt: { user: "Draft {{ inputs.topic }}" }
+  - id: polish
+    prompt: { user: "Polish {{ steps.draft.output }}" }
+return: '{"draft": steps.draft.output, "final": steps.polish.output}'
+`;
+
+describe('skillc run', () => {
+  let claude: Emulator;
+  let openai: Emulator;
+
+  beforeAll(async () => {
+    [claude, openai] = await Promise.all([startEmulator({ provider: 'anthropic' }), startEmulator({ provider: 'openai' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([claude.close(), openai.close()]);
+  });
+  beforeEach(() => {
+    claude.requests.length = 0;
+    openai.requests.length = 0;
+  });
+
+  const config = (extra = '') =>
+    [
+      'engines:',
+      `  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}", base_url: "${claude.url}" }`,
+      `  gpt: { provider: openai, model: gpt-5.4, api_key: "\${env:OPENAI_API_KEY}", base_url: "${openai.url}" }`,
+      'default_engine: claude',
+      extra,
+    ].join('\n');
+
+  it('streams the model text to stdout as it arrives and ends with usage and cost per engine', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
+    const { code, out, err, chunks } = await skillc(['echo.skill.yaml', '--input', '{"word": "hello"}'], cwd);
+    expect(err).not.toContain('error');
+    expect(code).toBe(0);
+    expect(out).toBe('echo: Say hello\n');
+    // Streamed, not written once at the end: the emulator sends the reply in several deltas.
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(claude.requests).toHaveLength(1);
+    expect((claude.requests[0]!.body as { stream?: boolean }).stream).toBe(true);
+    expect(err).toMatch(/engine\s+model\s+calls\s+input tokens\s+output tokens\s+cost/);
+    expect(err).toMatch(/\nclaude\s+claude-sonnet-5\s+1\s+\d+\s+\d+\s+\$[0-9.e-]+\n/);
+    expect(err).toMatch(/\ntotal\s+1\s+\d+\s+\d+\s+\$/);
+    // Not a terminal: no progress lines.
+    expect(err).not.toContain('▸');
+  });
+
+  it('shows step progress on stderr when stdout is a terminal', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'two.skill.yaml': TWO_STEP_SKILL });
+    const { code, out, err } = await skillc(['two.skill.yaml', '--input', '{"topic": "tea"}'], cwd, { tty: true });
+    expect(code).toBe(0);
+    expect(err).toContain('▸ draft\n');
+    expect(err).toMatch(/✓ draft \(\d+ ms\)\n/);
+    expect(err.indexOf('▸ polish')).toBeGreaterThan(err.indexOf('✓ draft'));
+    // Each step's text on its own line, then the structured result of `return:`.
+    expect(out).toContain('echo: Draft tea\necho: Polish echo: Draft tea\n');
+    expect(out).toContain('"final": "echo: Polish echo: Draft tea"');
+  });
+
+  it('--json prints exactly one JSON object on stdout', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL, 'in.json': '{"word": "json"}' });
+    const { code, out } = await skillc(['echo.skill.yaml', '--input', '@in.json', '--json'], cwd, { tty: true });
+    expect(code).toBe(0);
+    expect(out.endsWith('\n')).toBe(true);
+    const parsed = JSON.parse(out) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort()).toEqual(['cost', 'engines', 'output', 'usage']);
+    expect(parsed.output).toBe('echo: Say json');
+    expect(parsed.engines).toEqual(['claude']);
+    expect(parsed.usage).toEqual({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+    expect((parsed.usage as { input_tokens: number }).input_tokens).toBeGreaterThan(0);
+    expect(parsed.cost).toBeGreaterThan(0);
+  });
+
+  it('--session continues a conversation across two invocations with a file store', async () => {
+    const cwd = project({ 'sdl.config.yaml': config('state: { store: file, path: .state }'), 'chat.skill.yaml': CHAT_SKILL });
+    const first = await skillc(['chat.skill.yaml', '--session', 'user-42', '--input', '{"message": "my name is Ada"}', '--json'], cwd);
+    expect(first.code).toBe(0);
+    const second = await skillc(['chat.skill.yaml', '--session', 'user-42', '--input', '{"message": "what is my name?"}', '--json'], cwd);
+    expect(second.code).toBe(0);
+    const messages = (claude.requests[1]!.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+    const text = JSON.stringify(messages);
+    // The second process-like invocation saw the first turn and its reply, before its own question.
+    expect(text).toContain('my name is Ada');
+    expect(text).toContain('echo: my name is Ada');
+    expect(text.indexOf('my name is Ada')).toBeLessThan(text.indexOf('what is my name?'));
+    // Another session id starts fresh.
+    await skillc(['chat.skill.yaml', '--session', 'user-7', '--input', '{"message": "hi"}', '--json'], cwd);
+    expect(JSON.stringify(claude.requests[2]!.body)).not.toContain('Ada');
+  });
+
+  it('lists input validation errors with their JSON paths (exit 1) and calls no engine', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
+    const { code, out, err } = await skillc(['echo.skill.yaml', '--input', '{"times": 0}'], cwd);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain('invalid input for skill `echo`');
+    expect(err).toContain('/word: required property `word` is missing');
+    expect(err).toContain('/times: must be >= 1');
+    expect(claude.requests).toHaveLength(0);
+  });
+
+  it('reports input that is not JSON with its line and column (exit 1)', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
+    const { code, err } = await skillc(['echo.skill.yaml', '--input', '{"word": hello}'], cwd);
+    expect(code).toBe(1);
+    expect(err).toMatch(/--input is not valid JSON: Unexpected token 'h'/);
+    expect(err).toContain('--input @input.json');
+  });
+
+  it('reports config errors at file:line:col (exit 1) without echoing the environment', async () => {
+    const cwd = project({
+      'sdl.config.yaml': `engines:\n  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:MISSING_KEY}", timout_ms: 5 }\n`,
+      'echo.skill.yaml': ECHO_SKILL,
+    });
+    const { code, out, err } = await skillc(['echo.skill.yaml', '--input', '{"word": "x"}'], cwd);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toMatch(/sdl\.config\.yaml:2:\d+: error SDL2901: unknown key `timout_ms`/);
+    expect(err).toMatch(/sdl\.config\.yaml:2:\d+: error SDL3901: the environment variable MISSING_KEY is not set/);
+    expect(err).toContain('did you mean `timeout_ms`');
+  });
+
+  it('reports skill diagnostics at file:line:col (exit 1)', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'bad.skill.yaml': ECHO_SKILL.replace('  - id: say\n', '  - id: say\n    bogus: 1\n') });
+    const { code, err } = await skillc(['bad.skill.yaml', '--input', '{"word": "x"}'], cwd);
+    expect(code).toBe(1);
+    expect(err).toMatch(/bad\.skill\.yaml:\d+:\d+: error SDL\d{4}: /);
+    expect(err).toContain('bogus');
+  });
+
+  it('fails over to the second engine when the first rejects its key; the switch shows on a terminal', async () => {
+    const cwd = project({
+      'sdl.config.yaml': config(),
+      'echo.skill.yaml': ECHO_SKILL.replace('steps:', 'engines: { prefer: [claude, gpt] }\nsteps:'),
+    });
+    claude.enqueueFault('401');
+    const { code, out, err } = await skillc(['echo.skill.yaml', '--input', '{"word": "again"}'], cwd, { tty: true });
+    expect(code).toBe(0);
+    expect(out).toBe('echo: Say again\n');
+    expect(err).toContain('⇄ say: engine claude → gpt (auth)');
+    expect(err).toMatch(/\ngpt\s+gpt-5\.4\s+1\s/);
+    expect(claude.requests.map((r) => r.status)).toEqual([401]);
+    expect(openai.requests).toHaveLength(1);
+  });
+
+  it('names the failing engine and the error kind, never the key (exit 1)', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
+    claude.enqueueFault('context');
+    const { code, out, err } = await skillc(['echo.skill.yaml', '--engine', 'claude', '--input', '{"word": "long"}'], cwd);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toMatch(/engine `claude` \(anthropic\) failed: context_length \(HTTP 400\)/);
+  });
+
+  it('lists every engine tried when all fail', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL.replace('steps:', 'engines: { prefer: [claude, gpt] }\nsteps:') });
+    claude.enqueueFault('401');
+    openai.enqueueFault('401');
+    const { code, err } = await skillc(['echo.skill.yaml', '--input', '{"word": "x"}'], cwd);
+    expect(code).toBe(1);
+    expect(err).toContain('echo.skill.yaml:13:5: step `say`: no engine could serve the call:\n  - claude: auth (anthropic, HTTP 401)\n  - gpt: auth (openai, HTTP 401)');
+    expect(err).not.toContain(cwd);
+  });
+
+  it('runs on a scripted engine offline, and --engine picks it', async () => {
+    const cwd = project({
+      'sdl.config.yaml': `${config()}\n`.replace('default_engine: claude', '  offline: { provider: scripted, model: scripted }\ndefault_engine: claude'),
+      'echo.skill.yaml': ECHO_SKILL,
+    });
+    const { code, out } = await skillc(['echo.skill.yaml', '--engine', 'offline', '--input', '{"word": "local"}', '--json'], cwd);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ output: 'Say local', engines: ['offline'] });
+    expect(claude.requests).toHaveLength(0);
+  });
+
+  it('runs a compiled IR file and host tools from <name>.tools.mjs', async () => {
+    const tooled = `sdl: "1.0"
+name: lookup
+version: 1.0.0
+description: Look a term up.
+inputs: { type: object, required: [term], properties: { term: { type: string } } }
+tools:
+  define: { description: Define a term, parameters: { type: object, required: [term], properties: { term: { type: string } } } }
+steps:
+  - id: fetch
+    tool: define
+    with: { term: inputs.term }
+`;
+    const cwd = project({
+      'sdl.config.yaml': config(),
+      'lookup.skill.yaml': tooled,
+      'lookup.tools.mjs': 'export default { define: { execute: ({ term }) => ({ term, meaning: `the word ${term}` }) } };\n',
+    });
+    const compiled = await skillc(['lookup.skill.yaml', '--input', '{"term": "tea"}', '--json'], cwd);
+    expect(compiled.code).toBe(0);
+    expect(JSON.parse(compiled.out).output).toEqual({ term: 'tea', meaning: 'the word tea' });
+
+    const compile = await main(['compile', 'lookup.skill.yaml', '--out', 'dist'], { stdout: { write: () => true }, stderr: { write: () => true }, cwd, env: {} });
+    expect(compile).toBe(0);
+    const ir = join(cwd, 'dist', 'lookup.skill.json');
+    expect(readFileSync(ir, 'utf8')).toContain('"ir_version"');
+    const noTools = await skillc(['dist/lookup.skill.json', '--input', '{"term": "ir"}', '--json'], cwd);
+    expect(noTools.code).toBe(1);
+    expect(noTools.out).toBe('');
+    expect(noTools.err).toContain('declares tools (define); write dist/lookup.tools.mjs');
+    copyFileSync(join(cwd, 'lookup.tools.mjs'), join(cwd, 'dist', 'lookup.tools.mjs'));
+    const fromIr = await skillc(['dist/lookup.skill.json', '--input', '{"term": "ir"}', '--json'], cwd);
+    expect(fromIr.code).toBe(0);
+    expect(JSON.parse(fromIr.out).output).toEqual({ term: 'ir', meaning: 'the word ir' });
+  });
+
+  it('says how to write a config when there is none; bad flags and missing files exit 2', async () => {
+    const cwd = project({ 'echo.skill.yaml': ECHO_SKILL });
+    const none = await skillc(['echo.skill.yaml'], cwd);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no sdl.config.yaml in');
+    expect(none.err).toContain('skillc emulate');
+    expect(none.err).toContain('provider: anthropic');
+
+    const withConfig = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
+    expect((await skillc(['missing.skill.yaml'], withConfig)).code).toBe(2);
+    expect((await skillc(['echo.skill.yaml', '--config', 'nope.yaml'], withConfig)).err).toContain('nope.yaml does not exist');
+    expect((await skillc(['echo.skill.yaml', '--input', '@nope.json'], withConfig)).code).toBe(2);
+    expect((await skillc(['echo.skill.yaml', '--bogus'], withConfig)).code).toBe(2);
+    expect((await skillc([], withConfig)).code).toBe(2);
+    const unknownEngine = await skillc(['echo.skill.yaml', '--engine', 'mistral', '--input', '{"word": "x"}'], withConfig);
+    expect(unknownEngine.code).toBe(2);
+    expect(unknownEngine.err).toContain('--engine `mistral` is not configured');
+    expect(claude.requests).toHaveLength(0);
+  });
+
+  it('Ctrl-C (the CLI abort signal) cancels the run and aborts the request in flight', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
+    claude.enqueueFault('stall');
+    const controller = new AbortController();
+    const pending = skillc(['echo.skill.yaml', '--input', '{"word": "wait"}'], cwd, { signal: controller.signal });
+    // Abort once the stalled request has reached the emulator.
+    while (claude.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    const { code, err } = await pending;
+    expect(code).toBe(130);
+    expect(err).toContain('cancelled');
+  });
+});
