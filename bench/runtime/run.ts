@@ -1,0 +1,233 @@
+/**
+ * What `runtime.run` costs over the bare SDK call, and how it compares with a peer (the Vercel AI
+ * SDK's `generateText` with `@ai-sdk/anthropic`), on a one-step skill against the Anthropic
+ * emulator (in its own process). Contenders are interleaved in rounds (A, B, C, D, A, B, C, D, ...)
+ * so machine load hits all alike; figures are medians over rounds. Then the heap held by 10,000 open
+ * sessions in the memory store (after GC).
+ *
+ *   npx tsx bench/runtime/run.ts [--rounds 10] [--serial 200] [--concurrent 400] [--concurrency 16] [--sessions 10000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Anthropic from '@anthropic-ai/sdk';
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { generateText } from 'ai';
+import { AnthropicAdapter, findModel, ScriptedAdapter } from '../../packages/adapters/src/index.js';
+import {
+  CircuitBreakers,
+  createDefaultChain,
+  createRuntime,
+  EngineRegistry,
+  EngineRouter,
+  loadSkillSource,
+  MemoryBreakerStore,
+  MemoryRateLimiter,
+  MemoryStore,
+  systemClock,
+} from '../../packages/runtime/src/index.js';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '10' },
+    serial: { type: 'string', default: '200' },
+    concurrent: { type: 'string', default: '400' },
+    concurrency: { type: 'string', default: '16' },
+    sessions: { type: 'string', default: '10000' },
+    'memory-only': { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const SERIAL = Number(values.serial);
+const CONCURRENT = Number(values.concurrent);
+const CONCURRENCY = Number(values.concurrency);
+const SESSIONS = Number(values.sessions);
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const MODEL = 'claude-sonnet-5';
+const QUESTION = 'What is the capital of France? Answer in one word.';
+const EXPECTED = `echo: ${QUESTION}`;
+
+type Call = () => Promise<string>;
+
+// ---------------------------------------------------------------- memory per open session
+
+/** Heap held by `SESSIONS` sessions, each with one run's turns (user + reply) in the memory store. */
+async function sessionMemory(): Promise<{ totalBytes: number; perSession: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const skill = await loadSkillSource(here('./chat.skill.yaml'));
+  const state = new MemoryStore();
+  const runtime = createRuntime({
+    engines: { offline: { adapter: new ScriptedAdapter({ fallback: 'echo' }), model: 'scripted' } },
+    state,
+  });
+  // Warm the runtime (prepared skill, validators) so only session records are counted.
+  await runtime.run(skill, { message: 'warm-up' }, { session: 'warm-up' });
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return process.memoryUsage().heapUsed;
+  };
+  const before = await settle();
+  for (let i = 0; i < SESSIONS; i++) {
+    await runtime.run(skill, { message: `hello from user ${i}, how are you today?` }, { session: `user-${i}` });
+  }
+  const after = await settle();
+  // The sessions really hold the turns (and the store stays alive until after the measurement).
+  const last = await state.getSession(`user-${SESSIONS - 1}`);
+  if (last?.turns.length !== 2) throw new Error(`expected 2 turns in a session, found ${last?.turns.length}`);
+  return { totalBytes: after - before, perSession: (after - before) / SESSIONS };
+}
+
+if (values['memory-only']) {
+  process.stdout.write(`${JSON.stringify(await sessionMemory())}\n`);
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- contenders
+
+async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', here('./emulator.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buffered = '';
+  for await (const chunk of child.stdout!) {
+    buffered += String(chunk);
+    if (buffered.includes('\n')) break;
+  }
+  return { url: buffered.trim(), child };
+}
+
+async function contenders(url: string): Promise<Record<string, Call>> {
+  const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
+  const bare: Call = async () => {
+    const message = await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] });
+    const block = message.content[0];
+    return block?.type === 'text' ? block.text : '';
+  };
+
+  const anthropic = createAnthropic({ apiKey: 'k', baseURL: `${url}/v1` });
+  const aiSdk: Call = async () => (await generateText({ model: anthropic(MODEL), prompt: QUESTION, maxOutputTokens: 200, maxRetries: 0 })).text;
+
+  const skill = await loadSkillSource(here('./one-step.skill.yaml'));
+  const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000, defaultMaxTokens: 200 });
+  const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
+  direct.load(skill);
+  const runtimeRun: Call = async () => (await direct.run(skill, { question: QUESTION })).output as string;
+
+  const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
+  const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+  const routed = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
+  routed.load(skill);
+  const runtimeChain: Call = async () => (await routed.run(skill, { question: QUESTION })).output as string;
+
+  return {
+    'bare SDK (messages.create)': bare,
+    'AI SDK generateText': aiSdk,
+    'runtime.run': runtimeRun,
+    'runtime.run + default chain': runtimeChain,
+  };
+}
+
+// ---------------------------------------------------------------- measurement
+
+interface RoundFigures {
+  p50: number;
+  p99: number;
+  /** Calls per second. */
+  throughput: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function measure(call: Call, calls: number, concurrency: number): Promise<RoundFigures> {
+  const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < calls) {
+      next++;
+      const t0 = performance.now();
+      const text = await call();
+      latencies.push(performance.now() - t0);
+      if (text !== EXPECTED) throw new Error(`unexpected reply: ${JSON.stringify(text)}`);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - start;
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput: (calls / elapsed) * 1000 };
+}
+
+const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+async function main(): Promise<void> {
+  const load0 = loadavg();
+  console.log(`runtime bench: ${ROUNDS} rounds; serial ${SERIAL} calls, c=${CONCURRENCY} ${CONCURRENT} calls per contender per round; Node ${process.version}; ${new Date().toISOString()}`);
+  console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  const { url, child } = await startEmulatorProcess();
+  try {
+    const calls = await contenders(url);
+    const names = Object.keys(calls);
+    for (const name of names) {
+      // Warm up (JIT, connection pools) and check each contender really gets the reply.
+      await measure(calls[name]!, 200, 1);
+      await measure(calls[name]!, 200, CONCURRENCY);
+    }
+    const results: Record<string, { serial: RoundFigures[]; concurrent: RoundFigures[] }> = Object.fromEntries(names.map((n) => [n, { serial: [], concurrent: [] }]));
+    const started = performance.now();
+    for (let round = 0; round < ROUNDS; round++) {
+      // Rotate the starting contender each round so none always runs first.
+      const order = names.map((_, i) => names[(i + round) % names.length]!);
+      for (const name of order) results[name]!.serial.push(await measure(calls[name]!, SERIAL, 1));
+      for (const name of order) results[name]!.concurrent.push(await measure(calls[name]!, CONCURRENT, CONCURRENCY));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const base = results[names[0]!]!;
+
+    for (const mode of ['serial', 'concurrent'] as const) {
+      console.log(`\n${mode === 'serial' ? 'serial (c=1)' : `concurrency ${CONCURRENCY}`}: medians over ${ROUNDS} rounds`);
+      console.log('contender                      p50         p99         calls/s   p50 overhead vs bare   throughput vs bare');
+      for (const name of names) {
+        const r = results[name]![mode];
+        // Paired per round: each round's difference/ratio against the bare SDK of the same round.
+        const overhead = median(r.map((x, i) => x.p50 - base[mode][i]!.p50));
+        const ratio = median(r.map((x, i) => x.throughput / base[mode][i]!.throughput));
+        console.log(
+          `${name.padEnd(30)} ${(mode === 'serial' ? us : ms)(median(r.map((x) => x.p50))).padStart(10)}  ${(mode === 'serial' ? us : ms)(median(r.map((x) => x.p99))).padStart(10)}  ${median(r.map((x) => x.throughput)).toFixed(0).padStart(8)}   ${(overhead >= 0 ? '+' : '') + us(overhead)}`.padEnd(92) +
+            `${(ratio * 100).toFixed(1)} %`,
+        );
+      }
+    }
+    const serialOverhead = median(results['runtime.run']!.serial.map((x, i) => x.p50 - base.serial[i]!.p50));
+    const concurrentRatio = median(results['runtime.run']!.concurrent.map((x, i) => x.throughput / base.concurrent[i]!.throughput));
+    console.log(
+      `\ngoals: runtime.run p50 overhead serially ${us(serialOverhead)} (goal < 100 µs: ${serialOverhead < 0.1 ? 'met' : 'NOT met'}); ` +
+        `throughput at c=${CONCURRENCY} ${(concurrentRatio * 100).toFixed(1)} % of bare (goal >= 95 %: ${concurrentRatio >= 0.95 ? 'met' : 'NOT met'})`,
+    );
+    console.log(`measured rounds took ${seconds.toFixed(1)} s; load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit').catch(() => {});
+  }
+
+  // Heap per open session, in a fresh process with --expose-gc.
+  const memory = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--memory-only', '--sessions', String(SESSIONS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  for await (const chunk of memory.stdout!) out += String(chunk);
+  const { totalBytes, perSession } = JSON.parse(out.trim().split('\n').pop()!) as { totalBytes: number; perSession: number };
+  console.log(
+    `\nmemory store: ${SESSIONS.toLocaleString('en')} open sessions (one run each: user turn + reply) hold ${(totalBytes / 1024 / 1024).toFixed(1)} MiB of heap after GC, ${perSession.toFixed(0)} bytes per session`,
+  );
+}
+
+await main();
