@@ -3,6 +3,7 @@
  * resolves skills at load (engines for `requires:`, tools, dependent skills) and runs them —
  * `run()` for the result, `stream()` for typed events — on the same machinery.
  */
+import { randomUUID } from 'node:crypto';
 import { findModel } from '@sdl/adapters';
 import type { LoadedSkill } from './load/loaded-skill.js';
 import { prepareSkill, type PreparedSkill } from './load/prepare.js';
@@ -231,6 +232,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
 
     const ctx: RunContext = {
+      runId: randomUUID(),
       services: currentServices,
       cancel,
       emit,

@@ -15,7 +15,7 @@ export class BudgetExceededError extends Error {
   ) {
     super(
       `the ${scope} "${id}" has spent $${spentUsd.toFixed(6)} of its $${budgetUsd} budget and the next call is estimated ` +
-        `at $${estimateUsd.toFixed(6)}; raise policies.budget.${scope}_usd or shorten the request`,
+        `at $${estimateUsd.toFixed(6)}; ${scope === 'run' ? "raise the skill's policies.budget.max_cost_usd" : "raise the host's session budget (EngineRouter defaults.budget.sessionUsd)"} or shorten the request`,
     );
   }
 }

@@ -29,6 +29,10 @@ export interface ModelCall {
   /** Epoch ms after which no new attempt should start (the run's deadline). */
   deadline?: number;
   sessionId?: string;
+  /** The top-level run this call belongs to (per-run budgets and cost). */
+  runId?: string;
+  /** Told of each failover hop as it happens (`from` → `to`, and why), in order. */
+  onEngineSwitch?: (hop: { from: string; to: string; reason?: string }) => void;
   /** Present when the run is streamed: forward the adapter's stream events here. */
   onStreamEvent?: (event: StreamEvent) => void;
 }
@@ -39,6 +43,8 @@ export interface ModelCallResult {
   engine: string;
   /** Why the engine changed, when it did. */
   switchReason?: string;
+  /** True when every hop was already reported through `onEngineSwitch`. */
+  switchesReported?: boolean;
 }
 
 export type CallModel = (call: ModelCall) => Promise<ModelCallResult>;

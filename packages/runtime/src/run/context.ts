@@ -36,6 +36,8 @@ export interface SessionState {
 }
 
 export interface RunContext {
+  /** Identifies the top-level run (shared by nested `use:` runs): per-run budgets and cost key on it. */
+  runId: string;
   services: RuntimeServices;
   /** Aborted when the caller cancels, the deadline passes, or a sibling step fails. */
   cancel: CancelScope;

@@ -36,6 +36,7 @@ export async function modelTurn(
   }
   const emit = ctx.emit;
   const result = await ctx.services.callModel({
+    ...(emit === undefined ? {} : { onEngineSwitch: (hop: { from: string; to: string; reason?: string }) => emit({ type: 'engine-switch', ...hop, ...origin }) }),
     engine,
     binding,
     request,
@@ -45,6 +46,7 @@ export async function modelTurn(
     candidates: frame.prepared.engines,
     ...(ctx.deadline === undefined ? {} : { deadline: ctx.deadline }),
     ...(ctx.session === undefined ? {} : { sessionId: ctx.session.id }),
+    runId: ctx.runId,
     ...(emit === undefined
       ? {}
       : {
@@ -54,7 +56,7 @@ export async function modelTurn(
         }),
   });
   const { response } = result;
-  if (result.engine !== engine) {
+  if (result.engine !== engine && !result.switchesReported) {
     emit?.({ type: 'engine-switch', from: engine, to: result.engine, ...(result.switchReason ? { reason: result.switchReason } : {}), ...origin });
   }
   const used = result.engine;

@@ -28,18 +28,22 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
       models: call.skill.engines.models,
       policies: call.skill.policies as SkillPolicies,
       emit: (event) => {
-        if (event.type === 'engine-switch') switchReason = event.reason;
+        if (event.type === 'engine-switch') {
+          switchReason = event.reason;
+          call.onEngineSwitch?.({ from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) });
+        }
         options.onCallEvent?.(event);
       },
       qualifies: (entry) => (qualified.has(entry.name) ? undefined : 'does not satisfy the skill’s requires:'),
       ...(call.request.signal === undefined ? {} : { signal: call.request.signal }),
       ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
       ...(call.sessionId === undefined ? {} : { sessionId: call.sessionId }),
+      ...(call.runId === undefined ? {} : { runId: call.runId }),
       ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
     };
     if (call.onStreamEvent === undefined) {
       const routed = await router.generate(route);
-      return { response: routed.response, engine: routed.engine, ...(switchReason ? { switchReason } : {}) };
+      return { response: routed.response, engine: routed.engine, switchesReported: true, ...(switchReason ? { switchReason } : {}) };
     }
     const routed = await router.stream(route);
     let final: EngineResponse | undefined;
@@ -48,6 +52,6 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
       else call.onStreamEvent(event);
     }
     if (final === undefined) throw new Error(`engine \`${routed.engine}\` ended its stream without a final response`);
-    return { response: final, engine: routed.engine, ...(switchReason ? { switchReason } : {}) };
+    return { response: final, engine: routed.engine, switchesReported: true, ...(switchReason ? { switchReason } : {}) };
   };
 }

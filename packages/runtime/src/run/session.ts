@@ -19,8 +19,18 @@ export interface ConversationStore {
 export function sessionHistory(session: SessionState): Promise<Message[]> {
   session.history ??= session.store
     .getSession(session.id)
-    .then((found) => (found === undefined ? [] : found.turns.map((turn) => turn.message)));
+    .then((found) => (found === undefined ? [] : startAtUserTurn(found.turns.map((turn) => turn.message))));
   return session.history;
+}
+
+/**
+ * Drops messages before the first user message. The `max_turns` window trims by message, so it can
+ * cut a tool exchange in half; a tool result or tool call whose partner was trimmed away would make
+ * every provider reject the request.
+ */
+export function startAtUserTurn(messages: Message[]): Message[] {
+  const first = messages.findIndex((m) => m.role === 'user');
+  return first <= 0 ? (first === 0 ? messages : []) : messages.slice(first);
 }
 
 /** Appends the run's new turns atomically (one store call), within the window and TTL. */

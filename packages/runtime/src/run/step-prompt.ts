@@ -99,7 +99,16 @@ export async function runPromptStep(
   }
 
   if (session !== undefined) {
-    session.newTurns.push({ message: userMessage, engine }, { message: { role: 'assistant', content: finalText }, engine });
+    // The tool exchange is part of the conversation (another engine must see which tools were
+    // called and what they returned); JSON repair round trips are not.
+    const exchange = messages
+      .slice(history.length + 1)
+      .filter((m) => m.role === 'tool' || (m.role === 'assistant' && (m.toolCalls?.length ?? 0) > 0));
+    session.newTurns.push(
+      { message: userMessage, engine },
+      ...exchange.map((message) => ({ message, engine })),
+      { message: { role: 'assistant', content: finalText }, engine },
+    );
   }
   return output;
 }
