@@ -1,8 +1,10 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@sdl/adapters';
 import { type CliIO, main } from '@sdl/cli';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeWithRedis, REDIS_URL } from '../../../test/support/redis.js';
 import { project } from './helpers.js';
 
 const ANTHROPIC_KEY = 'sk-ant-run-test-0123456789abcdef0123';
@@ -26,6 +28,13 @@ async function skillc(argv: string[], cwd: string, options: { env?: NodeJS.Proce
   expect(out + err).not.toContain(ANTHROPIC_KEY);
   expect(out + err).not.toContain(OPENAI_KEY);
   return { code, out, err, chunks };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = join(dir, name);
+    return statSync(file).isDirectory() ? filesUnder(file) : [file];
+  });
 }
 
 const ECHO_SKILL = `sdl: "1.0"
@@ -157,6 +166,19 @@ describe('skillc run', () => {
     // Another session id starts fresh.
     await skillc(['chat.skill.yaml', '--session', 'user-7', '--input', '{"message": "hi"}', '--json'], cwd);
     expect(JSON.stringify(claude.requests[2]!.body)).not.toContain('Ada');
+  });
+
+  it('refuses a corrupt session record (CRC mismatch) and sends nothing to the model', async () => {
+    const cwd = project({ 'sdl.config.yaml': config('state: { store: file, path: .state }'), 'chat.skill.yaml': CHAT_SKILL });
+    expect((await skillc(['chat.skill.yaml', '--session', 'user-9', '--input', '{"message": "remember 1234"}', '--json'], cwd)).code).toBe(0);
+    const records = filesUnder(join(cwd, '.state')).filter((f) => readFileSync(f, 'utf8').includes('remember 1234'));
+    expect(records).toHaveLength(1);
+    writeFileSync(records[0]!, readFileSync(records[0]!, 'utf8').replace('remember 1234', 'remember 9999'));
+    const { code, out, err } = await skillc(['chat.skill.yaml', '--session', 'user-9', '--input', '{"message": "what was it?"}', '--json'], cwd);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toMatch(/skillc run: session state: .*(CRC|crc)/);
+    expect(claude.requests).toHaveLength(1);
   });
 
   it('lists input validation errors with their JSON paths (exit 1) and calls no engine', async () => {
@@ -311,5 +333,43 @@ steps:
     const { code, err } = await pending;
     expect(code).toBe(130);
     expect(err).toContain('cancelled');
+  });
+});
+
+describeWithRedis('skillc run with a Redis state store', () => {
+  let claude: Emulator;
+  beforeAll(async () => {
+    claude = await startEmulator({ provider: 'anthropic' });
+  });
+  afterAll(() => claude.close());
+
+  it('--session continues a conversation across two invocations (keys under the configured prefix, with a TTL)', async () => {
+    const prefix = `skillc-run-test-${process.pid}-${Date.now()}`;
+    const cwd = project({
+      'sdl.config.yaml': [
+        'engines:',
+        `  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}", base_url: "${claude.url}" }`,
+        `state: { store: redis, url: "\${env:REDIS_URL}", prefix: "${prefix}" }`,
+      ].join('\n'),
+      'chat.skill.yaml': CHAT_SKILL.replace('max_turns: 20', 'max_turns: 20, ttl_s: 60'),
+    });
+    const env = { ...ENV, REDIS_URL };
+    expect((await skillc(['chat.skill.yaml', '--session', 'u1', '--input', '{"message": "my color is teal"}', '--json'], cwd, { env })).code).toBe(0);
+    const second = await skillc(['chat.skill.yaml', '--session', 'u1', '--input', '{"message": "which color?"}', '--json'], cwd, { env });
+    expect(second.code).toBe(0);
+    expect(JSON.stringify(claude.requests[1]!.body)).toContain('echo: my color is teal');
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        const ttl = await redis.pttl(key);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(60_000);
+      }
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

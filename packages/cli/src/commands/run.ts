@@ -191,6 +191,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     runtime.load(skill);
     if (flags.session !== undefined && skill.memory?.conversation !== true) {
       stderr(`skillc run: note: skill \`${skill.name}\` has no \`memory: { conversation: true }\`; --session ${flags.session} is not remembered\n`);
+    } else if (flags.session !== undefined && config.state.store === 'memory') {
+      stderr('skillc run: note: the state store is `memory`, so this session ends with the process; set `state: { store: file }` (or redis) in sdl.config.yaml to continue it in a later run\n');
     }
     const showProgress = !flags.json && io.stdout.isTTY === true;
     const progress = showProgress ? createProgress(stderr, color) : undefined;

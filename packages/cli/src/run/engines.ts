@@ -79,7 +79,15 @@ export function enginesFromConfig(config: SdlConfig): RunEngines {
   return {
     router,
     describeModel,
-    engineOf: (error) => (typeof error === 'object' && error !== null ? origins.get(error) : undefined),
+    engineOf: (error) => {
+      if (typeof error !== 'object' || error === null) return undefined;
+      const tagged = origins.get(error);
+      if (tagged !== undefined) return tagged;
+      // Errors made by the middleware (e.g. a timeout) carry only the provider: name the engine when that is unambiguous.
+      const provider = (error as { provider?: unknown }).provider;
+      const matches = Object.values(config.engines).filter((e) => e.provider === provider);
+      return matches.length === 1 ? matches[0]!.name : undefined;
+    },
   };
 }
 
