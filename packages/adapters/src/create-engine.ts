@@ -7,12 +7,32 @@ import { ScriptedAdapter, type ScriptedEngineOptions } from './scripted/adapter.
 import type { ProviderAdapterOptions } from './shared/options.js';
 import type { EngineAdapter } from './types.js';
 
+/** Options of {@link createEngine} and {@link createEngines}. */
 export interface CreateEngineOptions {
   /** The script of a `scripted` engine (replies come from a skill's tests or the host). */
   scripted?: ScriptedEngineOptions;
 }
 
-/** Builds the adapter an engine config entry describes. The key goes to the SDK and nowhere else. */
+/**
+ * Builds the adapter an engine config entry describes. The key goes to the SDK and nowhere else.
+ *
+ * @param engine - one validated entry of `sdl.config.yaml` (`config.engines[name]`)
+ * @param options - the script of a `scripted` engine
+ * @returns the provider's adapter, configured with the engine's base URL, timeout and output limit
+ * @throws {@link EngineError} of kind `auth` when a provider engine has no API key
+ *
+ * @example
+ * ```ts
+ * import { createEngine, loadConfig } from '@sdl/adapters';
+ *
+ * const { config } = await loadConfig('sdl.config.yaml');
+ * if (config) {
+ *   const engine = createEngine(config.engines[config.defaultEngine]!);
+ *   const reply = await engine.generate({ model: 'claude-sonnet-5', messages: [{ role: 'user', content: 'Hello' }] });
+ *   console.log(reply.text, reply.usage.outputTokens);
+ * }
+ * ```
+ */
 export function createEngine(engine: EngineConfig, options: CreateEngineOptions = {}): EngineAdapter {
   if (engine.provider === 'scripted') return new ScriptedAdapter({ model: engine.model, ...options.scripted });
   if (!engine.apiKey) {

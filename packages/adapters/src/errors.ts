@@ -23,6 +23,7 @@ export const RETRYABLE_KINDS: ReadonlySet<EngineErrorKind> = new Set([
   'network',
 ]);
 
+/** Context of an {@link EngineError}: which provider failed and what it said about it (never the API key). */
 export interface EngineErrorOptions {
   provider: string;
   status?: number;
@@ -32,6 +33,18 @@ export interface EngineErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * The only error an adapter throws: a provider failure classified by `kind`, so retry, failover,
+ * circuit breaking and metrics never look at provider-specific shapes.
+ *
+ * @example
+ * ```ts
+ * import { EngineError, isEngineError } from '@sdl/adapters';
+ *
+ * const error: unknown = new EngineError('rate_limited', 'anthropic: 429 Too Many Requests', { provider: 'anthropic', status: 429, retryAfterMs: 2000 });
+ * if (isEngineError(error) && error.retryable) console.log(`retry in ${error.retryAfterMs ?? 1000} ms`);
+ * ```
+ */
 export class EngineError extends Error {
   override readonly name = 'EngineError';
   readonly kind: EngineErrorKind;
@@ -49,11 +62,17 @@ export class EngineError extends Error {
     if (options.requestId !== undefined) this.requestId = options.requestId;
   }
 
+  /** True when a retry on the same engine may succeed (the kind is in {@link RETRYABLE_KINDS}). */
   get retryable(): boolean {
     return RETRYABLE_KINDS.has(this.kind);
   }
 }
 
+/**
+ * Narrows an unknown thrown value to {@link EngineError}.
+ * @param value - anything caught in a `catch` clause
+ * @returns true when `value` is an EngineError
+ */
 export function isEngineError(value: unknown): value is EngineError {
   return value instanceof EngineError;
 }

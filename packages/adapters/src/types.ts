@@ -6,6 +6,7 @@
 /** A JSON Schema object (draft 2020-12), kept as plain data. */
 export type JsonSchema = { [key: string]: unknown } | boolean;
 
+/** Any JSON value: the shape of tool arguments and of structured model output. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** A tool the model may call; implemented by the host, declared by the skill. */
@@ -26,11 +27,13 @@ export interface ToolCall {
   arguments: { [key: string]: JsonValue };
 }
 
+/** A message from the user (the rendered prompt of a skill step). */
 export interface UserMessage {
   role: 'user';
   content: string;
 }
 
+/** A reply from the model: its text and, when it asked for tools, the calls it made. */
 export interface AssistantMessage {
   role: 'assistant';
   content: string;
@@ -48,6 +51,7 @@ export interface ToolResultMessage {
   isError?: boolean;
 }
 
+/** One turn of a conversation, in the engine-neutral form every adapter translates to its provider's wire format. */
 export type Message = UserMessage | AssistantMessage | ToolResultMessage;
 
 /** Ask for a JSON reply that matches a schema (native structured output where the engine has it). */
@@ -57,6 +61,7 @@ export interface JsonOutput {
   name?: string;
 }
 
+/** One model call, engine-neutral: the adapter maps it to the provider's request and never adds fields of its own. */
 export interface EngineRequest {
   /** The provider's model id. */
   model: string;
@@ -77,11 +82,13 @@ export interface EngineRequest {
   stepId?: string;
 }
 
+/** Tokens a call consumed, as the provider reports them; the basis of cost accounting and token budgets. */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
 }
 
+/** Why the model stopped, normalized across providers (`end` is a normal finish). */
 export type StopReason =
   | 'end' // the model finished its turn
   | 'max_tokens'
@@ -90,6 +97,7 @@ export type StopReason =
   | 'content_filter'
   | 'other';
 
+/** The complete result of one model call, engine-neutral. */
 export interface EngineResponse {
   text: string;
   toolCalls: ToolCall[];
@@ -110,14 +118,28 @@ export type StreamEvent =
   | { type: 'usage'; usage: Usage }
   | { type: 'stop'; response: EngineResponse };
 
+/** The provider behind an adapter; `scripted` is the offline engine used by `skillc test`. */
 export type Provider = 'anthropic' | 'openai' | 'cohere' | 'scripted';
 
+/**
+ * One engine: turns {@link EngineRequest}s into calls to a provider and the answers back into
+ * {@link EngineResponse}s. Failures are always thrown as {@link EngineError}.
+ */
 export interface EngineAdapter {
   readonly provider: Provider;
+  /**
+   * Makes one call and resolves with the whole reply.
+   * @throws {@link EngineError} classified by `kind` (rate limit, overload, auth, timeout, ...).
+   */
   generate(request: EngineRequest): Promise<EngineResponse>;
+  /**
+   * Makes one call and yields the reply as it arrives; the last event is always `stop`.
+   * @throws {@link EngineError} while iterating, classified like `generate`.
+   */
   stream(request: EngineRequest): AsyncIterable<StreamEvent>;
 }
 
+/** A capability a skill can require of a model (`requires.features` in a skill file). */
 export type ModelFeature = 'tools' | 'json_schema' | 'streaming' | 'vision';
 
 /** What a model offers and costs; from `models.json` or from the engine config for unknown models. */

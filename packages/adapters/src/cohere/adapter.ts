@@ -46,6 +46,10 @@ export class CohereAdapter implements EngineAdapter {
     return { maxRetries: 0, timeoutInSeconds: deadline.timeoutMs / 1000, abortSignal: deadline.signal };
   }
 
+  /**
+   * Sends one request and resolves with the whole reply, translated to the engine-neutral shape.
+   * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
+   */
   async generate(request: EngineRequest): Promise<EngineResponse> {
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
@@ -63,6 +67,10 @@ export class CohereAdapter implements EngineAdapter {
     }
   }
 
+  /**
+   * Sends one streaming request and yields neutral events; the last one is `stop` with the full response.
+   * @throws {@link EngineError} while iterating, classified like `generate`.
+   */
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
     const builder = new ResponseBuilder(request.model);

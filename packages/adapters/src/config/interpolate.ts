@@ -7,6 +7,7 @@ export interface InterpolationProblem {
   end: number;
 }
 
+/** The result of {@link interpolate}: the string with its `${env:...}` references replaced, and what went wrong. */
 export interface Interpolated {
   value: string;
   /** True when any part came from the environment (the value may be secret). */

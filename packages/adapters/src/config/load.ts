@@ -23,6 +23,7 @@ export interface EngineConfig {
   descriptor: ModelDescriptor;
 }
 
+/** The `state:` section of `sdl.config.yaml`: where the runtime keeps sessions, caches and limits. */
 export interface StateConfig {
   store: 'memory' | 'file' | 'redis';
   /** May hold a password, so it is a Secret too. */
@@ -32,6 +33,7 @@ export interface StateConfig {
   prefix?: string;
 }
 
+/** A validated `sdl.config.yaml`: the engines a host may use, the default one, and the state store. */
 export interface SdlConfig {
   /** The file it came from, as given. */
   file: string;
@@ -41,18 +43,36 @@ export interface SdlConfig {
   state: StateConfig;
 }
 
+/** What {@link loadConfig} and {@link parseConfig} return: the config when valid, and every diagnostic found. */
 export interface ConfigResult {
   /** Present when there are no errors. */
   config?: SdlConfig;
   diagnostics: Diagnostic[];
 }
 
+/** Options of {@link loadConfig} and {@link parseConfig}. */
 export interface LoadConfigOptions {
   /** Where `${env:NAME}` looks; default process.env. */
   env?: Record<string, string | undefined>;
 }
 
-/** Reads and validates a config file; a file that cannot be read is a diagnostic, not an exception. */
+/**
+ * Reads and validates a config file (`sdl.config.yaml`, see spec/config.md), resolving `${env:NAME}`
+ * references; a file that cannot be read is a diagnostic, not an exception.
+ *
+ * @param file - path of the config file; diagnostics name it as given
+ * @param options - where `${env:...}` references are looked up
+ * @returns the config when there are no errors, and every diagnostic (file, line, column, hint)
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from '@sdl/adapters';
+ *
+ * const { config, diagnostics } = await loadConfig('sdl.config.yaml', { env: { ANTHROPIC_API_KEY: 'sk-test' } });
+ * for (const d of diagnostics) console.error(`${d.file}:${d.range.start.line}:${d.range.start.column} ${d.code} ${d.message}`);
+ * if (config) console.log(Object.keys(config.engines), config.defaultEngine);
+ * ```
+ */
 export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<ConfigResult> {
   let text: string;
   try {

@@ -13,18 +13,22 @@ export class Secret {
     this.#value = value;
   }
 
+  /** The secret itself; call it only where the value is handed to an SDK. */
   reveal(): string {
     return this.#value;
   }
 
+  /** Always `[redacted]`, so string interpolation cannot leak the secret. */
   toString(): string {
     return REDACTED;
   }
 
+  /** Always `[redacted]`, so `JSON.stringify` (logs, IR, metrics) cannot leak the secret. */
   toJSON(): string {
     return REDACTED;
   }
 
+  /** Always `[redacted]`, so `console.log` and `util.inspect` cannot leak the secret. */
   [inspect.custom](): string {
     return REDACTED;
   }

@@ -21,14 +21,17 @@ export const FAULT_NAMES = [
   'stall', // headers (and the first stream event), then nothing until the client gives up
 ] as const;
 
+/** The name of a fault the emulator can inject (see {@link FAULT_NAMES}). */
 export type FaultName = (typeof FAULT_NAMES)[number];
 
+/** One fault to inject into one request, e.g. `429@2` (a 429 with `retry-after: 2`). */
 export interface Fault {
   name: FaultName;
   /** Seconds for `429`, milliseconds for `429ms` and `slow`. */
   param?: number;
 }
 
+/** A fault applied at random to a share of requests (`429:0.1` in a fault spec). */
 export interface FaultRule extends Fault {
   /** Probability per request in [0, 1]. */
   rate: number;

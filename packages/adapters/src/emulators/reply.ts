@@ -18,6 +18,7 @@ export interface EmulatorRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** One message of an emulated request, reduced to what every provider dialect has in common. */
 export interface EmulatorMessage {
   role: 'user' | 'assistant' | 'tool';
   text: string;
@@ -35,6 +36,7 @@ export interface EmulatorReply {
   toolCalls?: Array<{ name: string; arguments: { [key: string]: JsonValue } }>;
 }
 
+/** What an emulator answers: one fixed reply, or a function of the parsed request. */
 export type ReplySource = EmulatorReply | ((request: EmulatorRequest) => EmulatorReply | Promise<EmulatorReply>);
 
 /** A reply ready to render: ids assigned, stop reason and token counts decided. */

@@ -7,6 +7,7 @@ import { drawFault, type Fault, type FaultRule, parseFault, parseFaultSpec, seed
 import { openaiDialect } from './openai.js';
 import { defaultReply, type EmulatorReply, type EmulatorRequest, type ReplySource, resolveReply } from './reply.js';
 
+/** A provider whose chat API the emulator speaks on the wire. */
 export type EmulatedProvider = 'anthropic' | 'openai' | 'cohere';
 
 const DIALECTS: Record<EmulatedProvider, Dialect> = { anthropic: anthropicDialect, openai: openaiDialect, cohere: cohereDialect };
@@ -14,6 +15,7 @@ const DIALECTS: Record<EmulatedProvider, Dialect> = { anthropic: anthropicDialec
 /** Header a client may set to inject one fault into that request (`429@2`, `reset`, ...). */
 export const FAULT_HEADER = 'x-emulator-fault';
 
+/** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
   provider: EmulatedProvider;
   /** 0 (default) lets the OS choose. */
@@ -36,6 +38,7 @@ export interface EmulatorOptions {
   streamDelayMs?: number;
 }
 
+/** One HTTP request an emulator received, with what it made of it; for assertions in tests. */
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -48,6 +51,7 @@ export interface RecordedRequest {
   status?: number;
 }
 
+/** A running emulator; point a provider SDK at `url`, and `close()` it when done. */
 export interface Emulator {
   provider: EmulatedProvider;
   /** The base URL to give the provider's SDK (`baseURL` / `baseUrl`). */
@@ -61,13 +65,35 @@ export interface Emulator {
   enqueueReply(...replies: EmulatorReply[]): void;
   /** Faults applied to the next requests, first in first out (`'429@2'`, `'reset'`, ...). */
   enqueueFault(...faults: Array<string | Fault>): void;
+  /** Stops the server and closes open connections. */
   close(): Promise<void>;
 }
 
 const WINDOW_MS = 60_000;
 const NOMINAL_LIMIT = 4000;
 
-/** Starts a wire-compatible emulator of one provider's chat API on 127.0.0.1. */
+/**
+ * Starts a wire-compatible emulator of one provider's chat API on 127.0.0.1, for offline tests and
+ * fault drills (429s, resets, slow or stalled streams) without a real key.
+ *
+ * @param options - the provider to speak, the replies, and the faults to inject
+ * @returns the running emulator, listening on an OS-chosen port unless `port` is given
+ * @throws Error when `provider` is unknown or `faults` does not parse ({@link FaultSpecError})
+ *
+ * @example
+ * ```ts
+ * import { AnthropicAdapter, startEmulator } from '@sdl/adapters';
+ *
+ * const emulator = await startEmulator({ provider: 'anthropic', reply: { text: 'Hello from the emulator.' } });
+ * try {
+ *   const engine = new AnthropicAdapter({ apiKey: 'test-key', baseURL: emulator.url });
+ *   const response = await engine.generate({ model: 'claude-sonnet-5', messages: [{ role: 'user', content: 'Hi' }] });
+ *   console.log(response.text, emulator.requests.length); // "Hello from the emulator." 1
+ * } finally {
+ *   await emulator.close();
+ * }
+ * ```
+ */
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const dialect = DIALECTS[options.provider];
   if (!dialect) throw new Error(`unknown provider \`${String(options.provider)}\`; expected anthropic, openai or cohere`);

@@ -13,6 +13,10 @@ export type ScriptedReply =
     }
   | { error: EngineErrorKind; message?: string; retryAfterMs?: number };
 
+/**
+ * The script of a {@link ScriptedAdapter}: where each call's reply comes from, in priority order
+ * `handler`, `replies` (by step id), `sequence`, then `fallback`.
+ */
 export interface ScriptedEngineOptions {
   /** Replies by step id (`EngineRequest.stepId`); an array is used in order and its last entry repeats. */
   replies?: Record<string, ScriptedReply | ScriptedReply[]>;
@@ -95,10 +99,18 @@ export class ScriptedAdapter implements EngineAdapter {
     };
   }
 
+  /**
+   * Answers with the next scripted reply, or throws the scripted error.
+   * @throws {@link EngineError} when the script says so, or `invalid_request` when no reply matches and `fallback` is `error`.
+   */
   async generate(request: EngineRequest): Promise<EngineResponse> {
     return this.respond(request);
   }
 
+  /**
+   * Yields the next scripted reply word by word, then its tool calls, usage and `stop`.
+   * @throws {@link EngineError} like `generate`.
+   */
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
     const response = this.respond(request);
     for (const piece of response.text.match(/\S+\s*|\s+/g) ?? []) yield { type: 'text-delta', text: piece };

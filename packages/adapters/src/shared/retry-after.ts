@@ -1,5 +1,6 @@
 /** Anything with a case-insensitive `get(name)`: fetch `Headers`, or a plain map wrapped by `headerGetter`. */
 export interface HeaderSource {
+  /** The header's value by case-insensitive name, or null/undefined when absent. */
   get(name: string): string | null | undefined;
 }
 

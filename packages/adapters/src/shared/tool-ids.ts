@@ -14,6 +14,7 @@ export function toNeutralToolCallId(wireId: string): string {
   return wireId.startsWith('call_') ? wireId : `call_${wireId}`;
 }
 
+/** The id to send to a provider for a neutral tool-call id: characters outside `[A-Za-z0-9_-]` become `_`, cut to 64. */
 export function toWireToolCallId(neutralId: string): string {
   return neutralId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
 }
