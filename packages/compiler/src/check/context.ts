@@ -7,7 +7,13 @@ import { type PathTarget, rangeOfPath, type ValuePath } from '../yaml/ranges.js'
 export interface CheckContext {
   parsed: ParsedSkill;
   skill: Record<string, unknown>;
+  /**
+   * Reports a diagnostic at a value of the skill file, found by its path (`['steps', 2, 'id']`).
+   * @param target - whether to point at the key or the value at `path`
+   * @param hint - how to fix it, e.g. a "did you mean" suggestion
+   */
   report(code: DiagnosticCode, path: ValuePath, target: PathTarget, message: string, hint?: string): void;
+  /** Reports a diagnostic at an explicit range of the skill file (for positions a path cannot name). */
   reportAt(code: DiagnosticCode, range: Range, message: string, hint?: string): void;
 }
 

@@ -51,6 +51,19 @@ const START: Range = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 
  * located (relative path or npm package), checked against its semver range, and each skill id
  * resolves to exactly one copy (a diamond shares it). Errors are SDL5xxx diagnostics at the
  * `uses:` entry concerned; resolution continues past them so one run reports everything.
+ *
+ * @param paths - the root skill files, relative to `options.cwd`
+ * @param options - project root, working directory and a cache for watch mode
+ * @returns every reachable skill by id, the graph's edges, and sorted diagnostics
+ *
+ * @example
+ * ```ts
+ * import { resolveProject } from '@sdl/compiler';
+ *
+ * const project = resolveProject(['skills/summarize-document.skill.yaml'], { cwd: process.cwd() });
+ * for (const d of project.diagnostics) console.error(`${d.file}:${d.range.start.line}:${d.range.start.column} ${d.code} ${d.message}`);
+ * for (const skill of project.skills.values()) console.log(skill.id, skill.version, skill.dependencies.map((dep) => dep.target));
+ * ```
  */
 export function resolveProject(paths: readonly string[], options: ResolveOptions = {}): ResolvedProject {
   const cwd = path.resolve(options.cwd ?? process.cwd());

@@ -10,6 +10,7 @@ export interface Range {
   end: Position;
 }
 
+/** How bad a diagnostic is; only `error` fails a build or a check. */
 export type Severity = 'error' | 'warning' | 'info';
 
 /**
@@ -27,6 +28,7 @@ export interface Diagnostic {
   hint?: string;
 }
 
+/** True when any diagnostic is an error (warnings and infos never fail a build). */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

@@ -10,6 +10,7 @@ export interface Span {
   end: number;
 }
 
+/** A literal: `null`, a bool, a number (kept as its source or decimal text), a string or bytes. */
 export type LiteralNode =
   | (Span & { kind: 'null' })
   | (Span & { kind: 'bool'; value: boolean })
@@ -59,6 +60,7 @@ export interface UnaryNode extends Span {
   operand: ExprNode;
 }
 
+/** The binary operators, lowest precedence first (`||`) to multiplicative (`*`, `/`, `%`). */
 export type BinaryOp = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | '+' | '-' | '*' | '/' | '%';
 
 export interface BinaryNode extends Span {
@@ -96,6 +98,7 @@ export interface HasNode extends Span {
   fieldStart: number;
 }
 
+/** The CEL comprehension macros a list or map can be called with (`list.all(x, x > 0)`). */
 export type MacroName = 'all' | 'exists' | 'exists_one' | 'map' | 'filter';
 
 /**
@@ -113,6 +116,7 @@ export interface ComprehensionNode extends Span {
   fnStart: number;
 }
 
+/** Any expression node; `kind` tells which. */
 export type ExprNode =
   | LiteralNode
   | IdentNode
@@ -157,8 +161,10 @@ export interface EachNode extends Span {
   body: TemplateNode[];
 }
 
+/** A piece of a template body: literal text, `{{ expr }}`, an `#if` block or an `#each` block. */
 export type TemplateNode = TextNode | InterpolationNode | IfNode | EachNode;
 
+/** A parsed template: the root of a `{{ }}` template's AST (see {@link parseTemplate}). */
 export interface TemplateAst {
   kind: 'template';
   body: TemplateNode[];

@@ -9,6 +9,7 @@ import { CelType } from './values.js';
 /** Variables in scope and their types (e.g. `inputs`, `steps`, a loop's `item` and `index`). */
 export type Scope = ReadonlyMap<string, ExprType> | Readonly<Record<string, ExprType>>;
 
+/** Options of {@link checkExpression}: what the expression must produce and how to name it in messages. */
 export interface CheckOptions {
   /** The type the expression must have, e.g. bool for `when:`, a list for `for_each:`. */
   expectType?: ExprType;

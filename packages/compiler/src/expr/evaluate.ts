@@ -545,12 +545,47 @@ function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>): Ctx {
 /**
  * Evaluates a compiled expression. Throws {@link EvalError} (with the offsets of the failing
  * sub-expression) on a CEL error or a sandbox limit.
+ *
+ * @param compiled - from {@link compileExpression}; compile once, evaluate many times
+ * @param vars - the variables in scope (`inputs`, `steps`, ...), as CEL values (see {@link varsFromJson})
+ * @param limits - tighter bounds than {@link DEFAULT_LIMITS} for this evaluation
+ * @returns the CEL value; {@link toJson} turns it into plain JSON
+ * @throws {@link EvalError} on a CEL runtime error (no such key, division by zero, ...) or an exceeded limit
+ *
+ * @example
+ * ```ts
+ * import { compileExpression, evaluate, parseExpression, toJson, varsFromJson } from '@sdl/compiler';
+ *
+ * const { ast, diagnostics } = parseExpression("size(inputs.text) > 10 ? 'long' : 'short'");
+ * if (!ast) throw new Error(diagnostics.map((d) => `${d.start}: ${d.message}`).join('\n'));
+ * const length = compileExpression(ast);
+ * const value = evaluate(length, varsFromJson({ inputs: { text: 'a long enough text' } }), { maxSteps: 10_000 });
+ * console.log(toJson(value)); // "long"
+ * ```
  */
 export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>): Value {
   return compiled.run(context(compiled.slots, vars, limits));
 }
 
-/** Renders a compiled template to text. Throws {@link EvalError} like `evaluate`. */
+/**
+ * Renders a compiled template to text. Throws {@link EvalError} like `evaluate`.
+ *
+ * @param compiled - from {@link compileTemplate}
+ * @param vars - the variables in scope, as CEL values (see {@link varsFromJson})
+ * @param limits - tighter bounds than {@link DEFAULT_LIMITS}, e.g. a smaller `maxStringLength`
+ * @returns the rendered text
+ * @throws {@link EvalError} on a CEL runtime error or an exceeded limit
+ *
+ * @example
+ * ```ts
+ * import { compileTemplate, parseTemplate, render, varsFromJson } from '@sdl/compiler';
+ *
+ * const { ast, diagnostics } = parseTemplate('Summarize in {{ inputs.language }}:{{#each inputs.parts as part}}\n- {{ part }}{{/each}}');
+ * if (diagnostics.length > 0) throw new Error(diagnostics[0]!.message);
+ * const prompt = render(compileTemplate(ast), varsFromJson({ inputs: { language: 'en', parts: ['intro', 'results'] } }));
+ * console.log(prompt); // "Summarize in en:\n- intro\n- results"
+ * ```
+ */
 export function render(compiled: CompiledTemplate, vars: Vars, limits?: Partial<EvalLimits>): string {
   const out = { text: '' };
   compiled.run(context(compiled.slots, vars, limits), out);

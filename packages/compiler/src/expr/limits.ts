@@ -15,6 +15,10 @@ export interface EvalLimits {
   maxBytesLength: number;
 }
 
+/**
+ * The bounds every evaluation runs under unless the caller passes tighter ones; they keep untrusted
+ * expressions and templates from exhausting CPU or memory.
+ */
 export const DEFAULT_LIMITS: Readonly<EvalLimits> = Object.freeze({
   maxSteps: 1_000_000,
   maxStringLength: 4 * 1024 * 1024,

@@ -418,7 +418,24 @@ export function parseTokens(tokens: IToken[], endOffset: number): { ast: ExprNod
   return { ast, diagnostics };
 }
 
-/** Parses a CEL expression. On any error `ast` is undefined and `diagnostics` say where and why. */
+/**
+ * Parses a CEL expression (the language of `when:`, `for_each:`, `with:` and `return:`, see
+ * spec/expressions.md). On any error `ast` is undefined and `diagnostics` say where and why.
+ * Input size and nesting are bounded ({@link MAX_TOKENS}, {@link MAX_NESTING}, {@link MAX_AST_DEPTH}).
+ *
+ * @param text - the expression source
+ * @returns the AST (plain JSON data with offsets into `text`) or the diagnostics, offsets relative to `text`
+ *
+ * @example
+ * ```ts
+ * import { parseExpression } from '@sdl/compiler';
+ *
+ * const ok = parseExpression('steps.triage.output.priority == "high"');
+ * console.log(ok.ast?.kind); // "binary"
+ * const bad = parseExpression('inputs.text +');
+ * console.log(bad.ast, bad.diagnostics[0]?.code, bad.diagnostics[0]?.start); // undefined "SDL4002" 13
+ * ```
+ */
 export function parseExpression(text: string): { ast: ExprNode | undefined; diagnostics: ExprDiagnostic[] } {
   const lexed = T.expressionLexer.tokenize(text);
   const lexical = lexicalDiagnostics(lexed.tokens, lexed.errors, text);

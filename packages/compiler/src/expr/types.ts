@@ -28,8 +28,14 @@ export const Types = {
   string: { kind: 'string' } as ExprType,
   bytes: { kind: 'bytes' } as ExprType,
   type: { kind: 'type' } as ExprType,
+  /** A list whose elements have type `elem`. */
   list: (elem: ExprType): ExprType => ({ kind: 'list', elem }),
+  /** A map from `key` to `value`. */
   map: (key: ExprType, value: ExprType): ExprType => ({ kind: 'map', key, value }),
+  /**
+   * An object with known fields (from a JSON Schema `properties`), those in `required` always present;
+   * `additional` types any other key.
+   */
   object: (fields: Record<string, ExprType>, required: string[] = [], additional?: ExprType): ExprType => {
     const t: ExprType = { kind: 'object', fields: Object.assign(Object.create(null) as Record<string, ExprType>, fields), required };
     if (additional) t.additional = additional;

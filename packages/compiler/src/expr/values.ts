@@ -18,7 +18,9 @@
  * Maps are real `Map`s, never plain objects, so no lookup can reach a JavaScript prototype.
  */
 export type Value = null | boolean | bigint | CelUint | number | string | Uint8Array | readonly Value[] | CelMap | CelType;
+/** A CEL map key: a string, an integer (int and uint keys are stored by value) or a bool. */
 export type MapKey = string | bigint | boolean;
+/** A CEL map; always a real `Map`, so no key can reach a JavaScript prototype. */
 export type CelMap = ReadonlyMap<MapKey, Value>;
 
 /** An unsigned 64-bit integer (CEL `uint`). */
@@ -32,6 +34,7 @@ export class CelType {
   static readonly types = new Map<string, CelType>(
     ['null_type', 'bool', 'int', 'uint', 'double', 'string', 'bytes', 'list', 'map', 'type'].map((n) => [n, new CelType(n)]),
   );
+  /** The type value named `name` (`int`, `string`, `list`, ...); one shared instance per name. */
   static of(name: string): CelType {
     return CelType.types.get(name)!;
   }

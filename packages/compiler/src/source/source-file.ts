@@ -43,6 +43,7 @@ export class SourceFile {
     return lo;
   }
 
+  /** The 1-based line and column (in code points) of a UTF-16 offset; offsets outside the text are clamped. */
   positionAt(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
     const lineIndex = this.lineIndexOf(clamped);
@@ -60,6 +61,7 @@ export class SourceFile {
     return { line: lineIndex + 1, column };
   }
 
+  /** The range between two offsets (end exclusive); an end before the start gives an empty range at the start. */
   rangeAt(startOffset: number, endOffset: number): Range {
     return { start: this.positionAt(startOffset), end: this.positionAt(Math.max(startOffset, endOffset)) };
   }
