@@ -51,7 +51,7 @@ function translate(request) {
 /** support-reply, step `classify`: one word. */
 function triageWord(request) {
   const text = (lastOf(request, 'user')?.text ?? '').toLowerCase();
-  return { text: /return|refund|返品|退货/.test(text) ? 'returns' : 'shipping' };
+  return { text: /return|refund|send it back|返品|退货/.test(text) ? 'returns' : 'shipping' };
 }
 
 /** support-reply, step `draft`: uses the help centre on the first turn and the history on the second. */

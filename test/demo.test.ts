@@ -39,6 +39,7 @@ describe('npm run demo (non-interactive)', () => {
     // Session: the second turn knew the order number only the first turn gave.
     expect(summary.session.remembered).toBe(true);
     expect(text).toContain('✓ session remembered: turn 2 named order DE-204981');
+    expect(text).toMatch(/turn 2 \(no order number given\)[\s\S]*history: [1-9]\d* stored messages before this turn/);
 
     // Failover: retries, the breaker opening, traffic moving, the probe closing it again.
     expect(text).toContain('↻ retry openai attempt 1 failed (overloaded)');

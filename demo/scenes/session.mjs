@@ -16,7 +16,8 @@ export async function sessionScene(out, demo, skills, totals) {
   ];
   const outputs = [];
   for (const [i, input] of turns.entries()) {
-    out.line(`  ${out.c.bold(`turn ${i + 1}`)} customer: “${input.ticket}”${input.order_id ? out.c.dim(` (order ${input.order_id})`) : out.c.dim(' (no order number)')}`);
+    out.line(`  ${out.c.bold(`turn ${i + 1}`)} ${input.order_id ? out.c.dim(`(order ${input.order_id} given)`) : out.c.dim('(no order number given)')}`);
+    out.line(wrap(`customer: “${input.ticket}”`, 74, '    '));
     const before = (await demo.state.getSession(SESSION_ID))?.turns.length ?? 0;
     let engine = '';
     let model = '';
