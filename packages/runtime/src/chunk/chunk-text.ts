@@ -7,6 +7,7 @@
 import { breakPositions, BreakLevel, codePointsOf, firstBetween, lastBetween } from './boundaries.js';
 import { codePointWeight } from './estimate.js';
 
+/** Options of {@link chunkText}: chunk size and overlap, in estimated tokens. */
 export interface ChunkOptions {
   /** Most estimated tokens per chunk (a positive integer). */
   maxTokens: number;

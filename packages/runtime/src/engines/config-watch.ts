@@ -14,15 +14,18 @@ export function engineEntryFromConfig(engine: EngineConfig): EngineEntry {
   return { name: engine.name, provider: engine.provider, model: engine.model, adapter: createEngine(engine), config };
 }
 
+/** The result of {@link ConfigWatcher.reload}: the new config that was swapped in, or the diagnostics of an invalid file (the old config stays). */
 export type ReloadOutcome =
   | { ok: true; config: SdlConfig }
   | { ok: false; diagnostics: Diagnostic[] };
 
+/** Options of {@link ConfigWatcher}. */
 export interface ConfigWatcherOptions {
   file: string;
   registry: EngineRegistry;
   /** Reads and validates the file; default `loadConfig` from @sdl/adapters. */
   load?: (file: string) => Promise<ConfigResult>;
+  /** Turns each configured engine into a registry entry; default {@link engineEntryFromConfig} (tests pass scripted adapters). */
   toEntry?: (engine: EngineConfig) => EngineEntry;
   /** Called after a valid file was swapped in. */
   onReload?: (config: SdlConfig) => void;
@@ -66,6 +69,7 @@ export class ConfigWatcher {
     return this;
   }
 
+  /** Stops watching and cancels a pending debounced reload. */
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;

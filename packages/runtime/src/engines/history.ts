@@ -1,5 +1,6 @@
 import type { Message, ModelFeature, ToolCall } from '@sdl/adapters';
 
+/** What {@link convertHistory} needs to know about the engine a conversation moves to. */
 export interface HistoryTarget {
   features: readonly ModelFeature[];
 }

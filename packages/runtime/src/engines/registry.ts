@@ -12,6 +12,7 @@ export interface EngineEntry {
   readonly config?: EnginePolicyConfig;
 }
 
+/** A change of an {@link EngineRegistry}, as its `onChange` listeners receive it. */
 export type RegistryChange =
   | { type: 'set'; name: string; replaced: boolean }
   | { type: 'remove'; name: string }
@@ -39,6 +40,7 @@ export class EngineRegistry {
     this.notify({ type: 'set', name: entry.name, replaced });
   }
 
+  /** Removes an engine (clearing the default when it was the default); `true` when it was registered. */
   remove(name: string): boolean {
     const removed = this.entries.delete(name);
     if (removed) {
@@ -62,10 +64,12 @@ export class EngineRegistry {
     this.notify({ type: 'default', name: nextDefault });
   }
 
+  /** The engine of that name, or `undefined`. */
   get(name: string): EngineEntry | undefined {
     return this.entries.get(name);
   }
 
+  /** The engine names in registration order. */
   names(): string[] {
     return [...this.entries.keys()];
   }
@@ -89,6 +93,7 @@ export class EngineRegistry {
     return first === undefined ? [] : [first, ...this.names().filter((n) => n !== first)];
   }
 
+  /** Subscribes to every change (engines set, removed, default changed); returns the unsubscribe function. */
   onChange(listener: (change: RegistryChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

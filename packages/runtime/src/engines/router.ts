@@ -37,6 +37,7 @@ export function failoverReason(error: unknown): string | undefined {
   return undefined;
 }
 
+/** One model call as the router takes it: the request, which engines may serve it, and under which policies. */
 export interface RouteOptions {
   /** The request without a model: the model comes from `models` or the engine's default. */
   request: Omit<EngineRequest, 'model'> & { model?: string };
@@ -53,11 +54,13 @@ export interface RouteOptions {
   deadline?: number;
   runId?: string;
   sessionId?: string;
+  /** Receives the call's events (usage, `engine-switch`, breaker changes) for the run's stream. */
   emit?: (event: CallEvent) => void;
   /** Returns why an engine does not qualify for this call (e.g. `requires:`), or undefined. */
   qualifies?: (entry: EngineEntry, model: string) => string | undefined;
 }
 
+/** A finished routed call: which engine, provider and model answered, the response, and whether it came from the cache. */
 export interface RoutedResponse {
   engine: string;
   provider: Provider;
@@ -66,6 +69,7 @@ export interface RoutedResponse {
   cached: boolean;
 }
 
+/** A started routed stream: which engine, provider and model serve it, and its events. */
 export interface RoutedStream {
   engine: string;
   provider: Provider;
@@ -74,6 +78,7 @@ export interface RoutedStream {
   events: AsyncIterable<StreamEvent>;
 }
 
+/** Options of {@link EngineRouter}. */
 export interface EngineRouterOptions {
   registry: EngineRegistry;
   chain: MiddlewareChain;
@@ -118,12 +123,21 @@ export class EngineRouter {
     this.registry.setDefaultEngine(name);
   }
 
+  /**
+   * Makes one call, failing over along the engine order until an engine answers.
+   * @throws {@link NoEngineAvailableError} when every candidate engine failed or none qualified (the error itself when only one was tried); the caller's
+   * cancellation and non-failover errors (e.g. `invalid_request`, budget) are rethrown as they are.
+   */
   async generate(options: RouteOptions): Promise<RoutedResponse> {
     const { ctx, result } = await this.route(options, false);
     if (result.kind !== 'response') throw new Error('internal: expected a response');
     return { engine: ctx.engine, provider: ctx.provider, model: ctx.model, response: result.response, cached: !!result.cached };
   }
 
+  /**
+   * Starts one streaming call, failing over like `generate` until an engine delivers its first event.
+   * @throws {@link NoEngineAvailableError} like `generate`; a failure after the first event is thrown while iterating `events`, without failover.
+   */
   async stream(options: RouteOptions): Promise<RoutedStream> {
     const { ctx, result } = await this.route(options, true);
     if (result.kind !== 'stream') throw new Error('internal: expected a stream');

@@ -47,9 +47,11 @@ export class SkillCompileError extends SdlRuntimeError {
   }
 }
 
+/** Options of {@link loadSkillSource}. */
 export interface SourceLoadOptions {
   /** Dependent skills must stay inside this directory (default: the project root of the file). */
   projectRoot?: string;
+  /** Bounds on expression and template evaluation for the loaded skill. */
   limits?: ExpressionLimits;
 }
 

@@ -133,9 +133,11 @@ function checkVersion(version: unknown, file: string): void {
   }
 }
 
+/** Options of {@link loadIr} and {@link loadIrFile}. */
 export interface IrLoadOptions {
   /** The name shown in errors (default `<ir>`). */
   file?: string;
+  /** Bounds on expression and template evaluation (steps, string and list sizes) for the loaded skill. */
   limits?: ExpressionLimits;
 }
 

@@ -38,15 +38,18 @@ export interface CompiledExpression {
 
 /** A compiled prompt template (`prompt.system`, `prompt.user`). */
 export interface CompiledTemplate {
+  /** Renders the template against the scope; throws on evaluation errors like {@link CompiledExpression.evaluate}. */
   render(vars: ScopeVariables): string;
   readonly text: string;
   readonly source: SourceLocation;
+  /** Maps an offset into `text` to its place in the file, when known. */
   locate?(offset: number): SourceLocation;
 }
 
 /** How a prompt step's reply is interpreted. */
 export type OutputMode = { kind: 'text' } | { kind: 'schema'; schema: JsonSchema; name?: string };
 
+/** A step's `for_each:` loop: the list expression, the loop variable and the concurrency bound. */
 export interface ForEach {
   over: CompiledExpression;
   /** The loop variable's name (`item` unless `as:` says otherwise). The index is always `index`. */
@@ -65,6 +68,7 @@ interface StepBase {
   source: SourceLocation;
 }
 
+/** A step that renders a prompt and calls a model (with tools, and a JSON Schema when `output` asks for one). */
 export interface PromptStep extends StepBase {
   kind: 'prompt';
   system?: CompiledTemplate;
@@ -78,6 +82,7 @@ export interface PromptStep extends StepBase {
   params?: ModelParams;
 }
 
+/** A step that runs another skill (`use:`) with arguments computed from `with:`. */
 export interface UseStep extends StepBase {
   kind: 'use';
   /** Alias in `uses:`; resolved to {@link LoadedSkill.dependencies}. */
@@ -85,14 +90,17 @@ export interface UseStep extends StepBase {
   with: { [arg: string]: CompiledExpression | JsonValue };
 }
 
+/** A step that calls a host tool directly (`tool:`) with arguments computed from `with:`. */
 export interface ToolStep extends StepBase {
   kind: 'tool';
   tool: string;
   with: { [arg: string]: CompiledExpression | JsonValue };
 }
 
+/** Any step of a loaded skill; `kind` tells which. */
 export type LoadedStep = PromptStep | UseStep | ToolStep;
 
+/** Sampling parameters passed to the model (`engines.params` or a step's `params`), as written in the skill. */
 export interface ModelParams {
   temperature?: number;
   max_tokens?: number;
@@ -100,11 +108,13 @@ export interface ModelParams {
   stop?: string[];
 }
 
+/** What an engine's model must offer to serve this skill (`requires:`); checked when the skill is resolved. */
 export interface Requirements {
   context_window?: number;
   features?: ModelFeature[];
 }
 
+/** The skill's `engines:` section: failover order, model per engine and default parameters. */
 export interface EnginePreferences {
   /** Engine names in failover order. */
   prefer: string[];
@@ -113,6 +123,7 @@ export interface EnginePreferences {
   params: ModelParams;
 }
 
+/** A tool the skill declares (`tools:`); the host registers its implementation. */
 export interface DeclaredTool {
   name: string;
   description: string;
@@ -121,6 +132,7 @@ export interface DeclaredTool {
   source: SourceLocation;
 }
 
+/** The skill's `policies:` as written (snake_case); combined with engine config and defaults per call. */
 export interface Policies {
   retry?: { max_attempts?: number; base_ms?: number; max_ms?: number; jitter?: number };
   rate_limit?: { rpm?: number; tpm?: number; concurrency?: number };
@@ -131,6 +143,7 @@ export interface Policies {
   budget?: { max_cost_usd?: number; max_tokens?: number };
 }
 
+/** The skill's `memory:` section: whether to keep the conversation per session, for how long and how many turns. */
 export interface MemoryPolicy {
   conversation: boolean;
   ttl_s?: number;
@@ -150,6 +163,10 @@ export interface Dependency {
   source: SourceLocation;
 }
 
+/**
+ * A compiled skill ready to run: the IR validated and turned into compiled expressions, templates and
+ * validators, with its dependencies loaded. Produced by {@link loadIr}, {@link loadIrFile} or {@link loadSkillSource}.
+ */
 export interface LoadedSkill {
   name: string;
   version: string;

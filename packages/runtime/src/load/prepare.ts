@@ -29,6 +29,7 @@ export interface PreparedSkill {
   readonly dependencies: ReadonlyMap<string, PreparedSkill>;
 }
 
+/** What a skill is resolved against before it runs: the configured engines, the registered tools and model data. */
 export interface ResolutionEnvironment {
   engines: ReadonlyMap<string, EngineBinding>;
   tools: ToolRegistry;

@@ -10,6 +10,7 @@ import type { LoadedSkill } from './loaded-skill.js';
 /** Finds the descriptor of a model (the adapters' `models.json`, or the host's own table). */
 export type DescribeModel = (provider: Provider, modelId: string) => ModelDescriptor | undefined;
 
+/** Whether one engine can serve a skill (its `requires:` against the model's descriptor), and why not. */
 export interface EngineQualification {
   engine: string;
   /** The model this skill would use on the engine. */

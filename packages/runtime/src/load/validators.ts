@@ -12,11 +12,13 @@ type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
 const addFormats: FormatsPlugin =
   (formatsModule as unknown as { default?: FormatsPlugin }).default ?? (formatsModule as unknown as FormatsPlugin);
 
+/** A value that passed a schema (with defaults applied), or the problems (JSON Pointer path and message) that failed it. */
 export type ValidationResult = { ok: true; value: JsonValue } | { ok: false; problems: ValueProblem[] };
 
 /** A compiled schema check. `validate` never mutates its argument; defaults land in the returned value. */
 export interface SchemaValidator {
   readonly schema: JsonSchema;
+  /** Checks `value` against `schema`; never mutates it, defaults land in the returned copy. */
   validate(value: unknown): ValidationResult;
 }
 

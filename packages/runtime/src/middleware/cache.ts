@@ -7,7 +7,9 @@ import type { Middleware } from './types.js';
 
 /** Where cached responses live. */
 export interface ResponseCache {
+  /** The cached response for `key` (see {@link cacheKey}), or `undefined` when absent or expired. */
   get(key: string): Promise<EngineResponse | undefined>;
+  /** Stores a response for `ttlMs` milliseconds. */
   set(key: string, value: EngineResponse, ttlMs: number): Promise<void>;
 }
 

@@ -13,8 +13,10 @@ export const DEFAULT_ORDER = [
   'metrics',
 ] as const;
 
+/** The name of a built-in middleware stage (see {@link DEFAULT_ORDER}). */
 export type StageName = (typeof DEFAULT_ORDER)[number];
 
+/** A middleware with the stage name it is placed and removed by. */
 export interface NamedMiddleware {
   name: string;
   middleware: Middleware;

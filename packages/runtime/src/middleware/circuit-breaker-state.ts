@@ -14,12 +14,15 @@ export interface BreakerRecord {
   buckets: { start: number; ok: number; failed: number }[];
 }
 
+/** How one call counts for a breaker; `ignored` errors (quota, bad request) neither open nor close it. */
 export type BreakerOutcome = 'success' | 'failure' | 'ignored';
 
+/** The record of a fresh breaker: closed, no failures, no history. */
 export function closedRecord(): BreakerRecord {
   return { state: 'closed', consecutiveFailures: 0, openedAt: 0, halfOpenInFlight: 0, buckets: [] };
 }
 
+/** The breaker's answer to one call: allowed or refused, and the state change it caused. */
 export interface Admission {
   allowed: boolean;
   /** This call is a half-open probe; its result decides the next state. */

@@ -3,7 +3,9 @@ import { closedRecord, type BreakerRecord } from './circuit-breaker-state.js';
 
 /** Where breaker records live; `update` is an atomic read-modify-write. */
 export interface BreakerStore {
+  /** Applies `change` to the engine's record atomically (no concurrent update is lost) and returns its result. */
   update<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T>;
+  /** The engine's current record; a closed one when the engine has none yet. */
   read(engine: string): Promise<BreakerRecord>;
 }
 

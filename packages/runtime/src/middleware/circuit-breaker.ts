@@ -26,6 +26,7 @@ export class CircuitOpenError extends Error {
 /** Error kinds that count against an engine's health; quota and client errors do not. */
 export const BREAKER_FAILURE_KINDS: ReadonlySet<string> = new Set(['server', 'overloaded', 'timeout', 'network']);
 
+/** How a failed call counts for its engine's breaker: `failure` for the kinds in {@link BREAKER_FAILURE_KINDS}, else `ignored`. */
 export function breakerOutcome(error: unknown): BreakerOutcome {
   const engineError = engineErrorOf(error);
   return engineError && BREAKER_FAILURE_KINDS.has(engineError.kind) ? 'failure' : 'ignored';
@@ -57,6 +58,10 @@ export class CircuitBreakers {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Asks the engine's breaker whether a call may go through (moving open to half-open when the reset time has passed).
+   * @returns whether the call is allowed, whether it is a half-open probe, and the state transition
+   */
   async admit(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void) {
     const admission = await this.store.update(engine, (r) => admit(r, policy, this.clock.now()));
     if (!this.seen.has(engine)) {
@@ -68,6 +73,7 @@ export class CircuitBreakers {
     return admission;
   }
 
+  /** Records an admitted call's outcome; opens, closes or keeps the breaker, and reports any state change. */
   async record(engine: string, policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean, emit?: (e: CallEvent) => void) {
     const change = await this.store.update(engine, (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe));
     this.changed(engine, change.from, change.to, emit);

@@ -10,6 +10,7 @@ import { redactionMiddleware } from './redaction.js';
 import { retryMiddleware } from './retry.js';
 import { timeoutMiddleware } from './timeout.js';
 
+/** What {@link createDefaultChain} wires into the built-in stages (shared across the runtime's calls). */
 export interface DefaultChainDeps {
   breakers: CircuitBreakers;
   limiter: RateLimiter;
@@ -17,6 +18,7 @@ export interface DefaultChainDeps {
   cache?: ResponseCache;
   /** Without a cost tracker the budget stage is left out. */
   costs?: CostTracker;
+  /** Source of randomness for retry jitter (tests pass a fixed one); default `Math.random`. */
   random?: () => number;
 }
 

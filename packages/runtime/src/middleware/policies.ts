@@ -50,8 +50,10 @@ export interface EnginePolicyConfig {
   circuit_breaker?: SkillPolicies['circuit_breaker'];
 }
 
+/** How retry delays are randomized: AWS-style `full` or `decorrelated` jitter, or `proportional` (the skill's `jitter: 0.2`). */
 export type JitterMode = 'full' | 'decorrelated' | { proportional: number };
 
+/** Retry with exponential backoff, resolved from the skill's `policies.retry` and the runtime defaults. */
 export interface RetryPolicy {
   maxAttempts: number;
   baseMs: number;
@@ -61,6 +63,7 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
+/** Rate limits of one bucket (an engine or a tenant), resolved: per-minute rates, concurrency, burst sizes and queue bounds. */
 export interface LimitPolicy {
   rpm?: number;
   tpm?: number;
@@ -72,6 +75,7 @@ export interface LimitPolicy {
   maxWaitMs: number;
 }
 
+/** When an engine's circuit breaker opens and how it recovers, resolved from `policies.circuit_breaker` and the defaults. */
 export interface BreakerPolicy {
   mode: 'consecutive' | 'failure_rate';
   /** Consecutive failures that open the breaker (consecutive mode). */
@@ -87,11 +91,13 @@ export interface BreakerPolicy {
   halfOpenCalls: number;
 }
 
+/** What the redaction stage scrubs from prompts: built-in kinds and the skill's own patterns. */
 export interface RedactionRule {
   kinds: string[];
   custom: { name: string; pattern: string }[];
 }
 
+/** Every policy one engine call runs under, after combining the skill, the engine config and the defaults (see {@link resolvePolicies}). */
 export interface ResolvedPolicies {
   retry: RetryPolicy;
   timeoutMs: number;
@@ -103,6 +109,7 @@ export interface ResolvedPolicies {
   budget: { runUsd?: number; sessionUsd?: number };
 }
 
+/** The runtime's policies when neither the skill nor the engine config says otherwise (see spec/middleware.md). */
 export const DEFAULT_POLICIES: ResolvedPolicies = {
   retry: { maxAttempts: 3, baseMs: 500, maxMs: 30_000, jitter: 'full', maxRetryAfterMs: 60_000 },
   timeoutMs: 60_000,

@@ -153,7 +153,9 @@ return 1`;
 
 type Limiter3 = (keys: string[], args: (string | number)[]) => Promise<unknown>;
 
+/** Options of {@link RedisRateLimiter}. */
 export interface RedisRateLimiterOptions {
+  /** The ioredis client the limiter's scripts run on (left open by the limiter). */
   redis: Redis;
   /** Prefix for every key (tests use a unique one). */
   prefix?: string;

@@ -1,5 +1,6 @@
 import type { LimitPolicy } from './policies.js';
 
+/** Why the local rate limiter refused a call (see {@link RateLimiter} for when each happens). */
 export type RateLimitRejection = 'queue_full' | 'queue_timeout' | 'wait_exceeds_cap' | 'exceeds_capacity';
 
 /**
@@ -19,6 +20,7 @@ export class RateLimitRejectedError extends Error {
   }
 }
 
+/** One call asking the rate limiter for a slot. */
 export interface AcquireRequest {
   /** The bucket key, e.g. `engine:claude` or `tenant:acme:claude`. */
   key: string;
@@ -32,7 +34,9 @@ export interface AcquireRequest {
 
 /** A granted slot. Reconcile once real usage is known; release when the call ends. */
 export interface RateLimitLease {
+  /** Corrects the token bucket with the call's real usage: returns over-estimated tokens or takes the shortfall. */
   reconcile(actualTokens: number): Promise<void>;
+  /** Gives the concurrency slot back; call exactly once when the call ends, whatever its outcome. */
   release(): Promise<void>;
 }
 
@@ -50,11 +54,16 @@ export interface RateLimitLease {
  *   negative, delaying later calls).
  */
 export interface RateLimiter {
+  /**
+   * Waits (FIFO) until the call fits the limits and grants a lease.
+   * @throws {@link RateLimitRejectedError} when the call is refused; rejects with `signal.reason` when `signal` fires.
+   */
   acquire(request: AcquireRequest): Promise<RateLimitLease>;
   /** Waiters queued in this process for `key`. */
   queueDepth(key: string): number;
 }
 
+/** The bucket sizes (burst, else the per-minute figure) for requests and tokens; `Infinity` when unlimited. */
 export function capacities(limits: LimitPolicy): { requests: number; tokens: number } {
   return {
     requests: limits.rpm === undefined ? Infinity : (limits.burstRequests ?? limits.rpm),
@@ -75,6 +84,10 @@ export function waitForTokens(
   return Math.ceil(wait);
 }
 
+/**
+ * Refuses at once a call that could never fit the token bucket, instead of queueing it forever.
+ * @throws {@link RateLimitRejectedError} with reason `exceeds_capacity`.
+ */
 export function checkCapacity(request: AcquireRequest): void {
   const cap = capacities(request.limits);
   if (request.tokens > cap.tokens) {

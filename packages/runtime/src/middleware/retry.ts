@@ -20,6 +20,7 @@ export function backoffDelay(policy: RetryPolicy, retry: number, previousMs: num
   return Math.floor(exp * (1 - jitter.proportional + random() * jitter.proportional));
 }
 
+/** Options of {@link retryMiddleware}. */
 export interface RetryOptions {
   /** Source of randomness for jitter (tests pass a fixed one). */
   random?: () => number;

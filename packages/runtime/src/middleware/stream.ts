@@ -75,10 +75,13 @@ export async function primeStream(engine: string, events: AsyncIterable<StreamEv
   })();
 }
 
+/** Callbacks of {@link tapStream}; each is optional. */
 export interface StreamHooks {
+  /** Sees every event as it passes through, unchanged. */
   onEvent?(event: StreamEvent): void;
   /** The stream ended with its `stop` event. */
   onComplete?(response: EngineResponse | undefined): void | Promise<void>;
+  /** The stream failed (the error is rethrown to the consumer after this hook). */
   onError?(error: unknown): void | Promise<void>;
   /** Always runs once: completion, failure, or the consumer stopping early. */
   onFinally?(): void | Promise<void>;

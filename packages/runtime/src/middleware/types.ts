@@ -20,6 +20,7 @@ export type CallEvent =
   | { type: 'rate-limit-wait'; engine: string; scope: 'engine' | 'tenant'; key: string; queued: number }
   | { type: 'cache-hit'; engine: string; coalesced: boolean };
 
+/** A circuit breaker's state: `closed` lets calls through, `open` refuses them, `half-open` lets one probe through. */
 export type BreakerStateName = 'closed' | 'open' | 'half-open';
 
 /** Everything a middleware may read about one engine call. */
@@ -47,11 +48,13 @@ export interface CallContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics?: RuntimeMetrics;
+  /** Forwards an event to the run's stream listeners (e.g. usage with its cost, an engine switch). */
   emit(event: CallEvent): void;
   /** Scratch space for host middleware, keyed by the middleware's own name. */
   readonly state: Map<string, unknown>;
 }
 
+/** Runs the rest of the chain (inner middleware and the adapter call) and resolves with its result. */
 export type Next = () => Promise<CallResult>;
 
 /**

@@ -20,6 +20,7 @@ export class BudgetExceededError extends Error {
   }
 }
 
+/** Token and dollar totals of a run or a session. */
 export interface CostTotals {
   calls: number;
   inputTokens: number;
@@ -54,13 +55,16 @@ export function estimateOutputTokens(request: EngineRequest, descriptor?: ModelD
   return request.maxTokens ?? Math.min(descriptor?.maxOutputTokens ?? 1024, 4096);
 }
 
+/** Options of {@link CostTracker}. */
 export interface CostTrackerOptions {
   describeModel: DescribeModel;
   /** Sessions kept in memory (oldest forgotten first). */
   maxSessions?: number;
+  /** Runs kept in memory (oldest forgotten first). */
   maxRuns?: number;
 }
 
+/** One finished model call, as {@link CostTracker.record} adds it to the run's and session's totals. */
 export interface CallCostRecord {
   runId?: string;
   sessionId?: string;
@@ -84,6 +88,7 @@ export class CostTracker {
     this.maxRuns = options.maxRuns ?? 10_000;
   }
 
+  /** The model's descriptor (context window, features, pricing), or undefined for an unknown model. */
   describeModel(provider: Provider, model: string): ModelDescriptor | undefined {
     return this.describe(provider, model);
   }
@@ -129,10 +134,12 @@ export class CostTracker {
     return usd;
   }
 
+  /** A copy of a run's totals so far (zeros for an unknown run). */
   run(runId: string): CostTotals {
     return { ...(this.runs.get(runId) ?? emptyTotals()) };
   }
 
+  /** A copy of a session's totals so far (zeros for an unknown session). */
   session(sessionId: string): CostTotals {
     return { ...(this.sessions.get(sessionId) ?? emptyTotals()) };
   }

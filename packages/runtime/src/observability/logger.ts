@@ -1,13 +1,19 @@
 import { Redactor } from './redactor.js';
 
+/** How important a log line is, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Structured fields of a log line; scrubbed of secrets and personal data before they are written. */
 export type LogFields = Record<string, unknown>;
 
 /** The pluggable structured logger. Hosts pass their own (pino, winston...) behind this shape. */
 export interface Logger {
+  /** Detail for diagnosing the runtime itself (off in production hosts). */
   debug(msg: string, fields?: LogFields): void;
+  /** Normal operation worth recording: a run started or finished, an engine switched. */
   info(msg: string, fields?: LogFields): void;
+  /** Something failed but was handled: a retry, a failover, an open circuit. */
   warn(msg: string, fields?: LogFields): void;
+  /** A failure the run could not recover from. */
   error(msg: string, fields?: LogFields): void;
 }
 
@@ -16,10 +22,12 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 /** A logger that drops everything. */
 export const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Options of {@link createJsonLinesLogger}. */
 export interface JsonLinesLoggerOptions {
   level?: LogLevel;
   /** Where lines go; default stderr. */
   write?: (line: string) => void;
+  /** Clock for the `time` field, epoch ms; default `Date.now`. */
   now?: () => number;
 }
 

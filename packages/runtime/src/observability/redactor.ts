@@ -7,6 +7,7 @@
 
 export type BuiltinRedaction = 'credit_card' | 'ssn' | 'email' | 'phone' | 'api_key';
 
+/** Every built-in redaction kind, in the order they are applied; the default of {@link RedactorOptions.kinds}. */
 export const BUILTIN_REDACTIONS: readonly BuiltinRedaction[] = ['api_key', 'email', 'credit_card', 'ssn', 'phone'];
 
 interface Rule {
@@ -124,9 +125,11 @@ export function assertSafePattern(name: string, source: string): RegExp {
   }
 }
 
+/** Options of {@link Redactor}: which built-in kinds to apply and the skill's own patterns. */
 export interface RedactorOptions {
   /** Built-in kinds to apply; default all. */
   kinds?: readonly string[];
+  /** Extra rules from the skill's `policies.redact`; a pattern with backreferences, lookaround or over 500 characters is refused. */
   custom?: readonly { name: string; pattern: string }[];
 }
 

@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from '@sdl/adapters';
 
+/** The JSON found in a reply and where it was (`whole`, `fence` or `embedded`), or why none was found. */
 export type ExtractedJson =
   | { ok: true; value: JsonValue; from: 'whole' | 'fence' | 'embedded' }
   | { ok: false; reason: string };

@@ -6,6 +6,7 @@ import type { SchemaValidator } from '../load/validators.js';
 import type { ValueProblem } from '../run/errors.js';
 import { extractJson } from './extract-json.js';
 
+/** A reply as a validated JSON value, or the problems (JSON Pointer path and message) that make it invalid. */
 export type StructuredReply = { ok: true; value: JsonValue } | { ok: false; problems: ValueProblem[] };
 
 /** Extracts JSON from the reply (whole, fenced or embedded in prose) and validates it. */

@@ -17,6 +17,10 @@ export interface EventOrigin {
   index?: number;
 }
 
+/**
+ * One event of a streamed run (see `Runtime.stream`): step boundaries, text as it arrives, tool calls and
+ * results, token usage with cost, engine switches (failover or hot switch), and finally `done` or `error`.
+ */
 export type RunEvent =
   | ({ type: 'step-start' } & EventOrigin)
   | ({ type: 'step-end'; status: 'ok' | 'skipped'; output: JsonValue; durationMs: number } & EventOrigin)
@@ -28,6 +32,7 @@ export type RunEvent =
   | { type: 'error'; error: Error }
   | { type: 'done'; result: RunResult };
 
+/** The `type` of a {@link RunEvent}, e.g. `'text-delta'` or `'done'`. */
 export type RunEventType = RunEvent['type'];
 
 /**
@@ -44,6 +49,7 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
     this.#onReturn = onReturn;
   }
 
+  /** Queues a value for the consumer (ignored once the channel is closed). */
   push(value: T): void {
     if (this.#closed) return;
     const waiting = this.#waiting;
@@ -63,12 +69,14 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** The next value, waiting for one when the buffer is empty; `done` once closed and drained. */
   next(): Promise<IteratorResult<T>> {
     if (this.#buffer.length > 0) return Promise.resolve({ value: this.#buffer.shift()!, done: false });
     if (this.#closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.#waiting = resolve));
   }
 
+  /** Called when the consumer stops early (`break`): drops buffered values and runs `onReturn` (cancels the run). */
   return(): Promise<IteratorResult<T>> {
     if (!this.#closed) {
       this.#closed = true;
@@ -78,6 +86,7 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The channel is its own iterator, so it can be used in `for await`. */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -7,11 +7,13 @@ import type { SessionState } from './context.js';
 
 /** The part of the state store that conversation memory uses. */
 export interface ConversationStore {
+  /** Appends turns to a session, trimming to `maxTurns` and refreshing the time to live. */
   appendTurns(
     sessionId: string,
     turns: ReadonlyArray<{ message: Message; engine?: string }>,
     options?: { maxTurns?: number; ttlMs?: number },
   ): Promise<unknown>;
+  /** The session's retained turns, or `undefined` when it does not exist or has expired. */
   getSession(sessionId: string): Promise<{ turns: ReadonlyArray<{ message: Message }> } | undefined>;
 }
 

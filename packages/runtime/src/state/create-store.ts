@@ -14,7 +14,9 @@ export type StateConfig =
   | { store: 'file'; dir: string }
   | { store: 'redis'; url: string; prefix?: string };
 
+/** Options of {@link createStateStore}. */
 export interface CreateStateStoreOptions {
+  /** Time source for TTLs (default: `Date.now`). */
   clock?: StateClock;
   /** Relative `dir` values are resolved against this (default: the working directory). */
   baseDir?: string;

@@ -28,6 +28,7 @@ import type {
   TurnInput,
 } from './types.js';
 
+/** Options of {@link FileStore}. */
 export interface FileStoreOptions {
   /** The store's directory (created when missing). Everything the store writes stays inside it. */
   dir: string;

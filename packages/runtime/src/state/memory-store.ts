@@ -20,6 +20,7 @@ import type {
   TurnInput,
 } from './types.js';
 
+/** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Time source for TTLs (default: `Date.now`). */
   clock?: StateClock;

@@ -24,6 +24,7 @@ import type {
   TurnInput,
 } from './types.js';
 
+/** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
   /** An ioredis client (left open by `close()`), or a `redis://` URL (connection owned by the store). */
   redis: Redis | string;

@@ -34,6 +34,7 @@ export interface Session {
   expiresAt?: number;
 }
 
+/** Options of {@link StateStore.appendTurns}: window size, time to live and optimistic concurrency. */
 export interface AppendOptions {
   /** Keep only the last `maxTurns` turns (a positive integer); unbounded when omitted. */
   maxTurns?: number;
@@ -46,6 +47,7 @@ export interface AppendOptions {
   expectedVersion?: number;
 }
 
+/** What {@link StateStore.appendTurns} reports after a successful append. */
 export interface AppendResult {
   /** The session's version after the append. */
   version: number;
@@ -61,6 +63,7 @@ export interface StoredValue<T = JsonValue> {
   expiresAt?: number;
 }
 
+/** Options of {@link StateStore.putSnapshot} and {@link StateStore.set}. */
 export interface PutOptions {
   /** Time to live in ms; kept until deleted when omitted. */
   ttlMs?: number;
@@ -93,12 +96,16 @@ export interface StateStore {
 
   /** Saves a run's state (replacing any earlier snapshot of the same run). */
   putSnapshot(runId: string, snapshot: JsonValue, options?: PutOptions): Promise<void>;
+  /** The run's last snapshot, or `undefined` when there is none or it has expired. */
   getSnapshot(runId: string): Promise<StoredValue | undefined>;
+  /** Deletes a run's snapshot; `true` when there was one. */
   deleteSnapshot(runId: string): Promise<boolean>;
 
   /** Small namespaced values (e.g. per-session cost totals). */
   set(namespace: string, key: string, value: JsonValue, options?: PutOptions): Promise<void>;
+  /** The value stored under `namespace`/`key`, or `undefined` when absent or expired. */
   get(namespace: string, key: string): Promise<StoredValue | undefined>;
+  /** Deletes one namespaced value; `true` when there was one. */
   delete(namespace: string, key: string): Promise<boolean>;
 
   /** Releases connections, timers and locks held by this instance. */

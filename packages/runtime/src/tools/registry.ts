@@ -23,6 +23,10 @@ export interface HostTool {
   parameters: JsonSchema;
   /** JSON Schema of the result, if the host promises one. */
   returns?: JsonSchema;
+  /**
+   * Runs the tool. `args` have already been validated against `parameters`; a thrown error becomes a
+   * tool result with `isError` that the model sees (prompt steps) or a failed step (tool steps).
+   */
   execute(args: { [name: string]: JsonValue }, context: ToolCallContext): Promise<JsonValue> | JsonValue;
 }
 
@@ -65,20 +69,24 @@ export class ToolRegistry {
     return this;
   }
 
+  /** Removes a tool; `true` when it was registered. */
   unregister(name: string): boolean {
     const removed = this.#tools.delete(name);
     if (removed) this.#version++;
     return removed;
   }
 
+  /** The registered tool of that name, or `undefined`. */
   get(name: string): RegisteredTool | undefined {
     return this.#tools.get(name);
   }
 
+  /** True when a tool of that name is registered. */
   has(name: string): boolean {
     return this.#tools.has(name);
   }
 
+  /** The registered tool names, sorted. */
   names(): string[] {
     return [...this.#tools.keys()].sort();
   }
