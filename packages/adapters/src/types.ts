@@ -11,7 +11,9 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** A tool the model may call; implemented by the host, declared by the skill. */
 export interface ToolDefinition {
+  /** The tool's name, as the model calls it. */
   name: string;
+  /** What the tool does; shown to the model. */
   description?: string;
   /** JSON Schema of the arguments object. */
   parameters: JsonSchema;
@@ -22,32 +24,43 @@ export interface ToolDefinition {
  * provider supplied one) so that a conversation can move from one engine to another.
  */
 export interface ToolCall {
+  /** Neutral call id (`call_...`); the matching tool result carries it as `toolCallId`. */
   id: string;
+  /** The tool called. */
   name: string;
+  /** The parsed arguments object. */
   arguments: { [key: string]: JsonValue };
 }
 
 /** A message from the user (the rendered prompt of a skill step). */
 export interface UserMessage {
+  /** Discriminates user turns. */
   role: 'user';
+  /** The text of the turn. */
   content: string;
 }
 
 /** A reply from the model: its text and, when it asked for tools, the calls it made. */
 export interface AssistantMessage {
+  /** Discriminates model turns. */
   role: 'assistant';
+  /** The reply text (may be empty when the model only called tools). */
   content: string;
+  /** Tools the model asked for in this turn, answered by the following `tool` messages. */
   toolCalls?: ToolCall[];
 }
 
 /** The result of one tool call, sent back to the model. */
 export interface ToolResultMessage {
+  /** Discriminates tool results. */
   role: 'tool';
+  /** The `id` of the {@link ToolCall} this answers. */
   toolCallId: string;
   /** The tool's name; some providers need it alongside the id. */
   name: string;
   /** The result serialized as text (JSON for structured results). */
   content: string;
+  /** True when the tool failed; `content` then describes the failure. */
   isError?: boolean;
 }
 
@@ -56,6 +69,7 @@ export type Message = UserMessage | AssistantMessage | ToolResultMessage;
 
 /** Ask for a JSON reply that matches a schema (native structured output where the engine has it). */
 export interface JsonOutput {
+  /** The JSON Schema the reply must match. */
   schema: JsonSchema;
   /** A short identifier for the schema; some providers require one. */
   name?: string;
@@ -65,14 +79,21 @@ export interface JsonOutput {
 export interface EngineRequest {
   /** The provider's model id. */
   model: string;
+  /** The system prompt; each adapter places it where its provider wants it. */
   system?: string;
+  /** The conversation so far, oldest first; ends with the turn to answer. */
   messages: Message[];
+  /** Tools the model may call. */
   tools?: ToolDefinition[];
   /** `auto` (default when tools are given), `none`, `required`, or a specific tool name. */
   toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  /** Ask for a JSON reply matching a schema. */
   output?: JsonOutput;
+  /** Sampling temperature; lower is more deterministic. */
   temperature?: number;
+  /** Most tokens the reply may have. */
   maxTokens?: number;
+  /** Sequences that end the reply when generated. */
   stop?: string[];
   /** Aborts the HTTP request when fired. */
   signal?: AbortSignal;
@@ -84,7 +105,9 @@ export interface EngineRequest {
 
 /** Tokens a call consumed, as the provider reports them; the basis of cost accounting and token budgets. */
 export interface Usage {
+  /** Prompt tokens (system, messages, tools and schema). */
   inputTokens: number;
+  /** Reply tokens. */
   outputTokens: number;
 }
 
@@ -99,9 +122,13 @@ export type StopReason =
 
 /** The complete result of one model call, engine-neutral. */
 export interface EngineResponse {
+  /** The reply text (the JSON text when `output` was requested). */
   text: string;
+  /** Tools the model asked for; empty when none. */
   toolCalls: ToolCall[];
+  /** Tokens the call consumed. */
   usage: Usage;
+  /** Why the model stopped. */
   stopReason: StopReason;
   /** The model id the provider reports having used. */
   model: string;
@@ -126,6 +153,7 @@ export type Provider = 'anthropic' | 'openai' | 'cohere' | 'scripted';
  * {@link EngineResponse}s. Failures are always thrown as {@link EngineError}.
  */
 export interface EngineAdapter {
+  /** The provider behind this adapter. */
   readonly provider: Provider;
   /**
    * Makes one call and resolves with the whole reply.
@@ -144,10 +172,15 @@ export type ModelFeature = 'tools' | 'json_schema' | 'streaming' | 'vision';
 
 /** What a model offers and costs; from `models.json` or from the engine config for unknown models. */
 export interface ModelDescriptor {
+  /** The provider serving the model. */
   provider: Provider;
+  /** The provider's model id. */
   id: string;
+  /** Most tokens a request and its reply may hold together. */
   contextWindow: number;
+  /** Most tokens one reply may have. */
   maxOutputTokens: number;
+  /** Capabilities the model supports. */
   features: ModelFeature[];
   /** US dollars per million tokens. */
   pricing: { inputPerMTok: number; outputPerMTok: number };
