@@ -195,8 +195,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       stderr('skillc run: note: the state store is `memory`, so this session ends with the process; set `state: { store: file }` (or redis) in sdl.config.yaml to continue it in a later run\n');
     }
     const showProgress = !flags.json && io.stdout.isTTY === true;
-    const progress = showProgress ? createProgress(stderr, color) : undefined;
     const text = createTextOutput(flags.json ? () => {} : stdout);
+    // On a terminal stdout and stderr share the screen: a progress line must not land mid-sentence.
+    const progress = showProgress
+      ? createProgress((line) => {
+          text.breakLine();
+          stderr(line);
+        }, color)
+      : undefined;
     const byEngine = new UsageByEngine();
     const keyOf = (event: { path: string[]; index?: number }) => stepLabel(event);
 

@@ -5,6 +5,8 @@
 export interface TextOutput {
   delta(stepKey: string, text: string): void;
   stepEnded(stepKey: string): void;
+  /** Ends the current line of text, if any, so a progress line on the terminal starts on its own. */
+  breakLine(): void;
   /** Writes whatever is still held (a run that ended early). */
   flush(): void;
   /** Everything written so far. */
@@ -58,6 +60,9 @@ export function createTextOutput(write: (text: string) => void): TextOutput {
         const entry = held.get(stepKey);
         if (entry) entry.ended = true;
       }
+    },
+    breakLine() {
+      if (written !== '' && !written.endsWith('\n')) emit('\n');
     },
     flush() {
       owner = undefined;
