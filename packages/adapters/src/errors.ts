@@ -25,11 +25,15 @@ export const RETRYABLE_KINDS: ReadonlySet<EngineErrorKind> = new Set([
 
 /** Context of an {@link EngineError}: which provider failed and what it said about it (never the API key). */
 export interface EngineErrorOptions {
+  /** The provider that failed (`anthropic`, `openai`, `cohere`, `scripted`). */
   provider: string;
+  /** The HTTP status, when there was a response. */
   status?: number;
   /** From `retry-after-ms`, `retry-after` or a reset header, in milliseconds. */
   retryAfterMs?: number;
+  /** The provider's request id, for support tickets. */
   requestId?: string;
+  /** The SDK or network error this was made from. */
   cause?: unknown;
 }
 
@@ -46,11 +50,17 @@ export interface EngineErrorOptions {
  * ```
  */
 export class EngineError extends Error {
+  /** Always `EngineError`. */
   override readonly name = 'EngineError';
+  /** What went wrong, engine-neutral; retry and failover decide by it. */
   readonly kind: EngineErrorKind;
+  /** The provider that failed. */
   readonly provider: string;
+  /** The HTTP status, when there was a response. */
   readonly status?: number;
+  /** How long the provider asked to wait before retrying, in milliseconds. */
   readonly retryAfterMs?: number;
+  /** The provider's request id, for support tickets; never contains secrets. */
   readonly requestId?: string;
 
   constructor(kind: EngineErrorKind, message: string, options: EngineErrorOptions) {

@@ -11,13 +11,19 @@ import { Secret } from './secret.js';
 export interface EngineConfig {
   /** The engine's name (its key under `engines:`). */
   name: string;
+  /** Which adapter serves the engine. */
   provider: Provider;
+  /** The default model id on this engine (a skill's `engines.models` may override it). */
   model: string;
   /** Redacted when printed or serialized; `apiKey.reveal()` gives the key to the SDK. */
   apiKey?: Secret;
+  /** The API's base URL (a proxy or an emulator); the SDK default when absent. */
   baseUrl?: string;
+  /** The engine's rate limits: requests and tokens per minute, calls at once. */
   limits?: { rpm?: number; tpm?: number; concurrency?: number };
+  /** Per-call deadline in milliseconds. */
   timeoutMs?: number;
+  /** `model_info` as configured: describes a model that is not built in, or overrides fields of one that is. */
   modelInfo?: ModelInfo;
   /** The model's descriptor: the built-in one with `model_info` laid over it. */
   descriptor: ModelDescriptor;
@@ -25,11 +31,15 @@ export interface EngineConfig {
 
 /** The `state:` section of `sdl.config.yaml`: where the runtime keeps sessions, caches and limits. */
 export interface StateConfig {
+  /** Which backend holds sessions and snapshots. */
   store: 'memory' | 'file' | 'redis';
   /** May hold a password, so it is a Secret too. */
   url?: Secret;
+  /** The directory of a `file` store. */
   path?: string;
+  /** Record lifetime in seconds. */
   ttlS?: number;
+  /** Key prefix of a `redis` store. */
   prefix?: string;
 }
 
@@ -37,9 +47,11 @@ export interface StateConfig {
 export interface SdlConfig {
   /** The file it came from, as given. */
   file: string;
+  /** The configured engines, by name. */
   engines: Record<string, EngineConfig>;
   /** `default_engine`, or the first engine declared. */
   defaultEngine: string;
+  /** Where the runtime keeps state. */
   state: StateConfig;
 }
 
@@ -47,6 +59,7 @@ export interface SdlConfig {
 export interface ConfigResult {
   /** Present when there are no errors. */
   config?: SdlConfig;
+  /** Every problem found, each with file, line and column (and a hint where there is a fix). */
   diagnostics: Diagnostic[];
 }
 

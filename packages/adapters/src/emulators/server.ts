@@ -17,6 +17,7 @@ export const FAULT_HEADER = 'x-emulator-fault';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
+  /** Whose wire format to speak. */
   provider: EmulatedProvider;
   /** 0 (default) lets the OS choose. */
   port?: number;
@@ -40,24 +41,31 @@ export interface EmulatorOptions {
 
 /** One HTTP request an emulator received, with what it made of it; for assertions in tests. */
 export interface RecordedRequest {
+  /** The HTTP method. */
   method: string;
+  /** The request path, e.g. `/v1/messages`. */
   path: string;
+  /** The request headers as received (unredacted: recorded requests are for test assertions). */
   headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body (undefined when empty). */
   body: unknown;
   /** The request as understood (absent when it failed validation or auth). */
   parsed?: EmulatorRequest;
   /** The fault applied, if any. */
   fault?: Fault;
+  /** The HTTP status the emulator answered with. */
   status?: number;
 }
 
 /** A running emulator; point a provider SDK at `url`, and `close()` it when done. */
 export interface Emulator {
+  /** The provider this emulator speaks. */
   provider: EmulatedProvider;
   /** The base URL to give the provider's SDK (`baseURL` / `baseUrl`). */
   url: string;
   /** `http://127.0.0.1:<port>` */
   origin: string;
+  /** The port it listens on. */
   port: number;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];

@@ -1,12 +1,16 @@
 /** A 1-based position in a source file; `column` counts Unicode code points, not UTF-16 units. */
 export interface Position {
+  /** Line number, from 1. */
   line: number;
+  /** Column number in code points, from 1. */
   column: number;
 }
 
 /** A source range; `end` is exclusive (the position just after the last character). */
 export interface Range {
+  /** The first character. */
   start: Position;
+  /** Just after the last character. */
   end: Position;
 }
 
@@ -18,11 +22,15 @@ export type Severity = 'error' | 'warning' | 'info';
  * one is documented in `spec/diagnostics.md` with a bad example and the fix.
  */
 export interface Diagnostic {
+  /** Stable code, e.g. `SDL2001`; look it up in spec/diagnostics.md. */
   code: string;
+  /** Whether it fails the build (`error`) or only informs. */
   severity: Severity;
+  /** What is wrong, in one sentence. */
   message: string;
   /** Path as the user gave it (relative to the working directory where possible). */
   file: string;
+  /** Where in `file` the problem is. */
   range: Range;
   /** How to fix it, e.g. "did you mean `description`?" */
   hint?: string;
