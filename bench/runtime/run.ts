@@ -5,7 +5,7 @@
  * so machine load hits all alike; figures are medians over rounds. Then the heap held by 10,000 open
  * sessions in the memory store (after GC).
  *
- *   npx tsx bench/runtime/run.ts [--rounds 8] [--serial 150] [--concurrent 300] [--only 0,3] [--concurrency 16] [--sessions 10000]
+ *   npx tsx bench/runtime/run.ts [--rounds 8] [--serial 120] [--concurrent 240] [--only 0,3] [--concurrency 16] [--sessions 10000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,8 +32,8 @@ import {
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '8' },
-    serial: { type: 'string', default: '150' },
-    concurrent: { type: 'string', default: '300' },
+    serial: { type: 'string', default: '120' },
+    concurrent: { type: 'string', default: '240' },
     concurrency: { type: 'string', default: '16' },
     sessions: { type: 'string', default: '10000' },
     'memory-only': { type: 'boolean', default: false },
@@ -143,6 +143,8 @@ interface RoundFigures {
   p99: number;
   /** Calls per second. */
   throughput: number;
+  /** This process's CPU time per call (user + system), ms: the client's own work, much less sensitive to other jobs' load than latency. */
+  cpu: number;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -163,11 +165,13 @@ async function measure(call: Call, calls: number, concurrency: number): Promise<
       if (text !== EXPECTED) throw new Error(`unexpected reply: ${JSON.stringify(text)}`);
     }
   };
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput: (calls / elapsed) * 1000 };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput: (calls / elapsed) * 1000, cpu: (cpu.user + cpu.system) / 1000 / calls };
 }
 
 const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
@@ -200,23 +204,27 @@ async function main(): Promise<void> {
 
     for (const mode of ['serial', 'concurrent'] as const) {
       console.log(`\n${mode === 'serial' ? 'serial (c=1)' : `concurrency ${CONCURRENCY}`}: medians over ${ROUNDS} rounds`);
-      console.log('contender                      p50         p99         calls/s   p50 overhead vs bare   throughput vs bare');
+      console.log('contender                      p50         p99         calls/s   p50 overhead vs bare   throughput vs bare   CPU/call   CPU overhead vs bare');
       for (const name of names) {
         const r = results[name]![mode];
         // Paired per round: each round's difference/ratio against the bare SDK of the same round.
         const overhead = median(r.map((x, i) => x.p50 - base[mode][i]!.p50));
         const ratio = median(r.map((x, i) => x.throughput / base[mode][i]!.throughput));
+        const cpuOverhead = median(r.map((x, i) => x.cpu - base[mode][i]!.cpu));
         console.log(
           `${name.padEnd(30)} ${(mode === 'serial' ? us : ms)(median(r.map((x) => x.p50))).padStart(10)}  ${(mode === 'serial' ? us : ms)(median(r.map((x) => x.p99))).padStart(10)}  ${median(r.map((x) => x.throughput)).toFixed(0).padStart(8)}   ${(overhead >= 0 ? '+' : '') + us(overhead)}`.padEnd(92) +
-            `${(ratio * 100).toFixed(1)} %`,
+            `${(ratio * 100).toFixed(1)} %`.padEnd(21) +
+            `${us(median(r.map((x) => x.cpu))).padStart(8)}   ${(cpuOverhead >= 0 ? '+' : '') + us(cpuOverhead)}`,
         );
       }
     }
     const serialOverhead = median(results['runtime.run']!.serial.map((x, i) => x.p50 - base.serial[i]!.p50));
     const concurrentRatio = median(results['runtime.run']!.concurrent.map((x, i) => x.throughput / base.concurrent[i]!.throughput));
+    const serialCpu = median(results['runtime.run']!.serial.map((x, i) => x.cpu - base.serial[i]!.cpu));
     console.log(
       `\ngoals: runtime.run p50 overhead serially ${us(serialOverhead)} (goal < 100 µs: ${serialOverhead < 0.1 ? 'met' : 'NOT met'}); ` +
-        `throughput at c=${CONCURRENCY} ${(concurrentRatio * 100).toFixed(1)} % of bare (goal >= 95 %: ${concurrentRatio >= 0.95 ? 'met' : 'NOT met'})`,
+        `throughput at c=${CONCURRENCY} ${(concurrentRatio * 100).toFixed(1)} % of bare (goal >= 95 %: ${concurrentRatio >= 0.95 ? 'met' : 'NOT met'}); ` +
+        `CPU per call over bare, serially: ${us(serialCpu)}`,
     );
     console.log(`measured rounds took ${seconds.toFixed(1)} s; load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
