@@ -35,6 +35,18 @@ describe('text output of concurrent steps', () => {
     expect(out).toBe('A\nB\nC');
   });
 
+  it('the end of a for_each step ends all of its items', () => {
+    let out = '';
+    const text = createTextOutput((t) => (out += t));
+    text.delta('each [0]', 'p');
+    text.delta('each [1]', 'q');
+    text.delta('other', 'o');
+    text.stepEnded('each', true);
+    expect(out).toBe('p\nq\no');
+    text.delta('other', 'o');
+    expect(out).toBe('p\nq\noo');
+  });
+
   it('flush writes held text of a run that ended early; breakLine ends a partial line once', () => {
     let out = '';
     const text = createTextOutput((t) => (out += t));

@@ -215,13 +215,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       ...(flags.timeoutMs !== undefined ? { deadlineMs: flags.timeoutMs } : {}),
     });
     for await (const event of events as AsyncIterable<RunEvent>) {
-      progress?.(event);
       switch (event.type) {
         case 'text-delta':
           text.delta(keyOf(event), event.text);
           break;
         case 'step-end':
-          text.stepEnded(keyOf(event));
+          text.stepEnded(keyOf(event), event.index === undefined);
           break;
         case 'usage':
           byEngine.add(event);
@@ -233,6 +232,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
           failure = event.error;
           break;
       }
+      // After the text: a step's held text is written before the line saying it ended.
+      progress?.(event);
     }
     text.flush();
     if (result === undefined) {

@@ -4,7 +4,8 @@
  */
 export interface TextOutput {
   delta(stepKey: string, text: string): void;
-  stepEnded(stepKey: string): void;
+  /** The step ended; with `items`, also every `for_each` item of it (keys `<stepKey> [i]`). */
+  stepEnded(stepKey: string, items?: boolean): void;
   /** Ends the current line of text, if any, so a progress line on the terminal starts on its own. */
   breakLine(): void;
   /** Writes whatever is still held (a run that ended early). */
@@ -52,13 +53,12 @@ export function createTextOutput(write: (text: string) => void): TextOutput {
       if (entry) entry.text += text;
       else held.set(stepKey, { text, ended: false });
     },
-    stepEnded(stepKey) {
-      if (owner === stepKey) {
+    stepEnded(stepKey, items = false) {
+      const ends = (key: string) => key === stepKey || (items && key.startsWith(`${stepKey} [`));
+      for (const [key, entry] of held) if (ends(key)) entry.ended = true;
+      if (owner !== undefined && ends(owner)) {
         owner = undefined;
         promoteNext();
-      } else {
-        const entry = held.get(stepKey);
-        if (entry) entry.ended = true;
       }
     },
     breakLine() {
