@@ -7,6 +7,10 @@
 import { runDemo } from './demo.mjs';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write('usage: npm run demo [-- --ci]\n\nThe SDL live demo on emulated engines (no network, no API keys).\n  --ci  no pauses, animation or colour (also when stdout is not a terminal)\n');
+  process.exit(0);
+}
 const unknown = args.filter((a) => a !== '--ci');
 if (unknown.length > 0) {
   process.stderr.write(`demo: unknown argument ${unknown[0]}\nusage: npm run demo [-- --ci]\n`);
