@@ -1,4 +1,5 @@
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@sdl/adapters';
 import { type CliIO, main } from '@sdl/cli';
@@ -179,6 +180,23 @@ describe('skillc run', () => {
     expect(out).toBe('');
     expect(err).toMatch(/skillc run: session state: .*(CRC|crc)/);
     expect(claude.requests).toHaveLength(1);
+  });
+
+  it('says when the Redis state store cannot be reached, naming host and port but not the URL (exit 1)', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const cwd = project({
+      'sdl.config.yaml': config(`state: { store: redis, url: "redis://:hunter2-secret@127.0.0.1:${port}" }`),
+      'chat.skill.yaml': CHAT_SKILL,
+    });
+    const { code, out, err } = await skillc(['chat.skill.yaml', '--session', 'u1', '--input', '{"message": "hi"}'], cwd);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain(`cannot reach the Redis state store at 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(err).not.toContain('hunter2-secret');
+    expect(claude.requests).toHaveLength(0);
   });
 
   it('lists input validation errors with their JSON paths (exit 1) and calls no engine', async () => {

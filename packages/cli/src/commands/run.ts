@@ -8,9 +8,9 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type SdlConfig } from '@sdl/adapters';
-import { createRuntime, loadSkillFile, type LoadedSkill, type RunEvent, type RunResult, type StateStore } from '@sdl/runtime';
+import { createRuntime, createStateStore, loadSkillFile, type LoadedSkill, type RunEvent, type RunResult, type StateStore } from '@sdl/runtime';
 import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
-import { enginesFromConfig, stateStoreFromConfig } from '../run/engines.js';
+import { enginesFromConfig, redisUnreachable, stateStoreFromConfig } from '../run/engines.js';
 import { HostToolsError, loadHostTools } from '../run/host-tools.js';
 import { readRunInput, RunInputError } from '../run/input.js';
 import { createProgress, stepLabel } from '../run/progress.js';
@@ -178,9 +178,19 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return report(error);
   }
 
+  // The configured store matters only when this run reads and writes a conversation.
+  const usesSession = flags.session !== undefined && skill.memory?.conversation === true;
+  if (usesSession) {
+    const problem = await redisUnreachable(config);
+    if (problem !== undefined) {
+      stderr(`skillc run: ${problem}; start Redis or fix \`state.url\` in ${path.relative(io.cwd, config.file) || config.file}\n`);
+      return EXIT_INPUT_ERRORS;
+    }
+  }
+
   let state: StateStore | undefined;
   try {
-    state = stateStoreFromConfig(config);
+    state = usesSession ? stateStoreFromConfig(config) : createStateStore({ store: 'memory' });
     const runtime = createRuntime({
       router: engines.router,
       describeModel: engines.describeModel,

@@ -108,3 +108,33 @@ export function stateStoreFromConfig(config: SdlConfig): StateStore {
       return createStateStore({ store: 'memory' });
   }
 }
+
+/**
+ * For a Redis store: can we reach the server? Answers with a message naming host and port (never
+ * the URL, which may hold a password), or undefined when it answers PING. Without this a down Redis
+ * shows as the client's retries running out, long after the run started.
+ */
+export async function redisUnreachable(config: SdlConfig, timeoutMs = 3000): Promise<string | undefined> {
+  if (config.state.store !== 'redis') return undefined;
+  let url: URL;
+  try {
+    url = new URL(config.state.url?.reveal() ?? 'redis://127.0.0.1:6379');
+  } catch {
+    return 'the Redis state store URL in sdl.config.yaml is not a valid URL';
+  }
+  const host = url.hostname || '127.0.0.1';
+  const port = Number(url.port || 6379);
+  const where = `${host}:${port}`;
+  const { connect } = await import('node:net');
+  const { connect: connectTls } = await import('node:tls');
+  return new Promise((resolve) => {
+    const socket = url.protocol === 'rediss:' ? connectTls({ host, port, servername: host }) : connect({ host, port });
+    const done = (problem: string | undefined) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(timeoutMs, () => done(`the Redis state store at ${where} did not answer within ${timeoutMs} ms`));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(`cannot reach the Redis state store at ${where} (${error.code ?? error.message})`));
+    socket.once(url.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => done(undefined));
+  });
+}
