@@ -68,6 +68,13 @@ export const DIAGNOSTIC_CODES = {
   SDL4110: { severity: 'error', title: 'missing required argument' },
   // SDL5xxx: dependencies (uses:, semver, lockfile, paths); defined beside the resolver
   ...DEPENDENCY_DIAGNOSTIC_CODES,
+  // SDL6xxx: IR loading (reported by the runtime's IR loader, @sdl/runtime load/ir-loader.ts)
+  SDL6001: { severity: 'error', title: 'cannot read the IR' },
+  SDL6002: { severity: 'error', title: 'unknown IR version' },
+  SDL6003: { severity: 'error', title: 'IR does not match its schema' },
+  SDL6004: { severity: 'error', title: 'content hash mismatch' },
+  SDL6005: { severity: 'error', title: 'broken dependency reference' },
+  SDL6006: { severity: 'error', title: 'malformed expression or template' },
   // SDL9xxx: files and I/O seen by the CLI
   SDL9001: { severity: 'error', title: 'cannot read file' },
   SDL9002: { severity: 'error', title: 'no skill files found' },
