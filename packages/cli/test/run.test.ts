@@ -1,6 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@sdl/adapters';
 import { type CliIO, main } from '@sdl/cli';
 import { Redis } from 'ioredis';
@@ -318,6 +319,18 @@ steps:
     const fromIr = await skillc(['dist/lookup.skill.json', '--input', '{"term": "ir"}', '--json'], cwd);
     expect(fromIr.code).toBe(0);
     expect(JSON.parse(fromIr.out).output).toEqual({ term: 'ir', meaning: 'the word ir' });
+  });
+
+  it("loads the tools of `uses:` dependencies from the modules beside them (the repository's brief-from-document)", async () => {
+    const cwd = project({ 'sdl.config.yaml': config() });
+    const skill = fileURLToPath(new URL('../../../skills/brief-from-document.skill.yaml', import.meta.url));
+    const { code, out, err } = await skillc([skill, '--input', '{"document_id": "memo-7", "language": "zh"}', '--json'], cwd);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as { output: { title: string; findings: string[] }; engines: string[] };
+    expect(Object.keys(result.output).sort()).toEqual(['brief', 'findings', 'title']);
+    // The document came from fetch-document.tools.mjs (a dependency's host tool) into the prompts.
+    expect(JSON.stringify(claude.requests.map((r) => r.body))).toContain('第三季度工单量增长18%');
   });
 
   it('says how to write a config when there is none; bad flags and missing files exit 2', async () => {

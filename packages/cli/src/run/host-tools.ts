@@ -16,17 +16,43 @@ export function toolsModuleFor(skillFile: string): string {
   return skillFile.replace(/(\.skill)?\.(ya?ml|json)$/i, '.tools.mjs');
 }
 
-/** Loads the host tools a skill declares; a skill without `tools:` needs no module. */
+/**
+ * Loads the host tools a skill declares from the module beside it, then those of its `uses:`
+ * dependencies from modules beside theirs (a tool already loaded is not loaded again). A skill
+ * without `tools:` needs no module; a dependency's missing tools are reported by the runtime's
+ * resolution, tool by tool.
+ */
 export async function loadHostTools(skill: LoadedSkill, skillFile: string, cwd: string): Promise<Record<string, HostTool>> {
+  const tools: Record<string, HostTool> = {};
   const declared = Object.keys(skill.tools);
-  if (declared.length === 0) return {};
-  const module = toolsModuleFor(skillFile);
-  const shown = path.relative(cwd, module) || module;
-  if (!existsSync(module)) {
-    throw new HostToolsError(
-      `skill \`${skill.name}\` declares tools (${declared.join(', ')}); write ${shown} exporting \`export default { ${declared[0]}: { execute(args) { ... } } }\``,
-    );
+  if (declared.length > 0) {
+    const module = toolsModuleFor(skillFile);
+    if (!existsSync(module)) {
+      throw new HostToolsError(
+        `skill \`${skill.name}\` declares tools (${declared.join(', ')}); write ${path.relative(cwd, module) || module} exporting \`export default { ${declared[0]}: { execute(args) { ... } } }\``,
+      );
+    }
+    Object.assign(tools, await loadModule(skill, module, cwd));
   }
+  const seen = new Set<LoadedSkill>([skill]);
+  const pending = Object.values(skill.dependencies).map((d) => d.skill);
+  while (pending.length > 0) {
+    const dependency = pending.shift()!;
+    if (seen.has(dependency)) continue;
+    seen.add(dependency);
+    pending.push(...Object.values(dependency.dependencies).map((d) => d.skill));
+    const missing = Object.keys(dependency.tools).filter((name) => tools[name] === undefined);
+    if (missing.length === 0) continue;
+    // LoadedSkill.file is relative to the process directory.
+    const module = toolsModuleFor(path.resolve(dependency.file));
+    if (!existsSync(module)) continue;
+    for (const [name, tool] of Object.entries(await loadModule(dependency, module, cwd))) tools[name] ??= tool;
+  }
+  return tools;
+}
+
+async function loadModule(skill: LoadedSkill, module: string, cwd: string): Promise<Record<string, HostTool>> {
+  const shown = path.relative(cwd, module) || module;
   const loaded = (await import(pathToFileURL(module).href)) as { default?: unknown; tools?: unknown };
   const exported = (loaded.default ?? loaded.tools) as Record<string, Partial<HostTool>> | undefined;
   if (exported === undefined || exported === null || typeof exported !== 'object') {
