@@ -24,18 +24,25 @@ import { MemoryStore } from './state/memory-store.js';
 
 /** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
 export interface RuntimeClock {
+  /** Current time in epoch milliseconds. */
   now(): number;
+  /** Calls `fn` after `ms` milliseconds; the returned function cancels the timer. */
   setTimer(ms: number, fn: () => void): () => void;
 }
 
 /** Structured log sink; messages never contain keys or prompt text. */
 export interface RuntimeLogger {
+  /** Fine-grained detail (per call); usually off. */
   debug?(message: string, fields?: Record<string, unknown>): void;
+  /** One line per run (skill, duration, engines, tokens). */
   info?(message: string, fields?: Record<string, unknown>): void;
+  /** A run that failed, with the error's name and code (never its prompt text). */
   warn?(message: string, fields?: Record<string, unknown>): void;
+  /** Failures of the runtime itself. */
   error?(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** What {@link createRuntime} needs: engines (or a router), host tools, state, and optional services. */
 export interface RuntimeOptions {
   /** Engines by config name (not needed with `router`, whose registry supplies them). */
   engines?: Record<string, EngineBinding> | ReadonlyMap<string, EngineBinding>;
@@ -62,6 +69,7 @@ export interface RuntimeOptions {
   clock?: RuntimeClock;
 }
 
+/** Per-run options of {@link Runtime.run} and {@link Runtime.stream}. */
 export interface RunOptions {
   /** Conversation id; history is loaded and appended when the skill has `memory.conversation`. */
   session?: string;
@@ -110,13 +118,19 @@ function isPrepared(skill: LoadedSkill | PreparedSkill): skill is PreparedSkill 
  *
  * @example
  * ```ts
- * const runtime = createRuntime({
- *   engines: { claude: { adapter: new AnthropicAdapter({ apiKey }), model: 'claude-sonnet-5' } },
- *   tools: { lookup_term: { parameters: { type: 'object' }, execute: ({ term }) => glossary[term] ?? null } },
- *   state: new FileStore({ dir: '.sdl-state' }),
- * });
- * const skill = await loadSkillFile('dist/summarize.skill.json');
- * const { output, usage, cost } = await runtime.run(skill, { text }, { session: userId, deadlineMs: 30_000 });
+ * import { ScriptedAdapter } from '@sdl/adapters';
+ * import { createRuntime, loadSkillFile } from '@sdl/runtime';
+ *
+ * // Offline: a scripted engine; in production an AnthropicAdapter/OpenAIAdapter/CohereAdapter or a router.
+ * const engine = new ScriptedAdapter({ replies: { triage: '{"category": "billing", "priority": "high", "language": "ja"}' } });
+ * const runtime = createRuntime({ engines: { openai: { adapter: engine, model: 'gpt-5-mini' } } });
+ * const skill = await loadSkillFile('skills/classify-ticket.skill.yaml');
+ * const input = { subject: '返金について', body: '先週キャンセルした注文の返金がまだ届いていません。', customer_tier: 'pro' };
+ *
+ * const { output, usage, cost } = await runtime.run(skill, input, { deadlineMs: 30_000 });
+ * for await (const event of runtime.stream(skill, input)) {
+ *   if (event.type === 'done') console.log(event.result.output);
+ * }
  * ```
  */
 export function createRuntime(options: RuntimeOptions): Runtime {

@@ -37,6 +37,7 @@ export interface ModelCall {
   onStreamEvent?: (event: StreamEvent) => void;
 }
 
+/** What a {@link CallModel} returns: the reply and which engine gave it. */
 export interface ModelCallResult {
   response: EngineResponse;
   /** The engine that actually answered (differs from `ModelCall.engine` after a failover). */
@@ -47,6 +48,10 @@ export interface ModelCallResult {
   switchesReported?: boolean;
 }
 
+/**
+ * The single seam through which every model call of a run passes: the adapter directly
+ * ({@link callAdapterDirectly}) or the middleware chain and failover router ({@link callModelThroughRouter}).
+ */
 export type CallModel = (call: ModelCall) => Promise<ModelCallResult>;
 
 /** Calls the adapter directly: `stream()` when the caller wants deltas, `generate()` otherwise. */

@@ -9,6 +9,7 @@ import type { SkillPolicies } from '../middleware/policies.js';
 import type { CallEvent } from '../middleware/types.js';
 import type { CallModel } from './call-model.js';
 
+/** Options of {@link callModelThroughRouter}. */
 export interface RouterCallOptions {
   /** Whose rate-limit budget calls count against (default `default`). */
   tenant?: string;
