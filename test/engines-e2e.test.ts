@@ -142,8 +142,9 @@ describe('runtime.run across Claude, OpenAI and Cohere (emulated)', () => {
           description: 'Look up an order by id.',
           parameters: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'string' } } },
           execute: async (args) => {
-            orders.push(String(args.order_id));
-            return { order_id: args.order_id, status: 'shipped', carrier: 'DHL' };
+            const orderId = String(args.order_id);
+            orders.push(orderId);
+            return { order_id: orderId, status: 'shipped', carrier: 'DHL' };
           },
         },
       },

@@ -53,7 +53,9 @@ const edit = fc.oneof(
   fc.record({ kind: fc.constant('dupline' as const), at: fc.nat() }),
 );
 
-function apply(text: string, edits: fc.Infer<typeof edit>[]): string {
+type Edit = typeof edit extends fc.Arbitrary<infer T> ? T : never;
+
+function apply(text: string, edits: Edit[]): string {
   let out = text;
   for (const e of edits) {
     const at = out.length === 0 ? 0 : e.at % (out.length + 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScriptedAdapter, type EngineRequest, type JsonSchema } from '@sdl/adapters';
+import { ScriptedAdapter, type EngineRequest, type JsonSchema, type ScriptedReply } from '@sdl/adapters';
 import { createRuntime, OutputValidationError, ToolLoopLimitError, type HostTool, type LoadedSkill } from '@sdl/runtime';
 import { binding } from './support/fake-engine.js';
 import { promptStep, skill } from './support/skill-builder.js';
@@ -44,7 +44,7 @@ describe('prompt steps: model tool-use loop', () => {
     };
     const requests: EngineRequest[] = [];
     const engine = new ScriptedAdapter({
-      handler: (request, index) => {
+      handler: (request, index): ScriptedReply => {
         requests.push(request);
         if (index === 0) return { toolCalls: [{ id: 'c1', name: 'weather', arguments: { town: 'Paris' } }, { id: 'c2', name: 'weather', arguments: { city: 'Atlantis' } }] };
         if (index === 1) return { toolCalls: [{ id: 'c3', name: 'launch_rockets', arguments: {} }] };
