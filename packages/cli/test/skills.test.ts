@@ -22,11 +22,16 @@ describe('skills/', () => {
     expect(code).toBe(0);
   });
 
-  it('skillc compile skills/ --out writes one IR file per skill', async () => {
-    const { code, err } = await skillc(['compile', 'skills', '--out', out], repoRoot);
+  it('skillc compile skills/ --out writes one IR file per skill, against the committed sdl.lock', async () => {
+    const { code, err } = await skillc(['compile', 'skills', '--out', out, '--frozen-lockfile'], repoRoot);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.skill.json')).length).toBe(skillFiles.length);
+  });
+
+  it('skillc fmt --check finds every example skill canonically formatted', async () => {
+    const { code, out: report, err } = await skillc(['fmt', '--check', 'skills', 'demo/skills'], repoRoot);
+    expect({ code, report, err }).toMatchObject({ code: 0, err: '' });
   });
 
   it('skillc test skills/ passes every test', async () => {
