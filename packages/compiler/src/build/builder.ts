@@ -14,10 +14,10 @@ import { displayPath } from '../deps/paths.js';
 import { resolveProject } from '../deps/resolve.js';
 import type { ResolvedProject } from '../deps/types.js';
 import { emitDocument, type SkillOrigin } from '../emit/emit-document.js';
-import { emitSkill } from '../emit/emit-skill.js';
+import { emitSkill, repinSkill } from '../emit/emit-skill.js';
 import type { IrDocument, IrSkill } from '../emit/ir-types.js';
-import { serializeIr } from '../emit/serialize.js';
-import { validateIr } from '../emit/validate-ir.js';
+import { documentText } from '../emit/skill-text.js';
+import { validateDocument } from '../emit/validate-ir.js';
 import { checkBytes, type FileResult, type FrontEndStage } from '../frontend/check-file.js';
 import { rangeOfPath } from '../yaml/ranges.js';
 import { validateSkill } from '../schema/validate.js';
@@ -109,8 +109,14 @@ export class ProjectBuilder {
   private readonly files = new Map<string, FileState>();
   private readonly dirty = new Set<string>();
   private readonly bound = new Map<string, Cached<{ bound: BoundSkill; diagnostics: Diagnostic[] }>>();
-  private readonly emitted = new Map<string, Cached<IrSkill>>();
+  private readonly emitted = new Map<string, Cached<IrSkill> & { bound: BoundSkill; sha256: string }>();
   private readonly documents = new Map<string, Cached<BuiltOutput>>();
+  /** Each given file's state at the last build, to tell which were re-read. */
+  private readonly previousStates = new Map<string, FileState>();
+  private lastResolution: { filesKey: string; project: ResolvedProject; headers: Map<string, string> } | undefined;
+  /** Bumped whenever the resolver runs: the dependency graph (and so each root's closure) may differ. */
+  private graphVersion = 0;
+  private closures: { graph: number; byRoot: Map<string, string[]> } = { graph: -1, byRoot: new Map() };
 
   constructor(
     private readonly paths: readonly string[],
@@ -176,11 +182,17 @@ export class ProjectBuilder {
       diagnostics.push(...state.result.diagnostics);
       if (state.result.source) sources.set(state.display, state.result.source);
     };
-    for (const file of expanded.files) take(this.load(file, diagnostics, stats));
+    const reread = new Set<FileState>();
+    for (const file of expanded.files) {
+      const state = this.load(file, diagnostics, stats);
+      if (state && state !== this.previousStates.get(file)) reread.add(state);
+      if (state) this.previousStates.set(file, state);
+      else this.previousStates.delete(file);
+      take(state);
+    }
     if (expanded.files.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, fileCount: 0, project: undefined, outputs: [], stats };
 
-    const resolveOptions = { cwd, cache: this.resolution, skipRootHeaderDiagnostics: true, ...(this.options.root !== undefined ? { root: this.options.root } : {}) };
-    const project = resolveProject(expanded.files, resolveOptions);
+    const project = this.resolve(expanded.files, reread);
     diagnostics.push(...project.diagnostics);
     for (const [display, source] of project.sources) if (!sources.has(display)) sources.set(display, source);
 
@@ -204,7 +216,8 @@ export class ProjectBuilder {
         const value = target?.result.parsed?.value;
         if (!target || !isRecord(value)) continue;
         interfaces.set(dep.alias, { inputs: value.inputs, outputs: value.outputs });
-        keyParts.push(`${dep.alias}=${target.sha256}`);
+        // Keyed by the dependency's interface, not its bytes: editing its prompts re-binds nothing here.
+        keyParts.push(`${dep.alias}=${interfaceKey(target)}`);
       }
       const key = keyParts.join('|');
       let cached = this.bound.get(id);
@@ -233,12 +246,16 @@ export class ProjectBuilder {
       const skill = project.skills.get(id)!;
       const state = stateOf.get(id)!;
       const uses = new Map(skill.dependencies.map((d) => [d.alias, { skill: d.target, hash: irs.get(d.target)!.hash }] as const));
+      const bound = this.bound.get(id)!.value.bound;
       const key = [state.sha256, skill.path, ...[...uses].map(([alias, u]) => `${alias}=${u.skill}@${u.hash}`)].join('|');
       let cached = this.emitted.get(id);
       if (!cached || cached.key !== key) {
         stats.emitted++;
-        const value = emitSkill({ id, file: skill.path, sha256: state.sha256, parsed: state.result.parsed!, skill: state.result.skill!, bound: this.bound.get(id)!.value.bound, uses });
-        cached = { key, value };
+        // Same source and bindings, only dependencies' hashes moved: re-pin instead of re-emitting.
+        const value = cached && cached.bound === bound && cached.sha256 === state.sha256 && cached.value.file === skill.path
+          ? repinSkill(cached.value, uses)
+          : emitSkill({ id, file: skill.path, sha256: state.sha256, parsed: state.result.parsed!, skill: state.result.skill!, bound, uses });
+        cached = { key, value, bound, sha256: state.sha256 };
         this.emitted.set(id, cached);
       }
       irs.set(id, cached.value);
@@ -246,8 +263,9 @@ export class ProjectBuilder {
     }
 
     const outputs: BuiltOutput[] = [];
+    if (this.closures.graph !== this.graphVersion) this.closures = { graph: this.graphVersion, byRoot: new Map(project.roots.map((r) => [r, closureOf(project, r)])) };
     for (const root of project.roots) {
-      const closure = closureOf(project, root);
+      const closure = this.closures.byRoot.get(root)!;
       const key = closure.map((id) => irs.get(id)!.hash).join('|');
       const cached = this.documents.get(root);
       if (cached && cached.key === key) {
@@ -256,13 +274,50 @@ export class ProjectBuilder {
       }
       stats.documents++;
       const document = emitDocument(root, closure, irs, origins);
-      const problems = validateIr(document);
+      const problems = validateDocument(document);
       if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${root} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
-      const output: BuiltOutput = { id: root, name: irs.get(root)!.name, document, text: serializeIr(document), changed: true };
+      const output: BuiltOutput = { id: root, name: irs.get(root)!.name, document, text: documentText(document), changed: true };
       this.documents.set(root, { key, value: output });
       outputs.push(output);
     }
     return done(outputs);
+  }
+
+  /**
+   * Resolves `uses:`. When the only files re-read since the last build kept their header (`name`,
+   * `version`, `uses:`) and the last resolution was clean, the graph cannot have changed: the
+   * previous result is reused with the new content hashes. Otherwise the resolver runs (with its
+   * own per-file cache).
+   */
+  private resolve(files: string[], reread: Set<FileState>): ResolvedProject {
+    const last = this.lastResolution;
+    const filesKey = files.join('\0');
+    if (last && !this.options.frozenLockfile && last.filesKey === filesKey && last.project.diagnostics.length === 0) {
+      const byPath = new Map([...last.project.skills.values()].map((s) => [s.absolutePath, s] as const));
+      const changed = [...reread].map((state) => ({ state, skill: byPath.get(state.realPath) }));
+      if (changed.every(({ state, skill }) => skill !== undefined && headerKey(state) === last.headers.get(skill.id))) {
+        if (changed.length === 0) return last.project;
+        const skills = new Map(last.project.skills);
+        const sources = new Map(last.project.sources);
+        for (const { state, skill } of changed) {
+          skills.set(skill!.id, { ...skill!, sha256: state.sha256 });
+          if (state.result.source) sources.set(state.display, state.result.source);
+        }
+        const project: ResolvedProject = { ...last.project, skills, sources };
+        this.lastResolution = { ...last, project };
+        return project;
+      }
+    }
+    const options = { cwd: this.options.cwd, cache: this.resolution, skipRootHeaderDiagnostics: true, ...(this.options.root !== undefined ? { root: this.options.root } : {}) };
+    const project = resolveProject(files, options);
+    this.graphVersion++;
+    const headers = new Map<string, string>();
+    for (const skill of project.skills.values()) {
+      const state = this.files.get(skill.absolutePath);
+      if (state) headers.set(skill.id, headerKey(state));
+    }
+    this.lastResolution = { filesKey, project, headers };
+    return project;
   }
 
   /** Two roots with the same `name` would overwrite each other's `<name>.skill.json`. */
@@ -285,4 +340,23 @@ export class ProjectBuilder {
 /** One full build (no cache kept): what `skillc compile` without `--watch` runs. */
 export function buildProject(paths: readonly string[], options: BuildOptions): BuildResult {
   return new ProjectBuilder(paths, options).build();
+}
+
+/** What resolution reads from a file: `name`, `version` and `uses:` (from the front end's parse). */
+function headerKey(state: FileState): string {
+  const value = state.result.parsed?.value;
+  if (!state.result.parsed?.ok || !isRecord(value)) return `unreadable:${state.sha256}`;
+  return JSON.stringify([value.name, value.version, value.uses]);
+}
+
+const interfaceKeys = new WeakMap<FileState, string>();
+/** What binding a dependent reads from a skill: its `inputs` and `outputs` schemas. */
+function interfaceKey(state: FileState): string {
+  let key = interfaceKeys.get(state);
+  if (key === undefined) {
+    const value = state.result.parsed?.value;
+    key = isRecord(value) ? JSON.stringify([value.inputs ?? null, value.outputs ?? null]) : `unreadable:${state.sha256}`;
+    interfaceKeys.set(state, key);
+  }
+  return key;
 }

@@ -1,4 +1,4 @@
-import { contentHash } from '../deps/hash.js';
+import { hashDocument } from './skill-text.js';
 import { IR_GENERATOR, IR_VERSION, type IrDependencyRow, type IrDocument, type IrSkill } from './ir-types.js';
 
 /** Where a skill came from, for the dependency table. */
@@ -25,6 +25,6 @@ export function emitDocument(entry: string, closure: readonly string[], skills: 
     dependencies.push({ id, name: skill.name, version: skill.version, source: origin.source, path: origin.path, sha256: skill.sha256, hash: skill.hash });
   }
   const doc: IrDocument = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, skills: table, dependencies, hash: '' };
-  doc.hash = contentHash(doc as unknown as Record<string, unknown>);
+  doc.hash = hashDocument(doc);
   return doc;
 }

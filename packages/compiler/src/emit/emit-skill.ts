@@ -3,13 +3,13 @@ import { asArray, isRecord } from '../check/context.js';
 import type { BoundSkill } from '../bind/bind-skill.js';
 import { pointerSegment } from '../bind/bind-skill.js';
 import type { CompiledSource } from '../bind/compiled-source.js';
-import { contentHash } from '../deps/hash.js';
 import type { ExprNode, TemplateAst } from '../expr/ast.js';
 import { parseExpression } from '../expr/parser.js';
 import type { ParsedSkill } from '../yaml/parse.js';
 import { locatePath, type ValuePath } from '../yaml/ranges.js';
 import type { IrArgument, IrExpression, IrOutput, IrSkill, IrSourceLocation, IrStep, IrTemplate, IrUse, Json } from './ir-types.js';
 import { normalizePolicies } from './policies.js';
+import { hashSkill } from './skill-text.js';
 
 /** What the emitter needs for one skill; everything comes from earlier stages, nothing is re-parsed. */
 export interface SkillEmitInput {
@@ -177,6 +177,21 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
     }),
     source_map: sourceMap,
   };
-  ir.hash = contentHash(ir as unknown as Record<string, unknown>);
+  hashSkill(ir);
+  return ir;
+}
+
+/**
+ * The IR of a skill whose source and bindings did not change but whose dependencies' hashes did:
+ * a copy of `previous` with `uses.*.hash` re-pinned, re-hashed reusing the text of every other member.
+ */
+export function repinSkill(previous: IrSkill, uses: ReadonlyMap<string, { skill: string; hash: string }>): IrSkill {
+  const pinned: Record<string, IrUse> = {};
+  for (const [alias, use] of Object.entries(previous.uses)) {
+    const now = uses.get(alias);
+    pinned[alias] = now ? { ...use, skill: now.skill, hash: now.hash } : use;
+  }
+  const ir: IrSkill = { ...previous, uses: pinned, hash: '' };
+  hashSkill(ir, previous);
   return ir;
 }
