@@ -35,10 +35,13 @@ export class AnthropicAdapter implements EngineAdapter {
   async generate(request: EngineRequest): Promise<EngineResponse> {
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
-      const { data, request_id } = await this.client.messages
-        .create(toAnthropicBody(request, this.defaultMaxTokens), { signal: deadline.signal, timeout: deadline.timeoutMs })
-        .withResponse();
-      return fromAnthropicMessage(data, request_id);
+      // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
+      // read the same header again and add a promise round.
+      const data = await this.client.messages.create(toAnthropicBody(request, this.defaultMaxTokens), {
+        signal: deadline.signal,
+        timeout: deadline.timeoutMs,
+      });
+      return fromAnthropicMessage(data, data._request_id);
     } catch (err) {
       throw fromAnthropicError(err, deadline);
     } finally {

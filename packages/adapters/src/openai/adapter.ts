@@ -33,10 +33,9 @@ export class OpenAIAdapter implements EngineAdapter {
   async generate(request: EngineRequest): Promise<EngineResponse> {
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
-      const { data, request_id } = await this.client.chat.completions
-        .create(toOpenAIBody(request), { signal: deadline.signal, timeout: deadline.timeoutMs })
-        .withResponse();
-      return fromOpenAICompletion(data, request_id);
+      // The parsed completion carries the `x-request-id` header as `_request_id` (see the Anthropic adapter).
+      const data = await this.client.chat.completions.create(toOpenAIBody(request), { signal: deadline.signal, timeout: deadline.timeoutMs });
+      return fromOpenAICompletion(data, data._request_id);
     } catch (err) {
       throw fromOpenAIError(err, deadline);
     } finally {

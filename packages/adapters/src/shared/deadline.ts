@@ -1,31 +1,55 @@
 import { EngineError } from '../errors.js';
 
+/** Fired by a deadline's timer; module-level (the deadline is the timer's argument) so no closure is made per call. */
+function expire(deadline: CallDeadline): void {
+  deadline.expire();
+}
+
 /**
- * One abort signal per call that fires on the caller's signal or on the call's own deadline. The SDKs'
- * timeouts only cover the wait for response headers; this one also covers a stream that stalls.
+ * The abort signal of one call: it fires on the caller's signal or on the call's own deadline. The
+ * SDKs' timeouts only cover the wait for response headers; this one also covers a body or a stream
+ * that stalls.
+ *
+ * Creating an `AbortSignal` and linking it costs more CPU than the rest of the adapter's per-call
+ * work, so a signal of its own is made only when something can fire it: with no finite deadline the
+ * caller's signal (or none) goes to the SDK as it is. The deadline listens to the caller's signal as
+ * an `EventListener` object and arms its timer with a module-level callback, so a call allocates no
+ * closures.
  */
 export class CallDeadline {
-  readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
+  /** What to hand to the SDK; undefined when nothing can end the call early. */
+  readonly signal: AbortSignal | undefined;
+  private readonly controller: AbortController | undefined;
   private readonly timer: ReturnType<typeof setTimeout> | undefined;
   private timedOut = false;
-  private readonly onAbort: () => void;
 
   constructor(
     private readonly provider: string,
     readonly timeoutMs: number,
     private readonly callerSignal?: AbortSignal,
   ) {
-    this.signal = this.controller.signal;
-    this.onAbort = () => this.controller.abort(callerSignal?.reason);
-    if (callerSignal?.aborted) this.controller.abort(callerSignal.reason);
-    else callerSignal?.addEventListener('abort', this.onAbort, { once: true });
-    if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timedOut = true;
-        this.controller.abort(new Error('deadline exceeded'));
-      }, timeoutMs);
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      // No deadline of its own: the caller's signal is the only thing that can end the call.
+      this.signal = callerSignal;
+      return;
     }
+    const controller = new AbortController();
+    this.controller = controller;
+    this.signal = controller.signal;
+    if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+    else callerSignal?.addEventListener('abort', this, { once: true });
+    this.timer = setTimeout(expire, timeoutMs, this);
+  }
+
+  /** The caller's signal fired: end the call with its reason. */
+  handleEvent(): void {
+    this.controller?.abort(this.callerSignal?.reason);
+  }
+
+  /** The deadline passed: end the call. */
+  expire(): void {
+    this.timedOut = true;
+    this.controller?.abort(new Error('deadline exceeded'));
   }
 
   /** The error to throw when this call was ended by its deadline or its caller, else undefined. */
@@ -43,7 +67,8 @@ export class CallDeadline {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this.onAbort);
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.callerSignal?.removeEventListener('abort', this);
   }
 }
