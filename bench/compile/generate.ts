@@ -24,6 +24,17 @@ function rng(seed: number): () => number {
   };
 }
 
+const majorOf = (i: number) => 1 + (i % 3);
+
+/** The `uses:` of skill `i`: see the comment in `generateSkill`. */
+export function dependenciesOf(i: number): { alias: string; index: number }[] {
+  const k = i % 10;
+  if (k === 0) return [];
+  const deps = [{ alias: 'prev', index: i - 1 }];
+  if (k % 2 === 0 && k > 1) deps.push({ alias: 'base', index: i - k });
+  return deps;
+}
+
 export function generateSkill(i: number): string {
   const r = rng(i + 1);
   const d = DOMAINS[i % DOMAINS.length]!;
@@ -36,7 +47,7 @@ export function generateSkill(i: number): string {
     '# yaml-language-server: $schema=../../spec/sdl.schema.json',
     'sdl: "1.0"',
     `name: ${name}`,
-    `version: ${1 + (i % 3)}.${i % 10}.${i % 7}`,
+    `version: ${majorOf(i)}.${i % 10}.${i % 7}`,
     `description: ${d.task} a ${d.noun} and return the ${d.out.replace('_', ' ')} as structured JSON.`,
     'inputs:',
     '  type: object',
@@ -80,7 +91,18 @@ export function generateSkill(i: number): string {
       '      items: { type: object, properties: { title: { type: string }, excerpt: { type: string } } }',
     );
   }
+  // Dependencies: groups of ten skills; in each, skill k uses k-1 (a chain) and, for even k, also the
+  // group's first skill (a diamond: k-1 reaches it too). Closures stay at most ten skills deep.
+  const deps = dependenciesOf(i);
+  if (deps.length > 0) {
+    lines.push('uses:');
+    for (const dep of deps) lines.push(`  ${dep.alias}: { skill: ./skill-${String(dep.index).padStart(4, '0')}.skill.yaml, version: "^${majorOf(dep.index)}.0.0" }`);
+  }
   lines.push('steps:');
+  for (const dep of deps) {
+    const depField = DOMAINS[dep.index % DOMAINS.length]!.field;
+    lines.push(`  - id: ${dep.alias}_result`, `    use: ${dep.alias}`, `    with: { ${depField}: inputs.${d.field}, language: inputs.language }`);
+  }
   if (withLoop) {
     lines.push(
       '  - id: sections',

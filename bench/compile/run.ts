@@ -1,19 +1,24 @@
 /**
- * Compile benchmark: generates 1,000 realistic skill files, then measures in the same process
- * (a) bare `yaml.parseDocument` of the texts (the floor: parsing with positions) and (b) the
- * front end `skillc compile` runs on each file (decode → parse → schema → semantic checks →
- * normalize → canonical JSON). Prints medians of several rounds, files/s and the ratio.
+ * Compile benchmark: generates 1,000 realistic skill files that depend on each other through
+ * `uses:` (chains and diamonds in groups of ten), then measures in the same process:
+ *   (a) bare `yaml.parseDocument` of the texts (the floor: parsing with positions);
+ *   (b) the front end on each file (decode → parse → schema → semantic checks → expressions);
+ *   (c) the full compile, in memory: `buildProject` (reads, front end, dependency resolution,
+ *       cross-skill expression checking, IR emission, one IR bundle per skill validated against
+ *       spec/ir.schema.json and serialized);
+ *   (d) the whole `skillc compile <dir> --out <tmp>` command (adds the writes and sdl.lock);
+ *   (e) the incremental recompile `--watch` runs after one leaf skill changes (`ProjectBuilder`).
+ * Prints medians of several rounds and the ratios to (a).
  *
- *   npx tsx bench/compile/run.ts [--files 1000] [--rounds 7]
+ *   npx tsx bench/compile/run.ts [--files 1000] [--rounds 5]
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
-import { checkBytes } from '../../packages/compiler/src/index.js';
-import { canonicalJson } from '../../packages/cli/src/commands/compile.js';
+import { buildProject, checkBytes, ProjectBuilder, serializeIr } from '../../packages/compiler/src/index.js';
 import { main } from '../../packages/cli/src/main.js';
-import { tmpdir } from 'node:os';
 import { generateSkill } from './generate.js';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' } } });
@@ -23,9 +28,12 @@ const ROUNDS = Number(values.rounds);
 const dir = fileURLToPath(new URL('./generated/', import.meta.url));
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
-for (let i = 0; i < FILES; i++) writeFileSync(`${dir}skill-${String(i).padStart(4, '0')}.skill.yaml`, generateSkill(i));
-// Read once: both sides work on the same in-memory bytes, so disk speed is not measured.
-const files = readdirSync(dir).sort().map((f) => ({ name: f, bytes: readFileSync(dir + f) }));
+// Its own project root, so ids are `skill-NNNN.skill.yaml` and sdl.lock lands in generated/.
+writeFileSync(`${dir}package.json`, '{ "name": "bench-compile", "private": true }\n');
+const name = (i: number) => `skill-${String(i).padStart(4, '0')}.skill.yaml`;
+for (let i = 0; i < FILES; i++) writeFileSync(dir + name(i), generateSkill(i));
+// Read once: the baseline and the front end work on the same in-memory bytes.
+const files = readdirSync(dir).filter((f) => f.endsWith('.skill.yaml')).sort().map((f) => ({ name: f, bytes: readFileSync(dir + f) }));
 const texts = files.map((f) => f.bytes.toString('utf8'));
 const totalBytes = files.reduce((n, f) => n + f.bytes.length, 0);
 
@@ -35,18 +43,26 @@ function baseline(): number {
   return nodes;
 }
 
-function compile(): number {
+function frontEnd(): number {
   let ok = 0;
   for (const f of files) {
     const result = checkBytes(f.bytes, f.name);
     if (result.diagnostics.length > 0) throw new Error(`${f.name}: ${JSON.stringify(result.diagnostics[0])}`);
-    canonicalJson(result.skill);
+    serializeIr(result.skill);
     ok++;
   }
   return ok;
 }
 
-// The whole command as a user runs it: directory walk, reads, checks, atomic writes of every output.
+let bundledSkills = 0;
+function full(): number {
+  const result = buildProject(['.'], { cwd: dir });
+  if (result.diagnostics.length > 0) throw new Error(`full compile: ${JSON.stringify(result.diagnostics[0])}`);
+  if (result.outputs.length !== FILES) throw new Error(`expected ${FILES} outputs, got ${result.outputs.length}`);
+  bundledSkills = result.outputs.reduce((n, o) => n + Object.keys(o.document.skills).length, 0);
+  return result.outputs.length;
+}
+
 const outDir = `${tmpdir()}/sdl-bench-compile-${process.pid}`;
 const quiet = { write: () => true };
 async function cli(): Promise<number> {
@@ -57,33 +73,68 @@ async function cli(): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-function time(fn: () => number): number {
+function time(fn: () => unknown): number {
   const start = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-// Warm-up (JIT, ajv compile) is excluded from the timed rounds but reported.
-const firstCompileMs = time(compile);
+// Warm-up (JIT, ajv compiles) is excluded from the timed rounds but reported.
+const coldFullMs = time(full);
 time(baseline);
+time(frontEnd);
 await cli();
 const base: number[] = [];
-const ours: number[] = [];
+const front: number[] = [];
 const whole: number[] = [];
+const cmd: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   base.push(time(baseline));
-  ours.push(time(compile));
-  whole.push(await cli());
+  front.push(time(frontEnd));
+  whole.push(time(full));
+  cmd.push(await cli());
 }
+
+// Incremental: the watch path. A leaf that starts a group (used directly or through the chain by the
+// other nine skills of its group) changes; the watcher tells the builder; the builder rebuilds.
+const leafIndex = Math.min(FILES - 10, 500) - (Math.min(FILES - 10, 500) % 10);
+const leaf = dir + name(leafIndex);
+const leafText = readFileSync(leaf, 'utf8');
+const builder = new ProjectBuilder(['.'], { cwd: dir, watch: true });
+builder.build();
+const incremental: number[] = [];
+const incrementalCpu: number[] = [];
+let lastStats = '';
+for (let r = 0; r < Math.max(ROUNDS * 8, 40); r++) {
+  writeFileSync(leaf, leafText.replace('description: ', `description: Revision ${r}. `));
+  builder.invalidate([leaf]);
+  let changed = 0;
+  const cpu = process.cpuUsage();
+  incremental.push(
+    time(() => {
+      const result = builder.build();
+      if (result.diagnostics.length > 0) throw new Error(JSON.stringify(result.diagnostics[0]));
+      changed = result.outputs.filter((o) => o.changed).length;
+      lastStats = `${JSON.stringify(result.stats)}, ${changed} of ${result.outputs.length} bundles rewritten`;
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  incrementalCpu.push((used.user + used.system) / 1000);
+}
+writeFileSync(leaf, leafText);
 rmSync(outDir, { recursive: true, force: true });
+
 const mb = median(base);
-const mo = median(ours);
+const mf = median(front);
 const mw = median(whole);
+const mc = median(cmd);
+const mi = median(incremental);
 const fps = (ms: number) => Math.round((FILES / ms) * 1000);
-console.log(`compile benchmark: ${FILES} files, ${(totalBytes / 1024).toFixed(0)} KiB, ${ROUNDS} rounds, Node ${process.version}`);
-console.log(`  yaml.parseDocument (baseline)  median ${mb.toFixed(1)} ms  ${fps(mb)} files/s`);
-console.log(`  skillc compile front end       median ${mo.toFixed(1)} ms  ${fps(mo)} files/s`);
-console.log(`  skillc compile CLI (with I/O)   median ${mw.toFixed(1)} ms  ${fps(mw)} files/s`);
-console.log(`  ratio front end / parseDocument  ${(mo / mb).toFixed(2)}x  (goal <= 2x)`);
-console.log(`  ratio CLI       / parseDocument  ${(mw / mb).toFixed(2)}x`);
-console.log(`  first (cold) compile round     ${firstCompileMs.toFixed(1)} ms`);
+console.log(`compile benchmark: ${FILES} files (uses: chains and diamonds, groups of 10), ${(totalBytes / 1024).toFixed(0)} KiB, ${ROUNDS} rounds, Node ${process.version}`);
+console.log(`  yaml.parseDocument (baseline)        median ${mb.toFixed(1)} ms  ${fps(mb)} files/s`);
+console.log(`  front end (incl. expressions)        median ${mf.toFixed(1)} ms  ${fps(mf)} files/s  ratio ${(mf / mb).toFixed(2)}x`);
+console.log(`  full compile in memory (IR bundles)  median ${mw.toFixed(1)} ms  ${fps(mw)} files/s  ratio ${(mw / mb).toFixed(2)}x  (goal <= 2x)`);
+console.log(`  skillc compile command (with writes) median ${mc.toFixed(1)} ms  ${fps(mc)} files/s  ratio ${(mc / mb).toFixed(2)}x`);
+console.log(`  recompile after touching one leaf    median ${mi.toFixed(2)} ms wall, ${median(incrementalCpu).toFixed(2)} ms CPU  (goal < 50 ms; ${incremental.length} rounds; last: ${lastStats})`);
+console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
+console.log(`  bundles hold ${bundledSkills} skill copies in all; first (cold) full compile ${coldFullMs.toFixed(1)} ms`);

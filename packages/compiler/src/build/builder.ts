@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bindSkill, type BoundSkill } from '../bind/bind-skill.js';
+import { checkReplyPaths } from '../check/reply-paths.js';
 import type { DependencyInterface } from '../bind/scopes.js';
 import { checkSkill } from '../check/check.js';
 import { isRecord } from '../check/context.js';
@@ -114,6 +115,9 @@ export class ProjectBuilder {
   /** Each given file's state at the last build, to tell which were re-read. */
   private readonly previousStates = new Map<string, FileState>();
   private lastResolution: { filesKey: string; project: ResolvedProject; headers: Map<string, string> } | undefined;
+  private lastStates: { graph: number; states: Map<string, FileState> } | undefined;
+  /** Reverse edges of the current graph (who uses a skill), built on demand. */
+  private dependents: Map<string, string[]> | undefined;
   /** Bumped whenever the resolver runs: the dependency graph (and so each root's closure) may differ. */
   private graphVersion = 0;
   private closures: { graph: number; byRoot: Map<string, string[]> } = { graph: -1, byRoot: new Map() };
@@ -205,10 +209,16 @@ export class ProjectBuilder {
     }
 
     const order = dependenciesFirst(project);
+    const affected = this.affected(project, stateOf);
     for (const id of order) {
       const skill = project.skills.get(id)!;
       const state = stateOf.get(id);
       if (!state?.result.parsed?.ok) continue;
+      const reuse = affected ? this.bound.get(id) : undefined;
+      if (reuse && !affected!.has(id)) {
+        diagnostics.push(...reuse.value.diagnostics);
+        continue;
+      }
       const interfaces = new Map<string, DependencyInterface>();
       const keyParts = [state.sha256, state.display];
       for (const dep of skill.dependencies) {
@@ -230,6 +240,8 @@ export class ProjectBuilder {
     }
 
     diagnostics.push(...this.duplicateNames(project, stateOf));
+    // Dotted `replies:` keys of tests (`triage.classify`) resolve through the dependencies here.
+    diagnostics.push(...checkReplyPaths({ parsedOf: (id) => stateOf.get(id)?.result.parsed, dependencyOf: (id, alias) => project.skills.get(id)?.dependencies.find((d) => d.alias === alias)?.target }, order));
     if (this.options.frozenLockfile) {
       const read = readLockfile(project.root, cwd);
       diagnostics.push(...read.diagnostics);
@@ -245,6 +257,12 @@ export class ProjectBuilder {
     for (const id of order) {
       const skill = project.skills.get(id)!;
       const state = stateOf.get(id)!;
+      const unchanged = affected && !affected.has(id) ? this.emitted.get(id) : undefined;
+      if (unchanged) {
+        irs.set(id, unchanged.value);
+        origins.set(id, { source: skill.source, path: skill.path });
+        continue;
+      }
       const uses = new Map(skill.dependencies.map((d) => [d.alias, { skill: d.target, hash: irs.get(d.target)!.hash }] as const));
       const bound = this.bound.get(id)!.value.bound;
       const key = [state.sha256, skill.path, ...[...uses].map(([alias, u]) => `${alias}=${u.skill}@${u.hash}`)].join('|');
@@ -265,6 +283,11 @@ export class ProjectBuilder {
     const outputs: BuiltOutput[] = [];
     if (this.closures.graph !== this.graphVersion) this.closures = { graph: this.graphVersion, byRoot: new Map(project.roots.map((r) => [r, closureOf(project, r)])) };
     for (const root of project.roots) {
+      const kept = affected && !affected.has(root) ? this.documents.get(root) : undefined;
+      if (kept) {
+        outputs.push({ ...kept.value, changed: false });
+        continue;
+      }
       const closure = this.closures.byRoot.get(root)!;
       const key = closure.map((id) => irs.get(id)!.hash).join('|');
       const cached = this.documents.get(root);
@@ -281,6 +304,40 @@ export class ProjectBuilder {
       outputs.push(output);
     }
     return done(outputs);
+  }
+
+  /**
+   * The skills a change can reach this build: those whose file state changed since the last build
+   * and every skill that (transitively) uses one of them. Undefined when the graph itself changed
+   * (or on the first build): then every skill is looked at, each stage still keyed by content.
+   */
+  private affected(project: ResolvedProject, stateOf: Map<string, FileState>): Set<string> | undefined {
+    const previous = this.lastStates;
+    this.lastStates = { graph: this.graphVersion, states: stateOf };
+    if (!previous || previous.graph !== this.graphVersion) {
+      this.dependents = undefined;
+      return undefined;
+    }
+    if (!this.dependents) {
+      this.dependents = new Map();
+      for (const skill of project.skills.values()) {
+        for (const dep of skill.dependencies) {
+          let list = this.dependents.get(dep.target);
+          if (!list) this.dependents.set(dep.target, (list = []));
+          list.push(skill.id);
+        }
+      }
+    }
+    const out = new Set<string>();
+    const stack: string[] = [];
+    for (const [id, state] of stateOf) if (previous.states.get(id) !== state) stack.push(id);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (out.has(id)) continue;
+      out.add(id);
+      stack.push(...(this.dependents.get(id) ?? []));
+    }
+    return out;
   }
 
   /**
