@@ -13,6 +13,7 @@ export { skillSchema, skillValidator } from './schema/schema.js';
 export { checkSkill, SEMANTIC_CHECKS } from './check/check.js';
 export { findApiKey } from './check/secrets.js';
 export type { Check, CheckContext } from './check/context.js';
+export { checkReplyPaths, replySegmentRange, walkReplyPath, type ReplyPathLevel, type ReplyPathProblem, type ReplyPathProject } from './check/reply-paths.js';
 export { checkBytes, checkFiles, checkSource, checkText, DEFAULT_STAGES, SKILL_FILE_SUFFIX, type CheckFilesResult, type FileResult, type FrontEndOptions, type FrontEndStage } from './frontend/check-file.js';
 export * from './expr/index.js';
 // Canonical formatting for `skillc fmt` (issue 8).

@@ -1,10 +1,14 @@
 import { didYouMean } from '../util/suggest.js';
-import { asArray, type Check, isRecord, stepsOf } from './context.js';
+import { asArray, type Check, isRecord } from './context.js';
+import { type ReplyPathLevel, replySegmentRange, stepsById, walkReplyPath } from './reply-paths.js';
 
-/** Test cases: unique names, and `replies`/`expect` name steps that exist (replies: prompt steps). */
-export const checkTests: Check = ({ skill, report }) => {
-  const steps = new Map<string, Record<string, unknown>>();
-  for (const { step } of stepsOf(skill)) if (typeof step.id === 'string' && !steps.has(step.id)) steps.set(step.id, step);
+/**
+ * Test cases: unique names, and `replies`/`expect` name steps that exist (replies: prompt steps,
+ * or dotted paths through `use:` steps to prompt steps of the used skills).
+ */
+export const checkTests: Check = ({ parsed, skill, report, reportAt }) => {
+  const steps = stepsById(skill);
+  const frontEndLevel: ReplyPathLevel = { name: typeof skill.name === 'string' ? skill.name : 'this skill', steps, dependency: () => 'unknown' };
   const ids = [...steps.keys()];
   const names = new Map<string, number>();
   asArray(skill.tests).forEach((test, t) => {
@@ -15,10 +19,13 @@ export const checkTests: Check = ({ skill, report }) => {
       else names.set(test.name, t);
     }
     if (isRecord(test.replies)) {
-      for (const id of Object.keys(test.replies)) {
-        const step = steps.get(id);
-        if (!step) report('SDL3002', ['tests', t, 'replies', id], 'key', `\`replies\` names step \`${id}\`, which does not exist`, didYouMean(id, ids) ?? `steps: ${ids.join(', ')}`);
-        else if (step.prompt === undefined) report('SDL3020', ['tests', t, 'replies', id], 'key', `step \`${id}\` does not prompt a model, so it takes no scripted reply`, 'script replies only for prompt steps; tool steps call the host and use steps run their own skill');
+      // Dotted keys (`triage.classify`) go through `use:` steps: only their first segment is
+      // checked here; the project stage (`checkReplyPaths`) resolves the rest.
+      for (const key of Object.keys(test.replies)) {
+        const problem = walkReplyPath(key, frontEndLevel);
+        if (!problem) continue;
+        if (key.includes('.')) reportAt(problem.code, replySegmentRange(parsed, t, key, problem.segment), problem.message, problem.hint);
+        else report(problem.code, ['tests', t, 'replies', key], 'key', problem.message, problem.hint);
       }
     }
     if (isRecord(test.expect)) {
