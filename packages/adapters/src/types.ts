@@ -101,6 +101,11 @@ export interface EngineRequest {
   timeoutMs?: number;
   /** The skill step this call serves; the scripted engine picks its reply by it. Never sent to a provider. */
   stepId?: string;
+  /**
+   * The step's path from the top-level skill through `use:` steps (`triage.classify`; equal to
+   * `stepId` at the top level). The scripted engine matches it before `stepId`. Never sent to a provider.
+   */
+  stepPath?: string;
 }
 
 /** Tokens a call consumed, as the provider reports them; the basis of cost accounting and token budgets. */

@@ -53,3 +53,31 @@ describe('scripted engine', () => {
     await expect(engine.generate({ ...req(), signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: 'cancelled' });
   });
 });
+
+describe('scripted engine: step paths through use steps', () => {
+  const at = (stepPath: string, stepId: string) => ({ model: 'scripted', messages: [{ role: 'user' as const, content: 'hi' }], stepId, stepPath });
+
+  it('matches the full path first, then the plain step id', async () => {
+    const engine = new ScriptedAdapter({ replies: { 'triage.classify': ['nested 1', 'nested 2'], classify: 'top level', draft: 'plain' } });
+    expect((await engine.generate(at('triage.classify', 'classify'))).text).toBe('nested 1');
+    expect((await engine.generate(at('classify', 'classify'))).text).toBe('top level');
+    expect((await engine.generate(at('triage.classify', 'classify'))).text).toBe('nested 2');
+    // A nested step with no path entry falls back to its plain id (scripts written before paths).
+    expect((await engine.generate(at('review.draft', 'draft'))).text).toBe('plain');
+  });
+
+  it('keeps a separate cursor per path, and names the path when nothing matches', async () => {
+    const engine = new ScriptedAdapter({ replies: { 'a.x': ['a1', 'a2'], 'b.x': ['b1'] } });
+    expect((await engine.generate(at('a.x', 'x'))).text).toBe('a1');
+    expect((await engine.generate(at('b.x', 'x'))).text).toBe('b1');
+    expect((await engine.generate(at('a.x', 'x'))).text).toBe('a2');
+    await expect(engine.generate(at('c.x', 'x'))).rejects.toThrow('no reply scripted for step `c.x`');
+  });
+
+  it('streams the reply matched by path', async () => {
+    const engine = new ScriptedAdapter({ replies: { 'outer.inner.step': 'deep reply' } });
+    let text = '';
+    for await (const event of engine.stream(at('outer.inner.step', 'step'))) if (event.type === 'text-delta') text += event.text;
+    expect(text).toBe('deep reply');
+  });
+});

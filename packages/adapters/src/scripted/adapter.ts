@@ -15,10 +15,13 @@ export type ScriptedReply =
 
 /**
  * The script of a {@link ScriptedAdapter}: where each call's reply comes from, in priority order
- * `handler`, `replies` (by step id), `sequence`, then `fallback`.
+ * `handler`, `replies` (by step path, then step id), `sequence`, then `fallback`.
  */
 export interface ScriptedEngineOptions {
-  /** Replies by step id (`EngineRequest.stepId`); an array is used in order and its last entry repeats. */
+  /**
+   * Replies by step path (`EngineRequest.stepPath`, e.g. `triage.classify` for a step of a used
+   * skill) or, failing that, by plain step id (`stepId`); an array is used in order and its last entry repeats.
+   */
   replies?: Record<string, ScriptedReply | ScriptedReply[]>;
   /** Replies by call order, for calls no step reply matched. */
   sequence?: ScriptedReply[];
@@ -53,11 +56,13 @@ export class ScriptedAdapter implements EngineAdapter {
     const index = this.calls++;
     const fromHandler = this.options.handler?.(request, index);
     if (fromHandler !== undefined) return fromHandler;
-    const byStep = request.stepId !== undefined ? this.options.replies?.[request.stepId] : undefined;
+    // The full step path (`triage.classify`) wins over the plain step id (scripts written before paths).
+    const key = [request.stepPath, request.stepId].find((k) => k !== undefined && this.options.replies?.[k] !== undefined);
+    const byStep = key !== undefined ? this.options.replies![key] : undefined;
     if (byStep !== undefined) {
       if (!Array.isArray(byStep)) return byStep;
-      const at = this.stepCursor.get(request.stepId!) ?? 0;
-      this.stepCursor.set(request.stepId!, at + 1);
+      const at = this.stepCursor.get(key!) ?? 0;
+      this.stepCursor.set(key!, at + 1);
       const reply = byStep[Math.min(at, byStep.length - 1)];
       if (reply !== undefined) return reply;
     }
@@ -67,7 +72,8 @@ export class ScriptedAdapter implements EngineAdapter {
       const last = [...request.messages].reverse().find((m) => m.role === 'user');
       return last?.content ?? '';
     }
-    const where = request.stepId !== undefined ? `step \`${request.stepId}\`` : `call #${index + 1}`;
+    const step = request.stepPath ?? request.stepId;
+    const where = step !== undefined ? `step \`${step}\`` : `call #${index + 1}`;
     throw new EngineError('invalid_request', `scripted: no reply scripted for ${where}; add one to the test's \`replies\``, {
       provider: 'scripted',
     });

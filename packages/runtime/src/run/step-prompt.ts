@@ -58,6 +58,7 @@ export async function runPromptStep(
   const request: Omit<EngineRequest, 'messages'> = {
     model,
     stepId: step.id,
+    stepPath: [...frame.path, step.id].join('.'),
     ...(ctx.cancel.mayAbort ? { signal: ctx.cancel.signal } : {}),
     ...(system === undefined ? {} : { system }),
     ...(tools.length === 0 ? {} : { tools }),
