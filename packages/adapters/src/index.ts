@@ -2,6 +2,7 @@ export * from './types.js';
 export * from './errors.js';
 export { AnthropicAdapter } from './anthropic/adapter.js';
 export { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from './shared/options.js';
+export { markDeadlineSignal } from './shared/deadline.js';
 export { OpenAIAdapter } from './openai/adapter.js';
 export { CohereAdapter } from './cohere/adapter.js';
 export { ScriptedAdapter, type ScriptedEngineOptions, type ScriptedReply } from './scripted/adapter.js';

@@ -5,6 +5,19 @@ function expire(deadline: CallDeadline): void {
   deadline.expire();
 }
 
+/** Signals that abort by a known time (epoch ms), declared with {@link markDeadlineSignal}. */
+const signalDeadlines = new WeakMap<AbortSignal, number>();
+
+/**
+ * Declares that `signal` aborts by `expiresAt` (epoch ms, `Date.now()` time) at the latest,
+ * for a caller that already runs a timer for the request (the runtime's timeout middleware). An
+ * adapter given this signal with a deadline no earlier than that uses it as it is, instead of
+ * arming a second timer and signal for the same deadline.
+ */
+export function markDeadlineSignal(signal: AbortSignal, expiresAt: number): void {
+  signalDeadlines.set(signal, expiresAt);
+}
+
 /**
  * The abort signal of one call: it fires on the caller's signal or on the call's own deadline. The
  * SDKs' timeouts only cover the wait for response headers; this one also covers a body or a stream
@@ -14,7 +27,8 @@ function expire(deadline: CallDeadline): void {
  * work, so a signal of its own is made only when something can fire it: with no finite deadline the
  * caller's signal (or none) goes to the SDK as it is. The deadline listens to the caller's signal as
  * an `EventListener` object and arms its timer with a module-level callback, so a call allocates no
- * closures.
+ * closures. A caller signal declared with {@link markDeadlineSignal} to fire by this call's deadline
+ * is used as it is.
  */
 export class CallDeadline {
   /** What to hand to the SDK; undefined when nothing can end the call early. */
@@ -30,6 +44,12 @@ export class CallDeadline {
   ) {
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
       // No deadline of its own: the caller's signal is the only thing that can end the call.
+      this.signal = callerSignal;
+      return;
+    }
+    const callerExpiresAt = callerSignal && signalDeadlines.get(callerSignal);
+    if (callerExpiresAt !== undefined && callerExpiresAt <= Date.now() + timeoutMs) {
+      // The caller's signal fires by this call's deadline anyway (and its owner reports the timeout).
       this.signal = callerSignal;
       return;
     }

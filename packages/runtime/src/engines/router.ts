@@ -1,7 +1,8 @@
 import { isEngineError, type EngineRequest, type EngineResponse, type ModelDescriptor, type Provider, type StreamEvent } from '@sdl/adapters';
 import { CircuitOpenError } from '../middleware/circuit-breaker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
-import { resolvePolicies, DEFAULT_POLICIES, type ResolvedPolicies, type SkillPolicies } from '../middleware/policies.js';
+import { markIdleSignal } from '../middleware/call-signal.js';
+import { resolvePolicies, DEFAULT_POLICIES, type EnginePolicyConfig, type ResolvedPolicies, type SkillPolicies } from '../middleware/policies.js';
 import { RateLimitRejectedError } from '../middleware/rate-limiter.js';
 import type { CallContext, CallEvent, CallResult } from '../middleware/types.js';
 import { noopLogger, scrubbingLogger, type Logger } from '../observability/logger.js';
@@ -9,6 +10,9 @@ import type { RuntimeMetrics } from '../observability/metrics.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { convertHistory } from './history.js';
 import type { EngineEntry, EngineRegistry } from './registry.js';
+
+/** Stands for an absent skill policy block or engine config in the resolved-policies cache. */
+const NO_POLICIES = {};
 
 /** Every engine tried failed (or none qualified); `attempts` says, engine by engine, why. */
 export class NoEngineAvailableError extends Error {
@@ -105,6 +109,8 @@ export class EngineRouter {
   private readonly logger: Logger;
   private readonly metrics: RuntimeMetrics | undefined;
   private readonly defaults: ResolvedPolicies;
+  /** Resolved policies by skill policy block, then by engine config (see policiesFor). */
+  private readonly resolved = new WeakMap<object, WeakMap<object, ResolvedPolicies>>();
   private readonly describeModel: EngineRouterOptions['describeModel'];
 
   constructor(options: EngineRouterOptions) {
@@ -154,7 +160,8 @@ export class EngineRouter {
   private async route(options: RouteOptions, streaming: boolean): Promise<{ ctx: CallContext; result: CallResult }> {
     const attempts: { engine: string; reason: string; error?: unknown }[] = [];
     const emit = options.emit ?? (() => {});
-    const signal = options.signal ?? new AbortController().signal;
+    // Without a caller signal each call's ctx gets a stand-in made only if a stage reads it.
+    const signal = options.signal;
     let previous: string | undefined;
     let lastError: unknown;
     let tried = 0;
@@ -182,7 +189,7 @@ export class EngineRouter {
         return { ctx, result: await this.chain.run(ctx) };
       } catch (error) {
         lastError = error;
-        const reason = signal.aborted ? undefined : failoverReason(error);
+        const reason = signal?.aborted ? undefined : failoverReason(error);
         if (reason === undefined) throw error;
         attempts.push({ engine: name, reason, error });
         previous = name;
@@ -197,13 +204,14 @@ export class EngineRouter {
     model: string,
     options: RouteOptions,
     streaming: boolean,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     emit: (e: CallEvent) => void,
   ): CallContext {
     const descriptor = this.describeModel?.(entry.provider, model);
     const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'] });
     const request: EngineRequest = { ...options.request, model, messages };
     if (descriptor && !descriptor.features.includes('tools')) delete request.tools;
+    let lazySignal = signal;
     const ctx: CallContext = {
       engine: entry.name,
       provider: entry.provider,
@@ -212,8 +220,11 @@ export class EngineRouter {
       request,
       streaming,
       tenant: options.tenant ?? 'default',
-      policies: resolvePolicies(options.policies, entry.config, this.defaults),
-      signal,
+      policies: this.policiesFor(options.policies, entry.config),
+      // An accessor in the literal (not added later) keeps every context the same shape.
+      get signal() {
+        return (lazySignal ??= new AbortController().signal);
+      },
       deadline: options.deadline ?? Number.POSITIVE_INFINITY,
       attempt: 0,
       clock: this.clock,
@@ -221,11 +232,31 @@ export class EngineRouter {
       emit,
       state: new Map(),
     };
-    return Object.assign(
-      ctx,
-      options.runId !== undefined ? { runId: options.runId } : {},
-      options.sessionId !== undefined ? { sessionId: options.sessionId } : {},
-      this.metrics ? { metrics: this.metrics } : {},
-    );
+    if (signal === undefined) markIdleSignal(ctx);
+    const optional = ctx as { runId?: string; sessionId?: string; metrics?: RuntimeMetrics };
+    if (options.runId !== undefined) optional.runId = options.runId;
+    if (options.sessionId !== undefined) optional.sessionId = options.sessionId;
+    if (this.metrics) optional.metrics = this.metrics;
+    return ctx;
+  }
+
+  /**
+   * The policies for a skill's policy block on an engine's config, resolved once per pair: both
+   * are loaded once and never changed (a config reload brings new entries), and resolving
+   * allocates a dozen objects per call otherwise.
+   */
+  private policiesFor(skill: SkillPolicies | undefined, engine: EnginePolicyConfig | undefined): ResolvedPolicies {
+    const skillKey = skill ?? NO_POLICIES;
+    let bySkill = this.resolved.get(skillKey);
+    if (!bySkill) {
+      bySkill = new WeakMap();
+      this.resolved.set(skillKey, bySkill);
+    }
+    let policies = bySkill.get(engine ?? NO_POLICIES);
+    if (!policies) {
+      policies = resolvePolicies(skill, engine, this.defaults);
+      bySkill.set(engine ?? NO_POLICIES, policies);
+    }
+    return policies;
   }
 }

@@ -7,12 +7,21 @@ export interface BreakerStore {
   update<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T>;
   /** The engine's current record; a closed one when the engine has none yet. */
   read(engine: string): Promise<BreakerRecord>;
+  /**
+   * Optional synchronous `update`, for stores whose records live in this process: the
+   * middleware then decides a call without a promise round.
+   */
+  updateNow?<T>(engine: string, change: (record: BreakerRecord) => T): T;
 }
 
 export class MemoryBreakerStore implements BreakerStore {
   private readonly records = new Map<string, BreakerRecord>();
 
   async update<T>(engine: string, change: (record: BreakerRecord) => T): Promise<T> {
+    return this.updateNow(engine, change);
+  }
+
+  updateNow<T>(engine: string, change: (record: BreakerRecord) => T): T {
     let record = this.records.get(engine);
     if (!record) {
       record = closedRecord();

@@ -1,6 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import { BREAKER_STATE_VALUE, type RuntimeMetrics } from '../observability/metrics.js';
-import { admit, recordOutcome, type BreakerOutcome } from './circuit-breaker-state.js';
+import { admit, recordOutcome, type Admission, type BreakerOutcome } from './circuit-breaker-state.js';
 import type { BreakerStore } from './circuit-breaker-store.js';
 import type { BreakerPolicy } from './policies.js';
 import { engineErrorOf, tapStream } from './stream.js';
@@ -62,8 +62,17 @@ export class CircuitBreakers {
    * Asks the engine's breaker whether a call may go through (moving open to half-open when the reset time has passed).
    * @returns whether the call is allowed, whether it is a half-open probe, and the state transition
    */
-  async admit(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void) {
-    const admission = await this.store.update(engine, (r) => admit(r, policy, this.clock.now()));
+  async admit(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void): Promise<Admission> {
+    return this.admitted(engine, await this.store.update(engine, (r) => admit(r, policy, this.clock.now())), emit);
+  }
+
+  /** {@link admit} without a promise round, for a store that updates synchronously; undefined for one that does not. */
+  admitNow(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void): Admission | undefined {
+    if (!this.store.updateNow) return undefined;
+    return this.admitted(engine, this.store.updateNow(engine, (r) => admit(r, policy, this.clock.now())), emit);
+  }
+
+  private admitted(engine: string, admission: Admission, emit?: (e: CallEvent) => void): Admission {
     if (!this.seen.has(engine)) {
       // Export the gauge from the first call on, not only after a transition.
       this.seen.add(engine);
@@ -77,6 +86,17 @@ export class CircuitBreakers {
   async record(engine: string, policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean, emit?: (e: CallEvent) => void) {
     const change = await this.store.update(engine, (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe));
     this.changed(engine, change.from, change.to, emit);
+  }
+
+  /**
+   * {@link record} without a promise round, for a store that updates synchronously.
+   * @returns false (and records nothing) when the store has no synchronous update
+   */
+  recordNow(engine: string, policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean, emit?: (e: CallEvent) => void): boolean {
+    if (!this.store.updateNow) return false;
+    const change = this.store.updateNow(engine, (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe));
+    this.changed(engine, change.from, change.to, emit);
+    return true;
   }
 
   private changed(engine: string, from: BreakerStateName, to: BreakerStateName, emit?: (e: CallEvent) => void) {
@@ -96,7 +116,7 @@ export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware 
   return async (ctx, next) => {
     const policy = ctx.policies.breaker;
     const emit = (e: CallEvent) => ctx.emit(e);
-    const admission = await breakers.admit(ctx.engine, policy, emit);
+    const admission = breakers.admitNow(ctx.engine, policy, emit) ?? (await breakers.admit(ctx.engine, policy, emit));
     if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
     let settled = false;
     const settle = async (outcome: BreakerOutcome) => {
@@ -114,7 +134,15 @@ export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware 
       throw error;
     }
     if (result.kind === 'response') {
-      await settle('success');
+      // An in-process store records the success at once; the others (Redis) are awaited.
+      let recorded = false;
+      try {
+        recorded = breakers.recordNow(ctx.engine, policy, 'success', admission.probe, emit);
+      } catch (error) {
+        recorded = true;
+        ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
+      }
+      if (!recorded) await settle('success');
       return result;
     }
     return {

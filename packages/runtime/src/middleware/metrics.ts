@@ -1,45 +1,47 @@
 import { tapStream, engineErrorOf } from './stream.js';
-import type { CallContext, Middleware } from './types.js';
+import type { RuntimeMetrics } from '../observability/metrics.js';
+import type { CallContext, CallResult, Middleware, Next } from './types.js';
 
 /**
  * Innermost built-in, one observation per attempt: duration by engine, model and outcome
  * (`ok` or the error kind), errors by kind, tokens in and out.
  */
 export function metricsMiddleware(): Middleware {
-  return async (ctx, next) => {
-    const metrics = ctx.metrics;
-    if (!metrics) return next();
-    const started = ctx.clock.now();
-    const observe = (outcome: string) =>
-      metrics.callDuration.observe({ engine: ctx.engine, model: ctx.model, outcome }, (ctx.clock.now() - started) / 1000);
-    const fail = (error: unknown) => {
-      const kind = engineErrorOf(error)?.kind ?? 'other';
-      metrics.errors.inc({ engine: ctx.engine, kind });
-      observe(kind);
-      ctx.logger.warn('engine call failed', { engine: ctx.engine, model: ctx.model, attempt: ctx.attempt, kind, error });
-    };
-    let result;
-    try {
-      result = await next();
-    } catch (error) {
-      fail(error);
-      throw error;
-    }
-    if (result.kind === 'response') {
-      tokens(ctx, result.response.usage);
-      observe('ok');
-      return result;
-    }
-    return {
-      ...result,
-      events: tapStream(result.events, {
-        onComplete: (response) => {
-          if (response) tokens(ctx, response.usage);
-          observe('ok');
-        },
-        onError: fail,
-      }),
-    };
+  // Not async itself: without metrics the call passes straight through, without a promise of its own.
+  return (ctx, next) => (ctx.metrics ? observed(ctx.metrics, ctx, next) : next());
+}
+
+async function observed(metrics: RuntimeMetrics, ctx: CallContext, next: Next): Promise<CallResult> {
+  const started = ctx.clock.now();
+  const observe = (outcome: string) =>
+    metrics.callDuration.observe({ engine: ctx.engine, model: ctx.model, outcome }, (ctx.clock.now() - started) / 1000);
+  const fail = (error: unknown) => {
+    const kind = engineErrorOf(error)?.kind ?? 'other';
+    metrics.errors.inc({ engine: ctx.engine, kind });
+    observe(kind);
+    ctx.logger.warn('engine call failed', { engine: ctx.engine, model: ctx.model, attempt: ctx.attempt, kind, error });
+  };
+  let result;
+  try {
+    result = await next();
+  } catch (error) {
+    fail(error);
+    throw error;
+  }
+  if (result.kind === 'response') {
+    tokens(ctx, result.response.usage);
+    observe('ok');
+    return result;
+  }
+  return {
+    ...result,
+    events: tapStream(result.events, {
+      onComplete: (response) => {
+        if (response) tokens(ctx, response.usage);
+        observe('ok');
+      },
+      onError: fail,
+    }),
   };
 }
 

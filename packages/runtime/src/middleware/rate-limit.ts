@@ -2,7 +2,7 @@ import { estimateInputTokens, estimateOutputTokens } from '../observability/cost
 import type { LimitPolicy } from './policies.js';
 import type { RateLimiter, RateLimitLease } from './rate-limiter.js';
 import { tapStream } from './stream.js';
-import type { CallContext, Middleware } from './types.js';
+import type { CallContext, CallResult, Middleware, Next } from './types.js';
 
 /**
  * Takes a slot from the engine-wide limiter (engine config `limits`) and then from the tenant's
@@ -11,39 +11,41 @@ import type { CallContext, Middleware } from './types.js';
  * until a stream ends.
  */
 export function rateLimitMiddleware(limiter: RateLimiter): Middleware {
-  return async (ctx, next) => {
-    const { engineLimits, tenantLimits } = ctx.policies;
-    if (!engineLimits && !tenantLimits) return next();
-    const estimate = estimateInputTokens(ctx.request) + estimateOutputTokens(ctx.request);
-    const leases: RateLimitLease[] = [];
-    const releaseAll = async () => {
-      await Promise.all(leases.map((l) => l.release()));
-    };
-    try {
-      if (engineLimits) leases.push(await take(ctx, limiter, 'engine', `engine:${ctx.engine}`, engineLimits, estimate));
-      if (tenantLimits) leases.push(await take(ctx, limiter, 'tenant', `tenant:${ctx.tenant}:${ctx.engine}`, tenantLimits, estimate));
-    } catch (error) {
-      await releaseAll();
-      throw error;
-    }
-    let result;
-    try {
-      result = await next();
-    } catch (error) {
-      await releaseAll();
-      throw error;
-    }
-    const settle = async (usage: { inputTokens: number; outputTokens: number } | undefined) => {
-      if (usage) await Promise.all(leases.map((l) => l.reconcile(usage.inputTokens + usage.outputTokens)));
-    };
-    if (result.kind === 'response') {
-      await settle(result.response.usage).finally(releaseAll);
-      return result;
-    }
-    return {
-      ...result,
-      events: tapStream(result.events, { onComplete: (r) => settle(r?.usage), onFinally: releaseAll }),
-    };
+  // Not async itself: a call without limits passes straight through, without a promise of its own.
+  return (ctx, next) => (ctx.policies.engineLimits || ctx.policies.tenantLimits ? limited(limiter, ctx, next) : next());
+}
+
+async function limited(limiter: RateLimiter, ctx: CallContext, next: Next): Promise<CallResult> {
+  const { engineLimits, tenantLimits } = ctx.policies;
+  const estimate = estimateInputTokens(ctx.request) + estimateOutputTokens(ctx.request);
+  const leases: RateLimitLease[] = [];
+  const releaseAll = async () => {
+    await Promise.all(leases.map((l) => l.release()));
+  };
+  try {
+    if (engineLimits) leases.push(await take(ctx, limiter, 'engine', `engine:${ctx.engine}`, engineLimits, estimate));
+    if (tenantLimits) leases.push(await take(ctx, limiter, 'tenant', `tenant:${ctx.tenant}:${ctx.engine}`, tenantLimits, estimate));
+  } catch (error) {
+    await releaseAll();
+    throw error;
+  }
+  let result;
+  try {
+    result = await next();
+  } catch (error) {
+    await releaseAll();
+    throw error;
+  }
+  const settle = async (usage: { inputTokens: number; outputTokens: number } | undefined) => {
+    if (usage) await Promise.all(leases.map((l) => l.reconcile(usage.inputTokens + usage.outputTokens)));
+  };
+  if (result.kind === 'response') {
+    await settle(result.response.usage).finally(releaseAll);
+    return result;
+  }
+  return {
+    ...result,
+    events: tapStream(result.events, { onComplete: (r) => settle(r?.usage), onFinally: releaseAll }),
   };
 }
 

@@ -1,6 +1,8 @@
-import { EngineError } from '@sdl/adapters';
+import { EngineError, markDeadlineSignal } from '@sdl/adapters';
+import { systemClock } from '../time/clock.js';
+import { callerMayAbort } from './call-signal.js';
 import { abortError, isContentEvent, StreamInterruptedError } from './stream.js';
-import type { Middleware } from './types.js';
+import type { CallContext, Middleware } from './types.js';
 
 /** Resolves or rejects with `promise`, or rejects when `signal` aborts first. */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
@@ -22,6 +24,73 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, provider:
 }
 
 /**
+ * One attempt's abort: its own signal (handed to the adapter), fired by the attempt's timer or
+ * by the caller's signal. It rejects the pending wait directly when it fires, rather than
+ * through a listener on its own signal, and listens to the caller's signal as an
+ * `EventListener` object, so an attempt allocates no listener closures.
+ */
+class AttemptAbort {
+  readonly controller = new AbortController();
+  private rejectWait: ((error: unknown) => void) | undefined;
+  private readonly linked: boolean;
+  private readonly cancelTimer: () => void;
+
+  constructor(
+    private readonly ctx: CallContext,
+    budget: number,
+  ) {
+    // On the real clock the adapter can rely on this signal for the same deadline instead of
+    // arming its own (on a test clock its real-time deadline is the only one that passes).
+    if (ctx.clock === systemClock) markDeadlineSignal(this.controller.signal, Date.now() + Math.max(0, budget));
+    this.linked = callerMayAbort(ctx);
+    if (this.linked) ctx.signal.addEventListener('abort', this, { once: true });
+    this.cancelTimer = ctx.clock.setTimer(Math.max(0, budget), () =>
+      this.abort(
+        new EngineError('timeout', `engine "${ctx.engine}" did not answer within ${Math.max(0, Math.round(budget))} ms`, {
+          provider: ctx.provider,
+        }),
+      ),
+    );
+  }
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    this.abort(this.ctx.signal.reason);
+  }
+
+  private abort(reason: unknown): void {
+    this.controller.abort(reason);
+    const reject = this.rejectWait;
+    this.rejectWait = undefined;
+    reject?.(abortError(this.controller.signal, this.ctx.provider));
+  }
+
+  /** Resolves or rejects with `promise`, or rejects when this attempt is aborted first. */
+  race<T>(promise: Promise<T>): Promise<T> {
+    const signal = this.controller.signal;
+    if (signal.aborted) return Promise.reject(abortError(signal, this.ctx.provider));
+    return new Promise<T>((resolve, reject) => {
+      this.rejectWait = reject;
+      promise.then(
+        (v) => {
+          if (this.rejectWait === reject) this.rejectWait = undefined;
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (this.rejectWait === reject) this.rejectWait = undefined;
+          reject(e);
+        },
+      );
+    });
+  }
+
+  cleanup(): void {
+    this.cancelTimer();
+    if (this.linked) this.ctx.signal.removeEventListener('abort', this);
+  }
+}
+
+/**
  * Bounds each attempt by `timeout_ms` (and by the call's deadline): the attempt gets its own
  * AbortSignal, passed to the adapter, which fires with EngineError('timeout'). The caller's
  * signal is linked in. For a stream the timer runs until the stream ends.
@@ -29,31 +98,18 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, provider:
 export function timeoutMiddleware(): Middleware {
   return async (ctx, next) => {
     const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
-    const controller = new AbortController();
-    const onParentAbort = () => controller.abort(ctx.signal.reason);
-    if (ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);
-    ctx.signal.addEventListener('abort', onParentAbort, { once: true });
-    const cancelTimer = ctx.clock.setTimer(Math.max(0, budget), () =>
-      controller.abort(
-        new EngineError('timeout', `engine "${ctx.engine}" did not answer within ${Math.max(0, Math.round(budget))} ms`, {
-          provider: ctx.provider,
-        }),
-      ),
-    );
-    const cleanup = () => {
-      cancelTimer();
-      ctx.signal.removeEventListener('abort', onParentAbort);
-    };
-    ctx.request = { ...ctx.request, signal: controller.signal, timeoutMs: Math.max(1, Math.round(budget)) };
+    if (callerMayAbort(ctx) && ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);
+    const attempt = new AttemptAbort(ctx, budget);
+    ctx.request = { ...ctx.request, signal: attempt.controller.signal, timeoutMs: Math.max(1, Math.round(budget)) };
     let result;
     try {
-      result = await raceAbort(next(), controller.signal, ctx.provider);
+      result = await attempt.race(next());
     } catch (error) {
-      cleanup();
+      attempt.cleanup();
       throw error;
     }
     if (result.kind === 'response') {
-      cleanup();
+      attempt.cleanup();
       return result;
     }
     const events = result.events;
@@ -67,7 +123,7 @@ export function timeoutMiddleware(): Middleware {
           for (;;) {
             let step: IteratorResult<(typeof result)['events'] extends AsyncIterable<infer E> ? E : never>;
             try {
-              step = await raceAbort(iterator.next(), controller.signal, ctx.provider);
+              step = await attempt.race(iterator.next());
             } catch (error) {
               if (started && !(error instanceof StreamInterruptedError)) throw new StreamInterruptedError(ctx.engine, delivered, error);
               throw error;
@@ -78,7 +134,7 @@ export function timeoutMiddleware(): Middleware {
             yield step.value;
           }
         } finally {
-          cleanup();
+          attempt.cleanup();
           // Not awaited: an adapter that ignores the abort must not hang the consumer.
           void Promise.resolve(iterator.return?.()).catch(() => {});
         }
