@@ -14,6 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   checkFiles,
+  replySegmentRange,
+  type ReplyPathLevel,
+  walkReplyPath,
   hasErrors,
   LinearRegex,
   rangeOfPath,
@@ -46,7 +49,8 @@ const usage = `Usage: skillc test [files|dirs...] [--engine <name>] [--config <f
 
 Run the tests: of skill files (directories are searched for *.skill.yaml; default: .).
 By default every test runs offline on the scripted engine: prompt steps answer with the test's
-replies: (by step id; a list gives one reply per call, for for_each items and tool loops).
+replies: (by step id, or a dotted path through use: steps such as triage.classify; a list
+gives one reply per call, for for_each items and tool loops).
 A reply that is a JSON object {"tool_calls": [{"name": "...", "arguments": {...}}]} makes the
 model call tools. Host tools come from <name>.tools.mjs beside the skill, or from the first
 entry of the tool's returns.examples. The .tools.mjs modules are code and run in this process:
@@ -318,6 +322,16 @@ async function chooseEngine(values: { engine?: string; config?: string }, io: Cl
   };
 }
 
+/** A loaded skill as a `replies:` key walks through it (steps by id, `use:` aliases to dependencies). */
+function replyLevel(skill: LoadedSkill): ReplyPathLevel {
+  const steps = new Map<string, Record<string, unknown>>();
+  for (const step of skill.steps) {
+    if (steps.has(step.id)) continue;
+    steps.set(step.id, step.kind === 'prompt' ? { prompt: true } : step.kind === 'use' ? { use: step.use } : { tool: true });
+  }
+  return { name: skill.name, steps, dependency: (alias) => { const dep = skill.dependencies[alias]; return dep === undefined ? undefined : replyLevel(dep.skill); } };
+}
+
 async function runTest(
   file: FileResult,
   skill: LoadedSkill,
@@ -330,6 +344,14 @@ async function runTest(
     rangeOfPath({ source: file.parsed!.source, document: file.parsed!.document }, valuePath, target).start;
   const where = at(['tests', index]);
   const outcome: TestOutcome = { file: file.file, skill: skill.name, test: test.name, line: where.line, column: where.column, passed: false, failures: [] };
+  // Dotted `replies:` keys (`triage.classify`) must name a prompt step inside the used skills.
+  for (const key of Object.keys(test.replies ?? {})) {
+    const problem = walkReplyPath(key, replyLevel(skill));
+    if (problem === undefined) continue;
+    const { start } = replySegmentRange(file.parsed!, index, key, problem.segment);
+    outcome.failures.push({ message: `${problem.message} (${problem.hint})`, line: start.line, column: start.column });
+  }
+  if (outcome.failures.length > 0) return outcome;
   const runtime = createRuntime({ engines: engine.engines(test), defaultEngine: engine.name, tools });
   const ends: Array<{ step: string; path: string[]; index?: number; output: JsonValue }> = [];
   let result: RunResult | undefined;
