@@ -9,5 +9,9 @@ import { bindSkill } from './bind-skill.js';
  */
 export function checkExpressions(parsed: ParsedSkill): Diagnostic[] {
   if (!parsed.ok) return [];
+  // Without a list of steps the schema stage has reported the real problem; every step
+  // reference would only echo it.
+  const value = parsed.value as { steps?: unknown } | null;
+  if (value === null || typeof value !== 'object' || !Array.isArray(value.steps)) return [];
   return bindSkill(parsed).diagnostics;
 }
