@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProject, contentHash, validateIr } from '@sdl/compiler';
+import { buildProject, contentHash, type IrDocument, validateDocument, validateIr } from '@sdl/compiler';
 import { makeProject, removeProject } from '../deps/temp-project.js';
 import { SPEC_FILES, SPEC_SUMMARIZE_IR } from './spec-example.js';
 
@@ -54,6 +54,18 @@ describe('IR emitter', () => {
         for (const step of skill.steps) for (const node of [step.when, step.for_each?.over]) if (node) expect(skill.source_map[node.map]?.anchors).toBeDefined();
       }
     }
+  });
+
+  it('the per-skill validator used by builds refuses what the whole-schema validator refuses', () => {
+    const root = project(SPEC_FILES);
+    const [out] = buildProject(['skills/summarize.skill.yaml'], { cwd: root }).outputs;
+    const broken = JSON.parse(out!.text) as IrDocument;
+    (broken.skills['skills/chunk.skill.yaml']!.steps[0] as { kind: string }).kind = 'shell';
+    expect(validateIr(broken)).not.toEqual([]);
+    expect(validateDocument(broken)[0]).toMatch(/^\/skills\/skills~1chunk\.skill\.yaml\/steps\/0/);
+    const envelope = { ...(JSON.parse(out!.text) as IrDocument), ir_version: '2.0' };
+    expect(validateDocument(envelope)).toEqual(['/ir_version must match pattern "^1\\.(0|[1-9][0-9]*)$"']);
+    expect(validateDocument(JSON.parse(out!.text) as IrDocument)).toEqual([]);
   });
 
   it('fills defaults: for_each, policies, memory, engines, step params, a default return mapped to the last step', () => {
