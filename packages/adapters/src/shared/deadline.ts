@@ -5,8 +5,14 @@ function expire(deadline: CallDeadline): void {
   deadline.expire();
 }
 
-/** Signals that abort by a known time (epoch ms), declared with {@link markDeadlineSignal}. */
-const signalDeadlines = new WeakMap<AbortSignal, number>();
+/**
+ * Signals that abort by a known time (epoch ms), declared with {@link markDeadlineSignal}. Kept on
+ * `globalThis` under a registered symbol so that two copies of this module in one process (the
+ * built package and its sources, as in the benchmarks) share it.
+ */
+const signalDeadlines: WeakMap<AbortSignal, number> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('@sdl/adapters:signal-deadlines')
+] ??= new WeakMap<AbortSignal, number>()) as WeakMap<AbortSignal, number>;
 
 /**
  * Declares that `signal` aborts by `expiresAt` (epoch ms, `Date.now()` time) at the latest,
