@@ -12,22 +12,27 @@ export const IR_VERSION = '1.0';
 /** The `generator` member: names the compiler, no machine or user data. */
 export const IR_GENERATOR = 'skillc 0.1.0';
 
+/** A JSON value as the IR stores it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** A compiled expression: its source text, its AST, and the id of its `source_map` entry. */
 export interface IrExpression {
   src: string;
   ast: ExprNode;
   map: string;
 }
 
+/** A compiled template: its source text, its AST, and the id of its `source_map` entry. */
 export interface IrTemplate {
   src: string;
   ast: TemplateAst;
   map: string;
 }
 
+/** A `with:` value: an expression (a YAML string) or a literal (a YAML number, bool or null). */
 export type IrArgument = IrExpression | { literal: Json };
 
+/** Where an IR node came from: a project-relative file, a range, and anchors inside expressions. */
 export interface IrSourceLocation {
   file: string;
   start: Position;
@@ -35,6 +40,7 @@ export interface IrSourceLocation {
   anchors?: Anchor[];
 }
 
+/** A `for_each` step's loop: the list expression, the loop variable, and how many items run at once. */
 export interface IrForEach {
   over: IrExpression;
   as: string;
@@ -50,8 +56,10 @@ interface IrStepBase {
   for_each: IrForEach | null;
 }
 
+/** What a prompt step's reply becomes: text, or JSON validated against a schema. */
 export type IrOutput = { kind: 'text' } | { kind: 'schema'; from: 'outputs' | 'inline'; schema: Json };
 
+/** A step that renders prompts and calls a model (with its tools, output mode and engine pin). */
 export interface IrPromptStep extends IrStepBase {
   kind: 'prompt';
   system: IrTemplate | null;
@@ -63,20 +71,24 @@ export interface IrPromptStep extends IrStepBase {
   params: Record<string, Json>;
 }
 
+/** A step that runs a dependency skill (by `uses:` alias) with arguments. */
 export interface IrUseStep extends IrStepBase {
   kind: 'use';
   use: string;
   with: Record<string, IrArgument>;
 }
 
+/** A step that calls a host tool with arguments. */
 export interface IrToolStep extends IrStepBase {
   kind: 'tool';
   tool: string;
   with: Record<string, IrArgument>;
 }
 
+/** One step of the step graph, by kind. */
 export type IrStep = IrPromptStep | IrUseStep | IrToolStep;
 
+/** A resolved `uses:` entry: the dependency's id, the reference as written, its range and pinned hash. */
 export interface IrUse {
   skill: string;
   reference: string;
@@ -84,6 +96,7 @@ export interface IrUse {
   hash: string;
 }
 
+/** One compiled skill: the normalized document, compiled expressions, the step graph in order, and its source map. */
 export interface IrSkill {
   id: string;
   name: string;
@@ -107,6 +120,7 @@ export interface IrSkill {
   source_map: Record<string, IrSourceLocation>;
 }
 
+/** One row of an IR document's dependency table: a skill of the closure with its version and hashes. */
 export interface IrDependencyRow {
   id: string;
   name: string;
