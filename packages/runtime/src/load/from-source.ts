@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  bindSkill,
   checkBytes,
   findProjectRoot,
   hasErrors,
@@ -57,14 +58,6 @@ export interface SourceLoadOptions {
 
 type Doc = { [key: string]: unknown };
 const asDoc = (value: unknown): Doc => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Doc) : {});
-const STEP_REFERENCE = /\bsteps\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"]+)"|'([^']+)')\s*\])/g;
-
-/** Step ids referenced by `steps.<id>` / `steps["id"]` in expression or template text. */
-function referencedSteps(texts: readonly string[]): Set<string> {
-  const ids = new Set<string>();
-  for (const text of texts) for (const m of text.matchAll(STEP_REFERENCE)) ids.add((m[1] ?? m[2] ?? m[3])!);
-  return ids;
-}
 
 /** Builds a LoadedSkill from a checked file; `dependencies` are the already loaded `uses:` skills. */
 export function buildLoadedSkill(
@@ -100,16 +93,13 @@ export function buildLoadedSkill(
 
   const rawSteps = Array.isArray(doc.steps) ? (doc.steps as unknown[]) : [];
   const steps: LoadedStep[] = [];
-  const known = new Set<string>();
+  // The step graph the compiler derives from the parsed expressions (the same edges the IR carries).
+  const edges = new Map(bindSkill(parsed).bound.steps.map((s) => [s.id, s.dependsOn]));
   rawSteps.forEach((raw, index) => {
     const step = asDoc(raw);
     const id = String(step.id);
     const base: ValuePath = ['steps', index];
-    const texts: string[] = [];
-    const expr = (text: unknown, key: ValuePath) => {
-      texts.push(String(text));
-      return expression(String(text), [...base, ...key]);
-    };
+    const expr = (text: unknown, key: ValuePath) => expression(String(text), [...base, ...key]);
     const withArgs = (): { [arg: string]: CompiledExpression | JsonValue } => {
       const args: { [arg: string]: CompiledExpression | JsonValue } = {};
       for (const [name, value] of Object.entries(asDoc(step.with))) {
@@ -135,7 +125,6 @@ export function buildLoadedSkill(
     let built: LoadedStep;
     if (step.prompt !== undefined) {
       const prompt = asDoc(step.prompt);
-      texts.push(String(prompt.user ?? ''), String(prompt.system ?? ''));
       const output: OutputMode =
         step.output === undefined || step.output === 'text'
           ? { kind: 'text' }
@@ -159,9 +148,7 @@ export function buildLoadedSkill(
     } else {
       built = { kind: 'tool', ...common, dependsOn: [], tool: String(step.tool), with: withArgs() };
     }
-    // The IR carries explicit edges; here they come from the step's references to earlier steps.
-    built.dependsOn = [...referencedSteps(texts)].filter((ref) => known.has(ref));
-    known.add(id);
+    built.dependsOn = [...(edges.get(id) ?? [])];
     steps.push(built);
   });
 
