@@ -1,14 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Tests import workspace packages from source, so `vitest` needs no prior build.
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
-const alias = {
-  '@sdl/compiler': src('compiler'),
-  '@sdl/adapters': src('adapters'),
-  '@sdl/runtime': src('runtime'),
-  '@sdl/cli': src('cli'),
-};
+// Tests import workspace packages from source, so `vitest` needs no prior build. Exact matches, so
+// `@sdl/compiler/core` is not read as `@sdl/compiler` followed by `/core`.
+const file = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const alias = [
+  { find: /^@sdl\/compiler\/core$/, replacement: file('./packages/compiler/src/core.ts') },
+  { find: /^@sdl\/compiler$/, replacement: file('./packages/compiler/src/index.ts') },
+  { find: /^@sdl\/adapters$/, replacement: file('./packages/adapters/src/index.ts') },
+  { find: /^@sdl\/runtime$/, replacement: file('./packages/runtime/src/index.ts') },
+  { find: /^@sdl\/cli$/, replacement: file('./packages/cli/src/index.ts') },
+];
 
 const project = (name: string, include: string[]) => ({
   resolve: { alias },

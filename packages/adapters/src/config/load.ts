@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type Diagnostic, didYouMean, SourceFile } from '@sdl/compiler';
+import { type Diagnostic, didYouMean, SourceFile } from '@sdl/compiler/core';
 import { isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import { listModels, type ModelInfo, resolveModel } from '../models.js';
 import type { ModelDescriptor, ModelFeature, Provider } from '../types.js';

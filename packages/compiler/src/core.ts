@@ -1,0 +1,10 @@
+/**
+ * The light part of `@sdl/compiler` (`@sdl/compiler/core`): diagnostics, source positions and
+ * did-you-mean hints, without the parser, the schema validator or their libraries. Packages that
+ * only report located problems (the adapters' config loader) import this, so they do not pay the
+ * compiler's start-up cost.
+ * @module
+ */
+export * from './diagnostics/diagnostic.js';
+export { SourceFile } from './source/source-file.js';
+export { closestMatch, didYouMean, editDistance } from './util/suggest.js';
