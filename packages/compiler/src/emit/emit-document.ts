@@ -1,4 +1,4 @@
-import { hashDocument } from './skill-text.js';
+import { sealDocument } from './skill-text.js';
 import { IR_GENERATOR, IR_VERSION, type IrDependencyRow, type IrDocument, type IrSkill } from './ir-types.js';
 
 /** Where a skill came from, for the dependency table. */
@@ -10,7 +10,8 @@ export interface SkillOrigin {
 
 /**
  * One IR document: the entry skill and its closure (`closure` holds every id it reaches, itself
- * included), the dependency table sorted by id, and the document hash.
+ * included), the dependency table sorted by id, and the document hash (its file text is kept for
+ * `documentText`).
  */
 export function emitDocument(entry: string, closure: readonly string[], skills: ReadonlyMap<string, IrSkill>, origins: ReadonlyMap<string, SkillOrigin>): IrDocument {
   const ids = [...closure].sort();
@@ -22,9 +23,10 @@ export function emitDocument(entry: string, closure: readonly string[], skills: 
     table[id] = skill;
     if (id === entry) continue;
     const origin = origins.get(id) ?? { source: 'path', path: skill.file };
-    dependencies.push({ id, name: skill.name, version: skill.version, source: origin.source, path: origin.path, sha256: skill.sha256, hash: skill.hash });
+    // Members in sorted order: the row then serializes canonically through `JSON.stringify`.
+    dependencies.push({ hash: skill.hash, id, name: skill.name, path: origin.path, sha256: skill.sha256, source: origin.source, version: skill.version });
   }
   const doc: IrDocument = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, skills: table, dependencies, hash: '' };
-  doc.hash = hashDocument(doc);
+  sealDocument(doc);
   return doc;
 }

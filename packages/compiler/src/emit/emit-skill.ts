@@ -9,7 +9,7 @@ import type { ParsedSkill } from '../yaml/parse.js';
 import { locatePath, type ValuePath } from '../yaml/ranges.js';
 import type { IrArgument, IrExpression, IrOutput, IrSkill, IrSourceLocation, IrStep, IrTemplate, IrUse, Json } from './ir-types.js';
 import { normalizePolicies } from './policies.js';
-import { hashSkill } from './skill-text.js';
+import { hashSkill, sortedCopy } from './skill-text.js';
 
 /** What the emitter needs for one skill; everything comes from earlier stages, nothing is re-parsed. */
 export interface SkillEmitInput {
@@ -28,7 +28,8 @@ export interface SkillEmitInput {
 }
 
 const DEFAULT_CONCURRENCY = 4;
-const json = (v: unknown): Json => structuredClone(v) as Json;
+// Values are shared with the parsed YAML here; the final `sortedCopy` detaches the whole IR at once.
+const json = (v: unknown): Json => v as Json;
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
@@ -150,7 +151,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
 
   const requires = record(skill.requires);
   const memory = record(skill.memory);
-  const ir: IrSkill = {
+  const ir: IrSkill = sortedCopy<IrSkill>({
     id: input.id,
     name,
     version: String(skill.version),
@@ -176,7 +177,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
       return { name: String(t.name), input: json(t.input ?? {}), replies, expect: json(t.expect ?? {}) };
     }),
     source_map: sourceMap,
-  };
+  });
   hashSkill(ir);
   return ir;
 }

@@ -4,5 +4,5 @@ export { normalizePolicies } from './policies.js';
 export { serializeIr } from './serialize.js';
 export { irValidator, validateIr } from './validate-ir.js';
 export * from './ir-types.js';
-export { documentText, hashDocument, hashSkill } from './skill-text.js';
+export { canonicalText, documentText, hashDocument, hashSkill, skillText, sortedCopy } from './skill-text.js';
 export { validateDocument } from './validate-ir.js';

@@ -1,80 +1,149 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, sha256 } from '../deps/hash.js';
 import type { IrDocument, IrSkill } from './ir-types.js';
-import { serializeIr } from './serialize.js';
-
-/** A skill's two serializations, computed once: every bundle that holds the skill reuses them. */
-interface SkillText {
-  /** Canonical JSON (spec/ir.md) of the skill including its `hash` member. */
-  canonical: string;
-  /** The pretty form (sorted keys, two-space indent) as it appears inside a document, indented by four. */
-  nested: string;
-}
-
-const cache = new WeakMap<IrSkill, SkillText>();
-/** Per member of a skill: its canonical and pretty (indented by two) JSON, keyed by the member's value object. */
-const memberTexts = new WeakMap<IrSkill, Map<string, { value: unknown; canonical: string; pretty: string }>>();
 
 /**
- * Sets `skill.hash` (canonical JSON without `hash`, SHA-256) and remembers the skill's canonical
- * and pretty text, so a skill bundled into many documents is serialized and hashed once. With
- * `previous` (an earlier version of the same skill), members holding the very same value object
- * reuse its text: re-pinning a dependency's hash re-serializes only `uses`.
+ * An IR file is its document's canonical JSON (spec/ir.md): the bytes that are hashed are the bytes
+ * that are written, so each skill is serialized once and every bundle that holds it splices in the
+ * same text. A skill is copied into the bundle of every skill that uses it (5–6 copies per skill in
+ * a project of chains), which is why nothing here may cost more than a string concatenation per copy.
+ */
+
+/** Canonical text of each member of a skill, keyed by the member's value object (reused when re-pinning). */
+interface MemberText {
+  value: unknown;
+  text: string;
+}
+
+/** A skill's canonical JSON including its `hash` member. */
+const skillTexts = new WeakMap<IrSkill, string>();
+const memberTexts = new WeakMap<IrSkill, Map<string, MemberText>>();
+
+/**
+ * True when `JSON.stringify(value)` already is its canonical JSON: every object's keys are in
+ * ascending UTF-16 order and none starts with a digit (V8 enumerates integer-like keys first,
+ * whatever the insertion order, so those take the slow path).
+ */
+function stringifiesCanonically(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!stringifiesCanonically(item)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && !(previous < key)) return false;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) return false;
+    if (!stringifiesCanonically((value as Record<string, unknown>)[key])) return false;
+    previous = key;
+  }
+  return true;
+}
+
+/** `canonicalJson(value)`, through native `JSON.stringify` when the value's keys are already in order. */
+export function canonicalText(value: unknown): string {
+  return stringifiesCanonically(value) ? JSON.stringify(value) : canonicalJson(value);
+}
+
+/**
+ * A deep copy of a JSON value with every object's keys inserted in sorted order (members holding
+ * `undefined` dropped), so that `canonicalText` takes its fast path. The emitter's IR goes through
+ * this once; it is also the copy that detaches the IR from the parsed YAML values.
+ */
+export function sortedCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortedCopy) as T;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj).sort()) if (obj[key] !== undefined) out[key] = sortedCopy(obj[key]);
+  return out as T;
+}
+
+/**
+ * Sets `skill.hash` (SHA-256 of the canonical JSON without `hash`) and remembers the skill's
+ * canonical text for every bundle that holds it. With `previous` (an earlier version of the same
+ * skill), members holding the very same value object reuse its text: re-pinning a dependency's
+ * hash re-serializes only `uses`.
  */
 export function hashSkill(skill: IrSkill, previous?: IrSkill): string {
   const record = skill as unknown as Record<string, unknown>;
   const old = previous ? memberTexts.get(previous) : undefined;
-  const texts = new Map<string, { value: unknown; canonical: string; pretty: string }>();
+  const texts = new Map<string, MemberText>();
   const members = Object.keys(record).filter((k) => k !== 'hash' && record[k] !== undefined).sort();
+  const parts: string[] = [];
   for (const k of members) {
     const value = record[k];
     const hit = old?.get(k);
-    if (hit && hit.value === value && typeof value === 'object' && value !== null) texts.set(k, hit);
-    else texts.set(k, { value, canonical: canonicalJson(value), pretty: JSON.stringify(sortKeysDeep(value), null, 2).replace(/\n/g, '\n  ') });
+    const text = hit && hit.value === value && typeof value === 'object' && value !== null ? hit.text : canonicalText(value);
+    texts.set(k, { value, text });
+    parts.push(`${JSON.stringify(k)}:${text}`);
   }
-  const canonicalParts = members.map((k) => `${JSON.stringify(k)}:${texts.get(k)!.canonical}`);
-  skill.hash = `sha256:${sha256(`{${canonicalParts.join(',')}}`)}`;
+  skill.hash = `sha256:${sha256(`{${parts.join(',')}}`)}`;
   const at = members.findIndex((k) => k > 'hash');
-  const insertAt = at < 0 ? members.length : at;
-  canonicalParts.splice(insertAt, 0, `"hash":${JSON.stringify(skill.hash)}`);
-  const prettyParts = members.map((k) => `  ${JSON.stringify(k)}: ${texts.get(k)!.pretty}`);
-  prettyParts.splice(insertAt, 0, `  "hash": ${JSON.stringify(skill.hash)}`);
+  parts.splice(at < 0 ? parts.length : at, 0, `"hash":${JSON.stringify(skill.hash)}`);
   memberTexts.set(skill, texts);
-  cache.set(skill, { canonical: `{${canonicalParts.join(',')}}`, nested: `{\n${prettyParts.join(',\n')}\n}`.replace(/\n/g, '\n    ') });
+  skillTexts.set(skill, `{${parts.join(',')}}`);
   return skill.hash;
 }
 
-function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value === null || typeof value !== 'object') return value;
-  const obj = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(obj).sort()) if (obj[key] !== undefined) out[key] = sortKeysDeep(obj[key]);
-  return out;
-}
-
-function textOf(skill: IrSkill): SkillText {
-  let text = cache.get(skill);
-  if (!text) {
+/** The skill's canonical JSON (with its `hash`), hashing it first if nobody has. */
+export function skillText(skill: IrSkill): string {
+  let text = skillTexts.get(skill);
+  if (text === undefined) {
     hashSkill(skill);
-    text = cache.get(skill)!;
+    text = skillTexts.get(skill)!;
   }
   return text;
 }
 
-/** The document's content hash from the skills' cached canonical text (equal to `contentHash(doc)`). */
+/**
+ * The document's canonical JSON split around its `hash` member: `head` runs up to and including the
+ * comma after `generator`, `tail` holds `ir_version` and `skills`. The document hash is computed
+ * over `head + tail`, the file is `head + "hash":… , + tail`.
+ */
+function documentParts(doc: IrDocument): { head: string; tail: string[] } {
+  const head = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},`;
+  const tail = [`"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`];
+  Object.keys(doc.skills).sort().forEach((id, i) => tail.push(`${i > 0 ? ',' : ''}${JSON.stringify(id)}:${skillText(doc.skills[id]!)}`));
+  tail.push('}}');
+  return { head, tail };
+}
+
+/** The document's content hash (equal to `contentHash(doc)`), from the skills' cached text. */
 export function hashDocument(doc: IrDocument): string {
-  const h = createHash('sha256');
-  h.update(`{"dependencies":${canonicalJson(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`);
-  Object.keys(doc.skills).sort().forEach((id, i) => h.update(`${i > 0 ? ',' : ''}${JSON.stringify(id)}:${textOf(doc.skills[id]!).canonical}`));
-  h.update('}}');
+  const { head, tail } = documentParts(doc);
+  const h = createHash('sha256').update(head);
+  for (const part of tail) h.update(part);
   return `sha256:${h.digest('hex')}`;
 }
 
-/** The document's file text from the skills' cached pretty text (equal to `serializeIr(doc)`). */
+/**
+ * Hashes the document and returns its file text (equal to `serializeIr(doc)`): the skills' cached
+ * canonical text is hashed and concatenated, never re-serialized.
+ */
+export function sealDocument(doc: IrDocument): string {
+  const { head, tail } = documentParts(doc);
+  const h = createHash('sha256').update(head);
+  for (const part of tail) h.update(part);
+  doc.hash = `sha256:${h.digest('hex')}`;
+  // Concatenated, not joined: the engine keeps the shared skill texts by reference until the file is written.
+  let text = `${head}"hash":${JSON.stringify(doc.hash)},`;
+  for (const part of tail) text += part;
+  text += '\n';
+  documentTexts.set(doc, { hash: doc.hash, text });
+  return text;
+}
+
+const documentTexts = new WeakMap<IrDocument, { hash: string; text: string }>();
+
+/**
+ * The document's file text (equal to `serializeIr(doc)`; the hash must be set): the text
+ * `sealDocument` made, or one built from the skills' cached text.
+ */
 export function documentText(doc: IrDocument): string {
-  const deps = doc.dependencies.length === 0 ? '[]' : serializeIr(doc.dependencies).slice(0, -1).replace(/\n/g, '\n  ');
-  const ids = Object.keys(doc.skills).sort();
-  const skills = ids.map((id) => `    ${JSON.stringify(id)}: ${textOf(doc.skills[id]!).nested}`).join(',\n');
-  return `{\n  "dependencies": ${deps},\n  "entry": ${JSON.stringify(doc.entry)},\n  "generator": ${JSON.stringify(doc.generator)},\n  "hash": ${JSON.stringify(doc.hash)},\n  "ir_version": ${JSON.stringify(doc.ir_version)},\n  "skills": {\n${skills}\n  }\n}\n`;
+  const sealed = documentTexts.get(doc);
+  if (sealed !== undefined && sealed.hash === doc.hash) return sealed.text;
+  const { head, tail } = documentParts(doc);
+  return `${head}"hash":${JSON.stringify(doc.hash)},${tail.join('')}\n`;
 }

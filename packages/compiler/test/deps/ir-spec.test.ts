@@ -37,7 +37,7 @@ const sources: Record<string, string> = {
   'skills/chunk.skill.yaml': block('`skills/chunk.skill.yaml`:', 'yaml'),
   'skills/summarize.skill.yaml': block('`skills/summarize.skill.yaml`:', 'yaml'),
 };
-const text = block('`dist/summarize.skill.json`:', 'json');
+const text = block('`dist/summarize.skill.json`, indented for reading', 'json');
 const doc = JSON.parse(text) as Record<string, any>;
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);
@@ -58,7 +58,7 @@ describe('spec/ir.md worked example', () => {
     expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 
-  it('is written in the canonical form: sorted keys, two-space indent, final newline', () => {
+  it('shows the canonical form indented for reading: sorted keys, two-space indent, final newline', () => {
     expect(text).toBe(`${JSON.stringify(sortKeys(doc), null, 2)}\n`);
   });
 

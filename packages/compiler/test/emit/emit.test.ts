@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProject, contentHash, type IrDocument, validateDocument, validateIr } from '@sdl/compiler';
+import { buildProject, canonicalJson, contentHash, type IrDocument, validateDocument, validateIr } from '@sdl/compiler';
 import { makeProject, removeProject } from '../deps/temp-project.js';
 import { SPEC_FILES, SPEC_SUMMARIZE_IR } from './spec-example.js';
 
@@ -19,7 +19,11 @@ describe('IR emitter', () => {
     const result = buildProject(['skills/summarize.skill.yaml'], { cwd: root });
     expect(result.diagnostics).toEqual([]);
     expect(result.outputs.map((o) => o.name)).toEqual(['summarize']);
-    expect(result.outputs[0]!.text).toBe(SPEC_SUMMARIZE_IR);
+    const text = result.outputs[0]!.text;
+    // The file is canonical JSON on one line; the spec shows the same JSON indented for reading.
+    expect(text).toBe(`${canonicalJson(JSON.parse(text))}\n`);
+    expect(text.indexOf('\n')).toBe(text.length - 1);
+    expect(`${JSON.stringify(JSON.parse(text), null, 2)}\n`).toBe(SPEC_SUMMARIZE_IR);
   });
 
   it('is byte-identical when compiled twice, from another directory, and from another copy of the project', () => {

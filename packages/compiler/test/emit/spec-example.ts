@@ -16,5 +16,5 @@ export const SPEC_FILES: Record<string, string> = {
   'skills/summarize.skill.yaml': block('`skills/summarize.skill.yaml`:', 'yaml'),
 };
 
-/** The exact text of `dist/summarize.skill.json` in the spec. */
-export const SPEC_SUMMARIZE_IR = block('`dist/summarize.skill.json`:', 'json');
+/** `dist/summarize.skill.json` as the spec shows it: the file's JSON, indented for reading. */
+export const SPEC_SUMMARIZE_IR = block('`dist/summarize.skill.json`, indented for reading', 'json');
