@@ -1,6 +1,7 @@
-import { isPair, isScalar, type Node, type Scalar, visit } from 'yaml';
+import { isPair, isScalar, type Node, type Scalar } from 'yaml';
 import type { SourceFile } from '../source/source-file.js';
 import { rangeOfNode } from '../yaml/ranges.js';
+import { walkNodes } from '../yaml/walk.js';
 import type { Check } from './context.js';
 
 /** Provider key formats: a match anywhere in a string value is an error. */
@@ -28,10 +29,29 @@ function entropy(text: string): number {
 }
 
 /**
+ * Every match of `KEY_PATTERNS` and `TOKEN` is a run of at least this many characters of `TOKEN`'s
+ * class (the shortest is a Slack token: `xoxb-` and 10 more), so text without such a run has none.
+ */
+const MIN_MATCH_LENGTH = 15;
+
+/** Whether `text` has `length` consecutive characters of `[A-Za-z0-9+/=_-]` (`TOKEN`'s class). */
+function hasTokenRun(text: string, length: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 47 && c <= 57) || c === 43 || c === 45 || c === 61 || c === 95) {
+      if (++run >= length) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
+/**
  * A substring that looks like a credential: a known provider format, or a long random-looking
  * token (mixed case and digits, high entropy; hex ids and prose do not qualify).
  */
 export function findApiKey(text: string): { match: string; index: number; provider?: string } | undefined {
+  if (!hasTokenRun(text, MIN_MATCH_LENGTH)) return undefined;
   for (const { provider, pattern } of KEY_PATTERNS) {
     const m = pattern.exec(text);
     if (m) return { match: m[0], index: m.index, provider };
@@ -55,8 +75,8 @@ const HINT = 'keys belong in the host\'s engine configuration (sdl.config.yaml, 
 export const checkSecrets: Check = ({ parsed, reportAt }) => {
   const { source, document } = parsed;
   const flagged = new Set<Node>();
-  visit(document, {
-    Pair(_, pair) {
+  walkNodes(document.contents, {
+    pair(pair) {
       if (!isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value)) return;
       const name = String(pair.key.value);
       const value = pair.value.value;
@@ -65,8 +85,8 @@ export const checkSecrets: Check = ({ parsed, reportAt }) => {
         reportAt('SDL3012', rangeOfNode(source, pair.key), `\`${name}\` holds a credential; a skill file must not contain secrets`, HINT);
       }
     },
-    Scalar(_, node) {
-      if (flagged.has(node) || typeof node.value !== 'string') return;
+    scalar(node) {
+      if (typeof node.value !== 'string' || (flagged.size > 0 && flagged.has(node))) return;
       const found = findApiKey(node.value);
       if (!found) return;
       const what = found.provider ? `${/^[AEIOU]/.test(found.provider) ? 'an' : 'a'} ${found.provider} API key` : 'a secret token';

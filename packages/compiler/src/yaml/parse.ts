@@ -3,6 +3,7 @@ import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source/source-file.js';
 import { rangeOfNode } from './ranges.js';
+import { walkNodes } from './walk.js';
 
 /** Most alias expansions `toJS` may perform; beyond it a file is an alias bomb ("billion laughs"). */
 export const MAX_ALIAS_EXPANSIONS = 100;
@@ -127,8 +128,8 @@ function unclosedQuoteRange(document: Document.Parsed, source: SourceFile, offse
 
 /** Collection keys (`? [a, b]: x`) and null keys have no meaning in a skill file. */
 function checkKeys(document: Document.Parsed, source: SourceFile, diagnostics: Diagnostic[]): void {
-  visit(document, {
-    Pair(_, pair) {
+  walkNodes(document.contents, {
+    pair(pair) {
       const key = pair.key;
       if (isCollection(key) || (isScalar(key) && key.value === null) || key === null) {
         const range = key && (isScalar(key) || isCollection(key)) && key.range ? rangeOfNode(source, key) : rangeOfNode(source, pair.value as never);

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { type Pair, parseDocument, type Scalar, visit } from 'yaml';
+import { findApiKey } from '@sdl/compiler';
+import { walkNodes } from '../../src/yaml/walk.js';
+
+/** A small deterministic PRNG (mulberry32), so failures reproduce. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The detector without its pre-filter: every pattern tried on every string.
+const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
+  { provider: 'Anthropic', pattern: /sk-ant-[A-Za-z0-9_-]{16,}/ },
+  { provider: 'OpenAI', pattern: /sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}/ },
+  { provider: 'AWS', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { provider: 'Google', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+  { provider: 'GitHub', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
+  { provider: 'Slack', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/ },
+];
+function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / text.length) * Math.log2(n / text.length);
+  return bits;
+}
+function referenceFindApiKey(text: string): { match: string; index: number; provider?: string } | undefined {
+  for (const { provider, pattern } of KEY_PATTERNS) {
+    const m = pattern.exec(text);
+    if (m) return { match: m[0], index: m.index, provider };
+  }
+  for (const m of text.matchAll(/[A-Za-z0-9+/=_-]{32,}/g)) {
+    const token = m[0];
+    if (/[a-z]/.test(token) && /[A-Z]/.test(token) && /[0-9]/.test(token) && entropy(token) >= 4.2) return { match: token, index: m.index };
+  }
+  return undefined;
+}
+
+describe('findApiKey pre-filter', () => {
+  it('finds exactly what trying every pattern finds', () => {
+    const next = rng(42);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+    const prefixes = ['sk-ant-', 'sk-', 'sk-proj-', 'AKIA', 'ASIA', 'AIza', 'ghp_', 'gho_', 'xoxb-', 'xoxp-', ''];
+    const alphabets = ['abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 'aB3xY9_-', 'aZ09+/=', ' .,:\n\t{}"é😀'];
+    let found = 0;
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      const parts = 1 + Math.floor(next() * 4);
+      for (let p = 0; p < parts; p++) {
+        text += pick(prefixes);
+        const alphabet = pick(alphabets);
+        const length = Math.floor(next() * 48);
+        for (let k = 0; k < length; k++) text += alphabet[Math.floor(next() * alphabet.length)];
+        if (next() < 0.5) text += pick([' ', '.', '\n', '"', '@']);
+      }
+      const expected = referenceFindApiKey(text);
+      if (expected) found++;
+      expect(findApiKey(text), JSON.stringify(text)).toEqual(expected);
+    }
+    // The generator must exercise both outcomes, or the comparison says little.
+    expect(found).toBeGreaterThan(1000);
+  });
+
+  it('keeps the shortest keys (a 15-character Slack token) and the runs just below it', () => {
+    expect(findApiKey('xoxb-1234567890')?.provider).toBe('Slack');
+    expect(findApiKey('xoxb-123456789')).toBeUndefined();
+    expect(findApiKey('say xoxb-1234567890 now')).toEqual(referenceFindApiKey('say xoxb-1234567890 now'));
+  });
+});
+
+describe('walkNodes', () => {
+  const sources = [
+    'a: 1\nb: [x, y: z, { c: d }]\n? [k1, k2]\n: v\n~: null-key\n',
+    'base: &b { p: 1, q: [2, 3] }\nuse: *b\nlist:\n  - - nested\n    - { deep: { er: est } }\n  - !!str tagged\n',
+    'steps:\n  - id: s\n    prompt: { user: "{{ x }}" }\n    with: { a: b }\n? { complex: key }\n: 1\n',
+    '[a, b, c]\n',
+    'plain scalar\n',
+    '',
+  ];
+  it.each(sources)('calls pairs and scalars in the order yaml visit does: %j', (text) => {
+    const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+    const expected: unknown[] = [];
+    visit(document, { Pair: (_, pair) => void expected.push(pair), Scalar: (_, scalar) => void expected.push(scalar) });
+    const actual: unknown[] = [];
+    walkNodes(document.contents, { pair: (pair: Pair<unknown, unknown>) => void actual.push(pair), scalar: (scalar: Scalar) => void actual.push(scalar) });
+    expect(actual.length).toBe(expected.length);
+    actual.forEach((node, i) => expect(node).toBe(expected[i]));
+  });
+});
