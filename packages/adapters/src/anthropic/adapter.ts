@@ -8,6 +8,31 @@ import { DEFAULT_MAX_TOKENS, fromAnthropicMessage, stopReasonFromAnthropic, toAn
 import { fromAnthropicError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 
+/** Where a request's options carry its {@link CallDeadline} to the client's `fetchWithTimeout`. */
+const CALL_DEADLINE: unique symbol = Symbol('sdl.callDeadline');
+
+type RequestOptionsWithDeadline = Anthropic.RequestOptions & { [CALL_DEADLINE]: CallDeadline };
+
+/**
+ * The SDK client, lending each request's own `AbortController` to the call's deadline: the SDK
+ * makes that controller for every HTTP request anyway (its fetch aborts on it, body reads and
+ * streams included), so the deadline's timer aborts it instead of the adapter making a second
+ * `AbortSignal` for the SDK to link to. Everything else is the SDK's own code path.
+ */
+class DeadlineClient extends Anthropic {
+  override fetchWithTimeout(...args: Parameters<Anthropic['fetchWithTimeout']>): Promise<Response> {
+    (args[4] as Partial<RequestOptionsWithDeadline> | undefined)?.[CALL_DEADLINE]?.attach(args[3]);
+    return super.fetchWithTimeout(...args);
+  }
+}
+
+/** Request options for one call: the caller's signal (the SDK links it itself), the deadline's budget and the deadline. */
+function requestOptions(deadline: CallDeadline): RequestOptionsWithDeadline {
+  const options: RequestOptionsWithDeadline = { timeout: deadline.timeoutMs, [CALL_DEADLINE]: deadline };
+  if (deadline.signal !== undefined) options.signal = deadline.signal;
+  return options;
+}
+
 /** Claude through `@anthropic-ai/sdk` (Messages API), SDK retries off. */
 export class AnthropicAdapter implements EngineAdapter {
   readonly provider = 'anthropic' as const;
@@ -18,7 +43,7 @@ export class AnthropicAdapter implements EngineAdapter {
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS;
-    this.client = new Anthropic({
+    this.client = new DeadlineClient({
       apiKey: options.apiKey,
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
       maxRetries: 0,
@@ -33,14 +58,11 @@ export class AnthropicAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   async generate(request: EngineRequest): Promise<EngineResponse> {
-    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal);
+    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
     try {
       // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
       // read the same header again and add a promise round.
-      const data = await this.client.messages.create(toAnthropicBody(request, this.defaultMaxTokens), {
-        signal: deadline.signal,
-        timeout: deadline.timeoutMs,
-      });
+      const data = await this.client.messages.create(toAnthropicBody(request, this.defaultMaxTokens), requestOptions(deadline));
       return fromAnthropicMessage(data, data._request_id);
     } catch (err) {
       throw fromAnthropicError(err, deadline);
@@ -54,14 +76,14 @@ export class AnthropicAdapter implements EngineAdapter {
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
-    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal);
+    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
     const builder = new ResponseBuilder(request.model);
     // Content block index -> neutral tool-call id.
     const toolBlocks = new Map<number, string>();
     let stopped = false;
     try {
       const { data: events, request_id } = await this.client.messages
-        .create({ ...toAnthropicBody(request, this.defaultMaxTokens), stream: true }, { signal: deadline.signal, timeout: deadline.timeoutMs })
+        .create({ ...toAnthropicBody(request, this.defaultMaxTokens), stream: true }, requestOptions(deadline))
         .withResponse();
       if (request_id) builder.requestId = request_id;
       for await (const event of events) {

@@ -25,28 +25,42 @@ export function markDeadlineSignal(signal: AbortSignal, expiresAt: number): void
 }
 
 /**
- * The abort signal of one call: it fires on the caller's signal or on the call's own deadline. The
- * SDKs' timeouts only cover the wait for response headers; this one also covers a body or a stream
- * that stalls.
+ * The deadline (and abort signal) of one call: the call ends on the caller's signal or on its own
+ * deadline. The SDKs' timeouts only cover the wait for response headers; this one also covers a
+ * body or a stream that stalls.
  *
- * Creating an `AbortSignal` and linking it costs more CPU than the rest of the adapter's per-call
- * work, so a signal of its own is made only when something can fire it: with no finite deadline the
- * caller's signal (or none) goes to the SDK as it is. The deadline listens to the caller's signal as
- * an `EventListener` object and arms its timer with a module-level callback, so a call allocates no
- * closures. A caller signal declared with {@link markDeadlineSignal} to fire by this call's deadline
- * is used as it is.
+ * Creating an `AbortSignal` and handing it to an SDK (which links its own per-request controller to
+ * it with a listener and a finalization-registry entry) costs more CPU than the rest of the
+ * adapter's per-call work, so the deadline avoids making one where it can:
+ * - With no finite deadline the caller's signal (or none) goes to the SDK as it is.
+ * - A caller signal declared with {@link markDeadlineSignal} to fire by this call's deadline is used as it is.
+ * - With `sdkController` the SDK lends the deadline its own per-request `AbortController`
+ *   ({@link CallDeadline.attach}, called from the client's `fetchWithTimeout`): the deadline's timer aborts
+ *   that controller, and the caller's signal goes to the SDK as it is (the SDK links it itself). No
+ *   signal or listener of the deadline's own is made.
+ * - Otherwise it makes one `AbortController`, listens to the caller's signal as an `EventListener`
+ *   object and arms its timer with a module-level callback, so a call allocates no closures.
  */
 export class CallDeadline {
-  /** What to hand to the SDK; undefined when nothing can end the call early. */
+  /** What to hand to the SDK; undefined when nothing but the deadline's timer (if any) can end the call early. */
   readonly signal: AbortSignal | undefined;
   private readonly controller: AbortController | undefined;
   private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  /** The SDK's per-request controller (`sdkController` mode), once the request reaches the transport. */
+  private attached: AbortController | undefined;
   private timedOut = false;
 
+  /**
+   * @param provider - names the provider in error messages
+   * @param timeoutMs - the call's budget; not finite or not positive means no deadline of its own
+   * @param callerSignal - the caller's cancellation signal
+   * @param sdkController - the SDK will hand its per-request controller to {@link CallDeadline.attach}
+   */
   constructor(
     private readonly provider: string,
     readonly timeoutMs: number,
     private readonly callerSignal?: AbortSignal,
+    sdkController = false,
   ) {
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
       // No deadline of its own: the caller's signal is the only thing that can end the call.
@@ -59,12 +73,26 @@ export class CallDeadline {
       this.signal = callerSignal;
       return;
     }
-    const controller = new AbortController();
-    this.controller = controller;
-    this.signal = controller.signal;
-    if (callerSignal?.aborted) controller.abort(callerSignal.reason);
-    else callerSignal?.addEventListener('abort', this, { once: true });
+    if (sdkController) {
+      // The SDK links the caller's signal to its own controller; the timer aborts that controller.
+      this.signal = callerSignal;
+    } else {
+      const controller = new AbortController();
+      this.controller = controller;
+      this.signal = controller.signal;
+      if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+      else callerSignal?.addEventListener('abort', this, { once: true });
+    }
     this.timer = setTimeout(expire, timeoutMs, this);
+  }
+
+  /**
+   * The SDK's own controller for this call's HTTP request (`sdkController` mode): the deadline
+   * aborts it when it passes (at once if it already has).
+   */
+  attach(controller: AbortController): void {
+    this.attached = controller;
+    if (this.timedOut) controller.abort();
   }
 
   /** The caller's signal fired: end the call with its reason. */
@@ -76,6 +104,8 @@ export class CallDeadline {
   expire(): void {
     this.timedOut = true;
     this.controller?.abort(new Error('deadline exceeded'));
+    // Without a reason, as the SDK's own timeout aborts it: the SDK reports an abort as a timeout.
+    this.attached?.abort();
   }
 
   /** The error to throw when this call was ended by its deadline or its caller, else undefined. */
@@ -92,9 +122,11 @@ export class CallDeadline {
     return undefined;
   }
 
+  /** The call is over: stops the timer and unlinks the caller's signal. */
   dispose(): void {
+    this.attached = undefined;
     if (this.timer === undefined) return;
     clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this);
+    if (this.controller !== undefined) this.callerSignal?.removeEventListener('abort', this);
   }
 }
