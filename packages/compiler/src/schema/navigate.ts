@@ -27,7 +27,21 @@ export function resolveRef(root: SchemaNode, location: SchemaLocation): SchemaLo
   return current;
 }
 
+/** `atPointer` results per schema root: the skill schema is never modified, and `$ref`s repeat. */
+const pointerCache = new WeakMap<SchemaNode, Map<string, SchemaNode>>();
+
 function atPointer(root: SchemaNode, pointer: string): SchemaNode {
+  let cache = pointerCache.get(root);
+  if (!cache) pointerCache.set(root, (cache = new Map()));
+  let node = cache.get(pointer);
+  if (node === undefined && !cache.has(pointer)) {
+    node = walkPointer(root, pointer);
+    cache.set(pointer, node);
+  }
+  return node as SchemaNode;
+}
+
+function walkPointer(root: SchemaNode, pointer: string): SchemaNode {
   let node: unknown = root;
   for (const raw of pointer.split('/').slice(1)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');

@@ -1,4 +1,4 @@
-import { resolveRef, type SchemaLocation, throughUnions } from './navigate.js';
+import { resolveRef, throughUnions } from './navigate.js';
 import { type SchemaNode, skillSchema } from './schema.js';
 
 /**
@@ -8,27 +8,77 @@ import { type SchemaNode, skillSchema } from './schema.js';
  */
 export function normalizeSkill(value: unknown): unknown {
   const root = skillSchema();
-  return fill(root, { pointer: '', node: root }, value);
+  return fill(root, root, value);
 }
 
-function fill(root: SchemaNode, start: SchemaLocation, value: unknown): unknown {
-  const location = throughUnions(root, resolveRef(root, start), value);
-  const node = location.node;
+/** What `fill` needs of one schema node, worked out once per node (the schema never changes). */
+interface Plan {
+  /** The node after following `$ref`s. */
+  resolved: SchemaNode;
+  /** Whether `resolved` is a union (`oneOf`/`anyOf`), whose branch depends on the value. */
+  union: boolean;
+}
+
+/** What `fill` needs of the node that applies to a value (after `$ref`s and union branches). */
+interface Shape {
+  items: SchemaNode | undefined;
+  properties: Record<string, SchemaNode>;
+  additional: SchemaNode | undefined;
+  /** The properties that have a `default`, in schema order. */
+  defaults: [string, SchemaNode][];
+}
+
+const plans = new WeakMap<SchemaNode, Plan>();
+const shapes = new WeakMap<SchemaNode, Shape>();
+
+// Boolean schemas (`true`) cannot key a WeakMap: they get a fresh plan each time.
+const cacheable = (node: SchemaNode) => typeof node === 'object' && node !== null;
+
+function planOf(root: SchemaNode, node: SchemaNode): Plan {
+  let plan = cacheable(node) ? plans.get(node) : undefined;
+  if (!plan) {
+    const resolved = resolveRef(root, { pointer: '', node }).node;
+    plan = { resolved, union: Array.isArray(resolved.oneOf) || Array.isArray(resolved.anyOf) };
+    if (cacheable(node)) plans.set(node, plan);
+  }
+  return plan;
+}
+
+function shapeOf(node: SchemaNode): Shape {
+  let shape = cacheable(node) ? shapes.get(node) : undefined;
+  if (!shape) {
+    const properties = (node.properties ?? {}) as Record<string, SchemaNode>;
+    const additional = node.additionalProperties as SchemaNode | boolean | undefined;
+    shape = {
+      items: node.items as SchemaNode | undefined,
+      properties,
+      additional: typeof additional === 'object' ? additional : undefined,
+      defaults: Object.entries(properties).filter(([, sub]) => Object.hasOwn(sub, 'default')),
+    };
+    if (cacheable(node)) shapes.set(node, shape);
+  }
+  return shape;
+}
+
+function fill(root: SchemaNode, schema: SchemaNode, value: unknown): unknown {
+  const plan = planOf(root, schema);
+  // Which branch a union means depends on the value (never on where the union sits).
+  const node = plan.union ? throughUnions(root, { pointer: '', node: plan.resolved }, value).node : plan.resolved;
+  const shape = shapeOf(node);
   if (Array.isArray(value)) {
-    const items = node.items as SchemaNode | undefined;
-    return items ? value.map((v) => fill(root, { pointer: `${location.pointer}/items`, node: items }, v)) : structuredClone(value);
+    const items = shape.items;
+    return items ? value.map((v) => fill(root, items, v)) : structuredClone(value);
   }
   if (value === null || typeof value !== 'object') return value;
-  const properties = (node.properties ?? {}) as Record<string, SchemaNode>;
-  const additional = node.additionalProperties as SchemaNode | boolean | undefined;
+  const { properties, additional } = shape;
   const out: Record<string, unknown> = {};
   const source = value as Record<string, unknown>;
   for (const key of Object.keys(source)) {
-    const sub = Object.hasOwn(properties, key) ? properties[key] : typeof additional === 'object' ? additional : undefined;
-    out[key] = sub ? fill(root, { pointer: '', node: sub }, source[key]) : structuredClone(source[key]);
+    const sub = Object.hasOwn(properties, key) ? properties[key] : additional;
+    out[key] = sub ? fill(root, sub, source[key]) : structuredClone(source[key]);
   }
-  for (const [key, sub] of Object.entries(properties)) {
-    if (!Object.hasOwn(out, key) && Object.hasOwn(sub, 'default')) out[key] = structuredClone(sub.default);
+  for (const [key, sub] of shape.defaults) {
+    if (!Object.hasOwn(out, key)) out[key] = structuredClone(sub.default);
   }
   return out;
 }
