@@ -392,6 +392,30 @@ export function lexicalDiagnostics(tokens: IToken[], errors: { offset: number; l
   return out;
 }
 
+/** Longest `a.b.c` chain `selectChain` builds itself (far below {@link MAX_AST_DEPTH}). */
+const MAX_FAST_CHAIN = 64;
+
+/**
+ * The AST of a plain name or field chain (`inputs.text`, `steps.a.output`), the most common
+ * expression, built directly: the same nodes the parser builds for it. Undefined for anything
+ * else (calls, operators, literals, reserved words), which goes through the parser.
+ */
+function selectChain(tokens: IToken[]): ExprNode | undefined {
+  const count = tokens.length;
+  if (count % 2 === 0 || count > 2 * MAX_FAST_CHAIN - 1) return undefined;
+  for (let i = 0; i < count; i++) {
+    const t = tokens[i]!;
+    if (i % 2 === 0 ? t.tokenType !== T.Identifier || RESERVED.has(t.image) : t.tokenType !== T.Dot) return undefined;
+  }
+  const first = tokens[0]!;
+  let node: ExprNode = { kind: 'ident', name: first.image, start: first.startOffset, end: end(first) };
+  for (let i = 2; i < count; i += 2) {
+    const name = tokens[i]!;
+    node = { kind: 'select', operand: node, field: name.image, fieldStart: name.startOffset, start: node.start, end: end(name) };
+  }
+  return node;
+}
+
 /**
  * Parses the tokens of one expression (already lexed). Offsets in the AST are those of the tokens,
  * so a template tag's expression keeps offsets relative to the whole template.
@@ -401,6 +425,8 @@ export function parseTokens(tokens: IToken[], endOffset: number): { ast: ExprNod
   if (tooComplex) return { ast: undefined, diagnostics: [tooComplex] };
   if (tokens.length === 0)
     return { ast: undefined, diagnostics: [{ code: ExprCode.Syntax, message: 'expected an expression but found nothing', start: endOffset, end: endOffset }] };
+  const chain = selectChain(tokens);
+  if (chain) return { ast: chain, diagnostics: [] };
   const p = parser();
   p.semantic = [];
   p.input = tokens;
