@@ -111,7 +111,8 @@ export class ProjectBuilder {
   private readonly dirty = new Set<string>();
   private readonly bound = new Map<string, Cached<{ bound: BoundSkill; diagnostics: Diagnostic[] }>>();
   private readonly emitted = new Map<string, Cached<IrSkill> & { bound: BoundSkill; sha256: string }>();
-  private readonly documents = new Map<string, Cached<BuiltOutput>>();
+  /** `unchanged` is the same output marked `changed: false`, made once: most builds reuse most documents. */
+  private readonly documents = new Map<string, Cached<BuiltOutput> & { unchanged: BuiltOutput }>();
   /** Each given file's state at the last build, to tell which were re-read. */
   private readonly previousStates = new Map<string, FileState>();
   private lastResolution: { filesKey: string; project: ResolvedProject; headers: Map<string, string> } | undefined;
@@ -285,14 +286,14 @@ export class ProjectBuilder {
     for (const root of project.roots) {
       const kept = affected && !affected.has(root) ? this.documents.get(root) : undefined;
       if (kept) {
-        outputs.push({ ...kept.value, changed: false });
+        outputs.push(kept.unchanged);
         continue;
       }
       const closure = this.closures.byRoot.get(root)!;
       const key = closure.map((id) => irs.get(id)!.hash).join('|');
       const cached = this.documents.get(root);
       if (cached && cached.key === key) {
-        outputs.push({ ...cached.value, changed: false });
+        outputs.push(cached.unchanged);
         continue;
       }
       stats.documents++;
@@ -300,7 +301,7 @@ export class ProjectBuilder {
       const problems = validateDocument(document);
       if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${root} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
       const output: BuiltOutput = { id: root, name: irs.get(root)!.name, document, text: documentText(document), changed: true };
-      this.documents.set(root, { key, value: output });
+      this.documents.set(root, { key, value: output, unchanged: { ...output, changed: false } });
       outputs.push(output);
     }
     return done(outputs);

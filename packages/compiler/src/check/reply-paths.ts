@@ -150,12 +150,15 @@ export function checkReplyPaths(project: ReplyPathProject, ids: Iterable<string>
   };
   for (const id of ids) {
     const parsed = project.parsedOf(id);
-    const root = levelOf(id);
-    if (!parsed || !root) continue;
-    const context = createCheckContext(parsed, out);
-    forEachReplyKey(context.skill, (test, key) => {
+    if (!parsed?.ok || !isRecord(parsed.value)) continue;
+    // Most skills have no dotted key: their step tables are built only when one is met.
+    let context: ReturnType<typeof createCheckContext> | undefined;
+    forEachReplyKey(parsed.value, (test, key) => {
       // Plain keys and empty segments are the front end's (it sees them without dependencies).
       if (!key.includes('.') || key.split('.').includes('')) return;
+      const root = levelOf(id);
+      if (!root) return;
+      context ??= createCheckContext(parsed, out);
       const problem = walkReplyPath(key, root);
       if (problem && problem.segment > 0) context.reportAt(problem.code, replySegmentRange(parsed, test, key, problem.segment), problem.message, problem.hint);
     });
