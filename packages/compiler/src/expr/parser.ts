@@ -49,7 +49,7 @@ class ExprParser extends EmbeddedActionsParser {
   }
 
   private report(code: string, message: string, start: number, stop: number, hint?: string): void {
-    this.semantic.push(hint === undefined ? { code, message, start, end: stop } : { code, message, start, end: stop, hint });
+    report(this, code, message, start, stop, hint);
   }
 
   expr: () => ExprNode = this.RULE('expr', () => {
@@ -121,7 +121,7 @@ class ExprParser extends EmbeddedActionsParser {
       ops.push(this.OR([{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Minus) }]));
     });
     const operand = this.SUBRULE(this.member);
-    return this.ACTION(() => this.buildUnary(ops, operand));
+    return this.ACTION(() => buildUnary(this, ops, operand));
   });
 
   private member = this.RULE('member', () => {
@@ -140,7 +140,7 @@ class ExprParser extends EmbeddedActionsParser {
               close = this.CONSUME(T.RParen);
             });
             node = this.ACTION(() =>
-              args === undefined ? this.buildSelect(node, name) : this.buildCall(name, node, args, end(close!)),
+              args === undefined ? buildSelect(this, node, name) : buildCall(this, name, node, args, end(close!)),
             );
           },
         },
@@ -187,7 +187,7 @@ class ExprParser extends EmbeddedActionsParser {
                 this.report(ExprCode.Reserved, `\`${name.image}\` is a reserved word`, name.startOffset, end(name), 'choose another name');
               return { kind: 'ident', name: name.image, start: name.startOffset, end: end(name) };
             }
-            return this.buildCall(name, undefined, args, end(close!));
+            return buildCall(this, name, undefined, args, end(close!));
           });
         },
       },
@@ -250,91 +250,101 @@ class ExprParser extends EmbeddedActionsParser {
       { ALT: () => { const t = this.CONSUME(T.Null); return this.ACTION(() => ({ kind: 'null', start: t.startOffset, end: end(t) })); } },
       { ALT: () => { const t = this.CONSUME(T.True); return this.ACTION(() => ({ kind: 'bool', value: true, start: t.startOffset, end: end(t) })); } },
       { ALT: () => { const t = this.CONSUME(T.False); return this.ACTION(() => ({ kind: 'bool', value: false, start: t.startOffset, end: end(t) })); } },
-      { ALT: () => { const t = this.CONSUME(T.IntLit); return this.ACTION(() => this.intLiteral(t)); } },
-      { ALT: () => { const t = this.CONSUME(T.UintLit); return this.ACTION(() => this.uintLiteral(t)); } },
+      { ALT: () => { const t = this.CONSUME(T.IntLit); return this.ACTION(() => intLiteral(t)); } },
+      { ALT: () => { const t = this.CONSUME(T.UintLit); return this.ACTION(() => uintLiteral(this, t)); } },
       { ALT: () => { const t = this.CONSUME(T.DoubleLit); return this.ACTION(() => ({ kind: 'double', value: t.image, start: t.startOffset, end: end(t) })); } },
-      { ALT: () => { const t = this.CONSUME(T.StringLit); return this.ACTION(() => this.stringLiteral(t)); } },
+      { ALT: () => { const t = this.CONSUME(T.StringLit); return this.ACTION(() => stringLiteral(this, t)); } },
     ]);
   });
+}
 
-  private intLiteral(t: IToken): ExprNode {
-    // Range is checked after unary minus folding (buildUnary), since -9223372036854775808 is valid.
-    return { kind: 'int', value: BigInt(t.image).toString(), start: t.startOffset, end: end(t) };
+/** Where the AST builders put what they find: the parser itself, or the fast path's own record. */
+interface BuildContext {
+  semantic: ExprDiagnostic[];
+  parenthesized: WeakSet<ExprNode>;
+}
+
+function report(ctx: BuildContext, code: string, message: string, start: number, stop: number, hint?: string): void {
+  ctx.semantic.push(hint === undefined ? { code, message, start, end: stop } : { code, message, start, end: stop, hint });
+}
+
+function intLiteral(t: IToken): ExprNode {
+  // Range is checked after unary minus folding (buildUnary), since -9223372036854775808 is valid.
+  return { kind: 'int', value: BigInt(t.image).toString(), start: t.startOffset, end: end(t) };
+}
+
+function uintLiteral(ctx: BuildContext, t: IToken): ExprNode {
+  const v = BigInt(t.image.slice(0, -1));
+  if (v > UINT64_MAX)
+    report(ctx, ExprCode.BadLiteral, `uint literal \`${t.image}\` is larger than 18446744073709551615`, t.startOffset, end(t));
+  return { kind: 'uint', value: v.toString(), start: t.startOffset, end: end(t) };
+}
+
+function stringLiteral(ctx: BuildContext, t: IToken): ExprNode {
+  const decoded = decodeStringLiteral(t.image, t.startOffset);
+  if (decoded.kind === 'error') {
+    ctx.semantic.push(decoded.diagnostic);
+    return { kind: 'string', value: '', start: t.startOffset, end: end(t) };
   }
+  if (decoded.kind === 'bytes') return { kind: 'bytes', value: bytesToHex(decoded.value), start: t.startOffset, end: end(t) };
+  return { kind: 'string', value: decoded.value, start: t.startOffset, end: end(t) };
+}
 
-  private uintLiteral(t: IToken): ExprNode {
-    const v = BigInt(t.image.slice(0, -1));
-    if (v > UINT64_MAX)
-      this.report(ExprCode.BadLiteral, `uint literal \`${t.image}\` is larger than 18446744073709551615`, t.startOffset, end(t));
-    return { kind: 'uint', value: v.toString(), start: t.startOffset, end: end(t) };
+function buildUnary(ctx: BuildContext, ops: IToken[], operand: ExprNode): ExprNode {
+  let node = operand;
+  let i = ops.length - 1;
+  // CEL folds a minus directly before a numeric literal into the literal.
+  if (i >= 0 && ops[i]!.image === '-' && (node.kind === 'int' || node.kind === 'double') && !ctx.parenthesized.has(node)) {
+    node = node.kind === 'int'
+      ? { kind: 'int', value: (-BigInt(node.value)).toString(), start: ops[i]!.startOffset, end: node.end }
+      : { kind: 'double', value: `-${node.value}`, start: ops[i]!.startOffset, end: node.end };
+    i--;
   }
-
-  private stringLiteral(t: IToken): ExprNode {
-    const decoded = decodeStringLiteral(t.image, t.startOffset);
-    if (decoded.kind === 'error') {
-      this.semantic.push(decoded.diagnostic);
-      return { kind: 'string', value: '', start: t.startOffset, end: end(t) };
-    }
-    if (decoded.kind === 'bytes') return { kind: 'bytes', value: bytesToHex(decoded.value), start: t.startOffset, end: end(t) };
-    return { kind: 'string', value: decoded.value, start: t.startOffset, end: end(t) };
+  if (node.kind === 'int') {
+    const v = BigInt(node.value);
+    if (v > INT64_MAX || v < -INT64_MAX - 1n)
+      report(ctx, ExprCode.BadLiteral, `int literal \`${node.value}\` is outside the int64 range`, node.start, node.end,
+        'int is a signed 64-bit integer; use a uint literal (suffix `u`) or a double');
   }
+  for (; i >= 0; i--) node = { kind: 'unary', op: ops[i]!.image as '!' | '-', operand: node, start: ops[i]!.startOffset, end: node.end };
+  return node;
+}
 
-  private buildUnary(ops: IToken[], operand: ExprNode): ExprNode {
-    let node = operand;
-    let i = ops.length - 1;
-    // CEL folds a minus directly before a numeric literal into the literal.
-    if (i >= 0 && ops[i]!.image === '-' && (node.kind === 'int' || node.kind === 'double') && !this.parenthesized.has(node)) {
-      node = node.kind === 'int'
-        ? { kind: 'int', value: (-BigInt(node.value)).toString(), start: ops[i]!.startOffset, end: node.end }
-        : { kind: 'double', value: `-${node.value}`, start: ops[i]!.startOffset, end: node.end };
-      i--;
+function buildSelect(ctx: BuildContext, operand: ExprNode, name: IToken): ExprNode {
+  if (RESERVED.has(name.image))
+    report(ctx, ExprCode.Reserved, `\`${name.image}\` is a reserved word and cannot be selected with \`.\``, name.startOffset, end(name),
+      `write \`x["${name.image}"]\` instead`);
+  return { kind: 'select', operand, field: name.image, fieldStart: name.startOffset, start: operand.start, end: end(name) };
+}
+
+function buildCall(ctx: BuildContext, name: IToken, target: ExprNode | undefined, args: ExprNode[], stop: number): ExprNode {
+  const fn = name.image;
+  const start = target ? target.start : name.startOffset;
+  if (!target && fn === 'has') {
+    const arg = args[0];
+    if (args.length !== 1 || !arg || arg.kind !== 'select') {
+      report(ctx, ExprCode.BadMacro, '`has()` takes one field selection, like `has(inputs.name)`', name.startOffset, stop);
+      return { kind: 'bool', value: false, start, end: stop };
     }
-    if (node.kind === 'int') {
-      const v = BigInt(node.value);
-      if (v > INT64_MAX || v < -INT64_MAX - 1n)
-        this.report(ExprCode.BadLiteral, `int literal \`${node.value}\` is outside the int64 range`, node.start, node.end,
-          'int is a signed 64-bit integer; use a uint literal (suffix `u`) or a double');
+    return { kind: 'has', operand: arg.operand, field: arg.field, fieldStart: arg.fieldStart, start, end: stop };
+  }
+  if (target && MACROS.has(fn)) {
+    const macro = fn as MacroName;
+    const arity = macro === 'map' ? [2, 3] : [2];
+    const variable = args[0];
+    if (!arity.includes(args.length) || !variable || variable.kind !== 'ident') {
+      const shape = macro === 'map' ? '`list.map(x, transform)` or `list.map(x, filter, transform)`' : `\`list.${macro}(x, predicate)\``;
+      report(ctx, ExprCode.BadMacro, `\`${macro}\` is a macro written ${shape}, with a variable name first`, name.startOffset, stop);
+      return { kind: 'null', start, end: stop };
     }
-    for (; i >= 0; i--) node = { kind: 'unary', op: ops[i]!.image as '!' | '-', operand: node, start: ops[i]!.startOffset, end: node.end };
+    const node: ExprNode = args.length === 3
+      ? { kind: 'comprehension', macro, range: target, variable: variable.name, filter: args[1]!, body: args[2]!, fnStart: name.startOffset, start, end: stop }
+      : { kind: 'comprehension', macro, range: target, variable: variable.name, body: args[1]!, fnStart: name.startOffset, start, end: stop };
     return node;
   }
-
-  private buildSelect(operand: ExprNode, name: IToken): ExprNode {
-    if (RESERVED.has(name.image))
-      this.report(ExprCode.Reserved, `\`${name.image}\` is a reserved word and cannot be selected with \`.\``, name.startOffset, end(name),
-        `write \`x["${name.image}"]\` instead`);
-    return { kind: 'select', operand, field: name.image, fieldStart: name.startOffset, start: operand.start, end: end(name) };
-  }
-
-  private buildCall(name: IToken, target: ExprNode | undefined, args: ExprNode[], stop: number): ExprNode {
-    const fn = name.image;
-    const start = target ? target.start : name.startOffset;
-    if (!target && fn === 'has') {
-      const arg = args[0];
-      if (args.length !== 1 || !arg || arg.kind !== 'select') {
-        this.report(ExprCode.BadMacro, '`has()` takes one field selection, like `has(inputs.name)`', name.startOffset, stop);
-        return { kind: 'bool', value: false, start, end: stop };
-      }
-      return { kind: 'has', operand: arg.operand, field: arg.field, fieldStart: arg.fieldStart, start, end: stop };
-    }
-    if (target && MACROS.has(fn)) {
-      const macro = fn as MacroName;
-      const arity = macro === 'map' ? [2, 3] : [2];
-      const variable = args[0];
-      if (!arity.includes(args.length) || !variable || variable.kind !== 'ident') {
-        const shape = macro === 'map' ? '`list.map(x, transform)` or `list.map(x, filter, transform)`' : `\`list.${macro}(x, predicate)\``;
-        this.report(ExprCode.BadMacro, `\`${macro}\` is a macro written ${shape}, with a variable name first`, name.startOffset, stop);
-        return { kind: 'null', start, end: stop };
-      }
-      const node: ExprNode = args.length === 3
-        ? { kind: 'comprehension', macro, range: target, variable: variable.name, filter: args[1]!, body: args[2]!, fnStart: name.startOffset, start, end: stop }
-        : { kind: 'comprehension', macro, range: target, variable: variable.name, body: args[1]!, fnStart: name.startOffset, start, end: stop };
-      return node;
-    }
-    const node: ExprNode = { kind: 'call', fn, fnStart: name.startOffset, args, start, end: stop };
-    if (target) node.target = target;
-    return node;
-  }
+  const node: ExprNode = { kind: 'call', fn, fnStart: name.startOffset, args, start, end: stop };
+  if (target) node.target = target;
+  return node;
 }
 
 function binary(op: BinaryOp, left: ExprNode, right: ExprNode, token: IToken): ExprNode {
@@ -392,28 +402,258 @@ export function lexicalDiagnostics(tokens: IToken[], errors: { offset: number; l
   return out;
 }
 
-/** Longest `a.b.c` chain `selectChain` builds itself (far below {@link MAX_AST_DEPTH}). */
-const MAX_FAST_CHAIN = 64;
+/** Deepest `expr` recursion the direct parser goes to before leaving the input to the parser. */
+const MAX_DIRECT_DEPTH = 64;
+
+/** Thrown (and caught in `parseDirect`) when the input is not a plain, error-free expression. */
+const GIVE_UP = new Error('not handled by the direct parser');
 
 /**
- * The AST of a plain name or field chain (`inputs.text`, `steps.a.output`), the most common
- * expression, built directly: the same nodes the parser builds for it. Undefined for anything
- * else (calls, operators, literals, reserved words), which goes through the parser.
+ * A hand-written recursive descent parser for the same grammar as `ExprParser`, used first because
+ * it is much faster than the chevrotain one. It builds the AST with the same builders, so every
+ * node is the one the parser would build. It handles only input without any problem: at the first
+ * syntax error or diagnostic it gives up and the chevrotain parser parses the input again (so all
+ * messages come from one place).
  */
-function selectChain(tokens: IToken[]): ExprNode | undefined {
-  const count = tokens.length;
-  if (count % 2 === 0 || count > 2 * MAX_FAST_CHAIN - 1) return undefined;
-  for (let i = 0; i < count; i++) {
-    const t = tokens[i]!;
-    if (i % 2 === 0 ? t.tokenType !== T.Identifier || RESERVED.has(t.image) : t.tokenType !== T.Dot) return undefined;
+class DirectParser implements BuildContext {
+  semantic: ExprDiagnostic[] = [];
+  parenthesized = new WeakSet<ExprNode>();
+  private pos = 0;
+  private depth = 0;
+
+  constructor(private readonly tokens: IToken[]) {}
+
+  private peek(offset = 0): TokenType | undefined {
+    return this.tokens[this.pos + offset]?.tokenType;
   }
-  const first = tokens[0]!;
-  let node: ExprNode = { kind: 'ident', name: first.image, start: first.startOffset, end: end(first) };
-  for (let i = 2; i < count; i += 2) {
-    const name = tokens[i]!;
-    node = { kind: 'select', operand: node, field: name.image, fieldStart: name.startOffset, start: node.start, end: end(name) };
+
+  private consume(type: TokenType): IToken {
+    const t = this.tokens[this.pos];
+    if (t === undefined || t.tokenType !== type) throw GIVE_UP;
+    this.pos++;
+    return t;
   }
-  return node;
+
+  private check(): void {
+    if (this.semantic.length > 0) throw GIVE_UP;
+  }
+
+  parse(): ExprNode {
+    const ast = this.expr();
+    if (this.pos !== this.tokens.length) throw GIVE_UP;
+    return ast;
+  }
+
+  private expr(): ExprNode {
+    if (++this.depth > MAX_DIRECT_DEPTH) throw GIVE_UP;
+    const test = this.disjunction();
+    let result = test;
+    if (this.peek() === T.Question) {
+      this.pos++;
+      const then = this.disjunction();
+      this.consume(T.Colon);
+      const otherwise = this.expr();
+      result = { kind: 'conditional', test, then, otherwise, start: test.start, end: otherwise.end };
+    }
+    this.depth--;
+    return result;
+  }
+
+  private disjunction(): ExprNode {
+    let left = this.conjunction();
+    while (this.peek() === T.OrOr) {
+      const op = this.tokens[this.pos++]!;
+      const right = this.conjunction();
+      left = binary('||', left, right, op);
+    }
+    return left;
+  }
+
+  private conjunction(): ExprNode {
+    let left = this.relation();
+    while (this.peek() === T.AndAnd) {
+      const op = this.tokens[this.pos++]!;
+      const right = this.relation();
+      left = binary('&&', left, right, op);
+    }
+    return left;
+  }
+
+  private relation(): ExprNode {
+    let left = this.addition();
+    while (isRelOp(this.peek())) {
+      const op = this.tokens[this.pos++]!;
+      const right = this.addition();
+      left = binary(op.image as BinaryOp, left, right, op);
+    }
+    return left;
+  }
+
+  private addition(): ExprNode {
+    let left = this.multiplication();
+    for (let type = this.peek(); type === T.Plus || type === T.Minus; type = this.peek()) {
+      const op = this.tokens[this.pos++]!;
+      const right = this.multiplication();
+      left = binary(op.image as BinaryOp, left, right, op);
+    }
+    return left;
+  }
+
+  private multiplication(): ExprNode {
+    let left = this.unary();
+    for (let type = this.peek(); type === T.Star || type === T.Slash || type === T.Percent; type = this.peek()) {
+      const op = this.tokens[this.pos++]!;
+      const right = this.unary();
+      left = binary(op.image as BinaryOp, left, right, op);
+    }
+    return left;
+  }
+
+  private unary(): ExprNode {
+    const ops: IToken[] = [];
+    for (let type = this.peek(); type === T.Bang || type === T.Minus; type = this.peek()) ops.push(this.tokens[this.pos++]!);
+    const operand = this.member();
+    const node = buildUnary(this, ops, operand);
+    this.check();
+    return node;
+  }
+
+  private member(): ExprNode {
+    let node = this.primary();
+    for (;;) {
+      const type = this.peek();
+      if (type === T.Dot) {
+        this.pos++;
+        const name = this.consume(T.Identifier);
+        if (this.peek() === T.LParen) {
+          this.pos++;
+          const args = this.args();
+          const close = this.consume(T.RParen);
+          node = buildCall(this, name, node, args, end(close));
+        } else node = buildSelect(this, node, name);
+        this.check();
+      } else if (type === T.LBracket) {
+        const open = this.tokens[this.pos++]!;
+        const index = this.expr();
+        const close = this.consume(T.RBracket);
+        node = { kind: 'index', operand: node, index, opStart: open.startOffset, start: node.start, end: end(close) };
+      } else return node;
+    }
+  }
+
+  private args(): ExprNode[] {
+    const list: ExprNode[] = [];
+    if (this.peek() === T.RParen) return list;
+    list.push(this.expr());
+    while (this.peek() === T.Comma) {
+      this.pos++;
+      list.push(this.expr());
+    }
+    return list;
+  }
+
+  private primary(): ExprNode {
+    const t = this.tokens[this.pos];
+    if (t === undefined) throw GIVE_UP;
+    const type = t.tokenType;
+    this.pos++;
+    switch (type) {
+      case T.Identifier: {
+        if (this.peek() === T.LParen) {
+          this.pos++;
+          const args = this.args();
+          const close = this.consume(T.RParen);
+          const call = buildCall(this, t, undefined, args, end(close));
+          this.check();
+          return call;
+        }
+        if (RESERVED.has(t.image)) throw GIVE_UP;
+        return { kind: 'ident', name: t.image, start: t.startOffset, end: end(t) };
+      }
+      case T.LParen: {
+        const inner = this.expr();
+        this.consume(T.RParen);
+        if (inner.kind === 'int' || inner.kind === 'double') this.parenthesized.add(inner);
+        return inner;
+      }
+      case T.LBracket: {
+        const elements: ExprNode[] = [];
+        if (this.peek() !== T.RBracket) {
+          elements.push(this.expr());
+          while (this.peek() === T.Comma && this.peek(1) !== T.RBracket) {
+            this.pos++;
+            elements.push(this.expr());
+          }
+          if (this.peek() === T.Comma) this.pos++;
+        }
+        const close = this.consume(T.RBracket);
+        return { kind: 'list', elements, start: t.startOffset, end: end(close) };
+      }
+      case T.LBrace: {
+        const entries: { key: ExprNode; value: ExprNode }[] = [];
+        if (this.peek() !== T.RBrace) {
+          const key = this.expr();
+          this.consume(T.Colon);
+          const value = this.expr();
+          entries.push({ key, value });
+          while (this.peek() === T.Comma && this.peek(1) !== T.RBrace) {
+            this.pos++;
+            const k = this.expr();
+            this.consume(T.Colon);
+            const v = this.expr();
+            entries.push({ key: k, value: v });
+          }
+          if (this.peek() === T.Comma) this.pos++;
+        }
+        const close = this.consume(T.RBrace);
+        return { kind: 'map', entries, start: t.startOffset, end: end(close) };
+      }
+      case T.Null:
+        return { kind: 'null', start: t.startOffset, end: end(t) };
+      case T.True:
+        return { kind: 'bool', value: true, start: t.startOffset, end: end(t) };
+      case T.False:
+        return { kind: 'bool', value: false, start: t.startOffset, end: end(t) };
+      case T.IntLit:
+        return intLiteral(t);
+      case T.UintLit: {
+        const node = uintLiteral(this, t);
+        this.check();
+        return node;
+      }
+      case T.DoubleLit:
+        return { kind: 'double', value: t.image, start: t.startOffset, end: end(t) };
+      case T.StringLit: {
+        const node = stringLiteral(this, t);
+        this.check();
+        return node;
+      }
+      default:
+        throw GIVE_UP;
+    }
+  }
+}
+
+function isRelOp(type: TokenType | undefined): boolean {
+  return type === T.EqEq || type === T.NotEq || type === T.LessEq || type === T.GreaterEq || type === T.Less || type === T.Greater || type === T.In;
+}
+
+/** The AST of an error-free expression, built without chevrotain; undefined when the parser must decide. */
+function parseDirect(tokens: IToken[]): ExprNode | undefined {
+  try {
+    return new DirectParser(tokens).parse();
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Parses tokens with the chevrotain parser only (no direct path): what `parseTokens` falls back to.
+ * Exported for the tests that compare both parsers.
+ */
+export function parseTokensWithParser(tokens: IToken[], endOffset: number): { ast: ExprNode | undefined; diagnostics: ExprDiagnostic[] } {
+  return parseTokensWith(tokens, endOffset, false);
 }
 
 /**
@@ -421,24 +661,29 @@ function selectChain(tokens: IToken[]): ExprNode | undefined {
  * so a template tag's expression keeps offsets relative to the whole template.
  */
 export function parseTokens(tokens: IToken[], endOffset: number): { ast: ExprNode | undefined; diagnostics: ExprDiagnostic[] } {
+  return parseTokensWith(tokens, endOffset, true);
+}
+
+function parseTokensWith(tokens: IToken[], endOffset: number, direct: boolean): { ast: ExprNode | undefined; diagnostics: ExprDiagnostic[] } {
   const tooComplex = checkComplexity(tokens);
   if (tooComplex) return { ast: undefined, diagnostics: [tooComplex] };
   if (tokens.length === 0)
     return { ast: undefined, diagnostics: [{ code: ExprCode.Syntax, message: 'expected an expression but found nothing', start: endOffset, end: endOffset }] };
-  const chain = selectChain(tokens);
-  if (chain) return { ast: chain, diagnostics: [] };
-  const p = parser();
-  p.semantic = [];
-  p.input = tokens;
-  const ast = p.expr();
+  let ast = direct ? parseDirect(tokens) : undefined;
   const diagnostics: ExprDiagnostic[] = [];
-  for (const e of p.errors) {
-    const t = e.token;
-    const start = Number.isNaN(t.startOffset) || t.tokenType === EOF ? endOffset : t.startOffset;
-    diagnostics.push({ code: ExprCode.Syntax, message: e.message, start, end: t.tokenType === EOF ? start : start + Math.max(1, t.image.length) });
+  if (!ast) {
+    const p = parser();
+    p.semantic = [];
+    p.input = tokens;
+    ast = p.expr();
+    for (const e of p.errors) {
+      const t = e.token;
+      const start = Number.isNaN(t.startOffset) || t.tokenType === EOF ? endOffset : t.startOffset;
+      diagnostics.push({ code: ExprCode.Syntax, message: e.message, start, end: t.tokenType === EOF ? start : start + Math.max(1, t.image.length) });
+    }
+    diagnostics.push(...p.semantic);
+    if (diagnostics.length > 0) return { ast: undefined, diagnostics };
   }
-  diagnostics.push(...p.semantic);
-  if (diagnostics.length > 0) return { ast: undefined, diagnostics };
   if (astDepth(ast) > MAX_AST_DEPTH)
     return { ast: undefined, diagnostics: [{ code: ExprCode.TooComplex, message: `expression is too deeply nested (more than ${MAX_AST_DEPTH} operators in a chain)`, start: ast.start, end: ast.end, hint: 'split it into several steps' }] };
   return { ast, diagnostics };
