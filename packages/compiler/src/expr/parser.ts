@@ -405,6 +405,8 @@ export function lexicalDiagnostics(tokens: IToken[], errors: { offset: number; l
 /** Deepest `expr` recursion the direct parser goes to before leaving the input to the parser. */
 const MAX_DIRECT_DEPTH = 64;
 
+const directParenthesized = new WeakSet<ExprNode>();
+
 /** Thrown (and caught in `parseDirect`) when the input is not a plain, error-free expression. */
 const GIVE_UP = new Error('not handled by the direct parser');
 
@@ -417,7 +419,8 @@ const GIVE_UP = new Error('not handled by the direct parser');
  */
 class DirectParser implements BuildContext {
   semantic: ExprDiagnostic[] = [];
-  parenthesized = new WeakSet<ExprNode>();
+  // Only ever asked about nodes of the current parse, so one set serves every parse.
+  parenthesized = directParenthesized;
   private pos = 0;
   private depth = 0;
 
@@ -684,7 +687,8 @@ function parseTokensWith(tokens: IToken[], endOffset: number, direct: boolean): 
     diagnostics.push(...p.semantic);
     if (diagnostics.length > 0) return { ast: undefined, diagnostics };
   }
-  if (astDepth(ast) > MAX_AST_DEPTH)
+  // Every AST node holds at least one token of its own, so the depth is at most the token count.
+  if (tokens.length > MAX_AST_DEPTH && astDepth(ast) > MAX_AST_DEPTH)
     return { ast: undefined, diagnostics: [{ code: ExprCode.TooComplex, message: `expression is too deeply nested (more than ${MAX_AST_DEPTH} operators in a chain)`, start: ast.start, end: ast.end, hint: 'split it into several steps' }] };
   return { ast, diagnostics };
 }

@@ -17,6 +17,8 @@ interface Plan {
   resolved: SchemaNode;
   /** Whether `resolved` is a union (`oneOf`/`anyOf`), whose branch depends on the value. */
   union: boolean;
+  /** The shape of `resolved` when it is not a union. */
+  shape: Shape | undefined;
 }
 
 /** What `fill` needs of the node that applies to a value (after `$ref`s and union branches). */
@@ -38,7 +40,8 @@ function planOf(root: SchemaNode, node: SchemaNode): Plan {
   let plan = cacheable(node) ? plans.get(node) : undefined;
   if (!plan) {
     const resolved = resolveRef(root, { pointer: '', node }).node;
-    plan = { resolved, union: Array.isArray(resolved.oneOf) || Array.isArray(resolved.anyOf) };
+    const union = Array.isArray(resolved.oneOf) || Array.isArray(resolved.anyOf);
+    plan = { resolved, union, shape: union ? undefined : shapeOf(resolved) };
     if (cacheable(node)) plans.set(node, plan);
   }
   return plan;
@@ -63,8 +66,7 @@ function shapeOf(node: SchemaNode): Shape {
 function fill(root: SchemaNode, schema: SchemaNode, value: unknown): unknown {
   const plan = planOf(root, schema);
   // Which branch a union means depends on the value (never on where the union sits).
-  const node = plan.union ? throughUnions(root, { pointer: '', node: plan.resolved }, value).node : plan.resolved;
-  const shape = shapeOf(node);
+  const shape = plan.shape ?? shapeOf(throughUnions(root, { pointer: '', node: plan.resolved }, value).node);
   if (Array.isArray(value)) {
     const items = shape.items;
     return items ? value.map((v) => fill(root, items, v)) : structuredClone(value);
