@@ -8,22 +8,24 @@ type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
 /** Anthropic requires `max_tokens`; used when neither the request nor the engine config sets one. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
+/** Appends blocks to the last turn when it is a user turn with block content, else starts a user turn. */
+function pushUserBlocks(messages: MessageParam[], blocks: ContentBlockParam[]): void {
+  const last = messages[messages.length - 1];
+  if (last && last.role === 'user' && Array.isArray(last.content)) last.content.push(...blocks);
+  else messages.push({ role: 'user', content: blocks });
+}
+
 /**
  * Neutral request -> Messages API body. The system prompt is a top-level field; tool results become
  * `tool_result` blocks of a user turn (consecutive results share one turn, as the API requires).
  */
 export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): Anthropic.Messages.MessageCreateParamsNonStreaming {
   const messages: MessageParam[] = [];
-  const pushUserBlocks = (blocks: ContentBlockParam[]) => {
-    const last = messages[messages.length - 1];
-    if (last && last.role === 'user' && Array.isArray(last.content)) last.content.push(...blocks);
-    else messages.push({ role: 'user', content: blocks });
-  };
   for (const message of request.messages) {
     if (message.role === 'user') {
-      pushUserBlocks([{ type: 'text', text: message.content }]);
+      pushUserBlocks(messages, [{ type: 'text', text: message.content }]);
     } else if (message.role === 'tool') {
-      pushUserBlocks([
+      pushUserBlocks(messages, [
         {
           type: 'tool_result',
           tool_use_id: toWireToolCallId(message.toolCallId),
