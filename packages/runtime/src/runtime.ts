@@ -227,14 +227,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
 
     const callerSignal = runOptions.signal;
-    const cancel = new CancelScope(callerSignal !== undefined || runOptions.deadlineMs !== undefined || streamClosed !== undefined);
-    const onCallerAbort = () => cancel.abort(new RunCancelledError(callerSignal?.reason));
-    if (callerSignal?.aborted) onCallerAbort();
-    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const deadlineMs = runOptions.deadlineMs;
+    const cancel = new CancelScope(callerSignal !== undefined || deadlineMs !== undefined || streamClosed !== undefined);
+    // Links to the caller's signal, the deadline and the event stream are made only when there are
+    // such things (a plain `run()` allocates no closures for them).
+    let onCallerAbort: (() => void) | undefined;
+    if (callerSignal !== undefined) {
+      onCallerAbort = () => cancel.abort(new RunCancelledError(callerSignal.reason));
+      if (callerSignal.aborted) onCallerAbort();
+      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+    }
     const cancelDeadline =
-      runOptions.deadlineMs === undefined
-        ? undefined
-        : clock.setTimer(runOptions.deadlineMs, () => cancel.abort(new DeadlineExceededError(runOptions.deadlineMs!)));
+      deadlineMs === undefined ? undefined : clock.setTimer(deadlineMs, () => cancel.abort(new DeadlineExceededError(deadlineMs)));
     const unlinkStream = streamClosed?.onAbort(() => cancel.abort(new RunCancelledError('the event stream was closed')));
 
     const memory = prepared.skill.memory;
@@ -251,10 +255,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       cancel,
       emit,
       totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: [], trace: [] },
-      ...(runOptions.engine === undefined ? {} : { engineOverride: runOptions.engine }),
-      ...(runOptions.deadlineMs === undefined ? {} : { deadline: clock.now() + runOptions.deadlineMs }),
-      ...(session === undefined ? {} : { session }),
     };
+    if (runOptions.engine !== undefined) ctx.engineOverride = runOptions.engine;
+    if (deadlineMs !== undefined) ctx.deadline = clock.now() + deadlineMs;
+    if (session !== undefined) ctx.session = session;
     const startedAt = clock.now();
     try {
       cancel.throwIfAborted();
@@ -271,7 +275,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       throw reported;
     } finally {
       cancelDeadline?.();
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      if (onCallerAbort !== undefined) callerSignal!.removeEventListener('abort', onCallerAbort);
       unlinkStream?.();
     }
   };

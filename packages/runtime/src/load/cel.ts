@@ -25,29 +25,37 @@ import { SdlRuntimeError } from '../run/errors.js';
 /** Limits for expression evaluation at run time (the compiler's defaults unless given). */
 export type ExpressionLimits = Partial<EvalLimits>;
 
-/** Conversions of JSON objects and arrays already brought into CEL, by identity (values are never mutated). */
-const converted = new WeakMap<object, Value>();
+/**
+ * Where a scope keeps its CEL conversions: JSON objects and arrays already brought into CEL, by
+ * identity (values are never mutated within a run). The map lives on the scope object under a
+ * symbol, so it is made once per run (for_each scopes spread the parent scope and share it) and
+ * is collected with the run; no process-wide table grows with every run's input.
+ */
+const CONVERSIONS: unique symbol = Symbol('sdl.celConversions');
+type ConvertingScope = ScopeVariables & { [CONVERSIONS]?: Map<object, Value> };
 
-function toCel(value: JsonValue): Value {
+function toCel(value: JsonValue, conversions: Map<object, Value>): Value {
   if (value === null || typeof value !== 'object') return fromJson(value);
-  let cel = converted.get(value);
+  let cel = conversions.get(value);
   if (cel === undefined) {
     cel = fromJson(value);
-    converted.set(value, cel);
+    conversions.set(value, cel);
   }
   return cel;
 }
 
 /** The scope as CEL variables: `inputs`, `steps` (a map of `{output}` maps) and loop variables. */
-function celVars(vars: ScopeVariables): Map<string, Value> {
+function celVars(vars: ConvertingScope): Map<string, Value> {
+  const conversions = (vars[CONVERSIONS] ??= new Map<object, Value>());
   const result = new Map<string, Value>();
-  for (const [name, value] of Object.entries(vars)) {
+  for (const name in vars) {
     if (name === 'steps') {
       const steps = new Map<string, Value>();
-      for (const [id, entry] of Object.entries(vars.steps)) steps.set(id, new Map([['output', toCel(entry.output)]]));
+      const entries = vars.steps;
+      for (const id in entries) steps.set(id, new Map([['output', toCel(entries[id]!.output, conversions)]]));
       result.set('steps', steps);
     } else {
-      result.set(name, toCel(value as JsonValue));
+      result.set(name, toCel(vars[name] as JsonValue, conversions));
     }
   }
   return result;

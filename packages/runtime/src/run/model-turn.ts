@@ -4,6 +4,7 @@
  */
 import type { EngineRequest, EngineResponse, ModelDescriptor, Usage } from '@sdl/adapters';
 import type { PromptStep } from '../load/loaded-skill.js';
+import type { ModelCall } from './call-model.js';
 import type { RunContext, SkillFrame } from './context.js';
 import type { EventOrigin } from './events.js';
 import type { StepAccount } from './step-account.js';
@@ -35,8 +36,8 @@ export async function modelTurn(
     throw new SdlRuntimeError('engine_unknown', `engine \`${engine}\` is not configured in this runtime`, { location: step.source });
   }
   const emit = ctx.emit;
-  const result = await ctx.services.callModel({
-    ...(emit === undefined ? {} : { onEngineSwitch: (hop: { from: string; to: string; reason?: string }) => emit({ type: 'engine-switch', ...hop, ...origin }) }),
+  // Optional fields are set only when present (a CallModel may tell absent from undefined).
+  const call: ModelCall = {
     engine,
     binding,
     request,
@@ -44,17 +45,17 @@ export async function modelTurn(
     step,
     policies: frame.prepared.skill.policies,
     candidates: frame.prepared.engines,
-    ...(ctx.deadline === undefined ? {} : { deadline: ctx.deadline }),
-    ...(ctx.session === undefined ? {} : { sessionId: ctx.session.id }),
     runId: ctx.runId,
-    ...(emit === undefined
-      ? {}
-      : {
-          onStreamEvent: (event) => {
-            if (event.type === 'text-delta') emit({ type: 'text-delta', text: event.text, ...origin });
-          },
-        }),
-  });
+  };
+  if (ctx.deadline !== undefined) call.deadline = ctx.deadline;
+  if (ctx.session !== undefined) call.sessionId = ctx.session.id;
+  if (emit !== undefined) {
+    call.onEngineSwitch = (hop) => emit({ type: 'engine-switch', ...hop, ...origin });
+    call.onStreamEvent = (event) => {
+      if (event.type === 'text-delta') emit({ type: 'text-delta', text: event.text, ...origin });
+    };
+  }
+  const result = await ctx.services.callModel(call);
   const { response } = result;
   if (result.engine !== engine && !result.switchesReported) {
     emit?.({ type: 'engine-switch', from: engine, to: result.engine, ...(result.switchReason ? { reason: result.switchReason } : {}), ...origin });

@@ -6,7 +6,7 @@
  * skill and is rethrown once they have settled, so nothing keeps running after a run ends.
  */
 import { isEngineError, type JsonValue } from '@sdl/adapters';
-import type { LoadedStep, ScopeVariables } from '../load/loaded-skill.js';
+import type { LoadedSkill, LoadedStep, ScopeVariables } from '../load/loaded-skill.js';
 import { childContext, type RunContext, type SkillFrame } from './context.js';
 import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFailedError } from './errors.js';
 import { celTypeOf, evaluateExpression } from './evaluate.js';
@@ -17,14 +17,27 @@ import { runPromptStep } from './step-prompt.js';
 import { runToolStep } from './step-tool.js';
 import { runUseStep } from './step-use.js';
 
+/** Steps of a skill by id, made once per skill (skills are immutable once loaded). */
+const stepsById = new WeakMap<LoadedSkill, ReadonlyMap<string, LoadedStep>>();
+
 /** Runs every step of the frame's skill on an already validated input and returns the skill's result. */
 export async function runSkill(parent: RunContext, frame: SkillFrame, input: JsonValue): Promise<JsonValue> {
   const skill = frame.prepared.skill;
   const outputs: ScopeVariables['steps'] = {};
   const vars: ScopeVariables = { inputs: input, steps: outputs };
-  // With one step there is no sibling to cancel.
+  const only = skill.steps.length === 1 ? skill.steps[0]! : undefined;
+  if (only !== undefined && only.dependsOn.length === 0) {
+    // One step: no sibling to cancel when it fails and nothing to schedule, so it runs in the
+    // parent's context without a child scope or a graph walk.
+    outputs[only.id] = { output: await executeStep(parent, frame, only, vars) };
+    return skill.returns === undefined ? (outputs[only.id]!.output ?? null) : evaluateExpression(skill.returns, vars, '`return`');
+  }
   const { ctx, abort, dispose } = childContext(parent, skill.steps.length > 1);
-  const byId = new Map(skill.steps.map((step) => [step.id, step]));
+  let byId = stepsById.get(skill);
+  if (byId === undefined) {
+    byId = new Map(skill.steps.map((step) => [step.id, step]));
+    stepsById.set(skill, byId);
+  }
   const started = new Map<string, Promise<void>>();
 
   const start = (step: LoadedStep): Promise<void> => {
@@ -62,10 +75,24 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
   return last === undefined ? null : (outputs[last.id]?.output ?? null);
 }
 
-async function executeStep(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars: ScopeVariables): Promise<JsonValue> {
-  ctx.cancel.throwIfAborted();
-  const origin: EventOrigin = { skill: frame.prepared.skill.name, path: [...frame.path, step.id], step: step.id };
+/** The step's place in the run, for its events and trace entry. */
+function originOf(frame: SkillFrame, step: LoadedStep): EventOrigin {
+  return { skill: frame.prepared.skill.name, path: frame.path.length === 0 ? [step.id] : [...frame.path, step.id], step: step.id };
+}
 
+/**
+ * Runs one step (every item of a `for_each` step). Not `async`: a plain step hands back the
+ * promise of its one execution without another promise round; it throws when the run is already
+ * cancelled (callers await it inside `async` functions, where that becomes a rejection).
+ */
+function executeStep(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars: ScopeVariables): Promise<JsonValue> {
+  ctx.cancel.throwIfAborted();
+  if (step.when === undefined && step.forEach === undefined) return runOnce(ctx, frame, step, vars, originOf(frame, step));
+  return executeConditionalStep(ctx, frame, step, vars);
+}
+
+async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars: ScopeVariables): Promise<JsonValue> {
+  const origin = originOf(frame, step);
   if (step.when !== undefined) {
     const condition = evaluateExpression(step.when, vars, `\`when\` of step \`${step.id}\``);
     if (typeof condition !== 'boolean') {

@@ -4,7 +4,7 @@
  * exactly what was wrong before giving up with an {@link OutputValidationError}.
  */
 import type { EngineRequest, JsonValue, Message, ToolDefinition } from '@sdl/adapters';
-import type { PromptStep, ScopeVariables } from '../load/loaded-skill.js';
+import type { LoadedSkill, PromptStep, ScopeVariables } from '../load/loaded-skill.js';
 import { OutputValidationError } from '../output/output-validation-error.js';
 import { parseStructuredReply, repairRequest } from '../output/structured-reply.js';
 import type { RunContext, SkillFrame } from './context.js';
@@ -29,6 +29,37 @@ export function chooseEngine(ctx: RunContext, frame: SkillFrame, step: PromptSte
   return first;
 }
 
+/** What a prompt step sends on every run, worked out once per step (steps are immutable once loaded). */
+interface PromptPlan {
+  tools: ToolDefinition[];
+  output: EngineRequest['output'];
+  temperature: number | undefined;
+  maxTokens: number | undefined;
+  stop: string[] | undefined;
+}
+
+const plans = new WeakMap<PromptStep, PromptPlan>();
+
+function planOf(skill: LoadedSkill, step: PromptStep): PromptPlan {
+  let plan = plans.get(step);
+  if (plan === undefined) {
+    const params = { ...skill.engines.params, ...step.params };
+    plan = {
+      tools: step.tools.map((name) => {
+        const declared = skill.tools[name]!;
+        return { name, description: declared.description, parameters: declared.parameters };
+      }),
+      output:
+        step.output.kind === 'schema' ? { schema: step.output.schema, ...(step.output.name ? { name: step.output.name } : {}) } : undefined,
+      temperature: params.temperature,
+      maxTokens: params.max_tokens,
+      stop: params.stop,
+    };
+    plans.set(step, plan);
+  }
+  return plan;
+}
+
 export async function runPromptStep(
   ctx: RunContext,
   frame: SkillFrame,
@@ -43,32 +74,28 @@ export async function runPromptStep(
   const engine = chooseEngine(ctx, frame, step);
   const binding = ctx.services.engines.get(engine);
   const model = skill.engines.models[engine] ?? binding?.model ?? '';
-  const params = { ...skill.engines.params, ...step.params };
+  const plan = planOf(skill, step);
 
   // Only the top-level skill owns the conversation; nested skills run without memory.
   const session = frame.path.length === 0 && skill.memory?.conversation ? ctx.session : undefined;
   const history = session === undefined ? [] : await sessionHistory(session);
   const userMessage: Message = { role: 'user', content: user };
-  const messages: Message[] = [...history, userMessage];
+  const messages: Message[] = history.length === 0 ? [userMessage] : [...history, userMessage];
 
-  const tools: ToolDefinition[] = step.tools.map((name) => {
-    const declared = skill.tools[name]!;
-    return { name, description: declared.description, parameters: declared.parameters };
-  });
+  // Optional fields are set only when present (an adapter or a test may tell absent from undefined).
   const request: Omit<EngineRequest, 'messages'> = {
     model,
     stepId: step.id,
-    stepPath: [...frame.path, step.id].join('.'),
-    ...(ctx.cancel.mayAbort ? { signal: ctx.cancel.signal } : {}),
-    ...(system === undefined ? {} : { system }),
-    ...(tools.length === 0 ? {} : { tools }),
-    ...(step.output.kind === 'schema'
-      ? { output: { schema: step.output.schema, ...(step.output.name ? { name: step.output.name } : {}) } }
-      : {}),
-    ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
-    ...(params.max_tokens === undefined ? {} : { maxTokens: params.max_tokens }),
-    ...(params.stop === undefined ? {} : { stop: params.stop }),
+    stepPath: frame.path.length === 0 ? step.id : [...frame.path, step.id].join('.'),
   };
+  if (ctx.cancel.mayAbort) request.signal = ctx.cancel.signal;
+  if (system !== undefined) request.system = system;
+  // A fresh array per request, as before: hosts and middleware may keep or change a request's tools.
+  if (plan.tools.length > 0) request.tools = [...plan.tools];
+  if (plan.output !== undefined) request.output = plan.output;
+  if (plan.temperature !== undefined) request.temperature = plan.temperature;
+  if (plan.maxTokens !== undefined) request.maxTokens = plan.maxTokens;
+  if (plan.stop !== undefined) request.stop = plan.stop;
 
   let output: JsonValue;
   let finalText: string;

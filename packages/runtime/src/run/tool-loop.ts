@@ -12,6 +12,17 @@ import { callHostTool } from './host-tool.js';
 import { modelTurn } from './model-turn.js';
 import type { StepAccount } from './step-account.js';
 
+/**
+ * The request of one model turn: the step's request with a snapshot of the conversation so far.
+ * Copied with `Object.assign`, not `{ ...request, messages }`: V8 takes a slow path for a spread
+ * followed by another property (several times the cost of the copy itself).
+ */
+function turnRequest(request: Omit<EngineRequest, 'messages'>, messages: Message[]): EngineRequest {
+  const turn = Object.assign({}, request) as EngineRequest;
+  turn.messages = messages.slice();
+  return turn;
+}
+
 /** Runs model turns until a reply without tool calls; `messages` grows with the exchange. */
 export async function converse(
   ctx: RunContext,
@@ -24,7 +35,7 @@ export async function converse(
   messages: Message[],
 ): Promise<EngineResponse> {
   for (let iteration = 0; ; iteration++) {
-    const response = await modelTurn(ctx, frame, step, origin, account, engine, { ...request, messages: [...messages] });
+    const response = await modelTurn(ctx, frame, step, origin, account, engine, turnRequest(request, messages));
     if (response.toolCalls.length === 0 || step.tools.length === 0) return response;
     if (iteration >= step.maxToolIterations) throw new ToolLoopLimitError(step.id, step.maxToolIterations, step.source);
 

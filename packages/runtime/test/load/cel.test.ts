@@ -83,4 +83,13 @@ describe('real CEL expressions and templates behind the runtime seam', () => {
     expect(e.evaluate({ inputs: { n: 21, m: { a: 1, b: 2 } }, steps: {} })).toBe(44);
     expect(() => celExpression('inputs.n / 0', at(1)).evaluate({ inputs: { n: 1 }, steps: {} })).toThrow(/zero/);
   });
+
+  it('sees the current values of an input object the host reuses and changes between runs', () => {
+    // Conversions into CEL are cached per scope (one run), not by the object across runs.
+    const t = celTemplate('{{ inputs.q.text }}', at(1));
+    const input = { q: { text: 'first' } };
+    expect(t.render({ inputs: input, steps: {} })).toBe('first');
+    input.q.text = 'second';
+    expect(t.render({ inputs: input, steps: {} })).toBe('second');
+  });
 });
