@@ -2,8 +2,12 @@ import { type Alias, type Document, isCollection, isScalar, parseDocument, visit
 import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source/source-file.js';
+import { plainValue } from './plain-value.js';
 import { rangeOfNode } from './ranges.js';
 import { walkNodes } from './walk.js';
+
+/** How skill files are parsed (the same options re-create an identical document from the text). */
+export const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
 
 /** Most alias expansions `toJS` may perform; beyond it a file is an alias bomb ("billion laughs"). */
 export const MAX_ALIAS_EXPANSIONS = 100;
@@ -52,7 +56,7 @@ function messageOf(error: YAMLError): string {
  * become located diagnostics (SDL1xxx); nothing here throws on any input.
  */
 export function parseSkill(source: SourceFile): ParsedSkill {
-  const document = parseDocument(source.text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  const document = parseDocument(source.text, YAML_OPTIONS);
   const diagnostics: Diagnostic[] = [];
   let ok = true;
   for (const error of document.errors) {
@@ -82,7 +86,8 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   let value: unknown;
   if (ok) {
     try {
-      value = document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+      // Most files are plain mappings, lists and scalars: built directly, the same value toJS builds.
+      value = (plainValue(document.contents) ?? { value: document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) }).value;
     } catch (error) {
       ok = false;
       diagnostics.push(aliasDiagnostic(document, source, error));

@@ -1,6 +1,10 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Pair, parseDocument, type Scalar, visit } from 'yaml';
 import { findApiKey } from '@sdl/compiler';
+import { plainValue } from '../../src/yaml/plain-value.js';
 import { walkNodes } from '../../src/yaml/walk.js';
 
 /** A small deterministic PRNG (mulberry32), so failures reproduce. */
@@ -92,5 +96,82 @@ describe('walkNodes', () => {
     walkNodes(document.contents, { pair: (pair: Pair<unknown, unknown>) => void actual.push(pair), scalar: (scalar: Scalar) => void actual.push(scalar) });
     expect(actual.length).toBe(expected.length);
     actual.forEach((node, i) => expect(node).toBe(expected[i]));
+  });
+});
+
+/** Same values, same prototypes, same own keys in the same order (so `__proto__` keys and key order count). */
+function expectSame(actual: unknown, expected: unknown, path = '$'): void {
+  if (actual === null || expected === null || typeof actual !== 'object' || typeof expected !== 'object') {
+    expect(Object.is(actual, expected), `${path}: ${String(actual)} vs ${String(expected)}`).toBe(true);
+    return;
+  }
+  expect(Object.getPrototypeOf(actual), path).toBe(Object.getPrototypeOf(expected));
+  const keys = Reflect.ownKeys(actual);
+  expect(keys, path).toEqual(Reflect.ownKeys(expected));
+  for (const key of keys) {
+    const a = Object.getOwnPropertyDescriptor(actual, key)!;
+    const b = Object.getOwnPropertyDescriptor(expected, key)!;
+    expect([a.enumerable, a.writable, a.configurable], `${path}.${String(key)}`).toEqual([b.enumerable, b.writable, b.configurable]);
+    expectSame(a.value, b.value, `${path}.${String(key)}`);
+  }
+}
+
+const OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (name === 'node_modules' || name.startsWith('.') || name.startsWith('tmp')) return [];
+    return statSync(full).isDirectory() ? yamlFiles(full) : name.endsWith('.yaml') ? [full] : [];
+  });
+}
+
+describe('plainValue', () => {
+  const cases = [
+    'a: 1\nb: [x, 2.5, true, null, ~, "s", \'t\']\nc: { d: { e: [] } }\n',
+    '__proto__: { polluted: true }\ntoString: 1\nconstructor: [1]\n',
+    'a: 1\na: 2\nb: 3\n',
+    '1: one\ntrue: yes\n0x1f: hex\n1.5: float\n.inf: inf\n',
+    'k:\n- \n- a\n-\n',
+    '? a\n: 1\n? b\n',
+    'text: |\n  line one\n  line two\nfolded: >-\n  x\n  y\n',
+    '[a: b, c]\n',
+    '- just\n- a list\n',
+    'scalar root\n',
+    Array.from({ length: 120 }, () => '[').join('') + Array.from({ length: 120 }, () => ']').join('') + '\n',
+    // Cases toJS must handle: plainValue leaves them.
+    'a: &x [1, 2]\nb: *x\n',
+    '<<: { a: 1 }\nb: 2\n',
+    '%YAML 1.1\n---\n<<: { a: 1 }\nb: 2\nd: 2001-12-14\ns: !!set { a, b }\no: !!omap [ a: 1 ]\n',
+    '? [a, b]\n: c\n',
+    '~: x\n',
+  ];
+  it.each(cases)('builds what toJS builds, or leaves the document to it: %j', (text) => {
+    const document = parseDocument(text, OPTIONS);
+    const fast = plainValue(document.contents);
+    if (fast) expectSame(fast.value, document.toJS({ maxAliasCount: 100 }));
+  });
+
+  it('handles the plain cases itself and leaves aliases, merge keys and tagged collections', () => {
+    const handled = cases.map((text) => plainValue(parseDocument(text, OPTIONS).contents) !== undefined);
+    expect(handled).toEqual([true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false]);
+  });
+
+  it('builds what toJS builds for every YAML file of the repository', () => {
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    const files = yamlFiles(root);
+    expect(files.length).toBeGreaterThan(50);
+    for (const file of files) {
+      const document = parseDocument(readFileSync(file, 'utf8'), OPTIONS);
+      const fast = plainValue(document.contents);
+      if (!fast) continue;
+      let expected: unknown;
+      try {
+        expected = document.toJS({ maxAliasCount: 100 });
+      } catch {
+        throw new Error(`${file}: plainValue built a value where toJS throws`);
+      }
+      expectSame(fast.value, expected, file);
+    }
   });
 });

@@ -1,0 +1,66 @@
+import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+
+/** Deepest nesting `plainValue` converts itself; deeper documents go to `yaml`'s `toJS`. */
+const MAX_DEPTH = 100;
+
+const UNSUPPORTED = Symbol('unsupported');
+
+/**
+ * The plain JavaScript value of a parsed document's root node, as `Document#toJS()` builds it,
+ * for the common case only: plain mappings, sequences and scalars, no anchors or aliases, keys
+ * that are string, number or boolean scalars other than `<<`. Anything else (aliases, merge keys,
+ * tagged collections such as `!!set`, collection or null keys, very deep nesting) returns
+ * undefined and the caller uses `toJS`, which knows every case.
+ */
+export function plainValue(root: unknown): { value: unknown } | undefined {
+  const value = build(root, 0);
+  return value === UNSUPPORTED ? undefined : { value };
+}
+
+function build(node: unknown, depth: number): unknown {
+  if (node === null || node === undefined) return node;
+  if (typeof node !== 'object') return UNSUPPORTED;
+  const proto: unknown = Object.getPrototypeOf(node);
+  if (proto === Scalar.prototype) {
+    const scalar = node as Scalar;
+    // `toJS` keeps a scalar's value as it is (`keep: true`).
+    return scalar.anchor ? UNSUPPORTED : scalar.value;
+  }
+  if (depth >= MAX_DEPTH) return UNSUPPORTED;
+  if (proto === YAMLMap.prototype) {
+    const map = node as YAMLMap<unknown, unknown>;
+    if (map.anchor) return UNSUPPORTED;
+    const out: Record<string, unknown> = {};
+    for (const item of map.items) {
+      if (Object.getPrototypeOf(item) !== Pair.prototype) return UNSUPPORTED;
+      const key = item.key as Scalar | null;
+      if (key === null || typeof key !== 'object' || Object.getPrototypeOf(key) !== Scalar.prototype || key.anchor) return UNSUPPORTED;
+      if ((key as { addToJSMap?: unknown }).addToJSMap !== undefined) return UNSUPPORTED;
+      const jsKey = key.value;
+      let stringKey: string;
+      if (typeof jsKey === 'string') {
+        if (jsKey === '<<') return UNSUPPORTED;
+        stringKey = jsKey;
+      } else if (typeof jsKey === 'number' || typeof jsKey === 'boolean') stringKey = String(jsKey);
+      else return UNSUPPORTED;
+      const value = build(item.value, depth + 1);
+      if (value === UNSUPPORTED) return UNSUPPORTED;
+      // As yaml's addPairToJSMap: a key already present (or inherited, like `__proto__`) becomes an own property.
+      if (stringKey in out) Object.defineProperty(out, stringKey, { value, writable: true, enumerable: true, configurable: true });
+      else out[stringKey] = value;
+    }
+    return out;
+  }
+  if (proto === YAMLSeq.prototype) {
+    const seq = node as YAMLSeq<unknown>;
+    if (seq.anchor) return UNSUPPORTED;
+    const out: unknown[] = [];
+    for (const item of seq.items) {
+      const value = build(item, depth + 1);
+      if (value === UNSUPPORTED) return UNSUPPORTED;
+      out.push(value);
+    }
+    return out;
+  }
+  return UNSUPPORTED;
+}
