@@ -1,0 +1,65 @@
+/**
+ * Paired CPU harness (not a benchmark of record; for quick A/B checks while cutting): alternates
+ * contenders in short blocks in one process against the emulator process and reports this
+ * process's CPU per call for each, median over blocks and paired per block against the first name.
+ *   npx tsx bench/runtime/pair-harness.ts [blocks] [callsPerBlock] [concurrency] [names...]
+ * names: bare, adapter, run, bareSig (default: bare adapter run)
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Anthropic from '@anthropic-ai/sdk';
+import { AnthropicAdapter, findModel } from '../../packages/adapters/src/index.js';
+import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+
+const [blocksArg = '20', perArg = '400', concArg = '16', ...wanted] = process.argv.slice(2);
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const MODEL = 'claude-sonnet-5';
+const QUESTION = 'What is the capital of France? Answer in one word.';
+const child = spawn(process.execPath, ['--import', 'tsx', here('./emulator.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+let url = '';
+for await (const chunk of child.stdout!) {
+  url += String(chunk);
+  if (url.includes('\n')) break;
+}
+url = url.trim();
+const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
+const skill = await loadSkillSource(here('./one-step.skill.yaml'));
+const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000, defaultMaxTokens: 200 });
+const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
+direct.load(skill);
+const all: Record<string, () => Promise<unknown>> = {
+  bare: () => client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }),
+  adapter: () => adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 }),
+  run: () => direct.run(skill, { question: QUESTION }),
+  // The bare call given a signal and timer of the caller's own (what the adapter did before 2026-11-22).
+  bareSig: async () => {
+    const c = new AbortController();
+    const t = setTimeout(() => c.abort(), 60_000);
+    try {
+      return await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }, { signal: c.signal, timeout: 60_000 });
+    } finally {
+      clearTimeout(t);
+    }
+  },
+};
+const names = wanted.length ? wanted : ['bare', 'adapter', 'run'];
+const go = async (call: () => Promise<unknown>, n: number, c: number) => {
+  let next = 0;
+  await Promise.all(Array.from({ length: c }, async () => { while (next++ < n) await call(); }));
+};
+for (const name of names) await go(all[name]!, 500, Number(concArg));
+const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+for (let b = 0; b < Number(blocksArg); b++) {
+  for (const name of names.map((_, i) => names[(i + b) % names.length]!)) {
+    const c0 = process.cpuUsage();
+    await go(all[name]!, Number(perArg), Number(concArg));
+    const c = process.cpuUsage(c0);
+    cpu[name]!.push((c.user + c.system) / Number(perArg));
+  }
+}
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+for (const name of names) {
+  const diffs = cpu[name]!.map((x, i) => x - cpu[names[0]!]![i]!);
+  console.log(`${name.padEnd(8)} median ${median(cpu[name]!).toFixed(0)} µs CPU/call; paired vs ${names[0]}: ${median(diffs) >= 0 ? '+' : ''}${median(diffs).toFixed(0)} µs`);
+}
+child.kill('SIGTERM');
