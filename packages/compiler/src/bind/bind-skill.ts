@@ -1,4 +1,3 @@
-import type { Node } from 'yaml';
 import { asArray, isRecord } from '../check/context.js';
 import { makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic, Range } from '../diagnostics/diagnostic.js';
@@ -9,9 +8,10 @@ import { toDiagnostics } from '../expr/position.js';
 import { Types, typeFromSchema, type ExprType } from '../expr/types.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ParsedSkill } from '../yaml/parse.js';
-import { locatePath, rangeOfPath, type ValuePath } from '../yaml/ranges.js';
+import { rangeOfPath, type ValuePath } from '../yaml/ranges.js';
 import { checkArguments, type ArgumentValue } from './arguments.js';
-import { compileScalar, type CompiledSource } from './compiled-source.js';
+import type { CompiledSource } from './compiled-source.js';
+import { compileSources, pointerSegment } from './compile-sources.js';
 import { elementType, stepRunType, stepsType, type DependencyInterfaces } from './scopes.js';
 import { orderSteps } from './step-graph.js';
 import { stepReferences } from './step-references.js';
@@ -38,10 +38,14 @@ export interface BoundSkill {
 export interface BindOptions {
   /** The interfaces of the skills the `uses:` aliases resolved to; without it use steps are dyn. */
   dependencies?: DependencyInterfaces;
+  /**
+   * The skill's sources as `compileSources` returned them for this very file (a build compiles
+   * them once, right after the front end, so the YAML document need not be kept for binding).
+   */
+  compiled?: ReadonlyMap<string, CompiledSource>;
 }
 
-/** Escapes one JSON Pointer segment (RFC 6901). */
-export const pointerSegment = (s: string | number): string => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
+export { pointerSegment } from './compile-sources.js';
 
 const RESERVED_STEP_NAMES = new Set(['inputs', 'steps']);
 
@@ -74,16 +78,14 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
     ['steps', stepsType(runTypes)],
   ]);
 
-  const nodeAt = (path: ValuePath): Node | null | undefined => {
-    const found = locatePath(parsed.document, path);
-    return found.depth === path.length ? found.node : undefined;
-  };
+  const compiledSources = options.compiled ?? compileSources(parsed);
   const report = (compiled: CompiledSource, list: readonly ExprDiagnostic[]) => diagnostics.push(...toDiagnostics(list, compiled.mapOffset, source));
 
   /** Parses, records and type-checks one scalar; returns it (undefined when absent or not a string). */
-  const compile = (path: ValuePath, pointer: string, kind: CompiledSource['kind'], scope: Scope, expect?: { type: ExprType; role: string }): { compiled: CompiledSource; type: ExprType } | undefined => {
-    const compiled = compileScalar(nodeAt(path), kind, source);
+  const compile = (pointer: string, kind: CompiledSource['kind'], scope: Scope, expect?: { type: ExprType; role: string }): { compiled: CompiledSource; type: ExprType } | undefined => {
+    const compiled = compiledSources.get(pointer);
     if (!compiled) return undefined;
+    if (compiled.kind !== kind) throw new Error(`internal error: ${pointer} was compiled as ${compiled.kind}, bound as ${kind}`);
     sources.set(pointer, compiled);
     report(compiled, compiled.diagnostics);
     if (!compiled.ast) return { compiled, type: Types.dyn };
@@ -101,6 +103,10 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
     if (!compiled.ast) return [];
     const ids: string[] = [];
     for (const ref of stepReferences(compiled.ast)) {
+      if (ref.id !== undefined && runTypes.has(ref.id)) {
+        ids.push(ref.id);
+        continue;
+      }
       const range = toDiagnostics([{ code: '', message: '', start: ref.start, end: ref.end }], compiled.mapOffset, source)[0]!.range;
       if (ref.id === undefined) {
         diagnostics.push(makeDiagnostic('SDL4107', file, range, 'read a step\'s output by its id: `steps.<id>.output`', 'the step graph is built from the step ids an expression names; a computed step name cannot be scheduled'));
@@ -123,23 +129,23 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
     const add = (r: { compiled: CompiledSource } | undefined) => r && read.push(r.compiled);
 
     // `when:` is decided once, before the loop (the runtime skips the whole step): no loop variable.
-    add(compile(at('when'), ptr('when'), 'expression', globals, { type: Types.bool, role: '`when:`' }));
+    add(compile(ptr('when'), 'expression', globals, { type: Types.bool, role: '`when:`' }));
     let loopScope: Scope = globals;
     if (step.for_each !== undefined) {
-      const over = compile(at('for_each'), ptr('for_each', 'over'), 'expression', globals, { type: Types.list(Types.dyn), role: '`for_each:`' });
+      const over = compile(ptr('for_each', 'over'), 'expression', globals, { type: Types.list(Types.dyn), role: '`for_each:`' });
       add(over);
       const as = typeof step.as === 'string' && !RESERVED_STEP_NAMES.has(step.as) ? step.as : 'item';
       loopScope = new Map([...globals, [as, over ? elementType(over.type) : Types.dyn], ['index', Types.int]]);
     }
     if (isRecord(step.prompt)) {
-      add(compile(at('prompt', 'system'), ptr('system'), 'template', loopScope));
-      add(compile(at('prompt', 'user'), ptr('user'), 'template', loopScope));
+      add(compile(ptr('system'), 'template', loopScope));
+      add(compile(ptr('user'), 'template', loopScope));
     }
     if (isRecord(step.with)) {
       const args = new Map<string, ArgumentValue>();
       for (const [name, value] of Object.entries(step.with)) {
         if (typeof value === 'string') {
-          const r = compile(at('with', name), ptr('with', name), 'expression', loopScope);
+          const r = compile(ptr('with', name), 'expression', loopScope);
           add(r);
           args.set(name, r ? { kind: 'expression', type: r.compiled.ast ? r.type : Types.dyn } : { kind: 'expression', type: Types.dyn });
         } else args.set(name, { kind: 'literal', value });
@@ -171,7 +177,7 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
   });
 
   // `return:` sees every step's output; it adds no edge (it runs after all steps).
-  const ret = compile(['return'], '/return', 'expression', globals);
+  const ret = compile('/return', 'expression', globals);
   if (ret) readsOf(ret.compiled, undefined);
 
   const { order, cycles } = orderSteps(bound);

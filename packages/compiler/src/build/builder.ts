@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bindSkill, type BoundSkill } from '../bind/bind-skill.js';
+import { compileSources } from '../bind/compile-sources.js';
+import type { CompiledSource } from '../bind/compiled-source.js';
 import { checkReplyPaths } from '../check/reply-paths.js';
 import type { DependencyInterface } from '../bind/scopes.js';
 import { checkSkill } from '../check/check.js';
@@ -14,13 +16,14 @@ import { checkLockfile, readLockfile } from '../deps/lockfile.js';
 import { displayPath } from '../deps/paths.js';
 import { resolveProject } from '../deps/resolve.js';
 import type { ResolvedProject } from '../deps/types.js';
-import { emitDocument, type SkillOrigin } from '../emit/emit-document.js';
-import { emitSkill, repinSkill } from '../emit/emit-skill.js';
+import { bundleDocument, type SkillOrigin } from '../emit/emit-document.js';
+import { emitSkill, nodeRangesOf, repinSkill } from '../emit/emit-skill.js';
 import type { IrDocument, IrSkill } from '../emit/ir-types.js';
-import { documentText } from '../emit/skill-text.js';
-import { validateDocument } from '../emit/validate-ir.js';
+import { skillEntry, type SkillEntry } from '../emit/skill-text.js';
+import { validateEnvelope, validateSkillIr } from '../emit/validate-ir.js';
 import { checkBytes, type FileResult, type FrontEndStage } from '../frontend/check-file.js';
 import { rangeOfPath } from '../yaml/ranges.js';
+import { releaseDocument } from '../yaml/release.js';
 import { validateSkill } from '../schema/validate.js';
 import type { SourceFile } from '../source/source-file.js';
 import { expandSkillPaths } from './expand.js';
@@ -46,7 +49,8 @@ export interface BuiltOutput {
   id: string;
   /** The root skill's `name`: the output file is `<name>.skill.json`. */
   name: string;
-  document: IrDocument;
+  /** The document `text` holds (parsed from it on first read: a build keeps only the text). */
+  readonly document: IrDocument;
   /** The file text (canonical JSON, final newline). */
   text: string;
   /** False when this build reused the previous build's document unchanged. */
@@ -90,6 +94,10 @@ interface FileState {
   display: string;
   sha256: string;
   result: FileResult;
+  /** For a file without errors: its expressions and templates, compiled while the document was at hand. */
+  compiled?: Map<string, CompiledSource>;
+  /** For a file without errors: `nodeRangesOf` its document, for the source map. */
+  nodeRanges?: Map<string, readonly [number, number]>;
 }
 
 interface Cached<T> {
@@ -110,7 +118,12 @@ export class ProjectBuilder {
   private readonly files = new Map<string, FileState>();
   private readonly dirty = new Set<string>();
   private readonly bound = new Map<string, Cached<{ bound: BoundSkill; diagnostics: Diagnostic[] }>>();
-  private readonly emitted = new Map<string, Cached<IrSkill> & { bound: BoundSkill; sha256: string }>();
+  /**
+   * Per skill: what bundles need of its IR (`entry`), and, in watch mode only, the IR object itself,
+   * which re-pinning a dependency's hash starts from. A one-shot build lets each IR object go as soon
+   * as it is serialized and validated.
+   */
+  private readonly emitted = new Map<string, { key: string; entry: SkillEntry; ir: IrSkill | undefined; bound: BoundSkill; sha256: string }>();
   /** `unchanged` is the same output marked `changed: false`, made once: most builds reuse most documents. */
   private readonly documents = new Map<string, Cached<BuiltOutput> & { unchanged: BuiltOutput }>();
   /** Each given file's state at the last build, to tell which were re-read. */
@@ -170,6 +183,12 @@ export class ProjectBuilder {
     this.files.set(real, state);
     // Resolution reads the same file: hand it the parsed document instead of parsing it again.
     if (result.source && result.parsed) this.resolution.prime(real, this.options.cwd, bytes, result.source, result.parsed.document);
+    if (result.skill && result.parsed) {
+      // Take what binding and emission need from the document now, then let it go (see releaseDocument).
+      state.compiled = compileSources(result.parsed);
+      state.nodeRanges = nodeRangesOf(result.parsed);
+      releaseDocument(result.parsed);
+    }
     return state;
   }
 
@@ -234,7 +253,7 @@ export class ProjectBuilder {
       let cached = this.bound.get(id);
       if (!cached || cached.key !== key) {
         stats.bound++;
-        cached = { key, value: bindSkill(state.result.parsed, { dependencies: interfaces }) };
+        cached = { key, value: bindSkill(state.result.parsed, { dependencies: interfaces, ...(state.compiled ? { compiled: state.compiled } : {}) }) };
         this.bound.set(id, cached);
       }
       diagnostics.push(...cached.value.diagnostics);
@@ -253,31 +272,33 @@ export class ProjectBuilder {
     if (hasErrors(diagnostics)) return done([]);
 
     // Emit in dependency order: a skill's IR pins its dependencies' hashes.
-    const irs = new Map<string, IrSkill>();
+    const entries = new Map<string, SkillEntry>();
     const origins = new Map<string, SkillOrigin>();
     for (const id of order) {
       const skill = project.skills.get(id)!;
       const state = stateOf.get(id)!;
       const unchanged = affected && !affected.has(id) ? this.emitted.get(id) : undefined;
       if (unchanged) {
-        irs.set(id, unchanged.value);
+        entries.set(id, unchanged.entry);
         origins.set(id, { source: skill.source, path: skill.path });
         continue;
       }
-      const uses = new Map(skill.dependencies.map((d) => [d.alias, { skill: d.target, hash: irs.get(d.target)!.hash }] as const));
+      const uses = new Map(skill.dependencies.map((d) => [d.alias, { skill: d.target, hash: entries.get(d.target)!.hash }] as const));
       const bound = this.bound.get(id)!.value.bound;
       const key = [state.sha256, skill.path, ...[...uses].map(([alias, u]) => `${alias}=${u.skill}@${u.hash}`)].join('|');
       let cached = this.emitted.get(id);
       if (!cached || cached.key !== key) {
         stats.emitted++;
         // Same source and bindings, only dependencies' hashes moved: re-pin instead of re-emitting.
-        const value = cached && cached.bound === bound && cached.sha256 === state.sha256 && cached.value.file === skill.path
-          ? repinSkill(cached.value, uses)
-          : emitSkill({ id, file: skill.path, sha256: state.sha256, parsed: state.result.parsed!, skill: state.result.skill!, bound, uses });
-        cached = { key, value, bound, sha256: state.sha256 };
+        const value = cached?.ir && cached.bound === bound && cached.sha256 === state.sha256 && cached.ir.file === skill.path
+          ? repinSkill(cached.ir, uses)
+          : emitSkill({ id, file: skill.path, sha256: state.sha256, parsed: state.result.parsed!, skill: state.result.skill!, bound, uses, ...(state.nodeRanges ? { nodeRanges: state.nodeRanges } : {}) });
+        const problems = validateSkillIr(value);
+        if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${id} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
+        cached = { key, entry: skillEntry(value), ir: this.options.watch ? value : undefined, bound, sha256: state.sha256 };
         this.emitted.set(id, cached);
       }
-      irs.set(id, cached.value);
+      entries.set(id, cached.entry);
       origins.set(id, { source: skill.source, path: skill.path });
     }
 
@@ -290,18 +311,19 @@ export class ProjectBuilder {
         continue;
       }
       const closure = this.closures.byRoot.get(root)!;
-      const key = closure.map((id) => irs.get(id)!.hash).join('|');
+      const key = closure.map((id) => entries.get(id)!.hash).join('|');
       const cached = this.documents.get(root);
       if (cached && cached.key === key) {
         outputs.push(cached.unchanged);
         continue;
       }
       stats.documents++;
-      const document = emitDocument(root, closure, irs, origins);
-      const problems = validateDocument(document);
+      const bundle = bundleDocument(root, closure, entries, origins);
+      const problems = validateEnvelope(bundle.envelope);
       if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${root} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
-      const output: BuiltOutput = { id: root, name: irs.get(root)!.name, document, text: documentText(document), changed: true };
-      this.documents.set(root, { key, value: output, unchanged: { ...output, changed: false } });
+      const name = entries.get(root)!.name;
+      const output = builtOutput(root, name, bundle.text, true);
+      this.documents.set(root, { key, value: output, unchanged: builtOutput(root, name, bundle.text, false) });
       outputs.push(output);
     }
     return done(outputs);
@@ -393,6 +415,20 @@ export class ProjectBuilder {
     }
     return out;
   }
+}
+
+/** An output whose `document` is parsed from its text when first read. */
+function builtOutput(id: string, name: string, text: string, changed: boolean): BuiltOutput {
+  let document: IrDocument | undefined;
+  return {
+    id,
+    name,
+    text,
+    changed,
+    get document() {
+      return (document ??= JSON.parse(text) as IrDocument);
+    },
+  };
 }
 
 /** One full build (no cache kept): what `skillc compile` without `--watch` runs. */

@@ -1,4 +1,4 @@
-import { sealDocument } from './skill-text.js';
+import { seal, sealDocument, type SkillEntry } from './skill-text.js';
 import { IR_GENERATOR, IR_VERSION, type IrDependencyRow, type IrDocument, type IrSkill } from './ir-types.js';
 
 /** Where a skill came from, for the dependency table. */
@@ -8,6 +8,29 @@ export interface SkillOrigin {
   path: string;
 }
 
+type RowFields = Pick<SkillEntry, 'hash' | 'name' | 'file' | 'sha256' | 'version'>;
+
+/** The dependency table: every id of `ids` (sorted) except the entry. */
+function dependencyRows(entry: string, ids: readonly string[], skill: (id: string) => RowFields, origins: ReadonlyMap<string, SkillOrigin>): IrDependencyRow[] {
+  const rows: IrDependencyRow[] = [];
+  for (const id of ids) {
+    if (id === entry) continue;
+    const s = skill(id);
+    const origin = origins.get(id) ?? { source: 'path', path: s.file };
+    // Members in sorted order: the row then serializes canonically through `JSON.stringify`.
+    rows.push({ hash: s.hash, id, name: s.name, path: origin.path, sha256: s.sha256, source: origin.source, version: s.version });
+  }
+  return rows;
+}
+
+function lookup<T>(map: ReadonlyMap<string, T>): (id: string) => T {
+  return (id) => {
+    const found = map.get(id);
+    if (!found) throw new Error(`internal error: skill ${id} was not emitted`);
+    return found;
+  };
+}
+
 /**
  * One IR document: the entry skill and its closure (`closure` holds every id it reaches, itself
  * included), the dependency table sorted by id, and the document hash (its file text is kept for
@@ -15,18 +38,33 @@ export interface SkillOrigin {
  */
 export function emitDocument(entry: string, closure: readonly string[], skills: ReadonlyMap<string, IrSkill>, origins: ReadonlyMap<string, SkillOrigin>): IrDocument {
   const ids = [...closure].sort();
+  const get = lookup(skills);
   const table: Record<string, IrSkill> = {};
-  const dependencies: IrDependencyRow[] = [];
-  for (const id of ids) {
-    const skill = skills.get(id);
-    if (!skill) throw new Error(`internal error: skill ${id} was not emitted`);
-    table[id] = skill;
-    if (id === entry) continue;
-    const origin = origins.get(id) ?? { source: 'path', path: skill.file };
-    // Members in sorted order: the row then serializes canonically through `JSON.stringify`.
-    dependencies.push({ hash: skill.hash, id, name: skill.name, path: origin.path, sha256: skill.sha256, source: origin.source, version: skill.version });
-  }
-  const doc: IrDocument = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, skills: table, dependencies, hash: '' };
+  for (const id of ids) table[id] = get(id);
+  const doc: IrDocument = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, skills: table, dependencies: dependencyRows(entry, ids, get, origins), hash: '' };
   sealDocument(doc);
   return doc;
+}
+
+/** A document as a build writes it: its hash and file text, and its envelope for validation. */
+export interface Bundle {
+  hash: string;
+  /** The file text (canonical JSON and a newline). */
+  text: string;
+  /** The document with every skill's content left out (`{}`): what is left to validate once each skill was. */
+  envelope: Omit<IrDocument, 'skills'> & { skills: Record<string, object> };
+}
+
+/**
+ * The document of `emitDocument`, made from skills already emitted and serialized: only their
+ * table fields and text are read, so a build need not keep the skills' IR objects alive.
+ */
+export function bundleDocument(entry: string, closure: readonly string[], skills: ReadonlyMap<string, SkillEntry>, origins: ReadonlyMap<string, SkillOrigin>): Bundle {
+  const ids = [...closure].sort();
+  const get = lookup(skills);
+  const content = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, dependencies: dependencyRows(entry, ids, get, origins), ids, textOf: (id: string) => get(id).text };
+  const { hash, text } = seal(content);
+  const placeholders: Record<string, object> = {};
+  for (const id of ids) placeholders[id] = {};
+  return { hash, text, envelope: { ir_version: content.ir_version, generator: content.generator, entry, skills: placeholders, dependencies: content.dependencies, hash } };
 }

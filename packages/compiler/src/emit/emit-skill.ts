@@ -25,6 +25,33 @@ export interface SkillEmitInput {
   bound: BoundSkill;
   /** Each `uses:` alias's resolved skill id and that skill's IR hash. */
   uses: ReadonlyMap<string, { skill: string; hash: string }>;
+  /** `nodeRangesOf(parsed)`, when the build computed it earlier (then the YAML document is not read). */
+  nodeRanges?: ReadonlyMap<string, readonly [number, number]>;
+}
+
+/**
+ * Offsets of the YAML nodes the source map names besides expressions and templates, by IR
+ * pointer: the skill (its `name`), `inputs`, `outputs`, each `uses:` entry, tool and step, and
+ * each `with:` argument. Computed while the document is at hand, so emission does not need it.
+ */
+export function nodeRangesOf(parsed: ParsedSkill): Map<string, readonly [number, number]> {
+  const out = new Map<string, readonly [number, number]>();
+  const value = record(parsed.value);
+  const add = (pointer: string, path: ValuePath) => {
+    const found = locatePath(parsed.document, path);
+    const node = found.depth === path.length ? (found.node as Node | null) : undefined;
+    if (node?.range) out.set(pointer, [node.range[0], node.range[1]]);
+  };
+  add('', ['name']);
+  add('/inputs', ['inputs']);
+  add('/outputs', ['outputs']);
+  for (const alias of Object.keys(record(value.uses))) add(`/uses/${pointerSegment(alias)}`, ['uses', alias]);
+  for (const tool of Object.keys(record(value.tools))) add(`/tools/${pointerSegment(tool)}`, ['tools', tool]);
+  asArray(value.steps).forEach((step, index) => {
+    add(`/steps/${index}`, ['steps', index]);
+    for (const arg of Object.keys(record(record(step).with))) add(`/steps/${index}/with/${pointerSegment(arg)}`, ['steps', index, 'with', arg]);
+  });
+  return out;
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -46,10 +73,10 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
     const range = source.rangeAt(start, end);
     return { file: input.file, start: range.start, end: range.end };
   };
-  const mapNode = (pointer: string, path: ValuePath) => {
-    const found = locatePath(parsed.document, path);
-    const node = found.depth === path.length ? (found.node as Node | null) : undefined;
-    if (node?.range) sourceMap[pointer] = at(node.range[0], node.range[1]);
+  const ranges = input.nodeRanges ?? nodeRangesOf(parsed);
+  const mapNode = (pointer: string) => {
+    const range = ranges.get(pointer);
+    if (range) sourceMap[pointer] = at(range[0], range[1]);
   };
   const compiled = (pointer: string): CompiledSource => {
     const c = bound.sources.get(pointer);
@@ -67,9 +94,9 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
   };
 
   const name = String(skill.name);
-  mapNode('', ['name']);
-  mapNode('/inputs', ['inputs']);
-  mapNode('/outputs', ['outputs']);
+  mapNode('');
+  mapNode('/inputs');
+  mapNode('/outputs');
   const engines = record(skill.engines);
   const baseParams = record(engines.params);
 
@@ -79,21 +106,21 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
     if (!resolved) throw new Error(`internal error: \`uses.${alias}\` of ${input.file} is not resolved`);
     const e = record(entry);
     uses[alias] = { skill: resolved.skill, reference: String(e.skill), range: e.version === undefined ? null : String(e.version), hash: resolved.hash };
-    mapNode(`/uses/${pointerSegment(alias)}`, ['uses', alias]);
+    mapNode(`/uses/${pointerSegment(alias)}`);
   }
 
   const tools: IrSkill['tools'] = {};
   for (const [toolName, tool] of Object.entries(record(skill.tools))) {
     const t = record(tool);
     tools[toolName] = { description: String(t.description ?? ''), parameters: json(t.parameters ?? { type: 'object', properties: {} }), returns: t.returns === undefined ? null : json(t.returns) };
-    mapNode(`/tools/${pointerSegment(toolName)}`, ['tools', toolName]);
+    mapNode(`/tools/${pointerSegment(toolName)}`);
   }
 
   const dependsOn = new Map(bound.steps.map((s) => [s.index, s.dependsOn] as const));
   const steps: IrStep[] = asArray(skill.steps).map((raw, index) => {
     const step = record(raw);
     const ptr = `/steps/${index}`;
-    mapNode(ptr, ['steps', index]);
+    mapNode(ptr);
     const base = {
       id: String(step.id),
       description: typeof step.description === 'string' ? step.description : null,
@@ -113,7 +140,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
         if (typeof value === 'string') out[arg] = expression(pointer);
         else {
           out[arg] = { literal: json(value) };
-          mapNode(pointer, ['steps', index, 'with', arg]);
+          mapNode(pointer);
         }
       }
       return out;

@@ -97,41 +97,80 @@ export function skillText(skill: IrSkill): string {
   return text;
 }
 
+/** What a bundle needs of an emitted skill: its dependency-table fields and its canonical text. */
+export interface SkillEntry {
+  id: string;
+  name: string;
+  version: string;
+  /** Root-relative path of the source file. */
+  file: string;
+  /** SHA-256 of the source bytes. */
+  sha256: string;
+  /** The skill's IR content hash. */
+  hash: string;
+  /** The skill's canonical JSON (with `hash`). */
+  text: string;
+}
+
+/** The entry of an emitted skill (hashing it first if nobody has). */
+export function skillEntry(skill: IrSkill): SkillEntry {
+  const text = skillText(skill);
+  return { id: skill.id, name: skill.name, version: skill.version, file: skill.file, sha256: skill.sha256, hash: skill.hash, text };
+}
+
+/** A document's members other than `skills` and `hash`, and its skills' texts by id. */
+interface DocumentContent {
+  ir_version: string;
+  generator: string;
+  entry: string;
+  dependencies: unknown[];
+  /** Skill ids, sorted. */
+  ids: readonly string[];
+  textOf(id: string): string;
+}
+
 /**
  * The document's canonical JSON split around its `hash` member: `head` runs up to and including the
  * comma after `generator`, `tail` holds `ir_version` and `skills`. The document hash is computed
  * over `head + tail`, the file is `head + "hash":… , + tail`.
  */
-function documentParts(doc: IrDocument): { head: string; tail: string[] } {
+function documentParts(doc: DocumentContent): { head: string; tail: string[] } {
   const head = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},`;
   const tail = [`"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`];
-  Object.keys(doc.skills).sort().forEach((id, i) => tail.push(`${i > 0 ? ',' : ''}${JSON.stringify(id)}:${skillText(doc.skills[id]!)}`));
+  // The key and the text stay separate parts: hashing a concatenation would flatten it into a copy
+  // of the skill's text per bundle, where separate parts share the one text every bundle holds.
+  doc.ids.forEach((id, i) => tail.push(`${i > 0 ? ',' : ''}${JSON.stringify(id)}:`, doc.textOf(id)));
   tail.push('}}');
   return { head, tail };
 }
 
+const contentOf = (doc: IrDocument): DocumentContent => ({ ...doc, ids: Object.keys(doc.skills).sort(), textOf: (id) => skillText(doc.skills[id]!) });
+
 /** The document's content hash (equal to `contentHash(doc)`), from the skills' cached text. */
 export function hashDocument(doc: IrDocument): string {
-  const { head, tail } = documentParts(doc);
-  const h = createHash('sha256').update(head);
-  for (const part of tail) h.update(part);
-  return `sha256:${h.digest('hex')}`;
+  return seal(contentOf(doc)).hash;
 }
 
 /**
- * Hashes the document and returns its file text (equal to `serializeIr(doc)`): the skills' cached
- * canonical text is hashed and concatenated, never re-serialized.
+ * Hashes a document's content and makes its file text (equal to `serializeIr` of the document):
+ * the skills' canonical text is hashed and concatenated, never re-serialized.
  */
-export function sealDocument(doc: IrDocument): string {
+export function seal(doc: DocumentContent): { hash: string; text: string } {
   const { head, tail } = documentParts(doc);
   const h = createHash('sha256').update(head);
   for (const part of tail) h.update(part);
-  doc.hash = `sha256:${h.digest('hex')}`;
+  const hash = `sha256:${h.digest('hex')}`;
   // Concatenated, not joined: the engine keeps the shared skill texts by reference until the file is written.
-  let text = `${head}"hash":${JSON.stringify(doc.hash)},`;
+  let text = `${head}"hash":${JSON.stringify(hash)},`;
   for (const part of tail) text += part;
-  text += '\n';
-  documentTexts.set(doc, { hash: doc.hash, text });
+  return { hash, text: `${text}\n` };
+}
+
+/** Sets the document's hash and returns its file text (kept for `documentText`). */
+export function sealDocument(doc: IrDocument): string {
+  const { hash, text } = seal(contentOf(doc));
+  doc.hash = hash;
+  documentTexts.set(doc, { hash, text });
   return text;
 }
 
@@ -144,6 +183,6 @@ const documentTexts = new WeakMap<IrDocument, { hash: string; text: string }>();
 export function documentText(doc: IrDocument): string {
   const sealed = documentTexts.get(doc);
   if (sealed !== undefined && sealed.hash === doc.hash) return sealed.text;
-  const { head, tail } = documentParts(doc);
+  const { head, tail } = documentParts(contentOf(doc));
   return `${head}"hash":${JSON.stringify(doc.hash)},${tail.join('')}\n`;
 }

@@ -59,3 +59,19 @@ export function validateDocument(doc: IrDocument): string[] {
   }
   return [];
 }
+
+/** `validateDocument`'s check of one skill (`#/$defs/skill`), for a build that validates each skill as it is emitted. */
+export function validateSkillIr(skill: IrSkill): string[] {
+  const v = (validators ??= compile());
+  if (validSkills.has(skill)) return [];
+  const id = String(skill.id);
+  if (!v.skill(skill)) return messages(v.skill, `/skills/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  validSkills.add(skill);
+  return [];
+}
+
+/** `validateDocument`'s check of the document around its skills (each skill validated on its own). */
+export function validateEnvelope(envelope: unknown): string[] {
+  const v = (validators ??= compile());
+  return v.envelope(envelope) ? [] : messages(v.envelope);
+}

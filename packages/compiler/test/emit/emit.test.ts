@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProject, canonicalJson, contentHash, type IrDocument, validateDocument, validateIr } from '@sdl/compiler';
+import { buildProject, canonicalJson, contentHash, type IrDocument, serializeIr, validateDocument, validateIr } from '@sdl/compiler';
 import { makeProject, removeProject } from '../deps/temp-project.js';
 import { SPEC_FILES, SPEC_SUMMARIZE_IR } from './spec-example.js';
 
@@ -48,7 +48,9 @@ describe('IR emitter', () => {
     const result = buildProject(['skills'], { cwd: repo });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(result.outputs.length).toBeGreaterThanOrEqual(10);
-    for (const { document } of result.outputs) {
+    for (const { document, text } of result.outputs) {
+      // The file is the document's canonical JSON: what `serializeIr` (and so `canonicalJson`) makes of it.
+      expect(text).toBe(serializeIr(document));
       expect(validateIr(document), document.entry).toEqual([]);
       expect(contentHash(document as unknown as Record<string, unknown>)).toBe(document.hash);
       for (const skill of Object.values(document.skills)) {

@@ -1,0 +1,43 @@
+import type { Node } from 'yaml';
+import { asArray, isRecord } from '../check/context.js';
+import type { ParsedSkill } from '../yaml/parse.js';
+import { locatePath, type ValuePath } from '../yaml/ranges.js';
+import { compileScalar, type CompiledSource } from './compiled-source.js';
+
+/** Escapes one JSON Pointer segment (RFC 6901). */
+export const pointerSegment = (s: string | number): string => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Every expression and template of a skill, parsed, by IR pointer (`/steps/1/user`, `/return`):
+ * `when:`, `for_each:`, prompt `system:`/`user:`, string `with:` arguments and `return:`. This is
+ * the one list of where expressions live; `bindSkill` type-checks what it finds here. It needs
+ * the YAML document (positions); its result does not, so a build can compile a file's sources
+ * right after its front end and let the document go.
+ */
+export function compileSources(parsed: ParsedSkill): Map<string, CompiledSource> {
+  const { source } = parsed;
+  const skill = isRecord(parsed.value) ? parsed.value : {};
+  const out = new Map<string, CompiledSource>();
+  const add = (path: ValuePath, pointer: string, kind: CompiledSource['kind']) => {
+    const found = locatePath(parsed.document, path);
+    const compiled = compileScalar(found.depth === path.length ? (found.node as Node | null) : undefined, kind, source);
+    if (compiled) out.set(pointer, compiled);
+  };
+  asArray(skill.steps).forEach((step, index) => {
+    if (!isRecord(step)) return;
+    const ptr = `/steps/${index}`;
+    add(['steps', index, 'when'], `${ptr}/when`, 'expression');
+    if (step.for_each !== undefined) add(['steps', index, 'for_each'], `${ptr}/for_each/over`, 'expression');
+    if (isRecord(step.prompt)) {
+      add(['steps', index, 'prompt', 'system'], `${ptr}/system`, 'template');
+      add(['steps', index, 'prompt', 'user'], `${ptr}/user`, 'template');
+    }
+    if (isRecord(step.with)) {
+      for (const [name, value] of Object.entries(step.with)) {
+        if (typeof value === 'string') add(['steps', index, 'with', name], `${ptr}/with/${pointerSegment(name)}`, 'expression');
+      }
+    }
+  });
+  add(['return'], '/return', 'expression');
+  return out;
+}
