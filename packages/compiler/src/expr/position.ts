@@ -187,6 +187,15 @@ export function scalarOffsetMap(sourceText: string, scalar: ScalarLike): OffsetM
   if (!range) return () => 0;
   const [r0, r1] = range;
   const type = scalar.type ?? 'PLAIN';
+  return simpleScalarMap(sourceText, scalar.value, r0, r1, type) ?? builtScalarOffsetMap(sourceText, scalar);
+}
+
+/** `scalarOffsetMap` without its one-line shortcut: every scalar rebuilt character by character (exported for tests). */
+export function builtScalarOffsetMap(sourceText: string, scalar: ScalarLike): OffsetMap {
+  const range = scalar.range;
+  if (!range) return () => 0;
+  const [r0, r1] = range;
+  const type = scalar.type ?? 'PLAIN';
   let built: Built;
   if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') built = buildBlock(sourceText, r0, r1, type === 'BLOCK_FOLDED');
   else if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') built = buildFlow(sourceText.slice(r0 + 1, r1 - 1), r0 + 1, type === 'QUOTE_DOUBLE' ? 'double' : 'single');
@@ -195,6 +204,28 @@ export function scalarOffsetMap(sourceText: string, scalar: ScalarLike): OffsetM
   const { offsets } = built;
   const endOffset = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? r1 - 1 : offsets.length > 0 ? offsets[offsets.length - 1]! + 1 : r0;
   return (o) => (o < 0 ? r0 : o < offsets.length ? offsets[o]! : endOffset);
+}
+
+/**
+ * The map of a one-line scalar whose value is its source text unchanged: plain, or quoted without
+ * escapes (`\\`, `''`). It is what the general construction gives for such a scalar, computed
+ * instead of stored. Undefined for every other scalar.
+ */
+function simpleScalarMap(sourceText: string, value: unknown, r0: number, r1: number, type: string): OffsetMap | undefined {
+  const quoted = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE';
+  if (!quoted && type !== 'PLAIN') return undefined;
+  const base = quoted ? r0 + 1 : r0;
+  const stop = quoted ? r1 - 1 : r1;
+  if (stop < base) return undefined;
+  const special = type === 'QUOTE_DOUBLE' ? 92 /* \\ */ : type === 'QUOTE_SINGLE' ? 39 /* ' */ : -1;
+  for (let i = base; i < stop; i++) {
+    const c = sourceText.charCodeAt(i);
+    if (c === 10 || c === 13 || c === special) return undefined;
+  }
+  if (typeof value !== 'string' || value.length !== stop - base || !sourceText.startsWith(value, base)) return () => r0;
+  const length = value.length;
+  const endOffset = quoted ? r1 - 1 : length > 0 ? base + length : r0;
+  return (o) => (o < 0 ? r0 : o < length ? base + o : endOffset);
 }
 
 /** The identity map, for text that is the whole source (e.g. `skillc render` of a template file). */

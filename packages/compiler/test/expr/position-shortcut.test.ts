@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Document, parseDocument, visit, type Scalar } from 'yaml';
+import { builtScalarOffsetMap, scalarOffsetMap, type ScalarLike } from '../../src/expr/position.js';
+
+/** Both maps at every offset of the value and just outside it. */
+function expectSameMap(src: string, scalar: ScalarLike): void {
+  const length = typeof scalar.value === 'string' ? scalar.value.length : 3;
+  const fast = scalarOffsetMap(src, scalar);
+  const built = builtScalarOffsetMap(src, scalar);
+  for (let o = -2; o <= length + 2; o++) expect([o, fast(o)], src).toEqual([o, built(o)]);
+}
+
+function allScalars(src: string): Scalar[] {
+  const out: Scalar[] = [];
+  visit(parseDocument(src), { Scalar: (_k, n) => void out.push(n) });
+  return out;
+}
+
+describe('scalarOffsetMap one-line shortcut', () => {
+  it.each([
+    'a: plain text\nb: "double"\nc: \'single\'\nd: ""\ne: \'\'\nf:\ng: { h: "x", i: [j, "k l"] }\n',
+    'a: "with \\"escape\\""\nb: \'it\'\'s\'\nc: "two\n  lines"\nd: plain\n  folded\ne: |\n  block\n',
+    'a: "😀 é"\nb: 😀 plain\nc:   spaced   \n',
+    'a: "two\r\n  lines"\r\nb: plain\r\n  folded\r\nc: \'x\r\n  y\'\r\n',
+    'a: "two\r  lines"\nb: \'x\r  y\'\nc: [p\r  q]\n',
+  ])('gives what the general construction gives: %j', (src) => {
+    for (const scalar of allScalars(src)) expectSameMap(src, scalar);
+  });
+
+  it('gives what the general construction gives when the value does not match the text', () => {
+    const src = 'a: plain\nb: "quoted"\n';
+    for (const scalar of allScalars(src)) {
+      expectSameMap(src, { value: 'other', type: scalar.type, range: scalar.range });
+      expectSameMap(src, { value: 42, type: scalar.type, range: scalar.range });
+    }
+    expectSameMap('""', { value: '', type: 'QUOTE_DOUBLE', range: [0, 1, 1] });
+  });
+
+  it('gives what the general construction gives for scalars the yaml package writes in any style', () => {
+    const styles = ['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE'] as const;
+    const text = fc.array(fc.constantFrom('a', 'b', '{', ' ', '\n', '"', "'", '\\', 'é', '😀', ':', '#', 'x y'), { minLength: 0, maxLength: 20 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom(...styles), (value, style) => {
+        const doc = new Document({ key: value, list: [value, 'x'] });
+        visit(doc, { Scalar: (_k, n) => void (n.value === value && (n.type = style)) });
+        const src = doc.toString({ lineWidth: 20, minContentWidth: 5 });
+        for (const scalar of allScalars(src)) expectSameMap(src, scalar);
+      }),
+      { numRuns: 500, seed: 20261122 },
+    );
+  });
+});
