@@ -22,8 +22,8 @@ describe('skills/', () => {
     expect(code).toBe(0);
   });
 
-  it('skillc compile skills/ --out writes one IR file per skill, against the committed sdl.lock', async () => {
-    const { code, err } = await skillc(['compile', 'skills', '--out', out, '--frozen-lockfile'], repoRoot);
+  it('skillc compile skills/ --out writes one IR file per skill, against the committed sdl.lock, checked against spec/ir.schema.json', async () => {
+    const { code, err } = await skillc(['compile', 'skills', '--out', out, '--frozen-lockfile', '--verify-ir'], repoRoot);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.skill.json')).length).toBe(skillFiles.length);

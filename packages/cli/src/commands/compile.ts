@@ -15,7 +15,7 @@ import { type CliIO, type Command, EXIT_OK, UsageError } from '../io.js';
 import { exitCodeFor, reportFormat, type ReportFormat } from '../report/options.js';
 import { formatHumanReport, formatJsonReport } from '../report/human.js';
 
-const usage = `Usage: skillc compile <files|dirs...> --out <dir> [--frozen-lockfile] [--watch] [--format human|json]
+const usage = `Usage: skillc compile <files|dirs...> --out <dir> [--frozen-lockfile] [--verify-ir] [--watch] [--format human|json]
 
 Check skill files, resolve their \`uses:\` dependencies and, when nothing has an error, write
 <out>/<name>.skill.json for each skill given: the IR (spec/ir.md) of the skill and its whole
@@ -25,6 +25,8 @@ sdl.lock at the project root is written or updated unless --frozen-lockfile is g
 Options:
   -o, --out <dir>        output directory (created if missing)
   --frozen-lockfile      fail (exit 1) when sdl.lock is missing or out of date; never write it (for CI)
+  --verify-ir            also check every emitted skill and file against spec/ir.schema.json before
+                         writing (a check of the compiler itself; the runtime validates IR when it loads it)
   --root <dir>           the project root (default: nearest directory with sdl.lock or package.json)
   -w, --watch            keep running: recompile what a change affects, print diagnostics as they appear
   --format <human|json>  report format (default human)
@@ -55,6 +57,7 @@ export const command: Command = {
         format: { type: 'string' },
         json: { type: 'boolean' },
         'frozen-lockfile': { type: 'boolean' },
+        'verify-ir': { type: 'boolean' },
         root: { type: 'string' },
         watch: { type: 'boolean', short: 'w' },
       },
@@ -68,6 +71,7 @@ export const command: Command = {
     const builder = new ProjectBuilder(positionals, {
       cwd: io.cwd,
       frozenLockfile: options.frozen,
+      verifyIr: values['verify-ir'] === true,
       watch: values.watch === true,
       ...(values.root !== undefined ? { root: values.root } : {}),
     });

@@ -41,6 +41,12 @@ export interface BuildOptions {
   frozenLockfile?: boolean;
   /** Trust cached files until `invalidate` names them (watch mode, whose watcher reports every change). */
   watch?: boolean;
+  /**
+   * Validate every emitted skill and document against spec/ir.schema.json (`--verify-ir`); a
+   * failure throws `InternalCompilerError`. Off by default: it checks the compiler, not the input,
+   * and the runtime validates every IR file it loads.
+   */
+  verifyIr?: boolean;
 }
 
 /** One compiled root: `<name>.skill.json` holding `document`. */
@@ -293,8 +299,7 @@ export class ProjectBuilder {
         const value = cached?.ir && cached.bound === bound && cached.sha256 === state.sha256 && cached.ir.file === skill.path
           ? repinSkill(cached.ir, uses)
           : emitSkill({ id, file: skill.path, sha256: state.sha256, parsed: state.result.parsed!, skill: state.result.skill!, bound, uses, ...(state.nodeRanges ? { nodeRanges: state.nodeRanges } : {}) });
-        const problems = validateSkillIr(value);
-        if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${id} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
+        if (this.options.verifyIr) verified(id, validateSkillIr(value));
         cached = { key, entry: skillEntry(value), ir: this.options.watch ? value : undefined, bound, sha256: state.sha256 };
         this.emitted.set(id, cached);
       }
@@ -319,8 +324,7 @@ export class ProjectBuilder {
       }
       stats.documents++;
       const bundle = bundleDocument(root, closure, entries, origins);
-      const problems = validateEnvelope(bundle.envelope);
-      if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${root} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
+      if (this.options.verifyIr) verified(root, validateEnvelope(bundle.envelope));
       const name = entries.get(root)!.name;
       const output = builtOutput(root, name, bundle.text, true);
       this.documents.set(root, { key, value: output, unchanged: builtOutput(root, name, bundle.text, false) });
@@ -415,6 +419,11 @@ export class ProjectBuilder {
     }
     return out;
   }
+}
+
+/** Throws `InternalCompilerError` when the IR emitted for `id` failed spec/ir.schema.json. */
+function verified(id: string, problems: string[]): void {
+  if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${id} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
 }
 
 /** An output whose `document` is parsed from its text when first read. */

@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProject, canonicalJson, contentHash, type IrDocument, serializeIr, validateDocument, validateIr } from '@sdl/compiler';
+import { buildProject, canonicalJson, contentHash, type IrDocument, serializeIr, validateDocument, validateEnvelope, validateIr, validateSkillIr } from '@sdl/compiler';
 import { makeProject, removeProject } from '../deps/temp-project.js';
 import { SPEC_FILES, SPEC_SUMMARIZE_IR } from './spec-example.js';
 
@@ -72,6 +72,12 @@ describe('IR emitter', () => {
     const envelope = { ...(JSON.parse(out!.text) as IrDocument), ir_version: '2.0' };
     expect(validateDocument(envelope)).toEqual(['/ir_version must match pattern "^1\\.(0|[1-9][0-9]*)$"']);
     expect(validateDocument(JSON.parse(out!.text) as IrDocument)).toEqual([]);
+    // The checks `--verify-ir` runs as it emits: each skill, then each file's envelope.
+    expect(validateSkillIr(broken.skills['skills/chunk.skill.yaml']!)[0]).toMatch(/^\/skills\/skills~1chunk\.skill\.yaml\/steps\/0/);
+    expect(validateEnvelope({ ...envelope, skills: { 'skills/summarize.skill.yaml': {} } })).toEqual(['/ir_version must match pattern "^1\\.(0|[1-9][0-9]*)$"']);
+    expect(validateEnvelope({ ...envelope, ir_version: '1.0', skills: {} })).toEqual(['/skills must NOT have fewer than 1 properties']);
+    // A whole build with the checks on.
+    expect(buildProject(['skills'], { cwd: root, verifyIr: true }).outputs.map((o) => o.name).sort()).toEqual(['chunk', 'summarize']);
   });
 
   it('fills defaults: for_each, policies, memory, engines, step params, a default return mapped to the last step', () => {
