@@ -17,6 +17,16 @@ const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
 /** Field names that only ever hold credentials. */
 const SECRET_FIELD = /^(?:api[_-]?key|apikey|secret(?:[_-]?key)?|client[_-]?secret|password|passwd|access[_-]?token|auth[_-]?token|bearer[_-]?token|private[_-]?key)$/i;
 
+/**
+ * A cheap test every `SECRET_FIELD` name passes: 6 to 13 characters, starting with a, b, c, p or s
+ * (either case). Most keys fail it and skip the regex.
+ */
+function maybeSecretField(name: string): boolean {
+  if (name.length < 6 || name.length > 13) return false;
+  const first = name.charCodeAt(0) | 0x20;
+  return first === 97 || first === 98 || first === 99 || first === 112 || first === 115;
+}
+
 const TOKEN = /[A-Za-z0-9+/=_-]{32,}/g;
 
 /** Bits of Shannon entropy per character. */
@@ -80,7 +90,7 @@ export const checkSecrets: Check = ({ parsed, reportAt }) => {
       if (!isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value)) return;
       const name = String(pair.key.value);
       const value = pair.value.value;
-      if (SECRET_FIELD.test(name) && typeof value === 'string' && value.trim() !== '') {
+      if (maybeSecretField(name) && SECRET_FIELD.test(name) && typeof value === 'string' && value.trim() !== '') {
         flagged.add(pair.value);
         reportAt('SDL3012', rangeOfNode(source, pair.key), `\`${name}\` holds a credential; a skill file must not contain secrets`, HINT);
       }

@@ -70,10 +70,23 @@ function typeMatches(types: string[] | undefined, value: unknown): boolean {
   return types.includes(actual) || (actual === 'integer' && types.includes('number'));
 }
 
+/** `unionBranches` results by root, union node and pointer (the schema never changes; callers only read them). */
+const branchCache = new WeakMap<SchemaNode, WeakMap<SchemaNode, Map<string, SchemaLocation[]>>>();
+
+/** The branches of a union (`oneOf`/`anyOf`) with `$ref`s resolved; undefined when the node is not a union. Do not modify the result. */
 export function unionBranches(root: SchemaNode, location: SchemaLocation): SchemaLocation[] | undefined {
   const keyword = Array.isArray(location.node.oneOf) ? 'oneOf' : Array.isArray(location.node.anyOf) ? 'anyOf' : undefined;
   if (!keyword) return undefined;
-  return (location.node[keyword] as SchemaNode[]).map((node, i) => resolveRef(root, { pointer: `${location.pointer}/${keyword}/${i}`, node }));
+  let byNode = branchCache.get(root);
+  if (!byNode) branchCache.set(root, (byNode = new WeakMap()));
+  let byPointer = byNode.get(location.node);
+  if (!byPointer) byNode.set(location.node, (byPointer = new Map()));
+  let branches = byPointer.get(location.pointer);
+  if (!branches) {
+    branches = (location.node[keyword] as SchemaNode[]).map((node, i) => resolveRef(root, { pointer: `${location.pointer}/${keyword}/${i}`, node }));
+    byPointer.set(location.pointer, branches);
+  }
+  return branches;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Pair, parseDocument, type Scalar, visit } from 'yaml';
-import { findApiKey } from '@sdl/compiler';
+import { checkText, findApiKey } from '@sdl/compiler';
 import { plainValue } from '../../src/yaml/plain-value.js';
 import { walkNodes } from '../../src/yaml/walk.js';
 
@@ -173,5 +173,19 @@ describe('plainValue', () => {
       }
       expectSame(fast.value, expected, file);
     }
+  });
+});
+
+describe('secret-named fields', () => {
+  const names = [
+    'api_key', 'api-key', 'apikey', 'APIKEY', 'Api_Key', 'secret', 'SECRET', 'secret_key', 'secret-key', 'secretkey', 'client_secret', 'client-secret',
+    'clientsecret', 'password', 'PASSWORD', 'passwd', 'access_token', 'accesstoken', 'auth_token', 'authtoken', 'bearer_token', 'Bearer-Token',
+    'bearertoken', 'private_key', 'privatekey', 'PRIVATE-KEY',
+  ];
+  it.each(names)('%s holding a value is reported', (name) => {
+    expect(checkText(`config:\n  ${name}: hunter2\n`).diagnostics.filter((d) => d.code === 'SDL3012')).toHaveLength(1);
+  });
+  it.each(['key', 'apikeys', 'my_password', 'secret_keys', 'token', 'passwords', 'private_key_id'])('%s is not a secret field', (name) => {
+    expect(checkText(`config:\n  ${name}: hunter2\n`).diagnostics.filter((d) => d.code === 'SDL3012')).toHaveLength(0);
   });
 });
