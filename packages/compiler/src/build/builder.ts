@@ -188,7 +188,7 @@ export class ProjectBuilder {
     const state: FileState = { realPath: real, display, sha256: hash, result };
     this.files.set(real, state);
     // Resolution reads the same file: hand it the parsed document instead of parsing it again.
-    if (result.source && result.parsed) this.resolution.prime(real, this.options.cwd, bytes, result.source, result.parsed.document);
+    if (result.source && result.parsed) this.resolution.prime(real, this.options.cwd, hash, result.source, result.parsed.document);
     if (result.skill && result.parsed) {
       // Take what binding and emission need from the document now, then let it go (see releaseDocument).
       state.compiled = compileSources(result.parsed);

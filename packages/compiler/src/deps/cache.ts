@@ -174,13 +174,13 @@ export class ResolutionCache {
 
   /**
    * Seeds the cache with a file the caller has already read and parsed (the front end during
-   * `skillc compile`), so resolution does not read or parse it again. `bytes` are the file's
-   * bytes as read; `source` and `doc` their decoded text and YAML document.
+   * `skillc compile`), so resolution does not read or parse it again. `hash` is the SHA-256 of
+   * the file's bytes as read; `source` and `doc` their decoded text and YAML document.
    */
-  prime(realPath: string, cwd: string, bytes: Uint8Array, source: SourceFile, doc: Document): void {
+  prime(realPath: string, cwd: string, hash: string, source: SourceFile, doc: Document): void {
     const statKey = statKeyOf(realPath);
     if (statKey === undefined) return;
-    const loaded: LoadedSkillFile = { realPath, source, sha256: sha256(bytes), header: headerFromDocument(doc, source) };
+    const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header: headerFromDocument(doc, source) };
     this.files.set(realPath, { statKey, cwd, loaded });
   }
 

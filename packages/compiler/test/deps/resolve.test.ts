@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ResolutionCache, SourceFile, readSkillHeader, resolveProject, type Diagnostic } from '@sdl/compiler';
+import { ResolutionCache, SourceFile, readSkillHeader, resolveProject, sha256, type Diagnostic } from '@sdl/compiler';
 import { makeProject, removeProject, skill } from './temp-project.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -309,11 +309,12 @@ describe('priming the cache with the front end’s parse', () => {
     const cache = new ResolutionCache();
     const bytes = readFileSync(path.join(root, 'app.skill.yaml'));
     const source = new SourceFile('app.skill.yaml', bytes.toString('utf8'));
-    cache.prime(path.join(root, 'app.skill.yaml'), root, bytes, source, parseDocument(source.text));
+    cache.prime(path.join(root, 'app.skill.yaml'), root, sha256(bytes), source, parseDocument(source.text));
     const project = resolveProject(['app.skill.yaml'], { cwd: root, cache });
     expect(project.diagnostics).toEqual([]);
     expect(cache.stats).toEqual({ reads: 1, parses: 1 });
     expect(project.skills.get('app.skill.yaml')!.dependencies[0]!.target).toBe('a.skill.yaml');
+    expect(project.skills.get('app.skill.yaml')!.sha256).toBe(sha256(bytes));
   });
 });
 
