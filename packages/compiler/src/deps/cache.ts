@@ -132,7 +132,8 @@ export class ResolutionCache {
     if (hit && hit.statKey === key) return hit.real;
     let real: string;
     try {
-      real = realpathSync(path);
+      // The native call: one libuv realpath instead of an lstat per path component in JavaScript.
+      real = realpathSync.native(path);
     } catch {
       return undefined;
     }
@@ -178,7 +179,8 @@ export class ResolutionCache {
    * the file's bytes as read; `source` and `doc` their decoded text and YAML document.
    */
   prime(realPath: string, cwd: string, hash: string, source: SourceFile, doc: Document): void {
-    const statKey = statKeyOf(realPath);
+    // `realPath` stat'ed the file a moment ago when it is no link (the usual case): reuse that stat.
+    const statKey = this.realPaths.get(realPath)?.statKey ?? statKeyOf(realPath);
     if (statKey === undefined) return;
     const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header: headerFromDocument(doc, source) };
     this.files.set(realPath, { statKey, cwd, loaded });
