@@ -1,6 +1,7 @@
 import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import type { BinaryOp, ExprNode, MacroName } from './ast.js';
 import { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
+import { lexExpression } from './fast-lexer.js';
 import { bytesToHex, decodeStringLiteral } from './literals.js';
 import * as T from './tokens.js';
 
@@ -712,7 +713,9 @@ function parseTokensWith(tokens: IToken[], endOffset: number, direct: boolean): 
  * ```
  */
 export function parseExpression(text: string): { ast: ExprNode | undefined; diagnostics: ExprDiagnostic[] } {
-  const lexed = T.expressionLexer.tokenize(text);
+  // The hand-written lexer gives the same tokens for input without lexing errors; the rest is chevrotain's.
+  const fast = lexExpression(text);
+  const lexed = fast ? { tokens: fast, errors: [] } : T.expressionLexer.tokenize(text);
   const lexical = lexicalDiagnostics(lexed.tokens, lexed.errors, text);
   if (lexical.length > 0) return { ast: undefined, diagnostics: lexical };
   return parseTokens(lexed.tokens, text.length);

@@ -1,6 +1,7 @@
 import type { IToken } from 'chevrotain';
 import type { EachNode, ExprNode, IfNode, TemplateAst, TemplateNode } from './ast.js';
 import { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
+import { lexTemplate } from './fast-lexer.js';
 import { lexicalDiagnostics, MAX_NESTING, parseTokens } from './parser.js';
 import * as T from './tokens.js';
 
@@ -31,7 +32,9 @@ const OPENERS = new Map<unknown, TagKind>([
 ]);
 
 function segment(text: string, diagnostics: ExprDiagnostic[]): Segment[] {
-  const lexed = T.templateLexer.tokenize(text);
+  // The hand-written lexer gives the same tokens for input without lexing errors; the rest is chevrotain's.
+  const fast = lexTemplate(text);
+  const lexed = fast ? { tokens: fast, errors: [] as { offset: number; length: number }[] } : T.templateLexer.tokenize(text);
   const segments: Segment[] = [];
   const lexErrors = lexed.errors.map((e) => ({ offset: e.offset, length: e.length }));
   diagnostics.push(...lexicalDiagnostics(lexed.tokens, lexErrors, text));
