@@ -82,12 +82,14 @@ export function parseSkill(source: SourceFile): ParsedSkill {
     diagnostics.push(makeDiagnostic('SDL1007', source.path, { start: { line: 1, column: 1 }, end }, 'the file is empty: it contains no YAML value', 'start from `skillc init` or a skill in `skills/`'));
     return { source, document, value: undefined, diagnostics, ok: false };
   }
-  if (ok) checkKeys(document, source, diagnostics);
+  // Most files are plain mappings, lists and scalars: built directly, the same value toJS builds.
+  // Such a document has only string, number and boolean scalar keys, so checkKeys has nothing to report.
+  const plain = ok ? plainValue(document.contents) : undefined;
+  if (ok && !plain) checkKeys(document, source, diagnostics);
   let value: unknown;
   if (ok) {
     try {
-      // Most files are plain mappings, lists and scalars: built directly, the same value toJS builds.
-      value = (plainValue(document.contents) ?? { value: document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) }).value;
+      value = (plain ?? { value: document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) }).value;
     } catch (error) {
       ok = false;
       diagnostics.push(aliasDiagnostic(document, source, error));

@@ -10,7 +10,8 @@ const UNSUPPORTED = Symbol('unsupported');
  * for the common case only: plain mappings, sequences and scalars, no anchors or aliases, keys
  * that are string, number or boolean scalars other than `<<`. Anything else (aliases, merge keys,
  * tagged collections such as `!!set`, collection or null keys, very deep nesting) returns
- * undefined and the caller uses `toJS`, which knows every case.
+ * undefined and the caller uses `toJS`, which knows every case. A document it converts has no
+ * key that `checkKeys` reports (null, empty or collection keys).
  */
 export function plainValue(root: unknown): { value: unknown } | undefined {
   const value = build(root, 0);

@@ -157,6 +157,11 @@ describe('plainValue', () => {
     expect(handled).toEqual([true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false]);
   });
 
+  it.each(['? [a, b]\n: c\n', '~: x\n', 'null: x\n', '? \n: v\n', 'a:\n  - ? { b: c }\n    : d\n', ': v\n'])('leaves documents with keys checkKeys reports: %j', (text) => {
+    expect(plainValue(parseDocument(text, OPTIONS).contents)).toBeUndefined();
+    expect(checkText(text).diagnostics.map((d) => d.code)).toContain('SDL1010');
+  });
+
   it('builds what toJS builds for every YAML file of the repository', () => {
     const root = fileURLToPath(new URL('../../../../', import.meta.url));
     const files = yamlFiles(root);
