@@ -3,6 +3,7 @@ import type { SourceFile } from '../source/source-file.js';
 import { rangeOfNode } from '../yaml/ranges.js';
 import { walkNodes } from '../yaml/walk.js';
 import type { Check } from './context.js';
+import { hasTokenRun, isSecretFree, MIN_MATCH_LENGTH, maybeSecretField, SECRET_FIELD } from './secret-text.js';
 
 /** Provider key formats: a match anywhere in a string value is an error. */
 const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
@@ -14,19 +15,6 @@ const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
   { provider: 'Slack', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/ },
 ];
 
-/** Field names that only ever hold credentials. */
-const SECRET_FIELD = /^(?:api[_-]?key|apikey|secret(?:[_-]?key)?|client[_-]?secret|password|passwd|access[_-]?token|auth[_-]?token|bearer[_-]?token|private[_-]?key)$/i;
-
-/**
- * A cheap test every `SECRET_FIELD` name passes: 6 to 13 characters, starting with a, b, c, p or s
- * (either case). Most keys fail it and skip the regex.
- */
-function maybeSecretField(name: string): boolean {
-  if (name.length < 6 || name.length > 13) return false;
-  const first = name.charCodeAt(0) | 0x20;
-  return first === 97 || first === 98 || first === 99 || first === 112 || first === 115;
-}
-
 const TOKEN = /[A-Za-z0-9+/=_-]{32,}/g;
 
 /** Bits of Shannon entropy per character. */
@@ -36,24 +24,6 @@ function entropy(text: string): number {
   let bits = 0;
   for (const n of counts.values()) bits -= (n / text.length) * Math.log2(n / text.length);
   return bits;
-}
-
-/**
- * Every match of `KEY_PATTERNS` and `TOKEN` is a run of at least this many characters of `TOKEN`'s
- * class (the shortest is a Slack token: `xoxb-` and 10 more), so text without such a run has none.
- */
-const MIN_MATCH_LENGTH = 15;
-
-/** Whether `text` has `length` consecutive characters of `[A-Za-z0-9+/=_-]` (`TOKEN`'s class). */
-function hasTokenRun(text: string, length: number): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 47 && c <= 57) || c === 43 || c === 45 || c === 61 || c === 95) {
-      if (++run >= length) return true;
-    } else run = 0;
-  }
-  return false;
 }
 
 /**
@@ -84,6 +54,7 @@ const HINT = 'keys belong in the host\'s engine configuration (sdl.config.yaml, 
 /** API keys and other credentials anywhere in a skill file (keys, values, prompts, tests) are errors. */
 export const checkSecrets: Check = ({ parsed, reportAt }) => {
   const { source, document } = parsed;
+  if (isSecretFree(document)) return;
   const flagged = new Set<Node>();
   walkNodes(document.contents, {
     pair(pair) {

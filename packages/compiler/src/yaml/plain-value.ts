@@ -1,4 +1,5 @@
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { maySecretText } from '../check/secret-text.js';
 
 /** Deepest nesting `plainValue` converts itself; deeper documents go to `yaml`'s `toJS`. */
 const MAX_DEPTH = 100;
@@ -11,12 +12,17 @@ const UNSUPPORTED = Symbol('unsupported');
  * that are string, number or boolean scalars other than `<<`. Anything else (aliases, merge keys,
  * tagged collections such as `!!set`, collection or null keys, very deep nesting) returns
  * undefined and the caller uses `toJS`, which knows every case. A document it converts has no
- * key that `checkKeys` reports (null, empty or collection keys).
+ * key that `checkKeys` reports (null, empty or collection keys). `secretFree` says that no key or
+ * string value passes `maySecretText`, so `checkSecrets` has nothing to report.
  */
-export function plainValue(root: unknown): { value: unknown } | undefined {
+export function plainValue(root: unknown): { value: unknown; secretFree: boolean } | undefined {
+  mayHoldSecret = false;
   const value = build(root, 0);
-  return value === UNSUPPORTED ? undefined : { value };
+  return value === UNSUPPORTED ? undefined : { value, secretFree: !mayHoldSecret };
 }
+
+/** Set by `build` when a key or string value passes `maySecretText` (`checkSecrets` must then look). */
+let mayHoldSecret = false;
 
 function build(node: unknown, depth: number): unknown {
   if (node === null || node === undefined) return node;
@@ -24,8 +30,11 @@ function build(node: unknown, depth: number): unknown {
   const proto: unknown = Object.getPrototypeOf(node);
   if (proto === Scalar.prototype) {
     const scalar = node as Scalar;
+    if (scalar.anchor) return UNSUPPORTED;
     // `toJS` keeps a scalar's value as it is (`keep: true`).
-    return scalar.anchor ? UNSUPPORTED : scalar.value;
+    const value = scalar.value;
+    if (!mayHoldSecret && typeof value === 'string' && maySecretText(value)) mayHoldSecret = true;
+    return value;
   }
   if (depth >= MAX_DEPTH) return UNSUPPORTED;
   if (proto === YAMLMap.prototype) {
@@ -42,6 +51,7 @@ function build(node: unknown, depth: number): unknown {
       if (typeof jsKey === 'string') {
         if (jsKey === '<<') return UNSUPPORTED;
         stringKey = jsKey;
+        if (!mayHoldSecret && maySecretText(jsKey)) mayHoldSecret = true;
       } else if (typeof jsKey === 'number' || typeof jsKey === 'boolean') stringKey = String(jsKey);
       else return UNSUPPORTED;
       const value = build(item.value, depth + 1);

@@ -5,6 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { type Pair, parseDocument, type Scalar, visit } from 'yaml';
 import { checkText, findApiKey } from '@sdl/compiler';
 import { plainValue } from '../../src/yaml/plain-value.js';
+import { createCheckContext } from '../../src/check/context.js';
+import { isSecretFree } from '../../src/check/secret-text.js';
+import { checkSecrets } from '../../src/check/secrets.js';
+import { SourceFile } from '../../src/source/source-file.js';
+import { parseSkill } from '../../src/yaml/parse.js';
+import type { Diagnostic } from '@sdl/compiler';
 import { walkNodes } from '../../src/yaml/walk.js';
 
 /** A small deterministic PRNG (mulberry32), so failures reproduce. */
@@ -192,5 +198,44 @@ describe('secret-named fields', () => {
   });
   it.each(['key', 'apikeys', 'my_password', 'secret_keys', 'token', 'passwords', 'private_key_id'])('%s is not a secret field', (name) => {
     expect(checkText(`config:\n  ${name}: hunter2\n`).diagnostics.filter((d) => d.code === 'SDL3012')).toHaveLength(0);
+  });
+});
+
+describe('documents the parser found free of secrets', () => {
+  /** checkSecrets on the parsed file, and on the same file with a fresh document (so it walks every node). */
+  function both(text: string): { marked: boolean; fast: Diagnostic[]; walked: Diagnostic[] } {
+    const parsed = parseSkill(new SourceFile('s.skill.yaml', text));
+    const marked = isSecretFree(parsed.document);
+    const fast: Diagnostic[] = [];
+    checkSecrets(createCheckContext(parsed, fast));
+    const walked: Diagnostic[] = [];
+    checkSecrets(createCheckContext({ ...parsed, document: parseDocument(text, OPTIONS) }, walked));
+    return { marked, fast, walked };
+  }
+
+  it.each([
+    ['config:\n  api_key: hunter2\n', false],
+    ['steps:\n  - prompt: { user: "use sk-ant-api03-Qw3rTy7uIo9pAs1dFg5hJk2lZx4cVb6n" }\n', false],
+    ['tests:\n  - replies: [a, [b, AKIAIOSFODNN7EXAMPLE]]\n', false],
+    ['AKIAIOSFODNN7EXAMPLE: key as a key\n', false],
+    ['token: xoxb-1234567890\n', false],
+    ['a: Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFCQ0RFRg\n', false],
+    ['password: ""\nname: x\ndescription: plain prose, nothing secret\n', false],
+    ['name: x\ndescription: plain prose, nothing secret\nlist: [1, two, { three: 3 }]\n', true],
+  ] as const)('report what the full walk reports: %j', (text, free) => {
+    const { marked, fast, walked } = both(text);
+    expect(marked).toBe(free);
+    expect(fast).toEqual(walked);
+  });
+
+  it('report what the full walk reports for every YAML file of the repository', () => {
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    let free = 0;
+    for (const file of yamlFiles(root)) {
+      const { marked, fast, walked } = both(readFileSync(file, 'utf8'));
+      if (marked) free++;
+      expect(fast, file).toEqual(walked);
+    }
+    expect(free).toBeGreaterThan(10);
   });
 });
