@@ -11,10 +11,11 @@
  * from 8 rounds of 120/240: one round at c=16 took ≈ 0.2 s, short enough for another job's burst to
  * decide a round; the measured contenders and calls are unchanged).
  *
- *   npx tsx bench/runtime/run.ts [--rounds 20] [--serial 120] [--concurrent 480] [--only 0,3] [--concurrency 16] [--sessions 10000]
+ *   npx tsx bench/runtime/run.ts [--rounds 20] [--serial 120] [--concurrent 480] [--only 0,3] [--concurrency 16] [--sessions 10000] [--json rounds.json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,6 +44,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     sessions: { type: 'string', default: '10000' },
     'memory-only': { type: 'boolean', default: false },
+    /** Also write every round's figures (per contender, serial and concurrent) to this file, to pool several runs. */
+    json: { type: 'string' },
     only: { type: 'string' },
   },
 });
@@ -248,6 +251,9 @@ async function main(): Promise<void> {
         `throughput at c=${CONCURRENCY} ${pct(concurrentRatio)} of bare (${range(concurrentRatios, pct)}; goal >= 95 %: ${concurrentRatio >= 0.95 ? 'met' : 'NOT met'}); ` +
         `CPU per call over bare: serially ${signed(median(serialCpus))} (${range(serialCpus, signed)}), at c=${CONCURRENCY} ${signed(median(concurrentCpus))} (${range(concurrentCpus, signed)})`,
     );
+    if (values.json !== undefined) {
+      writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, loadStart: load0, loadEnd: loadavg(), rounds: ROUNDS, results }, null, 1));
+    }
     console.log(`measured rounds took ${seconds.toFixed(1)} s; load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     child.kill('SIGTERM');
