@@ -11,15 +11,16 @@
  *   (e) the incremental recompile `--watch` runs after one leaf skill changes (`ProjectBuilder`).
  * Prints medians of several rounds and the ratios to (a).
  *
- *   npx tsx bench/compile/run.ts [--files 1000] [--rounds 5]
+ *   npm run build && npx tsx bench/compile/run.ts [--files 1000] [--rounds 5]
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
-import { buildProject, checkBytes, ProjectBuilder, serializeIr } from '../../packages/compiler/src/index.js';
-import { main } from '../../packages/cli/src/main.js';
+// The built packages (dist/), as `skillc` runs them: run `npm run build` first.
+import { buildProject, checkBytes, ProjectBuilder, serializeIr } from '@sdl/compiler';
+import { main } from '@sdl/cli';
 import { generateSkill } from './generate.js';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' } } });
