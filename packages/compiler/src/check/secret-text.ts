@@ -1,5 +1,7 @@
 /* The cheap text tests of `checkSecrets`, shared with the parser (which runs them while it builds a file's value). */
 
+import type { Pair, Scalar } from 'yaml';
+
 /** Field names that only ever hold credentials. */
 export const SECRET_FIELD = /^(?:api[_-]?key|apikey|secret(?:[_-]?key)?|client[_-]?secret|password|passwd|access[_-]?token|auth[_-]?token|bearer[_-]?token|private[_-]?key)$/i;
 
@@ -31,23 +33,28 @@ export function hasTokenRun(text: string, length: number): boolean {
   return false;
 }
 
+/** Whether a mapping key is a secret field name (`checkSecrets` reports it when its value is a non-blank string). */
+export function isSecretFieldName(name: string): boolean {
+  return maybeSecretField(name) && SECRET_FIELD.test(name);
+}
+
+/** Whether a string could hold a credential: `findApiKey` finds nothing in text where this is false. */
+export function mayHoldKey(text: string): boolean {
+  return hasTokenRun(text, MIN_MATCH_LENGTH);
+}
+
+/** Per document, the pairs and scalars the parser found `checkSecrets` must look at, in walk order. */
+const candidatesByDocument = new WeakMap<object, readonly object[]>();
+
 /**
- * False when `text` can neither be a secret-named key nor hold a credential: what `checkSecrets`
- * looks for in keys and string values. True means only that the check must look closer.
+ * Records the pairs with a secret field name and the string scalars (keys and values) that may hold
+ * a key, in the order the node walk meets them: the only nodes where `checkSecrets` can find anything.
  */
-export function maySecretText(text: string): boolean {
-  return (maybeSecretField(text) && SECRET_FIELD.test(text)) || hasTokenRun(text, MIN_MATCH_LENGTH);
+export function recordSecretCandidates(document: object, candidates: readonly object[]): void {
+  candidatesByDocument.set(document, candidates);
 }
 
-/** Documents whose keys and string values all fail `maySecretText` (recorded by the parser). */
-const secretFree = new WeakSet<object>();
-
-/** Records that no key or string value of `document` can be a secret (`maySecretText` is false for all). */
-export function markSecretFree(document: object): void {
-  secretFree.add(document);
-}
-
-/** Whether the parser found that `checkSecrets` has nothing to report in `document`. */
-export function isSecretFree(document: object): boolean {
-  return secretFree.has(document);
+/** The candidates the parser recorded for `document`; undefined when it did not (walk every node). */
+export function secretCandidates(document: object): readonly (Pair<unknown, unknown> | Scalar)[] | undefined {
+  return candidatesByDocument.get(document) as readonly (Pair<unknown, unknown> | Scalar)[] | undefined;
 }

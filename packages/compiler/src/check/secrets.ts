@@ -1,9 +1,9 @@
-import { isPair, isScalar, type Node, type Scalar } from 'yaml';
+import { isPair, isScalar, type Node, type Pair, type Scalar } from 'yaml';
 import type { SourceFile } from '../source/source-file.js';
 import { rangeOfNode } from '../yaml/ranges.js';
 import { walkNodes } from '../yaml/walk.js';
 import type { Check } from './context.js';
-import { hasTokenRun, isSecretFree, MIN_MATCH_LENGTH, maybeSecretField, SECRET_FIELD } from './secret-text.js';
+import { hasTokenRun, MIN_MATCH_LENGTH, maybeSecretField, SECRET_FIELD, secretCandidates } from './secret-text.js';
 
 /** Provider key formats: a match anywhere in a string value is an error. */
 const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
@@ -54,10 +54,9 @@ const HINT = 'keys belong in the host\'s engine configuration (sdl.config.yaml, 
 /** API keys and other credentials anywhere in a skill file (keys, values, prompts, tests) are errors. */
 export const checkSecrets: Check = ({ parsed, reportAt }) => {
   const { source, document } = parsed;
-  if (isSecretFree(document)) return;
   const flagged = new Set<Node>();
-  walkNodes(document.contents, {
-    pair(pair) {
+  const walker = {
+    pair(pair: Pair<unknown, unknown>) {
       if (!isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value)) return;
       const name = String(pair.key.value);
       const value = pair.value.value;
@@ -66,12 +65,16 @@ export const checkSecrets: Check = ({ parsed, reportAt }) => {
         reportAt('SDL3012', rangeOfNode(source, pair.key), `\`${name}\` holds a credential; a skill file must not contain secrets`, HINT);
       }
     },
-    scalar(node) {
+    scalar(node: Scalar) {
       if (typeof node.value !== 'string' || (flagged.size > 0 && flagged.has(node))) return;
       const found = findApiKey(node.value);
       if (!found) return;
       const what = found.provider ? `${/^[AEIOU]/.test(found.provider) ? 'an' : 'a'} ${found.provider} API key` : 'a secret token';
       reportAt('SDL3011', rangeOfMatch(source, node, found.match), `this string looks like ${what}`, HINT);
     },
-  });
+  };
+  // The parser lists, in walk order, the only pairs and scalars where the walk could find anything.
+  const candidates = secretCandidates(document);
+  if (candidates) for (const node of candidates) isPair(node) ? walker.pair(node) : walker.scalar(node);
+  else walkNodes(document.contents, walker);
 };

@@ -2,7 +2,7 @@ import { type Alias, type Document, isCollection, isScalar, parseDocument, visit
 import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source/source-file.js';
-import { markSecretFree } from '../check/secret-text.js';
+import { recordSecretCandidates } from '../check/secret-text.js';
 import { plainValue } from './plain-value.js';
 import { rangeOfNode } from './ranges.js';
 import { walkNodes } from './walk.js';
@@ -87,7 +87,7 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   // Such a document has only string, number and boolean scalar keys, so checkKeys has nothing to report.
   const plain = ok ? plainValue(document.contents) : undefined;
   if (ok && !plain) checkKeys(document, source, diagnostics);
-  if (plain?.secretFree) markSecretFree(document);
+  if (plain) recordSecretCandidates(document, plain.secretCandidates);
   let value: unknown;
   if (ok) {
     try {

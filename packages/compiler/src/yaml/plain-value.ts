@@ -1,5 +1,5 @@
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { maySecretText } from '../check/secret-text.js';
+import { isSecretFieldName, mayHoldKey } from '../check/secret-text.js';
 
 /** Deepest nesting `plainValue` converts itself; deeper documents go to `yaml`'s `toJS`. */
 const MAX_DEPTH = 100;
@@ -12,17 +12,18 @@ const UNSUPPORTED = Symbol('unsupported');
  * that are string, number or boolean scalars other than `<<`. Anything else (aliases, merge keys,
  * tagged collections such as `!!set`, collection or null keys, very deep nesting) returns
  * undefined and the caller uses `toJS`, which knows every case. A document it converts has no
- * key that `checkKeys` reports (null, empty or collection keys). `secretFree` says that no key or
- * string value passes `maySecretText`, so `checkSecrets` has nothing to report.
+ * key that `checkKeys` reports (null, empty or collection keys). `secretCandidates` lists, in
+ * walk order, the pairs with a secret field name and the string scalars that may hold a key.
  */
-export function plainValue(root: unknown): { value: unknown; secretFree: boolean } | undefined {
-  mayHoldSecret = false;
+export function plainValue(root: unknown): { value: unknown; secretCandidates: object[] } | undefined {
+  const candidates: object[] = [];
+  secretCandidates = candidates;
   const value = build(root, 0);
-  return value === UNSUPPORTED ? undefined : { value, secretFree: !mayHoldSecret };
+  return value === UNSUPPORTED ? undefined : { value, secretCandidates: candidates };
 }
 
-/** Set by `build` when a key or string value passes `maySecretText` (`checkSecrets` must then look). */
-let mayHoldSecret = false;
+/** Where `build` lists, in walk order, the pairs and scalars `checkSecrets` must look at. */
+let secretCandidates: object[] = [];
 
 function build(node: unknown, depth: number): unknown {
   if (node === null || node === undefined) return node;
@@ -33,7 +34,7 @@ function build(node: unknown, depth: number): unknown {
     if (scalar.anchor) return UNSUPPORTED;
     // `toJS` keeps a scalar's value as it is (`keep: true`).
     const value = scalar.value;
-    if (!mayHoldSecret && typeof value === 'string' && maySecretText(value)) mayHoldSecret = true;
+    if (typeof value === 'string' && mayHoldKey(value)) secretCandidates.push(scalar);
     return value;
   }
   if (depth >= MAX_DEPTH) return UNSUPPORTED;
@@ -51,7 +52,9 @@ function build(node: unknown, depth: number): unknown {
       if (typeof jsKey === 'string') {
         if (jsKey === '<<') return UNSUPPORTED;
         stringKey = jsKey;
-        if (!mayHoldSecret && maySecretText(jsKey)) mayHoldSecret = true;
+        // In the walk's order: the pair, then its key, then its value.
+        if (isSecretFieldName(jsKey)) secretCandidates.push(item);
+        if (mayHoldKey(jsKey)) secretCandidates.push(key);
       } else if (typeof jsKey === 'number' || typeof jsKey === 'boolean') stringKey = String(jsKey);
       else return UNSUPPORTED;
       const value = build(item.value, depth + 1);
