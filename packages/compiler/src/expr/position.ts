@@ -203,7 +203,40 @@ export function builtScalarOffsetMap(sourceText: string, scalar: ScalarLike): Of
   if (typeof scalar.value !== 'string' || built.value !== scalar.value) return () => r0;
   const { offsets } = built;
   const endOffset = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? r1 - 1 : offsets.length > 0 ? offsets[offsets.length - 1]! + 1 : r0;
-  return (o) => (o < 0 ? r0 : o < offsets.length ? offsets[o]! : endOffset);
+  return runMap(offsets, r0, endOffset);
+}
+
+/**
+ * `o => offsets[o]` (with `before` for negative and `after` for past-the-end offsets), kept as runs
+ * of consecutive source offsets: a block scalar maps line by line, so a few runs stand for hundreds
+ * of entries. A compiled skill keeps its maps for as long as its diagnostics may need them.
+ * (Exported for tests.)
+ */
+export function runMap(offsets: readonly number[], before: number, after: number): OffsetMap {
+  let runs = 0;
+  for (let k = 0; k < offsets.length; k++) if (k === 0 || offsets[k] !== offsets[k - 1]! + 1) runs++;
+  const starts = new Int32Array(runs);
+  const targets = new Int32Array(runs);
+  for (let k = 0, r = 0; k < offsets.length; k++) {
+    if (k === 0 || offsets[k] !== offsets[k - 1]! + 1) {
+      starts[r] = k;
+      targets[r++] = offsets[k]!;
+    }
+  }
+  const length = offsets.length;
+  return (o) => {
+    if (o < 0) return before;
+    if (o >= length) return after;
+    // The last run starting at or before `o`.
+    let lo = 0;
+    let hi = runs - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return targets[lo]! + (o - starts[lo]!);
+  };
 }
 
 /**

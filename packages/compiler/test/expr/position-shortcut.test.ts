@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Document, parseDocument, visit, type Scalar } from 'yaml';
-import { builtScalarOffsetMap, scalarOffsetMap, type ScalarLike } from '../../src/expr/position.js';
+import { builtScalarOffsetMap, runMap, scalarOffsetMap, type ScalarLike } from '../../src/expr/position.js';
 
 /** Both maps at every offset of the value and just outside it. */
 function expectSameMap(src: string, scalar: ScalarLike): void {
@@ -48,6 +48,25 @@ describe('scalarOffsetMap one-line shortcut', () => {
         for (const scalar of allScalars(src)) expectSameMap(src, scalar);
       }),
       { numRuns: 500, seed: 20261122 },
+    );
+  });
+});
+
+describe('runMap (offset maps kept as runs)', () => {
+  it('answers exactly what the array of offsets says, at every offset and just outside', () => {
+    // Offsets as value → source maps produce them: mostly consecutive, with jumps (line breaks,
+    // indentation, escapes) and repeats (a folded line break and an escape map to one source offset).
+    const offsets = fc.array(fc.oneof(fc.constant(1), fc.constant(0), fc.integer({ min: 2, max: 40 })), { maxLength: 300 }).map((steps) => {
+      let at = 17;
+      return steps.map((step) => (at += step));
+    });
+    fc.assert(
+      fc.property(offsets, fc.integer({ min: 0, max: 9 }), (list, before) => {
+        const after = (list[list.length - 1] ?? before) + 1;
+        const map = runMap(list, before, after);
+        for (let o = -2; o < list.length + 2; o++) expect(map(o)).toBe(o < 0 ? before : o < list.length ? list[o] : after);
+      }),
+      { numRuns: 300 },
     );
   });
 });
