@@ -73,6 +73,8 @@ export interface BuildStats {
   emitted: number;
   /** Documents (re-)assembled, hashed and validated. */
   documents: number;
+  /** Files the dependency resolver read and parsed itself (0 when the front end handed it every file). */
+  resolverParses: number;
 }
 
 /** The result of a build. Outputs are present only when no error was found anywhere. */
@@ -142,10 +144,15 @@ export class ProjectBuilder {
   private graphVersion = 0;
   private closures: { graph: number; byRoot: Map<string, string[]> } = { graph: -1, byRoot: new Map() };
 
+  private readonly options: BuildOptions;
+
   constructor(
     private readonly paths: readonly string[],
-    private readonly options: BuildOptions,
+    options: BuildOptions,
   ) {
+    // Normalized as the resolver normalizes it: the files it is primed with are keyed by this cwd,
+    // and a spelling such as a trailing slash would make it read and parse every file again.
+    this.options = { ...options, cwd: path.resolve(options.cwd) };
     this.resolution = new ResolutionCache({ trustUntilInvalidated: options.watch ?? false });
   }
 
@@ -200,7 +207,8 @@ export class ProjectBuilder {
 
   /** Runs the pipeline; see `BuildResult`. Throws `InternalCompilerError` only on a compiler bug. */
   build(): BuildResult {
-    const stats: BuildStats = { parsed: 0, bound: 0, emitted: 0, documents: 0 };
+    const stats: BuildStats = { parsed: 0, bound: 0, emitted: 0, documents: 0, resolverParses: 0 };
+    const resolverParsesBefore = this.resolution.stats.parses;
     const { cwd } = this.options;
     const expanded = expandSkillPaths(this.paths, cwd);
     const diagnostics: Diagnostic[] = [...expanded.diagnostics];
@@ -223,6 +231,7 @@ export class ProjectBuilder {
     if (expanded.files.length === 0) return { diagnostics: sortDiagnostics(diagnostics), sources, fileCount: 0, project: undefined, outputs: [], stats };
 
     const project = this.resolve(expanded.files, reread);
+    stats.resolverParses = this.resolution.stats.parses - resolverParsesBefore;
     diagnostics.push(...project.diagnostics);
     for (const [display, source] of project.sources) if (!sources.has(display)) sources.set(display, source);
 

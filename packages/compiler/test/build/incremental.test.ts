@@ -27,18 +27,26 @@ const FILES = {
 };
 
 describe('ProjectBuilder (the incremental path of --watch)', () => {
+  it.each([['as given', ''], ['with a trailing slash', '/'], ['with a dot segment', '/.']])('hands the resolver every file it parsed, whatever the spelling of cwd (%s)', (_name, suffix) => {
+    const root = makeProject(FILES);
+    roots.push(root);
+    const result = buildProject(['.'], { cwd: root + suffix });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.stats).toEqual({ parsed: 5, bound: 5, emitted: 5, documents: 5, resolverParses: 0 });
+  });
+
   it('after a change to a leaf re-parses only that file and re-emits only the roots whose closure holds it', () => {
     const root = makeProject(FILES);
     roots.push(root);
     const builder = new ProjectBuilder(['.'], { cwd: root, watch: true });
     const first = builder.build();
     expect(first.diagnostics).toEqual([]);
-    expect(first.stats).toEqual({ parsed: 5, bound: 5, emitted: 5, documents: 5 });
+    expect(first.stats).toEqual({ parsed: 5, bound: 5, emitted: 5, documents: 5, resolverParses: 0 });
     // The diamond resolves to one copy of leaf.
     expect(Object.keys(first.outputs.find((o) => o.name === 'top')!.document.skills)).toEqual(['leaf.skill.yaml', 'left.skill.yaml', 'right.skill.yaml', 'top.skill.yaml']);
 
     const nothing = builder.build();
-    expect(nothing.stats).toEqual({ parsed: 0, bound: 0, emitted: 0, documents: 0 });
+    expect(nothing.stats).toEqual({ parsed: 0, bound: 0, emitted: 0, documents: 0, resolverParses: 0 });
     expect(nothing.outputs.filter((o) => o.changed)).toEqual([]);
 
     const leaf = path.join(root, 'leaf.skill.yaml');
@@ -61,7 +69,7 @@ describe('ProjectBuilder (the incremental path of --watch)', () => {
     builder.build();
     const leaf = path.join(root, 'leaf.skill.yaml');
     builder.invalidate([leaf]);
-    expect(builder.build().stats).toEqual({ parsed: 0, bound: 0, emitted: 0, documents: 0 });
+    expect(builder.build().stats).toEqual({ parsed: 0, bound: 0, emitted: 0, documents: 0, resolverParses: 0 });
 
     writeFileSync(leaf, readFileSync(leaf, 'utf8').replace('{{ inputs.text }}', '{{ inputs.txt }}'));
     builder.invalidate([leaf]);
