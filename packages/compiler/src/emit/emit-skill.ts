@@ -9,7 +9,7 @@ import type { ParsedSkill } from '../yaml/parse.js';
 import { locatePath, type ValuePath } from '../yaml/ranges.js';
 import type { IrArgument, IrExpression, IrOutput, IrSkill, IrSourceLocation, IrStep, IrTemplate, IrUse, Json } from './ir-types.js';
 import { normalizePolicies } from './policies.js';
-import { hashSkill, sortedCopy } from './skill-text.js';
+import { canonicalCopy, hashSkill } from './skill-text.js';
 
 /** What the emitter needs for one skill; everything comes from earlier stages, nothing is re-parsed. */
 export interface SkillEmitInput {
@@ -55,7 +55,7 @@ export function nodeRangesOf(parsed: ParsedSkill): Map<string, readonly [number,
 }
 
 const DEFAULT_CONCURRENCY = 4;
-// Values are shared with the parsed YAML here; the final `sortedCopy` detaches the whole IR at once.
+// Values are shared with the parsed YAML here; the final `canonicalCopy` detaches the whole IR at once.
 const json = (v: unknown): Json => v as Json;
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
@@ -178,7 +178,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
 
   const requires = record(skill.requires);
   const memory = record(skill.memory);
-  const ir: IrSkill = sortedCopy<IrSkill>({
+  const { copy: ir, canonical } = canonicalCopy<IrSkill>({
     id: input.id,
     name,
     version: String(skill.version),
@@ -205,7 +205,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
     }),
     source_map: sourceMap,
   });
-  hashSkill(ir);
+  hashSkill(ir, undefined, canonical);
   return ir;
 }
 

@@ -52,21 +52,44 @@ export function canonicalText(value: unknown): string {
  * this once; it is also the copy that detaches the IR from the parsed YAML values.
  */
 export function sortedCopy<T>(value: T): T {
+  return copySorted(value) as T;
+}
+
+/** Set by `copySorted` when it meets a key starting with a digit (which V8 may enumerate out of insertion order). */
+let digitKeySeen = false;
+
+function copySorted(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(sortedCopy) as T;
+  if (Array.isArray(value)) return value.map(copySorted);
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(obj).sort()) if (obj[key] !== undefined) out[key] = sortedCopy(obj[key]);
-  return out as T;
+  for (const key of Object.keys(obj).sort()) {
+    if (obj[key] === undefined) continue;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) digitKeySeen = true;
+    out[key] = copySorted(obj[key]);
+  }
+  return out;
+}
+
+/**
+ * `sortedCopy`, and whether the copy stringifies canonically as it is (no key starts with a
+ * digit), so that hashing it need not check again.
+ */
+export function canonicalCopy<T>(value: T): { copy: T; canonical: boolean } {
+  digitKeySeen = false;
+  const copy = copySorted(value) as T;
+  return { copy, canonical: !digitKeySeen };
 }
 
 /**
  * Sets `skill.hash` (SHA-256 of the canonical JSON without `hash`) and remembers the skill's
  * canonical text for every bundle that holds it. With `previous` (an earlier version of the same
  * skill), members holding the very same value object reuse its text: re-pinning a dependency's
- * hash re-serializes only `uses`.
+ * hash re-serializes only `uses`. `canonical` says the skill came from `canonicalCopy` and
+ * stringifies canonically as it is.
  */
-export function hashSkill(skill: IrSkill, previous?: IrSkill): string {
+export function hashSkill(skill: IrSkill, previous?: IrSkill, canonical = false): string {
   const record = skill as unknown as Record<string, unknown>;
   const old = previous ? memberTexts.get(previous) : undefined;
   const texts = new Map<string, MemberText>();
@@ -75,7 +98,7 @@ export function hashSkill(skill: IrSkill, previous?: IrSkill): string {
   for (const k of members) {
     const value = record[k];
     const hit = old?.get(k);
-    const text = hit && hit.value === value && typeof value === 'object' && value !== null ? hit.text : canonicalText(value);
+    const text = hit && hit.value === value && typeof value === 'object' && value !== null ? hit.text : canonical ? JSON.stringify(value) : canonicalText(value);
     texts.set(k, { value, text });
     parts.push(`${JSON.stringify(k)}:${text}`);
   }

@@ -80,6 +80,34 @@ describe('IR emitter', () => {
     expect(buildProject(['skills'], { cwd: root, verifyIr: true }).outputs.map((o) => o.name).sort()).toEqual(['chunk', 'summarize']);
   });
 
+  it('writes canonical JSON also for keys that JavaScript enumerates out of insertion order (integer-like names)', () => {
+    const root = project({
+      'package.json': '{}',
+      'n.skill.yaml': `sdl: "1.0"
+name: n
+version: 1.0.0
+description: Property names that look like numbers.
+inputs:
+  type: object
+  properties:
+    b: { type: string }
+    "10": { type: string }
+    "9": { type: string }
+    a: { type: string }
+steps:
+  - id: s
+    prompt:
+      user: "{{ inputs.a }}"
+`,
+    });
+    const [out] = buildProject(['n.skill.yaml'], { cwd: root }).outputs;
+    expect(out!.text).toBe(serializeIr(out!.document));
+    expect(out!.text).toContain('"properties":{"10":{"type":"string"},"9":{"type":"string"},"a":{"type":"string"},"b":{"type":"string"}}');
+    const skill = out!.document.skills['n.skill.yaml']!;
+    expect(contentHash(skill as unknown as Record<string, unknown>)).toBe(skill.hash);
+    expect(contentHash(out!.document as unknown as Record<string, unknown>)).toBe(out!.document.hash);
+  });
+
   it('fills defaults: for_each, policies, memory, engines, step params, a default return mapped to the last step', () => {
     const root = project({
       'package.json': '{}',
