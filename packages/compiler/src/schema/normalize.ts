@@ -3,8 +3,10 @@ import { type SchemaNode, skillSchema } from './schema.js';
 
 /**
  * The skill value with the schema's `default`s filled in where a mapping that has them exists
- * (e.g. `policies.retry.max_attempts: 3` when `retry:` is given without it). Returns a new value
- * with keys in a stable order; the input is not modified. Call it on a value that validated.
+ * (e.g. `policies.retry.max_attempts: 3` when `retry:` is given without it). The input is not
+ * modified: a mapping or list that gains a default beneath it is copied (its keys in their order,
+ * then the defaults), everything else is the input's own value, shared (treat both as read-only).
+ * Call it on a value that validated.
  */
 export function normalizeSkill(value: unknown): unknown {
   const root = skillSchema();
@@ -69,18 +71,34 @@ function fill(root: SchemaNode, schema: SchemaNode, value: unknown): unknown {
   const shape = plan.shape ?? shapeOf(throughUnions(root, { pointer: '', node: plan.resolved }, value).node);
   if (Array.isArray(value)) {
     const items = shape.items;
-    return items ? value.map((v) => fill(root, items, v)) : structuredClone(value);
+    if (!items) return value;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const filled = fill(root, items, value[i]);
+      if (out === undefined && filled !== value[i]) out = value.slice(0, i);
+      out?.push(filled);
+    }
+    return out ?? value;
   }
   if (value === null || typeof value !== 'object') return value;
   const { properties, additional } = shape;
-  const out: Record<string, unknown> = {};
   const source = value as Record<string, unknown>;
-  for (const key of Object.keys(source)) {
+  const keys = Object.keys(source);
+  let out: Record<string, unknown> | undefined;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     const sub = Object.hasOwn(properties, key) ? properties[key] : additional;
-    out[key] = sub ? fill(root, sub, source[key]) : structuredClone(source[key]);
+    const filled = sub ? fill(root, sub, source[key]) : source[key];
+    if (out === undefined && filled !== source[key]) {
+      out = {};
+      for (let j = 0; j < k; j++) out[keys[j]!] = source[keys[j]!];
+    }
+    if (out !== undefined) out[key] = filled;
   }
   for (const [key, sub] of shape.defaults) {
-    if (!Object.hasOwn(out, key)) out[key] = structuredClone(sub.default);
+    if (Object.hasOwn(source, key)) continue;
+    out ??= { ...source };
+    out[key] = structuredClone(sub.default);
   }
-  return out;
+  return out ?? source;
 }
