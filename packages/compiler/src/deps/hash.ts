@@ -28,3 +28,15 @@ export function contentHash(value: Record<string, unknown>): string {
   const { hash: _ignored, ...rest } = value;
   return `sha256:${sha256(canonicalJson(rest))}`;
 }
+
+/**
+ * `sha256:<hex>` of an IR document (spec/ir.md): the canonical JSON of the document without its
+ * top-level `hash`, in which each skill stands as that skill's own `hash` (the skill hashes cover
+ * the skills' content, so the document hash covers everything: a Merkle tree).
+ */
+export function documentHash(doc: Record<string, unknown>): string {
+  const { hash: _ignored, skills, ...rest } = doc;
+  const hashes: Record<string, unknown> = {};
+  for (const [id, skill] of Object.entries((skills ?? {}) as Record<string, { hash?: unknown }>)) hashes[id] = skill?.hash;
+  return `sha256:${sha256(canonicalJson({ ...rest, skills: hashes }))}`;
+}

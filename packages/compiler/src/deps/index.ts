@@ -3,7 +3,7 @@ export { ResolutionCache, type CacheStats, type ResolutionCacheOptions, type Loa
 export { resolveProject, type ResolveOptions } from './resolve.js';
 export { findProjectRoot, isInside, toPosixRelative } from './paths.js';
 export { parseSpecifier, type Specifier } from './specifier.js';
-export { canonicalJson, contentHash, sha256 } from './hash.js';
+export { canonicalJson, contentHash, documentHash, sha256 } from './hash.js';
 export {
   LOCKFILE_NAME,
   LOCKFILE_VERSION,

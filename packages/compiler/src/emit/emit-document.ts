@@ -62,7 +62,7 @@ export interface Bundle {
 export function bundleDocument(entry: string, closure: readonly string[], skills: ReadonlyMap<string, SkillEntry>, origins: ReadonlyMap<string, SkillOrigin>): Bundle {
   const ids = [...closure].sort();
   const get = lookup(skills);
-  const content = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, dependencies: dependencyRows(entry, ids, get, origins), ids, textOf: (id: string) => get(id).text };
+  const content = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, dependencies: dependencyRows(entry, ids, get, origins), ids, hashOf: (id: string) => get(id).hash, textOf: (id: string) => get(id).text };
   const { hash, text } = seal(content);
   const placeholders: Record<string, object> = {};
   for (const id of ids) placeholders[id] = {};

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson, sha256 } from '../deps/hash.js';
 import type { IrDocument, IrSkill } from './ir-types.js';
 
@@ -141,7 +140,7 @@ export function skillEntry(skill: IrSkill): SkillEntry {
   return { id: skill.id, name: skill.name, version: skill.version, file: skill.file, sha256: skill.sha256, hash: skill.hash, text };
 }
 
-/** A document's members other than `skills` and `hash`, and its skills' texts by id. */
+/** A document's members other than `skills` and `hash`, and its skills' hashes and texts by id. */
 interface DocumentContent {
   ir_version: string;
   generator: string;
@@ -149,40 +148,55 @@ interface DocumentContent {
   dependencies: unknown[];
   /** Skill ids, sorted. */
   ids: readonly string[];
+  hashOf(id: string): string;
   textOf(id: string): string;
 }
 
 /**
  * The document's canonical JSON split around its `hash` member: `head` runs up to and including the
- * comma after `generator`, `tail` holds `ir_version` and `skills`. The document hash is computed
- * over `head + tail`, the file is `head + "hash":… , + tail`.
+ * comma after `generator`, `tail` holds `ir_version` and `skills`. The file is
+ * `head + "hash":… , + tail`.
  */
 function documentParts(doc: DocumentContent): { head: string; tail: string[] } {
   const head = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},`;
   const tail = [`"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`];
-  // The key and the text stay separate parts: hashing a concatenation would flatten it into a copy
-  // of the skill's text per bundle, where separate parts share the one text every bundle holds.
+  // Key and text stay separate parts: each bundle then holds the one shared text of a skill.
   doc.ids.forEach((id, i) => tail.push(`${i > 0 ? ',' : ''}${JSON.stringify(id)}:`, doc.textOf(id)));
   tail.push('}}');
   return { head, tail };
 }
 
-const contentOf = (doc: IrDocument): DocumentContent => ({ ...doc, ids: Object.keys(doc.skills).sort(), textOf: (id) => skillText(doc.skills[id]!) });
-
-/** The document's content hash (equal to `contentHash(doc)`), from the skills' cached text. */
-export function hashDocument(doc: IrDocument): string {
-  return seal(contentOf(doc)).hash;
+/**
+ * The document hash (spec/ir.md): SHA-256 of the canonical JSON of the document without `hash`
+ * in which each skill stands as its own `hash`. Each skill hash covers that skill's content, so
+ * this covers everything, and is computed without reading the skills' text again.
+ */
+function documentHashOf(doc: DocumentContent, head: string): string {
+  let skills = '';
+  doc.ids.forEach((id, i) => (skills += `${i > 0 ? ',' : ''}${JSON.stringify(id)}:${JSON.stringify(doc.hashOf(id))}`));
+  return `sha256:${sha256(`${head}"ir_version":${JSON.stringify(doc.ir_version)},"skills":{${skills}}}`)}`;
 }
 
-/**
- * Hashes a document's content and makes its file text (equal to `serializeIr` of the document):
- * the skills' canonical text is hashed and concatenated, never re-serialized.
- */
+const contentOf = (doc: IrDocument): DocumentContent => ({
+  ...doc,
+  ids: Object.keys(doc.skills).sort(),
+  hashOf: (id) => {
+    skillText(doc.skills[id]!);
+    return doc.skills[id]!.hash;
+  },
+  textOf: (id) => skillText(doc.skills[id]!),
+});
+
+/** The document's hash (spec/ir.md), from its skills' hashes. */
+export function hashDocument(doc: IrDocument): string {
+  const content = contentOf(doc);
+  return documentHashOf(content, documentParts({ ...content, ids: [] }).head);
+}
+
+/** Hashes a document's content and makes its file text (equal to `serializeIr` of the document). */
 export function seal(doc: DocumentContent): { hash: string; text: string } {
   const { head, tail } = documentParts(doc);
-  const h = createHash('sha256').update(head);
-  for (const part of tail) h.update(part);
-  const hash = `sha256:${h.digest('hex')}`;
+  const hash = documentHashOf(doc, head);
   // Concatenated, not joined: the engine keeps the shared skill texts by reference until the file is written.
   let text = `${head}"hash":${JSON.stringify(hash)},`;
   for (const part of tail) text += part;

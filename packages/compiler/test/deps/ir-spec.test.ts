@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { SourceFile, canonicalJson, contentHash } from '@sdl/compiler';
+import { SourceFile, canonicalJson, contentHash, documentHash } from '@sdl/compiler';
 import { parseExpression, parseTemplate } from '../../src/expr/index.js';
 
 // spec/ir.md's worked example must be a valid, self-consistent IR: this keeps the spec honest.
@@ -62,14 +62,16 @@ describe('spec/ir.md worked example', () => {
     expect(text).toBe(`${JSON.stringify(sortKeys(doc), null, 2)}\n`);
   });
 
-  it('has hashes that the exported contentHash/canonicalJson reproduce', () => {
-    expect(contentHash(doc)).toBe(doc.hash);
+  it('has hashes that the exported contentHash/documentHash/canonicalJson reproduce', () => {
+    expect(documentHash(doc)).toBe(doc.hash);
     for (const skill of Object.values(doc.skills as Record<string, any>)) expect(contentHash(skill)).toBe(skill.hash);
     expect(canonicalJson({ b: [1, { d: 'x', c: null }], a: 'é' })).toBe('{"a":"é","b":[1,{"c":null,"d":"x"}]}');
   });
 
   it('carries correct content hashes: document, each skill, pinned dependencies, source bytes', () => {
-    expect(doc.hash).toBe(`sha256:${sha256(canonical(without(doc, 'hash')))}`);
+    // The document hash: over the document without `hash`, each skill standing as its own hash.
+    const skillHashes = Object.fromEntries(Object.entries(doc.skills as Record<string, any>).map(([id, s]) => [id, s.hash]));
+    expect(doc.hash).toBe(`sha256:${sha256(canonical({ ...(without(doc, 'hash') as Record<string, Json>), skills: skillHashes }))}`);
     for (const [id, skill] of Object.entries(doc.skills as Record<string, any>)) {
       expect(skill.hash, id).toBe(`sha256:${sha256(canonical(without(skill, 'hash')))}`);
       expect(skill.sha256, id).toBe(sha256(sources[skill.file]!));

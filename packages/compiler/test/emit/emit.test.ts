@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProject, canonicalJson, contentHash, type IrDocument, serializeIr, validateDocument, validateEnvelope, validateIr, validateSkillIr } from '@sdl/compiler';
+import { buildProject, canonicalJson, contentHash, documentHash, type IrDocument, serializeIr, validateDocument, validateEnvelope, validateIr, validateSkillIr } from '@sdl/compiler';
 import { makeProject, removeProject } from '../deps/temp-project.js';
 import { SPEC_FILES, SPEC_SUMMARIZE_IR } from './spec-example.js';
 
@@ -52,7 +52,7 @@ describe('IR emitter', () => {
       // The file is the document's canonical JSON: what `serializeIr` (and so `canonicalJson`) makes of it.
       expect(text).toBe(serializeIr(document));
       expect(validateIr(document), document.entry).toEqual([]);
-      expect(contentHash(document as unknown as Record<string, unknown>)).toBe(document.hash);
+      expect(documentHash(document as unknown as Record<string, unknown>)).toBe(document.hash);
       for (const skill of Object.values(document.skills)) {
         expect(contentHash(skill as unknown as Record<string, unknown>)).toBe(skill.hash);
         for (const use of Object.values(skill.uses)) expect(use.hash).toBe(document.skills[use.skill]!.hash);
@@ -105,7 +105,7 @@ steps:
     expect(out!.text).toContain('"properties":{"10":{"type":"string"},"9":{"type":"string"},"a":{"type":"string"},"b":{"type":"string"}}');
     const skill = out!.document.skills['n.skill.yaml']!;
     expect(contentHash(skill as unknown as Record<string, unknown>)).toBe(skill.hash);
-    expect(contentHash(out!.document as unknown as Record<string, unknown>)).toBe(out!.document.hash);
+    expect(documentHash(out!.document as unknown as Record<string, unknown>)).toBe(out!.document.hash);
   });
 
   it('fills defaults: for_each, policies, memory, engines, step params, a default return mapped to the last step', () => {

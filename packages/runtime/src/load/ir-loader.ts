@@ -65,6 +65,17 @@ export function irContentHash(value: { [key: string]: unknown }): string {
   return sha256(canonicalJson(rest));
 }
 
+/**
+ * `sha256:` + SHA-256 of an IR document (spec/ir.md): the canonical JSON of the document without
+ * its `hash`, each skill replaced by that skill's `hash` (which the loader checks first).
+ */
+export function irDocumentHash(doc: { [key: string]: unknown }): string {
+  const { hash: _ignored, skills, ...rest } = doc;
+  const hashes: { [id: string]: unknown } = {};
+  for (const [id, skill] of Object.entries((skills ?? {}) as { [id: string]: { hash?: unknown } })) hashes[id] = skill?.hash;
+  return sha256(canonicalJson({ ...rest, skills: hashes }));
+}
+
 type IrDoc = { [key: string]: unknown };
 
 /** Node kinds of the expression compiler's AST (`packages/compiler/src/expr/ast.ts`). */
@@ -157,14 +168,15 @@ export function loadIr(document: unknown, options: IrLoadOptions = {}): LoadedSk
       `does not match spec/ir.schema.json:\n${problems.slice(0, 20).map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
     );
   }
-  if (irContentHash(doc) !== doc.hash) {
-    throw new IrLoadError(IrErrorCode.HashMismatch, file, 'document hash does not match its content: the file is corrupt or was edited; recompile it');
-  }
   const skills = doc.skills as { [id: string]: IrDoc };
   for (const [id, skill] of Object.entries(skills)) {
     if (irContentHash(skill) !== skill.hash) {
       throw new IrLoadError(IrErrorCode.HashMismatch, file, `skill \`${id}\` hash does not match its content: the file is corrupt or was edited; recompile it`);
     }
+  }
+  // Over the skills' (just checked) hashes: see spec/ir.md "Content hashes".
+  if (irDocumentHash(doc) !== doc.hash) {
+    throw new IrLoadError(IrErrorCode.HashMismatch, file, 'document hash does not match its content: the file is corrupt or was edited; recompile it');
   }
   const built = new Map<string, LoadedSkill>();
   const build = (id: string, chain: string[]): LoadedSkill => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScriptedAdapter, type JsonValue } from '@sdl/adapters';
-import { createRuntime, irContentHash, IrLoadError, loadIr, loadIrFile, loadSkillFile, type HostTool } from '@sdl/runtime';
+import { createRuntime, irContentHash, irDocumentHash, IrLoadError, loadIr, loadIrFile, loadSkillFile, type HostTool } from '@sdl/runtime';
 import { binding } from '../run/support/fake-engine.js';
 
 // The worked example of spec/ir.md (summarize uses chunk), as `skillc compile` writes it.
@@ -16,7 +16,7 @@ function reseal(doc: { [key: string]: any }) {
     skill.hash = irContentHash(skill);
   }
   for (const row of doc.dependencies) row.hash = doc.skills[row.id].hash;
-  doc.hash = irContentHash(doc);
+  doc.hash = irDocumentHash(doc);
   return doc;
 }
 
@@ -77,9 +77,16 @@ describe('IR loader', () => {
     doc.skills['skills/summarize.skill.yaml'].description = 'edited by hand';
     const error = refusal(() => loadIr(doc));
     expect(error.code).toBe('SDL6004');
-    expect(error.message).toContain('document hash does not match its content');
-    doc.hash = irContentHash(doc);
-    expect(refusal(() => loadIr(doc)).message).toContain('skill `skills/summarize.skill.yaml` hash does not match its content');
+    expect(error.message).toContain('skill `skills/summarize.skill.yaml` hash does not match its content');
+    // The document hash covers the skills through their hashes: a skill re-hashed by hand still shows.
+    const skill = doc.skills['skills/summarize.skill.yaml'];
+    skill.hash = irContentHash(skill);
+    expect(refusal(() => loadIr(doc)).message).toContain('document hash does not match its content');
+    // And it covers the members around the skills.
+    const other = example();
+    other.dependencies[0].version = '9.9.9';
+    expect(refusal(() => loadIr(other)).message).toContain('document hash does not match its content');
+    expect(() => loadIr(reseal(other))).not.toThrow();
   });
 
   it('refuses a dependency pin that does not match', () => {
@@ -87,7 +94,7 @@ describe('IR loader', () => {
     const summarize = doc.skills['skills/summarize.skill.yaml'];
     summarize.uses.chunk.hash = `sha256:${'0'.repeat(64)}`;
     summarize.hash = irContentHash(summarize);
-    doc.hash = irContentHash(doc);
+    doc.hash = irDocumentHash(doc);
     const error = refusal(() => loadIr(doc));
     expect(error.code).toBe('SDL6005');
     expect(error.message).toMatch(/uses\.chunk pins sha256:0{64} but `skills\/chunk\.skill\.yaml` has sha256:/);
