@@ -5,28 +5,11 @@
  *   npx tsx bench/runtime/pair-harness.ts [blocks] [callsPerBlock] [concurrency] [names...]
  * names: bare, adapter, run, bareSig (default: bare adapter run)
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, findModel } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
 
 const [blocksArg = '20', perArg = '400', concArg = '16', ...wanted] = process.argv.slice(2);
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const MODEL = 'claude-sonnet-5';
-const QUESTION = 'What is the capital of France? Answer in one word.';
-const child = spawn(process.execPath, ['--import', 'tsx', here('./emulator.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-let url = '';
-for await (const chunk of child.stdout!) {
-  url += String(chunk);
-  if (url.includes('\n')) break;
-}
-url = url.trim();
-const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
-const skill = await loadSkillSource(here('./one-step.skill.yaml'));
-const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000, defaultMaxTokens: 200 });
-const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
-direct.load(skill);
+const { url, child } = await startEmulatorProcess();
+const { client, adapter, skill, direct } = await benchClients(url);
 const all: Record<string, () => Promise<unknown>> = {
   bare: () => client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }),
   adapter: () => adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 }),

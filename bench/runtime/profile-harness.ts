@@ -4,40 +4,24 @@
  * With PROFILE_OUT the measured calls only (after 500 warm-up calls) are profiled (50 µs sampling)
  * and the profile is written there; the CPU per call printed is then inflated by the profiler.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, findModel } from '../../packages/adapters/src/index.js';
+import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
+import { findModel } from '../../packages/adapters/src/index.js';
 import {
   CircuitBreakers,
   createDefaultChain,
   createRuntime,
   EngineRegistry,
   EngineRouter,
-  loadSkillSource,
   MemoryBreakerStore,
   MemoryRateLimiter,
   systemClock,
 } from '../../packages/runtime/src/index.js';
 
 const [which = 'run', callsArg = '4000', concArg = '16'] = process.argv.slice(2);
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const MODEL = 'claude-sonnet-5';
-const QUESTION = 'What is the capital of France? Answer in one word.';
-const child = spawn(process.execPath, ['--import', 'tsx', here('./emulator.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-let url = '';
-for await (const chunk of child.stdout!) {
-  url += String(chunk);
-  if (url.includes('\n')) break;
-}
-url = url.trim();
-const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
-const skill = await loadSkillSource(here('./one-step.skill.yaml'));
-const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000, defaultMaxTokens: 200 });
-const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
-direct.load(skill);
+const { url, child } = await startEmulatorProcess();
+const { client, adapter, skill, direct } = await benchClients(url);
 const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
 const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
 const routed = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });

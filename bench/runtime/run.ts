@@ -13,16 +13,16 @@
  *
  *   npx tsx bench/runtime/run.ts [--rounds 20] [--serial 120] [--concurrent 480] [--only 0,3] [--concurrency 16] [--sessions 10000] [--json rounds.json]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Anthropic from '@anthropic-ai/sdk';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { generateText } from 'ai';
-import { AnthropicAdapter, findModel, ScriptedAdapter } from '../../packages/adapters/src/index.js';
+import { benchClients, here, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
+import { findModel, ScriptedAdapter } from '../../packages/adapters/src/index.js';
 import {
   CircuitBreakers,
   createDefaultChain,
@@ -55,9 +55,6 @@ const CONCURRENT = Number(values.concurrent);
 const CONCURRENCY = Number(values.concurrency);
 const SESSIONS = Number(values.sessions);
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const MODEL = 'claude-sonnet-5';
-const QUESTION = 'What is the capital of France? Answer in one word.';
 const EXPECTED = `echo: ${QUESTION}`;
 
 type Call = () => Promise<string>;
@@ -100,18 +97,8 @@ if (values['memory-only']) {
 
 // ---------------------------------------------------------------- contenders
 
-async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', here('./emulator.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let buffered = '';
-  for await (const chunk of child.stdout!) {
-    buffered += String(chunk);
-    if (buffered.includes('\n')) break;
-  }
-  return { url: buffered.trim(), child };
-}
-
 async function contenders(url: string): Promise<Record<string, Call>> {
-  const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
+  const { client, adapter, skill, direct } = await benchClients(url);
   const bare: Call = async () => {
     const message = await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] });
     const block = message.content[0];
@@ -121,10 +108,6 @@ async function contenders(url: string): Promise<Record<string, Call>> {
   const anthropic = createAnthropic({ apiKey: 'k', baseURL: `${url}/v1` });
   const aiSdk: Call = async () => (await generateText({ model: anthropic(MODEL), prompt: QUESTION, maxOutputTokens: 200, maxRetries: 0 })).text;
 
-  const skill = await loadSkillSource(here('./one-step.skill.yaml'));
-  const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000, defaultMaxTokens: 200 });
-  const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
-  direct.load(skill);
   const runtimeRun: Call = async () => (await direct.run(skill, { question: QUESTION })).output as string;
 
   const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');

@@ -1,0 +1,33 @@
+/** What the runtime benchmark and its harnesses share: the emulator process and the contenders' clients. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Anthropic from '@anthropic-ai/sdk';
+import { AnthropicAdapter, findModel } from '../../packages/adapters/src/index.js';
+import { createRuntime, loadSkillSource, type LoadedSkill, type Runtime } from '../../packages/runtime/src/index.js';
+
+export const MODEL = 'claude-sonnet-5';
+export const QUESTION = 'What is the capital of France? Answer in one word.';
+
+/** A file beside this one. */
+export const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** Starts the Anthropic emulator in its own process (so only the client's work is in this one). */
+export async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', here('./emulator.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buffered = '';
+  for await (const chunk of child.stdout!) {
+    buffered += String(chunk);
+    if (buffered.includes('\n')) break;
+  }
+  return { url: buffered.trim(), child };
+}
+
+/** The bare SDK client, the adapter, and a runtime with the one-step skill loaded and the engine bound directly. */
+export async function benchClients(url: string): Promise<{ client: Anthropic; adapter: AnthropicAdapter; skill: LoadedSkill; direct: Runtime }> {
+  const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
+  const skill = await loadSkillSource(here('./one-step.skill.yaml'));
+  const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000, defaultMaxTokens: 200 });
+  const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
+  direct.load(skill);
+  return { client, adapter, skill, direct };
+}
