@@ -6,7 +6,7 @@ import type { Check } from './context.js';
 import { hasTokenRun, MIN_MATCH_LENGTH, maybeSecretField, SECRET_FIELD, secretCandidates } from './secret-text.js';
 
 /** Provider key formats: a match anywhere in a string value is an error. */
-const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
+export const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
   { provider: 'Anthropic', pattern: /sk-ant-[A-Za-z0-9_-]{16,}/ },
   { provider: 'OpenAI', pattern: /sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}/ },
   { provider: 'AWS', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },

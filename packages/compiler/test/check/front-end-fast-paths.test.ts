@@ -7,7 +7,7 @@ import { checkText, findApiKey } from '@sdl/compiler';
 import { plainValue } from '../../src/yaml/plain-value.js';
 import { createCheckContext } from '../../src/check/context.js';
 import { secretCandidates } from '../../src/check/secret-text.js';
-import { checkSecrets } from '../../src/check/secrets.js';
+import { checkSecrets, KEY_PATTERNS } from '../../src/check/secrets.js';
 import { SourceFile } from '../../src/source/source-file.js';
 import { parseSkill } from '../../src/yaml/parse.js';
 import type { Diagnostic } from '@sdl/compiler';
@@ -25,15 +25,7 @@ function rng(seed: number): () => number {
   };
 }
 
-// The detector without its pre-filter: every pattern tried on every string.
-const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
-  { provider: 'Anthropic', pattern: /sk-ant-[A-Za-z0-9_-]{16,}/ },
-  { provider: 'OpenAI', pattern: /sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}/ },
-  { provider: 'AWS', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { provider: 'Google', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { provider: 'GitHub', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
-  { provider: 'Slack', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/ },
-];
+// The detector without its pre-filter: every pattern (the detector's own list) tried on every string.
 function entropy(text: string): number {
   const counts = new Map<string, number>();
   for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
