@@ -18,7 +18,7 @@ export const KEY_PATTERNS: { provider: string; pattern: RegExp }[] = [
 const TOKEN = /[A-Za-z0-9+/=_-]{32,}/g;
 
 /** Bits of Shannon entropy per character. */
-function entropy(text: string): number {
+export function entropy(text: string): number {
   const counts = new Map<string, number>();
   for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
   let bits = 0;

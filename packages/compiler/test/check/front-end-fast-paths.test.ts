@@ -7,7 +7,7 @@ import { checkText, findApiKey } from '@sdl/compiler';
 import { plainValue } from '../../src/yaml/plain-value.js';
 import { createCheckContext } from '../../src/check/context.js';
 import { secretCandidates } from '../../src/check/secret-text.js';
-import { checkSecrets, KEY_PATTERNS } from '../../src/check/secrets.js';
+import { checkSecrets, entropy, KEY_PATTERNS } from '../../src/check/secrets.js';
 import { SourceFile } from '../../src/source/source-file.js';
 import { parseSkill } from '../../src/yaml/parse.js';
 import type { Diagnostic } from '@sdl/compiler';
@@ -26,13 +26,6 @@ function rng(seed: number): () => number {
 }
 
 // The detector without its pre-filter: every pattern (the detector's own list) tried on every string.
-function entropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) bits -= (n / text.length) * Math.log2(n / text.length);
-  return bits;
-}
 function referenceFindApiKey(text: string): { match: string; index: number; provider?: string } | undefined {
   for (const { provider, pattern } of KEY_PATTERNS) {
     const m = pattern.exec(text);
