@@ -1,4 +1,4 @@
-import { seal, sealDocument, type SkillEntry } from './skill-text.js';
+import { seal, skillEntry, type SkillEntry } from './skill-text.js';
 import { IR_GENERATOR, IR_VERSION, type IrDependencyRow, type IrDocument, type IrSkill } from './ir-types.js';
 
 /** Where a skill came from, for the dependency table. */
@@ -8,10 +8,8 @@ export interface SkillOrigin {
   path: string;
 }
 
-type RowFields = Pick<SkillEntry, 'hash' | 'name' | 'file' | 'sha256' | 'version'>;
-
 /** The dependency table: every id of `ids` (sorted) except the entry. */
-function dependencyRows(entry: string, ids: readonly string[], skill: (id: string) => RowFields, origins: ReadonlyMap<string, SkillOrigin>): IrDependencyRow[] {
+function dependencyRows(entry: string, ids: readonly string[], skill: (id: string) => SkillEntry, origins: ReadonlyMap<string, SkillOrigin>): IrDependencyRow[] {
   const rows: IrDependencyRow[] = [];
   for (const id of ids) {
     if (id === entry) continue;
@@ -33,17 +31,18 @@ function lookup<T>(map: ReadonlyMap<string, T>): (id: string) => T {
 
 /**
  * One IR document: the entry skill and its closure (`closure` holds every id it reaches, itself
- * included), the dependency table sorted by id, and the document hash (its file text is kept for
- * `documentText`).
+ * included), the dependency table sorted by id, and the document hash. Its file text is
+ * `bundleDocument`'s for the same skills.
  */
 export function emitDocument(entry: string, closure: readonly string[], skills: ReadonlyMap<string, IrSkill>, origins: ReadonlyMap<string, SkillOrigin>): IrDocument {
-  const ids = [...closure].sort();
   const get = lookup(skills);
   const table: Record<string, IrSkill> = {};
-  for (const id of ids) table[id] = get(id);
-  const doc: IrDocument = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, skills: table, dependencies: dependencyRows(entry, ids, get, origins), hash: '' };
-  sealDocument(doc);
-  return doc;
+  const entries = new Map<string, SkillEntry>();
+  for (const id of [...closure].sort()) {
+    table[id] = get(id);
+    entries.set(id, skillEntry(table[id]));
+  }
+  return { ...bundleDocument(entry, closure, entries, origins).envelope, skills: table };
 }
 
 /** A document as a build writes it: its hash and file text, and its envelope for validation. */

@@ -4,5 +4,5 @@ export { normalizePolicies } from './policies.js';
 export { serializeIr } from './serialize.js';
 export { irValidator, validateIr } from './validate-ir.js';
 export * from './ir-types.js';
-export { canonicalText, documentText, hashDocument, hashSkill, skillEntry, skillText, sortedCopy, type SkillEntry } from './skill-text.js';
+export { canonicalCopy, canonicalText, hashSkill, skillEntry, skillText, type SkillEntry } from './skill-text.js';
 export { validateDocument, validateEnvelope, validateSkillIr } from './validate-ir.js';

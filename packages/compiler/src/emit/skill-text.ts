@@ -1,5 +1,5 @@
-import { canonicalJson, sha256 } from '../deps/hash.js';
-import type { IrDocument, IrSkill } from './ir-types.js';
+import { canonicalJson, documentHash, sha256 } from '../deps/hash.js';
+import type { IrSkill } from './ir-types.js';
 
 /**
  * An IR file is its document's canonical JSON (spec/ir.md): the bytes that are hashed are the bytes
@@ -45,18 +45,10 @@ export function canonicalText(value: unknown): string {
   return stringifiesCanonically(value) ? JSON.stringify(value) : canonicalJson(value);
 }
 
-/**
- * A deep copy of a JSON value with every object's keys inserted in sorted order (members holding
- * `undefined` dropped), so that `canonicalText` takes its fast path. The emitter's IR goes through
- * this once; it is also the copy that detaches the IR from the parsed YAML values.
- */
-export function sortedCopy<T>(value: T): T {
-  return copySorted(value) as T;
-}
-
 /** Set by `copySorted` when it meets a key starting with a digit (which V8 may enumerate out of insertion order). */
 let digitKeySeen = false;
 
+/** A deep copy of a JSON value with every object's keys inserted in sorted order (members holding `undefined` dropped). */
 function copySorted(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(copySorted);
@@ -72,8 +64,10 @@ function copySorted(value: unknown): unknown {
 }
 
 /**
- * `sortedCopy`, and whether the copy stringifies canonically as it is (no key starts with a
- * digit), so that hashing it need not check again.
+ * A deep copy of a JSON value with every object's keys in sorted order, so that `canonicalText`
+ * takes its fast path, and whether it stringifies canonically as it is (no key starts with a digit),
+ * so that hashing it need not check again. The emitter's IR goes through this once; it is also the
+ * copy that detaches the IR from the parsed YAML values.
  */
 export function canonicalCopy<T>(value: T): { copy: T; canonical: boolean } {
   digitKeySeen = false;
@@ -141,7 +135,7 @@ export function skillEntry(skill: IrSkill): SkillEntry {
 }
 
 /** A document's members other than `skills` and `hash`, and its skills' hashes and texts by id. */
-interface DocumentContent {
+export interface DocumentContent {
   ir_version: string;
   generator: string;
   entry: string;
@@ -153,73 +147,19 @@ interface DocumentContent {
 }
 
 /**
- * The document's canonical JSON split around its `hash` member: `head` runs up to and including the
- * comma after `generator`, `tail` holds `ir_version` and `skills`. The file is
- * `head + "hash":… , + tail`.
+ * Hashes a document's content (`documentHash`: over the skills' hashes) and makes its file text,
+ * the document's canonical JSON: the skills' cached text is concatenated, never re-serialized.
  */
-function documentParts(doc: DocumentContent): { head: string; tail: string[] } {
-  const head = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},`;
-  const tail = [`"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`];
-  // Key and text stay separate parts: each bundle then holds the one shared text of a skill.
-  doc.ids.forEach((id, i) => tail.push(`${i > 0 ? ',' : ''}${JSON.stringify(id)}:`, doc.textOf(id)));
-  tail.push('}}');
-  return { head, tail };
-}
-
-/**
- * The document hash (spec/ir.md): SHA-256 of the canonical JSON of the document without `hash`
- * in which each skill stands as its own `hash`. Each skill hash covers that skill's content, so
- * this covers everything, and is computed without reading the skills' text again.
- */
-function documentHashOf(doc: DocumentContent, head: string): string {
-  let skills = '';
-  doc.ids.forEach((id, i) => (skills += `${i > 0 ? ',' : ''}${JSON.stringify(id)}:${JSON.stringify(doc.hashOf(id))}`));
-  return `sha256:${sha256(`${head}"ir_version":${JSON.stringify(doc.ir_version)},"skills":{${skills}}}`)}`;
-}
-
-const contentOf = (doc: IrDocument): DocumentContent => ({
-  ...doc,
-  ids: Object.keys(doc.skills).sort(),
-  hashOf: (id) => {
-    skillText(doc.skills[id]!);
-    return doc.skills[id]!.hash;
-  },
-  textOf: (id) => skillText(doc.skills[id]!),
-});
-
-/** The document's hash (spec/ir.md), from its skills' hashes. */
-export function hashDocument(doc: IrDocument): string {
-  const content = contentOf(doc);
-  return documentHashOf(content, documentParts({ ...content, ids: [] }).head);
-}
-
-/** Hashes a document's content and makes its file text (equal to `serializeIr` of the document). */
 export function seal(doc: DocumentContent): { hash: string; text: string } {
-  const { head, tail } = documentParts(doc);
-  const hash = documentHashOf(doc, head);
-  // Concatenated, not joined: the engine keeps the shared skill texts by reference until the file is written.
-  let text = `${head}"hash":${JSON.stringify(hash)},`;
-  for (const part of tail) text += part;
-  return { hash, text: `${text}\n` };
-}
-
-/** Sets the document's hash and returns its file text (kept for `documentText`). */
-export function sealDocument(doc: IrDocument): string {
-  const { hash, text } = seal(contentOf(doc));
-  doc.hash = hash;
-  documentTexts.set(doc, { hash, text });
-  return text;
-}
-
-const documentTexts = new WeakMap<IrDocument, { hash: string; text: string }>();
-
-/**
- * The document's file text (equal to `serializeIr(doc)`; the hash must be set): the text
- * `sealDocument` made, or one built from the skills' cached text.
- */
-export function documentText(doc: IrDocument): string {
-  const sealed = documentTexts.get(doc);
-  if (sealed !== undefined && sealed.hash === doc.hash) return sealed.text;
-  const { head, tail } = documentParts(contentOf(doc));
-  return `${head}"hash":${JSON.stringify(doc.hash)},${tail.join('')}\n`;
+  const skills: Record<string, { hash: string }> = {};
+  for (const id of doc.ids) skills[id] = { hash: doc.hashOf(id) };
+  const hash = documentHash({ ir_version: doc.ir_version, generator: doc.generator, entry: doc.entry, dependencies: doc.dependencies, skills });
+  // Members in sorted order, `hash` between `generator` and `ir_version`. Concatenated, not joined,
+  // and each key apart from its text: the engine then keeps the shared skill texts by reference.
+  let text = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},"hash":${JSON.stringify(hash)},"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`;
+  doc.ids.forEach((id, i) => {
+    text += `${i > 0 ? ',' : ''}${JSON.stringify(id)}:`;
+    text += doc.textOf(id);
+  });
+  return { hash, text: `${text}}}\n` };
 }

@@ -4,12 +4,11 @@
  * document and skill content hashes, checks every `uses:` pin, and compiles the expression and
  * template ASTs once. Nothing is parsed at run time.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import type { ExprNode, TemplateAst } from '@sdl/compiler';
-import { canonicalJson } from '../state/record.js';
+import { contentHash, documentHash } from '@sdl/compiler/core';
 import { SdlRuntimeError } from '../run/errors.js';
 import { celExpressionFromAst, celTemplateFromAst, type ExpressionLimits } from './cel.js';
 import type {
@@ -57,24 +56,14 @@ function validateIr(document: unknown): ReturnType<typeof describeErrors> {
   return irValidator(document) ? [] : describeErrors(irValidator.errors ?? []);
 }
 
-const sha256 = (text: string) => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
-
-/** `sha256:` + SHA-256 of the canonical JSON of `value` without its `hash` member. */
-export function irContentHash(value: { [key: string]: unknown }): string {
-  const { hash: _ignored, ...rest } = value;
-  return sha256(canonicalJson(rest));
-}
+/** `sha256:` + SHA-256 of the canonical JSON of a skill without its `hash` member (spec/ir.md). */
+export const irContentHash: (value: { [key: string]: unknown }) => string = contentHash;
 
 /**
  * `sha256:` + SHA-256 of an IR document (spec/ir.md): the canonical JSON of the document without
  * its `hash`, each skill replaced by that skill's `hash` (which the loader checks first).
  */
-export function irDocumentHash(doc: { [key: string]: unknown }): string {
-  const { hash: _ignored, skills, ...rest } = doc;
-  const hashes: { [id: string]: unknown } = {};
-  for (const [id, skill] of Object.entries((skills ?? {}) as { [id: string]: { hash?: unknown } })) hashes[id] = skill?.hash;
-  return sha256(canonicalJson({ ...rest, skills: hashes }));
-}
+export const irDocumentHash: (doc: { [key: string]: unknown }) => string = documentHash;
 
 type IrDoc = { [key: string]: unknown };
 
