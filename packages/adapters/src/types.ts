@@ -32,12 +32,50 @@ export interface ToolCall {
   arguments: { [key: string]: JsonValue };
 }
 
+/**
+ * Where the bytes of an image or document are: a URL the provider fetches, or the bytes themselves
+ * (base64). Local files are read by the runtime (inside its allowed directory) and arrive here as base64.
+ */
+export type MediaSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'base64'; mediaType: string; data: string };
+
+/** An image placed in a user turn (`vision` feature). Media types: `image/png`, `image/jpeg`, `image/gif`, `image/webp`. */
+export interface ImagePart {
+  /** Discriminates images. */
+  type: 'image';
+  /** The image. */
+  source: MediaSource;
+  /** Ask the provider to cache the prompt up to and including this part (Anthropic `cache_control`). */
+  cache?: boolean;
+}
+
+/** A document placed in a user turn: a PDF (`pdf` feature) or plain text (`text/plain`, any engine). */
+export interface DocumentPart {
+  /** Discriminates documents. */
+  type: 'document';
+  /** The document; a URL source is taken to be a PDF. */
+  source: MediaSource;
+  /** A title shown to the model (and used by providers that cite documents). */
+  title?: string;
+  /** Ask the provider to cache the prompt up to and including this part (Anthropic `cache_control`). */
+  cache?: boolean;
+}
+
+/** A non-text part of a user turn. */
+export type Attachment = ImagePart | DocumentPart;
+
 /** A message from the user (the rendered prompt of a skill step). */
 export interface UserMessage {
   /** Discriminates user turns. */
   role: 'user';
   /** The text of the turn. */
   content: string;
+  /**
+   * Images and documents of the turn, in order, placed before `content` (the turn's content parts
+   * are `[...attachments, text]`). Absent for a text-only turn.
+   */
+  attachments?: Attachment[];
 }
 
 /** A reply from the model: its text and, when it asked for tools, the calls it made. */
@@ -75,6 +113,25 @@ export interface JsonOutput {
   name?: string;
 }
 
+/**
+ * How much the model may think before answering. `effort` is the provider-neutral level; `budgetTokens`
+ * an explicit thinking budget. Either or both; each adapter documents its mapping (spec/content.md).
+ */
+export interface ReasoningRequest {
+  /** Relative effort. */
+  effort?: 'low' | 'medium' | 'high';
+  /** Most tokens the model may spend thinking (Anthropic requires at least 1024 and less than `maxTokens`). */
+  budgetTokens?: number;
+}
+
+/** Cacheable prefixes of a request, marked by the skill; Anthropic gets `cache_control` breakpoints, others cache automatically. */
+export interface CacheMarks {
+  /** Cache the system prompt (and everything before it: the tool definitions). */
+  system?: boolean;
+  /** Cache the tool definitions. */
+  tools?: boolean;
+}
+
 /** One model call, engine-neutral: the adapter maps it to the provider's request and never adds fields of its own. */
 export interface EngineRequest {
   /** The provider's model id. */
@@ -95,6 +152,10 @@ export interface EngineRequest {
   maxTokens?: number;
   /** Sequences that end the reply when generated. */
   stop?: string[];
+  /** Let the model think first (extended thinking, reasoning effort). */
+  reasoning?: ReasoningRequest;
+  /** Prefixes to cache; attachments carry their own `cache` mark. */
+  cache?: CacheMarks;
   /** Aborts the HTTP request when fired. */
   signal?: AbortSignal;
   /** Per-call timeout; the adapter turns it into the SDK's request timeout. */
@@ -173,7 +234,7 @@ export interface EngineAdapter {
 }
 
 /** A capability a skill can require of a model (`requires.features` in a skill file). */
-export type ModelFeature = 'tools' | 'json_schema' | 'streaming' | 'vision';
+export type ModelFeature = 'tools' | 'json_schema' | 'streaming' | 'vision' | 'pdf' | 'reasoning';
 
 /** What a model offers and costs; from `models.json` or from the engine config for unknown models. */
 export interface ModelDescriptor {

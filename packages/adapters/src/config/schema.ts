@@ -12,7 +12,7 @@ export type FieldSpec =
 
 export const PROVIDERS = ['anthropic', 'openai', 'cohere', 'scripted'] as const;
 export const STATE_STORES = ['memory', 'file', 'redis'] as const;
-export const FEATURES = ['tools', 'json_schema', 'streaming', 'vision'] as const;
+export const FEATURES = ['tools', 'json_schema', 'streaming', 'vision', 'pdf', 'reasoning'] as const;
 
 const positiveInt = (description: string): FieldSpec => ({ kind: 'int', min: 1, description });
 

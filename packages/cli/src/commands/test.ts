@@ -99,7 +99,7 @@ const SCRIPTED_DESCRIPTOR: ModelDescriptor = {
   id: 'scripted',
   contextWindow: 10_000_000,
   maxOutputTokens: 1_000_000,
-  features: ['tools', 'json_schema', 'streaming', 'vision'],
+  features: ['tools', 'json_schema', 'streaming', 'vision', 'pdf', 'reasoning'],
   pricing: { inputPerMTok: 0, outputPerMTok: 0 },
 };
 
