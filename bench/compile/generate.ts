@@ -44,7 +44,7 @@ export function generateSkill(i: number): string {
   const withTests = r() < 0.7;
   const steps = 2 + Math.floor(r() * 4);
   const lines: string[] = [
-    '# yaml-language-server: $schema=../../spec/sdl.schema.json',
+    '# yaml-language-server: $schema=../../packages/compiler/schemas/sdl.schema.json',
     'sdl: "1.0"',
     `name: ${name}`,
     `version: ${majorOf(i)}.${i % 10}.${i % 7}`,

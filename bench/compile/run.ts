@@ -6,7 +6,7 @@
  *   (c) the full compile, in memory: `buildProject` (reads, front end, dependency resolution,
  *       cross-skill expression checking, IR emission, one IR file text per skill holding its whole
  *       dependency closure), and the same with `verifyIr` (`--verify-ir`: every emitted skill and
- *       file also checked against spec/ir.schema.json);
+ *       file also checked against schemas/ir.schema.json);
  *   (d) the whole `skillc compile <dir> --out <tmp>` command (adds the writes and sdl.lock);
  *   (e) the incremental recompile `--watch` runs after one leaf skill changes (`ProjectBuilder`).
  * Prints medians of several rounds and the ratios to (a).

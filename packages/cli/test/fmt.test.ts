@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { project, skillc } from './helpers.js';
 
 const MESSY = [
-  '# yaml-language-server: $schema=../spec/sdl.schema.json',
+  '# yaml-language-server: $schema=../packages/compiler/schemas/sdl.schema.json',
   "name: 'greet'",
   'steps:',
   '    - prompt:',
@@ -17,7 +17,7 @@ const MESSY = [
 ].join('\n');
 
 const CANONICAL = [
-  '# yaml-language-server: $schema=../spec/sdl.schema.json',
+  '# yaml-language-server: $schema=../packages/compiler/schemas/sdl.schema.json',
   'sdl: "1.0"',
   'name: greet',
   'version: 1.0.0',

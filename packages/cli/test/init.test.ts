@@ -26,18 +26,18 @@ describe('skillc init', () => {
     expect(formatSkill(text).changed).toBe(false);
   });
 
-  it('points at spec/sdl.schema.json by a relative path inside the SDL repository', () => {
-    expect(schemaReference(path.join(repoRoot, 'skills'))).toBe('../spec/sdl.schema.json');
-    expect(schemaReference(repoRoot)).toBe('./spec/sdl.schema.json');
-    expect(schemaReference(path.join(repoRoot, 'packages', 'cli', 'test'))).toBe('../../../spec/sdl.schema.json');
+  it('points at the schema shipped in @sdl/compiler by a relative path inside the SDL repository', () => {
+    expect(schemaReference(path.join(repoRoot, 'skills'))).toBe('../packages/compiler/schemas/sdl.schema.json');
+    expect(schemaReference(repoRoot)).toBe('./packages/compiler/schemas/sdl.schema.json');
+    expect(schemaReference(path.join(repoRoot, 'packages', 'cli', 'test'))).toBe('../../compiler/schemas/sdl.schema.json');
   });
 
-  it('creates --dir when missing and uses a relative schema path from there', async () => {
-    const cwd = project({ 'spec/sdl.schema.json': '{}' });
+  it('creates --dir when missing and uses a relative path to the installed schema from there', async () => {
+    const cwd = project({ 'node_modules/@sdl/compiler/schemas/sdl.schema.json': '{}' });
     const { code } = await skillc(['init', 'triage_email', '--dir', 'skills/support'], cwd);
     expect(code).toBe(0);
     const text = readFileSync(path.join(cwd, 'skills/support/triage_email.skill.yaml'), 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../../spec/sdl.schema.json');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../../node_modules/@sdl/compiler/schemas/sdl.schema.json');
   });
 
   it('refuses to overwrite an existing file (exit 2) and leaves it untouched', async () => {

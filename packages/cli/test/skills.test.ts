@@ -22,7 +22,7 @@ describe('skills/', () => {
     expect(code).toBe(0);
   });
 
-  it('skillc compile skills/ --out writes one IR file per skill, against the committed sdl.lock, checked against spec/ir.schema.json', async () => {
+  it('skillc compile skills/ --out writes one IR file per skill, against the committed sdl.lock, checked against schemas/ir.schema.json', async () => {
     const { code, err } = await skillc(['compile', 'skills', '--out', out, '--frozen-lockfile', '--verify-ir'], repoRoot);
     expect(err).toBe('');
     expect(code).toBe(0);

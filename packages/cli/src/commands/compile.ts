@@ -25,7 +25,7 @@ sdl.lock at the project root is written or updated unless --frozen-lockfile is g
 Options:
   -o, --out <dir>        output directory (created if missing)
   --frozen-lockfile      fail (exit 1) when sdl.lock is missing or out of date; never write it (for CI)
-  --verify-ir            also check every emitted skill and file against spec/ir.schema.json before
+  --verify-ir            also check every emitted skill and file against schemas/ir.schema.json before
                          writing (a check of the compiler itself; the runtime validates IR when it loads it)
   --root <dir>           the project root (default: nearest directory with sdl.lock or package.json)
   -w, --watch            keep running: recompile what a change affects, print diagnostics as they appear

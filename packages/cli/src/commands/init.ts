@@ -13,7 +13,8 @@ const usage = `Usage: skillc init <name> [--dir <dir>]
 
 Create <name>.skill.yaml with a prompt step, input and output schemas and one test, ready for
 \`skillc check\` and \`skillc test\`. The first line points editors at the SDL schema: a relative
-path to spec/sdl.schema.json inside the SDL repository, else the schema's published URL.
+path to the schema installed with @sdl/compiler (node_modules/@sdl/compiler/schemas/sdl.schema.json),
+else the schema's published URL.
 
 Options:
   --dir <dir>  where to create the file (default: the current directory; created if missing)
@@ -28,13 +29,25 @@ const SKILL_NAME = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
 /** The schema's `$id`; editors fetch it when the skill lives outside the SDL repository. */
 export const SCHEMA_URL = 'https://sdl.dev/schema/sdl-1.schema.json';
 
-/** The `$schema` reference for a file created in `dir`: relative when a parent holds `spec/sdl.schema.json`. */
+/** Where the schema sits below a project root: in a checkout of the SDL repository, or installed with `@sdl/compiler`. */
+const SCHEMA_LOCATIONS = [
+  ['packages', 'compiler', 'schemas', 'sdl.schema.json'],
+  ['node_modules', '@sdl', 'compiler', 'schemas', 'sdl.schema.json'],
+];
+
+/**
+ * The `$schema` reference for a file created in `dir`: a relative path to the schema shipped in
+ * `@sdl/compiler` when `dir` or a parent has it installed (or is the SDL repository), so editors
+ * work offline; else the schema's published URL.
+ */
 export function schemaReference(dir: string): string {
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
-    const candidate = path.join(at, 'spec', 'sdl.schema.json');
-    if (existsSync(candidate)) {
-      const relative = path.relative(path.resolve(dir), candidate).split(path.sep).join('/');
-      return relative.startsWith('.') ? relative : `./${relative}`;
+    for (const location of SCHEMA_LOCATIONS) {
+      const candidate = path.join(at, ...location);
+      if (existsSync(candidate)) {
+        const relative = path.relative(path.resolve(dir), candidate).split(path.sep).join('/');
+        return relative.startsWith('.') ? relative : `./${relative}`;
+      }
     }
     if (path.dirname(at) === at) return SCHEMA_URL;
   }

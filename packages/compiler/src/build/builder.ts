@@ -42,7 +42,7 @@ export interface BuildOptions {
   /** Trust cached files until `invalidate` names them (watch mode, whose watcher reports every change). */
   watch?: boolean;
   /**
-   * Validate every emitted skill and document against spec/ir.schema.json (`--verify-ir`); a
+   * Validate every emitted skill and document against schemas/ir.schema.json (`--verify-ir`); a
    * failure throws `InternalCompilerError`. Off by default: it checks the compiler, not the input,
    * and the runtime validates every IR file it loads.
    */
@@ -89,7 +89,7 @@ export interface BuildResult {
   stats: BuildStats;
 }
 
-/** The emitted IR failed spec/ir.schema.json: a compiler bug, never the user's input. */
+/** The emitted IR failed schemas/ir.schema.json: a compiler bug, never the user's input. */
 export class InternalCompilerError extends Error {
   constructor(message: string) {
     super(message);
@@ -430,9 +430,9 @@ export class ProjectBuilder {
   }
 }
 
-/** Throws `InternalCompilerError` when the IR emitted for `id` failed spec/ir.schema.json. */
+/** Throws `InternalCompilerError` when the IR emitted for `id` failed schemas/ir.schema.json. */
 function verified(id: string, problems: string[]): void {
-  if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${id} does not match spec/ir.schema.json:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new InternalCompilerError(`the IR emitted for ${id} does not match schemas/ir.schema.json:\n  ${problems.join('\n  ')}`);
 }
 
 /** An output whose `document` is parsed from its text when first read. */

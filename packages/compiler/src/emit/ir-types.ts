@@ -1,5 +1,5 @@
 /**
- * The IR 1.0 as TypeScript types (spec/ir.md, spec/ir.schema.json). Plain JSON data: the emitter
+ * The IR 1.0 as TypeScript types (spec/ir.md, schemas/ir.schema.json). Plain JSON data: the emitter
  * builds it, `serializeIr` writes it with sorted keys.
  */
 import type { Position } from '../diagnostics/diagnostic.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { IrDocument, IrSkill } from './ir-types.js';
 
-const IR_SCHEMA_URL = new URL('../../../../spec/ir.schema.json', import.meta.url);
+const IR_SCHEMA_URL = new URL('../../schemas/ir.schema.json', import.meta.url);
 
 interface Validators {
   /** The whole schema. */
@@ -26,7 +26,7 @@ function compile(): Validators {
   return { document, envelope, skill };
 }
 
-/** The compiled validator of spec/ir.schema.json, built once per process. */
+/** The compiled validator of schemas/ir.schema.json, built once per process. */
 export function irValidator(): ValidateFunction {
   return (validators ??= compile()).document;
 }
@@ -35,7 +35,7 @@ const messages = (v: ValidateFunction, prefix = ''): string[] =>
   (v.errors ?? []).slice(0, 10).map((e) => `${prefix}${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 
 /**
- * Checks an IR document against spec/ir.schema.json. Returns the schema errors as short
+ * Checks an IR document against schemas/ir.schema.json. Returns the schema errors as short
  * `<pointer> <message>` lines (empty when valid). A failure is a compiler bug, never user error.
  */
 export function validateIr(doc: unknown): string[] {

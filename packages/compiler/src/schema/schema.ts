@@ -5,8 +5,8 @@ import addFormatsModule from 'ajv-formats';
 /** A JSON Schema node as plain data (the subset this module navigates). */
 export type SchemaNode = { [keyword: string]: unknown };
 
-// src/schema and dist/schema sit at the same depth, so the spec is found from either.
-const SCHEMA_URL = new URL('../../../../spec/sdl.schema.json', import.meta.url);
+// Shipped in the package (`schemas/`); src/schema and dist/schema sit at the same depth, so it is found from either.
+const SCHEMA_URL = new URL('../../schemas/sdl.schema.json', import.meta.url);
 
 let cached: { schema: SchemaNode; ajv: Ajv2020; validate: ValidateFunction; id: string } | undefined;
 const subValidators = new Map<string, ValidateFunction>();
@@ -23,7 +23,7 @@ function load(): NonNullable<typeof cached> {
   return cached;
 }
 
-/** The SDL skill-file JSON Schema (spec/sdl.schema.json), loaded once per process. */
+/** The SDL skill-file JSON Schema (`schemas/sdl.schema.json` of this package), loaded once per process. */
 export function skillSchema(): SchemaNode {
   return load().schema;
 }

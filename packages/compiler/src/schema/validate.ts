@@ -5,7 +5,7 @@ import { mapSchemaErrors } from './map-errors.js';
 import { skillValidator } from './schema.js';
 
 /**
- * Validates a parsed skill against spec/sdl.schema.json (ajv, compiled once per process) and
+ * Validates a parsed skill against schemas/sdl.schema.json (ajv, compiled once per process) and
  * returns one located diagnostic per root cause. A file whose parse failed gets none.
  */
 export function validateSkill(parsed: ParsedSkill): Diagnostic[] {

@@ -8,7 +8,7 @@ import { parseExpression, parseTemplate } from '../../src/expr/index.js';
 // spec/ir.md's worked example must be a valid, self-consistent IR: this keeps the spec honest.
 const spec = (name: string) => readFileSync(new URL(`../../../../spec/${name}`, import.meta.url), 'utf8');
 const md = spec('ir.md');
-const schema = JSON.parse(spec('ir.schema.json'));
+const schema = JSON.parse(readFileSync(new URL('../../schemas/ir.schema.json', import.meta.url), 'utf8'));
 
 function block(after: string, lang: string): string {
   const at = md.indexOf(after);
@@ -54,7 +54,7 @@ function compiledNodes(value: unknown, out: { src: string; ast: unknown; map: st
 }
 
 describe('spec/ir.md worked example', () => {
-  it('validates against spec/ir.schema.json', () => {
+  it('validates against schemas/ir.schema.json', () => {
     expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 

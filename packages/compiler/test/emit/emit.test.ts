@@ -43,7 +43,7 @@ describe('IR emitter', () => {
     }
   });
 
-  it('writes IR that validates against spec/ir.schema.json, with consistent hashes, for every example skill in skills/', () => {
+  it('writes IR that validates against schemas/ir.schema.json, with consistent hashes, for every example skill in skills/', () => {
     const repo = path.resolve(new URL('../../../..', import.meta.url).pathname);
     const result = buildProject(['skills'], { cwd: repo });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);

@@ -10,7 +10,7 @@ const skillsDir = fileURLToPath(new URL('../../../../skills/', import.meta.url))
 describe('formatSkill', () => {
   it('orders top-level, step, prompt and test keys canonically and keeps every comment', () => {
     const input = [
-      '# yaml-language-server: $schema=../spec/sdl.schema.json',
+      '# yaml-language-server: $schema=../packages/compiler/schemas/sdl.schema.json',
       'steps:',
       '    # the only step',
       '    - prompt:',
@@ -33,7 +33,7 @@ describe('formatSkill', () => {
     expect(changed).toBe(true);
     expect(text).toBe(
       [
-        '# yaml-language-server: $schema=../spec/sdl.schema.json',
+        '# yaml-language-server: $schema=../packages/compiler/schemas/sdl.schema.json',
         'sdl: "1.0"',
         'name: demo',
         'version: 1.0.0',

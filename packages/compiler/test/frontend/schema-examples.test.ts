@@ -25,7 +25,7 @@ function* propertyDefinitions(node: unknown, pointer = ''): Generator<[string, N
 }
 
 // Editors (yaml-language-server, VS Code) show `examples` in completions and hovers; a wrong example teaches a wrong skill file.
-describe('spec/sdl.schema.json examples', () => {
+describe('schemas/sdl.schema.json examples', () => {
   const properties = [...propertyDefinitions(skillSchema())];
 
   it('walks every property of the schema, $defs included', () => {

@@ -42,7 +42,7 @@ function* propertyDefinitions(node: unknown, pointer = ''): Generator<[string, N
   for (const [name, def] of Object.entries((schema.$defs ?? {}) as Node)) yield* propertyDefinitions(def, `${pointer}/$defs/${name}`);
 }
 
-describe('spec/sdl.schema.json', () => {
+describe('schemas/sdl.schema.json', () => {
   const schema = skillSchema();
 
   it('is JSON Schema 2020-12', () => {

@@ -1,10 +1,11 @@
 /**
  * Loads compiled IR (`skillc compile` output, `spec/ir.md`) into a {@link LoadedSkill}: checks the
- * IR version, validates the document against `spec/ir.schema.json` (compiled once), recomputes the
+ * IR version, validates the document against `schemas/ir.schema.json` (compiled once), recomputes the
  * document and skill content hashes, checks every `uses:` pin, and compiles the expression and
  * template ASTs once. Nothing is parsed at run time.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import type { ExprNode, TemplateAst } from '@sdl/compiler';
@@ -47,10 +48,10 @@ export class IrLoadError extends SdlRuntimeError {
 
 let irValidator: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
 
-/** The IR schema validator, compiled on first use (the schema is `spec/ir.schema.json` of this repository). */
+/** The IR schema validator, compiled on first use (the schema ships in `@sdl/compiler`: `schemas/ir.schema.json`). */
 function validateIr(document: unknown): ReturnType<typeof describeErrors> {
   if (irValidator === undefined) {
-    const schema = JSON.parse(readFileSync(new URL('../../../../spec/ir.schema.json', import.meta.url), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@sdl/compiler/schemas/ir.schema.json'), 'utf8')) as object;
     irValidator = createAjv().compile(schema);
   }
   return irValidator(document) ? [] : describeErrors(irValidator.errors ?? []);
@@ -154,7 +155,7 @@ export function loadIr(document: unknown, options: IrLoadOptions = {}): LoadedSk
     throw new IrLoadError(
       IrErrorCode.SchemaMismatch,
       file,
-      `does not match spec/ir.schema.json:\n${problems.slice(0, 20).map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
+      `does not match ir.schema.json:\n${problems.slice(0, 20).map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
     );
   }
   const skills = doc.skills as { [id: string]: IrDoc };
