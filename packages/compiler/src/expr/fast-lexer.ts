@@ -20,6 +20,7 @@ const DOUBLE = sticky(T.DoubleLit);
 const UINT = sticky(T.UintLit);
 const INT = sticky(T.IntLit);
 const WORD = sticky(T.Identifier);
+const QUOTED = sticky(T.QuotedIdent);
 const WHITESPACE = sticky(T.WhiteSpace);
 const LINE_COMMENT = sticky(T.LineComment);
 /** The text-mode tokens that start with `{{`, in the template lexer's order (`Text` is the rest). */
@@ -78,6 +79,9 @@ function lexCel(text: string, offset: number, tag: boolean, out: IToken[]): numb
       } else if (isLetter(c)) {
         image = matchAt(WORD, text, i)!;
         type = KEYWORDS.get(image) ?? T.Identifier;
+      } else if (c === 96 /* ` */) {
+        if ((image = matchAt(QUOTED, text, i)) === undefined) return -1;
+        type = T.QuotedIdent;
       } else {
         const next = text.charCodeAt(i + 1);
         switch (c) {

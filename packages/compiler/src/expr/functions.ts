@@ -94,7 +94,8 @@ function toUint(v: Value, site: CallSite): CelUint {
   if (v instanceof CelUint) return v;
   if (typeof v === 'bigint') return checkUint(v, site);
   if (typeof v === 'number') {
-    if (!Number.isFinite(v) || v >= TWO_64 || v <= -1) fail(ExprCode.Overflow, `uint(${formatDouble(v)}) is outside the uint64 range`, site);
+    // Any negative double is out of range, also one that truncates to 0 (CEL: `uint(-0.5)` is an error).
+    if (!Number.isFinite(v) || v >= TWO_64 || v < 0) fail(ExprCode.Overflow, `uint(${formatDouble(v)}) is outside the uint64 range`, site);
     return new CelUint(BigInt(Math.trunc(v)));
   }
   if (typeof v === 'string') {
@@ -150,6 +151,23 @@ function sizeOf(v: Value, site: CallSite): bigint {
   return noOverload('size', [v], site);
 }
 
+// Unicode's White_Space property, which CEL's trim() uses. JavaScript's trim() differs: it also
+// strips U+FEFF (a zero-width no-break space, not White_Space) and keeps U+0085 (NEXT LINE, which is).
+const WHITE_SPACE = '\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const LEADING_SPACE = new RegExp(`^[${WHITE_SPACE}]+`);
+const SPACE_CHAR = new RegExp(`^[${WHITE_SPACE}]$`);
+
+/** `s` without leading and trailing Unicode White_Space (CEL strings extension `trim`). */
+export function trimWhiteSpace(s: string): string {
+  const head = LEADING_SPACE.exec(s);
+  const start = head ? head[0].length : 0;
+  if (start === s.length) return '';
+  // Scan the end by hand: a `[...]+$` search would retry at every run of inner spaces (quadratic).
+  let stop = s.length;
+  while (stop > start && SPACE_CHAR.test(s[stop - 1]!)) stop--;
+  return s.slice(start, stop);
+}
+
 type Builtin = (args: Value[], site: CallSite) => Value;
 
 const str = (name: string, args: Value[], site: CallSite, n: number): string[] => {
@@ -200,7 +218,7 @@ export const MEMBER_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: (targe
   ['matches', { arity: [1], fn: (t, a, s) => matches(t, a[0]!, s) }],
   ['lowerAscii', { arity: [0], fn: (t, _a, s) => str('lowerAscii', [t], s, 1)[0]!.replace(/[A-Z]+/g, (m) => m.toLowerCase()) }],
   ['upperAscii', { arity: [0], fn: (t, _a, s) => str('upperAscii', [t], s, 1)[0]!.replace(/[a-z]+/g, (m) => m.toUpperCase()) }],
-  ['trim', { arity: [0], fn: (t, _a, s) => str('trim', [t], s, 1)[0]!.trim() }],
+  ['trim', { arity: [0], fn: (t, _a, s) => trimWhiteSpace(str('trim', [t], s, 1)[0]!) }],
   ['replace', {
     arity: [2],
     fn: (t, a, s) => {

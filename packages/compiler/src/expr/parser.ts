@@ -31,8 +31,10 @@ const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${describe(actual)}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
     `unexpected ${describe(firstRedundant)} after a complete expression (missing an operator?)`,
-  buildNoViableAltMessage: ({ actual }) =>
-    `expected a value (a literal, a name, \`(\`, \`[\` or \`{\`) but found ${describe(actual[0])}`,
+  buildNoViableAltMessage: ({ actual, previous }) =>
+    previous?.tokenType === T.Dot
+      ? `expected a field name after \`.\` but found ${describe(actual[0])}`
+      : `expected a value (a literal, a name, \`(\`, \`[\` or \`{\`) but found ${describe(actual[0])}`,
   buildEarlyExitMessage: ({ actual }) => `unexpected ${describe(actual[0])}`,
 };
 
@@ -132,17 +134,29 @@ class ExprParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(T.Dot);
-            const name = this.CONSUME(T.Identifier);
-            let args: ExprNode[] | undefined;
-            let close: IToken | undefined;
-            this.OPTION(() => {
-              this.CONSUME(T.LParen);
-              args = this.SUBRULE(this.args);
-              close = this.CONSUME(T.RParen);
-            });
-            node = this.ACTION(() =>
-              args === undefined ? buildSelect(this, node, name) : buildCall(this, name, node, args, end(close!)),
-            );
+            this.OR2([
+              {
+                ALT: () => {
+                  const name = this.CONSUME(T.Identifier);
+                  let args: ExprNode[] | undefined;
+                  let close: IToken | undefined;
+                  this.OPTION(() => {
+                    this.CONSUME(T.LParen);
+                    args = this.SUBRULE(this.args);
+                    close = this.CONSUME(T.RParen);
+                  });
+                  node = this.ACTION(() =>
+                    args === undefined ? buildSelect(node, name) : buildCall(this, name, node, args, end(close!)),
+                  );
+                },
+              },
+              {
+                ALT: () => {
+                  const name = this.CONSUME(T.QuotedIdent);
+                  node = this.ACTION(() => buildSelect(node, name));
+                },
+              },
+            ]);
           },
         },
         {
@@ -311,11 +325,14 @@ function buildUnary(ctx: BuildContext, ops: IToken[], operand: ExprNode): ExprNo
   return node;
 }
 
-function buildSelect(ctx: BuildContext, operand: ExprNode, name: IToken): ExprNode {
-  if (RESERVED.has(name.image))
-    report(ctx, ExprCode.Reserved, `\`${name.image}\` is a reserved word and cannot be selected with \`.\``, name.startOffset, end(name),
-      `write \`x["${name.image}"]\` instead`);
-  return { kind: 'select', operand, field: name.image, fieldStart: name.startOffset, start: operand.start, end: end(name) };
+/**
+ * `operand.name`. After a dot CEL bars only `true`, `false`, `null` and `in` (they are not
+ * identifier tokens), so reserved words like `as` or `if` are ordinary field names there; a
+ * backtick-quoted name (`` m.`content-type` ``) selects a key that is not an identifier.
+ */
+function buildSelect(operand: ExprNode, name: IToken): ExprNode {
+  const field = name.tokenType === T.QuotedIdent ? name.image.slice(1, -1) : name.image;
+  return { kind: 'select', operand, field, fieldStart: name.startOffset, start: operand.start, end: end(name) };
 }
 
 function buildCall(ctx: BuildContext, name: IToken, target: ExprNode | undefined, args: ExprNode[], stop: number): ExprNode {
@@ -528,13 +545,17 @@ class DirectParser implements BuildContext {
       const type = this.peek();
       if (type === T.Dot) {
         this.pos++;
+        if (this.peek() === T.QuotedIdent) {
+          node = buildSelect(node, this.tokens[this.pos++]!);
+          continue;
+        }
         const name = this.consume(T.Identifier);
         if (this.peek() === T.LParen) {
           this.pos++;
           const args = this.args();
           const close = this.consume(T.RParen);
           node = buildCall(this, name, node, args, end(close));
-        } else node = buildSelect(this, node, name);
+        } else node = buildSelect(node, name);
         this.check();
       } else if (type === T.LBracket) {
         const open = this.tokens[this.pos++]!;

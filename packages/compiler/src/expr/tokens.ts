@@ -41,6 +41,8 @@ export const AddOp = createToken({ name: 'AddOp', label: '`+` or `-`', pattern: 
 export const MulOp = createToken({ name: 'MulOp', label: '`*`, `/` or `%`', pattern: Lexer.NA });
 
 export const Identifier = createToken({ name: 'Identifier', label: 'name', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+/** A backtick-quoted field name, as CEL allows after a dot: ``m.`content-type` `` (letters, digits, `_ . - /` and space). */
+export const QuotedIdent = createToken({ name: 'QuotedIdent', label: 'quoted field name', pattern: /`[A-Za-z0-9_.\/ -]+`/ });
 export const True = createToken({ name: 'True', label: '`true`', pattern: /true/, longer_alt: Identifier });
 export const False = createToken({ name: 'False', label: '`false`', pattern: /false/, longer_alt: Identifier });
 export const Null = createToken({ name: 'Null', label: '`null`', pattern: /null/, longer_alt: Identifier });
@@ -110,7 +112,7 @@ export const Text = createToken({
   line_breaks: true,
 });
 
-const literalAndNames: TokenType[] = [StringLit, UnterminatedString, DoubleLit, UintLit, IntLit, True, False, Null, In, Identifier];
+const literalAndNames: TokenType[] = [StringLit, UnterminatedString, DoubleLit, UintLit, IntLit, True, False, Null, In, Identifier, QuotedIdent];
 const operators: TokenType[] = [
   EqEq, NotEq, LessEq, GreaterEq, Less, Greater, AndAnd, OrOr, Bang, Question, Colon,
   Plus, Minus, Star, Slash, Percent, Dot, Comma, LParen, RParen, LBracket, RBracket, LBrace,

@@ -116,14 +116,23 @@ export function mapEntries(map: CelMap): [Value, Value][] {
   return keys.map((k, i) => [k, values[i]!]);
 }
 
-/** Numeric value as a comparable pair, for cross-type numeric comparison. */
+/**
+ * Cross-type numeric comparison. int and uint compare exactly; against a double, the integer is
+ * converted to double first, as CEL does (so `9223372036854775807 < 9223372036854775808.0` is
+ * false: the int rounds to 2^63).
+ */
 function numericCompare(a: Value, b: Value): number | undefined {
-  const x = typeof a === 'bigint' ? a : a instanceof CelUint ? a.value : typeof a === 'number' ? a : undefined;
-  const y = typeof b === 'bigint' ? b : b instanceof CelUint ? b.value : typeof b === 'number' ? b : undefined;
+  let x = typeof a === 'bigint' ? a : a instanceof CelUint ? a.value : typeof a === 'number' ? a : undefined;
+  let y = typeof b === 'bigint' ? b : b instanceof CelUint ? b.value : typeof b === 'number' ? b : undefined;
   if (x === undefined || y === undefined) return undefined;
-  if (typeof x === 'number' && Number.isNaN(x)) return NaN;
-  if (typeof y === 'number' && Number.isNaN(y)) return NaN;
-  // Mixed bigint/number comparisons are exact in JS.
+  if (typeof x === 'number') {
+    if (Number.isNaN(x)) return NaN;
+    if (typeof y === 'bigint') y = Number(y);
+  }
+  if (typeof y === 'number') {
+    if (Number.isNaN(y)) return NaN;
+    if (typeof x === 'bigint') x = Number(x);
+  }
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
