@@ -1,5 +1,5 @@
 import data from './models.json' with { type: 'json' };
-import type { ModelDescriptor, ModelFeature, Provider, Usage } from './types.js';
+import type { ModelDescriptor, ModelFeature, ModelPricing, Provider, Usage } from './types.js';
 
 const MODELS: readonly ModelDescriptor[] = (data as { models: ModelDescriptor[] }).models;
 
@@ -21,7 +21,7 @@ export interface ModelInfo {
   contextWindow?: number;
   maxOutputTokens?: number;
   features?: ModelFeature[];
-  pricing?: { inputPerMTok?: number; outputPerMTok?: number };
+  pricing?: Partial<ModelPricing>;
 }
 
 /**
@@ -37,16 +37,39 @@ export function resolveModel(provider: Provider, id: string, info?: ModelInfo): 
     contextWindow: info?.contextWindow ?? base!.contextWindow,
     maxOutputTokens: info?.maxOutputTokens ?? base!.maxOutputTokens,
     features: info?.features ? [...info.features] : base ? [...base.features] : ['streaming'],
-    pricing: {
-      inputPerMTok: info?.pricing?.inputPerMTok ?? base?.pricing.inputPerMTok ?? 0,
-      outputPerMTok: info?.pricing?.outputPerMTok ?? base?.pricing.outputPerMTok ?? 0,
-    },
+    pricing: resolvePricing(base?.pricing, info?.pricing),
   };
 }
 
-/** US dollars for a call's usage on a model. */
-export function costOf(model: ModelDescriptor, usage: Usage): number {
-  return (usage.inputTokens * model.pricing.inputPerMTok + usage.outputTokens * model.pricing.outputPerMTok) / 1_000_000;
+/**
+ * US dollars for a call's usage on a model, by the provider's published formula on the neutral figures:
+ * the uncached input (`inputTokens - cacheReadTokens - cacheWriteTokens`) at the input price, cache reads
+ * and writes at their own prices (the input price when the model has none), output (reasoning included)
+ * at the output price. Billed units (Cohere), when reported, replace the counted tokens. `batch` prices
+ * the call at the batch-API prices where the model has them.
+ */
+export function costOf(model: ModelDescriptor, usage: Usage, options: { batch?: boolean } = {}): number {
+  const p = model.pricing;
+  const inputPrice = (options.batch ? p.batchInputPerMTok : undefined) ?? p.inputPerMTok;
+  const outputPrice = (options.batch ? p.batchOutputPerMTok : undefined) ?? p.outputPerMTok;
+  if (usage.billedInputTokens !== undefined || usage.billedOutputTokens !== undefined) {
+    return ((usage.billedInputTokens ?? usage.inputTokens) * inputPrice + (usage.billedOutputTokens ?? usage.outputTokens) * outputPrice) / 1_000_000;
+  }
+  const read = usage.cacheReadTokens ?? 0;
+  const write = usage.cacheWriteTokens ?? 0;
+  const uncached = Math.max(0, usage.inputTokens - read - write);
+  const input = uncached * inputPrice + read * (p.cacheReadPerMTok ?? inputPrice) + write * (p.cacheWritePerMTok ?? inputPrice);
+  return (input + usage.outputTokens * outputPrice) / 1_000_000;
+}
+
+/** The data file's prices with a config's `model_info.pricing` laid over them field by field. */
+function resolvePricing(base: ModelPricing | undefined, over: Partial<ModelPricing> | undefined): ModelPricing {
+  const pricing: ModelPricing = { inputPerMTok: over?.inputPerMTok ?? base?.inputPerMTok ?? 0, outputPerMTok: over?.outputPerMTok ?? base?.outputPerMTok ?? 0 };
+  for (const key of ['cacheReadPerMTok', 'cacheWritePerMTok', 'batchInputPerMTok', 'batchOutputPerMTok'] as const) {
+    const value = over?.[key] ?? base?.[key];
+    if (value !== undefined) pricing[key] = value;
+  }
+  return pricing;
 }
 
 function cloneDescriptor(m: ModelDescriptor): ModelDescriptor {

@@ -169,15 +169,157 @@ export interface EngineRequest {
   stepPath?: string;
 }
 
-/** Tokens a call consumed, as the provider reports them; the basis of cost accounting and token budgets. */
+/**
+ * Tokens a call consumed, normalized to one meaning across providers; the basis of cost accounting,
+ * token budgets, the TPM limiter and metrics. See spec/response-content.md for each provider's mapping.
+ */
 export interface Usage {
-  /** Prompt tokens (system, messages, tools and schema). */
+  /**
+   * Every prompt token the model read (system, messages, tools and schema), cached or not: Anthropic
+   * `input_tokens + cache_read_input_tokens + cache_creation_input_tokens`, OpenAI `prompt_tokens`
+   * (which already includes `cached_tokens`), Cohere `tokens.input_tokens`.
+   */
   inputTokens: number;
-  /** Reply tokens. */
+  /** Reply tokens, reasoning tokens included (every provider bills them as output). */
   outputTokens: number;
+  /** Of `inputTokens`, the tokens read from the provider's prompt cache (billed at the cache-read price). */
+  cacheReadTokens?: number;
+  /** Of `inputTokens`, the tokens written to the prompt cache (Anthropic bills them at the cache-write price). */
+  cacheWriteTokens?: number;
+  /** Of `outputTokens`, the tokens spent reasoning (thinking), when the provider reports them. */
+  reasoningTokens?: number;
+  /** Input tokens the provider bills, when it bills other figures than it counts (Cohere `billed_units`). */
+  billedInputTokens?: number;
+  /** Output tokens the provider bills, when it bills other figures than it counts (Cohere `billed_units`). */
+  billedOutputTokens?: number;
 }
 
-/** Why the model stopped, normalized across providers (`end` is a normal finish). */
+/** Where a citation's cited text comes from. */
+export interface CitationSource {
+  /** `document` (a document passed in), `web` (a search or fetch result), `tool` (a tool's output). */
+  kind: 'document' | 'web' | 'tool';
+  /** The document or page title, when the provider gives one. */
+  title?: string;
+  /** The page URL (web sources). */
+  url?: string;
+  /** The provider's id of the source (Cohere document or tool output id). */
+  id?: string;
+  /** Index of the cited document among the documents of the request (Anthropic). */
+  documentIndex?: number;
+  /** The source's text as the provider returned it (Cohere document snippet or tool output), when given. */
+  text?: string;
+}
+
+/** A passage of the reply backed by a source (Anthropic citations, Cohere citations, OpenAI url annotations). */
+export interface Citation {
+  /** The text quoted from the source (Anthropic `cited_text`). */
+  citedText?: string;
+  /** The span of the reply text the citation supports (Cohere `text`), when the provider names it. */
+  replyText?: string;
+  /** Character offset where that span starts in {@link EngineResponse.text}, when the provider gives it. */
+  start?: number;
+  /** Character offset (exclusive) where that span ends in {@link EngineResponse.text}. */
+  end?: number;
+  /** Where the quote is within the source: a character, page or content-block range (end exclusive). */
+  location?: { unit: 'char' | 'page' | 'block'; start: number; end: number };
+  /** The sources backing the span (Cohere may name several; Anthropic and OpenAI one). */
+  sources: CitationSource[];
+}
+
+/** A text block of the reply, as the provider delimited it, with the citations that back it. */
+export interface TextPart {
+  /** Discriminates text parts. */
+  type: 'text';
+  /** The block's text; {@link EngineResponse.text} is the concatenation of every text part. */
+  text: string;
+  /** Citations backing this block. */
+  citations?: Citation[];
+}
+
+/**
+ * The model's reasoning (Anthropic thinking, Cohere thinking, `reasoning_content` or thinking parts of
+ * OpenAI-compatible servers); never part of `text`. `signature` and `redacted` are opaque: they go back
+ * unchanged to the same provider (Anthropic requires them with tool use) and never to another one.
+ */
+export interface ReasoningPart {
+  /** Discriminates reasoning parts. */
+  type: 'reasoning';
+  /** The readable reasoning (empty when redacted or omitted by the provider). */
+  text: string;
+  /** The provider's signature over the reasoning (Anthropic `signature`). */
+  signature?: string;
+  /** Encrypted reasoning the provider withheld (Anthropic `redacted_thinking.data`). */
+  redacted?: string;
+  /** The provider that produced it; a signature is only valid there. */
+  provider: Provider;
+}
+
+/** Marks, in the ordered parts, where a tool call came (its full form is in `toolCalls`). */
+export interface ToolCallPart {
+  /** Discriminates tool-call parts. */
+  type: 'tool-call';
+  /** The neutral id of the call in {@link EngineResponse.toolCalls}. */
+  id: string;
+}
+
+/** The model's plan before it calls tools (Cohere `tool_plan`); never part of `text`. */
+export interface ToolPlanPart {
+  /** Discriminates tool plans. */
+  type: 'tool-plan';
+  /** The plan text. */
+  text: string;
+}
+
+/** A refusal message (OpenAI `message.refusal`); never part of `text`. */
+export interface RefusalPart {
+  /** Discriminates refusals. */
+  type: 'refusal';
+  /** Why the model refused, in its words. */
+  text: string;
+}
+
+/**
+ * Content SDL does not map (server tool calls and results, MCP blocks, compaction, fallback, unknown
+ * block types): kept as the provider sent it, never glued into `text`, never a crash.
+ * spec/response-content.md lists each kind and why it is not mapped.
+ */
+export interface OtherPart {
+  /** Discriminates unmapped content. */
+  type: 'other';
+  /** The provider that sent it. */
+  provider: Provider;
+  /** The provider's own type name (`server_tool_use`, `web_search_tool_result`, `compaction`, ...). */
+  kind: string;
+  /** The block as the provider sent it (a streamed block with its deltas assembled). */
+  data: JsonValue;
+}
+
+/** One piece of a reply, in the order the provider sent them. */
+export type ResponsePart = TextPart | ReasoningPart | ToolCallPart | ToolPlanPart | RefusalPart | OtherPart;
+
+/** A refusal: the model declined to answer, or the provider's safety layer stopped it. */
+export interface Refusal {
+  /** The refusal in the model's words (OpenAI `refusal`); empty when the provider gives none. */
+  text: string;
+  /** The provider's category (Anthropic `stop_details.category`), when given. */
+  category?: string;
+  /** The provider's explanation (Anthropic `stop_details.explanation`), when given. */
+  explanation?: string;
+}
+
+/** A provider field beside the content that SDL does not interpret, kept so it is not lost without a word. */
+export interface UnmappedField {
+  /** The provider's field name (`logprobs`, `stop_details`, `context_management`, `container`, ...). */
+  field: string;
+  /** Its value as sent. */
+  value: JsonValue;
+}
+
+/**
+ * Why the model stopped, normalized across providers (`end` is a normal finish). A refusal (Anthropic
+ * `stop_reason: refusal`, an OpenAI message with `refusal`) is `content_filter` with
+ * {@link EngineResponse.refusal} set.
+ */
 export type StopReason =
   | 'end' // the model finished its turn
   | 'max_tokens'
@@ -200,11 +342,31 @@ export interface EngineResponse {
   model: string;
   /** The provider's request id, for support tickets; never contains secrets. */
   requestId?: string;
+  /** Everything the reply holds, in the order sent (text blocks, reasoning, tool calls, plans, unmapped blocks); set by the provider adapters. */
+  parts?: ResponsePart[];
+  /** Every citation of the reply (the text parts' citations, flattened, in order). */
+  citations?: Citation[];
+  /** Set when the model refused; `stopReason` is then `content_filter`. */
+  refusal?: Refusal;
+  /** The stop sequence that ended the reply, when the provider says which. */
+  stopSequence?: string;
+  /** Provider fields SDL does not interpret (see spec/response-content.md). */
+  unmapped?: UnmappedField[];
 }
 
-/** Typed stream events; every stream ends with exactly one `stop` event, or throws an EngineError. */
+/**
+ * Typed stream events; every stream ends with exactly one `stop` event, or throws an EngineError.
+ * Reasoning, citations, refusals, tool plans and unmapped blocks have events of their own and never
+ * appear in `text-delta`.
+ */
 export type StreamEvent =
   | { type: 'text-delta'; text: string }
+  | { type: 'reasoning-delta'; text: string }
+  | { type: 'reasoning-end'; part: ReasoningPart }
+  | { type: 'citation'; citation: Citation }
+  | { type: 'refusal-delta'; text: string }
+  | { type: 'tool-plan-delta'; text: string }
+  | { type: 'other'; part: OtherPart }
   | { type: 'tool-call-start'; id: string; name: string }
   | { type: 'tool-call-delta'; id: string; argumentsDelta: string }
   | { type: 'tool-call-end'; call: ToolCall }
@@ -249,5 +411,24 @@ export interface ModelDescriptor {
   /** Capabilities the model supports. */
   features: ModelFeature[];
   /** US dollars per million tokens. */
-  pricing: { inputPerMTok: number; outputPerMTok: number };
+  pricing: ModelPricing;
+}
+
+/**
+ * US dollars per million tokens. A missing cache price means the provider does not price cached tokens
+ * apart (they cost `inputPerMTok`); `batch*` are the provider's batch-API prices, where it has one.
+ */
+export interface ModelPricing {
+  /** Uncached input tokens. */
+  inputPerMTok: number;
+  /** Output tokens (reasoning included). */
+  outputPerMTok: number;
+  /** Input tokens read from the prompt cache. */
+  cacheReadPerMTok?: number;
+  /** Input tokens written to the prompt cache (Anthropic: 5-minute cache writes). */
+  cacheWritePerMTok?: number;
+  /** Input tokens sent through the provider's batch API. */
+  batchInputPerMTok?: number;
+  /** Output tokens sent through the provider's batch API. */
+  batchOutputPerMTok?: number;
 }

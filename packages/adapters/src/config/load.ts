@@ -182,6 +182,8 @@ function toEngine(ctx: Context, name: string, raw: Raw, node: Node | undefined):
               pricing: {
                 ...(pricing.input_per_mtok !== undefined ? { inputPerMTok: pricing.input_per_mtok as number } : {}),
                 ...(pricing.output_per_mtok !== undefined ? { outputPerMTok: pricing.output_per_mtok as number } : {}),
+                ...(pricing.cache_read_per_mtok !== undefined ? { cacheReadPerMTok: pricing.cache_read_per_mtok as number } : {}),
+                ...(pricing.cache_write_per_mtok !== undefined ? { cacheWritePerMTok: pricing.cache_write_per_mtok as number } : {}),
               },
             }
           : {}),

@@ -48,6 +48,8 @@ export const ENGINE_SPEC: FieldSpec = {
           fields: {
             input_per_mtok: { kind: 'number', min: 0, description: 'US dollars per million input tokens' },
             output_per_mtok: { kind: 'number', min: 0, description: 'US dollars per million output tokens' },
+            cache_read_per_mtok: { kind: 'number', min: 0, description: 'US dollars per million input tokens read from the prompt cache' },
+            cache_write_per_mtok: { kind: 'number', min: 0, description: 'US dollars per million input tokens written to the prompt cache' },
           },
         },
       },

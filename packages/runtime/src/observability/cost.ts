@@ -1,4 +1,4 @@
-import type { EngineRequest, ModelDescriptor, Provider, Usage } from '@sdl/adapters';
+import { costOf, type EngineRequest, type ModelDescriptor, type Provider, type Usage } from '@sdl/adapters';
 
 /** Looks up a model's descriptor (the adapters package's model data, or the engine config). */
 type DescribeModel = (provider: Provider, model: string) => ModelDescriptor | undefined;
@@ -35,7 +35,7 @@ const emptyTotals = (): CostTotals => ({ calls: 0, inputTokens: 0, outputTokens:
 /** Cost of one call in US dollars; undefined when the model has no descriptor. */
 export function priceUsage(descriptor: ModelDescriptor | undefined, usage: Usage): number | undefined {
   if (!descriptor) return undefined;
-  return (usage.inputTokens * descriptor.pricing.inputPerMTok + usage.outputTokens * descriptor.pricing.outputPerMTok) / 1e6;
+  return costOf(descriptor, usage);
 }
 
 /** A rough token count: about four characters per token, as the providers' own guidance says. */

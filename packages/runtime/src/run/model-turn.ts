@@ -2,7 +2,7 @@
  * One model round trip from a prompt step: picks up the engine binding, forwards stream deltas as
  * events, reports engine switches, and books usage and cost on the step and on the run.
  */
-import type { EngineRequest, EngineResponse, ModelDescriptor, Usage } from '@sdl/adapters';
+import { costOf as modelCost, type EngineRequest, type EngineResponse, type ModelDescriptor, type Usage } from '@sdl/adapters';
 import type { PromptStep } from '../load/loaded-skill.js';
 import type { ModelCall } from './call-model.js';
 import type { RunContext, SkillFrame } from './context.js';
@@ -10,10 +10,10 @@ import type { EventOrigin } from './events.js';
 import type { StepAccount } from './step-account.js';
 import { SdlRuntimeError } from './errors.js';
 
-/** US dollars for the usage at the descriptor's prices (0 when the price is unknown). */
+/** US dollars for the usage at the descriptor's prices, by the adapters' per-provider formula (0 when the price is unknown). */
 export function costOf(usage: Usage, descriptor: ModelDescriptor | undefined): number {
   if (descriptor === undefined) return 0;
-  return (usage.inputTokens * descriptor.pricing.inputPerMTok + usage.outputTokens * descriptor.pricing.outputPerMTok) / 1e6;
+  return modelCost(descriptor, usage);
 }
 
 function descriptorFor(ctx: RunContext, frame: SkillFrame, engine: string, model: string): ModelDescriptor | undefined {
