@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
 import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+import { applyReasoning, placeCacheBreakpoints, userBlocks } from './request-content.js';
 
 type MessageParam = Anthropic.Messages.MessageParam;
 type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
@@ -23,7 +24,7 @@ export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAU
   const messages: MessageParam[] = [];
   for (const message of request.messages) {
     if (message.role === 'user') {
-      pushUserBlocks(messages, [{ type: 'text', text: message.content }]);
+      pushUserBlocks(messages, userBlocks(message));
     } else if (message.role === 'tool') {
       pushUserBlocks(messages, [
         {
@@ -65,6 +66,8 @@ export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAU
       format: { type: 'json_schema', schema: (typeof request.output.schema === 'object' ? request.output.schema : {}) as Record<string, unknown> },
     };
   }
+  applyReasoning(body, request, defaultMaxTokens);
+  placeCacheBreakpoints(body, request);
   return body;
 }
 

@@ -2,6 +2,7 @@ import type { Cohere } from 'cohere-ai';
 import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
 import { parseToolArguments } from '../shared/json.js';
 import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+import { applyReasoning, userContent } from './request-content.js';
 
 /**
  * Neutral request -> `/v2/chat` body (the SDK's camelCase form). The system prompt is a `system`
@@ -10,9 +11,10 @@ import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
  */
 export function toCohereBody(request: EngineRequest): Cohere.V2ChatRequest {
   const messages: Cohere.ChatMessageV2[] = [];
+  const documents: Cohere.V2ChatRequestDocumentsItem[] = [];
   if (request.system) messages.push({ role: 'system', content: request.system });
   for (const message of request.messages) {
-    if (message.role === 'user') messages.push({ role: 'user', content: message.content });
+    if (message.role === 'user') messages.push({ role: 'user', content: userContent(message, documents) });
     else if (message.role === 'tool') {
       messages.push({ role: 'tool', toolCallId: toWireToolCallId(message.toolCallId), content: message.content });
     } else {
@@ -34,6 +36,7 @@ export function toCohereBody(request: EngineRequest): Cohere.V2ChatRequest {
     }
   }
   const body: Cohere.V2ChatRequest = { model: request.model, messages };
+  if (documents.length > 0) body.documents = documents;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.maxTokens !== undefined) body.maxTokens = request.maxTokens;
   if (request.stop && request.stop.length > 0) body.stopSequences = request.stop;
@@ -57,6 +60,7 @@ export function toCohereBody(request: EngineRequest): Cohere.V2ChatRequest {
       jsonSchema: (typeof request.output.schema === 'object' ? request.output.schema : {}) as Record<string, unknown>,
     };
   }
+  applyReasoning(body, request);
   return body;
 }
 

@@ -1,6 +1,7 @@
 import type { Dialect, WireErrorKind } from './dialect.js';
 import { header, isObject, sse, textOf } from './dialect.js';
 import { chunkArguments, chunkText, type EmulatorMessage, type EmulatorRequest } from './reply.js';
+import { anthropicAttachments, anthropicRequestProblem } from './request-checks.js';
 
 const ERROR_TYPES: Record<WireErrorKind, string> = {
   auth: 'authentication_error',
@@ -30,6 +31,8 @@ export const anthropicDialect: Dialect = {
     if (typeof body.model !== 'string') return 'model: Field required';
     if (typeof body.max_tokens !== 'number') return 'max_tokens: Field required';
     if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
+    const problem = anthropicRequestProblem(body);
+    if (problem !== undefined) return problem;
     const messages: EmulatorMessage[] = [];
     const toolUseIds = new Set<string>();
     for (const [i, m] of body.messages.entries()) {
@@ -44,6 +47,9 @@ export const anthropicDialect: Dialect = {
         messages.push({ role: 'assistant', text: textOf(blocks.filter((b) => isObject(b) && b.type === 'text')), ...(calls.length > 0 ? { toolCalls: calls } : {}) });
         continue;
       }
+      const attachments = anthropicAttachments(blocks, `messages.${i}`);
+      if (typeof attachments === 'string') return attachments;
+      let pending = attachments.length > 0 ? attachments : undefined;
       for (const b of blocks) {
         if (!isObject(b)) continue;
         if (b.type === 'tool_result') {
@@ -52,7 +58,10 @@ export const anthropicDialect: Dialect = {
             return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
           }
           messages.push({ role: 'tool', text: textOf(b.content), toolCallId: id });
-        } else if (b.type === 'text') messages.push({ role: 'user', text: String(b.text) });
+        } else if (b.type === 'text') {
+          messages.push({ role: 'user', text: String(b.text), ...(pending ? { attachments: pending } : {}) });
+          pending = undefined;
+        }
       }
     }
     const system = typeof body.system === 'string' ? body.system : Array.isArray(body.system) ? textOf(body.system) : undefined;
@@ -73,6 +82,13 @@ export const anthropicDialect: Dialect = {
     if (format?.type === 'json_schema' && isObject(format.schema)) request.schema = format.schema;
     if (Array.isArray(body.stop_sequences)) request.stop = body.stop_sequences.map(String);
     if (typeof body.temperature === 'number') request.temperature = body.temperature;
+    if (isObject(body.thinking) && body.thinking.type !== 'disabled') {
+      const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
+      request.reasoning = {
+        ...(typeof body.thinking.budget_tokens === 'number' ? { budgetTokens: body.thinking.budget_tokens } : {}),
+        ...(typeof effort === 'string' ? { effort } : {}),
+      };
+    }
     return request;
   },
 

@@ -1,6 +1,7 @@
 import type { Dialect } from './dialect.js';
 import { bearer, isObject, sse, textOf } from './dialect.js';
 import { chunkArguments, chunkText, type EmulatorMessage, type EmulatorRequest } from './reply.js';
+import { cohereAttachments, cohereDocuments, cohereRequestProblem } from './request-checks.js';
 
 const FINISH: Record<string, string> = { end: 'COMPLETE', max_tokens: 'MAX_TOKENS', stop_sequence: 'STOP_SEQUENCE', tool_use: 'TOOL_CALL' };
 
@@ -17,13 +18,19 @@ export const cohereDialect: Dialect = {
     if (!isObject(body)) return 'invalid request: the body must be a JSON object';
     if (typeof body.model !== 'string') return 'invalid request: model must be specified';
     if (!Array.isArray(body.messages) || body.messages.length === 0) return 'invalid request: messages must not be empty';
+    const problem = cohereRequestProblem(body);
+    if (problem !== undefined) return problem;
     const messages: EmulatorMessage[] = [];
     const system: string[] = [];
     const callIds = new Set<string>();
     for (const [i, m] of body.messages.entries()) {
       if (!isObject(m)) return `invalid request: messages[${i}] must be an object`;
       if (m.role === 'system') system.push(textOf(m.content));
-      else if (m.role === 'user') messages.push({ role: 'user', text: textOf(m.content) });
+      else if (m.role === 'user') {
+        const attachments = cohereAttachments(m.content, `messages[${i}]`);
+        if (typeof attachments === 'string') return attachments;
+        messages.push({ role: 'user', text: textOf(m.content), ...(attachments.length > 0 ? { attachments } : {}) });
+      }
       else if (m.role === 'assistant') {
         const calls = (Array.isArray(m.tool_calls) ? m.tool_calls : []).filter(isObject).map((c) => {
           const fn = isObject(c.function) ? c.function : {};
@@ -58,6 +65,11 @@ export const cohereDialect: Dialect = {
     if (typeof body.max_tokens === 'number') request.maxTokens = body.max_tokens;
     if (Array.isArray(body.stop_sequences)) request.stop = body.stop_sequences.map(String);
     if (typeof body.temperature === 'number') request.temperature = body.temperature;
+    if (isObject(body.thinking) && body.thinking.type === 'enabled') {
+      request.reasoning = typeof body.thinking.token_budget === 'number' ? { budgetTokens: body.thinking.token_budget } : {};
+    }
+    const documents = cohereDocuments(body);
+    if (documents.length > 0) request.documents = documents;
     return request;
   },
 

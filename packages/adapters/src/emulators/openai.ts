@@ -1,6 +1,7 @@
 import type { Dialect, WireErrorKind } from './dialect.js';
 import { bearer, isObject, sse, textOf } from './dialect.js';
 import { chunkArguments, chunkText, type EmulatorMessage, type EmulatorRequest } from './reply.js';
+import { openaiAttachments, openaiRequestProblem } from './request-checks.js';
 
 const ERRORS: Record<WireErrorKind, { type: string; code: string | null }> = {
   auth: { type: 'invalid_request_error', code: 'invalid_api_key' },
@@ -36,13 +37,19 @@ export const openaiDialect: Dialect = {
     if (!isObject(body)) return 'We could not parse the JSON body of your request.';
     if (typeof body.model !== 'string') return "you must provide a model parameter";
     if (!Array.isArray(body.messages) || body.messages.length === 0) return "Invalid 'messages': empty array. Expected an array with minimum length 1.";
+    const problem = openaiRequestProblem(body);
+    if (problem !== undefined) return problem;
     const messages: EmulatorMessage[] = [];
     const system: string[] = [];
     const callIds = new Set<string>();
     for (const [i, m] of body.messages.entries()) {
       if (!isObject(m)) return `Invalid type for 'messages[${i}]'`;
       if (m.role === 'system' || m.role === 'developer') system.push(textOf(m.content));
-      else if (m.role === 'user') messages.push({ role: 'user', text: textOf(m.content) });
+      else if (m.role === 'user') {
+        const attachments = openaiAttachments(m.content, `messages[${i}]`);
+        if (typeof attachments === 'string') return attachments;
+        messages.push({ role: 'user', text: textOf(m.content), ...(attachments.length > 0 ? { attachments } : {}) });
+      }
       else if (m.role === 'assistant') {
         const calls = (Array.isArray(m.tool_calls) ? m.tool_calls : []).filter(isObject).map((c) => {
           const fn = isObject(c.function) ? c.function : {};
@@ -78,6 +85,7 @@ export const openaiDialect: Dialect = {
     if (typeof body.stop === 'string') request.stop = [body.stop];
     else if (Array.isArray(body.stop)) request.stop = body.stop.map(String);
     if (typeof body.temperature === 'number') request.temperature = body.temperature;
+    if (typeof body.reasoning_effort === 'string') request.reasoning = { effort: body.reasoning_effort };
     return request;
   },
 

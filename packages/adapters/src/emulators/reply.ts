@@ -1,4 +1,5 @@
 import type { JsonSchema, JsonValue } from '../types.js';
+import type { EmulatorAttachment } from './request-checks.js';
 
 /** A provider request as the emulator understood it (provider-neutral, for reply handlers and tests). */
 export interface EmulatorRequest {
@@ -13,6 +14,10 @@ export interface EmulatorRequest {
   maxTokens?: number;
   stop?: string[];
   temperature?: number;
+  /** Thinking asked for: an effort level and/or a token budget, as the provider's field gave it. */
+  reasoning?: { effort?: string; budgetTokens?: number };
+  /** Request-wide documents (Cohere `documents`). */
+  documents?: EmulatorAttachment[];
   /** The request body exactly as received. */
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
@@ -26,6 +31,8 @@ export interface EmulatorMessage {
   toolCalls?: Array<{ id: string; name: string; arguments: string }>;
   /** For tool results: the wire id of the call answered. */
   toolCallId?: string;
+  /** For user turns: the images and documents it carried, checked. */
+  attachments?: EmulatorAttachment[];
 }
 
 /** What the emulated model says. */
@@ -79,7 +86,10 @@ export function defaultReply(request: EmulatorRequest): EmulatorReply {
     return { toolCalls: [{ name: command[1]!, arguments: args }] };
   }
   if (request.schema !== undefined) return { json: sampleFromSchema(request.schema, userText, 0) };
-  return { text: `echo: ${userText}` };
+  const seen = [...(last?.role === 'user' ? (last.attachments ?? []) : []), ...(request.documents ?? [])];
+  // What arrived besides text, so a test can tell each attachment reached the provider intact.
+  const attached = seen.length === 0 ? '' : ` [attachments: ${seen.map((a) => `${a.type} ${a.mediaType} ${a.via}${a.bytes > 0 ? ` ${a.bytes} B` : ''}`).join(', ')}]`;
+  return { text: `echo: ${userText}${attached}` };
 }
 
 /** A value that satisfies simple JSON Schemas (type, enum, const, properties, required, items, anyOf). */

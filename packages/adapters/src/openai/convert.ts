@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
 import { parseToolArguments } from '../shared/json.js';
 import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+import { applyReasoning, userContent } from './request-content.js';
 
 type Params = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -14,7 +15,7 @@ export function toOpenAIBody(request: EngineRequest): Params {
   const messages: ChatMessage[] = [];
   if (request.system) messages.push({ role: 'system', content: request.system });
   for (const message of request.messages) {
-    if (message.role === 'user') messages.push({ role: 'user', content: message.content });
+    if (message.role === 'user') messages.push({ role: 'user', content: userContent(message) });
     else if (message.role === 'tool') {
       messages.push({ role: 'tool', tool_call_id: toWireToolCallId(message.toolCallId), content: message.content });
     } else {
@@ -59,6 +60,7 @@ export function toOpenAIBody(request: EngineRequest): Params {
       },
     };
   }
+  applyReasoning(body, request);
   return body;
 }
 
