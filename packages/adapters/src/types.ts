@@ -86,6 +86,12 @@ export interface AssistantMessage {
   content: string;
   /** Tools the model asked for in this turn, answered by the following `tool` messages. */
   toolCalls?: ToolCall[];
+  /**
+   * The turn's reasoning, as the provider returned it (signatures included). An adapter sends back
+   * only the parts its own provider produced (Anthropic requires its signed thinking blocks with tool
+   * use); others are dropped on the way out (spec/content.md, "Switching engines").
+   */
+  reasoning?: ReasoningPart[];
 }
 
 /** The result of one tool call, sent back to the model. */

@@ -223,3 +223,50 @@ describe('cache marks', () => {
     expect(JSON.stringify(lastBody(provider))).not.toMatch(/cache/);
   });
 });
+
+describe('reasoning in history', () => {
+  const tools = [{ name: 'lookup', parameters: { type: 'object' } }];
+  const call = { id: 'call_toolu_1', name: 'lookup', arguments: { q: 'x' } };
+  const history = (reasoning: NonNullable<import('@sdl/adapters').AssistantMessage['reasoning']>): EngineRequest['messages'] => [
+    { role: 'user', content: 'look it up' },
+    { role: 'assistant', content: '', toolCalls: [call], reasoning },
+    { role: 'tool', toolCallId: call.id, name: 'lookup', content: '{"hit":true}' },
+  ];
+  const claude = { type: 'reasoning' as const, text: 'I should look it up.', signature: 'sig-abc', provider: 'anthropic' as const };
+
+  it('anthropic: signed thinking goes back first and unchanged; the emulator accepts the tool continuation', async () => {
+    const res = await engine('anthropic').adapter.generate({ model: 'm', messages: history([claude]), tools, reasoning: { budgetTokens: 1024 } });
+    expect(res.text).toBe('tool lookup returned: {"hit":true}');
+    const assistant = (lastBody('anthropic').messages as Array<{ content: Array<Record<string, unknown>> }>)[1]!.content;
+    expect(assistant[0]).toEqual({ type: 'thinking', thinking: 'I should look it up.', signature: 'sig-abc' });
+    expect(assistant[1]).toMatchObject({ type: 'tool_use', name: 'lookup' });
+  });
+
+  it('anthropic: redacted thinking goes back as redacted_thinking', async () => {
+    await engine('anthropic').adapter.generate({ model: 'm', messages: history([{ type: 'reasoning', text: '', redacted: 'opaque==', provider: 'anthropic' }]), tools, reasoning: { budgetTokens: 1024 } });
+    const assistant = (lastBody('anthropic').messages as Array<{ content: Array<Record<string, unknown>> }>)[1]!.content;
+    expect(assistant[0]).toEqual({ type: 'redacted_thinking', data: 'opaque==' });
+  });
+
+  it('anthropic emulator: a tool continuation with thinking on and no thinking block is a 400, as the API answers', async () => {
+    const foreign = { type: 'reasoning' as const, text: 'other engine thought', provider: 'openai' as const };
+    const err = await failure(engine('anthropic').adapter.generate({ model: 'm', messages: history([foreign]), tools, reasoning: { budgetTokens: 1024 } }));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/must start with a thinking block/);
+  });
+
+  it.each(['openai', 'cohere'] as const)('%s: reasoning of another provider is not sent', async (provider) => {
+    await engine(provider).adapter.generate({ model: 'm', messages: history([claude]), tools });
+    expect(JSON.stringify(lastBody(provider))).not.toMatch(/look it up\.|sig-abc/);
+  });
+
+  it('cohere: its own thinking goes back as a thinking content item', async () => {
+    const messages: EngineRequest['messages'] = [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello', reasoning: [{ type: 'reasoning', text: 'greet back', provider: 'cohere' }] },
+      { role: 'user', content: 'again' },
+    ];
+    await engine('cohere').adapter.generate({ model: 'm', messages });
+    expect((lastBody('cohere').messages as unknown[])[1]).toEqual({ role: 'assistant', content: [{ type: 'thinking', thinking: 'greet back' }, { type: 'text', text: 'hello' }] });
+  });
+});

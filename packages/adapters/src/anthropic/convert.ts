@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
 import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
-import { applyReasoning, placeCacheBreakpoints, userBlocks } from './request-content.js';
+import { applyReasoning, placeCacheBreakpoints, thinkingBlocks, userBlocks } from './request-content.js';
 
 type MessageParam = Anthropic.Messages.MessageParam;
 type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
@@ -35,7 +35,7 @@ export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAU
         },
       ]);
     } else {
-      const blocks: ContentBlockParam[] = [];
+      const blocks: ContentBlockParam[] = thinkingBlocks(message);
       if (message.content !== '') blocks.push({ type: 'text', text: message.content });
       for (const call of message.toolCalls ?? []) {
         blocks.push({ type: 'tool_use', id: toWireToolCallId(call.id), name: call.name, input: call.arguments });

@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Attachment, EngineRequest, UserMessage } from '../types.js';
+import type { AssistantMessage, Attachment, EngineRequest, UserMessage } from '../types.js';
 import { checkAttachment, documentMediaType, plainText, unsupportedContent } from '../shared/media.js';
 
 type Body = Anthropic.Messages.MessageCreateParamsNonStreaming;
@@ -10,6 +10,20 @@ type ImageMediaType = Anthropic.Messages.Base64ImageSource['media_type'];
 export const MAX_CACHE_BREAKPOINTS = 4;
 
 const EPHEMERAL = { type: 'ephemeral' } as const;
+
+/**
+ * The signed thinking of an earlier Claude turn, sent back unchanged and first, as the API requires
+ * with tool use. Reasoning from another provider (or unsigned) is dropped: Claude would reject it.
+ */
+export function thinkingBlocks(message: AssistantMessage): ContentBlockParam[] {
+  const blocks: ContentBlockParam[] = [];
+  for (const part of message.reasoning ?? []) {
+    if (part.provider !== 'anthropic') continue;
+    if (part.redacted !== undefined) blocks.push({ type: 'redacted_thinking', data: part.redacted });
+    else if (part.signature !== undefined) blocks.push({ type: 'thinking', thinking: part.text, signature: part.signature });
+  }
+  return blocks;
+}
 
 /** One attachment as an `image` or `document` block (a `text/plain` document becomes a plain-text source). */
 function attachmentBlock(part: Attachment): Anthropic.Messages.ImageBlockParam | Anthropic.Messages.DocumentBlockParam {

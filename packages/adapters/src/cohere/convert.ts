@@ -2,7 +2,7 @@ import type { Cohere } from 'cohere-ai';
 import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
 import { parseToolArguments } from '../shared/json.js';
 import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
-import { applyReasoning, userContent } from './request-content.js';
+import { applyReasoning, assistantContent, userContent } from './request-content.js';
 
 /**
  * Neutral request -> `/v2/chat` body (the SDK's camelCase form). The system prompt is a `system`
@@ -22,7 +22,7 @@ export function toCohereBody(request: EngineRequest): Cohere.V2ChatRequest {
       // Cohere puts the text that comes with tool calls in `tool_plan`, as its own responses do.
       messages.push({
         role: 'assistant',
-        ...(message.content !== '' ? (calls.length > 0 ? { toolPlan: message.content } : { content: message.content }) : {}),
+        ...assistantContent(message),
         ...(calls.length > 0
           ? {
               toolCalls: calls.map((c) => ({

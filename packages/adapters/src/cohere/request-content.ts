@@ -1,5 +1,5 @@
 import type { Cohere } from 'cohere-ai';
-import type { Attachment, EngineRequest, UserMessage } from '../types.js';
+import type { AssistantMessage, Attachment, EngineRequest, UserMessage } from '../types.js';
 import { budgetOf, checkAttachment, dataUrl, documentMediaType, plainText, unsupportedContent } from '../shared/media.js';
 
 /**
@@ -18,6 +18,24 @@ export function userContent(message: UserMessage, documents: Cohere.V2ChatReques
   if (parts.length === 0) return message.content;
   if (message.content !== '') parts.push({ type: 'text', text: message.content });
   return parts;
+}
+
+/**
+ * An assistant turn's text: in `tool_plan` when it came with tool calls (as Cohere's own responses put
+ * it), else `content`. Cohere's own thinking goes back as `thinking` content items before the text;
+ * reasoning from another provider is dropped.
+ */
+export function assistantContent(message: AssistantMessage): Pick<Cohere.AssistantMessage, 'content' | 'toolPlan'> {
+  const calls = message.toolCalls ?? [];
+  const thinking: Cohere.AssistantMessageV2ContentOneItem[] = (message.reasoning ?? [])
+    .filter((p) => p.provider === 'cohere' && p.text !== '')
+    .map((p) => ({ type: 'thinking', thinking: p.text }));
+  const out: Pick<Cohere.AssistantMessage, 'content' | 'toolPlan'> = {};
+  if (message.content !== '' && calls.length > 0) out.toolPlan = message.content;
+  const text: Cohere.AssistantMessageV2ContentOneItem[] = message.content !== '' && calls.length === 0 ? [{ type: 'text', text: message.content }] : [];
+  if (thinking.length > 0) out.content = [...thinking, ...text];
+  else if (text.length > 0) out.content = message.content;
+  return out;
 }
 
 function textDocument(part: Extract<Attachment, { type: 'document' }>, index: number): Cohere.Document {

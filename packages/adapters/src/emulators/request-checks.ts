@@ -99,6 +99,23 @@ export function anthropicRequestProblem(body: Record<string, unknown>): string |
   if (body.temperature !== undefined && body.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled';
   const choice = isObject(body.tool_choice) ? body.tool_choice.type : undefined;
   if (choice === 'any' || choice === 'tool') return 'Thinking may not be enabled when tool_choice forces tool use.';
+  return lastToolTurnProblem(Array.isArray(body.messages) ? body.messages : []);
+}
+
+/**
+ * With thinking on, the assistant turn that made the pending tool calls must open with its signed
+ * thinking block, unchanged (the API verifies the signature; the emulator checks one is there).
+ */
+function lastToolTurnProblem(messages: unknown[]): string | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (!isObject(m) || m.role !== 'assistant' || !Array.isArray(m.content)) continue;
+    if (!m.content.some((b) => isObject(b) && b.type === 'tool_use')) return undefined;
+    const first = m.content[0];
+    if (isObject(first) && first.type === 'redacted_thinking' && typeof first.data === 'string') return undefined;
+    if (isObject(first) && first.type === 'thinking' && typeof first.signature === 'string' && first.signature !== '') return undefined;
+    return `messages.${i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${isObject(first) ? String(first.type) : 'none'}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns.`;
+  }
   return undefined;
 }
 
