@@ -97,3 +97,26 @@ export class StateLockTimeoutError extends StateError {
 export class StateValueError extends StateError {
   override name = 'StateValueError';
 }
+
+/**
+ * A store's backend did not answer: Redis is down, unreachable or too slow. Raised within the
+ * store's `timeoutMs` (default 2 s); says which address and operation, never credentials.
+ */
+export class StateUnavailableError extends StateError {
+  override name = 'StateUnavailableError';
+  constructor(
+    /** `host:port` (or socket path) of the backend. */
+    readonly address: string,
+    /** The store operation that failed, e.g. `appendTurns(user-42)`. */
+    readonly operation: string,
+    /** How long the operation waited before failing (ms). */
+    readonly waitedMs: number,
+    /** What the client reported (e.g. `connect ECONNREFUSED 127.0.0.1:6399`). */
+    readonly causeMessage: string,
+  ) {
+    super(
+      `Redis at ${address} is unavailable: ${operation} failed after ${waitedMs} ms (${causeMessage}); ` +
+        'check that Redis is running and that state.url points at it',
+    );
+  }
+}

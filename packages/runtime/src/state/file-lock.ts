@@ -1,12 +1,15 @@
 /**
- * A cross-process lock on one file: created with O_EXCL (`open(..., 'wx')`), holding the owner's
- * pid, host and a random token. A lock is stale when its owner process is gone (same host) or it
- * is older than `staleMs`; a stale lock is moved aside (rename) and only deleted if it is still the
- * lock that was judged stale, so two processes breaking the same stale lock cannot delete a fresh
- * one. Holders call `assertHeld()` right before they commit, which catches the remaining race.
+ * A cross-process lock on one file, holding the owner's pid, host and a random token. The content is
+ * written to a private temp file first and then hard-linked to the lock path (`link` fails when the
+ * path exists, like O_EXCL), so a lock file is never seen empty or half-written: one that is
+ * empty or unreadable was left by a crash (or a power loss before its data reached the disk) and is
+ * broken at once. A lock is also stale when its owner process is gone (same host) or it is older
+ * than `staleMs`; a stale lock is moved aside (rename) and only deleted if it is still the lock that
+ * was judged stale, so two processes breaking the same stale lock cannot delete a fresh one.
+ * Holders call `assertHeld()` right before they commit, which catches the remaining race.
  */
 import { randomUUID } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { StateLockTimeoutError } from './errors.js';
 
@@ -46,11 +49,12 @@ function parseInfo(text: string): LockInfo | undefined {
     const info = JSON.parse(text) as Partial<LockInfo>;
     return typeof info.pid === 'number' && typeof info.token === 'string' ? (info as LockInfo) : undefined;
   } catch {
-    return undefined; // being written, or garbage: judged by age only
+    return undefined; // empty or garbage: a crash leftover (locks are never seen half-written)
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (a pid owned by another user counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -66,25 +70,31 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
   const token = randomUUID();
   const content = JSON.stringify({ pid: process.pid, host: HOST, token, at: Date.now() } satisfies LockInfo);
   const started = Date.now();
+  const temp = lockTempPath(path, token);
+  await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
   let delay = 1;
-  for (;;) {
-    try {
-      const handle = await open(path, 'wx', 0o600);
+  try {
+    for (;;) {
       try {
-        await handle.writeFile(content);
-      } finally {
-        await handle.close();
+        await link(temp, path);
+        return heldLock(path, token);
+      } catch (err) {
+        if (errCode(err) !== 'EEXIST') throw err;
       }
-      return heldLock(path, token);
-    } catch (err) {
-      if (errCode(err) !== 'EEXIST') throw err;
+      if (await breakIfStale(path, options.staleMs)) continue;
+      const waited = Date.now() - started;
+      if (waited >= options.timeoutMs) throw new StateLockTimeoutError(path, waited);
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 20);
     }
-    if (await breakIfStale(path, options.staleMs)) continue;
-    const waited = Date.now() - started;
-    if (waited >= options.timeoutMs) throw new StateLockTimeoutError(path, waited);
-    await sleep(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, 20);
+  } finally {
+    await unlink(temp).catch(() => undefined);
   }
+}
+
+/** `<lock>.<pid>.<token>.tmp`: the content a writer links into place (see `crash-leftovers.ts`). */
+function lockTempPath(path: string, token: string): string {
+  return `${path}.${process.pid}.${token}.tmp`;
 }
 
 function heldLock(path: string, token: string): FileLock {
@@ -118,7 +128,8 @@ export async function breakIfStale(path: string, staleMs: number): Promise<boole
     throw err;
   }
   const info = parseInfo(text);
-  const ownerGone = info !== undefined && info.host === HOST && !processAlive(info.pid);
+  // Locks are linked into place whole, so an empty or unreadable one can only be a crash's leftover.
+  const ownerGone = info === undefined || (info.host === HOST && !processAlive(info.pid));
   if (!ownerGone && Date.now() - mtimeMs <= staleMs) return false;
   const aside = `${path}.${randomUUID()}.stale`;
   try {

@@ -3,20 +3,25 @@
  * fsynced, renamed over the record (atomic on POSIX file systems) and followed by an fsync of the
  * directory, so a crash leaves either the old or the new record, never a torn one. Writers take an
  * in-process mutex and a cross-process lock file per record, so appends from many callers and many
- * processes serialize. Readers need no lock: they always see a whole record.
+ * processes serialize. Appends to one session that arrive while a write is in flight are committed
+ * together (group commit): one lock, one read, one durable write for the batch, each append still
+ * checked and answered on its own. Readers need no lock: they always see a whole record.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonValue } from '@sdl/adapters';
 import { StateConflictError, StateCorruptionError, StateValueError } from './errors.js';
-import { acquireFileLock, LockLostError } from './file-lock.js';
+import { removeCrashLeftovers } from './crash-leftovers.js';
+import { acquireFileLock, breakIfStale, LockLostError } from './file-lock.js';
 import type { FileLock } from './file-lock.js';
 import { assertIdentifier, fileNameFor } from './keys.js';
 import { decodeRecord, encodeRecord } from './record.js';
 import type { RecordOrigin } from './record.js';
-import { checkAppendOptions, checkTtl, numberTurns, parseTurnRecord, systemStateClock, toTurnRecord } from './turns.js';
-import type { TurnRecord } from './turns.js';
+import { bindTurns, checkAppendOptions, checkTtl, numberTurns, parseWindow, systemStateClock, toTurnDraft } from './turns.js';
+import type { TurnDraft, TurnRecord } from './turns.js';
+import { parseValueRecord, toValueRecord } from './value-record.js';
+import type { ValueRecord } from './value-record.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -49,10 +54,12 @@ interface SessionFile {
   turns: TurnRecord[];
 }
 
-interface ValueFile {
-  savedAt: number;
-  expiresAt?: number;
-  value: JsonValue;
+/** One caller's append waiting for its batch. */
+interface PendingAppend {
+  drafts: TurnDraft[];
+  options: AppendOptions;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
 }
 
 /** One record's paths. */
@@ -63,7 +70,7 @@ interface Target {
 }
 
 const errCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | null)?.code;
-/** Leftover temp files older than this are removed by `purgeExpired()`. */
+/** Temp files whose writer pid still runs (maybe reused) are removed once older than this. */
 const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 
 /** Keeps file names under common NAME_MAX (255) even for long ids full of escaped characters. */
@@ -82,6 +89,13 @@ export class FileStore implements StateStore {
   private readonly quarantine: boolean;
   private readonly madeDirs = new Map<string, Promise<unknown>>();
   private readonly mutexes = new Map<string, Promise<void>>();
+  /**
+   * Counters for operators and benchmarks: appends acknowledged, and durable session writes that
+   * committed them (fewer writes than appends is group commit at work).
+   */
+  readonly stats = { appends: 0, commits: 0 };
+  /** Appends per session lock path that have not been picked up by a commit yet. */
+  private readonly pendingAppends = new Map<string, PendingAppend[]>();
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.dir !== 'string' || options.dir === '') throw new TypeError('FileStore needs a `dir`');
@@ -95,28 +109,78 @@ export class FileStore implements StateStore {
     const target = this.sessionTarget(sessionId);
     checkAppendOptions(options);
     if (!Array.isArray(turns)) throw new StateValueError('turns must be an array');
-    const records = turns.map((t, i) => toTurnRecord(t, this.clock, i));
-    return this.withLock(target, async (lock) => {
-      const now = this.clock.now();
-      const current = await this.readLive<SessionFile>(target, sessionParser(sessionId), now, lock);
-      const version = current?.version ?? 0;
-      if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
-        throw new StateConflictError(sessionId, options.expectedVersion, version);
+    const drafts = turns.map((t, i) => toTurnDraft(t, this.clock, i));
+    return new Promise<AppendResult>((resolve, reject) => {
+      const waiting = this.pendingAppends.get(target.lock);
+      const append: PendingAppend = { drafts, options: { ...options }, resolve, reject };
+      if (waiting) {
+        waiting.push(append); // joins the batch that has not taken the lock yet
+        return;
       }
-      let kept = [...(current?.turns ?? []), ...records];
-      if (options.maxTurns !== undefined && kept.length > options.maxTurns) kept = kept.slice(-options.maxTurns);
-      const next: SessionFile = { id: sessionId, version: version + records.length, turns: kept };
-      if (options.ttlMs !== undefined) next.expiresAt = now + options.ttlMs;
-      await this.writeAtomic(target.file, encodeRecord(next), lock);
-      return { version: next.version, length: kept.length };
+      this.pendingAppends.set(target.lock, [append]);
+      void this.commitAppends(target, sessionId);
     });
+  }
+
+  /**
+   * Commits every append queued for the session when the lock is taken (those arriving later form
+   * the next batch): one read, one durable write. Each append is applied in arrival order with
+   * its own `expectedVersion`, `maxTurns` and `ttlMs`, exactly as if they had run one by one, and
+   * is answered only after the write reached the disk.
+   */
+  private async commitAppends(target: Target, sessionId: string): Promise<void> {
+    let batch: PendingAppend[] | undefined;
+    const takeBatch = (): PendingAppend[] => {
+      if (!batch) {
+        batch = this.pendingAppends.get(target.lock) ?? [];
+        this.pendingAppends.delete(target.lock);
+      }
+      return batch;
+    };
+    try {
+      const outcomes = await this.withLock(target, async (lock) => {
+        const appends = takeBatch();
+        const now = this.clock.now();
+        const current = await this.readLive<SessionFile>(target, sessionParser(sessionId), now, lock);
+        let version = current?.version ?? 0;
+        let kept = current?.turns ?? [];
+        let expiresAt = current?.expiresAt;
+        const results: (AppendResult | StateConflictError)[] = [];
+        for (const { drafts, options } of appends) {
+          if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+            results.push(new StateConflictError(sessionId, options.expectedVersion, version));
+            continue;
+          }
+          kept = [...kept, ...bindTurns(drafts, sessionId, version + 1)];
+          if (options.maxTurns !== undefined && kept.length > options.maxTurns) kept = kept.slice(-options.maxTurns);
+          version += drafts.length;
+          expiresAt = options.ttlMs !== undefined ? now + options.ttlMs : undefined;
+          results.push({ version, length: kept.length });
+        }
+        if (results.some((r) => !(r instanceof StateConflictError))) {
+          const next: SessionFile = { id: sessionId, version, turns: kept };
+          if (expiresAt !== undefined) next.expiresAt = expiresAt;
+          await this.writeAtomic(target.file, encodeRecord(next), lock);
+          this.stats.commits++;
+        }
+        return results;
+      });
+      takeBatch().forEach((append, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof StateConflictError) return append.reject(outcome);
+        this.stats.appends++;
+        append.resolve(outcome);
+      });
+    } catch (err) {
+      for (const append of takeBatch()) append.reject(err);
+    }
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
     const target = this.sessionTarget(sessionId);
     const file = await this.readLive<SessionFile>(target, sessionParser(sessionId), this.clock.now());
     if (!file) return undefined;
-    const session: Session = { id: sessionId, turns: numberTurns(file.turns, file.version), version: file.version };
+    const session: Session = { id: sessionId, turns: numberTurns(file.turns), version: file.version };
     if (file.expiresAt !== undefined) session.expiresAt = file.expiresAt;
     return session;
   }
@@ -150,12 +214,14 @@ export class FileStore implements StateStore {
   }
 
   /**
-   * Deletes expired records and temp files left by crashed writers; returns how many records were
-   * deleted. Corrupt records are left for the read path to report and quarantine.
+   * Deletes expired records and the leftovers of crashed writers (see {@link removeLeftovers});
+   * returns how many records were deleted. Corrupt records are left for the read path to report
+   * and quarantine.
    */
   async purgeExpired(): Promise<number> {
     let purged = 0;
     const now = this.clock.now();
+    await this.removeLeftovers();
     const visit = async (dir: string, lockPrefix: string, keyPrefix: string): Promise<void> => {
       let names: string[];
       try {
@@ -166,11 +232,6 @@ export class FileStore implements StateStore {
       }
       for (const name of names) {
         const file = path.join(dir, name);
-        if (name.startsWith('.') && name.endsWith('.tmp')) {
-          const st = await stat(file).catch(() => undefined);
-          if (st && Date.now() - st.mtimeMs > TEMP_MAX_AGE_MS) await unlink(file).catch(() => undefined);
-          continue;
-        }
         if (!name.endsWith('.rec')) continue;
         const base = name.slice(0, -'.rec'.length);
         const target: Target = { key: keyPrefix + base, file, lock: this.lockPath(lockPrefix + base) };
@@ -199,6 +260,32 @@ export class FileStore implements StateStore {
     const namespaces = await readdir(kvRoot).catch(() => [] as string[]);
     for (const ns of namespaces) await visit(path.join(kvRoot, ns), `kv.${ns}.`, `kv:${ns}:`);
     return purged;
+  }
+
+  /**
+   * Removes what crashed writers left in the store: temp files and half-taken locks of processes
+   * that are gone (at once; of running pids after an hour), lock files whose owner is gone or that
+   * are empty, and locks moved aside while being broken. Each directory is also cleaned this way
+   * before this instance first writes to it, so a restarted process starts clean. Returns how many
+   * files were removed.
+   */
+  async removeLeftovers(): Promise<number> {
+    const dirs = [path.join(this.dir, 'sessions'), path.join(this.dir, 'snapshots'), path.join(this.dir, 'locks')];
+    const namespaces = await readdir(path.join(this.dir, 'kv')).catch(() => [] as string[]);
+    dirs.push(...namespaces.map((ns) => path.join(this.dir, 'kv', ns)));
+    let removed = 0;
+    for (const dir of dirs) removed += await this.cleanDir(dir);
+    return removed;
+  }
+
+  private async cleanDir(dir: string): Promise<number> {
+    let removed = await removeCrashLeftovers(dir, TEMP_MAX_AGE_MS);
+    if (path.basename(dir) === 'locks' && path.dirname(dir) === this.dir) {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        if (name.endsWith('.lock') && (await breakIfStale(path.join(dir, name), this.lockOptions.staleMs))) removed++;
+      }
+    }
+    return removed;
   }
 
   async close(): Promise<void> {
@@ -253,15 +340,12 @@ export class FileStore implements StateStore {
 
   private async putValue(target: Target, value: JsonValue, options: PutOptions = {}): Promise<void> {
     checkTtl(options);
-    const now = this.clock.now();
-    const record: ValueFile = { savedAt: now, value };
-    if (options.ttlMs !== undefined) record.expiresAt = now + options.ttlMs;
-    const frame = encodeRecord(record); // refuses non-JSON values before any lock is taken
+    const frame = encodeRecord(toValueRecord(target.key, this.clock.now(), value, options.ttlMs)); // refuses non-JSON values before any lock is taken
     await this.withLock(target, (lock) => this.writeAtomic(target.file, frame, lock));
   }
 
   private async getValue(target: Target): Promise<StoredValue | undefined> {
-    const record = await this.readLive<ValueFile>(target, parseValueFile, this.clock.now());
+    const record = await this.readLive<ValueRecord>(target, (v, origin) => parseValueRecord(v, origin, target.key), this.clock.now());
     if (!record) return undefined;
     const stored: StoredValue = { value: record.value, savedAt: record.savedAt };
     if (record.expiresAt !== undefined) stored.expiresAt = record.expiresAt;
@@ -299,7 +383,7 @@ export class FileStore implements StateStore {
     try {
       record = await this.readRecord(target, parse);
     } catch (err) {
-      if (err instanceof StateCorruptionError && this.quarantine) throw await this.quarantineRecord(target, err, heldLock);
+      if (err instanceof StateCorruptionError && this.quarantine) throw await this.quarantineRecord(target, err, parse, heldLock);
       throw err;
     }
     if (record?.expiresAt !== undefined && record.expiresAt <= now) return undefined;
@@ -319,13 +403,18 @@ export class FileStore implements StateStore {
   }
 
   /**
-   * Moves a corrupt record to `quarantine/` (under the record's lock, and only if it is still the
-   * same corrupt bytes) and returns the error to throw.
+   * Moves a corrupt record to `quarantine/` (under the record's lock, and only if it still fails the
+   * same check: a bad CRC, or a valid frame that is not this record's) and returns the error to throw.
    */
-  private async quarantineRecord(target: Target, err: StateCorruptionError, heldLock?: FileLock): Promise<StateCorruptionError> {
+  private async quarantineRecord(
+    target: Target,
+    err: StateCorruptionError,
+    parse: (value: unknown, origin: RecordOrigin) => unknown,
+    heldLock?: FileLock,
+  ): Promise<StateCorruptionError> {
     const move = async (lock: FileLock): Promise<StateCorruptionError> => {
       try {
-        await this.readRecord(target, (v) => v);
+        await this.readRecord(target, parse);
         return err; // rewritten meanwhile: nothing to move
       } catch (again) {
         if (!(again instanceof StateCorruptionError)) return err;
@@ -382,10 +471,11 @@ export class FileStore implements StateStore {
     }
   }
 
+  /** Creates `dir` if needed and, the first time this instance writes there, cleans crash leftovers. */
   private ensureDir(dir: string): Promise<unknown> {
     let made = this.madeDirs.get(dir);
     if (!made) {
-      made = mkdir(dir, { recursive: true, mode: 0o700 });
+      made = mkdir(dir, { recursive: true, mode: 0o700 }).then(() => this.cleanDir(dir));
       made.catch(() => this.madeDirs.delete(dir));
       this.madeDirs.set(dir, made);
     }
@@ -432,14 +522,7 @@ function sessionParser(sessionId: string) {
     if (v.id !== sessionId) {
       throw new StateCorruptionError(origin.key, origin.location, undefined, undefined, `the record belongs to session ${JSON.stringify(v.id)}`);
     }
-    return { ...v, turns: v.turns.map((t) => parseTurnRecord(t, origin)) } as SessionFile;
+    const turns = parseWindow(v.turns, v.version, sessionId, (t) => ({ value: t, origin }));
+    return { ...v, turns } as SessionFile;
   };
-}
-
-function parseValueFile(value: unknown, origin: RecordOrigin): ValueFile {
-  const v = value as Partial<ValueFile> | null;
-  if (typeof v !== 'object' || v === null || typeof v.savedAt !== 'number' || !('value' in v)) {
-    throw new StateCorruptionError(origin.key, origin.location, undefined, undefined, 'the record is not a stored value');
-  }
-  return v as ValueFile;
 }

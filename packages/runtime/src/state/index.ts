@@ -15,6 +15,7 @@ export {
   StateCorruptionError,
   StateError,
   StateLockTimeoutError,
+  StateUnavailableError,
   StateValueError,
 } from './errors.js';
 export { canonicalJson, crc32Hex, decodeRecord, encodeRecord } from './record.js';

@@ -7,8 +7,9 @@ import type { JsonValue } from '@sdl/adapters';
 import { StateConflictError, StateCorruptionError, StateValueError } from './errors.js';
 import { assertIdentifier } from './keys.js';
 import { decodeRecord, encodeRecord } from './record.js';
-import { checkAppendOptions, checkTtl, numberTurns, parseTurnRecord, systemStateClock, toTurnRecord } from './turns.js';
+import { bindTurns, checkAppendOptions, checkTtl, numberTurns, parseWindow, systemStateClock, toTurnDraft } from './turns.js';
 import type { TurnRecord } from './turns.js';
+import { parseValueRecord, toValueRecord } from './value-record.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -63,15 +64,28 @@ export class MemoryStore implements StateStore {
     assertIdentifier('session id', sessionId);
     checkAppendOptions(options);
     if (!Array.isArray(turns)) throw new StateValueError('turns must be an array');
-    // Encode everything before touching the map: a bad turn leaves the session unchanged.
-    const frames = turns.map((t, i) => encodeRecord(toTurnRecord(t, this.clock, i)));
+    // Check everything before touching the map: a bad turn leaves the session unchanged.
+    const drafts = turns.map((t, i) => toTurnDraft(t, this.clock, i));
     const now = this.clock.now();
     this.maybeSweep(now);
     let entry = this.liveSession(sessionId, now);
+    if (entry && entry.frames.length > entry.version) {
+      // The counter no longer matches the turns (see parseWindow): refuse rather than renumber.
+      this.sessions.delete(sessionId);
+      throw new StateCorruptionError(
+        `session:${sessionId}`,
+        'memory',
+        undefined,
+        undefined,
+        `the version counter (${entry.version}) is smaller than the ${entry.frames.length} retained turns`,
+        'discarded',
+      );
+    }
     const version = entry?.version ?? 0;
     if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
       throw new StateConflictError(sessionId, options.expectedVersion, version);
     }
+    const frames = bindTurns(drafts, sessionId, version + 1).map(encodeRecord);
     if (!entry) {
       entry = { frames: [], version: 0 };
       this.sessions.set(sessionId, entry);
@@ -93,7 +107,7 @@ export class MemoryStore implements StateStore {
     const origin = { key: `session:${sessionId}`, location: 'memory' };
     let records: TurnRecord[];
     try {
-      records = entry.frames.map((f) => parseTurnRecord(decodeRecord(f, origin), origin));
+      records = parseWindow(entry.frames, entry.version, sessionId, (f) => ({ value: decodeRecord(f, origin), origin }));
     } catch (err) {
       if (err instanceof StateCorruptionError) {
         this.sessions.delete(sessionId);
@@ -101,7 +115,7 @@ export class MemoryStore implements StateStore {
       }
       throw err;
     }
-    const session: Session = { id: sessionId, turns: numberTurns(records, entry.version), version: entry.version };
+    const session: Session = { id: sessionId, turns: numberTurns(records), version: entry.version };
     if (entry.expiresAt !== undefined) session.expiresAt = entry.expiresAt;
     return session;
   }
@@ -179,7 +193,7 @@ export class MemoryStore implements StateStore {
     checkTtl(options);
     const now = this.clock.now();
     this.maybeSweep(now);
-    const entry: ValueEntry = { frame: encodeRecord({ savedAt: now, value }) };
+    const entry: ValueEntry = { frame: encodeRecord(toValueRecord(key, now, value)) };
     if (options.ttlMs !== undefined) entry.expiresAt = now + options.ttlMs;
     this.values.set(key, entry);
   }
@@ -193,7 +207,8 @@ export class MemoryStore implements StateStore {
     }
     let decoded: { savedAt: number; value: JsonValue };
     try {
-      decoded = decodeRecord(entry.frame, { key, location: 'memory' }) as { savedAt: number; value: JsonValue };
+      const origin = { key, location: 'memory' };
+      decoded = parseValueRecord(decodeRecord(entry.frame, origin), origin, key);
     } catch (err) {
       if (err instanceof StateCorruptionError) {
         this.values.delete(key);

@@ -1,10 +1,14 @@
 /** What only the file store does: file layout, durability details and its cross-process lock. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, StateLockTimeoutError } from '../../src/state/index.js';
+
+const CHILD = fileURLToPath(new URL('./fixtures/store-child.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 let dir: string;
 beforeEach(async () => {
@@ -125,5 +129,101 @@ describe('FileStore', () => {
     expect(await store.purgeExpired()).toBe(2);
     expect((await readdir(path.join(dir, 'sessions'))).sort()).toEqual(['keep.rec']);
     expect(await readdir(path.join(dir, 'kv', 'ns'))).toEqual([]);
+  });
+});
+
+describe('FileStore group commit', () => {
+  it('commits appends that arrive together in one durable write, answering each one', async () => {
+    const store = new FileStore({ dir });
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => store.appendTurns('g', [turn(`a${i}`), turn(`b${i}`)])));
+    expect(store.stats).toEqual({ appends: 16, commits: 1 });
+    expect(results.map((r) => r.version)).toEqual(Array.from({ length: 16 }, (_, i) => 2 * (i + 1)));
+    const session = await new FileStore({ dir }).getSession('g');
+    expect(session!.turns.map((t) => t.message.content)).toEqual(Array.from({ length: 16 }, (_, i) => [`a${i}`, `b${i}`]).flat());
+    expect(session!.turns.map((t) => t.seq)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+  });
+
+  it('applies each append of a batch with its own expectedVersion, maxTurns and ttlMs, as one by one', async () => {
+    const clock = { t: 1000, now: () => clock.t };
+    const store = new FileStore({ dir, clock });
+    const outcomes = await Promise.allSettled([
+      store.appendTurns('occ', [turn('first')], { expectedVersion: 0 }),
+      store.appendTurns('occ', [turn('stale')], { expectedVersion: 0 }),
+      store.appendTurns('occ', [turn('second')], { expectedVersion: 1, ttlMs: 50 }),
+      store.appendTurns('occ', [turn('third'), turn('fourth')], { maxTurns: 3 }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'StateConflictError', expectedVersion: 0, actualVersion: 1 });
+    expect((outcomes[3] as PromiseFulfilledResult<unknown>).value).toEqual({ version: 4, length: 3 });
+    const session = await store.getSession('occ');
+    expect(session!.turns.map((t) => [t.seq, t.message.content])).toEqual([
+      [2, 'second'],
+      [3, 'third'],
+      [4, 'fourth'],
+    ]);
+    expect(session!.expiresAt).toBeUndefined(); // the last append had no ttlMs
+    expect(store.stats).toEqual({ appends: 3, commits: 1 });
+  });
+
+  it('keeps every acknowledged append across kill -9 of a writer with 16 appends in flight, and cleans up after it', async () => {
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify({ store: { kind: 'file', dir }, session: 'crash', action: 'appendForever', label: `r${round}` })], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const acked: string[] = [];
+      let buffered = '';
+      await new Promise<void>((resolve) => {
+        child.stdout!.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          acked.push(...lines);
+          if (acked.length >= 40 + round * 17) {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+      });
+      await new Promise((resolve) => child.once('exit', resolve));
+      const store = new FileStore({ dir });
+      const session = await store.getSession('crash'); // never corrupt: it would throw
+      const stored = new Set(session!.turns.map((t) => t.message.content));
+      expect(acked.filter((c) => !stored.has(c))).toEqual([]);
+      expect(session!.turns.map((t) => t.seq)).toEqual(Array.from({ length: session!.version }, (_, i) => i + 1));
+      // The next writer (the restarted process) cleans whatever the killed one left behind.
+      await store.appendTurns('crash', [turn(`after-${round}`)]);
+      expect((await readdir(path.join(dir, 'sessions'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      expect(await readdir(path.join(dir, 'locks'))).toEqual([]);
+    }
+  });
+});
+
+describe('FileStore crash leftovers', () => {
+  it('breaks an empty (0-byte) lock file at once', async () => {
+    const store = new FileStore({ dir, lockTimeoutMs: 10_000, lockStaleMs: 10_000 });
+    const lock = await writeLock(store, 's', {});
+    await writeFile(lock, '');
+    const started = Date.now();
+    expect(await store.appendTurns('s', [turn('x')])).toEqual({ version: 1, length: 1 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await readdir(path.dirname(lock))).toEqual([]);
+  });
+
+  it('removes temp files and half-taken locks of writers that are gone before it first writes, and keeps live ones', async () => {
+    const dead = deadPid();
+    await mkdir(path.join(dir, 'sessions'), { recursive: true });
+    await mkdir(path.join(dir, 'locks'), { recursive: true });
+    const leftovers = [
+      path.join(dir, 'sessions', `.s.rec.${dead}.1a2b3c4d.tmp`),
+      path.join(dir, 'locks', `session.s.lock.${dead}.${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}.tmp`),
+      path.join(dir, 'locks', `session.other.lock`),
+    ];
+    for (const file of leftovers) await writeFile(file, file.endsWith('other.lock') ? '' : 'partial');
+    // A temp file of a running writer (this process' parent stands in for one) is left alone.
+    const live = path.join(dir, 'sessions', `.t.rec.${process.ppid}.5e6f7a8b.tmp`);
+    await writeFile(live, 'in flight');
+    const store = new FileStore({ dir });
+    await store.appendTurns('s', [turn('after')]);
+    expect((await readdir(path.join(dir, 'sessions'))).sort()).toEqual([path.basename(live), 's.rec'].sort());
+    expect(await readdir(path.join(dir, 'locks'))).toEqual([]);
+    expect(await store.removeLeftovers()).toBe(0);
   });
 });
