@@ -134,7 +134,8 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
       },
     };
     const args = (): Record<string, IrArgument> => {
-      const out: Record<string, IrArgument> = {};
+      // A null prototype, so an argument named `__proto__` is kept as an ordinary key.
+      const out = Object.create(null) as Record<string, IrArgument>;
       for (const [arg, value] of Object.entries(record(step.with))) {
         const pointer = `${ptr}/with/${pointerSegment(arg)}`;
         if (typeof value === 'string') out[arg] = expression(pointer);

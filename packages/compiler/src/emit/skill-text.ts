@@ -58,7 +58,9 @@ function copySorted(value: unknown): unknown {
     if (obj[key] === undefined) continue;
     const first = key.charCodeAt(0);
     if (first >= 48 && first <= 57) digitKeySeen = true;
-    out[key] = copySorted(obj[key]);
+    // `__proto__` is an ordinary key in JSON: define it, since assigning it would set the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copySorted(obj[key]), enumerable: true, writable: true, configurable: true });
+    else out[key] = copySorted(obj[key]);
   }
   return out;
 }

@@ -374,13 +374,22 @@ const parser = () => (sharedParser ??= new ExprParser());
 
 /** Nesting and size limits, checked on tokens so deep input is refused before any recursion. */
 function checkComplexity(tokens: IToken[]): ExprDiagnostic | undefined {
-  let depth = 0;
+  // The open brackets and `?`s, innermost last. A `:` closes only a `?` (in a map literal it is the
+  // key/value separator, which must not lower the depth); a closing bracket also closes the `?`s
+  // opened inside it, so unbalanced input cannot drive the count down either.
+  const open: TokenType[] = [];
   for (const t of tokens) {
     const type = t.tokenType;
     if (type === T.LParen || type === T.LBracket || type === T.LBrace || type === T.Question) {
-      if (++depth > MAX_NESTING)
+      open.push(type);
+      if (open.length > MAX_NESTING)
         return { code: ExprCode.TooComplex, message: `expression nests too deeply (more than ${MAX_NESTING} levels of brackets or \`?:\`)`, start: t.startOffset, end: end(t), hint: 'simplify the expression or split it into several steps' };
-    } else if (type === T.RParen || type === T.RBracket || type === T.RBrace || type === T.Colon) depth = Math.max(0, depth - 1);
+    } else if (type === T.Colon) {
+      if (open[open.length - 1] === T.Question) open.pop();
+    } else if (type === T.RParen || type === T.RBracket || type === T.RBrace) {
+      while (open[open.length - 1] === T.Question) open.pop();
+      open.pop();
+    }
   }
   if (tokens.length > MAX_TOKENS) {
     const t = tokens[MAX_TOKENS]!;

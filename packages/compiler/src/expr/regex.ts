@@ -306,6 +306,15 @@ class Parser {
       this.i++;
       const e = this.peek();
       if (e !== undefined && /[dDwWsSpP]/.test(e)) return this.escape(at);
+      // `\xHH` and `\x{H...}` are one code point, so they can bound a range: `[\x20-\x7E]`.
+      if (e === 'x') {
+        const m = /^x(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{2}))/.exec(this.src.slice(this.i));
+        if (!m) throw new RegexSyntaxError('invalid escape `\\x`', at);
+        const cp = parseInt(m[1] ?? m[2]!, 16);
+        if (cp > 0x10ffff) throw new RegexSyntaxError(`invalid escape \`\\${m[0]}\`: beyond U+10FFFF`, at);
+        this.i += m[0].length;
+        return cp;
+      }
       const t = this.escape(at);
       // Single-character escapes: recover the code point by probing the common ones.
       const probe = e === 'x' ? undefined : e === 'n' ? 10 : e === 't' ? 9 : e === 'r' ? 13 : e === 'f' ? 12 : e === 'v' ? 11 : e === 'a' ? 7 : e?.codePointAt(0);

@@ -121,7 +121,7 @@ export function typeFromSchema(schema: Schema, depth = 0): ExprType {
       const extra = s['additionalProperties'];
       const extraType = extra === undefined || extra === true ? Types.dyn : extra === false ? undefined : typeFromSchema(extra, depth + 1);
       if (props === null || typeof props !== 'object' || Array.isArray(props)) return Types.map(Types.string, extraType ?? Types.dyn);
-      const fields: Record<string, ExprType> = {};
+      const fields = Object.create(null) as Record<string, ExprType>; // null prototype: a `__proto__` property is a field like any other
       for (const name of Object.keys(props)) fields[name] = typeFromSchema((props as Record<string, unknown>)[name], depth + 1);
       const required = Array.isArray(s['required']) ? s['required'].filter((r): r is string => typeof r === 'string') : [];
       // Declared properties close the object for the checker (typos are errors) unless the schema
@@ -150,7 +150,7 @@ export function typeOfValue(v: unknown, depth = 0): ExprType {
       if (Array.isArray(v)) return Types.list(joinTypes(v.slice(0, 100).map((x) => typeOfValue(x, depth + 1))));
       if (v instanceof Map) {
         if (![...v.keys()].every((k) => typeof k === 'string')) return Types.map(Types.dyn, Types.dyn);
-        const fields: Record<string, ExprType> = {};
+        const fields = Object.create(null) as Record<string, ExprType>;
         for (const [k, x] of v) fields[k as string] = typeOfValue(x, depth + 1);
         return Types.object(fields, Object.keys(fields));
       }

@@ -117,3 +117,23 @@ describe('checkTemplate', () => {
     ]);
   });
 });
+
+describe('Object.prototype names as schema properties', () => {
+  it('types `__proto__`, `constructor` and `toString` as the declared fields, and only those', () => {
+    const schema = JSON.parse('{"type": "object", "properties": {"__proto__": {"type": "string"}, "constructor": {"type": "integer"}}}') as object;
+    const inputs = typeFromSchema(schema);
+    expect(formatType(inputs)).toBe('object {__proto__, constructor}');
+    const typeOf = (src: string) => {
+      const r = checkExpression(parseExpression(src).ast!, { inputs });
+      return r.diagnostics.length > 0 ? r.diagnostics.map((d) => d.code).join(',') : formatType(r.type);
+    };
+    expect(typeOf('inputs.__proto__')).toBe('string');
+    expect(typeOf('inputs["__proto__"] + "x"')).toBe('string');
+    expect(typeOf('inputs.constructor + 1')).toBe('int');
+    expect(typeOf('has(inputs.__proto__)')).toBe('bool');
+    expect(typeOf('inputs.toString')).toBe(ExprCode.UnknownField);
+    // not declared: an unknown field, not something inherited
+    expect(typeOf('{"a": 1}.__proto__')).toBe('int');
+    expect(formatType(typeFromSchema({ type: 'object', properties: { a: {} } }))).toBe('object {a}');
+  });
+});

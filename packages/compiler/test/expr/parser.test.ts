@@ -88,6 +88,21 @@ describe('parseExpression', () => {
     expect(r.diagnostics[0]!.message).toContain(message);
   });
 
+  it('counts map literals towards the nesting limit (their `:` does not lower the depth)', () => {
+    const nested = (n: number) => `${'{"a": '.repeat(n)}1${'}'.repeat(n)}`;
+    expect(parseExpression(nested(MAX_NESTING)).diagnostics).toEqual([]);
+    const deep = parseExpression(nested(300));
+    expect(deep.diagnostics).toEqual([expect.objectContaining({ code: ExprCode.TooComplex, start: '{"a": '.length * MAX_NESTING })]);
+    // mixed: ternaries inside map values still close at their `:`, maps and lists nest
+    const mixed = (n: number) => `${'{"k": x ? ['.repeat(n)}1${'] : 0}'.repeat(n)}`;
+    expect(parseExpression(mixed(33)).diagnostics).toEqual([]); // 33 × ({, ?, [) = 99 levels
+    expect(parseExpression(mixed(40)).diagnostics[0]!.code).toBe(ExprCode.TooComplex);
+    // 300 sequential ternaries in a list are not nested
+    expect(parseExpression(`[${Array(300).fill('a ? {1: 2} : {3: 4}').join(', ')}]`).diagnostics).toEqual([]);
+    // unbalanced closers cannot bring the count down
+    expect(parseExpression(`${')'.repeat(50)}${'{1: '.repeat(150)}`).diagnostics[0]!.code).toBe(ExprCode.TooComplex);
+  });
+
   it('refuses deep nesting with a clean error instead of overflowing the stack', () => {
     const src = `${'('.repeat(10_000)}1${')'.repeat(10_000)}`;
     const t0 = performance.now();

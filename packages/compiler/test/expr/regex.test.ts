@@ -15,6 +15,31 @@ describe('LinearRegex', () => {
     expect(new LinearRegex(pattern).test(input, 1e6)).toBe(want);
   });
 
+  it('takes \\x escapes as code points in a class, so they can bound a range', () => {
+    const printable = new LinearRegex('^[\\x20-\\x7E]+$');
+    expect(printable.test('Hello, World ~!', 1e6)).toBe(true);
+    expect(printable.test('tab\there', 1e6)).toBe(false);
+    expect(printable.test('é', 1e6)).toBe(false);
+    expect(new LinearRegex('^[\\x{41}-\\x{43}]$').test('B', 1e6)).toBe(true);
+    expect(new LinearRegex('^[\\x{1F600}-\\x{1F64F}]$').test('😃', 1e6)).toBe(true);
+    expect(new LinearRegex('[a\\x2D]').test('-', 1e6)).toBe(true); // \x2D is a literal `-`, not a range
+    expect(new LinearRegex('^[^\\x00-\\x7F]$').test('ü', 1e6)).toBe(true);
+    expect(() => new LinearRegex('[\\x7E-\\x20]')).toThrow(RegexSyntaxError);
+    expect(() => new LinearRegex('[\\x{110000}]')).toThrow(RegexSyntaxError);
+  });
+
+  it('agrees with RegExp on classes of \\x ranges (property)', () => {
+    const hex = (n: number) => n.toString(16).padStart(2, '0');
+    fc.assert(
+      fc.property(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0, max: 0x5e }), fc.string({ maxLength: 8 }), fc.boolean(), (lo, width, s, negate) => {
+        const hi = Math.min(0x7e, lo + width);
+        const p = `^[${negate ? '^' : ''}\\x${hex(lo)}-\\x${hex(hi)}]+$`;
+        expect(new LinearRegex(p).test(s, 1e6)).toBe(new RegExp(p, 'u').test(s));
+      }),
+      { numRuns: 300, seed: 20261201 },
+    );
+  });
+
   it.each(['(a', 'a)', '\\1', '(?=a)', '(?!a)', '(?<=a)b', 'a**', '[a', 'a{2000}', '*a', 'a++', '\\q', '[z-a]', '\\p{Nope}', '[[:nope:]]'])(
     '%s is refused with a syntax error',
     (pattern) => expect(() => new LinearRegex(pattern)).toThrow(RegexSyntaxError),

@@ -31,6 +31,7 @@ import type {
   OutputMode,
   SourceLocation,
 } from './loaded-skill.js';
+import { setOwn } from '../run/set-own.js';
 
 /** The skill file has errors; `diagnostics` are the compiler's, each with file:line:col. */
 export class SkillCompileError extends SdlRuntimeError {
@@ -103,7 +104,7 @@ export function buildLoadedSkill(
     const withArgs = (): { [arg: string]: CompiledExpression | JsonValue } => {
       const args: { [arg: string]: CompiledExpression | JsonValue } = {};
       for (const [name, value] of Object.entries(asDoc(step.with))) {
-        args[name] = typeof value === 'string' ? expr(value, ['with', name]) : (value as JsonValue);
+        setOwn(args, name, typeof value === 'string' ? expr(value, ['with', name]) : (value as JsonValue));
       }
       return args;
     };

@@ -11,6 +11,7 @@ import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import type { ExprNode, TemplateAst } from '@sdl/compiler';
 import { contentHash, documentHash } from '@sdl/compiler/core';
 import { SdlRuntimeError } from '../run/errors.js';
+import { setOwn } from '../run/set-own.js';
 import { celExpressionFromAst, celTemplateFromAst, type ExpressionLimits } from './cel.js';
 import type {
   CompiledExpression,
@@ -233,7 +234,7 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
   const args = (raw: unknown): { [arg: string]: CompiledExpression | JsonValue } => {
     const result: { [arg: string]: CompiledExpression | JsonValue } = {};
     for (const [name, value] of Object.entries(raw as { [arg: string]: IrDoc })) {
-      result[name] = 'literal' in value ? (value.literal as JsonValue) : expression(value as unknown as IrExpression);
+      setOwn(result, name, 'literal' in value ? (value.literal as JsonValue) : expression(value as unknown as IrExpression));
     }
     return result;
   };

@@ -2,6 +2,7 @@
 import type { JsonValue } from '@sdl/adapters';
 import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocation } from '../load/loaded-skill.js';
 import { ExpressionEvaluationError } from './errors.js';
+import { setOwn } from './set-own.js';
 
 export function isCompiledExpression(value: unknown): value is CompiledExpression {
   return value !== null && typeof value === 'object' && typeof (value as CompiledExpression).evaluate === 'function';
@@ -38,9 +39,9 @@ export function evaluateArguments(
 ): { [name: string]: JsonValue } {
   const result: { [name: string]: JsonValue } = {};
   for (const [name, value] of Object.entries(args)) {
-    result[name] = isCompiledExpression(value)
+    setOwn(result, name, isCompiledExpression(value)
       ? evaluateExpression(value, vars, `argument \`${name}\` of step \`${stepId}\``)
-      : value;
+      : value);
   }
   return result;
 }
