@@ -53,3 +53,5 @@ export * from './load/from-source.js';
 export * from './engines/config-watch.js';
 export * from './load/ir-loader.js';
 export * from './load/load-file.js';
+// So a host needs only @sdl/runtime to read sdl.config.yaml.
+export { loadConfig, parseConfig, type SdlConfig, type ConfigResult } from '@sdl/adapters';

@@ -1,17 +1,25 @@
 /**
  * `skillc init <name>`: scaffolds `<name>.skill.yaml` — editor schema line, a realistic prompt
  * step with typed inputs and outputs, and one offline test — that passes `skillc check` and
- * `skillc test` as written. Never overwrites a file.
+ * `skillc test` as written. `skillc init` without a name sets up a whole project (see
+ * `../init/project.ts`). Never overwrites a file.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { initProject } from '../init/project.js';
 import { type Command, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
 
-const usage = `Usage: skillc init <name> [--dir <dir>]
+const usage = `Usage: skillc init              set up SDL in this folder (a new or an existing npm project)
+       skillc init <name> [--dir <dir>]   add one skill
 
-Create <name>.skill.yaml with a prompt step, input and output schemas and one test, ready for
+Without a name: writes what is missing of package.json (the SDL packages and scripts),
+sdl.config.yaml (engines and keys from the environment), .gitignore, skills/answer-question.skill.yaml
+with its test, host.mjs (a program that runs the compiled skill) and .vscode/settings.json (the
+editor schema, offline). Existing files are kept; package.json only gains what it lacks.
+
+With a name: create <name>.skill.yaml with a prompt step, input and output schemas and one test, ready for
 \`skillc check\` and \`skillc test\`. The first line points editors at the SDL schema: a relative
 path to the schema installed with @sdl/compiler (node_modules/@sdl/compiler/schemas/sdl.schema.json),
 else the schema's published URL.
@@ -20,7 +28,7 @@ Options:
   --dir <dir>  where to create the file (default: the current directory; created if missing)
   -h, --help   show this help
 
-Exit codes: 0 created, 2 bad name, existing file or I/O error.
+Exit codes: 0 created, 2 bad name, existing skill file or I/O error.
 `;
 
 /** Skill names: lower-case words of letters and digits joined by `-` or `_` (SDL3006), at most 64. */
@@ -126,7 +134,8 @@ export const command: Command = {
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length !== 1) throw new UsageError('give exactly one skill name, e.g. `skillc init answer-question`');
+    if (positionals.length === 0 && values.dir === undefined) return initProject(io);
+    if (positionals.length !== 1) throw new UsageError('give one skill name, e.g. `skillc init answer-question`, or none to set up a project');
     const name = positionals[0]!.replace(/\.skill\.yaml$/, '');
     if (name.length > 64 || !SKILL_NAME.test(name)) {
       throw new UsageError(

@@ -95,18 +95,10 @@ export function enginesFromConfig(config: SdlConfig): RunEngines {
 export function stateStoreFromConfig(config: SdlConfig): StateStore {
   const state = config.state;
   const baseDir = path.dirname(path.resolve(config.file));
-  switch (state.store) {
-    case 'file':
-      return createStateStore({ store: 'file', dir: state.path ?? '.sdl/state' }, { baseDir });
-    case 'redis':
-      return createStateStore({
-        store: 'redis',
-        url: state.url?.reveal() ?? 'redis://127.0.0.1:6379',
-        ...(state.prefix !== undefined ? { prefix: state.prefix } : {}),
-      });
-    default:
-      return createStateStore({ store: 'memory' });
-  }
+  // Defaults of `skillc run` where the config leaves them out: .sdl/state, the local Redis.
+  if (state.store === 'file') return createStateStore({ ...state, path: state.path ?? '.sdl/state' }, { baseDir });
+  if (state.store === 'redis') return createStateStore({ ...state, url: state.url ?? 'redis://127.0.0.1:6379' });
+  return createStateStore(state);
 }
 
 /**

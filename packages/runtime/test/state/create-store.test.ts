@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chunkText, createStateStore, FileStore, MemoryStore, RedisStore } from '@sdl/runtime';
+import { chunkText, createStateStore, FileStore, MemoryStore, parseConfig, RedisStore } from '@sdl/runtime';
 import type { ConversationStore, StateStore } from '@sdl/runtime';
 
 describe('createStateStore', () => {
@@ -22,8 +22,29 @@ describe('createStateStore', () => {
     await redis.close();
   });
 
+  // The documented way (spec/state.md): the loaded config's `state:` section as it is, Secret URL included.
+  it.each([
+    ['memory', 'state: { store: memory }', MemoryStore],
+    ['file', 'state: { store: file, path: .sdl/state }', FileStore],
+    ['redis', 'state: { store: redis, url: "${env:TEST_REDIS_URL}", prefix: "app:" }', RedisStore],
+  ] as const)('createStateStore(config.state) builds the %s store of a loaded sdl.config.yaml', async (_store, section, type) => {
+    const text = `engines:\n  offline: { provider: scripted, model: scripted }\n${section}\n`;
+    const { config, diagnostics } = parseConfig(text, 'sdl.config.yaml', { env: { TEST_REDIS_URL: 'redis://user:pw@127.0.0.1:6379' } });
+    expect(diagnostics).toEqual([]);
+    const dir = await mkdtemp(path.join(tmpdir(), 'sdl-create-'));
+    const store = createStateStore(config!.state, { baseDir: dir });
+    try {
+      expect(store).toBeInstanceOf(type);
+      if (store instanceof FileStore) expect(store.dir).toBe(path.join(dir, '.sdl', 'state'));
+      if (store instanceof RedisStore) expect(store.prefix).toBe('app:');
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('explains a bad configuration', () => {
-    expect(() => createStateStore({ store: 'file' } as never)).toThrow(/needs `dir`/);
+    expect(() => createStateStore({ store: 'file' } as never)).toThrow(/needs `path`/);
     expect(() => createStateStore({ store: 'redis', url: 'localhost' } as never)).toThrow(/redis:\/\/host:port/);
     expect(() => createStateStore({ store: 'sqlite' } as never)).toThrow(/use "memory", "file" or "redis"/);
   });
