@@ -376,6 +376,8 @@ export type StreamEvent =
   | { type: 'tool-call-start'; id: string; name: string }
   | { type: 'tool-call-delta'; id: string; argumentsDelta: string }
   | { type: 'tool-call-end'; call: ToolCall }
+  /** A started call that never ended (cut by `max_tokens`): not in `toolCalls`; kept as an `incomplete_tool_call` part. */
+  | { type: 'tool-call-abandoned'; id: string; reason: 'max_tokens' | 'incomplete' }
   | { type: 'usage'; usage: Usage }
   | { type: 'stop'; response: EngineResponse };
 

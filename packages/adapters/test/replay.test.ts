@@ -155,6 +155,8 @@ const replays: Replay[] = [
     },
     events(events) {
       expect(events.map((e) => e.type)).toEqual([
+        'tool-plan-delta',
+        'tool-plan-delta',
         'tool-call-start',
         'tool-call-delta',
         'tool-call-delta',

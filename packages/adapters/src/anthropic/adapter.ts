@@ -1,10 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
-import { ResponseBuilder } from '../shared/response-builder.js';
-import { toNeutralToolCallId } from '../shared/tool-ids.js';
-import { truncatedStream } from '../shared/unknown-failure.js';
-import { DEFAULT_MAX_TOKENS, fromAnthropicMessage, stopReasonFromAnthropic, toAnthropicBody } from './convert.js';
+import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
+import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { fromAnthropicError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 
@@ -77,72 +75,20 @@ export class AnthropicAdapter implements EngineAdapter {
    */
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
-    const builder = new ResponseBuilder(request.model);
-    // Content block index -> neutral tool-call id.
-    const toolBlocks = new Map<number, string>();
-    let stopped = false;
+    const reader = new AnthropicStreamReader(request.model);
+    let closing: StreamEvent[];
     try {
       const { data: events, request_id } = await this.client.messages
         .create({ ...toAnthropicBody(request, this.defaultMaxTokens), stream: true }, requestOptions(deadline))
         .withResponse();
-      if (request_id) builder.requestId = request_id;
-      for await (const event of events) {
-        switch (event.type) {
-          case 'message_start':
-            builder.model = event.message.model;
-            builder.usage = { inputTokens: event.message.usage.input_tokens, outputTokens: event.message.usage.output_tokens };
-            break;
-          case 'content_block_start':
-            if (event.content_block.type === 'tool_use') {
-              const id = toNeutralToolCallId(event.content_block.id);
-              toolBlocks.set(event.index, id);
-              builder.startToolCall(id, event.content_block.name);
-              yield { type: 'tool-call-start', id, name: event.content_block.name };
-            } else if (event.content_block.type === 'text' && event.content_block.text) {
-              builder.addText(event.content_block.text);
-              yield { type: 'text-delta', text: event.content_block.text };
-            }
-            break;
-          case 'content_block_delta':
-            if (event.delta.type === 'text_delta') {
-              builder.addText(event.delta.text);
-              yield { type: 'text-delta', text: event.delta.text };
-            } else if (event.delta.type === 'input_json_delta') {
-              const id = toolBlocks.get(event.index);
-              // The API opens each tool block with an empty partial_json; it carries nothing.
-              if (id !== undefined && event.delta.partial_json !== '') {
-                builder.addToolArguments(id, event.delta.partial_json);
-                yield { type: 'tool-call-delta', id, argumentsDelta: event.delta.partial_json };
-              }
-            }
-            break;
-          case 'content_block_stop': {
-            const id = toolBlocks.get(event.index);
-            if (id !== undefined) {
-              const call = builder.endToolCall(id);
-              if (call) yield { type: 'tool-call-end', call };
-            }
-            break;
-          }
-          case 'message_delta':
-            builder.stopReason = stopReasonFromAnthropic(event.delta.stop_reason);
-            builder.usage = {
-              inputTokens: event.usage.input_tokens ?? builder.usage.inputTokens,
-              outputTokens: event.usage.output_tokens,
-            };
-            break;
-          case 'message_stop':
-            stopped = true;
-            break;
-        }
-      }
-      if (!stopped) throw truncatedStream('anthropic');
+      if (request_id) reader.builder.requestId = request_id;
+      for await (const event of events) yield* reader.read(event);
+      closing = [...reader.finish()];
     } catch (err) {
       throw fromAnthropicError(err, deadline);
     } finally {
       deadline.dispose();
     }
-    yield { type: 'usage', usage: builder.usage };
-    yield { type: 'stop', response: builder.build() };
+    yield* closing;
   }
 }

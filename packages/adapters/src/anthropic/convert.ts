@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
-import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+import type { EngineRequest, StopReason } from '../types.js';
+import { toWireToolCallId } from '../shared/tool-ids.js';
 import { applyReasoning, placeCacheBreakpoints, thinkingBlocks, userBlocks } from './request-content.js';
 
 type MessageParam = Anthropic.Messages.MessageParam;
@@ -87,24 +87,4 @@ export function stopReasonFromAnthropic(reason: string | null | undefined): Stop
     default:
       return 'other';
   }
-}
-
-export function fromAnthropicMessage(message: Anthropic.Messages.Message, requestId?: string | null): EngineResponse {
-  let text = '';
-  const toolCalls: ToolCall[] = [];
-  for (const block of message.content) {
-    if (block.type === 'text') text += block.text;
-    else if (block.type === 'tool_use') {
-      toolCalls.push({ id: toNeutralToolCallId(block.id), name: block.name, arguments: (block.input ?? {}) as ToolCall['arguments'] });
-    }
-  }
-  const response: EngineResponse = {
-    text,
-    toolCalls,
-    usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
-    stopReason: stopReasonFromAnthropic(message.stop_reason),
-    model: message.model,
-  };
-  if (requestId) response.requestId = requestId;
-  return response;
 }

@@ -2,28 +2,10 @@ import { CohereClientV2 } from 'cohere-ai';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import { EngineError } from '../errors.js';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
-import { engineErrorFrom } from '../shared/classify.js';
 import { CallDeadline } from '../shared/deadline.js';
-import { ResponseBuilder } from '../shared/response-builder.js';
-import { toNeutralToolCallId } from '../shared/tool-ids.js';
-import { truncatedStream } from '../shared/unknown-failure.js';
-import { fromCohereResponse, stopReasonFromCohere, toCohereBody, usageFromCohere } from './convert.js';
+import { toCohereBody } from './convert.js';
+import { CohereStreamReader, fromCohereResponse } from './response.js';
 import { fromCohereError } from './errors.js';
-
-/** The stream events as the SDK yields them (camelCase); only the fields the adapter reads. */
-interface CohereStreamEvent {
-  type: string;
-  index?: number;
-  delta?: {
-    error?: string;
-    finishReason?: string;
-    usage?: Parameters<typeof usageFromCohere>[0];
-    message?: {
-      content?: { text?: string };
-      toolCalls?: { id?: string; function?: { name?: string; arguments?: string } };
-    };
-  };
-}
 
 /** Cohere through `cohere-ai` (`CohereClientV2`, `/v2/chat`), SDK retries off. */
 export class CohereAdapter implements EngineAdapter {
@@ -73,78 +55,20 @@ export class CohereAdapter implements EngineAdapter {
    */
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
-    const builder = new ResponseBuilder(request.model);
-    const toolIndex = new Map<number, string>();
-    let ended = false;
+    const reader = new CohereStreamReader(request.model);
+    let closing: StreamEvent[];
     try {
       const { data: events, rawResponse } = await this.client
         .chatStream(toCohereBody(request), this.requestOptions(deadline))
         .withRawResponse();
-      builder.requestId = (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')) ?? undefined;
-      for await (const raw of events) {
-        const event = raw as unknown as CohereStreamEvent;
-        switch (event.type) {
-          case 'content-delta': {
-            const text = event.delta?.message?.content?.text;
-            if (text) {
-              builder.addText(text);
-              yield { type: 'text-delta', text };
-            }
-            break;
-          }
-          case 'tool-call-start': {
-            const call = event.delta?.message?.toolCalls;
-            const id = toNeutralToolCallId(call?.id ?? `${event.index ?? 0}`);
-            const name = call?.function?.name ?? '';
-            toolIndex.set(event.index ?? 0, id);
-            builder.startToolCall(id, name);
-            yield { type: 'tool-call-start', id, name };
-            const args = call?.function?.arguments;
-            if (args) {
-              builder.addToolArguments(id, args);
-              yield { type: 'tool-call-delta', id, argumentsDelta: args };
-            }
-            break;
-          }
-          case 'tool-call-delta': {
-            const id = toolIndex.get(event.index ?? 0);
-            const args = event.delta?.message?.toolCalls?.function?.arguments;
-            if (id !== undefined && args) {
-              builder.addToolArguments(id, args);
-              yield { type: 'tool-call-delta', id, argumentsDelta: args };
-            }
-            break;
-          }
-          case 'tool-call-end': {
-            const id = toolIndex.get(event.index ?? 0);
-            const call = id !== undefined ? builder.endToolCall(id) : undefined;
-            if (call) yield { type: 'tool-call-end', call };
-            break;
-          }
-          case 'message-end': {
-            const reason = event.delta?.finishReason;
-            if (reason === 'ERROR' || reason === 'TIMEOUT' || event.delta?.error) {
-              // Cohere reports a failure after HTTP 200 in the final event.
-              throw engineErrorFrom({
-                provider: 'cohere',
-                errorType: reason === 'TIMEOUT' ? 'timeout_error' : 'server_error',
-                message: event.delta?.error ?? `generation ended with ${reason}`,
-              });
-            }
-            builder.stopReason = stopReasonFromCohere(reason);
-            builder.usage = usageFromCohere(event.delta?.usage);
-            ended = true;
-            break;
-          }
-        }
-      }
-      if (!ended) throw truncatedStream('cohere');
+      reader.builder.requestId = (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')) ?? undefined;
+      for await (const event of events) yield* reader.read(event);
+      closing = [...reader.end()];
     } catch (err) {
       throw fromCohereError(err, deadline);
     } finally {
       deadline.dispose();
     }
-    yield { type: 'usage', usage: builder.usage };
-    yield { type: 'stop', response: builder.build() };
+    yield* closing;
   }
 }

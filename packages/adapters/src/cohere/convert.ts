@@ -78,27 +78,3 @@ export function stopReasonFromCohere(reason: string | null | undefined): StopRea
       return 'other';
   }
 }
-
-export function usageFromCohere(usage: Cohere.Usage | undefined): { inputTokens: number; outputTokens: number } {
-  const tokens = usage?.tokens ?? usage?.billedUnits;
-  return { inputTokens: tokens?.inputTokens ?? 0, outputTokens: tokens?.outputTokens ?? 0 };
-}
-
-export function fromCohereResponse(data: Cohere.V2ChatResponse, model: string, requestId?: string | null): EngineResponse {
-  let text = '';
-  for (const part of data.message.content ?? []) if (part.type === 'text') text += part.text;
-  const toolCalls: ToolCall[] = (data.message.toolCalls ?? []).map((c) => ({
-    id: toNeutralToolCallId(c.id ?? ''),
-    name: c.function?.name ?? '',
-    arguments: parseToolArguments(c.function?.arguments),
-  }));
-  const response: EngineResponse = {
-    text,
-    toolCalls,
-    usage: usageFromCohere(data.usage),
-    stopReason: stopReasonFromCohere(data.finishReason),
-    model,
-  };
-  if (requestId) response.requestId = requestId;
-  return response;
-}

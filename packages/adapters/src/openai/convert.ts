@@ -1,7 +1,6 @@
 import type OpenAI from 'openai';
-import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
-import { parseToolArguments } from '../shared/json.js';
-import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+import type { EngineRequest, StopReason } from '../types.js';
+import { toWireToolCallId } from '../shared/tool-ids.js';
 import { applyReasoning, userContent } from './request-content.js';
 
 type Params = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
@@ -78,23 +77,4 @@ export function stopReasonFromOpenAI(reason: string | null | undefined): StopRea
     default:
       return 'other';
   }
-}
-
-export function fromOpenAICompletion(completion: OpenAI.Chat.Completions.ChatCompletion, requestId?: string | null): EngineResponse {
-  const choice = completion.choices[0];
-  const toolCalls: ToolCall[] = [];
-  for (const call of choice?.message.tool_calls ?? []) {
-    if (call.type !== 'function') continue;
-    toolCalls.push({ id: toNeutralToolCallId(call.id), name: call.function.name, arguments: parseToolArguments(call.function.arguments) });
-  }
-  const refused = choice?.message.refusal != null && choice.message.refusal !== '';
-  const response: EngineResponse = {
-    text: choice?.message.content ?? '',
-    toolCalls,
-    usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
-    stopReason: refused ? 'content_filter' : stopReasonFromOpenAI(choice?.finish_reason),
-    model: completion.model,
-  };
-  if (requestId) response.requestId = requestId;
-  return response;
 }

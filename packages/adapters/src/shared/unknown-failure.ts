@@ -16,3 +16,11 @@ export function unknownFailure(provider: string, err: unknown): EngineError {
 export function truncatedStream(provider: string): EngineError {
   return new EngineError('network', `${provider}: the response stream ended before the final event`, { provider });
 }
+
+/**
+ * A stream that breaks the provider's own event grammar (two messages in one stream, events after the
+ * final one): the server or a proxy in between misbehaved, so it is a `server` fault (retryable).
+ */
+export function malformedStream(provider: string, what: string): EngineError {
+  return new EngineError('server', `${provider}: malformed response stream (${what}); the reply was discarded`, { provider });
+}
