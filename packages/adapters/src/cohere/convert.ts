@@ -1,7 +1,6 @@
 import type { Cohere } from 'cohere-ai';
-import type { EngineRequest, EngineResponse, StopReason, ToolCall } from '../types.js';
-import { parseToolArguments } from '../shared/json.js';
-import { toNeutralToolCallId, toWireToolCallId } from '../shared/tool-ids.js';
+import type { EngineRequest, StopReason } from '../types.js';
+import { toWireToolCallId } from '../shared/tool-ids.js';
 import { applyReasoning, assistantContent, userContent } from './request-content.js';
 
 /**
