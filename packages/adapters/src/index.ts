@@ -23,4 +23,5 @@ export { loadConfig, parseConfig, type SdlConfig, type EngineConfig, type StateC
 export { interpolate, type Interpolated, type InterpolationProblem } from './config/interpolate.js';
 export { CONFIG_CODES } from './config/schema.js';
 export { Secret } from './config/secret.js';
+export { printRedacted } from './shared/redacted.js';
 export { createEngine, createEngines, type CreateEngineOptions } from './create-engine.js';

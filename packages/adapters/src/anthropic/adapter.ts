@@ -5,6 +5,7 @@ import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { fromAnthropicError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
+import { printRedacted } from '../shared/redacted.js';
 
 /** Where a request's options carry its {@link CallDeadline} to the client's `fetchWithTimeout`. */
 const CALL_DEADLINE: unique symbol = Symbol('sdl.callDeadline');
@@ -49,6 +50,9 @@ export class AnthropicAdapter implements EngineAdapter {
       // Failures surface as EngineErrors; the SDK's own console logging would duplicate them.
       logLevel: 'off',
     });
+    // The client holds the key: neither it nor the adapter prints it.
+    printRedacted(this.client, 'Anthropic client');
+    printRedacted(this, 'AnthropicAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
   }
 
   /**

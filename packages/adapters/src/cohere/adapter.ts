@@ -1,5 +1,6 @@
 import { CohereClientV2 } from 'cohere-ai';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
+import { printRedacted } from '../shared/redacted.js';
 import { EngineError } from '../errors.js';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
@@ -22,6 +23,9 @@ export class CohereAdapter implements EngineAdapter {
       timeoutInSeconds: this.timeoutMs / 1000,
       clientName: 'sdl',
     });
+    // The client holds the key: neither it nor the adapter prints it.
+    printRedacted(this.client, 'Cohere client');
+    printRedacted(this, 'CohereAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
   }
 
   private requestOptions(deadline: CallDeadline) {

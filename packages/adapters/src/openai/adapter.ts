@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
+import { printRedacted } from '../shared/redacted.js';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
 import { toOpenAIBody } from './convert.js';
@@ -22,6 +23,9 @@ export class OpenAIAdapter implements EngineAdapter {
       // Failures surface as EngineErrors; the SDK's own console logging would duplicate them.
       logLevel: 'off',
     });
+    // The client holds the key: neither it nor the adapter prints it.
+    printRedacted(this.client, 'OpenAI client');
+    printRedacted(this, 'OpenAIAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
   }
 
   /**

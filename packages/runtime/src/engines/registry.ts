@@ -1,4 +1,4 @@
-import type { EngineAdapter, Provider } from '@sdl/adapters';
+import { printRedacted, type EngineAdapter, type Provider } from '@sdl/adapters';
 import type { EnginePolicyConfig } from '../middleware/policies.js';
 
 /** One configured engine: an adapter plus its default model and config-level policies. */
@@ -31,6 +31,11 @@ export class EngineRegistry {
   constructor(entries: EngineEntry[] = [], defaultEngine?: string) {
     for (const e of entries) this.entries.set(e.name, Object.freeze({ ...e }));
     if (defaultEngine !== undefined) this.setDefaultEngine(defaultEngine);
+    // Adapters hold API keys: the registry prints its engines' names, providers and models only.
+    printRedacted(this, 'EngineRegistry', () => ({
+      default: this.defaultEngine,
+      engines: [...this.entries.values()].map(({ name, provider, model }) => ({ name, provider, model })),
+    }));
   }
 
   /** Adds or replaces an engine. */

@@ -1,4 +1,4 @@
-import { isEngineError, type EngineRequest, type EngineResponse, type ModelDescriptor, type Provider, type StreamEvent } from '@sdl/adapters';
+import { isEngineError, printRedacted, type EngineRequest, type EngineResponse, type ModelDescriptor, type Provider, type StreamEvent } from '@sdl/adapters';
 import { CircuitOpenError } from '../middleware/circuit-breaker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
 import { markIdleSignal } from '../middleware/call-signal.js';
@@ -122,6 +122,8 @@ export class EngineRouter {
     this.metrics = options.metrics;
     this.defaults = options.defaults ?? DEFAULT_POLICIES;
     this.describeModel = options.describeModel;
+    // Its registry's adapters and its chain's clients hold keys and passwords.
+    printRedacted(this, 'EngineRouter', () => ({ engines: this.registry.names() }));
   }
 
   /** Makes `name` the default engine for new calls. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { EngineRequest, EngineResponse } from '@sdl/adapters';
+import { printRedacted, type EngineRequest, type EngineResponse } from '@sdl/adapters';
 import type { Redis } from 'ioredis';
+import { redisAddress } from '../state/redis-address.js';
 import type { Clock } from '../time/clock.js';
 import { replayResponse, tapStream } from './stream.js';
 import type { Middleware } from './types.js';
@@ -69,7 +70,9 @@ export class RedisResponseCache implements ResponseCache {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'sdl:cache:',
-  ) {}
+  ) {
+    printRedacted(this, 'RedisResponseCache', () => ({ address: redisAddress(this.redis) })); // the client's options hold the password
+  }
 
   async get(key: string): Promise<EngineResponse | undefined> {
     const raw = await this.redis.get(this.prefix + key);

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { printRedacted } from '@sdl/adapters';
+import { redisAddress } from '../state/redis-address.js';
 import { closedRecord, type BreakerRecord } from './circuit-breaker-state.js';
 
 /** Where breaker records live; `update` is an atomic read-modify-write. */
@@ -44,7 +46,9 @@ export class RedisBreakerStore implements BreakerStore {
     private readonly redis: Redis,
     private readonly prefix = 'sdl:breaker:',
     private readonly ttlMs = 24 * 3_600_000,
-  ) {}
+  ) {
+    printRedacted(this, 'RedisBreakerStore', () => ({ address: redisAddress(this.redis) })); // the client's options hold the password
+  }
 
   private conn: Redis | undefined;
   private tail: Promise<unknown> = Promise.resolve();

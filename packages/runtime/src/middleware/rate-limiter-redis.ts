@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { printRedacted } from '@sdl/adapters';
+import { redisAddress } from '../state/redis-address.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import {
   capacities,
@@ -199,6 +201,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(options: RedisRateLimiterOptions) {
     this.redis = options.redis;
+    printRedacted(this, 'RedisRateLimiter', () => ({ address: redisAddress(this.redis) })); // the client's options hold the password
     this.prefix = options.prefix ?? 'sdl:rl:';
     this.fixedNow = options.timeSource && options.timeSource !== 'redis' ? options.timeSource : undefined;
     this.clock = options.clock ?? this.fixedNow ?? systemClock;

@@ -12,7 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { JsonValue } from '@sdl/adapters';
+import { printRedacted, type JsonValue } from '@sdl/adapters';
+import { redisAddress } from './redis-address.js';
 import { StateConflictError, StateCorruptionError, StateError, StateUnavailableError, StateValueError } from './errors.js';
 import { assertIdentifier } from './keys.js';
 import { decodeRecord, encodeRecord } from './record.js';
@@ -101,11 +102,6 @@ const MAX_APPEND_ATTEMPTS = 100;
 /** Sessions whose last known version is kept as the first guess of the next append. */
 const VERSION_HINTS = 1000;
 
-/** `host:port` of a client, never its credentials. */
-function addressOf(redis: Redis): string {
-  const { host, port, path: socket } = redis.options;
-  return socket ? String(socket) : `${host ?? '127.0.0.1'}:${port ?? 6379}`;
-}
 
 /** Shared {@link StateStore} on Redis (see `spec/state.md` for the key layout). */
 export class RedisStore implements StateStore {
@@ -145,7 +141,10 @@ export class RedisStore implements StateStore {
     } else {
       this.redis = options.redis;
     }
-    this.address = addressOf(this.redis);
+    this.address = redisAddress(this.redis);
+    // The client's options hold the password: the store prints its address and prefix only.
+    if (this.ownsConnection) printRedacted(this.redis, 'Redis client');
+    printRedacted(this, 'RedisStore', () => ({ address: this.address, prefix: this.prefix }));
     this.prefix = options.prefix ?? 'sdl:';
     this.clock = options.clock ?? systemStateClock;
     this.quarantine = options.quarantine ?? true;

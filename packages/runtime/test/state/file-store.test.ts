@@ -193,7 +193,7 @@ describe('FileStore group commit', () => {
       expect((await readdir(path.join(dir, 'sessions'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
       expect(await readdir(path.join(dir, 'locks'))).toEqual([]);
     }
-  });
+  }, 90_000); // three child processes: a few seconds idle, much more on a loaded CI machine
 });
 
 describe('FileStore crash leftovers', () => {
