@@ -24,6 +24,8 @@ export const DIAGNOSTIC_CODES = {
   SDL1009: { severity: 'error', title: 'file too large' },
   SDL1010: { severity: 'error', title: 'key is not a string' },
   SDL1011: { severity: 'warning', title: 'YAML warning' },
+  SDL1012: { severity: 'error', title: 'nested too deep' },
+  SDL1013: { severity: 'error', title: 'too many diagnostics' },
   // SDL2xxx: schema validation
   SDL2001: { severity: 'error', title: 'unknown key' },
   SDL2002: { severity: 'error', title: 'missing required key' },

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { capDiagnostics } from '../diagnostics/cap.js';
 import { makeDiagnostic } from '../diagnostics/codes.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { checkExpressions } from '../bind/stage.js';
@@ -46,9 +47,9 @@ export interface FrontEndOptions {
 export function checkSource(source: SourceFile, readDiagnostics: Diagnostic[] = [], options: FrontEndOptions = {}): FileResult {
   const parsed = parseSkill(source);
   const diagnostics = [...readDiagnostics, ...parsed.diagnostics];
-  for (const stage of options.stages ?? DEFAULT_STAGES) diagnostics.push(...stage(parsed));
-  sortDiagnostics(diagnostics);
-  const result: FileResult = { file: source.path, path: '', source, parsed, diagnostics };
+  for (const stage of options.stages ?? DEFAULT_STAGES) for (const d of stage(parsed)) diagnostics.push(d);
+  const capped = capDiagnostics(sortDiagnostics(diagnostics), source.path);
+  const result: FileResult = { file: source.path, path: '', source, parsed, diagnostics: capped };
   if (parsed.ok && !hasErrors(diagnostics)) result.skill = normalizeSkill(parsed.value) as Record<string, unknown>;
   return result;
 }

@@ -65,7 +65,28 @@ function toPath(data: unknown, pointer: string): (string | number)[] {
   return path;
 }
 
-const isUnder = (path: ValuePath, prefix: ValuePath) => prefix.length <= path.length && prefix.every((s, i) => path[i] === s);
+/** A set of paths that answers "is this path at or below one of them" by looking up its prefixes (not by comparing with each member). */
+class PathSet {
+  private readonly keys = new Set<string>();
+  private static key(path: ValuePath, length: number): string {
+    let key = '';
+    for (let i = 0; i < length; i++) key += `\u0000${typeof path[i] === 'number' ? '#' : '.'}${path[i]}`;
+    return key;
+  }
+  add(path: ValuePath): void {
+    this.keys.add(PathSet.key(path, path.length));
+  }
+  covers(path: ValuePath): boolean {
+    if (this.keys.size === 0) return false;
+    let key = '';
+    if (this.keys.has(key)) return true;
+    for (const segment of path) {
+      key += `\u0000${typeof segment === 'number' ? '#' : '.'}${segment}`;
+      if (this.keys.has(key)) return true;
+    }
+    return false;
+  }
+}
 
 interface Context {
   root: SchemaNode;
@@ -90,38 +111,44 @@ function mapErrors(context: Context, errors: readonly ErrorObject[], data: unkno
   const items = errors.map((error) => ({ error, path: toPath(data, error.instancePath) }));
   // Outermost unions first: their branches' errors are replaced by the chosen branch's own validation.
   const unions = items.filter((i) => i.error.keyword === 'oneOf' || i.error.keyword === 'anyOf').sort((a, b) => a.path.length - b.path.length);
-  const handled: ValuePath[] = [];
+  const handled = new PathSet();
   for (const union of unions) {
-    if (handled.some((p) => isUnder(union.path, p))) continue;
-    handled.push(union.path);
+    if (handled.covers(union.path)) continue;
+    handled.add(union.path);
     mapUnion(context, data, start, base, union.path);
   }
-  const typeErrorPaths: ValuePath[] = [];
+  const typeErrorPaths = new PathSet();
   const missing = new Map<string, string[]>();
   // A misspelled required key is one mistake: report the unknown key (with its did-you-mean), not also the missing one.
   const unknownKeys = new Map<string, string[]>();
   for (const { error } of items) {
-    if (error.keyword === 'additionalProperties') unknownKeys.set(error.instancePath, [...(unknownKeys.get(error.instancePath) ?? []), String((error.params as { additionalProperty: string }).additionalProperty)]);
+    if (error.keyword !== 'additionalProperties') continue;
+    const keys = unknownKeys.get(error.instancePath);
+    const key = String((error.params as { additionalProperty: string }).additionalProperty);
+    if (keys) keys.push(key);
+    else unknownKeys.set(error.instancePath, [key]);
   }
   const misspelled = (error: ErrorObject) => {
     const wanted = String((error.params as { missingProperty: string }).missingProperty);
     return (unknownKeys.get(error.instancePath) ?? []).some((k) => closestMatch(k, [wanted]) === wanted);
   };
   for (const { error, path } of items) {
-    if (error.keyword !== 'required' || handled.some((p) => isUnder(path, p)) || misspelled(error)) continue;
-    const key = error.instancePath;
-    missing.set(key, [...(missing.get(key) ?? []), String((error.params as { missingProperty: string }).missingProperty)]);
+    if (error.keyword !== 'required' || handled.covers(path) || misspelled(error)) continue;
+    const keys = missing.get(error.instancePath);
+    const key = String((error.params as { missingProperty: string }).missingProperty);
+    if (keys) keys.push(key);
+    else missing.set(error.instancePath, [key]);
   }
   for (const { error, path } of items) {
     if (error.keyword === 'required') {
       const keys = missing.get(error.instancePath);
       if (!keys || keys[0] !== String((error.params as { missingProperty: string }).missingProperty)) continue;
     }
-    if (handled.some((p) => isUnder(path, p))) continue;
+    if (handled.covers(path)) continue;
     // ajv reports a bad property name twice (the inner keyword and `propertyNames`); keep the latter.
     if ((error as { propertyName?: string }).propertyName !== undefined) continue;
-    if (typeErrorPaths.some((p) => isUnder(path, p))) continue;
-    if (error.keyword === 'type') typeErrorPaths.push(path);
+    if (typeErrorPaths.covers(path)) continue;
+    if (error.keyword === 'type') typeErrorPaths.add(path);
     mapOne(context, error, data, start, base, path, missing.get(error.instancePath));
   }
 }

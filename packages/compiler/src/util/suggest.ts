@@ -20,19 +20,27 @@ export function editDistance(a: string, b: string): number {
   return prev[n]!;
 }
 
+/** Names longer than this get no "did you mean" (names are short; this bounds the work). */
+const MAX_SUGGESTED_LENGTH = 128;
+
 /**
  * The closest candidate to `name`, if it is close enough to be a plausible typo: within a third of
  * the name's length (at least 1, at most 3 edits), compared case-insensitively. Ties go to the
  * earlier candidate, so callers control preference by order.
  */
 export function closestMatch(name: string, candidates: Iterable<string>): string | undefined {
+  // The distance is quadratic in the lengths: a pasted 300 KB "name" gets no suggestion.
+  if (name.length > MAX_SUGGESTED_LENGTH) return undefined;
   const lower = name.toLowerCase();
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // Lengths further apart than the limit cannot be within it.
     if (candidate === name) continue;
-    const d = editDistance(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    if (Math.abs(other.length - lower.length) > limit) continue;
+    const d = editDistance(lower, other);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

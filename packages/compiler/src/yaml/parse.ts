@@ -1,14 +1,19 @@
-import { type Alias, type Document, isCollection, isScalar, parseDocument, visit, type YAMLError } from 'yaml';
+import { type Alias, type Document, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit, type YAMLError } from 'yaml';
 import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source/source-file.js';
 import { recordSecretCandidates } from '../check/secret-text.js';
 import { plainValue } from './plain-value.js';
+import { findTooDeep, MAX_NESTING_DEPTH } from './nesting.js';
 import { rangeOfNode } from './ranges.js';
 import { walkNodes } from './walk.js';
 
-/** How skill files are parsed (the same options re-create an identical document from the text). */
-export const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+/**
+ * How skill files are parsed (the same options re-create an identical document from the text).
+ * Duplicate keys are found by `duplicateKeys` in one pass: `yaml`'s own check compares each key
+ * with every earlier one, quadratic in the size of a mapping (40,000 keys took seconds).
+ */
+export const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: false, strict: true } as const;
 
 /** Most alias expansions `toJS` may perform; beyond it a file is an alias bomb ("billion laughs"). */
 export const MAX_ALIAS_EXPANSIONS = 100;
@@ -57,14 +62,25 @@ function messageOf(error: YAMLError): string {
  * become located diagnostics (SDL1xxx); nothing here throws on any input.
  */
 export function parseSkill(source: SourceFile): ParsedSkill {
-  const document = parseDocument(source.text, YAML_OPTIONS);
+  const tooDeep = findTooDeep(source.text);
+  if (tooDeep) {
+    // Refused before `yaml` sees it: its parser recurses once per level.
+    const at = source.rangeAt(tooDeep.offset, tooDeep.offset + 1);
+    const diagnostic =
+      tooDeep.reason === 'unclosed'
+        ? makeDiagnostic('SDL1003', source.path, at, `YAML syntax error: this \`${source.text[tooDeep.offset]}\` is never closed (more than ${MAX_NESTING_DEPTH} lines after it are not indented inside it)`, 'close the bracket: a flow list ends with `]`, a flow mapping with `}`')
+        : makeDiagnostic('SDL1012', source.path, at, `the file nests deeper than ${MAX_NESTING_DEPTH} levels of mappings, lists and brackets`, 'flatten the structure; a skill file never needs this depth');
+    return { source, document: parseDocument('', YAML_OPTIONS), value: undefined, diagnostics: [diagnostic], ok: false };
+  }
+  const document = parseWithoutStacks(source.text);
   const diagnostics: Diagnostic[] = [];
   let ok = true;
+  let quotedScalars: [number, number, number][] | undefined;
   for (const error of document.errors) {
     const code = YAML_ERROR_CODES[error.code] ?? 'SDL1003';
     if (code !== 'SDL1004') ok = false;
-    const unclosed = error.code === 'MISSING_CHAR' && /quote/i.test(error.message) ? unclosedQuoteRange(document, source, error.pos[0]) : undefined;
-    const range = error.code === 'DUPLICATE_KEY' ? duplicateKeyRange(document, source, error.pos[0]) : (unclosed ?? source.rangeAt(error.pos[0], error.pos[1]));
+    const unclosed = error.code === 'MISSING_CHAR' && /quote/i.test(error.message) ? unclosedQuoteRange((quotedScalars ??= quotedScalarRanges(document)), source, error.pos[0]) : undefined;
+    const range = unclosed ?? source.rangeAt(error.pos[0], error.pos[1]);
     const hint = /end with an? [\]}]/i.test(error.message)
       ? 'close the bracket: a flow list ends with `]`, a flow mapping with `}`'
       : /nested mappings are not allowed in compact mappings/i.test(error.message)
@@ -78,6 +94,7 @@ export function parseSkill(source: SourceFile): ParsedSkill {
       makeDiagnostic('SDL1011', source.path, source.rangeAt(warning.pos[0], warning.pos[1]), `YAML: ${text}`, warning.code === 'TAG_RESOLVE_FAILED' ? 'remove the tag; SDL uses plain YAML values' : undefined),
     );
   }
+  duplicateKeys(document, source, diagnostics);
   if (ok && document.contents === null) {
     const end = source.positionAt(source.text.length);
     diagnostics.push(makeDiagnostic('SDL1007', source.path, { start: { line: 1, column: 1 }, end }, 'the file is empty: it contains no YAML value', 'start from `skillc init` or a skill in `skills/`'));
@@ -101,34 +118,69 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   return { source, document, value, diagnostics, ok };
 }
 
-/** yaml reports a duplicate key at its first character; point at the whole key instead. */
-function duplicateKeyRange(document: Document.Parsed, source: SourceFile, offset: number) {
-  let range = source.rangeAt(offset, offset + 1);
-  visit(document, {
-    Pair(_, pair) {
-      const key = pair.key as { range?: [number, number, number] } | null;
-      if (key?.range && key.range[0] === offset) {
-        range = rangeOfNode(source, key as never);
-        return visit.BREAK;
+/**
+ * `yaml` reports each problem as an Error; a mangled file can give tens of thousands, and capturing
+ * a stack trace for each (never shown: they become diagnostics) was most of the time spent on them.
+ */
+function parseWithoutStacks(text: string): Document.Parsed {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parseDocument(text, YAML_OPTIONS);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * Keys that repeat an earlier key of the same mapping, as `yaml`'s `uniqueKeys` finds them (equal
+ * scalar values; other keys only when they are the same node), each one hashed once.
+ */
+function duplicateKeys(document: Document.Parsed, source: SourceFile, diagnostics: Diagnostic[]): void {
+  const stack: unknown[] = [document.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const item of node.items) {
+        const key = item.key;
+        const id = isScalar(key) ? (Number.isNaN(key.value) ? key : key.value) : key;
+        if (seen.has(id)) diagnostics.push(makeDiagnostic('SDL1004', source.path, rangeOfNode(source, key as Scalar), 'duplicate key: mapping keys must be unique', HINTS.DUPLICATE_KEY));
+        else seen.add(id);
+        stack.push(item.value, item.key);
       }
-      return undefined;
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(isPair(item) ? item.value : item);
+    }
+  }
+}
+
+/** The ranges of the quoted scalars, in document order (so by start offset). */
+function quotedScalarRanges(document: Document.Parsed): [number, number, number][] {
+  const found: [number, number, number][] = [];
+  visit(document, {
+    Scalar(_, node) {
+      if (node.range && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) found.push(node.range);
     },
   });
-  return range;
+  return found.sort((a, b) => a[0] - b[0]);
 }
 
 /**
  * yaml reports a missing closing quote where the text ends; the useful place is the opening quote,
- * so point from it to the end of its line.
+ * so point from it to the end of its line (the last quoted scalar that starts before the offset
+ * and reaches it).
  */
-function unclosedQuoteRange(document: Document.Parsed, source: SourceFile, offset: number) {
+function unclosedQuoteRange(quoted: readonly [number, number, number][], source: SourceFile, offset: number) {
+  let lo = 0;
+  let hi = quoted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (quoted[mid]![0] < offset) lo = mid + 1;
+    else hi = mid;
+  }
   let found: [number, number, number] | undefined;
-  visit(document, {
-    Scalar(_, node) {
-      const r = node.range;
-      if (r && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && r[0] < offset && r[1] >= offset - 1) found = r;
-    },
-  });
+  for (let k = lo - 1; k >= 0 && !found; k--) if (quoted[k]![1] >= offset - 1) found = quoted[k];
   if (!found) return undefined;
   const start = source.positionAt(found[0]);
   const lineEnd = source.offsetAt({ line: start.line, column: [...source.lineText(start.line)].length + 1 });

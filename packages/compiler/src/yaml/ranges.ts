@@ -29,12 +29,33 @@ function headRange(source: SourceFile, node: Node): Range {
 /** The pair of `map` whose key is `key`; with a duplicated key, the last one (whose value `toJS` keeps). */
 export function findPair(node: unknown, key: string): Pair<Node, Node | null> | undefined {
   if (!isMap(node)) return undefined;
+  if (node.items.length > INDEXED_MAP_SIZE) return indexOf(node).get(key);
   for (let i = node.items.length - 1; i >= 0; i--) {
     const item = node.items[i]!;
     const k = item.key;
     if (isScalar(k) ? String(k.value) === key : k === key) return item as Pair<Node, Node | null>;
   }
   return undefined;
+}
+
+/** Mappings larger than this get a key index, so locating each of their keys is not a scan of all of them. */
+const INDEXED_MAP_SIZE = 16;
+
+const keyIndexes = new WeakMap<object, { size: number; pairs: Map<string, Pair<Node, Node | null>> }>();
+
+function indexOf(map: { items: unknown[] }): Map<string, Pair<Node, Node | null>> {
+  let index = keyIndexes.get(map);
+  if (!index || index.size !== map.items.length) {
+    const pairs = new Map<string, Pair<Node, Node | null>>();
+    // Later pairs overwrite earlier ones: the last of a duplicated key wins, as above.
+    for (const item of map.items as Pair<Node, Node | null>[]) {
+      const k = item.key as unknown;
+      if (isScalar(k)) pairs.set(String(k.value), item);
+    }
+    index = { size: map.items.length, pairs };
+    keyIndexes.set(map, index);
+  }
+  return index.pairs;
 }
 
 interface Located {

@@ -33,6 +33,8 @@ const CASES: Case[] = [
   { code: 'SDL1009', why: 'file over 1 MiB', input: enc(`${BASE}\n# ${'x'.repeat(1024 * 1024)}\n`), range: [1, 1, 1, 1] },
   { code: 'SDL1010', why: 'collection as key', input: withLines('? [a, b]', ': 1'), range: [9, 3, 9, 9] },
   { code: 'SDL1011', why: 'unknown tag', input: replaceLine(4, 'description: !secret Answer'), range: [4, 14, 4, 21] },
+  { code: 'SDL1012', why: 'brackets nested past the limit', input: withLines(`x: ${'['.repeat(120)}${']'.repeat(120)}`), range: [9, 101, 9, 102], message: /deeper than 100 levels/ },
+  { code: 'SDL1013', why: 'more than 200 diagnostics in one file', input: withLines(...Array.from({ length: 205 }, (_, i) => `k${i}: 1`)), range: [209, 1, 209, 5], message: /^and 5 more diagnostics in this file \(5 of them errors\); only the first 200 are shown$/ },
   { code: 'SDL2001', why: 'misspelled key', input: replaceLine(4, 'descripton: Answer a question.'), range: [4, 1, 4, 11], hint: /did you mean `description`\?/ },
   { code: 'SDL2002', why: 'missing required key in a step', input: replaceLine(8, '      system: Be brief.'), range: [7, 5, 7, 11], message: /missing the required key `user`/ },
   { code: 'SDL2003', why: 'unquoted number where a string is expected', input: replaceLine(3, 'version: 1.10'), range: [3, 10, 3, 14], hint: /"1.10"/ },
