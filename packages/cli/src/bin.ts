@@ -9,6 +9,7 @@ main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   signal: controller.signal,
+  stdin: process.stdin,
 }).then(
   (code) => {
     process.exitCode = code;

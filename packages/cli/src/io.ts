@@ -6,6 +6,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** Fired on Ctrl-C so long-running commands (`run`, `emulate`, `--watch`) can stop cleanly. */
   signal?: AbortSignal;
+  /** Standard input, for `--input -` (absent: nothing to read). */
+  stdin?: AsyncIterable<string | Uint8Array>;
 }
 
 /** Exit codes: 0 success, 1 the user's input has errors, 2 usage or I/O error. */

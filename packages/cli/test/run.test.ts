@@ -14,7 +14,7 @@ const OPENAI_KEY = 'sk-openai-run-test-abcdef0123456789';
 const ENV = { ANTHROPIC_API_KEY: ANTHROPIC_KEY, OPENAI_API_KEY: OPENAI_KEY };
 
 /** Runs `skillc` in-process; `tty` makes stdout look like a terminal. */
-async function skillc(argv: string[], cwd: string, options: { env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal } = {}) {
+async function skillc(argv: string[], cwd: string, options: { env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal; stdin?: string } = {}) {
   const chunks: string[] = [];
   let err = '';
   const io: CliIO = {
@@ -23,6 +23,7 @@ async function skillc(argv: string[], cwd: string, options: { env?: NodeJS.Proce
     cwd,
     env: options.env ?? ENV,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.stdin !== undefined ? { stdin: [Buffer.from(options.stdin)] } : {}),
   };
   const code = await main(['run', ...argv], io);
   const out = chunks.join('');
@@ -112,7 +113,7 @@ describe('skillc run', () => {
 
   it('streams the model text to stdout as it arrives and ends with usage and cost per engine', async () => {
     const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
-    const { code, out, err, chunks } = await skillc(['echo.skill.yaml', '--input', '{"word": "hello"}'], cwd);
+    const { code, out, err, chunks } = await skillc(['echo.skill.yaml', '--input', '{"word": "hello"}'], cwd, { tty: true });
     expect(err).not.toContain('error');
     expect(code).toBe(0);
     expect(out).toBe('echo: Say hello\n');
@@ -123,8 +124,67 @@ describe('skillc run', () => {
     expect(err).toMatch(/engine\s+model\s+calls\s+input tokens\s+output tokens\s+cost/);
     expect(err).toMatch(/\nclaude\s+claude-sonnet-5\s+1\s+\d+\s+\d+\s+\$[0-9.e-]+\n/);
     expect(err).toMatch(/\ntotal\s+1\s+\d+\s+\d+\s+\$/);
-    // Not a terminal: no progress lines.
-    expect(err).not.toContain('▸');
+  });
+
+  it('on a pipe prints the result once, at the end, and no progress lines', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL, 'two.skill.yaml': TWO_STEP_SKILL });
+    const text = await skillc(['echo.skill.yaml', '--input', '{"word": "piped"}'], cwd);
+    expect(text.code).toBe(0);
+    expect(text.chunks).toEqual(['echo: Say piped\n']);
+    expect(text.err).not.toContain('▸');
+    // Structured output: the JSON once, not the streamed step text and then the JSON again.
+    const structured = await skillc(['two.skill.yaml', '--input', '{"topic": "tea"}'], cwd);
+    expect(structured.code).toBe(0);
+    expect(structured.chunks).toHaveLength(1);
+    expect(JSON.parse(structured.out)).toMatchObject({ final: 'echo: Polish echo: Draft tea' });
+  });
+
+  it('--json prints exactly one JSON object {error: {code, message}} on every kind of failure', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL, 'bad.json': '{"word": ', 'many.jsonl': '{"word": "a"}\n{"word": "b"}\n' });
+    const cases: [string[], number, string, RegExp][] = [
+      [['missing.skill.yaml'], 2, 'skill_missing', /^missing\.skill\.yaml does not exist$/],
+      [['echo.skill.yaml', '--config', 'nope.yaml'], 2, 'config_missing', /^the config file nope\.yaml does not exist; check --config$/],
+      [['echo.skill.yaml', '--input', '@bad.json'], 1, 'input', /^bad\.json is not valid JSON: Unexpected end of JSON input; pass an object/],
+      [['echo.skill.yaml', '--input', '@many.jsonl'], 1, 'input', /^many\.jsonl holds 2 JSON lines: skillc run takes one input object; running a skill over many inputs \(a batch\) is not part of `skillc run` yet/],
+      [['echo.skill.yaml', '--input', '{}'], 1, 'input_invalid', /required property 'word'|word/],
+      [['echo.skill.yaml', '--engine', 'mistral'], 2, 'usage', /^--engine `mistral` is not configured in sdl\.config\.yaml \(engines: claude, gpt\)$/],
+    ];
+    for (const [args, exit, code, message] of cases) {
+      const result = await skillc([...args, '--json'], cwd);
+      expect(result.code, args.join(' ')).toBe(exit);
+      expect(result.out.endsWith('\n') && result.out.indexOf('\n') === result.out.length - 1, args.join(' ')).toBe(true);
+      const parsed = JSON.parse(result.out) as { error: { code: string; message: string } };
+      expect(Object.keys(parsed), args.join(' ')).toEqual(['error']);
+      expect(parsed.error.code, args.join(' ')).toBe(code);
+      expect(parsed.error.message, args.join(' ')).toMatch(message);
+    }
+    // An engine failure after the run started: the code names the engine error.
+    claude.enqueueFault('401');
+    openai.enqueueFault('401');
+    const failed = await skillc(['echo.skill.yaml', '--input', '{"word": "x"}', '--json'], cwd);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.out)).toEqual({
+      error: { code: 'no_engine', message: expect.stringMatching(/^echo\.skill\.yaml:12:5: step `say`: no engine could serve the call:\n {2}- claude: auth/) },
+    });
+  });
+
+  it('--input - reads one object from standard input; JSON Lines get a clear refusal', async () => {
+    const cwd = project({ 'sdl.config.yaml': config(), 'echo.skill.yaml': ECHO_SKILL });
+    const one = await skillc(['echo.skill.yaml', '--input', '-', '--json'], cwd, { stdin: '{"word": "stdin"}\n' });
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.out).output).toBe('echo: Say stdin');
+    const many = await skillc(['echo.skill.yaml', '--input', '-'], cwd, { stdin: '{"word": "a"}\n{"word": "b"}\n{"word": "c"}\n' });
+    expect(many.code).toBe(1);
+    expect(many.err).toBe(
+      "skillc run: standard input (--input -) holds 3 JSON lines: skillc run takes one input object; running a skill over many inputs (a batch) is not part of `skillc run` yet; pass one object (--input '<json>', @file.json or -)\n",
+    );
+    const empty = await skillc(['echo.skill.yaml', '--input', '-'], cwd, { stdin: '' });
+    expect(empty.code).toBe(1);
+    expect(empty.err).toContain('standard input (--input -) was empty; pipe one JSON object');
+    const none = await skillc(['echo.skill.yaml', '--input', '-'], cwd);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('--input - reads the input from standard input, and there is none here');
+    expect(claude.requests).toHaveLength(1);
   });
 
   it('shows step progress on stderr when stdout is a terminal', async () => {
@@ -178,7 +238,7 @@ describe('skillc run', () => {
     writeFileSync(records[0]!, readFileSync(records[0]!, 'utf8').replace('remember 1234', 'remember 9999'));
     const { code, out, err } = await skillc(['chat.skill.yaml', '--session', 'user-9', '--input', '{"message": "what was it?"}', '--json'], cwd);
     expect(code).toBe(1);
-    expect(out).toBe('');
+    expect(JSON.parse(out)).toMatchObject({ error: { code: 'state', message: expect.stringMatching(/^session state: .*CRC32 mismatch/) } });
     expect(err).toMatch(/skillc run: session state: .*(CRC|crc)/);
     expect(claude.requests).toHaveLength(1);
   });
@@ -285,7 +345,7 @@ describe('skillc run', () => {
     expect(claude.requests).toHaveLength(0);
   });
 
-  it('runs a compiled IR file and host tools from <name>.tools.mjs', async () => {
+  it('runs a compiled IR file and host tools from <name>.tools.mjs: beside the file run, beside its source, or --tools', async () => {
     const tooled = `sdl: "1.0"
 name: lookup
 version: 1.0.0
@@ -311,14 +371,29 @@ steps:
     expect(compile).toBe(0);
     const ir = join(cwd, 'dist', 'lookup.skill.json');
     expect(readFileSync(ir, 'utf8')).toContain('"ir_version"');
-    const noTools = await skillc(['dist/lookup.skill.json', '--input', '{"term": "ir"}', '--json'], cwd);
-    expect(noTools.code).toBe(1);
-    expect(noTools.out).toBe('');
-    expect(noTools.err).toContain('declares tools (define); write dist/lookup.tools.mjs');
-    copyFileSync(join(cwd, 'lookup.tools.mjs'), join(cwd, 'dist', 'lookup.tools.mjs'));
-    const fromIr = await skillc(['dist/lookup.skill.json', '--input', '{"term": "ir"}', '--json'], cwd);
-    expect(fromIr.code).toBe(0);
-    expect(JSON.parse(fromIr.out).output).toEqual({ term: 'ir', meaning: 'the word ir' });
+    // From dist/: the module beside the source file the IR names (lookup.skill.yaml).
+    const besideSource = await skillc(['dist/lookup.skill.json', '--input', '{"term": "ir"}', '--json'], cwd);
+    expect(besideSource.code).toBe(0);
+    expect(JSON.parse(besideSource.out).output).toEqual({ term: 'ir', meaning: 'the word ir' });
+    // Beside the file run comes first.
+    writeFileSync(join(cwd, 'dist', 'lookup.tools.mjs'), 'export default { define: { execute: ({ term }) => ({ term, meaning: `built ${term}` }) } };\n');
+    const besideIr = await skillc(['dist/lookup.skill.json', '--input', '{"term": "ir"}', '--json'], cwd);
+    expect(JSON.parse(besideIr.out).output).toEqual({ term: 'ir', meaning: 'built ir' });
+    // --tools wins over both.
+    writeFileSync(join(cwd, 'elsewhere.mjs'), 'export default { define: { execute: ({ term }) => ({ term, meaning: `other ${term}` }) } };\n');
+    const explicit = await skillc(['dist/lookup.skill.json', '--tools', 'elsewhere.mjs', '--input', '{"term": "ir"}', '--json'], cwd);
+    expect(JSON.parse(explicit.out).output).toEqual({ term: 'ir', meaning: 'other ir' });
+    const missing = await skillc(['dist/lookup.skill.json', '--tools', 'nope.mjs', '--input', '{"term": "ir"}'], cwd);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe('skillc run: --tools nope.mjs does not exist; pass the path of the tools module\n');
+    // Neither beside the IR nor beside the source: the message names both places and the option.
+    const bare = project({ 'sdl.config.yaml': config() });
+    copyFileSync(ir, join(bare, 'lookup.skill.json'));
+    const none = await skillc(['lookup.skill.json', '--input', '{"term": "ir"}'], bare);
+    expect(none.code).toBe(1);
+    expect(none.err).toBe(
+      'skillc run: skill `lookup` declares tools (define); write lookup.tools.mjs exporting `export default { define: { execute(args) { ... } } }`, or pass --tools <module>\n',
+    );
   });
 
   it("loads the tools of `uses:` dependencies from the modules beside them (the repository's brief-from-document)", async () => {

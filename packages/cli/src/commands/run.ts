@@ -14,28 +14,34 @@ import { enginesFromConfig, redisUnreachable, stateStoreFromConfig } from '../ru
 import { HostToolsError, loadHostTools } from '../run/host-tools.js';
 import { readRunInput, RunInputError } from '../run/input.js';
 import { createProgress, stepLabel } from '../run/progress.js';
-import { describeRunError, formatDiagnostics } from '../run/report-error.js';
+import { describeRunError, formatDiagnostics, runErrorCode } from '../run/report-error.js';
 import { createSecretScrubber } from '../run/scrub.js';
 import { createTextOutput } from '../run/text-output.js';
 import { formatUsageTable, UsageByEngine } from '../run/usage-table.js';
 
-const usage = `Usage: skillc run <skill.yaml|skill.json> [--input '<json>'|--input @file] [--config sdl.config.yaml]
-                  [--engine name] [--session id] [--timeout ms] [--json]
+const usage = `Usage: skillc run <skill.yaml|skill.json> [--input '<json>'|--input @file|--input -] [--config sdl.config.yaml]
+                  [--engine name] [--session id] [--timeout ms] [--tools module.mjs] [--json]
 
 Runs a skill on the engines of sdl.config.yaml (engines, keys as "\${env:NAME}", state store).
-Model text streams to stdout as it arrives; on a terminal, step progress goes to stderr; the run
-ends with tokens and cost per engine (stderr). Tools the skill declares come from
-<name>.tools.mjs beside the skill (\`export default { tool: { execute(args) { ... } } }\`); that
-module runs as code in this process.
+On a terminal, model text streams to stdout as it arrives and step progress goes to stderr; on a
+pipe, stdout gets the result once, at the end. The run ends with tokens and cost per engine (stderr).
+Tools the skill declares come from a module \`export default { tool: { execute(args) { ... } } }\`,
+looked up in this order: --tools <module>; <name>.tools.mjs beside the file run; for a compiled
+skill (e.g. build/x.skill.json), <name>.tools.mjs beside the source file the IR names (relative to
+the working directory). The module runs as code in this process.
 
 Options:
-  --input <json|@file>  the input object, inline JSON or @path to a JSON file (default {})
+  --input <json|@file|->  the input object: inline JSON, @path to a JSON file, or - for standard
+                        input (default {}). One object: many inputs (JSON Lines) are refused.
+  --tools <module>      the host tools module (see above)
   --config <file>       the engine configuration (default ./sdl.config.yaml)
   --engine <name>       start on this engine (the skill's engines.prefer follow as failover)
   --session <id>        continue the conversation <id> (skills with memory.conversation: true;
                         use a file or redis state store to remember across invocations)
   --timeout <ms>        give up (and abort in-flight calls) after this many milliseconds
-  --json                print one JSON object {output, usage, cost, engines} on stdout, nothing else
+  --json                stdout gets exactly one JSON object, nothing else: {output, usage, cost,
+                        engines} on success, {error: {code, message}} on failure (field names in
+                        snake_case)
 
 Exit codes: 0 success, 1 the input, skill, config or an engine failed, 2 usage or file errors,
 130 cancelled (Ctrl-C).
@@ -52,6 +58,7 @@ interface RunFlags {
   engine: string | undefined;
   session: string | undefined;
   timeoutMs: number | undefined;
+  tools: string | undefined;
   json: boolean;
 }
 
@@ -65,6 +72,7 @@ function parseFlags(argv: string[], cwd: string): RunFlags {
       engine: { type: 'string', short: 'e' },
       session: { type: 'string', short: 's' },
       timeout: { type: 'string' },
+      tools: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -83,12 +91,19 @@ function parseFlags(argv: string[], cwd: string): RunFlags {
     engine: values.engine,
     session: values.session,
     timeoutMs,
+    tools: values.tools === undefined ? undefined : path.resolve(cwd, values.tools),
     json: values.json ?? false,
   };
 }
 
+/** Why a run failed, for `--json`: a stable code and the message a person reads on stderr. */
+interface Failure {
+  code?: string;
+  message?: string;
+}
+
 /** Reads the config: a missing file is a usage problem (exit 2), an invalid one the user's input (exit 1). */
-async function readConfig(flags: RunFlags, io: CliIO, color: boolean): Promise<SdlConfig | number> {
+async function readConfig(flags: RunFlags, io: CliIO, color: boolean, failure: Failure): Promise<SdlConfig | number> {
   const file = path.resolve(io.cwd, flags.config ?? 'sdl.config.yaml');
   const shown = path.relative(io.cwd, file) || file;
   if (!existsSync(file)) {
@@ -99,11 +114,15 @@ async function readConfig(flags: RunFlags, io: CliIO, color: boolean): Promise<S
             `or try a skill offline: start \`skillc emulate\` and point an engine's base_url at the URL it prints, ` +
             `or use \`{ provider: scripted, model: scripted }\`; pass another file with --config\n`,
     );
+    failure.code = 'config_missing';
     return EXIT_USAGE;
   }
   const loaded = await loadConfig(file, { env: io.env });
   if (loaded.diagnostics.length > 0) io.stderr.write(`${formatDiagnostics(loaded.diagnostics, { color, cwd: io.cwd })}\n`);
-  if (loaded.config === undefined) return EXIT_INPUT_ERRORS;
+  if (loaded.config === undefined) {
+    failure.code = loaded.diagnostics.find((d) => d.severity === 'error')?.code ?? 'config_invalid';
+    return EXIT_INPUT_ERRORS;
+  }
   return loaded.config;
 }
 
@@ -128,15 +147,47 @@ function finalOutput(result: RunResult, streamed: string): string {
   return `${separator}${streamed === '' ? '' : '\n'}${JSON.stringify(output, null, 2)}\n`;
 }
 
+/** Without colour codes and the `skillc run: ` prefix: the message of a `--json` error object. */
+const plainMessage = (text: string): string =>
+  text
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(/^skillc run: /gm, '')
+    .trim();
+
+/**
+ * `--json` promises exactly one JSON object on stdout, whatever happens: the summary on success,
+ * `{error: {code, message}}` on failure (the message is what stderr says, secrets already scrubbed).
+ */
 async function run(argv: string[], io: CliIO): Promise<number> {
+  if (!argv.includes('--json')) return runSkill(argv, io, {});
+  const failure: Failure = {};
+  let said = '';
+  const captured: CliIO = { ...io, stderr: { write: (s: string) => ((said += s), io.stderr.write(s)), ...(io.stderr.isTTY !== undefined ? { isTTY: io.stderr.isTTY } : {}) } };
+  let exit: number;
+  try {
+    exit = await runSkill(argv, captured, failure);
+  } catch (error) {
+    const parseError = typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UsageError || parseError) io.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: (error as Error).message } })}\n`);
+    throw error;
+  }
+  if (exit !== EXIT_OK) {
+    const code = failure.code ?? (exit === EXIT_USAGE ? 'usage' : 'failed');
+    io.stdout.write(`${JSON.stringify({ error: { code, message: plainMessage(failure.message ?? said) } })}\n`);
+  }
+  return exit;
+}
+
+async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<number> {
   const flags = parseFlags(argv, io.cwd);
-  const color = io.stderr.isTTY === true && io.env.NO_COLOR === undefined;
+  const color = io.stderr.isTTY === true && io.env.NO_COLOR === undefined && !flags.json;
   const shownSkill = path.relative(io.cwd, flags.skillFile) || flags.skillFile;
   if (!existsSync(flags.skillFile) || !statSync(flags.skillFile).isFile()) {
     io.stderr.write(`skillc run: ${shownSkill} ${existsSync(flags.skillFile) ? 'is not a file' : 'does not exist'}\n`);
+    failure.code = 'skill_missing';
     return EXIT_USAGE;
   }
-  const configured = await readConfig(flags, io, color);
+  const configured = await readConfig(flags, io, color, failure);
   if (typeof configured === 'number') return configured;
   const config = configured;
   const scrub = createSecretScrubber(config);
@@ -148,10 +199,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 
   let input: unknown;
   try {
-    input = await readRunInput(flags.input, io.cwd);
+    input = await readRunInput(flags.input, io.cwd, io.stdin);
   } catch (error) {
     if (!(error instanceof RunInputError)) throw error;
     stderr(`skillc run: ${error.message}\n`);
+    failure.code = 'input';
     return error.exitCode;
   }
 
@@ -162,6 +214,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     // Files inside the working directory are shown relative to it, as the user named them.
     const text = described.text.split(`${io.cwd}${path.sep}`).join('');
     stderr(text.endsWith('\n') ? text : `${text}\n`);
+    failure.code = runErrorCode(error);
+    failure.message = scrub(text);
     return described.exitCode;
   };
 
@@ -169,10 +223,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   let tools;
   try {
     skill = await loadSkillFile(flags.skillFile);
-    tools = await loadHostTools(skill, flags.skillFile, io.cwd);
+    tools = await loadHostTools(skill, flags.skillFile, io.cwd, flags.tools);
   } catch (error) {
     if (error instanceof HostToolsError) {
       stderr(`skillc run: ${error.message}\n`);
+      failure.code = 'tools';
       return EXIT_INPUT_ERRORS;
     }
     return report(error);
@@ -184,6 +239,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const problem = await redisUnreachable(config);
     if (problem !== undefined) {
       stderr(`skillc run: ${problem}; start Redis or fix \`state.url\` in ${path.relative(io.cwd, config.file) || config.file}\n`);
+      failure.code = 'state';
       return EXIT_INPUT_ERRORS;
     }
   }
@@ -204,8 +260,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     } else if (flags.session !== undefined && config.state.store === 'memory') {
       stderr('skillc run: note: the state store is `memory`, so this session ends with the process; set `state: { store: file }` (or redis) in sdl.config.yaml to continue it in a later run\n');
     }
-    const showProgress = !flags.json && io.stdout.isTTY === true;
-    const text = createTextOutput(flags.json ? () => {} : stdout);
+    // Text streams only to a terminal; a pipe (or --json) gets the result once, at the end.
+    const streaming = !flags.json && io.stdout.isTTY === true;
+    const showProgress = streaming;
+    const text = createTextOutput(streaming ? stdout : () => {});
     // On a terminal stdout and stderr share the screen: a progress line must not land mid-sentence.
     const progress = showProgress
       ? createProgress((line) => {
@@ -247,14 +305,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
     text.flush();
     if (result === undefined) {
-      if (text.written !== '' && !text.written.endsWith('\n')) stdout('\n');
+      if (streaming && text.written !== '' && !text.written.endsWith('\n')) stdout('\n');
       return report(failure ?? new Error('the run ended without a result'));
     }
     if (flags.json) {
       stdout(jsonSummary(result));
       return EXIT_OK;
     }
-    stdout(finalOutput(result, text.written));
+    stdout(finalOutput(result, streaming ? text.written : ''));
     stderr(`\n${formatUsageTable(byEngine.list(), { ...result.usage, cost: result.cost })}`);
     return EXIT_OK;
   } catch (error) {

@@ -1,7 +1,9 @@
 /**
- * Host tools for `skillc run`: a skill's declared tools are host code, taken from the module
- * `<name>.tools.mjs` beside the skill file (the convention `skillc test` uses for stand-ins).
- * The module runs in this process: it is the user's own code, like a host application's.
+ * Host tools for `skillc run`: a skill's declared tools are host code, taken from a module. For
+ * the skill run it is, in order: the `--tools` module; `<name>.tools.mjs` beside the file run (the
+ * convention `skillc test` uses for stand-ins); for compiled IR, `<name>.tools.mjs` beside the
+ * source file the IR names (so `build/x.skill.json` finds `skills/x.tools.mjs`). The module runs
+ * in this process: it is the user's own code, like a host application's.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -22,14 +24,19 @@ export function toolsModuleFor(skillFile: string): string {
  * without `tools:` needs no module; a dependency's missing tools are reported by the runtime's
  * resolution, tool by tool.
  */
-export async function loadHostTools(skill: LoadedSkill, skillFile: string, cwd: string): Promise<Record<string, HostTool>> {
+export async function loadHostTools(skill: LoadedSkill, skillFile: string, cwd: string, explicit?: string): Promise<Record<string, HostTool>> {
   const tools: Record<string, HostTool> = {};
   const declared = Object.keys(skill.tools);
-  if (declared.length > 0) {
-    const module = toolsModuleFor(skillFile);
-    if (!existsSync(module)) {
+  if (explicit !== undefined && !existsSync(explicit)) {
+    throw new HostToolsError(`--tools ${path.relative(cwd, explicit) || explicit} does not exist; pass the path of the tools module`);
+  }
+  if (declared.length > 0 || explicit !== undefined) {
+    const candidates = explicit !== undefined ? [explicit] : [toolsModuleFor(skillFile), toolsModuleFor(path.resolve(cwd, skill.file))];
+    const module = candidates.find((candidate) => existsSync(candidate));
+    if (module === undefined) {
+      const shown = [...new Set(candidates.map((c) => path.relative(cwd, c) || c))].join(' or ');
       throw new HostToolsError(
-        `skill \`${skill.name}\` declares tools (${declared.join(', ')}); write ${path.relative(cwd, module) || module} exporting \`export default { ${declared[0]}: { execute(args) { ... } } }\``,
+        `skill \`${skill.name}\` declares tools (${declared.join(', ')}); write ${shown} exporting \`export default { ${declared[0]}: { execute(args) { ... } } }\`, or pass --tools <module>`,
       );
     }
     Object.assign(tools, await loadModule(skill, module, cwd));

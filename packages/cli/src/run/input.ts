@@ -1,4 +1,4 @@
-/** `--input '<json>'` or `--input @file`: the run's input object, or a message saying what is wrong. */
+/** `--input '<json>'`, `--input @file` or `--input -` (stdin): the run's input object, or a message saying what is wrong. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -24,12 +24,43 @@ function describeJsonError(text: string, error: unknown): string {
   return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
 }
 
-/** Reads and parses the input; no `--input` means `{}` (the skill's defaults and `required` decide). */
-export async function readRunInput(value: string | undefined, cwd: string): Promise<unknown> {
+async function readAll(stdin: AsyncIterable<string | Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One JSON value per non-empty line, two or more of them: JSON Lines (many inputs). */
+function jsonLinesCount(text: string): number {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  if (lines.length < 2) return 0;
+  for (const line of lines) {
+    try {
+      JSON.parse(line);
+    } catch {
+      return 0;
+    }
+  }
+  return lines.length;
+}
+
+const ONE_INPUT = 'skillc run takes one input object; running a skill over many inputs (a batch) is not part of `skillc run` yet';
+
+/**
+ * Reads and parses the input; no `--input` means `{}` (the skill's defaults and `required` decide).
+ * `-` reads standard input. Many inputs (a `.jsonl` file, JSON Lines on stdin) are refused with a
+ * message saying so, rather than failing as invalid JSON.
+ */
+export async function readRunInput(value: string | undefined, cwd: string, stdin?: AsyncIterable<string | Uint8Array>): Promise<unknown> {
   if (value === undefined) return {};
   let text = value;
   let where = '--input';
-  if (value.startsWith('@')) {
+  if (value === '-') {
+    if (stdin === undefined) throw new RunInputError('--input - reads the input from standard input, and there is none here; pass --input \'<json>\' or --input @file.json', 2);
+    text = await readAll(stdin);
+    where = 'standard input (--input -)';
+    if (text.trim() === '') throw new RunInputError(`${where} was empty; pipe one JSON object, e.g. echo '{"text": "..."}' | skillc run <skill> --input -`, 1);
+  } else if (value.startsWith('@')) {
     const file = path.resolve(cwd, value.slice(1));
     where = path.relative(cwd, file) || file;
     try {
@@ -42,6 +73,8 @@ export async function readRunInput(value: string | undefined, cwd: string): Prom
       );
     }
   }
+  const lines = jsonLinesCount(text);
+  if (lines > 0) throw new RunInputError(`${where} holds ${lines} JSON lines: ${ONE_INPUT}; pass one object (--input '<json>', @file.json or -)`, 1);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -82,3 +82,21 @@ export function describeRunError(
   if (error instanceof StateError) return { text: `skillc run: session state: ${error.message}\n`, exitCode: EXIT_INPUT_ERRORS };
   return undefined;
 }
+
+/**
+ * The stable code of a run failure for `--json`: the runtime's own code (`step_failed` gives its
+ * cause's), `engine_<kind>` for an engine error, `no_engine`, `state`; SkillCompileError gives the
+ * first error diagnostic's code.
+ */
+export function runErrorCode(error: unknown): string {
+  if (error instanceof StepFailedError && error.cause !== undefined) {
+    const inner = runErrorCode(error.cause);
+    if (inner !== 'internal') return inner;
+  }
+  if (error instanceof SkillCompileError) return error.diagnostics.find((d) => d.severity === 'error')?.code ?? error.code;
+  if (error instanceof NoEngineAvailableError) return 'no_engine';
+  if (isEngineError(error)) return `engine_${error.kind}`;
+  if (error instanceof StateError) return 'state';
+  if (error instanceof SdlRuntimeError) return error.code;
+  return 'internal';
+}
