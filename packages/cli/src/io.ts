@@ -7,7 +7,7 @@ export interface CliIO {
   /** Fired on Ctrl-C so long-running commands (`run`, `emulate`, `--watch`) can stop cleanly. */
   signal?: AbortSignal;
   /** Standard input, for `--input -` (absent: nothing to read). */
-  stdin?: AsyncIterable<string | Uint8Array>;
+  stdin?: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 }
 
 /** Exit codes: 0 success, 1 the user's input has errors, 2 usage or I/O error. */

@@ -24,7 +24,7 @@ function describeJsonError(text: string, error: unknown): string {
   return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
 }
 
-async function readAll(stdin: AsyncIterable<string | Uint8Array>): Promise<string> {
+async function readAll(stdin: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8');
@@ -51,7 +51,7 @@ const ONE_INPUT = 'skillc run takes one input object; running a skill over many 
  * `-` reads standard input. Many inputs (a `.jsonl` file, JSON Lines on stdin) are refused with a
  * message saying so, rather than failing as invalid JSON.
  */
-export async function readRunInput(value: string | undefined, cwd: string, stdin?: AsyncIterable<string | Uint8Array>): Promise<unknown> {
+export async function readRunInput(value: string | undefined, cwd: string, stdin?: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<unknown> {
   if (value === undefined) return {};
   let text = value;
   let where = '--input';
