@@ -154,6 +154,11 @@ export interface EngineRequest {
   output?: JsonOutput;
   /** Sampling temperature; lower is more deterministic. */
   temperature?: number;
+  /**
+   * Nucleus sampling: sample only from the tokens making up this much probability mass (0 < p <= 1).
+   * Sent as OpenAI `top_p` and Cohere `p`; Anthropic's Messages API no longer takes sampling parameters.
+   */
+  topP?: number;
   /** Most tokens the reply may have. */
   maxTokens?: number;
   /** Sequences that end the reply when generated. */

@@ -49,7 +49,7 @@ export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAU
     messages,
   };
   if (request.system) body.system = request.system;
-  // `temperature` is not sent: the Messages API of SDK 1.12 has no such parameter any more.
+  // `temperature` and `topP` are not sent: the Messages API of SDK 1.12 has no sampling parameters any more.
   if (request.stop && request.stop.length > 0) body.stop_sequences = request.stop;
   if (request.tools && request.tools.length > 0) {
     body.tools = request.tools.map((t) => ({

@@ -37,6 +37,7 @@ export function toCohereBody(request: EngineRequest): Cohere.V2ChatRequest {
   const body: Cohere.V2ChatRequest = { model: request.model, messages };
   if (documents.length > 0) body.documents = documents;
   if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.p = request.topP;
   if (request.maxTokens !== undefined) body.maxTokens = request.maxTokens;
   if (request.stop && request.stop.length > 0) body.stopSequences = request.stop;
   let tools = request.tools ?? [];

@@ -36,6 +36,7 @@ export function toOpenAIBody(request: EngineRequest): Params {
   }
   const body: Params = { model: request.model, messages };
   if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
   if (request.maxTokens !== undefined) body.max_completion_tokens = request.maxTokens;
   if (request.stop && request.stop.length > 0) body.stop = request.stop;
   if (request.tools && request.tools.length > 0) {

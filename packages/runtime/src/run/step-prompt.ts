@@ -34,6 +34,7 @@ interface PromptPlan {
   tools: ToolDefinition[];
   output: EngineRequest['output'];
   temperature: number | undefined;
+  topP: number | undefined;
   maxTokens: number | undefined;
   stop: string[] | undefined;
 }
@@ -52,6 +53,7 @@ function planOf(skill: LoadedSkill, step: PromptStep): PromptPlan {
       output:
         step.output.kind === 'schema' ? { schema: step.output.schema, ...(step.output.name ? { name: step.output.name } : {}) } : undefined,
       temperature: params.temperature,
+      topP: params.top_p,
       maxTokens: params.max_tokens,
       stop: params.stop,
     };
@@ -94,6 +96,7 @@ export async function runPromptStep(
   if (plan.tools.length > 0) request.tools = [...plan.tools];
   if (plan.output !== undefined) request.output = plan.output;
   if (plan.temperature !== undefined) request.temperature = plan.temperature;
+  if (plan.topP !== undefined) request.topP = plan.topP;
   if (plan.maxTokens !== undefined) request.maxTokens = plan.maxTokens;
   if (plan.stop !== undefined) request.stop = plan.stop;
 

@@ -23,7 +23,12 @@ function turnRequest(request: Omit<EngineRequest, 'messages'>, messages: Message
   return turn;
 }
 
-/** Runs model turns until a reply without tool calls; `messages` grows with the exchange. */
+/**
+ * Runs model turns until a reply without tool calls; `messages` grows with the exchange. The calls of a
+ * reply run whatever its stop reason (`tool_use`, but also `end` from servers that do not say
+ * `tool_calls`, or `max_tokens` after a complete call: a call cut short never reaches `toolCalls`),
+ * except after a refusal (`content_filter`): then nothing runs and the reply ends the step.
+ */
 export async function converse(
   ctx: RunContext,
   frame: SkillFrame,
@@ -36,7 +41,7 @@ export async function converse(
 ): Promise<EngineResponse> {
   for (let iteration = 0; ; iteration++) {
     const response = await modelTurn(ctx, frame, step, origin, account, engine, turnRequest(request, messages));
-    if (response.toolCalls.length === 0 || step.tools.length === 0) return response;
+    if (response.toolCalls.length === 0 || step.tools.length === 0 || response.stopReason === 'content_filter') return response;
     if (iteration >= step.maxToolIterations) throw new ToolLoopLimitError(step.id, step.maxToolIterations, step.source);
 
     messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
