@@ -10,6 +10,7 @@ export * from './output/extract-json.js';
 export * from './output/structured-reply.js';
 export * from './output/output-validation-error.js';
 export * from './run/errors.js';
+export { TokenBudgetExceededError } from './run/token-budget.js';
 export * from './run/events.js';
 export * from './run/result.js';
 export * from './run/call-model.js';

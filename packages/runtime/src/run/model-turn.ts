@@ -9,6 +9,7 @@ import type { RunContext, SkillFrame } from './context.js';
 import type { EventOrigin } from './events.js';
 import type { StepAccount } from './step-account.js';
 import { SdlRuntimeError } from './errors.js';
+import { withinTokenBudget } from './token-budget.js';
 
 /** US dollars for the usage at the descriptor's prices, by the adapters' per-provider formula (0 when the price is unknown). */
 export function costOf(usage: Usage, descriptor: ModelDescriptor | undefined): number {
@@ -35,6 +36,7 @@ export async function modelTurn(
   if (binding === undefined) {
     throw new SdlRuntimeError('engine_unknown', `engine \`${engine}\` is not configured in this runtime`, { location: step.source });
   }
+  request = withinTokenBudget(ctx, frame, step, request, descriptorFor(ctx, frame, engine, request.model));
   const emit = ctx.emit;
   // Optional fields are set only when present (a CallModel may tell absent from undefined).
   const call: ModelCall = {
