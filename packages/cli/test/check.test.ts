@@ -56,11 +56,11 @@ describe('skillc check', () => {
   });
 
   it('exits 0 when there are only warnings', async () => {
-    const root = project({ 'w.skill.yaml': `${GOOD}uses:\n  chunk: { skill: ./chunk.skill.yaml }\n` });
+    const root = project({ 'w.skill.yaml': `${GOOD}uses:\n  chunk: { skill: ./chunk.skill.yaml }\n`, 'chunk.skill.yaml': good('chunk') });
     const r = await skillc(['check', 'w.skill.yaml'], root);
     expect(r.code).toBe(0);
     expect(r.out).toContain('warning SDL3016');
-    expect(r.out).toContain('1 warning in 1 file');
+    expect(r.out).toContain('1 warning in 2 files');
   });
 
   it('--format json prints one object with every diagnostic', async () => {

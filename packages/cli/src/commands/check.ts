@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
-import { checkFiles } from '@sdl/compiler';
+import { ProjectBuilder } from '@sdl/compiler';
 import { type Command, UsageError } from '../io.js';
-import { exitCodeFor, reportFormat, writeReport } from '../report/options.js';
+import { formatHumanReport, formatJsonReport } from '../report/human.js';
+import { exitCodeFor, reportFormat } from '../report/options.js';
 
 const usage = `Usage: skillc check <files|dirs...> [--format human|json]
 
 Check skill files and report every problem with its file, line and column.
-Directories are searched recursively for *.skill.yaml.
+Directories are searched recursively for *.skill.yaml. \`uses:\` dependencies are resolved and
+checked exactly as \`skillc compile\` does (missing skills, cycles, version ranges, \`with:\`
+arguments), with the same codes and positions; nothing is written.
 
 Options:
+  --root <dir>           the project root (default: found from the first skill)
   --format <human|json>  human (default): compiler-style report; json: { "diagnostics": [...] }
   --json                 same as --format json
   -h, --help             show this help
@@ -16,7 +20,7 @@ Options:
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error.
 `;
 
-/** `skillc check`: runs the front end on files and directories and reports diagnostics. */
+/** `skillc check`: builds the given skills and their `uses:` closure as `compile` does, and reports diagnostics. */
 export const command: Command = {
   name: 'check',
   summary: 'Check skill files and report diagnostics',
@@ -24,14 +28,19 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { format: { type: 'string' }, json: { type: 'boolean' } },
+      options: { format: { type: 'string' }, json: { type: 'boolean' }, root: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
     const format = reportFormat(values.format, values.json);
     if (positionals.length === 0) throw new UsageError('give at least one skill file or directory');
-    const result = await checkFiles(positionals, { cwd: io.cwd });
-    writeReport(io, result, format);
-    return exitCodeFor(result);
+    // The compiler's own build, without output: check and compile cannot disagree.
+    const result = new ProjectBuilder(positionals, { cwd: io.cwd, ...(values.root !== undefined ? { root: values.root } : {}) }).build();
+    if (format === 'json') io.stdout.write(formatJsonReport(result.diagnostics));
+    else {
+      const color = Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
+      io.stdout.write(formatHumanReport(result.diagnostics, result.fileCount, { sources: result.sources, color }));
+    }
+    return exitCodeFor({ diagnostics: result.diagnostics });
   },
 };

@@ -25,14 +25,23 @@ export function displayPath(cwd: string, target: string): string {
 /**
  * The project root of a skill: the nearest ancestor directory (starting at `startDir`) holding
  * `sdl.lock` or `package.json`, like npm finds the package a file belongs to. Falls back to
- * `startDir` when none is found.
+ * `fallback` (default `startDir`) when none is found.
  */
-export function findProjectRoot(startDir: string): string {
+export function findProjectRoot(startDir: string, fallback: string = startDir): string {
   let dir = path.resolve(startDir);
   for (;;) {
     if (existsSync(path.join(dir, 'sdl.lock')) || existsSync(path.join(dir, 'package.json'))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(startDir);
+    if (parent === dir) return path.resolve(fallback);
     dir = parent;
   }
+}
+
+/** The deepest directory that holds every given directory (for `/a/b` and `/a/c`: `/a`). */
+export function commonDirectory(dirs: readonly string[]): string {
+  const split = dirs.map((d) => path.resolve(d).split(path.sep));
+  const first = split[0] ?? [];
+  let n = 0;
+  while (n < first.length && split.every((parts) => parts[n] === first[n])) n++;
+  return first.slice(0, n).join(path.sep) || path.sep;
 }

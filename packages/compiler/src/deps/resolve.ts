@@ -6,7 +6,7 @@ import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { ResolutionCache, type LoadedSkillFile } from './cache.js';
 import type { UsesEntry } from './header.js';
 import { locate, type LocateContext } from './locate.js';
-import { displayPath, findProjectRoot, isInside } from './paths.js';
+import { commonDirectory, displayPath, findProjectRoot, isInside } from './paths.js';
 import type { ResolvedDependency, ResolvedProject, ResolvedSkill, SkillSource } from './types.js';
 
 /** Options of `resolveProject`. */
@@ -70,7 +70,10 @@ export function resolveProject(paths: readonly string[], options: ResolveOptions
   const cache = options.cache ?? new ResolutionCache();
   const diagnostics: Diagnostic[] = [];
   const absolute = paths.map((p) => path.resolve(cwd, p));
-  const rootGuess = options.root ? path.resolve(cwd, options.root) : findProjectRoot(path.dirname(absolute[0] ?? cwd));
+  // No sdl.lock or package.json above: the directory holding every skill given, not only the first's.
+  const rootGuess = options.root
+    ? path.resolve(cwd, options.root)
+    : findProjectRoot(path.dirname(absolute[0] ?? cwd), absolute.length > 0 ? commonDirectory(absolute.map((a) => path.dirname(a))) : cwd);
   const root = cache.realPath(rootGuess) ?? rootGuess;
   const ctx: LocateContext = { root, cwd, cache, memo: new Map() };
 
