@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 const file = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const alias = [
   { find: /^@sdl\/compiler\/core$/, replacement: file('./packages/compiler/src/core.ts') },
+  { find: /^@sdl\/compiler\/eval$/, replacement: file('./packages/compiler/src/eval.ts') },
+  { find: /^@sdl\/runtime\/source$/, replacement: file('./packages/runtime/src/source.ts') },
   { find: /^@sdl\/compiler$/, replacement: file('./packages/compiler/src/index.ts') },
   { find: /^@sdl\/adapters$/, replacement: file('./packages/adapters/src/index.ts') },
   { find: /^@sdl\/runtime$/, replacement: file('./packages/runtime/src/index.ts') },

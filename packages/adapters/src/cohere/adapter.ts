@@ -1,4 +1,5 @@
-import { CohereClientV2 } from 'cohere-ai';
+import type { CohereClientV2 } from 'cohere-ai';
+import type { ProviderSdk } from '../shared/lazy-sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import { printRedacted } from '../shared/redacted.js';
 import { EngineError } from '../errors.js';
@@ -6,25 +7,22 @@ import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '
 import { CallDeadline } from '../shared/deadline.js';
 import { toCohereBody } from './convert.js';
 import { CohereStreamReader, fromCohereResponse } from './response.js';
-import { fromCohereError } from './errors.js';
+import { LazySdk } from '../shared/lazy-sdk.js';
 
 /** Cohere through `cohere-ai` (`CohereClientV2`, `/v2/chat`), SDK retries off. */
 export class CohereAdapter implements EngineAdapter {
   readonly provider = 'cohere' as const;
-  private readonly client: CohereClientV2;
+  /** `cohere-ai`, loaded on the first call. */
+  private readonly sdk: LazySdk<ProviderSdk<CohereClientV2>>;
   private readonly timeoutMs: number;
 
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.client = new CohereClientV2({
-      token: options.apiKey,
-      ...(options.baseURL ? { baseUrl: options.baseURL } : {}),
-      maxRetries: 0,
-      timeoutInSeconds: this.timeoutMs / 1000,
-      clientName: 'sdl',
-    });
-    // The client holds the key: neither it nor the adapter prints it.
-    printRedacted(this.client, 'Cohere client');
+    const timeoutMs = this.timeoutMs;
+    this.sdk = new LazySdk('cohere', 'cohere-ai', async () =>
+      (await import('./sdk.js')).openCohere({ apiKey: options.apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
+    );
+    // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'CohereAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
   }
 
@@ -37,9 +35,10 @@ export class CohereAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   async generate(request: EngineRequest): Promise<EngineResponse> {
+    const sdk = this.sdk.loaded ?? (await this.sdk.load());
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
-      const { data, rawResponse } = await this.client.chat(toCohereBody(request), this.requestOptions(deadline)).withRawResponse();
+      const { data, rawResponse } = await sdk.client.chat(toCohereBody(request), this.requestOptions(deadline)).withRawResponse();
       // cohere-ai 8.1 hands back the fetcher's `{ok: false, error: {reason: 'non-json'}}` as the data of
       // a 200 whose body is not JSON, instead of throwing.
       if (typeof (data as { message?: unknown }).message !== 'object' || (data as { message?: unknown }).message === null) {
@@ -47,7 +46,7 @@ export class CohereAdapter implements EngineAdapter {
       }
       return fromCohereResponse(data, request.model, (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')));
     } catch (err) {
-      throw fromCohereError(err, deadline);
+      throw sdk.toEngineError(err, deadline);
     } finally {
       deadline.dispose();
     }
@@ -58,18 +57,19 @@ export class CohereAdapter implements EngineAdapter {
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
+    const sdk = this.sdk.loaded ?? (await this.sdk.load());
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
     const reader = new CohereStreamReader(request.model);
     let closing: StreamEvent[];
     try {
-      const { data: events, rawResponse } = await this.client
+      const { data: events, rawResponse } = await sdk.client
         .chatStream(toCohereBody(request), this.requestOptions(deadline))
         .withRawResponse();
       reader.builder.requestId = (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')) ?? undefined;
       for await (const event of events) yield* reader.read(event);
       closing = [...reader.end()];
     } catch (err) {
-      throw fromCohereError(err, deadline);
+      throw sdk.toEngineError(err, deadline);
     } finally {
       deadline.dispose();
     }

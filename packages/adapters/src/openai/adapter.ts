@@ -1,30 +1,27 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import type { ProviderSdk } from '../shared/lazy-sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import { printRedacted } from '../shared/redacted.js';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
 import { toOpenAIBody } from './convert.js';
 import { fromOpenAICompletion, OpenAIStreamReader } from './response.js';
-import { fromOpenAIError } from './errors.js';
+import { LazySdk } from '../shared/lazy-sdk.js';
 
 /** OpenAI through the `openai` SDK (Chat Completions), SDK retries off. */
 export class OpenAIAdapter implements EngineAdapter {
   readonly provider = 'openai' as const;
-  private readonly client: OpenAI;
+  /** The `openai` SDK, loaded on the first call. */
+  private readonly sdk: LazySdk<ProviderSdk<OpenAI>>;
   private readonly timeoutMs: number;
 
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      maxRetries: 0,
-      timeout: this.timeoutMs,
-      // Failures surface as EngineErrors; the SDK's own console logging would duplicate them.
-      logLevel: 'off',
-    });
-    // The client holds the key: neither it nor the adapter prints it.
-    printRedacted(this.client, 'OpenAI client');
+    const timeoutMs = this.timeoutMs;
+    this.sdk = new LazySdk('openai', 'openai', async () =>
+      (await import('./sdk.js')).openOpenAI({ apiKey: options.apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
+    );
+    // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'OpenAIAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
   }
 
@@ -33,13 +30,14 @@ export class OpenAIAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   async generate(request: EngineRequest): Promise<EngineResponse> {
+    const sdk = this.sdk.loaded ?? (await this.sdk.load());
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
       // The parsed completion carries the `x-request-id` header as `_request_id` (see the Anthropic adapter).
-      const data = await this.client.chat.completions.create(toOpenAIBody(request), { signal: deadline.signal, timeout: deadline.timeoutMs });
+      const data = await sdk.client.chat.completions.create(toOpenAIBody(request), { signal: deadline.signal, timeout: deadline.timeoutMs });
       return fromOpenAICompletion(data, data._request_id);
     } catch (err) {
-      throw fromOpenAIError(err, deadline);
+      throw sdk.toEngineError(err, deadline);
     } finally {
       deadline.dispose();
     }
@@ -50,11 +48,12 @@ export class OpenAIAdapter implements EngineAdapter {
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
+    const sdk = this.sdk.loaded ?? (await this.sdk.load());
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     const reader = new OpenAIStreamReader(request.model);
     let closing: StreamEvent[];
     try {
-      const { data: chunks, request_id } = await this.client.chat.completions
+      const { data: chunks, request_id } = await sdk.client.chat.completions
         .create(
           { ...toOpenAIBody(request), stream: true, stream_options: { include_usage: true } },
           { signal: deadline.signal, timeout: deadline.timeoutMs },
@@ -64,7 +63,7 @@ export class OpenAIAdapter implements EngineAdapter {
       for await (const chunk of chunks) yield* reader.read(chunk);
       closing = [...reader.end()];
     } catch (err) {
-      throw fromOpenAIError(err, deadline);
+      throw sdk.toEngineError(err, deadline);
     } finally {
       deadline.dispose();
     }

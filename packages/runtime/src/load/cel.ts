@@ -1,7 +1,7 @@
 /**
  * Implements the runtime's expression/template seam ({@link CompiledExpression},
  * {@link CompiledTemplate}) with the compiler's CEL engine (`@sdl/compiler` expr): parsed and
- * compiled once at load, evaluated in its sandbox (step and size limits) at run time. JSON values
+ * compiled once at load (parsing, for skill sources, is in `cel-source.ts`), evaluated in its sandbox (step and size limits) at run time. JSON values
  * are brought into CEL once per value (cached by identity) and results are turned back into JSON.
  */
 import type { JsonValue } from '@sdl/adapters';
@@ -10,17 +10,14 @@ import {
   compileTemplate,
   evaluate,
   fromJson,
-  parseExpression,
-  parseTemplate,
   render,
   toJson,
   type EvalLimits,
   type ExprNode,
   type TemplateAst,
   type Value,
-} from '@sdl/compiler';
+} from '@sdl/compiler/eval';
 import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocation } from './loaded-skill.js';
-import { SdlRuntimeError } from '../run/errors.js';
 
 /** Limits for expression evaluation at run time (the compiler's defaults unless given). */
 export type ExpressionLimits = Partial<EvalLimits>;
@@ -59,28 +56,6 @@ function celVars(vars: ConvertingScope): Map<string, Value> {
     }
   }
   return result;
-}
-
-function syntaxError(kind: string, text: string, source: SourceLocation, messages: string[]): SdlRuntimeError {
-  return new SdlRuntimeError('expression_invalid', `${kind} \`${text}\` does not parse: ${messages.join('; ')}`, { location: source });
-}
-
-/** Parses and compiles a CEL expression; throws a located error when it does not parse. */
-export function celExpression(text: string, source: SourceLocation, limits?: ExpressionLimits): CompiledExpression {
-  const parsed = parseExpression(text);
-  if (parsed.ast === undefined || parsed.diagnostics.some((d) => d.severity !== 'warning')) {
-    throw syntaxError('expression', text, source, parsed.diagnostics.map((d) => d.message));
-  }
-  return celExpressionFromAst(text, parsed.ast, source, limits);
-}
-
-/** Parses and compiles a template; throws a located error when it does not parse. */
-export function celTemplate(text: string, source: SourceLocation, limits?: ExpressionLimits): CompiledTemplate {
-  const parsed = parseTemplate(text);
-  if (parsed.diagnostics.some((d) => d.severity !== 'warning')) {
-    throw syntaxError('template', text, source, parsed.diagnostics.map((d) => d.message));
-  }
-  return celTemplateFromAst(text, parsed.ast, source, limits);
 }
 
 /** Compiles an already parsed expression AST (as the IR carries it). */

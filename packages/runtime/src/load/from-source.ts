@@ -20,7 +20,9 @@ import {
 } from '@sdl/compiler';
 import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import { SdlRuntimeError } from '../run/errors.js';
-import { celExpression, celTemplate, type ExpressionLimits } from './cel.js';
+import type { ExpressionLimits } from './cel.js';
+import { celExpression, celTemplate } from './cel-source.js';
+import { SkillCompileError, type SourceLoadOptions } from './skill-compile-error.js';
 import type {
   CompiledExpression,
   DeclaredTool,
@@ -32,30 +34,6 @@ import type {
   SourceLocation,
 } from './loaded-skill.js';
 import { setOwn } from '../run/set-own.js';
-
-/** The skill file has errors; `diagnostics` are the compiler's, each with file:line:col. */
-export class SkillCompileError extends SdlRuntimeError {
-  readonly diagnostics: Diagnostic[];
-  constructor(file: string, diagnostics: Diagnostic[]) {
-    const errors = diagnostics.filter((d) => d.severity === 'error');
-    super(
-      'skill_invalid',
-      `${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n` +
-        errors
-          .map((d) => `  ${d.file}:${d.range.start.line}:${d.range.start.column}: ${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ''}`)
-          .join('\n'),
-    );
-    this.diagnostics = diagnostics;
-  }
-}
-
-/** Options of {@link loadSkillSource}. */
-export interface SourceLoadOptions {
-  /** Dependent skills must stay inside this directory (default: the project root of the file). */
-  projectRoot?: string;
-  /** Bounds on expression and template evaluation for the loaded skill. */
-  limits?: ExpressionLimits;
-}
 
 type Doc = { [key: string]: unknown };
 const asDoc = (value: unknown): Doc => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Doc) : {});

@@ -1,5 +1,6 @@
 import { SdlRuntimeError } from '../run/errors.js';
-import { loadSkillSource, type SourceLoadOptions } from './from-source.js';
+import { loadSkillSource } from './load-source.js';
+import type { SourceLoadOptions } from './skill-compile-error.js';
 import { loadIrFile, type IrLoadOptions } from './ir-loader.js';
 import type { LoadedSkill } from './loaded-skill.js';
 

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The runtime's Prometheus metrics, on a registry of its own (never prom-client's global one). */
 export interface RuntimeMetrics {
@@ -18,7 +19,10 @@ export interface RuntimeMetrics {
 export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 /** Creates the metric set on `registry` (a fresh one by default). */
-export function createMetrics(registry: Registry = new Registry()): RuntimeMetrics {
+export function createMetrics(registry?: Registry): RuntimeMetrics {
+  // prom-client (CommonJS) is required on first use, so importing the runtime does not load it.
+  const { Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  registry ??= new Registry();
   const registers = [registry];
   return {
     registry,

@@ -11,7 +11,8 @@
  * emits unhandled `error` events.
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { printRedacted, type JsonValue } from '@sdl/adapters';
 import { redisAddress } from './redis-address.js';
 import { StateConflictError, StateCorruptionError, StateError, StateUnavailableError, StateValueError } from './errors.js';
@@ -103,6 +104,15 @@ const MAX_APPEND_ATTEMPTS = 100;
 const VERSION_HINTS = 1000;
 
 
+/**
+ * Opens an ioredis connection. ioredis (CommonJS) is required here, on first use, rather than
+ * imported at the top: importing `@sdl/runtime` must not load it for hosts that keep state elsewhere.
+ */
+function connect(url: string, options: import('ioredis').RedisOptions): Redis {
+  const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  return new Client(url, options);
+}
+
 /** Shared {@link StateStore} on Redis (see `spec/state.md` for the key layout). */
 export class RedisStore implements StateStore {
   readonly kind = 'redis';
@@ -125,7 +135,7 @@ export class RedisStore implements StateStore {
     this.timeoutMs = options.timeoutMs ?? 2000;
     if (!(Number.isSafeInteger(this.timeoutMs) && this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive integer, got ${String(options.timeoutMs)}`);
     if (typeof options.redis === 'string') {
-      this.redis = new Redis(options.redis, {
+      this.redis = connect(options.redis, {
         connectTimeout: this.timeoutMs,
         // Commands are never queued while disconnected: `command()` waits for the connection itself
         // (up to the deadline) and a lost connection fails the command at once.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScriptedAdapter } from '@sdl/adapters';
-import { celExpression, celTemplate, createRuntime, ExpressionEvaluationError, SdlRuntimeError, type LoadedSkill } from '@sdl/runtime';
+import { createRuntime, ExpressionEvaluationError, SdlRuntimeError, type LoadedSkill } from '@sdl/runtime';
+import { celExpression, celTemplate } from '@sdl/runtime/source';
 import { binding } from '../run/support/fake-engine.js';
 
 const at = (line: number, column = 9) => ({ file: 'digest.skill.yaml', line, column });

@@ -88,6 +88,9 @@ afterAll(async () => {
   lazyRedis.disconnect();
 });
 
+// The SDK client is made on the adapter's first call (LazySdk); load it so its printout is checked too.
+const gptSdk = await (adapters.gpt as unknown as { sdk: { load(): Promise<{ client: unknown }> } }).sdk.load();
+
 const objects: [string, unknown][] = [
   ['Secret', new Secret(KEYS.anthropic)],
   ['the loaded config', config],
@@ -97,7 +100,7 @@ const objects: [string, unknown][] = [
   ['OpenAIAdapter', new OpenAIAdapter({ apiKey: KEYS.openai, baseURL: 'http://127.0.0.1:1/v1' })],
   ['CohereAdapter', new CohereAdapter({ apiKey: KEYS.cohere })],
   ['the adapters of createEngines', adapters],
-  ["an adapter's SDK client", (adapters.gpt as unknown as { client: unknown }).client],
+  ["an adapter's SDK client", gptSdk.client],
   ['EngineRegistry', registry],
   ['an EngineRegistry entry', registry.get('claude')],
   ['EngineRouter', router],

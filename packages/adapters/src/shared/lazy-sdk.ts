@@ -1,0 +1,49 @@
+import { EngineError } from '../errors.js';
+import type { CallDeadline } from './deadline.js';
+
+/** What an adapter needs from its provider's SDK once it is loaded: a configured client and the SDK's error translation. */
+export interface ProviderSdk<Client> {
+  readonly client: Client;
+  /** The SDK's errors (and anything else thrown during a call) as an {@link EngineError}. */
+  toEngineError(err: unknown, deadline: CallDeadline): EngineError;
+}
+
+/**
+ * A provider SDK loaded on the adapter's first call, not when the adapter is imported or made: a
+ * host that configures one provider never loads the others' SDKs (each costs 50–350 ms and
+ * hundreds of files at start-up). Concurrent first calls share one load; after it, `loaded` is set
+ * and calls take it without an `await`.
+ */
+export class LazySdk<Sdk extends ProviderSdk<unknown>> {
+  /** The SDK and client, once the first load finished. */
+  loaded: Sdk | undefined;
+  private loading: Promise<Sdk> | undefined;
+
+  /**
+   * @param provider - the provider name, for the error when the SDK cannot be loaded
+   * @param packageName - the SDK's npm package, named in that error
+   * @param open - imports the adapter's SDK module and builds the client
+   */
+  constructor(
+    private readonly provider: string,
+    private readonly packageName: string,
+    private readonly open: () => Promise<Sdk>,
+  ) {}
+
+  /** Loads the SDK (once) and builds the client. */
+  load(): Promise<Sdk> {
+    this.loading ??= this.open().then(
+      (sdk) => (this.loaded = sdk),
+      (err: unknown) => {
+        // Let a later call try again (e.g. after the package was installed).
+        this.loading = undefined;
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new EngineError('invalid_request', `${this.provider}: the SDK \`${this.packageName}\` could not be loaded (${reason}); install it next to @sdl/adapters`, {
+          provider: this.provider,
+          cause: err,
+        });
+      },
+    );
+    return this.loading;
+  }
+}
