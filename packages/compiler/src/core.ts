@@ -10,3 +10,4 @@ export * from './diagnostics/diagnostic.js';
 export { SourceFile } from './source/source-file.js';
 export { closestMatch, didYouMean, editDistance } from './util/suggest.js';
 export { canonicalJson, contentHash, documentHash, sha256 } from './deps/hash.js';
+export { loadStandaloneValidators, type StandaloneValidator, type StandaloneValidators } from './schema/standalone.js';

@@ -1,11 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { type Diagnostic, didYouMean, SourceFile } from '@sdl/compiler/core';
-import { isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { listModels, type ModelInfo, resolveModel } from '../models.js';
 import type { ModelDescriptor, ModelFeature, Provider } from '../types.js';
 import { interpolate } from './interpolate.js';
 import { CONFIG_CODES, CONFIG_SPEC, type FieldSpec } from './schema.js';
 import { Secret } from './secret.js';
+
+// yaml (its CommonJS build) is required when a config is first parsed, not when the adapters are
+// imported: hosts that build their engines in code never load it.
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+const parseDocument = (text: string, options: import('yaml').DocumentOptions & import('yaml').ParseOptions & import('yaml').SchemaOptions) => yaml().parseDocument(text, options);
+const isMap = (node: unknown): node is YAMLMap => yaml().isMap(node);
+const isScalar = (node: unknown): node is Scalar => yaml().isScalar(node);
+const isSeq = (node: unknown): node is YAMLSeq => yaml().isSeq(node);
 
 /** One engine of `sdl.config.yaml`, validated, with its environment references resolved. */
 export interface EngineConfig {

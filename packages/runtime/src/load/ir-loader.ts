@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import type { ExprNode, TemplateAst } from '@sdl/compiler';
-import { contentHash, documentHash } from '@sdl/compiler/core';
+import { contentHash, documentHash, loadStandaloneValidators, type StandaloneValidator } from '@sdl/compiler/core';
+import type { ErrorObject } from 'ajv';
 import { SdlRuntimeError } from '../run/errors.js';
 import { setOwn } from '../run/set-own.js';
 import { celExpressionFromAst, celTemplateFromAst, type ExpressionLimits } from './cel.js';
@@ -47,15 +48,20 @@ export class IrLoadError extends SdlRuntimeError {
   }
 }
 
-let irValidator: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
+let irValidator: StandaloneValidator | undefined;
+// Written by scripts/build-validators.mjs at build time (package root: src/load and dist/load sit at the same depth).
+const GENERATED_IR_VALIDATOR = new URL('../../generated/ir-schema.cjs', import.meta.url);
 
-/** The IR schema validator, compiled on first use (the schema ships in `@sdl/compiler`: `schemas/ir.schema.json`). */
+/**
+ * The IR schema validator (the schema ships in `@sdl/compiler`: `schemas/ir.schema.json`): the one
+ * generated at build time when it matches the schema, else compiled here on first use.
+ */
 function validateIr(document: unknown): ReturnType<typeof describeErrors> {
   if (irValidator === undefined) {
-    const schema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@sdl/compiler/schemas/ir.schema.json'), 'utf8')) as object;
-    irValidator = createAjv().compile(schema);
+    const text = readFileSync(createRequire(import.meta.url).resolve('@sdl/compiler/schemas/ir.schema.json'), 'utf8');
+    irValidator = loadStandaloneValidators(GENERATED_IR_VALIDATOR, text)?.validate ?? (createAjv().compile(JSON.parse(text) as object) as StandaloneValidator);
   }
-  return irValidator(document) ? [] : describeErrors(irValidator.errors ?? []);
+  return irValidator(document) ? [] : describeErrors((irValidator.errors ?? []) as ErrorObject[]);
 }
 
 /** `sha256:` + SHA-256 of the canonical JSON of a skill without its `hash` member (spec/ir.md). */

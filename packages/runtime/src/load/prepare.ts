@@ -5,7 +5,7 @@
  * with a matching version and content hash (recursively). Compiles the input, output and tool
  * argument validators once, here, so runs never compile schemas.
  */
-import semver from 'semver';
+import { createRequire } from 'node:module';
 import type { ToolRegistry } from '../tools/registry.js';
 import { toolIncompatibilities } from '../tools/compatibility.js';
 import type { EngineBinding } from '../run/call-model.js';
@@ -13,6 +13,15 @@ import type { LoadedSkill } from './loaded-skill.js';
 import { qualifyEngines, type DescribeModel, type EngineQualification } from './requirements.js';
 import { SkillResolutionError, type ResolutionProblem } from './resolution-error.js';
 import { compileValidator, type SchemaValidator } from './validators.js';
+
+/**
+ * `semver.satisfies`, required on first use (and only that function's modules, not all of semver):
+ * skills without version ranges never load it.
+ */
+function satisfies(version: string, range: string, options: { includePrerelease: boolean }): boolean {
+  const fn = createRequire(import.meta.url)('semver/functions/satisfies.js') as (v: string, r: string, o: { includePrerelease: boolean }) => boolean;
+  return fn(version, range, options);
+}
 
 /** A skill resolved against one runtime's engines and tools, with its validators compiled. */
 export interface PreparedSkill {
@@ -116,7 +125,7 @@ export function prepareSkill(skill: LoadedSkill, env: ResolutionEnvironment, loa
       problems.push({ kind: 'dependency', subject, reason: `cycle: ${[...chain, `${dep.name}@${dep.version}`].join(' -> ')}`, location: dependency.source });
       continue;
     }
-    if (dependency.versionRange !== undefined && !semver.satisfies(dep.version, dependency.versionRange, { includePrerelease: true })) {
+    if (dependency.versionRange !== undefined && !satisfies(dep.version, dependency.versionRange, { includePrerelease: true })) {
       problems.push({
         kind: 'dependency',
         subject,

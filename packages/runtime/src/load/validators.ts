@@ -2,15 +2,12 @@
  * JSON Schema validation for inputs, structured outputs and tool arguments. Validators are compiled
  * once (per skill at load, per tool at registration) and reused for every run.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { JsonSchema, JsonValue } from '@sdl/adapters';
 import type { ValueProblem } from '../run/errors.js';
 
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
-// ajv-formats is CommonJS with an `exports.default`; NodeNext sees the module object.
-const addFormats: FormatsPlugin =
-  (formatsModule as unknown as { default?: FormatsPlugin }).default ?? (formatsModule as unknown as FormatsPlugin);
 
 /** A value that passed a schema (with defaults applied), or the problems (JSON Pointer path and message) that failed it. */
 export type ValidationResult = { ok: true; value: JsonValue } | { ok: false; problems: ValueProblem[] };
@@ -24,17 +21,33 @@ export interface SchemaValidator {
 
 /** An ajv instance configured the way SDL reads schemas (2020-12, all errors, defaults, formats). */
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false, validateFormats: true });
-  addFormats(ajv);
+  // ajv and ajv-formats (CommonJS) are required on first use: importing the runtime does not load
+  // them, and a host whose skills declare no schemas never does.
+  const require = createRequire(import.meta.url);
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const formats = require('ajv-formats') as { default?: FormatsPlugin } & FormatsPlugin;
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, validateFormats: true });
+  (formats.default ?? formats)(ajv);
   return ajv;
 }
 
 let sharedAjv: Ajv2020 | undefined;
+/**
+ * The shared instance's validators by schema text. Compiled bundles carry a copy of every
+ * dependency, so the same schema arrives as many objects (ajv caches by object); compiling each
+ * text once keeps loading a project's skills from compiling the same schema several times.
+ */
+const compiledByText = new Map<string, ValidateFunction>();
 
 /** Compiles a schema into a reusable validator (throws on a schema ajv cannot compile). */
-export function compileValidator(schema: JsonSchema, ajv: Ajv2020 = (sharedAjv ??= createAjv())): SchemaValidator {
-  const check: ValidateFunction = ajv.compile(schema as object | boolean);
-  const mayApplyDefaults = JSON.stringify(schema).includes('"default"');
+export function compileValidator(schema: JsonSchema, ajv?: Ajv2020): SchemaValidator {
+  const text = JSON.stringify(schema);
+  let check = ajv === undefined ? compiledByText.get(text) : undefined;
+  if (check === undefined) {
+    check = (ajv ?? (sharedAjv ??= createAjv())).compile(schema as object | boolean);
+    if (ajv === undefined) compiledByText.set(text, check);
+  }
+  const mayApplyDefaults = text.includes('"default"');
   return {
     schema,
     validate(value: unknown): ValidationResult {

@@ -1,0 +1,62 @@
+// What importing the built runtime loads (issue 14): neither the compiler's parser nor any
+// provider SDK, Redis client, metrics library or schema compiler until a host uses them. Runs
+// fresh processes on the built packages (`npm run build` first, as `npm test` does).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { packagesLoadedBy } from './support/module-log.js';
+
+const built = existsSync(fileURLToPath(new URL('../packages/runtime/dist/index.js', import.meta.url)));
+const SDKS = ['@anthropic-ai/sdk', 'openai', 'cohere-ai'];
+const HEAVY = ['chevrotain', '@chevrotain/gast', 'ioredis', 'prom-client', 'bullmq', 'ajv', ...SDKS];
+
+describe('lazy loading of the built packages', () => {
+  it('was built (npm run build) before these tests', () => {
+    expect(built, 'packages/runtime/dist is missing: run `npm run build` first').toBe(true);
+  });
+
+  it('importing @sdl/runtime and @sdl/adapters loads no parser, SDK, Redis, metrics or ajv', () => {
+    const { packages, files } = packagesLoadedBy(`await import('@sdl/runtime'); await import('@sdl/adapters');`);
+    for (const name of HEAVY) expect(packages, `${name} was loaded`).not.toContain(name);
+    // Before: 2,387 files. The rest is yaml and semver; a budget catches a new eager import.
+    expect(files).toBeLessThan(400);
+  });
+
+  it('a call on a configured Anthropic engine loads its SDK and no other provider\'s', () => {
+    const { packages } = packagesLoadedBy(`
+      const { AnthropicAdapter, OpenAIAdapter, CohereAdapter, startEmulator } = await import('@sdl/adapters');
+      await import('@sdl/runtime');
+      const emulator = await startEmulator({ provider: 'anthropic', reply: { text: 'hi' } });
+      // Engines configured but never called load nothing either.
+      new OpenAIAdapter({ apiKey: 'k', baseURL: emulator.url });
+      new CohereAdapter({ apiKey: 'k', baseURL: emulator.url });
+      const claude = new AnthropicAdapter({ apiKey: 'k', baseURL: emulator.url });
+      const reply = await claude.generate({ model: 'claude-sonnet-5', messages: [{ role: 'user', content: 'hello' }], maxTokens: 10 });
+      if (reply.text !== 'hi') throw new Error('unexpected reply ' + reply.text);
+      await emulator.close();
+    `);
+    expect(packages).toContain('@anthropic-ai/sdk');
+    expect(packages).not.toContain('openai');
+    expect(packages).not.toContain('cohere-ai');
+    expect(packages).not.toContain('chevrotain');
+  });
+
+  it('loading and running compiled IR loads no parser, no YAML library and no SDK', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'sdl-lazy-ir-'));
+    const repo = fileURLToPath(new URL('..', import.meta.url));
+    execFileSync(process.execPath, ['packages/cli/bin/skillc.js', 'compile', 'test/fixtures/lazy-loading/echo.skill.yaml', '--out', out], { cwd: repo, stdio: 'ignore' });
+    const { packages } = packagesLoadedBy(`
+      const { ScriptedAdapter } = await import('@sdl/adapters');
+      const { createRuntime, loadIrFile } = await import('@sdl/runtime');
+      const skill = await loadIrFile(${JSON.stringify(path.join(out, 'echo.skill.json'))});
+      const runtime = createRuntime({ engines: { offline: { adapter: new ScriptedAdapter({ fallback: 'echo' }), model: 'scripted' } } });
+      const result = await runtime.run(skill, { text: 'hello' });
+      if (typeof result.output !== 'string') throw new Error('no output');
+    `);
+    rmSync(out, { recursive: true, force: true });
+    for (const name of ['chevrotain', 'yaml', ...SDKS]) expect(packages, `${name} was loaded`).not.toContain(name);
+  });
+});
