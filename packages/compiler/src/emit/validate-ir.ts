@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { IrDocument, IrSkill } from './ir-types.js';
 
 const IR_SCHEMA_URL = new URL('../../schemas/ir.schema.json', import.meta.url);
@@ -15,6 +16,8 @@ interface Validators {
 let validators: Validators | undefined;
 
 function compile(): Validators {
+  // ajv (CommonJS) is required here, on the first `--verify-ir`, not when the compiler is imported.
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const schema = JSON.parse(readFileSync(IR_SCHEMA_URL, 'utf8')) as Record<string, any>;
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   const document = ajv.compile(schema);

@@ -1,4 +1,4 @@
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from './chevrotain.js';
 import type { BinaryOp, ExprNode, MacroName } from './ast.js';
 import { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
 import { lexExpression } from './fast-lexer.js';

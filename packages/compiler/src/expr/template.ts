@@ -1,4 +1,4 @@
-import type { IToken } from 'chevrotain';
+import type { IToken } from './chevrotain.js';
 import type { EachNode, ExprNode, IfNode, TemplateAst, TemplateNode } from './ast.js';
 import { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
 import { lexTemplate } from './fast-lexer.js';

@@ -1,4 +1,4 @@
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from './chevrotain.js';
 
 /**
  * The one lexer of the expression and template language. Expressions are CEL tokens; templates
@@ -127,6 +127,17 @@ const textTokens: TokenType[] = [Comment, UnclosedComment, OpenIf, OpenElseIf, O
 /** All token types, for the parser's vocabulary. */
 export const allTokens: TokenType[] = [...new Set([...expressionTokens, ...tagTokens, ...textTokens, RelOp, AddOp, MulOp])];
 
-export const expressionLexer = new Lexer(expressionTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
-// The text mode's custom matcher cannot be first-char optimized; the tag mode still is.
-export const templateLexer = new Lexer({ modes: { text: textTokens, tag: tagTokens }, defaultMode: 'text' }, { positionTracking: 'onlyOffset' });
+/**
+ * A chevrotain lexer built on its first use: building one analyses every token pattern, and the
+ * hand-written lexer (fast-lexer.ts) handles all input without lexing errors, so most processes
+ * never need it.
+ */
+function lazyLexer(make: () => Lexer): { tokenize: Lexer['tokenize'] } {
+  let lexer: Lexer | undefined;
+  return { tokenize: (text, initialMode) => (lexer ??= make()).tokenize(text, initialMode) };
+}
+
+/** The expression lexer (chevrotain), for input the hand-written lexer declines. */
+export const expressionLexer = lazyLexer(() => new Lexer(expressionTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true }));
+/** The template lexer (chevrotain). The text mode's custom matcher cannot be first-char optimized; the tag mode still is. */
+export const templateLexer = lazyLexer(() => new Lexer({ modes: { text: textTokens, tag: tagTokens }, defaultMode: 'text' }, { positionTracking: 'onlyOffset' }));

@@ -1,0 +1,97 @@
+/**
+ * Cold start, whole processes (issue 14): a host that imports the built runtime, loads the 11
+ * compiled skills of `skills/` and makes one call through the router and the default chain
+ * (host-sdl.mjs), against a host making one call with the bare Anthropic SDK (host-bare.mjs), both
+ * against the same emulator process. Each round runs both (order alternating), timing each child
+ * from spawn to exit in this process; the children report their own CPU time and peak RSS
+ * (`process.resourceUsage()`). Prints medians, the per-round ratio (median and range) and the
+ * load average. Needs `npm run build`.
+ *
+ *   npx tsx bench/cold/run.ts [--rounds 15]
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
+const rounds = Number(values.rounds);
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const repo = here('../../');
+
+interface Run {
+  wallMs: number;
+  cpuMs: number;
+  maxRssMiB: number;
+}
+
+function runChild(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += String(chunk)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
+      const usage = (JSON.parse(out.trim().split('\n').pop()!) as { usage: NodeJS.ResourceUsage }).usage;
+      resolve({ wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMiB: usage.maxRSS / 1024 });
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+
+// The compiled skills, as `skillc compile` writes them.
+const irDir = mkdtempSync(path.join(tmpdir(), 'sdl-cold-'));
+execFileSync(process.execPath, [path.join(repo, 'packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', irDir], { cwd: repo, stdio: 'ignore' });
+
+const emulator = spawn(process.execPath, [here('./emulator.mjs')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+let url = '';
+for await (const chunk of emulator.stdout!) {
+  url += String(chunk);
+  if (url.includes('\n')) break;
+}
+url = url.trim();
+
+const contenders: Record<string, string[]> = {
+  bare: [here('./host-bare.mjs'), url],
+  sdl: [here('./host-sdl.mjs'), url, irDir, path.join(repo, 'skills')],
+  importOnly: ['--input-type=module', '-e', "await import('@sdl/runtime'); await import('@sdl/adapters'); process.stdout.write(JSON.stringify({ usage: process.resourceUsage() }) + '\\n');"],
+};
+const results: Record<string, Run[]> = { bare: [], sdl: [], importOnly: [] };
+const loadBefore = loadavg();
+try {
+  // One warm-up round (file system cache), not counted.
+  for (const args of Object.values(contenders)) await runChild(args);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['bare', 'sdl', 'importOnly'] : ['importOnly', 'sdl', 'bare'];
+    for (const name of order) results[name]!.push(await runChild(contenders[name]!));
+  }
+} finally {
+  emulator.kill('SIGTERM');
+  rmSync(irDir, { recursive: true, force: true });
+}
+const loadAfter = loadavg();
+
+const ratios = results.sdl!.map((r, i) => r.wallMs / results.bare![i]!.wallMs);
+const cpuRatios = results.sdl!.map((r, i) => r.cpuMs / results.bare![i]!.cpuMs);
+const row = (name: string, label: string) => {
+  const rs = results[name]!;
+  return `| ${label} | ${median(rs.map((r) => r.wallMs)).toFixed(0)} ms | ${median(rs.map((r) => r.cpuMs)).toFixed(0)} ms | ${median(rs.map((r) => r.maxRssMiB)).toFixed(0)} MiB |`;
+};
+console.log(`cold start, ${rounds} rounds (+1 warm-up), Node ${process.version}, load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+console.log('| process | wall (median) | CPU user+sys (median) | peak RSS (median) |');
+console.log('| --- | --- | --- | --- |');
+console.log(row('bare', 'bare Anthropic SDK, one call (baseline)'));
+console.log(row('sdl', 'SDL host: import, load 11 compiled skills, one call via router + default chain'));
+console.log(row('importOnly', 'import @sdl/runtime + @sdl/adapters only'));
+console.log(`\nSDL host / bare, paired per round: wall ${median(ratios).toFixed(2)}× (range ${range(ratios)}), CPU ${median(cpuRatios).toFixed(2)}× (range ${range(cpuRatios)}); goal ≤ 1.3× wall`);
