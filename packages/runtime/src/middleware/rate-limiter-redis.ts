@@ -70,7 +70,8 @@ redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
 -- granted by another caller's script while we slept: claim it
 if not enqueue and redis.call('ZSCORE', KEYS[4], id) and not redis.call('ZSCORE', KEYS[2], id) then
-  redis.call('ZADD', KEYS[4], now + leaseTtl, id)
+  -- the lease set counts calls in flight only for a concurrency limit; without one the claim ends it
+  if conc then redis.call('ZADD', KEYS[4], now + leaseTtl, id) else redis.call('ZREM', KEYS[4], id) end
   redis.call('ZREM', KEYS[3], id)
   return {1, 0, redis.call('ZCARD', KEYS[2])}
 end
@@ -102,7 +103,8 @@ for i = 1, 64 do
   redis.call('HDEL', KEYS[1], 'n:' .. head)
   if head == id then
     self = true
-    redis.call('ZADD', KEYS[4], now + leaseTtl, head)
+    -- without a concurrency limit nothing counts leases, so the caller has no release to send
+    if conc then redis.call('ZADD', KEYS[4], now + leaseTtl, head) end
   else
     -- a grant its owner claims on its next check; unclaimed, it lapses with the waiter TTL
     redis.call('ZADD', KEYS[4], now + waiterTtl, head)
@@ -346,6 +348,8 @@ export class RedisRateLimiter implements RateLimiter {
       reconcile: async (actual) => {
         if (reconciled || request.limits.tpm === undefined) return;
         reconciled = true;
+        // The estimate was right: nothing to give back or take, so no round trip.
+        if (request.tokens === actual) return;
         await this.reconcileScript(keys, [
           this.now(), num(request.limits.rpm), num(request.limits.tpm), num(cap.requests), num(cap.tokens), request.tokens - actual,
         ]);
@@ -354,7 +358,9 @@ export class RedisRateLimiter implements RateLimiter {
       release: async () => {
         if (released) return;
         released = true;
-        await this.redis.zrem(keys[3]!, id);
+        // Leases are recorded only under a concurrency limit (see ACQUIRE); otherwise a call
+        // costs its one acquire script and nothing more.
+        if (request.limits.concurrency !== undefined) await this.redis.zrem(keys[3]!, id);
         this.wake(key);
       },
     };

@@ -196,6 +196,32 @@ describeWithRedis('RedisRateLimiter', () => {
   });
   limiterContract((clock) => new RedisRateLimiter({ redis, prefix, timeSource: clock, pollMs: 1_000, nextInLinePollMs: 1_000 }));
 
+  // Round trips per call (issue 14): the acquire is one script; a release is sent only under a
+  // concurrency limit and a reconcile only when the usage differs from the estimate.
+  it.each([
+    { name: 'rpm only', limits: { rpm: 600 }, actual: 10, trips: 1 },
+    { name: 'rpm + tpm, usage as estimated', limits: { rpm: 600, tpm: 100_000 }, actual: 10, trips: 1 },
+    { name: 'rpm + tpm, usage differs', limits: { rpm: 600, tpm: 100_000 }, actual: 25, trips: 2 },
+    { name: 'concurrency', limits: { rpm: 600, concurrency: 4 }, actual: 10, trips: 2 },
+  ])('one call with $name costs $trips Redis round trip(s)', async ({ limits: over, actual, trips }) => {
+    const counted = new Redis(REDIS_URL);
+    const limiter = new RedisRateLimiter({ redis: counted, prefix: `${prefix}trips:` });
+    const key = `trips-${Object.keys(over).join('-')}-${actual}`;
+    // Warm-up: ioredis loads each script once (SCRIPT LOAD on first EVALSHA miss).
+    await (await limiter.acquire({ key: `${key}-warm`, limits: limits(over), tokens: 10 })).release();
+    let commands = 0;
+    const send = counted.sendCommand.bind(counted);
+    counted.sendCommand = ((...args: Parameters<typeof send>) => {
+      commands++;
+      return send(...args);
+    }) as typeof counted.sendCommand;
+    const lease = await limiter.acquire({ key, limits: limits(over), tokens: 10 });
+    await lease.reconcile(actual);
+    await lease.release();
+    counted.disconnect();
+    expect(commands).toBe(trips);
+  });
+
   it('across processes: whoever asks next grants the slot to the head of the queue, in FIFO order', async () => {
     const clock = new FakeClock();
     const opts = { redis, prefix, timeSource: clock, pollMs: 1_000, nextInLinePollMs: 1_000 };
