@@ -38,7 +38,55 @@ function propertySchema(schema: Schema, name: string): Schema {
  */
 export function fromJson(json: unknown, schema?: Schema, limits: Partial<EvalLimits> = {}, path = '$'): Value {
   const lim = { ...DEFAULT_LIMITS, ...limits };
-  return convert(json, schema, lim, path, 0);
+  // Fast path (every run converts its input): no path strings. On any refusal, the located walk
+  // below runs again and throws the exact message.
+  const converted = quickConvert(json, schema, lim, 0);
+  return converted === REFUSED ? convert(json, schema, lim, path, 0) : converted;
+}
+
+/** What quickConvert returns when the located walk must say what is wrong (never a Value). */
+const REFUSED: unique symbol = Symbol('refused');
+
+/** `convert` without building a path for each value; REFUSED wherever `convert` would throw. */
+function quickConvert(json: unknown, schema: Schema, lim: EvalLimits, depth: number): Value | typeof REFUSED {
+  if (depth > 200) return REFUSED;
+  switch (typeof json) {
+    case 'string':
+      return json.length > lim.maxStringLength ? REFUSED : json;
+    case 'boolean':
+      return json;
+    case 'number':
+      if (Number.isInteger(json) && (schema === undefined || schemaType(schema) !== 'number')) {
+        // Safe integers are always within int64; larger ones take the exact check.
+        if (Number.isSafeInteger(json)) return BigInt(json);
+        const big = BigInt(json);
+        if (big >= INT64_MIN && big <= INT64_MAX) return big;
+      }
+      return json;
+    case 'object': {
+      if (json === null) return null;
+      if (Array.isArray(json)) {
+        if (json.length > lim.maxListLength) return REFUSED;
+        const items = schema === undefined ? undefined : subSchema(schema, 'items');
+        const list: Value[] = new Array(json.length);
+        for (let i = 0; i < json.length; i++) {
+          const item = quickConvert(json[i], items, lim, depth + 1);
+          if (item === REFUSED) return REFUSED;
+          list[i] = item;
+        }
+        return list;
+      }
+      const map = new Map<MapKey, Value>();
+      for (const key of Object.keys(json)) {
+        const value = quickConvert((json as Record<string, unknown>)[key], schema === undefined ? undefined : propertySchema(schema, key), lim, depth + 1);
+        if (value === REFUSED) return REFUSED;
+        map.set(key, value);
+      }
+      return map.size > lim.maxListLength ? REFUSED : map;
+    }
+    default:
+      return REFUSED;
+  }
 }
 
 function convert(json: unknown, schema: Schema, lim: EvalLimits, path: string, depth: number): Value {
