@@ -2,7 +2,7 @@
 // provider SDK, Redis client, metrics library or schema compiler until a host uses them. Runs
 // fresh processes on the built packages (`npm run build` first, as `npm test` does).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +45,12 @@ describe('lazy loading of the built packages', () => {
   });
 
   it('loading and running compiled IR loads no parser, no YAML library and no SDK', () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'sdl-lazy-ir-'));
+    // Compiled in a directory of its own, so the repository's sdl.lock is left alone.
+    const work = mkdtempSync(path.join(tmpdir(), 'sdl-lazy-ir-'));
+    const out = path.join(work, 'out');
     const repo = fileURLToPath(new URL('..', import.meta.url));
-    execFileSync(process.execPath, ['packages/cli/bin/skillc.js', 'compile', 'test/fixtures/lazy-loading/echo.skill.yaml', '--out', out], { cwd: repo, stdio: 'ignore' });
+    copyFileSync(path.join(repo, 'test/fixtures/lazy-loading/echo.skill.yaml'), path.join(work, 'echo.skill.yaml'));
+    execFileSync(process.execPath, [path.join(repo, 'packages/cli/bin/skillc.js'), 'compile', 'echo.skill.yaml', '--out', out], { cwd: work, stdio: 'ignore' });
     const { packages } = packagesLoadedBy(`
       const { ScriptedAdapter } = await import('@sdl/adapters');
       const { createRuntime, loadIrFile } = await import('@sdl/runtime');
@@ -56,7 +59,7 @@ describe('lazy loading of the built packages', () => {
       const result = await runtime.run(skill, { text: 'hello' });
       if (typeof result.output !== 'string') throw new Error('no output');
     `);
-    rmSync(out, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
     for (const name of ['chevrotain', 'yaml', ...SDKS]) expect(packages, `${name} was loaded`).not.toContain(name);
   });
 });

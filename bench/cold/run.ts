@@ -10,7 +10,7 @@
  *   npx tsx bench/cold/run.ts [--rounds 15]
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,9 +50,11 @@ const median = (xs: number[]) => {
 };
 const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
-// The compiled skills, as `skillc compile` writes them.
-const irDir = mkdtempSync(path.join(tmpdir(), 'sdl-cold-'));
-execFileSync(process.execPath, [path.join(repo, 'packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', irDir], { cwd: repo, stdio: 'ignore' });
+// The compiled skills, as `skillc compile` writes them (from a copy, so the repository's sdl.lock is left alone).
+const work = mkdtempSync(path.join(tmpdir(), 'sdl-cold-'));
+const irDir = path.join(work, 'out');
+cpSync(path.join(repo, 'skills'), path.join(work, 'skills'), { recursive: true });
+execFileSync(process.execPath, [path.join(repo, 'packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', irDir], { cwd: work, stdio: 'ignore' });
 
 const emulator = spawn(process.execPath, [here('./emulator.mjs')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
 let url = '';
@@ -78,7 +80,7 @@ try {
   }
 } finally {
   emulator.kill('SIGTERM');
-  rmSync(irDir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }
 const loadAfter = loadavg();
 

@@ -1,7 +1,7 @@
 // The validators scripts/build-validators.mjs generates at build time (ajv standalone code) must be
 // current and must judge every document exactly as the schema compiled at run time does.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,9 +76,12 @@ describe('build-time (standalone) schema validators', () => {
     expect(generated, 'packages/runtime/generated/ir-schema.cjs is missing or stale: run `npm run build`').toBeDefined();
     const schema = JSON.parse(text) as { $id: string };
     const ajv = compiled(schema, { allErrors: true, useDefaults: true, strict: false, validateFormats: true });
-    const out = mkdtempSync(path.join(tmpdir(), 'sdl-standalone-ir-'));
+    // The skills are compiled from a copy, so the repository's sdl.lock is left alone.
+    const work = mkdtempSync(path.join(tmpdir(), 'sdl-standalone-ir-'));
+    const out = path.join(work, 'out');
     try {
-      execFileSync(process.execPath, [at('packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', out], { cwd: repo, stdio: 'ignore' });
+      cpSync(at('skills'), path.join(work, 'skills'), { recursive: true });
+      execFileSync(process.execPath, [at('packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', out], { cwd: work, stdio: 'ignore' });
       const documents = readdirSync(out).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')) as Record<string, unknown>);
       expect(documents.length).toBeGreaterThanOrEqual(10);
       for (const document of documents) {
@@ -88,7 +91,7 @@ describe('build-time (standalone) schema validators', () => {
         expect(verdict(generated!.validate, broken[1]).ok).toBe(false);
       }
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });
