@@ -64,18 +64,25 @@ for await (const chunk of emulator.stdout!) {
 }
 url = url.trim();
 
+// Makes a process print its resource usage as the last line of its output when it exits.
+const REPORT_USAGE = "process.on('exit', () => process.stdout.write('\\n' + JSON.stringify({ usage: process.resourceUsage() }) + '\\n'));";
 const contenders: Record<string, string[]> = {
   bare: [here('./host-bare.mjs'), url],
   sdl: [here('./host-sdl.mjs'), url, irDir, path.join(repo, 'skills')],
-  importOnly: ['--input-type=module', '-e', "await import('@sdl/runtime'); await import('@sdl/adapters'); process.stdout.write(JSON.stringify({ usage: process.resourceUsage() }) + '\\n');"],
+  importOnly: ['--input-type=module', '-e', `${REPORT_USAGE} await import('@sdl/runtime'); await import('@sdl/adapters');`],
+  // The skillc commands of the issue's goal (<= 0.25 s each), and an empty Node process as their floor.
+  check: ['--import', `data:text/javascript,${encodeURIComponent(REPORT_USAGE)}`, path.join(repo, 'packages/cli/bin/skillc.js'), 'check', 'skills/review-code.skill.yaml'],
+  evaluate: ['--import', `data:text/javascript,${encodeURIComponent(REPORT_USAGE)}`, path.join(repo, 'packages/cli/bin/skillc.js'), 'eval', '1+1'],
+  empty: ['--input-type=module', '-e', REPORT_USAGE],
 };
-const results: Record<string, Run[]> = { bare: [], sdl: [], importOnly: [] };
+const results: Record<string, Run[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
 const loadBefore = loadavg();
 try {
   // One warm-up round (file system cache), not counted.
   for (const args of Object.values(contenders)) await runChild(args);
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? ['bare', 'sdl', 'importOnly'] : ['importOnly', 'sdl', 'bare'];
+    const names = Object.keys(contenders);
+    const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) results[name]!.push(await runChild(contenders[name]!));
   }
 } finally {
@@ -96,4 +103,7 @@ console.log('| --- | --- | --- | --- |');
 console.log(row('bare', 'bare Anthropic SDK, one call (baseline)'));
 console.log(row('sdl', 'SDL host: import, load 11 compiled skills, one call via router + default chain'));
 console.log(row('importOnly', 'import @sdl/runtime + @sdl/adapters only'));
+console.log(row('check', '`skillc check skills/review-code.skill.yaml` (goal ≤ 0.25 s)'));
+console.log(row('evaluate', "`skillc eval '1+1'` (goal ≤ 0.25 s)"));
+console.log(row('empty', 'empty Node process (floor)'));
 console.log(`\nSDL host / bare, paired per round: wall ${median(ratios).toFixed(2)}× (range ${range(ratios)}), CPU ${median(cpuRatios).toFixed(2)}× (range ${range(cpuRatios)}); goal ≤ 1.3× wall`);
