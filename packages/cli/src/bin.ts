@@ -2,6 +2,8 @@ import { main } from './main.js';
 
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
+// Process managers stop services with SIGTERM: long-running commands (worker, emulate) stop cleanly too.
+process.once('SIGTERM', () => controller.abort());
 
 main(process.argv.slice(2), {
   stdout: process.stdout,

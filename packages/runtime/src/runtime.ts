@@ -21,6 +21,8 @@ import type { RunResult } from './run/result.js';
 import { runSkill } from './run/scheduler.js';
 import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
 import { MemoryStore } from './state/memory-store.js';
+import type { BatchOptions } from './batch/run-batch.js';
+import type { BatchItem, BatchSummary } from './batch/types.js';
 
 /** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
 export interface RuntimeClock {
@@ -99,6 +101,12 @@ export interface Runtime {
   setDefaultEngine(name: string | undefined): void;
   /** Configured engine names, the default first. */
   engineNames(): string[];
+  /**
+   * Runs a skill over many inputs, one BullMQ job per distinct input in Redis, taken by workers in
+   * this process and in `skillc worker` processes; resumable (see `spec/runtime.md`, Batch runs).
+   * BullMQ loads on the first call.
+   */
+  batch(skill: LoadedSkill | PreparedSkill, items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions): Promise<BatchSummary>;
 }
 
 const systemClock: RuntimeClock = {
@@ -280,7 +288,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
   };
 
-  return {
+  const runtime: Runtime = {
     tools,
     load,
     run: (skill, input, runOptions = {}) => execute(skill, input, runOptions, undefined),
@@ -324,5 +332,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       changed();
     },
     engineNames: () => [...engines.keys()],
+    batch: async (skill, items, batchOptions) => {
+      const { runBatch } = await import('./batch/run-batch.js');
+      return runBatch(runtime, skill, items, batchOptions);
+    },
   };
+  return runtime;
 }

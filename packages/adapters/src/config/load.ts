@@ -30,7 +30,7 @@ export interface EngineConfig {
   /** The API's base URL (a proxy or an emulator); the SDK default when absent. */
   baseUrl?: string;
   /** The engine's rate limits: requests and tokens per minute, calls at once. */
-  limits?: { rpm?: number; tpm?: number; concurrency?: number };
+  limits?: { rpm?: number; tpm?: number; concurrency?: number; burst_requests?: number };
   /** Per-call deadline in milliseconds. */
   timeoutMs?: number;
   /** `model_info` as configured: describes a model that is not built in, or overrides fields of one that is. */

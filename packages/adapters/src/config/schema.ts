@@ -33,6 +33,7 @@ export const ENGINE_SPEC: FieldSpec = {
         rpm: positiveInt('requests per minute'),
         tpm: positiveInt('tokens per minute'),
         concurrency: positiveInt('calls in flight at once'),
+        burst_requests: positiveInt('requests that may go at once after a quiet spell (the bucket size; default rpm)'),
       },
     },
     model_info: {

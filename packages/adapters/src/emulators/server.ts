@@ -55,6 +55,8 @@ export interface RecordedRequest {
   fault?: Fault;
   /** The HTTP status the emulator answered with. */
   status?: number;
+  /** When the request arrived (the emulator's clock, epoch ms): for rate measurements in tests. */
+  receivedAt: number;
 }
 
 /** A running emulator; point a provider SDK at `url`, and `close()` it when done. */
@@ -131,7 +133,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     };
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0]!;
-    const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: undefined };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: undefined, receivedAt: now() };
     requests.push(record);
     const t = now();
     const baseHeaders: Record<string, string> = { [dialect.requestIdHeader]: ids.requestId };

@@ -22,6 +22,7 @@ import {
   MemoryRateLimiter,
   systemClock,
   type EngineEntry,
+  type RateLimiter,
   type StateStore,
 } from '@sdl/runtime';
 
@@ -56,8 +57,14 @@ function tagged(name: string, adapter: EngineAdapter, origins: WeakMap<object, s
   };
 }
 
-/** Builds the engines, the router (default middleware chain) and the descriptors of `config`. */
-export function enginesFromConfig(config: SdlConfig): RunEngines {
+/** Shared middleware state for processes that work together (`skillc batch`, `skillc worker`): limits and breakers in Redis. */
+export interface SharedChainState {
+  limiter?: RateLimiter;
+  breakers?: CircuitBreakers;
+}
+
+/** Builds the engines, the router (default middleware chain) and the descriptors of `config`; limiter and breakers are per process unless `shared` gives others. */
+export function enginesFromConfig(config: SdlConfig, shared: SharedChainState = {}): RunEngines {
   const origins = new WeakMap<object, string>();
   const entries: EngineEntry[] = Object.values(config.engines).map((engine) => {
     // A scripted engine outside `skillc test` has no script: it echoes the last user message.
@@ -72,8 +79,8 @@ export function enginesFromConfig(config: SdlConfig): RunEngines {
   const describeModel = (provider: Provider, model: string) => configured.get(`${provider}\u0000${model}`) ?? findModel(provider, model);
   const registry = new EngineRegistry(entries, config.defaultEngine);
   const chain = createDefaultChain({
-    breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock),
-    limiter: new MemoryRateLimiter(systemClock),
+    breakers: shared.breakers ?? new CircuitBreakers(new MemoryBreakerStore(), systemClock),
+    limiter: shared.limiter ?? new MemoryRateLimiter(systemClock),
   });
   const router = new EngineRouter({ registry, chain, describeModel });
   return {
@@ -108,11 +115,16 @@ export function stateStoreFromConfig(config: SdlConfig): StateStore {
  */
 export async function redisUnreachable(config: SdlConfig, timeoutMs = 3000): Promise<string | undefined> {
   if (config.state.store !== 'redis') return undefined;
+  return redisUrlUnreachable(config.state.url?.reveal() ?? 'redis://127.0.0.1:6379', 'the Redis state store', timeoutMs);
+}
+
+/** {@link redisUnreachable} for any Redis URL; `what` names it in the message (never the URL itself). */
+export async function redisUrlUnreachable(text: string, what: string, timeoutMs = 3000): Promise<string | undefined> {
   let url: URL;
   try {
-    url = new URL(config.state.url?.reveal() ?? 'redis://127.0.0.1:6379');
+    url = new URL(text);
   } catch {
-    return 'the Redis state store URL in sdl.config.yaml is not a valid URL';
+    return `the URL of ${what} is not a valid URL`;
   }
   const host = url.hostname || '127.0.0.1';
   const port = Number(url.port || 6379);
@@ -125,8 +137,8 @@ export async function redisUnreachable(config: SdlConfig, timeoutMs = 3000): Pro
       socket.destroy();
       resolve(problem);
     };
-    socket.setTimeout(timeoutMs, () => done(`the Redis state store at ${where} did not answer within ${timeoutMs} ms`));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(`cannot reach the Redis state store at ${where} (${error.code ?? error.message})`));
+    socket.setTimeout(timeoutMs, () => done(`${what} at ${where} did not answer within ${timeoutMs} ms`));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(`cannot reach ${what} at ${where} (${error.code ?? error.message})`));
     socket.once(url.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => done(undefined));
   });
 }
