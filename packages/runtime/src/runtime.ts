@@ -19,6 +19,7 @@ import { DeadlineExceededError, InputValidationError, RunCancelledError, SdlRunt
 import { EventChannel, type RunEvent } from './run/events.js';
 import type { RunResult } from './run/result.js';
 import { runSkill } from './run/scheduler.js';
+import { evaluationInterrupt } from './run/interrupt.js';
 import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
 import { MemoryStore } from './state/memory-store.js';
 import type { BatchOptions } from './batch/run-batch.js';
@@ -266,6 +267,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     };
     if (runOptions.engine !== undefined) ctx.engineOverride = runOptions.engine;
     if (deadlineMs !== undefined) ctx.deadline = clock.now() + deadlineMs;
+    if (cancel.mayAbort) ctx.interrupt = evaluationInterrupt(cancel, clock, ctx.deadline, deadlineMs);
     if (session !== undefined) ctx.session = session;
     const startedAt = clock.now();
     try {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
-  checkExpression, compileExpression, EvalError, evaluate, fromJson, identityOffsetMap, JsonInputError, parseExpression,
-  SourceFile, stringifyJson, toDiagnostics, typeOfValue, type Diagnostic, type ExprDiagnostic, type ExprType, type Value,
+  checkExpression, compileExpression, EvalError, evaluateJsonText, fromJson, identityOffsetMap, JsonInputError, parseExpression,
+  SourceFile, toDiagnostics, typeOfValue, type Diagnostic, type ExprDiagnostic, type ExprType, type Value,
 } from '@sdl/compiler';
 import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, UsageError } from '../io.js';
 import { formatDiagnostic, formatJsonReport } from '../report/human.js';
@@ -50,8 +50,7 @@ export const command: Command = {
     const checked = checkExpression(parsed.ast, scopeOf(vars));
     if (checked.diagnostics.length > 0) return fail(checked.diagnostics);
     try {
-      const result = evaluate(compileExpression(parsed.ast), vars);
-      io.stdout.write(`${stringifyJson(result)}\n`);
+      io.stdout.write(`${evaluateJsonText(compileExpression(parsed.ast), vars)}\n`);
       return EXIT_OK;
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;

@@ -1,7 +1,8 @@
 import type { ComprehensionNode, ExprNode, TemplateAst, TemplateNode } from './ast.js';
 import { EvalError } from './eval-error.js';
 import { ExprCode } from './expr-diagnostic.js';
-import { stringifyJson } from './json.js';
+import { charge, newBudget, scanCost, type Budget } from './budget.js';
+import { stringifyJson, stringifyJsonBounded, toJsonCharged } from './json.js';
 import { checkInt, checkString, checkUint, compileRegex, fail, GLOBAL_FUNCTIONS, matches, MEMBER_FUNCTIONS, noOverload, type CallSite } from './functions.js';
 import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 import { hexToBytes } from './literals.js';
@@ -12,11 +13,19 @@ import {
 /** Variables for one evaluation: names to values (see `fromJson` to bring JSON in). */
 export type Vars = Readonly<Record<string, Value>> | ReadonlyMap<string, Value>;
 
-interface Ctx {
+interface Ctx extends Budget {
   vars: Vars;
   slots: Value[];
-  steps: number;
-  limits: EvalLimits;
+}
+
+/** How the host controls one evaluation beyond its limits. */
+export interface EvalOptions {
+  /**
+   * Asked about every thousand steps of work; returning true stops the evaluation with SDL4210.
+   * A host passes its deadline and cancellation here (the runtime does, for a run's `deadlineMs`
+   * and `signal`), since a synchronous evaluation cannot see timers fire.
+   */
+  interrupt?: () => boolean;
 }
 type Fn = (c: Ctx) => Value;
 
@@ -51,8 +60,12 @@ function siteOf(node: { start: number; end: number }): (c: Ctx) => CallSite {
 }
 
 function step(c: Ctx, node: { start: number; end: number }, n = 1): void {
-  if ((c.steps += n) > c.limits.maxSteps)
-    fail(ExprCode.LimitExceeded, `evaluation exceeds the limit of ${c.limits.maxSteps} steps`, node, 'iterate over smaller lists or nest fewer macros');
+  charge(c, n, node);
+}
+
+/** Charges the scan of long string and bytes arguments (1 step per 256 units): builtins are linear in them. */
+function chargeScan(c: Ctx, v: Value, node: { start: number; end: number }): void {
+  if ((typeof v === 'string' || v instanceof Uint8Array) && v.length >= 256) charge(c, scanCost(v.length), node);
 }
 
 function lookupVar(vars: Vars, name: string): Value | undefined {
@@ -61,9 +74,12 @@ function lookupVar(vars: Vars, name: string): Value | undefined {
 }
 
 /** The elements a macro or `{{#each}}` iterates: a list's elements or a map's keys. */
-function iterationItems(v: Value, node: { start: number; end: number }, what: string): readonly Value[] {
+function iterationItems(v: Value, node: { start: number; end: number }, what: string, c: Ctx): readonly Value[] {
   if (Array.isArray(v)) return v;
-  if (v instanceof Map) return mapKeys(v);
+  if (v instanceof Map) {
+    step(c, node, v.size); // the keys are copied out
+    return mapKeys(v);
+  }
   return fail(ExprCode.RuntimeNoOverload, `${what} needs a list or a map, got ${typeName(v)}`, node);
 }
 
@@ -222,8 +238,8 @@ class Compiler {
           return r;
         };
       }
-      case '==': return (c) => celEquals(left(c), right(c));
-      case '!=': return (c) => !celEquals(left(c), right(c));
+      case '==': return (c) => celEquals(left(c), right(c), c, at);
+      case '!=': return (c) => !celEquals(left(c), right(c), c, at);
       case '<': case '<=': case '>': case '>=': {
         const op = node.op;
         return (c) => {
@@ -235,6 +251,8 @@ class Compiler {
             const y = b as number;
             return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
           }
+          if (typeof a === 'string' && typeof b === 'string') step(c, at, scanCost(Math.min(a.length, b.length)));
+          else if (a instanceof Uint8Array && b instanceof Uint8Array) step(c, at, scanCost(Math.min(a.length, b.length)));
           const r = celCompare(a, b);
           if (r === undefined) return noOverload(op, [a, b], at);
           return op === '<' ? r < 0 : op === '<=' ? r <= 0 : op === '>' ? r > 0 : r >= 0;
@@ -244,7 +262,12 @@ class Compiler {
         const a = left(c);
         const b = right(c);
         if (Array.isArray(b)) {
-          for (const x of b) if (celEquals(a, x as Value)) return true;
+          // 1 step per element compared (and the comparisons' own work): `in` over a big list in a macro is bounded.
+          for (let i = 0; i < b.length; i++) {
+            if ((i & 255) === 255) step(c, at, 256);
+            if (celEquals(a, b[i] as Value, c, at)) return true;
+          }
+          step(c, at, b.length & 255);
           return false;
         }
         if (b instanceof Map) {
@@ -272,21 +295,45 @@ class Compiler {
         return () => fail(ExprCode.UnknownFunction, `unknown function \`${node.fn}\` with ${args.length} argument(s)`, fnSite);
       // A constant pattern is compiled once, here, not on every call.
       const pattern = node.fn === 'matches' && node.args[0]?.kind === 'string' ? compileRegex(node.args[0].value) : undefined;
-      if (pattern) return (c) => matches(target(c), pattern, at(c));
+      if (pattern) return (c) => {
+        const t = target(c);
+        chargeScan(c, t, node);
+        return matches(t, pattern, at(c), c);
+      };
       if (args.length === 1) {
         const a0 = args[0]!;
-        return (c) => fn.fn(target(c), [a0(c)], at(c));
+        return (c) => {
+          const t = target(c);
+          const x = a0(c);
+          chargeScan(c, t, node);
+          chargeScan(c, x, node);
+          return fn.fn(t, [x], at(c), c);
+        };
       }
-      return (c) => fn.fn(target(c), args.map((a) => a(c)), at(c));
+      return (c) => {
+        const t = target(c);
+        const xs = args.map((a) => a(c));
+        chargeScan(c, t, node);
+        for (const x of xs) chargeScan(c, x, node);
+        return fn.fn(t, xs, at(c), c);
+      };
     }
     const fn = GLOBAL_FUNCTIONS.get(node.fn);
     if (!fn || !fn.arity.includes(args.length))
       return () => fail(ExprCode.UnknownFunction, `unknown function \`${node.fn}\` with ${args.length} argument(s)`, fnSite);
     if (args.length === 1) {
       const a0 = args[0]!;
-      return (c) => fn.fn([a0(c)], at(c));
+      return (c) => {
+        const x = a0(c);
+        chargeScan(c, x, node);
+        return fn.fn([x], at(c), c);
+      };
     }
-    return (c) => fn.fn(args.map((a) => a(c)), at(c));
+    return (c) => {
+      const xs = args.map((a) => a(c));
+      for (const x of xs) chargeScan(c, x, node);
+      return fn.fn(xs, at(c), c);
+    };
   }
 
   private comprehension(node: ComprehensionNode): Fn {
@@ -304,7 +351,7 @@ class Compiler {
       case 'exists': {
         const decisive = node.macro === 'exists';
         return (c) => {
-          const items = iterationItems(range(c), where, what);
+          const items = iterationItems(range(c), where, what, c);
           let err: EvalError | undefined;
           for (let i = 0; i < items.length; i++) {
             step(c, where);
@@ -322,7 +369,7 @@ class Compiler {
       }
       case 'exists_one':
         return (c) => {
-          const items = iterationItems(range(c), where, what);
+          const items = iterationItems(range(c), where, what, c);
           let count = 0;
           for (let i = 0; i < items.length; i++) {
             step(c, where);
@@ -333,7 +380,7 @@ class Compiler {
         };
       case 'filter':
         return (c) => {
-          const items = iterationItems(range(c), where, what);
+          const items = iterationItems(range(c), where, what, c);
           const out: Value[] = [];
           for (let i = 0; i < items.length; i++) {
             step(c, where);
@@ -344,7 +391,7 @@ class Compiler {
         };
       case 'map':
         return (c) => {
-          const items = iterationItems(range(c), where, what);
+          const items = iterationItems(range(c), where, what, c);
           const out: Value[] = [];
           for (let i = 0; i < items.length; i++) {
             step(c, where);
@@ -373,7 +420,7 @@ class Compiler {
       }
       case 'interpolation': {
         const value = this.expr(node.expr);
-        return (c, out) => append(out, renderValue(value(c)), c, node);
+        return (c, out) => append(out, renderBounded(value(c), c.limits.maxStringLength - out.text.length, c, node), c, node);
       }
       case 'if': {
         const branches = node.branches.map((b) => ({ test: this.expr(b.test), body: this.template(b.body), node: b.test }));
@@ -394,7 +441,7 @@ class Compiler {
         const body = this.template(node.body);
         this.unbind(node.index !== undefined ? 2 : 1);
         return (c, out) => {
-          const items = iterationItems(list(c), node.list, '`#each`');
+          const items = iterationItems(list(c), node.list, '`#each`', c);
           for (let i = 0; i < items.length; i++) {
             step(c, node.list);
             c.slots[itemSlot] = items[i]!;
@@ -434,6 +481,23 @@ export function renderValue(v: Value): string {
   }
 }
 
+/**
+ * `renderValue` for a template: lists and maps are written as JSON no longer than `room`
+ * characters, checked while writing (a 4 MB input inside a list cannot build an oversized text
+ * first), 1 step per element.
+ */
+function renderBounded(v: Value, room: number, c: Ctx, node: { start: number; end: number }): string {
+  if (Array.isArray(v) || v instanceof Map)
+    return stringifyJsonBounded(v, room, c, node, `rendered text exceeds the limit of ${c.limits.maxStringLength} characters`);
+  return renderValue(v);
+}
+
+/** A short form of a key for an error message (keys can be long strings). */
+function keyPreview(k: Value): string {
+  const text = typeof k === 'string' && k.length > 60 ? `${k.slice(0, 60)}…` : k;
+  return stringifyJson(text as Value);
+}
+
 function indexValue(m: Value, k: Value, node: Extract<ExprNode, { kind: 'index' }>): Value {
   const at = { start: node.opStart, end: node.end };
   if (Array.isArray(m)) {
@@ -448,7 +512,7 @@ function indexValue(m: Value, k: Value, node: Extract<ExprNode, { kind: 'index' 
   if (m instanceof Map) {
     const key = mapKeyOf(k);
     const v = key === undefined ? undefined : m.get(key);
-    if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: ${stringifyJson(k)}`, at, 'check with `key in map` first');
+    if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: ${keyPreview(k)}`, at, 'check with `key in map` first');
     return v;
   }
   return noOverload('_[_]', [m, k], at);
@@ -470,11 +534,12 @@ function add(a: Value, b: Value, at: { start: number; end: number }, c: Ctx): Va
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length + b.length > c.limits.maxListLength)
       fail(ExprCode.LimitExceeded, `list of ${a.length + b.length} elements exceeds the limit of ${c.limits.maxListLength}`, at);
-    step(c, at, b.length);
+    step(c, at, a.length + b.length); // both are copied
     return [...a, ...b];
   }
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     if (a.length + b.length > c.limits.maxBytesLength) fail(ExprCode.LimitExceeded, `bytes exceed the limit of ${c.limits.maxBytesLength}`, at);
+    step(c, at, scanCost(a.length + b.length));
     const out = new Uint8Array(a.length + b.length);
     out.set(a);
     out.set(b, a.length);
@@ -538,8 +603,9 @@ export function compileTemplate(ast: TemplateAst): CompiledTemplate {
   return { kind: 'compiled-template', run, slots: compiler.maxSlots };
 }
 
-function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>): Ctx {
-  return { vars, slots: new Array<Value>(slots).fill(null), steps: 0, limits: limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS };
+function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): Ctx {
+  const budget = newBudget(limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS, options?.interrupt);
+  return { vars, slots: new Array<Value>(slots).fill(null), ...budget };
 }
 
 /**
@@ -549,6 +615,7 @@ function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>): Ctx {
  * @param compiled - from {@link compileExpression}; compile once, evaluate many times
  * @param vars - the variables in scope (`inputs`, `steps`, ...), as CEL values (see {@link varsFromJson})
  * @param limits - tighter bounds than {@link DEFAULT_LIMITS} for this evaluation
+ * @param options - the host's `interrupt` (deadline, cancellation), see {@link EvalOptions}
  * @returns the CEL value; {@link toJson} turns it into plain JSON
  * @throws {@link EvalError} on a CEL runtime error (no such key, division by zero, ...) or an exceeded limit
  *
@@ -563,9 +630,46 @@ function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>): Ctx {
  * console.log(toJson(value)); // "long"
  * ```
  */
-export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>): Value {
-  return compiled.run(context(compiled.slots, vars, limits));
+export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): Value {
+  return compiled.run(context(compiled.slots, vars, limits, options));
 }
+
+/**
+ * Evaluates a compiled expression and converts the value with {@link toJson}, the conversion
+ * charged to the same step budget (1 step per list element or map entry): a value sharing
+ * structure cannot expand into more JSON than the limits allow. What a host that hands results
+ * on as JSON (the runtime) calls.
+ *
+ * @param compiled - from {@link compileExpression}
+ * @param vars - the variables in scope, as CEL values
+ * @param limits - tighter bounds than {@link DEFAULT_LIMITS}
+ * @param options - the host's `interrupt` (deadline, cancellation)
+ * @returns plain JSON data
+ * @throws {@link EvalError} on a CEL runtime error or an exceeded limit
+ */
+export function evaluateJson(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): unknown {
+  const c = context(compiled.slots, vars, limits, options);
+  return toJsonCharged(compiled.run(c), c, ROOT);
+}
+
+/**
+ * Evaluates a compiled expression and writes the value as JSON text (exact int/uint digits, like
+ * {@link stringifyJson}), the writing charged to the same budget and stopped before the text passes
+ * `maxStringLength` characters. What `skillc eval` prints.
+ *
+ * @param compiled - from {@link compileExpression}
+ * @param vars - the variables in scope, as CEL values
+ * @param limits - tighter bounds than {@link DEFAULT_LIMITS}
+ * @param options - the host's `interrupt` (deadline, cancellation)
+ * @returns compact JSON text
+ * @throws {@link EvalError} on a CEL runtime error or an exceeded limit
+ */
+export function evaluateJsonText(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): string {
+  const c = context(compiled.slots, vars, limits, options);
+  return stringifyJsonBounded(compiled.run(c), c.limits.maxStringLength, c, ROOT, `the value's JSON text exceeds the limit of ${c.limits.maxStringLength} characters`);
+}
+
+const ROOT = { start: 0, end: 0 };
 
 /**
  * Renders a compiled template to text. Throws {@link EvalError} like `evaluate`.
@@ -573,6 +677,7 @@ export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Part
  * @param compiled - from {@link compileTemplate}
  * @param vars - the variables in scope, as CEL values (see {@link varsFromJson})
  * @param limits - tighter bounds than {@link DEFAULT_LIMITS}, e.g. a smaller `maxStringLength`
+ * @param options - the host's `interrupt` (deadline, cancellation), see {@link EvalOptions}
  * @returns the rendered text
  * @throws {@link EvalError} on a CEL runtime error or an exceeded limit
  *
@@ -586,8 +691,8 @@ export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Part
  * console.log(prompt); // "Summarize in en:\n- intro\n- results"
  * ```
  */
-export function render(compiled: CompiledTemplate, vars: Vars, limits?: Partial<EvalLimits>): string {
+export function render(compiled: CompiledTemplate, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): string {
   const out = { text: '' };
-  compiled.run(context(compiled.slots, vars, limits), out);
+  compiled.run(context(compiled.slots, vars, limits, options), out);
   return out.text;
 }

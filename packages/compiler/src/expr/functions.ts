@@ -1,4 +1,5 @@
 import { ExprCode } from './expr-diagnostic.js';
+import { charge, REGEX_STEPS_PER_STEP, scanCost, type Budget } from './budget.js';
 import { EvalError } from './eval-error.js';
 import type { EvalLimits } from './limits.js';
 import { LinearRegex, RegexCostError, RegexSyntaxError } from './regex.js';
@@ -59,16 +60,35 @@ export function compileRegex(pattern: string): LinearRegex | RegexSyntaxError {
   return re;
 }
 
-export function matches(s: Value, pattern: Value | LinearRegex | RegexSyntaxError, site: CallSite): boolean {
+/**
+ * `s.matches(pattern)`. The matcher's work is charged to the evaluation (1 step per
+ * {@link REGEX_STEPS_PER_STEP} thread steps) and capped by what is left of its budget as well as
+ * by `maxRegexSteps` per call, so `matches` inside a macro is bounded like any other work.
+ */
+export function matches(s: Value, pattern: Value | LinearRegex | RegexSyntaxError, site: CallSite, budget: Budget): boolean {
+  if (typeof pattern === 'string') charge(budget, 1 + (pattern.length >> 4), site); // compiling (or finding) a pattern held in a value
   const re = typeof pattern === 'string' ? compileRegex(pattern) : pattern;
   if (typeof s !== 'string' || !(re instanceof LinearRegex || re instanceof RegexSyntaxError)) return noOverload('matches', [s, pattern as Value], site);
   if (re instanceof RegexSyntaxError) fail(ExprCode.InvalidArgument, `invalid regular expression: ${re.message}`, site, 'patterns use RE2 syntax');
+  const left = (budget.limits.maxSteps - budget.steps + 1) * REGEX_STEPS_PER_STEP;
+  const cap = Math.min(site.limits.maxRegexSteps, left);
+  const cost = { steps: 0 };
   try {
-    return re.test(s, site.limits.maxRegexSteps);
+    return re.test(s, cap, cost);
   } catch (e) {
-    if (e instanceof RegexCostError) fail(ExprCode.LimitExceeded, e.message, site, 'match a shorter input or a simpler pattern');
-    throw e;
+    if (!(e instanceof RegexCostError)) throw e;
+    if (cap < site.limits.maxRegexSteps) charge(budget, budget.limits.maxSteps + 1, site); // the evaluation's budget ran out first
+    fail(ExprCode.LimitExceeded, e.message, site, 'match a shorter input or a simpler pattern');
+  } finally {
+    charge(budget, Math.ceil(cost.steps / REGEX_STEPS_PER_STEP), site);
   }
+}
+
+/** How many times `sep` (not empty) occurs in `s`, counting no further than `cap`. */
+function occurrences(s: string, sep: string, cap: number): number {
+  let n = 0;
+  for (let i = s.indexOf(sep); i >= 0 && n <= cap; i = s.indexOf(sep, i + sep.length)) n++;
+  return n;
 }
 
 const INT_TEXT = /^[+-]?\d+$/;
@@ -168,7 +188,7 @@ export function trimWhiteSpace(s: string): string {
   return s.slice(start, stop);
 }
 
-type Builtin = (args: Value[], site: CallSite) => Value;
+type Builtin = (args: Value[], site: CallSite, budget: Budget) => Value;
 
 const str = (name: string, args: Value[], site: CallSite, n: number): string[] => {
   if (args.length !== n || args.some((a) => typeof a !== 'string')) noOverload(name, args, site);
@@ -176,7 +196,7 @@ const str = (name: string, args: Value[], site: CallSite, n: number): string[] =
 };
 
 /** Global functions: `size(x)`, conversions, `type`, `dyn`, `matches(s, re)`. */
-export const GLOBAL_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: Builtin }> = new Map([
+export const GLOBAL_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: Builtin }> = new Map<string, { arity: number[]; fn: Builtin }>([
   ['size', { arity: [1], fn: (a, s) => sizeOf(a[0]!, s) }],
   ['int', { arity: [1], fn: (a, s) => toInt(a[0]!, s) }],
   ['uint', { arity: [1], fn: (a, s) => toUint(a[0]!, s) }],
@@ -206,47 +226,59 @@ export const GLOBAL_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: Builti
   }],
   ['type', { arity: [1], fn: (a) => CelType.of(typeName(a[0]!)) }],
   ['dyn', { arity: [1], fn: (a) => a[0]! }],
-  ['matches', { arity: [2], fn: (a, s) => matches(a[0]!, a[1]!, s) }],
+  ['matches', { arity: [2], fn: (a, s, b) => matches(a[0]!, a[1]!, s, b) }],
 ]);
 
+type MemberBuiltin = (target: Value, args: Value[], site: CallSite, budget: Budget) => Value;
+
 /** Receiver-style functions, `target.fn(args)`: CEL's string functions plus a few from its strings extension. */
-export const MEMBER_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: (target: Value, args: Value[], site: CallSite) => Value }> = new Map([
+export const MEMBER_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: MemberBuiltin }> = new Map<string, { arity: number[]; fn: MemberBuiltin }>([
   ['size', { arity: [0], fn: (t, _a, s) => sizeOf(t, s) }],
   ['contains', { arity: [1], fn: (t, a, s) => (typeof t === 'string' && typeof a[0] === 'string' ? t.includes(a[0]) : noOverload('contains', [t, ...a], s)) }],
   ['startsWith', { arity: [1], fn: (t, a, s) => (typeof t === 'string' && typeof a[0] === 'string' ? t.startsWith(a[0]) : noOverload('startsWith', [t, ...a], s)) }],
   ['endsWith', { arity: [1], fn: (t, a, s) => (typeof t === 'string' && typeof a[0] === 'string' ? t.endsWith(a[0]) : noOverload('endsWith', [t, ...a], s)) }],
-  ['matches', { arity: [1], fn: (t, a, s) => matches(t, a[0]!, s) }],
+  ['matches', { arity: [1], fn: (t, a, s, b) => matches(t, a[0]!, s, b) }],
   ['lowerAscii', { arity: [0], fn: (t, _a, s) => str('lowerAscii', [t], s, 1)[0]!.replace(/[A-Z]+/g, (m) => m.toLowerCase()) }],
   ['upperAscii', { arity: [0], fn: (t, _a, s) => str('upperAscii', [t], s, 1)[0]!.replace(/[a-z]+/g, (m) => m.toUpperCase()) }],
   ['trim', { arity: [0], fn: (t, _a, s) => trimWhiteSpace(str('trim', [t], s, 1)[0]!) }],
   ['replace', {
     arity: [2],
-    fn: (t, a, s) => {
+    fn: (t, a, s, b) => {
       const [x, from, to] = str('replace', [t, ...a], s, 3);
       if (from === '') return noOverload('replace', [t, ...a], s);
-      const parts = x!.split(from!);
-      if (parts.length > 1 && x!.length + (parts.length - 1) * (to!.length - from!.length) > s.limits.maxStringLength)
-        fail(ExprCode.LimitExceeded, `replace result exceeds the string limit of ${s.limits.maxStringLength}`, s);
-      return parts.join(to!);
+      // The result's size is known from the number of matches: check it before building anything.
+      const growth = to!.length - from!.length;
+      const cap = growth > 0 ? Math.floor((s.limits.maxStringLength - x!.length) / growth) : Infinity;
+      const count = cap < 0 ? Infinity : occurrences(x!, from!, cap);
+      if (count > cap) fail(ExprCode.LimitExceeded, `replace result exceeds the string limit of ${s.limits.maxStringLength}`, s);
+      charge(b, scanCost(x!.length + count * Math.max(0, growth)), s); // the result is built
+      return x!.replaceAll(from!, () => to!); // a function replacer: `$&` in `to` is text, not a pattern
     },
   }],
   ['split', {
     arity: [1],
-    fn: (t, a, s) => {
+    fn: (t, a, s, b) => {
       const [x, sep] = str('split', [t, ...a], s, 2);
-      const parts = sep === '' ? Array.from(x!) : x!.split(sep!);
-      if (parts.length > s.limits.maxListLength) fail(ExprCode.LimitExceeded, `split produces more than ${s.limits.maxListLength} parts`, s);
-      return parts;
+      // Count the parts first, so a huge list is refused before it is built.
+      const parts = sep === '' ? codePointLength(x!) : occurrences(x!, sep!, s.limits.maxListLength) + 1;
+      if (parts > s.limits.maxListLength) fail(ExprCode.LimitExceeded, `split produces more than ${s.limits.maxListLength} parts`, s);
+      charge(b, parts, s); // a list of `parts` elements is built
+      return sep === '' ? Array.from(x!) : x!.split(sep!);
     },
   }],
   ['join', {
     arity: [0, 1],
-    fn: (t, a, s) => {
+    fn: (t, a, s, b) => {
       const sep = a.length === 0 ? '' : a[0];
-      if (!Array.isArray(t) || typeof sep !== 'string' || t.some((x) => typeof x !== 'string')) return noOverload('join', [t, ...a], s);
+      if (!Array.isArray(t) || typeof sep !== 'string') return noOverload('join', [t, ...a], s);
+      charge(b, t.length, s);
       let len = 0;
-      for (const x of t as string[]) len += x.length + sep.length;
+      for (const x of t as Value[]) {
+        if (typeof x !== 'string') return noOverload('join', [t, ...a], s);
+        len += x.length + sep.length;
+      }
       if (len > s.limits.maxStringLength) fail(ExprCode.LimitExceeded, `join result exceeds the string limit of ${s.limits.maxStringLength}`, s);
+      charge(b, scanCost(len), s);
       return (t as string[]).join(sep);
     },
   }],

@@ -6,7 +6,7 @@ export type * from './ast.js';
 export { ExprCode, type ExprDiagnostic } from './expr-diagnostic.js';
 export { parseExpression, MAX_NESTING, MAX_AST_DEPTH, MAX_TOKENS } from './parser.js';
 export { parseTemplate } from './template.js';
-export { compileExpression, compileTemplate, evaluate, render, renderValue, type CompiledExpression, type CompiledTemplate, type Vars } from './evaluate.js';
+export { compileExpression, compileTemplate, evaluate, evaluateJson, evaluateJsonText, render, renderValue, type CompiledExpression, type CompiledTemplate, type EvalOptions, type Vars } from './evaluate.js';
 export { EvalError } from './eval-error.js';
 export { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 export { fromJson, varsFromJson, toJson, stringifyJson, JsonInputError } from './json.js';

@@ -1,3 +1,5 @@
+import { charge, type Budget } from './budget.js';
+import { EvalError } from './eval-error.js';
 import { ExprCode } from './expr-diagnostic.js';
 import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 import { CelType, CelUint, formatDouble, INT64_MAX, INT64_MIN, type MapKey, type Value } from './values.js';
@@ -134,6 +136,9 @@ export function varsFromJson(json: Record<string, unknown>, schemas: Record<stri
   return vars;
 }
 
+type Span = { start: number; end: number };
+const NOWHERE: Span = { start: 0, end: 0 };
+
 const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 
 /**
@@ -143,6 +148,19 @@ const base64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLeng
  * types their name.
  */
 export function toJson(v: Value): unknown {
+  return convertOut(v, undefined, NOWHERE);
+}
+
+/**
+ * `toJson` charging 1 step per list element and map entry to `budget`: a value that shares
+ * structure (a list holding the same big list twice, many levels deep) cannot expand into more
+ * JSON than the evaluation's step limit allows. @internal
+ */
+export function toJsonCharged(v: Value, budget: Budget, at: Span): unknown {
+  return convertOut(v, budget, at);
+}
+
+function convertOut(v: Value, budget: Budget | undefined, at: Span): unknown {
   switch (typeof v) {
     case 'bigint':
       return Number(v);
@@ -155,10 +173,14 @@ export function toJson(v: Value): unknown {
       if (v === null) return null;
       if (v instanceof CelUint) return Number(v.value);
       if (v instanceof Uint8Array) return base64(v);
-      if (Array.isArray(v)) return v.map((x: Value) => toJson(x));
+      if (Array.isArray(v)) {
+        if (budget !== undefined) charge(budget, v.length, at);
+        return v.map((x: Value) => convertOut(x, budget, at));
+      }
       if (v instanceof Map) {
+        if (budget !== undefined) charge(budget, v.size, at);
         const out: Record<string, unknown> = {};
-        for (const [k, x] of v) Object.defineProperty(out, String(k), { value: toJson(x), enumerable: true, writable: true, configurable: true });
+        for (const [k, x] of v) Object.defineProperty(out, String(k), { value: convertOut(x, budget, at), enumerable: true, writable: true, configurable: true });
         return out;
       }
       return (v as CelType).name;
@@ -167,36 +189,98 @@ export function toJson(v: Value): unknown {
 
 /** JSON text of a value, like `JSON.stringify(toJson(v), null, indent)` but with exact int/uint digits. */
 export function stringifyJson(v: Value, indent = 0): string {
-  return write(v, indent, '');
+  const w = new JsonWriter(indent, Infinity, undefined, NOWHERE);
+  w.value(v, '');
+  return w.text();
 }
 
-function write(v: Value, indent: number, pad: string): string {
-  switch (typeof v) {
-    case 'bigint':
-      return v.toString();
-    case 'number':
-      return Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : JSON.stringify(v)) : JSON.stringify(toJson(v));
-    case 'string':
-      return JSON.stringify(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    default: {
-      if (v === null) return 'null';
-      if (v instanceof CelUint) return v.value.toString();
-      if (v instanceof Uint8Array) return JSON.stringify(base64(v));
-      if (v instanceof CelType) return JSON.stringify(v.name);
-      const inner = indent > 0 ? pad + ' '.repeat(indent) : '';
-      const nl = indent > 0 ? '\n' : '';
-      const sep = indent > 0 ? ': ' : ':';
-      if (Array.isArray(v)) {
-        if (v.length === 0) return '[]';
-        return `[${nl}${v.map((x: Value) => inner + write(x, indent, inner)).join(`,${nl}`)}${nl}${indent > 0 ? pad : ''}]`;
+/**
+ * `stringifyJson` that stops with SDL4210 as soon as the text would pass `maxLength` characters,
+ * before building it, and charges 1 step per list element or map entry to `budget`. @internal
+ */
+export function stringifyJsonBounded(v: Value, maxLength: number, budget: Budget, at: Span, tooLong: string): string {
+  const w = new JsonWriter(0, maxLength, budget, at, tooLong);
+  w.value(v, '');
+  return w.text();
+}
+
+/** Writes JSON text in parts, keeping count of its length so a limit is checked as it grows. */
+class JsonWriter {
+  private readonly parts: string[] = [];
+  private length = 0;
+  constructor(
+    private readonly indent: number,
+    private readonly maxLength: number,
+    private readonly budget: Budget | undefined,
+    private readonly at: Span,
+    private readonly tooLong = `the JSON text exceeds the limit of ${maxLength} characters`,
+  ) {}
+
+  text(): string {
+    return this.parts.join('');
+  }
+
+  /** Fails when `n` more characters would pass the limit. */
+  private ensure(n: number): void {
+    if (this.length + n > this.maxLength)
+      throw new EvalError(ExprCode.LimitExceeded, this.tooLong, this.at.start, this.at.end, 'insert smaller values');
+  }
+
+  private push(s: string): void {
+    this.ensure(s.length);
+    this.length += s.length;
+    this.parts.push(s);
+  }
+
+  value(v: Value, pad: string): void {
+    switch (typeof v) {
+      case 'bigint':
+        return this.push(v.toString());
+      case 'number':
+        return this.push(Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : JSON.stringify(v)) : JSON.stringify(toJson(v)));
+      case 'string':
+        // Quoted, a string is at least 2 characters longer: refuse before quoting a string that cannot fit.
+        this.ensure(v.length + 2);
+        return this.push(JSON.stringify(v));
+      case 'boolean':
+        return this.push(v ? 'true' : 'false');
+      default: {
+        if (v === null) return this.push('null');
+        if (v instanceof CelUint) return this.push(v.value.toString());
+        if (v instanceof Uint8Array) {
+          this.ensure(Math.ceil(v.length / 3) * 4 + 2);
+          return this.push(JSON.stringify(base64(v)));
+        }
+        if (v instanceof CelType) return this.push(JSON.stringify(v.name));
+        const indent = this.indent;
+        const inner = indent > 0 ? pad + ' '.repeat(indent) : '';
+        const nl = indent > 0 ? '\n' : '';
+        const close = `${nl}${indent > 0 ? pad : ''}`;
+        if (Array.isArray(v)) {
+          if (v.length === 0) return this.push('[]');
+          if (this.budget !== undefined) charge(this.budget, v.length, this.at);
+          this.push('[');
+          for (let i = 0; i < v.length; i++) {
+            this.push(i === 0 ? `${nl}${inner}` : `,${nl}${inner}`);
+            this.value(v[i] as Value, inner);
+          }
+          return this.push(`${close}]`);
+        }
+        const map = v as ReadonlyMap<MapKey, Value>;
+        if (map.size === 0) return this.push('{}');
+        if (this.budget !== undefined) charge(this.budget, map.size, this.at);
+        const sep = indent > 0 ? ': ' : ':';
+        this.push('{');
+        let first = true;
+        for (const [k, x] of map) {
+          this.push(`${first ? '' : ','}${nl}${inner}`);
+          first = false;
+          this.value(typeof k === 'string' ? k : String(k), inner);
+          this.push(sep);
+          this.value(x, inner);
+        }
+        return this.push(`${close}}`);
       }
-      const map = v as ReadonlyMap<MapKey, Value>;
-      if (map.size === 0) return '{}';
-      const parts: string[] = [];
-      for (const [k, x] of map) parts.push(`${inner}${JSON.stringify(String(k))}${sep}${write(x, indent, inner)}`);
-      return `{${nl}${parts.join(`,${nl}`)}${nl}${indent > 0 ? pad : ''}}`;
     }
   }
 }

@@ -3,13 +3,13 @@
  * the expression that crossed it; none can be turned off, only raised.
  */
 export interface EvalLimits {
-  /** Macro iterations plus list/map elements built, summed over the whole evaluation. */
+  /** Work allowed to one evaluation: macro iterations, elements built or compared, string, regex and JSON work (spec/expressions.md §4). */
   maxSteps: number;
   /** Longest string produced, in UTF-16 code units (also the longest rendered template). */
   maxStringLength: number;
   /** Most elements in a list or map produced. */
   maxListLength: number;
-  /** Work allowed to one `matches()` call (threads × characters of the linear matcher). */
+  /** Work allowed to one `matches()` call (threads × characters of the linear matcher); it also counts towards `maxSteps`. */
   maxRegexSteps: number;
   /** Longest bytes value produced. */
   maxBytesLength: number;

@@ -389,8 +389,11 @@ export class LinearRegex {
     this.prog = prog;
   }
 
-  /** True when the pattern matches a substring of `input`; throws RegexCostError past `maxSteps` thread steps. */
-  test(input: string, maxSteps: number): boolean {
+  /**
+   * True when the pattern matches a substring of `input`; throws RegexCostError past `maxSteps`
+   * thread steps. `cost.steps` (when given) is set to the thread steps spent, also when it throws.
+   */
+  test(input: string, maxSteps: number, cost?: { steps: number }): boolean {
     const prog = this.prog;
     const n = prog.length;
     let clist = new Int32Array(n);
@@ -451,7 +454,10 @@ export class LinearRegex {
     while (!matched && after !== -1) {
       const cur = after;
       steps += ccount + 1;
-      if (steps > maxSteps) throw new RegexCostError(`the regular expression needs more than ${maxSteps} steps on this input`);
+      if (steps > maxSteps) {
+        if (cost) cost.steps = steps;
+        throw new RegexCostError(`the regular expression needs more than ${maxSteps} steps on this input`);
+      }
       pos += cur > 0xffff ? 2 : 1;
       before = cur;
       after = pos < input.length ? input.codePointAt(pos)! : -1;
@@ -466,6 +472,7 @@ export class LinearRegex {
       [clist, nlist] = [nlist, clist];
       ccount = ncount;
     }
+    if (cost) cost.steps = steps;
     return matched;
   }
 }

@@ -1,3 +1,5 @@
+import { charge, scanCost, type Budget } from './budget.js';
+
 /**
  * Runtime values of the expression language. JavaScript primitives where CEL and JS agree, and
  * small classes where they do not:
@@ -136,8 +138,16 @@ function numericCompare(a: Value, b: Value): number | undefined {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** CEL heterogeneous equality: numbers compare by value across int/uint/double; other kinds never equal. */
-export function celEquals(a: Value, b: Value): boolean {
+const NOWHERE = { start: 0, end: 0 };
+
+/**
+ * CEL heterogeneous equality: numbers compare by value across int/uint/double; other kinds never
+ * equal. With a `budget`, the work is charged to it (1 step per list element or map entry visited,
+ * 1 per KiB of string or bytes compared), so comparing values that share structure (whose expanded
+ * size can be exponential in the work that built them) stops at the evaluation's step limit.
+ */
+export function celEquals(a: Value, b: Value, budget?: Budget, at: { start: number; end: number } = NOWHERE): boolean {
+  if (budget !== undefined && typeof a === 'string' && typeof b === 'string' && a.length >= 256 && a.length === b.length) charge(budget, scanCost(a.length), at);
   if (a === b) return typeof a !== 'number' || !Number.isNaN(a);
   const ta = typeof a;
   if (ta === typeof b && ta !== 'object') return false;
@@ -146,19 +156,22 @@ export function celEquals(a: Value, b: Value): boolean {
   if (a === null || b === null) return false;
   if (a instanceof Uint8Array) {
     if (!(b instanceof Uint8Array) || a.length !== b.length) return false;
+    if (budget !== undefined) charge(budget, scanCost(a.length), at);
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!celEquals(a[i] as Value, b[i] as Value)) return false;
+    if (budget !== undefined) charge(budget, a.length, at);
+    for (let i = 0; i < a.length; i++) if (!celEquals(a[i] as Value, b[i] as Value, budget, at)) return false;
     return true;
   }
   if (a instanceof Map) {
     if (!(b instanceof Map) || a.size !== b.size) return false;
+    if (budget !== undefined) charge(budget, a.size, at);
     for (const [k, v] of a) {
       if (!b.has(k)) return false;
-      if (!celEquals(v, b.get(k) as Value)) return false;
+      if (!celEquals(v, b.get(k) as Value, budget, at)) return false;
     }
     return true;
   }
@@ -184,7 +197,10 @@ export function celCompare(a: Value, b: Value): number | undefined {
 function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const len = Math.min(a.length, b.length);
-  for (let i = 0; i < len; i++) {
+  // Skip the common prefix a chunk at a time with native comparisons, then compare unit by unit.
+  let from = 0;
+  while (from + 4096 <= len && a.substring(from, from + 4096) === b.substring(from, from + 4096)) from += 4096;
+  for (let i = from; i < len; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
     if (x !== y) {
@@ -197,8 +213,12 @@ function compareStrings(a: string, b: string): number {
   return a.length < b.length ? -1 : 1;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Number of Unicode code points in a string (CEL `size` of a string). */
 export function codePointLength(s: string): number {
+  // Most strings have no surrogates: a native scan answers for them without the loop below.
+  if (!SURROGATE.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

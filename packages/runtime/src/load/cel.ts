@@ -8,10 +8,9 @@ import type { JsonValue } from '@sdl/adapters';
 import {
   compileExpression,
   compileTemplate,
-  evaluate,
+  evaluateJson,
   fromJson,
   render,
-  toJson,
   type EvalLimits,
   type ExprNode,
   type TemplateAst,
@@ -70,7 +69,8 @@ export function celExpressionFromAst(
   return {
     text,
     source,
-    evaluate: (vars) => toJson(evaluate(compiled, celVars(vars), limits)) as JsonValue,
+    // The result's conversion to JSON is charged to the evaluation's budget (shared structure cannot expand past it).
+    evaluate: (vars, interrupt) => evaluateJson(compiled, celVars(vars), limits, interrupt === undefined ? undefined : { interrupt }) as JsonValue,
     ...(locate === undefined ? {} : { locate }),
   };
 }
@@ -84,5 +84,5 @@ export function celTemplateFromAst(
   locate?: (offset: number) => SourceLocation,
 ): CompiledTemplate {
   const compiled = compileTemplate(ast);
-  return { text, source, render: (vars) => render(compiled, celVars(vars), limits), ...(locate === undefined ? {} : { locate }) };
+  return { text, source, render: (vars, interrupt) => render(compiled, celVars(vars), limits, interrupt === undefined ? undefined : { interrupt }), ...(locate === undefined ? {} : { locate }) };
 }

@@ -32,8 +32,12 @@ export interface ScopeVariables {
 
 /** A compiled CEL expression (`when`, `for_each`, `with:` values, `return`). */
 export interface CompiledExpression {
-  /** Evaluates against the scope; throws on evaluation errors (missing key, overflow...). */
-  evaluate(vars: ScopeVariables): JsonValue;
+  /**
+   * Evaluates against the scope; throws on evaluation errors (missing key, overflow...).
+   * `interrupt` is asked every thousand or so steps of work; true stops the evaluation (a run's
+   * deadline or cancellation).
+   */
+  evaluate(vars: ScopeVariables, interrupt?: () => boolean): JsonValue;
   /** The expression text as the author wrote it, for error messages. */
   readonly text: string;
   /** Where the expression is in the skill file. */
@@ -45,7 +49,7 @@ export interface CompiledExpression {
 /** A compiled prompt template (`prompt.system`, `prompt.user`). */
 export interface CompiledTemplate {
   /** Renders the template against the scope; throws on evaluation errors like {@link CompiledExpression.evaluate}. */
-  render(vars: ScopeVariables): string;
+  render(vars: ScopeVariables, interrupt?: () => boolean): string;
   /** The template text as the author wrote it, for error messages. */
   readonly text: string;
   /** Where the template is in the skill file. */

@@ -47,6 +47,12 @@ export interface RunContext {
   engineOverride?: string;
   /** Epoch ms of the run's deadline, when it has one. */
   deadline?: number;
+  /**
+   * For expression evaluation, which is synchronous (timers cannot fire during it): true when the
+   * run is cancelled or past its deadline (then the run is aborted with the deadline error first).
+   * Set only when the run has a deadline, a signal or an event stream.
+   */
+  interrupt?: () => boolean;
   /** Shared by nested runs and by child contexts (same object). */
   totals: RunTotals;
   session?: SessionState;

@@ -9,17 +9,17 @@ export function isCompiledExpression(value: unknown): value is CompiledExpressio
 }
 
 /** `what` names the construct for the message, e.g. "`when` of step `draft`". */
-export function evaluateExpression(expression: CompiledExpression, vars: ScopeVariables, what: string): JsonValue {
+export function evaluateExpression(expression: CompiledExpression, vars: ScopeVariables, what: string, interrupt?: () => boolean): JsonValue {
   try {
-    return expression.evaluate(vars);
+    return expression.evaluate(vars, interrupt);
   } catch (error) {
     throw new ExpressionEvaluationError(what, expression.text, failureLocation(expression, error), error);
   }
 }
 
-export function renderTemplate(template: CompiledTemplate, vars: ScopeVariables, what: string): string {
+export function renderTemplate(template: CompiledTemplate, vars: ScopeVariables, what: string, interrupt?: () => boolean): string {
   try {
-    return template.render(vars);
+    return template.render(vars, interrupt);
   } catch (error) {
     throw new ExpressionEvaluationError(what, template.text, failureLocation(template, error), error);
   }
@@ -36,11 +36,12 @@ export function evaluateArguments(
   args: { [name: string]: CompiledExpression | JsonValue },
   vars: ScopeVariables,
   stepId: string,
+  interrupt?: () => boolean,
 ): { [name: string]: JsonValue } {
   const result: { [name: string]: JsonValue } = {};
   for (const [name, value] of Object.entries(args)) {
     setOwn(result, name, isCompiledExpression(value)
-      ? evaluateExpression(value, vars, `argument \`${name}\` of step \`${stepId}\``)
+      ? evaluateExpression(value, vars, `argument \`${name}\` of step \`${stepId}\``, interrupt)
       : value);
   }
   return result;

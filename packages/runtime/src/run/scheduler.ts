@@ -30,7 +30,7 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
     // One step: no sibling to cancel when it fails and nothing to schedule, so it runs in the
     // parent's context without a child scope or a graph walk.
     outputs[only.id] = { output: await executeStep(parent, frame, only, vars) };
-    return skill.returns === undefined ? (outputs[only.id]!.output ?? null) : evaluateExpression(skill.returns, vars, '`return`');
+    return skill.returns === undefined ? (outputs[only.id]!.output ?? null) : evaluateExpression(skill.returns, vars, '`return`', parent.interrupt);
   }
   const { ctx, abort, dispose } = childContext(parent, skill.steps.length > 1);
   let byId = stepsById.get(skill);
@@ -70,7 +70,7 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
   } finally {
     dispose();
   }
-  if (skill.returns !== undefined) return evaluateExpression(skill.returns, vars, '`return`');
+  if (skill.returns !== undefined) return evaluateExpression(skill.returns, vars, '`return`', parent.interrupt);
   const last = skill.steps[skill.steps.length - 1];
   return last === undefined ? null : (outputs[last.id]?.output ?? null);
 }
@@ -94,7 +94,7 @@ function executeStep(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars:
 async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars: ScopeVariables): Promise<JsonValue> {
   const origin = originOf(frame, step);
   if (step.when !== undefined) {
-    const condition = evaluateExpression(step.when, vars, `\`when\` of step \`${step.id}\``);
+    const condition = evaluateExpression(step.when, vars, `\`when\` of step \`${step.id}\``, ctx.interrupt);
     if (typeof condition !== 'boolean') {
       throw new ExpressionEvaluationError(
         `\`when\` of step \`${step.id}\``,
@@ -114,7 +114,7 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
   if (step.forEach === undefined) return runOnce(ctx, frame, step, vars, origin);
 
   const { over, as, concurrency } = step.forEach;
-  const items = evaluateExpression(over, vars, `\`for_each\` of step \`${step.id}\``);
+  const items = evaluateExpression(over, vars, `\`for_each\` of step \`${step.id}\``, ctx.interrupt);
   if (!Array.isArray(items)) throw new ForEachNotListError(step.id, over.text, celTypeOf(items), over.source);
   const startedAt = ctx.services.now();
   ctx.emit?.({ type: 'step-start', ...origin });

@@ -71,8 +71,8 @@ export async function runPromptStep(
   account: StepAccount,
 ): Promise<JsonValue> {
   const skill = frame.prepared.skill;
-  const system = step.system === undefined ? undefined : renderTemplate(step.system, vars, `system prompt of step \`${step.id}\``);
-  const user = renderTemplate(step.user, vars, `user prompt of step \`${step.id}\``);
+  const system = step.system === undefined ? undefined : renderTemplate(step.system, vars, `system prompt of step \`${step.id}\``, ctx.interrupt);
+  const user = renderTemplate(step.user, vars, `user prompt of step \`${step.id}\``, ctx.interrupt);
   const engine = chooseEngine(ctx, frame, step);
   const binding = ctx.services.engines.get(engine);
   const model = skill.engines.models[engine] ?? binding?.model ?? '';

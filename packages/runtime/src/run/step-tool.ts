@@ -7,7 +7,7 @@ import { evaluateArguments } from './evaluate.js';
 import { callHostTool } from './host-tool.js';
 
 export async function runToolStep(ctx: RunContext, frame: SkillFrame, step: ToolStep, vars: ScopeVariables): Promise<JsonValue> {
-  const args = evaluateArguments(step.with, vars, step.id);
+  const args = evaluateArguments(step.with, vars, step.id, ctx.interrupt);
   const outcome = await callHostTool(ctx, frame, step.id, step.tool, args);
   if (!outcome.ok) throw new ToolStepError(step.id, step.tool, `failed: ${outcome.message}`, step.source);
   return outcome.value;

@@ -22,7 +22,7 @@ export async function runUseStep(
   if (dependency === undefined) {
     throw new SdlRuntimeError('dependency_missing', `step \`${step.id}\`: dependency \`${step.use}\` is not loaded`, { location: step.source });
   }
-  const args = evaluateArguments(step.with, vars, step.id);
+  const args = evaluateArguments(step.with, vars, step.id, ctx.interrupt);
   const checked = dependency.inputValidator.validate(args);
   if (!checked.ok) {
     const error = new InputValidationError(dependency.skill.name, checked.problems, `arguments (step \`${step.id}\` at ${step.source.file}:${step.source.line}:${step.source.column})`);
