@@ -6,7 +6,7 @@
  * @module
  */
 export type { ExprNode, TemplateAst } from './expr/ast.js';
-export { compileExpression, compileTemplate, evaluate, render, renderValue, type CompiledExpression, type CompiledTemplate, type Vars } from './expr/evaluate.js';
+export { compileExpression, compileTemplate, evaluate, evaluateJson, evaluateJsonText, render, renderValue, type CompiledExpression, type CompiledTemplate, type EvalOptions, type Vars } from './expr/evaluate.js';
 export { EvalError } from './expr/eval-error.js';
 export { DEFAULT_LIMITS, type EvalLimits } from './expr/limits.js';
 export { fromJson, varsFromJson, toJson, stringifyJson, JsonInputError } from './expr/json.js';
