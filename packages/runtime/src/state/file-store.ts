@@ -89,6 +89,7 @@ export class FileStore implements StateStore {
   private readonly quarantine: boolean;
   private readonly madeDirs = new Map<string, Promise<unknown>>();
   private readonly mutexes = new Map<string, Promise<void>>();
+  private readonly dirSyncs = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
   /**
    * Counters for operators and benchmarks: appends acknowledged, and durable session writes that
    * committed them (fewer writes than appends is group commit at work).
@@ -458,7 +459,34 @@ export class FileStore implements StateStore {
     await this.syncDir(dir);
   }
 
-  private async syncDir(dir: string): Promise<void> {
+  /**
+   * fsyncs `dir` so the renames done in it before the call are durable. Calls that arrive while an
+   * fsync of the same directory is running share the next one (it starts after, so it covers their
+   * renames): commits of different sessions at once pay one directory fsync.
+   */
+  private syncDir(dir: string): Promise<void> {
+    const state = this.dirSyncs.get(dir) ?? {};
+    this.dirSyncs.set(dir, state);
+    if (state.next) return state.next;
+    if (!state.running) return this.startDirSync(dir, state);
+    state.next = state.running.then(
+      () => this.startDirSync(dir, state),
+      () => this.startDirSync(dir, state),
+    );
+    return state.next;
+  }
+
+  private startDirSync(dir: string, state: { running?: Promise<void>; next?: Promise<void> }): Promise<void> {
+    state.next = undefined;
+    const running = this.fsyncDir(dir).finally(() => {
+      if (state.running === running) state.running = undefined;
+      if (!state.running && !state.next) this.dirSyncs.delete(dir);
+    });
+    state.running = running;
+    return running;
+  }
+
+  private async fsyncDir(dir: string): Promise<void> {
     let handle;
     try {
       handle = await open(dir, 'r');
