@@ -12,8 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 import type { Redis } from 'ioredis';
-import { printRedacted, type JsonValue } from '@sdl/adapters';
+import type { JsonValue } from '@sdl/adapters';
 import { redisAddress } from './redis-address.js';
 import { StateConflictError, StateCorruptionError, StateError, StateUnavailableError, StateValueError } from './errors.js';
 import { assertIdentifier } from './keys.js';
@@ -152,13 +153,30 @@ export class RedisStore implements StateStore {
       this.redis = options.redis;
     }
     this.address = redisAddress(this.redis);
-    // The client's options hold the password: the store prints its address and prefix only.
-    if (this.ownsConnection) printRedacted(this.redis, 'Redis client');
-    printRedacted(this, 'RedisStore', () => ({ address: this.address, prefix: this.prefix }));
+    // The client's options hold the password: neither it nor the store prints more than the address.
+    if (this.ownsConnection) {
+      const text = () => `[Redis client ${this.address}]`;
+      for (const key of [inspect.custom, 'toJSON', 'toString']) Object.defineProperty(this.redis, key, { value: text, configurable: true, writable: true });
+    }
     this.prefix = options.prefix ?? 'sdl:';
     this.clock = options.clock ?? systemStateClock;
     this.quarantine = options.quarantine ?? true;
     this.quarantineTtlMs = options.quarantineTtlMs ?? 7 * 24 * 60 * 60 * 1000;
+  }
+
+  /** `RedisStore { address, prefix }`: what `util.inspect` and `console.log` show (never the password). */
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  /** The address and prefix only (the connection's options hold the password). */
+  toJSON(): { RedisStore: { address: string; prefix: string } } {
+    return { RedisStore: { address: this.address, prefix: this.prefix } };
+  }
+
+  /** `RedisStore { address: '127.0.0.1:6379', prefix: 'sdl:' }`. */
+  toString(): string {
+    return `RedisStore ${inspect({ address: this.address, prefix: this.prefix }, { breakLength: Infinity })}`;
   }
 
   /** Where a session lives, for operators and tests. */

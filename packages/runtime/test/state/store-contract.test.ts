@@ -289,7 +289,7 @@ function redisRow(): StoreRow {
 async function inChild(row: StoreRow, job: object): Promise<unknown> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify({ store: row.childStore, ...job })], {
     cwd: REPO_ROOT,
-    timeout: 15_000,
+    timeout: 60_000, // a child starts in about a second idle, far slower on a loaded CI machine
   });
   return JSON.parse(stdout) as unknown;
 }
@@ -562,11 +562,11 @@ function contract(makeRow: () => StoreRow): void {
     }
     const seen = (await inChild(row, { session: 'resume', action: 'read' })) as Session | null;
     expect(contents(seen ?? undefined) ?? []).toEqual(row.facts.survivesRestart ? [...expected, 'parent'] : []);
-  });
+  }, 90_000);
 
   it('loses no turn when two processes append to the same session at once', async () => {
     // Both children start appending at the same wall-clock moment, after their start-up.
-    const startAt = Date.now() + 1500;
+    const startAt = Date.now() + 3000;
     const [a, b] = await Promise.all([
       inChild(row, { session: 'race', action: 'append', count: 15, label: 'A', startAt }),
       inChild(row, { session: 'race', action: 'append', count: 15, label: 'B', startAt }),
@@ -588,7 +588,7 @@ function contract(makeRow: () => StoreRow): void {
       const mine = c.filter((x) => x.startsWith(`${label}-`)).map((x) => Number(x.split('-')[1]));
       expect(mine).toEqual(Array.from({ length: label === 'P' ? 2 : 15 }, (_, i) => i));
     }
-  });
+  }, 90_000);
 }
 
 describe.each([
