@@ -23,7 +23,8 @@ export { formatSkill, type FormatResult } from './format/format-skill.js';
 export { TOP_LEVEL_KEY_ORDER, STEP_KEY_ORDER, PROMPT_KEY_ORDER, TEST_KEY_ORDER } from './format/key-order.js';
 // Expression stage, IR emitter and the compile pipeline (issue 4 / issue 3 item 3).
 export { bindSkill, pointerSegment, type BindOptions, type BoundSkill, type BoundStep } from './bind/bind-skill.js';
-export { compileSources } from './bind/compile-sources.js';
+export { attachmentKey, compileSources } from './bind/compile-sources.js';
+export { attachmentMedia, declaredMediaType } from './bind/attachments.js';
 export { checkExpressions } from './bind/stage.js';
 export { stepReferences, type StepReference } from './bind/step-references.js';
 export type { DependencyInterface, DependencyInterfaces } from './bind/scopes.js';

@@ -70,6 +70,11 @@ export interface RuntimeOptions {
   /** `for_each` items in flight when a step sets no `concurrency` (default 8). */
   forEachConcurrency?: number;
   clock?: RuntimeClock;
+  /**
+   * The one directory that file paths named in inputs (`attach:` values) may be read from; default:
+   * none, so local paths are refused. Paths must stay inside it (links are followed first).
+   */
+  mediaRoot?: string;
 }
 
 /** Per-run options of {@link Runtime.run} and {@link Runtime.stream}. */
@@ -177,6 +182,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     repairAttempts: options.repairAttempts ?? 1,
     defaultForEachConcurrency: options.forEachConcurrency ?? 8,
     now: () => clock.now(),
+    ...(options.mediaRoot === undefined ? {} : { mediaRoot: options.mediaRoot }),
   });
   let currentServices = services();
   const changed = () => {

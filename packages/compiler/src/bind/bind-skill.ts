@@ -11,7 +11,8 @@ import type { ParsedSkill } from '../yaml/parse.js';
 import { rangeOfPath, type ValuePath } from '../yaml/ranges.js';
 import { checkArguments, type ArgumentValue } from './arguments.js';
 import type { CompiledSource } from './compiled-source.js';
-import { compileSources, pointerSegment } from './compile-sources.js';
+import { attachmentKey, compileSources, pointerSegment } from './compile-sources.js';
+import { attachmentProblem } from './attachments.js';
 import { elementType, stepRunType, stepsType, type DependencyInterfaces } from './scopes.js';
 import { orderSteps } from './step-graph.js';
 import { stepReferences } from './step-references.js';
@@ -140,6 +141,15 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
     if (isRecord(step.prompt)) {
       add(compile(ptr('system'), 'template', loopScope));
       add(compile(ptr('user'), 'template', loopScope));
+      asArray(step.prompt.messages).forEach((_, m) => add(compile(ptr('messages', m, 'content'), 'template', loopScope)));
+      asArray(step.prompt.attach).forEach((item, a) => {
+        const key = attachmentKey(item);
+        if (key === undefined) return;
+        const r = compile(ptr('attach', a, 'value'), 'expression', loopScope);
+        add(r);
+        const problem = r?.compiled.ast ? attachmentProblem(key, r.compiled.ast as ExprNode, r.type, skill.inputs) : undefined;
+        if (problem) diagnostics.push(makeDiagnostic(problem.code, file, rangeOfPath(parsed, at('prompt', 'attach', a, key)), problem.message, problem.hint));
+      });
     }
     if (isRecord(step.with)) {
       const args = new Map<string, ArgumentValue>();

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { ParsedSkill } from '../yaml/parse.js';
+import { checkContent } from './content.js';
 import { type Check, createCheckContext } from './context.js';
 import { checkEngines } from './engines.js';
 import { checkMetadata } from './metadata.js';
@@ -10,7 +11,7 @@ import { checkSteps } from './steps.js';
 import { checkTests } from './tests.js';
 
 /** The semantic checks that need no expression language, in the order they run. */
-export const SEMANTIC_CHECKS: readonly Check[] = [checkMetadata, checkSteps, checkEngines, checkPolicies, checkSchemas, checkTests, checkSecrets];
+export const SEMANTIC_CHECKS: readonly Check[] = [checkMetadata, checkSteps, checkContent, checkEngines, checkPolicies, checkSchemas, checkTests, checkSecrets];
 
 /**
  * Runs the semantic checks (SDL3xxx) on a parsed skill. They tolerate schema-invalid values, so a

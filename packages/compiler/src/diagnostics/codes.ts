@@ -63,11 +63,19 @@ export const DIAGNOSTIC_CODES = {
   SDL3020: { severity: 'error', title: 'replies for a step that is not a prompt step' },
   SDL3021: { severity: 'error', title: 'two skills with the same name' },
   SDL3022: { severity: 'error', title: 'default does not match its schema' },
+  SDL3040: { severity: 'error', title: 'few-shot turns out of order' },
+  SDL3041: { severity: 'error', title: 'too many cache marks' },
+  SDL3042: { severity: 'error', title: 'reasoning budget not below `max_tokens`' },
+  SDL3043: { severity: 'warning', title: '`temperature` beside `reasoning`' },
+  SDL3044: { severity: 'warning', title: 'cache mark on nothing' },
+  SDL3045: { severity: 'error', title: 'attachment outside the user turn' },
   // SDL41xx (continued): the step graph and `with:` arguments, checked by the expression stage (src/bind)
   SDL4107: { severity: 'error', title: 'unknown step in `steps.<id>`' },
   SDL4108: { severity: 'error', title: 'steps read each other in a cycle' },
   SDL4109: { severity: 'error', title: 'unknown argument' },
   SDL4110: { severity: 'error', title: 'missing required argument' },
+  SDL4120: { severity: 'error', title: 'attachment is not a string' },
+  SDL4121: { severity: 'error', title: 'attachment reads an input of another media type' },
   // SDL5xxx: dependencies (uses:, semver, lockfile, paths); defined beside the resolver
   ...DEPENDENCY_DIAGNOSTIC_CODES,
   // SDL6xxx: IR loading (reported by the runtime's IR loader, @sdl/runtime load/ir-loader.ts)

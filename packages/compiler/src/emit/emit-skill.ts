@@ -7,9 +7,11 @@ import type { ExprNode, TemplateAst } from '../expr/ast.js';
 import { parseExpression } from '../expr/parser.js';
 import type { ParsedSkill } from '../yaml/parse.js';
 import { locatePath, type ValuePath } from '../yaml/ranges.js';
-import type { IrArgument, IrExpression, IrOutput, IrSkill, IrSourceLocation, IrStep, IrTemplate, IrUse, Json } from './ir-types.js';
+import type { IrArgument, IrExpression, IrOutput, IrPromptStep, IrSkill, IrSourceLocation, IrStep, IrTemplate, IrUse, Json } from './ir-types.js';
 import { normalizePolicies } from './policies.js';
 import { canonicalCopy, hashSkill } from './skill-text.js';
+import { attachmentKey } from '../bind/compile-sources.js';
+import { attachmentMedia } from '../bind/attachments.js';
 
 /** What the emitter needs for one skill; everything comes from earlier stages, nothing is re-parsed. */
 export interface SkillEmitInput {
@@ -116,6 +118,25 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
     mapNode(`/tools/${pointerSegment(toolName)}`);
   }
 
+  /** The optional prompt members (few-shot turns, attachments, cache marks), present only when written. */
+  const promptContent = (prompt: Record<string, unknown>, ptr: string): Pick<IrPromptStep, 'messages' | 'attach' | 'cache'> => {
+    const out: Pick<IrPromptStep, 'messages' | 'attach' | 'cache'> = {};
+    const turns = asArray(prompt.messages);
+    if (turns.length > 0) out.messages = turns.map((t, m) => ({ role: record(t).role === 'assistant' ? 'assistant' : 'user', content: template(`${ptr}/messages/${m}/content`) }));
+    const items = asArray(prompt.attach);
+    if (items.length > 0) {
+      out.attach = items.map((item, a) => {
+        const kind = attachmentKey(item) ?? 'document';
+        const value = expression(`${ptr}/attach/${a}/value`);
+        const r = record(item);
+        return { kind, media: attachmentMedia(kind, value.ast, skill.inputs), value, title: typeof r.title === 'string' ? r.title : null, cache: r.cache === true };
+      });
+    }
+    const cache = asArray(prompt.cache);
+    if (cache.length > 0) out.cache = { system: cache.includes('system'), tools: cache.includes('tools') };
+    return out;
+  };
+
   const dependsOn = new Map(bound.steps.map((s) => [s.index, s.dependsOn] as const));
   const steps: IrStep[] = asArray(skill.steps).map((raw, index) => {
     const step = record(raw);
@@ -160,6 +181,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
         max_tool_iterations: typeof step.max_tool_iterations === 'number' ? step.max_tool_iterations : null,
         engine: typeof step.engine === 'string' ? step.engine : null,
         params: json({ ...baseParams, ...record(step.params) }) as Record<string, Json>,
+        ...promptContent(step.prompt, ptr),
       };
     }
     if (typeof step.use === 'string') return { ...base, kind: 'use', use: step.use, with: args() };

@@ -69,6 +69,27 @@ export interface IrPromptStep extends IrStepBase {
   max_tool_iterations: number | null;
   engine: string | null;
   params: Record<string, Json>;
+  /** Few-shot example turns before the user turn; absent when the step has none. */
+  messages?: IrPromptMessage[];
+  /** Images and documents of the user turn, before its text; absent when the step has none. */
+  attach?: IrAttachment[];
+  /** Cacheable prefixes the step marks; absent when it marks none. */
+  cache?: { system: boolean; tools: boolean };
+}
+
+/** A few-shot example turn of a prompt step. */
+export interface IrPromptMessage {
+  role: 'user' | 'assistant';
+  content: IrTemplate;
+}
+
+/** An `attach:` item: its kind, what it needs of a model (`media`), the expression giving it, its title and cache mark. */
+export interface IrAttachment {
+  kind: 'image' | 'document';
+  media: 'image' | 'pdf' | 'text';
+  value: IrExpression;
+  title: string | null;
+  cache: boolean;
 }
 
 /** A step that runs a dependency skill (by `uses:` alias) with arguments. */

@@ -41,8 +41,8 @@ export const STEP_KEY_ORDER: readonly string[] = [
   'output',
 ];
 
-/** Fields of a prompt: the system prompt before the user turn, as a model reads them. */
-export const PROMPT_KEY_ORDER: readonly string[] = ['system', 'user'];
+/** Fields of a prompt in the order a model reads them: system, examples, attachments, the user turn; then cache marks. */
+export const PROMPT_KEY_ORDER: readonly string[] = ['system', 'messages', 'attach', 'user', 'cache'];
 
 /** Fields of a test case. */
 export const TEST_KEY_ORDER: readonly string[] = ['name', 'input', 'replies', 'expect'];

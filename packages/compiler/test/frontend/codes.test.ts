@@ -68,6 +68,33 @@ const CASES: Case[] = [
   { code: 'SDL3019', why: 'required property not declared', input: withLines('inputs:', '  type: object', '  required: [qestion]', '  properties: { question: { type: string } }'), range: [11, 14, 11, 21], hint: /did you mean `question`\?/ },
   { code: 'SDL3020', why: 'reply for a tool step', input: withLines('  - id: look', '    tool: search', 'tools:', '  search: { description: Search., parameters: { type: object } }', 'tests:', '  - name: t', '    input: {}', '    replies: { look: x }'), range: [16, 16, 16, 20] },
   { code: 'SDL3022', why: 'default outside the enum', input: withLines('inputs:', '  type: object', '  properties: { lang: { type: string, enum: [en, ja], default: jp } }'), range: [11, 64, 11, 66], hint: /did you mean `ja`\?/ },
+  { code: 'SDL3040', why: 'few-shot examples starting with the assistant', input: withLines('      messages:', '        - { role: assistant, content: ok }'), range: [10, 19, 10, 28], message: /example turn 1 is an `assistant` turn/, hint: /role: user/ },
+  {
+    code: 'SDL3041',
+    why: 'five cache marks',
+    input: withLines('      attach:', ...[1, 2, 3, 4, 5].map((n) => `        - { image: inputs.a${n}, cache: true }`)),
+    range: [14, 38, 14, 42],
+    message: /marks 5 cache breakpoints; at most 4/,
+  },
+  { code: 'SDL3042', why: 'thinking budget above max_tokens', input: withLines('    params: { max_tokens: 2000, reasoning: { budget_tokens: 4096 } }'), range: [9, 61, 9, 65], message: /must be less than `max_tokens` \(2000\)/ },
+  { code: 'SDL3043', why: 'temperature on a reasoning step', input: withLines('    params: { temperature: 0.5, reasoning: { effort: high } }'), range: [9, 15, 9, 26], message: /`temperature` is not sent/ },
+  { code: 'SDL3044', why: 'cache mark on tools of a step without tools', input: withLines('      cache: [tools]'), range: [9, 15, 9, 20], hint: /remove `tools`/ },
+  { code: 'SDL3045', why: 'a PDF as the system prompt', input: withLines('      system: { document: inputs.contract }'), range: [9, 15, 9, 44], message: /system prompt takes text only/, hint: /attach/ },
+  {
+    code: 'SDL4120',
+    why: 'an image attachment of an integer input',
+    input: withLines('      attach: [{ image: inputs.n }]', 'inputs:', '  type: object', '  properties: { n: { type: integer }, question: { type: string } }'),
+    range: [9, 25, 9, 33],
+    message: /an `image:` attachment must be a string .* this expression is int/,
+  },
+  {
+    code: 'SDL4121',
+    why: 'an image attachment of a PDF input',
+    input: withLines('      attach: [{ image: inputs.doc }]', 'inputs:', '  type: object', '  properties: { doc: { type: string, contentMediaType: application/pdf }, question: { type: string } }'),
+    range: [9, 25, 9, 35],
+    message: /`inputs.doc` is declared `contentMediaType: application\/pdf`/,
+    hint: /attach it as `document: inputs.doc`/,
+  },
 ];
 
 // SDL2099 (fallback for schema keywords without a dedicated message) and SDL3021 (cross-file) are tested below.

@@ -1,8 +1,27 @@
-import type { Message, ModelFeature, ToolCall } from '@sdl/adapters';
+import type { Attachment, Message, ModelFeature, Provider, ToolCall, UserMessage } from '@sdl/adapters';
 
 /** What {@link convertHistory} needs to know about the engine a conversation moves to. */
 export interface HistoryTarget {
   features: readonly ModelFeature[];
+  /** The target's provider; reasoning produced by another provider is dropped. Undefined keeps all. */
+  provider?: Provider;
+}
+
+function describeAttachment(a: Attachment): string {
+  const what = a.type === 'image' ? 'an image' : `a document${a.title !== undefined ? ` (${a.title})` : ''}`;
+  return `[${what} was attached here; this engine cannot read it]`;
+}
+
+/** A user turn with the attachments the target cannot take replaced by a note in the text. */
+function userTurnFor(m: UserMessage, target: HistoryTarget): UserMessage {
+  if (m.attachments === undefined) return { ...m };
+  const takes = (a: Attachment) =>
+    a.type === 'image' ? target.features.includes('vision') : a.source.kind === 'base64' && a.source.mediaType === 'text/plain' ? true : target.features.includes('pdf');
+  const kept = m.attachments.filter(takes);
+  const notes = m.attachments.filter((a) => !takes(a)).map(describeAttachment);
+  const copy: UserMessage = { role: 'user', content: [...notes, m.content].filter(Boolean).join('\n') };
+  if (kept.length > 0) copy.attachments = kept;
+  return copy;
 }
 
 function describeCall(call: ToolCall): string {
@@ -15,7 +34,10 @@ function describeCall(call: ToolCall): string {
  * the target cannot take:
  * - tool calls that never got a result are dropped (providers reject a dangling call);
  * - results whose call is missing are kept as plain user text;
- * - for a model without the `tools` feature, calls and results become text, in order.
+ * - for a model without the `tools` feature, calls and results become text, in order;
+ * - reasoning parts of another provider are dropped (their signatures are only valid where they
+ *   were made, and their text is not the reply);
+ * - images (without `vision`) and PDFs (without `pdf`) become a note in the turn's text.
  * The system prompt is a separate field; each adapter places it where its provider wants it.
  */
 export function convertHistory(messages: readonly Message[], target: HistoryTarget): Message[] {
@@ -27,18 +49,21 @@ export function convertHistory(messages: readonly Message[], target: HistoryTarg
     if (m.role === 'assistant') {
       const calls = (m.toolCalls ?? []).filter((c) => answered.has(c.id));
       for (const c of calls) called.add(c.id);
+      // Reasoning (and its signature) is only valid on the provider that produced it.
+      const reasoning = (m.reasoning ?? []).filter((p) => target.provider === undefined || p.provider === target.provider);
       if (tools) {
         const copy: Message = { role: 'assistant', content: m.content };
         if (calls.length) copy.toolCalls = calls;
+        if (reasoning.length > 0) copy.reasoning = reasoning;
         out.push(copy);
       } else {
         const text = [m.content, ...calls.map(describeCall)].filter(Boolean).join('\n');
-        out.push({ role: 'assistant', content: text });
+        out.push(reasoning.length > 0 ? { role: 'assistant', content: text, reasoning } : { role: 'assistant', content: text });
       }
     } else if (m.role === 'tool') {
       if (tools && called.has(m.toolCallId)) out.push({ ...m });
       else out.push({ role: 'user', content: `[result of tool ${m.name}${m.isError ? ' (error)' : ''}]: ${m.content}` });
-    } else out.push({ ...m });
+    } else out.push(userTurnFor(m, target));
   }
   return out;
 }

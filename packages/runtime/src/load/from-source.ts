@@ -7,7 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  attachmentKey,
   bindSkill,
+  declaredMediaType,
   checkBytes,
   findProjectRoot,
   hasErrors,
@@ -121,6 +123,27 @@ export function buildLoadedSkill(
         maxToolIterations: typeof step.max_tool_iterations === 'number' ? step.max_tool_iterations : 8,
         ...(typeof step.engine === 'string' ? { engine: step.engine } : {}),
         ...(step.params === undefined ? {} : { params: step.params as ModelParams }),
+        ...(Array.isArray(prompt.messages)
+          ? {
+              messages: prompt.messages.map((m, i) => {
+                const turn = asDoc(m);
+                return { role: turn.role === 'assistant' ? ('assistant' as const) : ('user' as const), content: celTemplate(String(turn.content ?? ''), located([...base, 'prompt', 'messages', i, 'content']), limits) };
+              }),
+            }
+          : {}),
+        ...(Array.isArray(prompt.attach)
+          ? {
+              attachments: prompt.attach.map((raw, i) => {
+                const item = asDoc(raw);
+                const kind = attachmentKey(item) ?? 'document';
+                const text = String(item[kind] ?? '');
+                const input = /^\s*inputs\.([A-Za-z_]\w*)\s*$/.exec(text)?.[1];
+                const media = kind === 'image' ? ('image' as const) : input !== undefined && declaredMediaType(doc.inputs, input) === 'text/plain' ? ('text' as const) : ('pdf' as const);
+                return { kind, media, value: expr(text, ['prompt', 'attach', i, kind]), ...(typeof item.title === 'string' ? { title: item.title } : {}), cache: item.cache === true };
+              }),
+            }
+          : {}),
+        ...(Array.isArray(prompt.cache) ? { cache: { system: prompt.cache.includes('system'), tools: prompt.cache.includes('tools') } } : {}),
       };
     } else if (step.use !== undefined) {
       built = { kind: 'use', ...common, dependsOn: [], use: String(step.use), with: withArgs() };

@@ -267,6 +267,21 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
         maxToolIterations: typeof step.max_tool_iterations === 'number' ? step.max_tool_iterations : 8,
         ...(typeof step.engine === 'string' ? { engine: step.engine } : {}),
         params: step.params as ModelParams,
+        ...(Array.isArray(step.messages)
+          ? { messages: (step.messages as Array<{ role: 'user' | 'assistant'; content: IrExpression }>).map((m) => ({ role: m.role, content: template(m.content) })) }
+          : {}),
+        ...(Array.isArray(step.attach)
+          ? {
+              attachments: (step.attach as Array<{ kind: 'image' | 'document'; media: 'image' | 'pdf' | 'text'; value: IrExpression; title: string | null; cache: boolean }>).map((a) => ({
+                kind: a.kind,
+                media: a.media,
+                value: expression(a.value),
+                ...(a.title === null ? {} : { title: a.title }),
+                cache: a.cache,
+              })),
+            }
+          : {}),
+        ...(step.cache ? { cache: step.cache as { system: boolean; tools: boolean } } : {}),
       };
     }
     if (step.kind === 'use') return { kind: 'use', ...common, use: String(step.use), with: args(step.with) };

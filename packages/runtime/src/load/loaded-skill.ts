@@ -104,6 +104,34 @@ export interface PromptStep extends StepBase {
   engine?: string;
   /** Sampling parameters for this step, over the skill's `engines.params`. */
   params?: ModelParams;
+  /** Few-shot example turns sent before the user turn. */
+  messages?: PromptExample[];
+  /** Images and documents placed in the user turn, before its text. */
+  attachments?: PromptAttachment[];
+  /** Cacheable prefixes the step marks. */
+  cache?: { system: boolean; tools: boolean };
+}
+
+/** A few-shot example turn of a prompt step (`prompt.messages`). */
+export interface PromptExample {
+  /** Who speaks. */
+  role: 'user' | 'assistant';
+  /** The turn's text. */
+  content: CompiledTemplate;
+}
+
+/** An image or document of a prompt step's user turn (`prompt.attach`). */
+export interface PromptAttachment {
+  /** `image` or `document`. */
+  kind: 'image' | 'document';
+  /** What it needs of a model: `image` (the `vision` feature), `pdf` (the `pdf` feature) or `text` (nothing). */
+  media: 'image' | 'pdf' | 'text';
+  /** Gives the attachment: an https URL, a `data:` URL, or a file path inside the runtime's media directory. */
+  value: CompiledExpression;
+  /** A document's title, shown to the model. */
+  title?: string;
+  /** Marks the prompt up to here as cacheable. */
+  cache: boolean;
 }
 
 /** A step that runs another skill (`use:`) with arguments computed from `with:`. */
@@ -139,6 +167,8 @@ export interface ModelParams {
   top_p?: number;
   /** Sequences that end the reply when generated. */
   stop?: string[];
+  /** Let the model think first: an effort level and/or a thinking token budget. */
+  reasoning?: { effort?: 'low' | 'medium' | 'high'; budget_tokens?: number };
 }
 
 /** What an engine's model must offer to serve this skill (`requires:`); checked when the skill is resolved. */

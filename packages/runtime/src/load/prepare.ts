@@ -103,6 +103,13 @@ export function prepareSkill(skill: LoadedSkill, env: ResolutionEnvironment, loa
 
   const engineQualifications = qualifyEngines(skill, env.engines, env.describeModel);
   const engines = engineQualifications.filter((q) => q.reasons.length === 0).map((q) => q.engine);
+  for (const step of skill.steps) {
+    if (step.kind !== 'prompt' || step.engine === undefined) continue;
+    const pinned = engineQualifications.find((q) => q.engine === step.engine);
+    if (pinned !== undefined && pinned.reasons.length > 0 && engines.length > 0) {
+      problems.push({ kind: 'engine', subject: step.engine, reason: `step \`${step.id}\` is pinned to it, but ${pinned.reasons.join('; ')}`, location: step.source });
+    }
+  }
   const needsEngine = skill.steps.some((s) => s.kind === 'prompt');
   if (needsEngine && engines.length === 0) {
     if (engineQualifications.length === 0) {

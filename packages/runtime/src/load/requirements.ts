@@ -3,9 +3,9 @@
  * (context window, features). Candidates are the skill's `engines.prefer` in order, then every other
  * engine the runtime has, so a refusal can say engine by engine why none qualified.
  */
-import type { ModelDescriptor, Provider } from '@sdl/adapters';
+import type { ModelDescriptor, ModelFeature, Provider } from '@sdl/adapters';
 import type { EngineBinding } from '../run/call-model.js';
-import type { LoadedSkill } from './loaded-skill.js';
+import { formatLocation, type LoadedSkill, type PromptStep } from './loaded-skill.js';
 
 /** Finds the descriptor of a model (the adapters' `models.json`, or the host's own table). */
 export type DescribeModel = (provider: Provider, modelId: string) => ModelDescriptor | undefined;
@@ -20,8 +20,28 @@ export interface EngineQualification {
   reasons: string[];
 }
 
-function hasRequirements(skill: LoadedSkill): boolean {
-  return skill.requires.context_window !== undefined || (skill.requires.features?.length ?? 0) > 0;
+/** A feature a prompt step's content needs: images (`vision`), PDFs (`pdf`), `reasoning`. */
+export interface StepFeature {
+  feature: ModelFeature;
+  step: PromptStep;
+}
+
+/** The features each prompt step's content needs of the model that serves it. */
+export function stepFeatures(skill: LoadedSkill): StepFeature[] {
+  const out: StepFeature[] = [];
+  for (const step of skill.steps) {
+    if (step.kind !== 'prompt') continue;
+    const media = new Set((step.attachments ?? []).map((a) => a.media));
+    if (media.has('image')) out.push({ feature: 'vision', step });
+    if (media.has('pdf')) out.push({ feature: 'pdf', step });
+    const reasoning = step.params?.reasoning ?? skill.engines.params.reasoning;
+    if (reasoning !== undefined) out.push({ feature: 'reasoning', step });
+  }
+  return out;
+}
+
+function hasRequirements(skill: LoadedSkill, needs: readonly StepFeature[]): boolean {
+  return skill.requires.context_window !== undefined || (skill.requires.features?.length ?? 0) > 0 || needs.length > 0;
 }
 
 /** Checks every candidate engine against the skill's `requires:`; qualified ones have no reasons. */
@@ -31,6 +51,7 @@ export function qualifyEngines(
   describeModel?: DescribeModel,
 ): EngineQualification[] {
   const candidates = [...new Set([...skill.engines.prefer, ...engines.keys()])];
+  const needs = stepFeatures(skill);
   const results: EngineQualification[] = [];
   for (const engine of candidates) {
     const binding = engines.get(engine);
@@ -44,7 +65,7 @@ export function qualifyEngines(
       (model === binding.model ? binding.descriptor : undefined) ?? describeModel?.(binding.adapter.provider, model);
     const reasons: string[] = [];
     if (descriptor === undefined) {
-      if (hasRequirements(skill)) {
+      if (hasRequirements(skill, needs)) {
         reasons.push(`no descriptor for model \`${model}\`, so \`requires:\` cannot be checked (describe it in the engine config)`);
       }
     } else {
@@ -54,6 +75,13 @@ export function qualifyEngines(
       }
       for (const feature of skill.requires.features ?? []) {
         if (!descriptor.features.includes(feature)) reasons.push(`model \`${model}\` lacks feature \`${feature}\``);
+      }
+      // A step pinned to another engine does not bind this one.
+      for (const { feature, step } of needs) {
+        if (step.engine !== undefined && step.engine !== engine) continue;
+        if (!descriptor.features.includes(feature)) {
+          reasons.push(`model \`${model}\` lacks feature \`${feature}\` needed by step \`${step.id}\` (${formatLocation(step.source)})`);
+        }
       }
     }
     results.push(descriptor === undefined ? { engine, model, reasons } : { engine, model, descriptor, reasons });

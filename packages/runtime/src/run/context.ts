@@ -22,6 +22,8 @@ export interface RuntimeServices {
   /** Items of one `for_each` step running at once when the step sets no `concurrency`. */
   defaultForEachConcurrency: number;
   now(): number;
+  /** The directory local attachment files are read from; undefined: none are. */
+  mediaRoot?: string;
 }
 
 /** Conversation memory of the run's session, loaded before the first prompt step. */

@@ -3,17 +3,18 @@
  * structured output extract + validate the JSON, with repair round trips that tell the model
  * exactly what was wrong before giving up with an {@link OutputValidationError}.
  */
-import type { EngineRequest, JsonValue, Message, ToolDefinition } from '@sdl/adapters';
+import type { EngineRequest, JsonValue, Message, ReasoningRequest, ToolDefinition } from '@sdl/adapters';
 import type { LoadedSkill, PromptStep, ScopeVariables } from '../load/loaded-skill.js';
 import { OutputValidationError } from '../output/output-validation-error.js';
 import { parseStructuredReply, repairRequest } from '../output/structured-reply.js';
 import type { RunContext, SkillFrame } from './context.js';
 import { SdlRuntimeError } from './errors.js';
-import { renderTemplate } from './evaluate.js';
+import { evaluateExpression, renderTemplate } from './evaluate.js';
 import type { EventOrigin } from './events.js';
 import { sessionHistory } from './session.js';
 import type { StepAccount } from './step-account.js';
-import { converse } from './tool-loop.js';
+import { converse, replyTurn } from './tool-loop.js';
+import { resolveAttachment } from './media.js';
 
 /** The engine for a prompt step: the step's pin, else the caller's choice, else the skill's first qualified engine. */
 export function chooseEngine(ctx: RunContext, frame: SkillFrame, step: PromptStep): string {
@@ -37,6 +38,7 @@ interface PromptPlan {
   topP: number | undefined;
   maxTokens: number | undefined;
   stop: string[] | undefined;
+  reasoning: ReasoningRequest | undefined;
 }
 
 const plans = new WeakMap<PromptStep, PromptPlan>();
@@ -56,6 +58,13 @@ function planOf(skill: LoadedSkill, step: PromptStep): PromptPlan {
       topP: params.top_p,
       maxTokens: params.max_tokens,
       stop: params.stop,
+      reasoning:
+        params.reasoning === undefined
+          ? undefined
+          : {
+              ...(params.reasoning.effort !== undefined ? { effort: params.reasoning.effort } : {}),
+              ...(params.reasoning.budget_tokens !== undefined ? { budgetTokens: params.reasoning.budget_tokens } : {}),
+            },
     };
     plans.set(step, plan);
   }
@@ -82,7 +91,14 @@ export async function runPromptStep(
   const session = frame.path.length === 0 && skill.memory?.conversation ? ctx.session : undefined;
   const history = session === undefined ? [] : await sessionHistory(session);
   const userMessage: Message = { role: 'user', content: user };
-  const messages: Message[] = history.length === 0 ? [userMessage] : [...history, userMessage];
+  if (step.attachments !== undefined) {
+    userMessage.attachments = await Promise.all(
+      step.attachments.map((a) => resolveAttachment(evaluateExpression(a.value, vars, `attachment of step \`${step.id}\``), a, step.id, ctx.services.mediaRoot)),
+    );
+  }
+  // Few-shot examples sit between the stored history and this turn; they are not kept in the session.
+  const examples: Message[] = (step.messages ?? []).map((m) => ({ role: m.role, content: renderTemplate(m.content, vars, `example turn of step \`${step.id}\``) }));
+  const messages: Message[] = [...history, ...examples, userMessage];
 
   // Optional fields are set only when present (an adapter or a test may tell absent from undefined).
   const request: Omit<EngineRequest, 'messages'> = {
@@ -99,14 +115,16 @@ export async function runPromptStep(
   if (plan.topP !== undefined) request.topP = plan.topP;
   if (plan.maxTokens !== undefined) request.maxTokens = plan.maxTokens;
   if (plan.stop !== undefined) request.stop = plan.stop;
+  if (plan.reasoning !== undefined) request.reasoning = plan.reasoning;
+  if (step.cache !== undefined) request.cache = { ...step.cache };
 
   let output: JsonValue;
-  let finalText: string;
+  let finalTurn: Message;
   const validator = frame.prepared.outputValidators.get(step.id);
   if (step.output.kind === 'text' || validator === undefined) {
     const response = await converse(ctx, frame, step, origin, account, engine, request, messages);
     output = response.text;
-    finalText = response.text;
+    finalTurn = replyTurn(response);
   } else {
     const replies: string[] = [];
     for (let attempt = 0; ; attempt++) {
@@ -115,7 +133,7 @@ export async function runPromptStep(
       const parsed = parseStructuredReply(response.text, validator);
       if (parsed.ok) {
         output = parsed.value;
-        finalText = response.text;
+        finalTurn = replyTurn(response);
         break;
       }
       if (attempt >= ctx.services.repairAttempts) {
@@ -133,12 +151,12 @@ export async function runPromptStep(
     // The tool exchange is part of the conversation (another engine must see which tools were
     // called and what they returned); JSON repair round trips are not.
     const exchange = messages
-      .slice(history.length + 1)
+      .slice(history.length + examples.length + 1)
       .filter((m) => m.role === 'tool' || (m.role === 'assistant' && (m.toolCalls?.length ?? 0) > 0));
     session.newTurns.push(
       { message: userMessage, engine },
       ...exchange.map((message) => ({ message, engine })),
-      { message: { role: 'assistant', content: finalText }, engine },
+      { message: finalTurn, engine },
     );
   }
   return output;

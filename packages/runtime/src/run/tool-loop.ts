@@ -3,7 +3,7 @@
  * the host (concurrently within one turn), send the results back, and call again, at most
  * `max_tool_iterations` times. Tool failures go back to the model as error results, not exceptions.
  */
-import type { EngineRequest, EngineResponse, Message, ToolResultMessage } from '@sdl/adapters';
+import type { AssistantMessage, EngineRequest, EngineResponse, Message, ReasoningPart, ToolResultMessage } from '@sdl/adapters';
 import type { PromptStep } from '../load/loaded-skill.js';
 import type { RunContext, SkillFrame } from './context.js';
 import { ToolLoopLimitError } from './errors.js';
@@ -11,6 +11,23 @@ import type { EventOrigin } from './events.js';
 import { callHostTool } from './host-tool.js';
 import { modelTurn } from './model-turn.js';
 import type { StepAccount } from './step-account.js';
+
+/**
+ * The model's turn as history: text, tool calls, and its reasoning parts (signatures included; the
+ * adapter of the same provider sends them back, others drop them).
+ */
+export function assistantTurn(response: EngineResponse): AssistantMessage {
+  const turn: AssistantMessage = { role: 'assistant', content: response.text, toolCalls: response.toolCalls };
+  const reasoning = response.parts?.filter((p): p is ReasoningPart => p.type === 'reasoning');
+  if (reasoning !== undefined && reasoning.length > 0) turn.reasoning = reasoning;
+  return turn;
+}
+
+/** The final reply of a step as history: its text and reasoning, no tool calls. */
+export function replyTurn(response: EngineResponse): AssistantMessage {
+  const { toolCalls: _calls, ...turn } = assistantTurn(response);
+  return turn;
+}
 
 /**
  * The request of one model turn: the step's request with a snapshot of the conversation so far.
@@ -44,7 +61,7 @@ export async function converse(
     if (response.toolCalls.length === 0 || step.tools.length === 0 || response.stopReason === 'content_filter') return response;
     if (iteration >= step.maxToolIterations) throw new ToolLoopLimitError(step.id, step.maxToolIterations, step.source);
 
-    messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+    messages.push(assistantTurn(response));
     const results = await Promise.all(
       response.toolCalls.map(async (call): Promise<ToolResultMessage> => {
         account.toolCalls++;
