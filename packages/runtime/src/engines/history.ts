@@ -3,6 +3,8 @@ import type { Attachment, Message, ModelFeature, Provider, ToolCall, UserMessage
 /** What {@link convertHistory} needs to know about the engine a conversation moves to. */
 export interface HistoryTarget {
   features: readonly ModelFeature[];
+  /** False when the target's model has no descriptor: its features are a guess, so attachments are kept as they are. */
+  featuresKnown?: boolean;
   /** The target's provider; reasoning produced by another provider is dropped. Undefined keeps all. */
   provider?: Provider;
 }
@@ -14,7 +16,7 @@ function describeAttachment(a: Attachment): string {
 
 /** A user turn with the attachments the target cannot take replaced by a note in the text. */
 function userTurnFor(m: UserMessage, target: HistoryTarget): UserMessage {
-  if (m.attachments === undefined) return { ...m };
+  if (m.attachments === undefined || target.featuresKnown === false) return { ...m };
   const takes = (a: Attachment) =>
     a.type === 'image' ? target.features.includes('vision') : a.source.kind === 'base64' && a.source.mediaType === 'text/plain' ? true : target.features.includes('pdf');
   const kept = m.attachments.filter(takes);

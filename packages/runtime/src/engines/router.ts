@@ -210,7 +210,7 @@ export class EngineRouter {
     emit: (e: CallEvent) => void,
   ): CallContext {
     const descriptor = this.describeModel?.(entry.provider, model);
-    const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'], provider: entry.provider });
+    const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'], featuresKnown: descriptor !== undefined, provider: entry.provider });
     const request: EngineRequest = { ...options.request, model, messages };
     if (descriptor && !descriptor.features.includes('tools')) delete request.tools;
     let lazySignal = signal;
