@@ -36,6 +36,8 @@ export interface CompiledExpression {
   readonly run: Fn;
   /** @internal */
   readonly slots: number;
+  /** @internal The whole expression's offsets, where converting its result reports a limit. */
+  readonly span: { start: number; end: number };
 }
 
 /** A template compiled once; render it with `render`. */
@@ -593,7 +595,7 @@ function modulo(a: Value, b: Value, at: { start: number; end: number }): Value {
 export function compileExpression(ast: ExprNode): CompiledExpression {
   const compiler = new Compiler();
   const run = compiler.expr(ast);
-  return { kind: 'compiled-expression', run, slots: compiler.maxSlots };
+  return { kind: 'compiled-expression', run, slots: compiler.maxSlots, span: { start: ast.start, end: ast.end } };
 }
 
 /** Compiles a parsed template, once. */
@@ -649,7 +651,7 @@ export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Part
  */
 export function evaluateJson(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): unknown {
   const c = context(compiled.slots, vars, limits, options);
-  return toJsonCharged(compiled.run(c), c, ROOT);
+  return toJsonCharged(compiled.run(c), c, compiled.span);
 }
 
 /**
@@ -666,10 +668,9 @@ export function evaluateJson(compiled: CompiledExpression, vars: Vars, limits?: 
  */
 export function evaluateJsonText(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): string {
   const c = context(compiled.slots, vars, limits, options);
-  return stringifyJsonBounded(compiled.run(c), c.limits.maxStringLength, c, ROOT, `the value's JSON text exceeds the limit of ${c.limits.maxStringLength} characters`);
+  return stringifyJsonBounded(compiled.run(c), c.limits.maxStringLength, c, compiled.span, `the value's JSON text exceeds the limit of ${c.limits.maxStringLength} characters`);
 }
 
-const ROOT = { start: 0, end: 0 };
 
 /**
  * Renders a compiled template to text. Throws {@link EvalError} like `evaluate`.
