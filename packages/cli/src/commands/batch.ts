@@ -229,7 +229,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const failedAll = failedLines + earlierFailures;
     io.stdout.write(
-      `${total} lines: ${summary.succeeded} succeeded this run, ${failedLines} failed this run, ${summary.skipped} already done` +
+      `${total} lines: ${summary.succeeded} succeeded this run, ${failedLines} failed this run, ${summary.skipped + input.problems.filter((p) => done.has(p.line)).length} already done` +
         `${failedAll > 0 ? ` (${failedAll} in ${shown(failuresFile)})` : ''}; ` +
         `$${summary.cost.toFixed(4)}, ${(summary.elapsedMs / 1000).toFixed(1)} s\n`,
     );
