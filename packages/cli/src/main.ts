@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   test: { summary: "Run skills' tests offline", load: () => loadCommand('test') },
   run: { summary: 'Run a skill on an engine', load: () => loadCommand('run') },
   batch: { summary: 'Run a skill over a JSON Lines file on a queue', load: () => loadCommand('batch') },
+  runs: { summary: 'List, show and resume durable runs', load: () => loadCommand('runs') },
   worker: { summary: 'Take batch jobs from the queue and run them', load: () => loadCommand('worker') },
   emulate: { summary: 'Start a local provider emulator', load: () => loadCommand('emulate') },
   init: { summary: 'Scaffold a new skill file', load: () => loadCommand('init') },

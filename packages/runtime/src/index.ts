@@ -58,3 +58,4 @@ export * from './load/load-file.js';
 // So a host needs only @sdl/runtime to read sdl.config.yaml.
 export { loadConfig, parseConfig, type SdlConfig, type ConfigResult } from '@sdl/adapters';
 export * from './batch/index.js';
+export * from './run/durable.js';

@@ -4,7 +4,7 @@
  * `run()` for the result, `stream()` for typed events — on the same machinery.
  */
 import { randomUUID } from 'node:crypto';
-import { findModel } from '@sdl/adapters';
+import { findModel, type JsonValue } from '@sdl/adapters';
 import type { LoadedSkill } from './load/loaded-skill.js';
 import { prepareSkill, type PreparedSkill } from './load/prepare.js';
 import type { DescribeModel } from './load/requirements.js';
@@ -23,6 +23,7 @@ import { evaluationInterrupt } from './run/interrupt.js';
 import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
 import { MemoryStore } from './state/memory-store.js';
 import type { BatchOptions } from './batch/run-batch.js';
+import { DurableRun, type SnapshotStore } from './run/durable.js';
 import type { BatchItem, BatchSummary } from './batch/types.js';
 
 /** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
@@ -87,6 +88,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Budget in milliseconds from the start of the run; past it the run rejects with {@link DeadlineExceededError}. */
   deadlineMs?: number;
+  /**
+   * Makes the run durable: each completed top-level step is recorded under `runId` in `store`
+   * (default: the runtime's `state`), and running the same id again resumes it, skipping (and not
+   * billing again) the recorded steps. See `spec/runtime.md`, Durable runs.
+   */
+  durable?: { runId: string; store?: SnapshotStore };
 }
 
 /** A runtime: engines, tools and state shared by every run. See `spec/runtime.md`. */
@@ -241,6 +248,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
 
+    let durable: DurableRun | undefined;
+    if (runOptions.durable !== undefined) {
+      const store = runOptions.durable.store ?? (typeof (state as Partial<SnapshotStore>).putSnapshot === 'function' ? (state as unknown as SnapshotStore) : undefined);
+      if (store === undefined) throw new SdlRuntimeError('run_store_missing', 'a durable run needs a state store that keeps snapshots (memory, file or redis StateStore)');
+      durable = await DurableRun.open(store, runOptions.durable.runId, prepared.skill, (input ?? {}) as JsonValue, () => clock.now());
+      if (durable.snapshot.status === 'succeeded') {
+        const totals = { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: [] as string[], trace: [] };
+        durable.seed(totals);
+        return { output: durable.snapshot.output ?? null, usage: totals.usage, cost: totals.cost, engines: totals.engines, trace: [] };
+      }
+    }
+
     const callerSignal = runOptions.signal;
     const deadlineMs = runOptions.deadlineMs;
     const cancel = new CancelScope(callerSignal !== undefined || deadlineMs !== undefined || streamClosed !== undefined);
@@ -265,7 +284,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
 
     const ctx: RunContext = {
-      runId: randomUUID(),
+      runId: runOptions.durable?.runId ?? randomUUID(),
       services: currentServices,
       cancel,
       emit,
@@ -275,6 +294,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (deadlineMs !== undefined) ctx.deadline = clock.now() + deadlineMs;
     if (cancel.mayAbort) ctx.interrupt = evaluationInterrupt(cancel, clock, ctx.deadline, deadlineMs);
     if (session !== undefined) ctx.session = session;
+    if (durable !== undefined) {
+      ctx.durable = durable;
+      durable.seed(ctx.totals);
+    }
     const startedAt = clock.now();
     try {
       cancel.throwIfAborted();
@@ -282,11 +305,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (session !== undefined) await sessionHistory(session);
       const output = await runSkill(ctx, { prepared, path: [] }, checked.value);
       if (session !== undefined) await saveSessionTurns(session);
+      await durable?.finish(output);
       const { usage, cost, engines: used, trace } = ctx.totals;
       logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });
       return { output, usage, cost, engines: used, trace };
     } catch (error) {
       const reported = cancel.aborted ? cancel.reason : error;
+      await durable?.fail(reported).catch(() => {});
       logger?.warn?.('run failed', { skill: prepared.skill.name, error: (reported as Error)?.name, code: (reported as SdlRuntimeError)?.code });
       throw reported;
     } finally {

@@ -36,6 +36,9 @@ Options:
   --tools <module>      the host tools module (see above)
   --config <file>       the engine configuration (default ./sdl.config.yaml)
   --engine <name>       start on this engine (the skill's engines.prefer follow as failover)
+  --run-id <id>         make the run durable under <id>: each completed step is recorded in the
+                        config's state store (file or redis); after a crash, run it again with the
+                        same id (or \`skillc runs resume <id>\`) and the completed steps are not redone
   --session <id>        continue the conversation <id> (skills with memory.conversation: true;
                         use a file or redis state store to remember across invocations)
   --timeout <ms>        give up (and abort in-flight calls) after this many milliseconds
@@ -57,6 +60,7 @@ interface RunFlags {
   config: string | undefined;
   engine: string | undefined;
   session: string | undefined;
+  runId: string | undefined;
   timeoutMs: number | undefined;
   tools: string | undefined;
   json: boolean;
@@ -71,6 +75,7 @@ function parseFlags(argv: string[], cwd: string): RunFlags {
       config: { type: 'string', short: 'c' },
       engine: { type: 'string', short: 'e' },
       session: { type: 'string', short: 's' },
+      'run-id': { type: 'string' },
       timeout: { type: 'string' },
       tools: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -84,12 +89,14 @@ function parseFlags(argv: string[], cwd: string): RunFlags {
     if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) throw new UsageError(`--timeout must be a positive number of milliseconds, not \`${values.timeout}\``);
   }
   if (values.session === '') throw new UsageError('--session needs an id');
+  if (values['run-id'] !== undefined && !/^[\w.-]{1,128}$/.test(values['run-id'])) throw new UsageError(`--run-id may hold letters, digits, _ . and - (at most 128), not \`${values['run-id']}\``);
   return {
     skillFile: path.resolve(cwd, positionals[0]!),
     input: values.input,
     config: values.config,
     engine: values.engine,
     session: values.session,
+    runId: values['run-id'],
     timeoutMs,
     tools: values.tools === undefined ? undefined : path.resolve(cwd, values.tools),
     json: values.json ?? false,
@@ -234,7 +241,11 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
   }
 
   // The configured store matters only when this run reads and writes a conversation.
-  const usesSession = flags.session !== undefined && skill.memory?.conversation === true;
+  const usesSession = (flags.session !== undefined && skill.memory?.conversation === true) || flags.runId !== undefined;
+  if (flags.runId !== undefined && config.state.store === 'memory') {
+    stderr(`skillc run: --run-id ${flags.runId} needs a state store that outlives the process; set \`state: { store: file }\` (or redis) in ${path.relative(io.cwd, config.file) || config.file}\n`);
+    return EXIT_INPUT_ERRORS;
+  }
   if (usesSession) {
     const problem = await redisUnreachable(config);
     if (problem !== undefined) {
@@ -278,6 +289,7 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
     let failure: unknown;
     const events = runtime.stream(skill, input, {
       ...(flags.session !== undefined ? { session: flags.session } : {}),
+      ...(flags.runId !== undefined ? { durable: { runId: flags.runId } } : {}),
       ...(flags.engine !== undefined ? { engine: flags.engine } : {}),
       ...(io.signal !== undefined ? { signal: io.signal } : {}),
       ...(flags.timeoutMs !== undefined ? { deadlineMs: flags.timeoutMs } : {}),

@@ -11,6 +11,7 @@ import type { CancelScope } from './cancellation.js';
 import type { RunEvent } from './events.js';
 import type { TraceEntry } from './result.js';
 import type { ConversationStore } from './session.js';
+import type { DurableRun } from './durable.js';
 
 /** What the runtime lends every run. */
 export interface RuntimeServices {
@@ -58,6 +59,8 @@ export interface RunContext {
   /** Shared by nested runs and by child contexts (same object). */
   totals: RunTotals;
   session?: SessionState;
+  /** Set for durable runs: completed top-level steps are recorded, and recorded ones are not run again. */
+  durable?: DurableRun;
 }
 
 /** Accounting for the whole run, nested `use:` runs included. */

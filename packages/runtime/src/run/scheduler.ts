@@ -26,7 +26,9 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
   const outputs: ScopeVariables['steps'] = {};
   const vars: ScopeVariables = { inputs: input, steps: outputs };
   const only = skill.steps.length === 1 ? skill.steps[0]! : undefined;
-  if (only !== undefined && only.dependsOn.length === 0) {
+  // A durable run's top-level steps go through `start` below, which records them.
+  const durable = frame.path.length === 0 ? parent.durable : undefined;
+  if (only !== undefined && only.dependsOn.length === 0 && durable === undefined) {
     // One step: no sibling to cancel when it fails and nothing to schedule, so it runs in the
     // parent's context without a child scope or a graph walk.
     outputs[only.id] = { output: await executeStep(parent, frame, only, vars) };
@@ -53,7 +55,14 @@ export async function runSkill(parent: RunContext, frame: SkillFrame, input: Jso
         return start(dependency);
       });
       promise = Promise.all(dependencies).then(async () => {
-        outputs[step.id] = { output: await executeStep(ctx, frame, step, vars) };
+        const recorded = durable?.recorded(step.id);
+        if (recorded !== undefined) {
+          outputs[step.id] = { output: recorded.output };
+          return;
+        }
+        const output = await executeStep(ctx, frame, step, vars);
+        outputs[step.id] = { output };
+        await durable?.complete(step.id, output, ctx.totals);
       });
       started.set(step.id, promise);
     }
