@@ -11,9 +11,13 @@ import type { RunTotals } from './context.js';
 
 /** The part of a `StateStore` durable runs use. */
 export interface SnapshotStore {
+  /** Saves the run's snapshot, replacing the earlier one. */
   putSnapshot(runId: string, snapshot: JsonValue): Promise<void>;
+  /** The run's snapshot, or undefined. */
   getSnapshot(runId: string): Promise<{ value: JsonValue; savedAt: number } | undefined>;
+  /** Writes a namespaced value (the index of run ids). */
   set(namespace: string, key: string, value: JsonValue): Promise<void>;
+  /** Reads a namespaced value. */
   get(namespace: string, key: string): Promise<{ value: JsonValue } | undefined>;
 }
 
