@@ -40,7 +40,7 @@ async function main() {
     limiter: new sdl.MemoryRateLimiter(sdl.systemClock),
   });
   const state = sdl.createStateStore(config.state, { baseDir: '.' });
-  const runtime = sdl.createRuntime({ router: new sdl.EngineRouter({ registry, chain }), state });
+  const runtime = sdl.createRuntime({ router: new sdl.EngineRouter({ registry, chain }), state, strictEngines: true });
   const skill = runtime.load(await sdl.loadSkillFile('build/answer-question.skill.json'));
   const result = await runtime.run(skill, { document: 'The warranty lasts two years.', question: 'How long is the warranty?' });
   console.log(JSON.stringify({ output: result.output, engines: result.engines, host: typeof module }));

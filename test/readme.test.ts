@@ -32,7 +32,8 @@ function io(cwd: string, env: NodeJS.ProcessEnv = {}) {
 const KEY = 'sk-ant-readme-test-0123456789abcdef';
 
 function configFor(emulator: Emulator): string {
-  return `engines:\n  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}", base_url: "${emulator.url}" }\ndefault_engine: claude\n`;
+  // Both engines the tour skill prefers (skillc run refuses a name the config lacks); openai is never reached.
+  return `engines:\n  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}", base_url: "${emulator.url}" }\n  openai: { provider: openai, model: gpt-5.4, api_key: "\${env:OPENAI_API_KEY:-unused}", base_url: "http://127.0.0.1:9/v1" }\ndefault_engine: claude\n`;
 }
 
 describe('README', () => {

@@ -397,7 +397,8 @@ steps:
   });
 
   it("loads the tools of `uses:` dependencies from the modules beside them (the repository's brief-from-document)", async () => {
-    const cwd = project({ 'sdl.config.yaml': config() });
+    // The skill prefers [claude, openai]: both must be configured (skillc run refuses unknown names).
+    const cwd = project({ 'sdl.config.yaml': config().replace('  gpt:', '  openai:') });
     const skill = fileURLToPath(new URL('../../../skills/brief-from-document.skill.yaml', import.meta.url));
     const { code, out, err } = await skillc([skill, '--input', '{"document_id": "memo-7", "language": "zh"}', '--json'], cwd);
     expect(err).toBe('');

@@ -57,6 +57,13 @@ export interface RuntimeOptions {
   router?: EngineRouter;
   /** The engine preferred after a skill's own `engines.prefer`. */
   defaultEngine?: string;
+  /**
+   * Refuse at load (`SkillResolutionError`) a skill naming an engine — in `engines.prefer`,
+   * `engines.models` or a step's `engine` — that this runtime does not have, with a did-you-mean,
+   * instead of skipping the name. `skillc run` and the `skillc init` host turn it on; off by
+   * default so hosts that serve skills written for more engines than they configure keep working.
+   */
+  strictEngines?: boolean;
   /** Host tools by name (more can be registered later on `runtime.tools`). */
   tools?: Record<string, HostTool>;
   /** Conversation memory (any `StateStore`: memory, file, Redis); an in-process `MemoryStore` by default. */
@@ -218,6 +225,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         engines: ordered(),
         tools,
         describeModel,
+        ...(options.strictEngines === true ? { strictEngines: true } : {}),
       });
       cache.set(skill, prepared);
     }

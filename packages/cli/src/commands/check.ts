@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ProjectBuilder } from '@sdl/compiler';
+import { ProjectBuilder, sortDiagnostics } from '@sdl/compiler';
+import { configuredEngineNames, unknownEngineDiagnostics } from '../run/config-engines.js';
 import { type Command, UsageError } from '../io.js';
 import { formatHumanReport, formatJsonReport } from '../report/human.js';
 import { exitCodeFor, reportFormat } from '../report/options.js';
@@ -9,10 +10,13 @@ const usage = `Usage: skillc check <files|dirs...> [--format human|json]
 Check skill files and report every problem with its file, line and column.
 Directories are searched recursively for *.skill.yaml. \`uses:\` dependencies are resolved and
 checked exactly as \`skillc compile\` does (missing skills, cycles, version ranges, \`with:\`
-arguments), with the same codes and positions; nothing is written.
+arguments), with the same codes and positions; nothing is written. With a sdl.config.yaml in the
+working directory (or --config), engines the skills name that it does not define are warned about
+(SDL3050, with a did-you-mean).
 
 Options:
   --root <dir>           the project root (default: found from the first skill)
+  --config <file>        the host config whose engines the skills must name (default: ./sdl.config.yaml if present)
   --format <human|json>  human (default): compiler-style report; json: { "diagnostics": [...] }
   --json                 same as --format json
   -h, --help             show this help
@@ -28,7 +32,7 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { format: { type: 'string' }, json: { type: 'boolean' }, root: { type: 'string' } },
+      options: { format: { type: 'string' }, json: { type: 'boolean' }, root: { type: 'string' }, config: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -36,6 +40,12 @@ export const command: Command = {
     if (positionals.length === 0) throw new UsageError('give at least one skill file or directory');
     // The compiler's own build, without output: check and compile cannot disagree.
     const result = new ProjectBuilder(positionals, { cwd: io.cwd, ...(values.root !== undefined ? { root: values.root } : {}) }).build();
+    const engines = configuredEngineNames(io.cwd, values.config);
+    if (values.config !== undefined && engines === undefined) throw new UsageError(`--config ${values.config} does not exist or is not a valid config`);
+    if (engines !== undefined) {
+      result.diagnostics.push(...unknownEngineDiagnostics(result.sources.values(), engines, values.config ?? 'sdl.config.yaml'));
+      sortDiagnostics(result.diagnostics);
+    }
     if (format === 'json') io.stdout.write(formatJsonReport(result.diagnostics));
     else {
       const color = Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;

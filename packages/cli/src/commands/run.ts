@@ -264,6 +264,8 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
       defaultEngine: config.defaultEngine,
       state,
       tools,
+      // An engine the skill names but the config lacks is an error here, never silently skipped.
+      strictEngines: true,
     });
     runtime.load(skill);
     if (flags.session !== undefined && skill.memory?.conversation !== true) {

@@ -8,6 +8,7 @@
  * (`export default { tool_name: { execute(args) { … } } }`). A tool without one answers with the first
  * entry of its `returns.examples`, or fails the test with a message saying how to add a stand-in.
  */
+import { configuredEngineNames, unknownEngineDiagnostics } from '../run/config-engines.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -413,6 +414,14 @@ export const command: Command = {
       if (format === 'json') writeReport(io, checked, 'json');
       else writeReport(io, checked, 'human', 'stderr');
       return checked.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('SDL9')) ? EXIT_USAGE : EXIT_INPUT_ERRORS;
+    }
+
+    // Warnings only: the scripted engine runs any skill, but the configured runtime would refuse these.
+    const configured = configuredEngineNames(io.cwd, values.config);
+    if (configured !== undefined) {
+      const sources = checked.files.flatMap((f) => (f.source ? [f.source] : []));
+      const warnings = unknownEngineDiagnostics(sources, configured, values.config ?? 'sdl.config.yaml');
+      if (warnings.length > 0) writeReport(io, { files: checked.files, diagnostics: warnings }, 'human', 'stderr');
     }
 
     const outcomes: TestOutcome[] = [];

@@ -6,6 +6,7 @@
  * argument validators once, here, so runs never compile schemas.
  */
 import { createRequire } from 'node:module';
+import { unknownEngineProblems } from './unknown-engines.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { toolIncompatibilities } from '../tools/compatibility.js';
 import type { EngineBinding } from '../run/call-model.js';
@@ -43,6 +44,8 @@ export interface ResolutionEnvironment {
   engines: ReadonlyMap<string, EngineBinding>;
   tools: ToolRegistry;
   describeModel?: DescribeModel;
+  /** Refuse a skill that names an engine (`engines.prefer`, `engines.models`, a step's `engine`) not in `engines`. */
+  strictEngines?: boolean;
 }
 
 function compileOrReport(
@@ -101,6 +104,7 @@ export function prepareSkill(skill: LoadedSkill, env: ResolutionEnvironment, loa
 
   problems.push(...graphProblems(skill));
 
+  if (env.strictEngines === true) problems.push(...unknownEngineProblems(skill, [...env.engines.keys()]));
   const engineQualifications = qualifyEngines(skill, env.engines, env.describeModel);
   const engines = engineQualifications.filter((q) => q.reasons.length === 0).map((q) => q.engine);
   for (const step of skill.steps) {

@@ -3,7 +3,7 @@ import { SdlRuntimeError } from '../run/errors.js';
 
 /** One reason a skill cannot run in this runtime. */
 export interface ResolutionProblem {
-  kind: 'engine' | 'tool' | 'dependency' | 'schema';
+  kind: 'engine-name' | 'engine' | 'tool' | 'dependency' | 'schema';
   /** The engine, tool, dependency alias or schema concerned. */
   subject: string;
   reason: string;
@@ -11,6 +11,7 @@ export interface ResolutionProblem {
 }
 
 const HEADINGS: Record<ResolutionProblem['kind'], string> = {
+  'engine-name': 'engines the skill names but this runtime does not have',
   engine: 'no engine satisfies `requires:`',
   tool: 'tools the host must register',
   dependency: 'dependent skills',
@@ -27,7 +28,7 @@ export class SkillResolutionError extends SdlRuntimeError {
 
   constructor(skill: string, file: string, problems: ResolutionProblem[]) {
     const lines: string[] = [`cannot load skill \`${skill}\` (${file}):`];
-    for (const kind of ['engine', 'tool', 'dependency', 'schema'] as const) {
+    for (const kind of ['engine-name', 'engine', 'tool', 'dependency', 'schema'] as const) {
       const group = problems.filter((p) => p.kind === kind);
       if (group.length === 0) continue;
       lines.push(`  ${HEADINGS[kind]}:`);
