@@ -7,7 +7,11 @@
  * (`process.resourceUsage()`). Prints medians, the per-round ratio (median and range) and the
  * load average. Needs `npm run build`.
  *
- *   npx tsx bench/cold/run.ts [--rounds 15]
+ *   npx tsx bench/cold/run.ts [--rounds 15] [--other-checkout <dir>]
+ *
+ * `--other-checkout` adds the same SDL host run from another built checkout of the repository
+ * (e.g. an older commit, with this directory's host scripts copied into its bench/cold/), paired
+ * per round against the same bare-SDK runs: a before/after under the same load.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +20,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, 'other-checkout': { type: 'string' } } });
+const other = values['other-checkout'] ? path.resolve(values['other-checkout']) : undefined;
 const rounds = Number(values.rounds);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const repo = here('../../');
@@ -56,6 +61,12 @@ const irDir = path.join(work, 'out');
 cpSync(path.join(repo, 'skills'), path.join(work, 'skills'), { recursive: true });
 execFileSync(process.execPath, [path.join(repo, 'packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', irDir], { cwd: work, stdio: 'ignore' });
 
+let otherIrDir: string | undefined;
+if (other) {
+  otherIrDir = path.join(work, 'other-out');
+  execFileSync(process.execPath, [path.join(other, 'packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', otherIrDir], { cwd: work, stdio: 'ignore' });
+}
+
 const emulator = spawn(process.execPath, [here('./emulator.mjs')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
 let url = '';
 for await (const chunk of emulator.stdout!) {
@@ -75,6 +86,7 @@ const contenders: Record<string, string[]> = {
   evaluate: ['--import', `data:text/javascript,${encodeURIComponent(REPORT_USAGE)}`, path.join(repo, 'packages/cli/bin/skillc.js'), 'eval', '1+1'],
   empty: ['--input-type=module', '-e', REPORT_USAGE],
 };
+if (other) contenders.otherSdl = [path.join(other, 'bench/cold/host-sdl.mjs'), url, otherIrDir!, path.join(repo, 'skills')];
 const results: Record<string, Run[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
 const loadBefore = loadavg();
 try {
@@ -106,4 +118,9 @@ console.log(row('importOnly', 'import @sdl/runtime + @sdl/adapters only'));
 console.log(row('check', '`skillc check skills/review-code.skill.yaml` (goal ≤ 0.25 s)'));
 console.log(row('evaluate', "`skillc eval '1+1'` (goal ≤ 0.25 s)"));
 console.log(row('empty', 'empty Node process (floor)'));
+if (other) console.log(row('otherSdl', `SDL host from ${other}`));
+if (other) {
+  const otherRatios = results.otherSdl!.map((r, i) => r.wallMs / results.bare![i]!.wallMs);
+  console.log(`\n${other} SDL host / bare, paired per round: wall ${median(otherRatios).toFixed(2)}× (range ${range(otherRatios)})`);
+}
 console.log(`\nSDL host / bare, paired per round: wall ${median(ratios).toFixed(2)}× (range ${range(ratios)}), CPU ${median(cpuRatios).toFixed(2)}× (range ${range(cpuRatios)}); goal ≤ 1.3× wall`);
