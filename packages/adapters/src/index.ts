@@ -17,7 +17,7 @@ export {
   type RecordedRequest,
 } from './emulators/server.js';
 export { FAULT_NAMES, FaultSpecError, parseFault, parseFaultSpec, type Fault, type FaultName, type FaultRule } from './emulators/faults.js';
-export { defaultReply, type EmulatorReply, type EmulatorRequest, type EmulatorMessage, type ReplySource } from './emulators/reply.js';
+export { defaultReply, thinkingSignature, type EmulatorReply, type EmulatorCitation, type EmulatorRequest, type EmulatorMessage, type ReplySource } from './emulators/reply.js';
 export { listModels, findModel, resolveModel, costOf, type ModelInfo } from './models.js';
 export { loadConfig, parseConfig, type SdlConfig, type EngineConfig, type StateConfig, type ConfigResult, type LoadConfigOptions } from './config/load.js';
 export { interpolate, type Interpolated, type InterpolationProblem } from './config/interpolate.js';

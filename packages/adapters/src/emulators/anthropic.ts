@@ -1,6 +1,6 @@
 import type { Dialect, WireErrorKind } from './dialect.js';
 import { header, isObject, sse, textOf } from './dialect.js';
-import { chunkArguments, chunkText, type EmulatorMessage, type EmulatorRequest } from './reply.js';
+import { chunkArguments, chunkText, type EmulatorCitation, type EmulatorMessage, type EmulatorRequest, type ResolvedReply } from './reply.js';
 import { anthropicAttachments, anthropicRequestProblem } from './request-checks.js';
 
 const ERROR_TYPES: Record<WireErrorKind, string> = {
@@ -15,7 +15,25 @@ const ERROR_TYPES: Record<WireErrorKind, string> = {
   unavailable: 'api_error',
 };
 
-const STOP: Record<string, string> = { end: 'end_turn', max_tokens: 'max_tokens', stop_sequence: 'stop_sequence', tool_use: 'tool_use' };
+const STOP: Record<string, string> = { end: 'end_turn', max_tokens: 'max_tokens', stop_sequence: 'stop_sequence', tool_use: 'tool_use', refusal: 'refusal' };
+
+/** Anthropic usage: `input_tokens` excludes cache reads and writes, which have fields of their own. */
+function usageOf(reply: ResolvedReply, outputTokens: number) {
+  return {
+    input_tokens: reply.inputTokens - reply.cacheReadTokens - reply.cacheWriteTokens,
+    cache_creation_input_tokens: reply.cacheWriteTokens,
+    cache_read_input_tokens: reply.cacheReadTokens,
+    output_tokens: outputTokens,
+  };
+}
+
+/** A citation of a document of the request, as a `char_location` (the emulator does not track offsets: 0..length). */
+function citationOf(c: EmulatorCitation) {
+  return { type: 'char_location', cited_text: c.citedText, document_index: c.documentIndex ?? 0, document_title: c.documentTitle ?? null, start_char_index: 0, end_char_index: c.citedText.length };
+}
+
+/** The refusal's stop details, as the API gives them with `stop_reason: refusal`. */
+const stopDetails = (reply: ResolvedReply) => (reply.refusal !== undefined ? { type: 'refusal', category: 'emulated', explanation: reply.refusal } : null);
 
 /** The Messages API (`POST /v1/messages`), JSON and SSE, as documented by Anthropic. */
 export const anthropicDialect: Dialect = {
@@ -96,7 +114,10 @@ export const anthropicDialect: Dialect = {
 
   response(request, reply, ids) {
     const content: unknown[] = [];
-    if (reply.text !== '' || reply.toolCalls.length === 0) content.push({ type: 'text', text: reply.text });
+    if (reply.reasoning) content.push({ type: 'thinking', thinking: reply.reasoning.text, signature: reply.reasoning.signature });
+    if (reply.text !== '' || (reply.toolCalls.length === 0 && reply.refusal === undefined)) {
+      content.push({ type: 'text', text: reply.text, ...(reply.citations.length > 0 ? { citations: reply.citations.map(citationOf) } : {}) });
+    }
     for (const c of reply.toolCalls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: JSON.parse(c.arguments) });
     return {
       id: ids.responseId,
@@ -106,7 +127,8 @@ export const anthropicDialect: Dialect = {
       content,
       stop_reason: STOP[reply.stopReason],
       stop_sequence: reply.stopSequence ?? null,
-      usage: { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens },
+      ...(reply.refusal !== undefined ? { stop_details: stopDetails(reply) } : {}),
+      usage: usageOf(reply, reply.outputTokens),
     };
   },
 
@@ -123,16 +145,28 @@ export const anthropicDialect: Dialect = {
             content: [],
             stop_reason: null,
             stop_sequence: null,
-            usage: { input_tokens: reply.inputTokens, output_tokens: 1 },
+            usage: usageOf(reply, 1),
           },
         },
         'message_start',
       ),
     ];
     let index = 0;
-    if (reply.text !== '' || reply.toolCalls.length === 0) {
+    if (reply.reasoning) {
+      frames.push(sse({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }, 'content_block_start'));
+      for (const piece of chunkText(reply.reasoning.text)) {
+        frames.push(sse({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } }, 'content_block_delta'));
+      }
+      frames.push(sse({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: reply.reasoning.signature } }, 'content_block_delta'));
+      frames.push(sse({ type: 'content_block_stop', index }, 'content_block_stop'));
+      index++;
+    }
+    if (reply.text !== '' || (reply.toolCalls.length === 0 && reply.refusal === undefined)) {
       frames.push(sse({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }, 'content_block_start'));
       frames.push(sse({ type: 'ping' }, 'ping'));
+      for (const c of reply.citations) {
+        frames.push(sse({ type: 'content_block_delta', index, delta: { type: 'citations_delta', citation: citationOf(c) } }, 'content_block_delta'));
+      }
       for (const piece of chunkText(reply.text)) {
         frames.push(sse({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }, 'content_block_delta'));
       }
@@ -149,7 +183,11 @@ export const anthropicDialect: Dialect = {
     }
     frames.push(
       sse(
-        { type: 'message_delta', delta: { stop_reason: STOP[reply.stopReason], stop_sequence: reply.stopSequence ?? null }, usage: { output_tokens: reply.outputTokens } },
+        {
+          type: 'message_delta',
+          delta: { stop_reason: STOP[reply.stopReason], stop_sequence: reply.stopSequence ?? null, ...(reply.refusal !== undefined ? { stop_details: stopDetails(reply) } : {}) },
+          usage: usageOf(reply, reply.outputTokens),
+        },
         'message_delta',
       ),
     );

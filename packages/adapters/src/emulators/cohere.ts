@@ -1,9 +1,25 @@
 import type { Dialect } from './dialect.js';
 import { bearer, isObject, sse, textOf } from './dialect.js';
-import { chunkArguments, chunkText, type EmulatorMessage, type EmulatorRequest } from './reply.js';
+import { chunkArguments, chunkText, type EmulatorCitation, type EmulatorMessage, type EmulatorRequest, type ResolvedReply } from './reply.js';
 import { cohereAttachments, cohereDocuments, cohereRequestProblem } from './request-checks.js';
 
-const FINISH: Record<string, string> = { end: 'COMPLETE', max_tokens: 'MAX_TOKENS', stop_sequence: 'STOP_SEQUENCE', tool_use: 'TOOL_CALL' };
+const FINISH: Record<string, string> = { end: 'COMPLETE', max_tokens: 'MAX_TOKENS', stop_sequence: 'STOP_SEQUENCE', tool_use: 'TOOL_CALL', refusal: 'COMPLETE' };
+
+/** Cohere bills fewer input tokens than the model reads (its prompt template is not billed): `tokens` vs `billed_units`. */
+const TEMPLATE_TOKENS = 7;
+function usageOf(reply: ResolvedReply) {
+  return {
+    billed_units: { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens },
+    tokens: { input_tokens: reply.inputTokens + TEMPLATE_TOKENS, output_tokens: reply.outputTokens },
+    ...(reply.cacheReadTokens > 0 ? { cached_tokens: reply.cacheReadTokens } : {}),
+  };
+}
+
+/** A citation of a request document, over the whole reply text (the emulator does not track spans). */
+function citationOf(c: EmulatorCitation, text: string) {
+  const id = `doc:${c.documentIndex ?? 0}`;
+  return { start: 0, end: text.length, text, sources: [{ type: 'document', id, document: { id, ...(c.documentTitle ? { title: c.documentTitle } : {}), snippet: c.citedText } }] };
+}
 
 /** Cohere's v2 Chat API (`POST /v2/chat`), JSON and SSE with `message-start` ... `message-end`. */
 export const cohereDialect: Dialect = {
@@ -76,10 +92,9 @@ export const cohereDialect: Dialect = {
   toolId: (n, name) => `${name}_emu${String(n).padStart(6, '0')}`,
 
   response(_request, reply, ids) {
-    const usage = {
-      billed_units: { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens },
-      tokens: { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens },
-    };
+    const usage = usageOf(reply);
+    const text = reply.refusal ?? reply.text;
+    const thinking = reply.reasoning ? [{ type: 'thinking', thinking: reply.reasoning.text }] : [];
     return {
       id: ids.responseId,
       finish_reason: FINISH[reply.stopReason],
@@ -90,7 +105,8 @@ export const cohereDialect: Dialect = {
               tool_plan: `I will call ${reply.toolCalls.map((c) => c.name).join(', ')}.`,
               tool_calls: reply.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
             }
-          : { content: [{ type: 'text', text: reply.text }] }),
+          : { content: [...thinking, { type: 'text', text }] }),
+        ...(reply.citations.length > 0 ? { citations: reply.citations.map((c) => citationOf(c, text)) } : {}),
       },
       usage,
     };
@@ -110,18 +126,27 @@ export const cohereDialect: Dialect = {
         frames.push(ev('tool-call-end', { index }));
       });
     } else {
-      frames.push(ev('content-start', { index: 0, delta: { message: { content: { type: 'text', text: '' } } } }));
-      for (const piece of chunkText(reply.text)) frames.push(ev('content-delta', { index: 0, delta: { message: { content: { text: piece } } } }));
-      frames.push(ev('content-end', { index: 0 }));
+      const text = reply.refusal ?? reply.text;
+      let index = 0;
+      if (reply.reasoning) {
+        frames.push(ev('content-start', { index, delta: { message: { content: { type: 'thinking', thinking: '' } } } }));
+        for (const piece of chunkText(reply.reasoning.text)) frames.push(ev('content-delta', { index, delta: { message: { content: { thinking: piece } } } }));
+        frames.push(ev('content-end', { index }));
+        index++;
+      }
+      frames.push(ev('content-start', { index, delta: { message: { content: { type: 'text', text: '' } } } }));
+      for (const piece of chunkText(text)) frames.push(ev('content-delta', { index, delta: { message: { content: { text: piece } } } }));
+      reply.citations.forEach((c, i) => {
+        frames.push(ev('citation-start', { index: i, delta: { message: { citations: citationOf(c, text) } } }));
+        frames.push(ev('citation-end', { index: i }));
+      });
+      frames.push(ev('content-end', { index }));
     }
     frames.push(
       ev('message-end', {
         delta: {
           finish_reason: FINISH[reply.stopReason],
-          usage: {
-            billed_units: { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens },
-            tokens: { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens },
-          },
+          usage: usageOf(reply),
         },
       }),
     );

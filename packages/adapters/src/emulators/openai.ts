@@ -1,6 +1,6 @@
 import type { Dialect, WireErrorKind } from './dialect.js';
 import { bearer, isObject, sse, textOf } from './dialect.js';
-import { chunkArguments, chunkText, type EmulatorMessage, type EmulatorRequest } from './reply.js';
+import { chunkArguments, chunkText, type EmulatorMessage, type EmulatorRequest, type ResolvedReply } from './reply.js';
 import { openaiAttachments, openaiRequestProblem } from './request-checks.js';
 
 const ERRORS: Record<WireErrorKind, { type: string; code: string | null }> = {
@@ -15,7 +15,18 @@ const ERRORS: Record<WireErrorKind, { type: string; code: string | null }> = {
   unavailable: { type: 'server_error', code: null },
 };
 
-const FINISH: Record<string, string> = { end: 'stop', max_tokens: 'length', stop_sequence: 'stop', tool_use: 'tool_calls' };
+const FINISH: Record<string, string> = { end: 'stop', max_tokens: 'length', stop_sequence: 'stop', tool_use: 'tool_calls', refusal: 'stop' };
+
+/** OpenAI usage: prompt_tokens includes cached_tokens; completion_tokens includes reasoning_tokens. */
+function usageOf(reply: ResolvedReply) {
+  return {
+    prompt_tokens: reply.inputTokens,
+    completion_tokens: reply.outputTokens,
+    total_tokens: reply.inputTokens + reply.outputTokens,
+    prompt_tokens_details: { cached_tokens: reply.cacheReadTokens, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: reply.reasoning?.tokens ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
 
 /** Formats a wait like OpenAI's `x-ratelimit-reset-*` headers: `20ms`, `1s`, `6m0s`. */
 function duration(ms: number): string {
@@ -102,8 +113,8 @@ export const openaiDialect: Dialect = {
           index: 0,
           message: {
             role: 'assistant',
-            content: reply.toolCalls.length > 0 && reply.text === '' ? null : reply.text,
-            refusal: null,
+            content: (reply.toolCalls.length > 0 && reply.text === '') || reply.refusal !== undefined ? null : reply.text,
+            refusal: reply.refusal ?? null,
             ...(reply.toolCalls.length > 0
               ? { tool_calls: reply.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
               : {}),
@@ -112,7 +123,7 @@ export const openaiDialect: Dialect = {
           finish_reason: FINISH[reply.stopReason],
         },
       ],
-      usage: { prompt_tokens: reply.inputTokens, completion_tokens: reply.outputTokens, total_tokens: reply.inputTokens + reply.outputTokens },
+      usage: usageOf(reply),
     };
   },
 
@@ -130,6 +141,7 @@ export const openaiDialect: Dialect = {
       });
     const frames = [chunk({ role: 'assistant', content: '', refusal: null })];
     for (const piece of chunkText(reply.text)) frames.push(chunk({ content: piece }));
+    for (const piece of chunkText(reply.refusal ?? '')) frames.push(chunk({ refusal: piece }));
     reply.toolCalls.forEach((call, index) => {
       frames.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
       for (const piece of chunkArguments(call.arguments)) frames.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
@@ -144,7 +156,7 @@ export const openaiDialect: Dialect = {
           created: ids.created,
           model: request.model,
           choices: [],
-          usage: { prompt_tokens: reply.inputTokens, completion_tokens: reply.outputTokens, total_tokens: reply.inputTokens + reply.outputTokens },
+          usage: usageOf(reply),
         }),
       );
     }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { JsonSchema, JsonValue } from '../types.js';
 import type { EmulatorAttachment } from './request-checks.js';
+import type { PromptCache } from './prompt-cache.js';
 
 /** A provider request as the emulator understood it (provider-neutral, for reply handlers and tests). */
 export interface EmulatorRequest {
@@ -41,6 +43,28 @@ export interface EmulatorReply {
   /** A JSON value sent as the reply text. */
   json?: JsonValue;
   toolCalls?: Array<{ name: string; arguments: { [key: string]: JsonValue } }>;
+  /**
+   * The model's thinking, sent before the answer (Anthropic: a signed `thinking` block; Cohere: a
+   * `thinking` content part; OpenAI: counted as reasoning tokens only, as Chat Completions does). When
+   * the request asks for reasoning and the reply gives none, a default thinking text is made.
+   */
+  reasoning?: string;
+  /** Citations of the reply text (Anthropic `citations` on the text block; Cohere `citations`). */
+  citations?: EmulatorCitation[];
+  /** The model refuses, in these words (Anthropic `stop_reason: refusal`; OpenAI `message.refusal`). */
+  refusal?: string;
+  /** Cache usage to report instead of the emulator's own prompt cache. */
+  cache?: { readTokens?: number; writeTokens?: number };
+}
+
+/** A citation the emulated model makes: a quote from a document of the request. */
+export interface EmulatorCitation {
+  /** The quoted text. */
+  citedText: string;
+  /** Index of the cited document among the request's documents. */
+  documentIndex?: number;
+  /** The cited document's title. */
+  documentTitle?: string;
 }
 
 /** What an emulator answers: one fixed reply, or a function of the parsed request. */
@@ -50,10 +74,22 @@ export type ReplySource = EmulatorReply | ((request: EmulatorRequest) => Emulato
 export interface ResolvedReply {
   text: string;
   toolCalls: Array<{ id: string; name: string; arguments: string }>;
-  stopReason: 'end' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+  stopReason: 'end' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
   stopSequence?: string;
   inputTokens: number;
   outputTokens: number;
+  /** Thinking with its signature (an HMAC-free, deterministic digest of the text: `emusig_...`). */
+  reasoning?: { text: string; signature: string; tokens: number };
+  citations: EmulatorCitation[];
+  refusal?: string;
+  /** Of `inputTokens`, read from and written to the prompt cache. */
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+/** The emulators' signature of a thinking text: deterministic, so a test can check it came back unchanged. */
+export function thinkingSignature(text: string): string {
+  return `emusig_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
 }
 
 /** Token estimate used by every emulator: 4 characters a token, at least one. */
@@ -125,8 +161,13 @@ export function sampleFromSchema(schema: JsonSchema, text: string, depth: number
 }
 
 /** Applies stop sequences and max tokens, counts tokens, assigns wire tool-call ids. */
-export function resolveReply(request: EmulatorRequest, reply: EmulatorReply, nextToolId: (name: string) => string): ResolvedReply {
-  let text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
+export function resolveReply(
+  request: EmulatorRequest,
+  reply: EmulatorReply,
+  nextToolId: (name: string) => string,
+  cache?: PromptCache,
+): ResolvedReply {
+  let text = reply.refusal !== undefined ? '' : reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
   let stopReason: ResolvedReply['stopReason'] = 'end';
   let stopSequence: string | undefined;
   for (const stop of request.stop ?? []) {
@@ -149,14 +190,24 @@ export function resolveReply(request: EmulatorRequest, reply: EmulatorReply, nex
   }));
   if (toolCalls.length > 0) stopReason = 'tool_use';
   const input = [request.system ?? '', ...request.messages.map((m) => m.text + (m.toolCalls ? JSON.stringify(m.toolCalls) : ''))].join('\n');
-  const output = text + toolCalls.map((c) => c.name + c.arguments).join('');
+  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.text ?? '';
+  const thinking = reply.reasoning ?? (request.reasoning !== undefined ? `Thinking about the request: ${lastUser.slice(0, 80)}` : undefined);
+  const reasoning = thinking === undefined ? undefined : { text: thinking, signature: thinkingSignature(thinking), tokens: countTokens(thinking) };
+  const output = text + (reply.refusal ?? '') + toolCalls.map((c) => c.name + c.arguments).join('');
+  const inputTokens = countTokens(input);
+  const cached = reply.cache !== undefined ? { readTokens: reply.cache.readTokens ?? 0, writeTokens: reply.cache.writeTokens ?? 0 } : (cache?.use(request, inputTokens) ?? { readTokens: 0, writeTokens: 0 });
   return {
     text,
     toolCalls,
-    stopReason,
+    stopReason: reply.refusal !== undefined ? 'refusal' : stopReason,
     ...(stopSequence !== undefined ? { stopSequence } : {}),
-    inputTokens: countTokens(input),
-    outputTokens: output === '' ? 0 : countTokens(output),
+    inputTokens,
+    outputTokens: (output === '' ? 0 : countTokens(output)) + (reasoning?.tokens ?? 0),
+    ...(reasoning !== undefined ? { reasoning } : {}),
+    citations: reply.citations ?? [],
+    ...(reply.refusal !== undefined ? { refusal: reply.refusal } : {}),
+    cacheReadTokens: Math.min(cached.readTokens, inputTokens),
+    cacheWriteTokens: Math.min(cached.writeTokens, inputTokens),
   };
 }
 

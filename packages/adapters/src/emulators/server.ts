@@ -5,6 +5,7 @@ import { cohereDialect } from './cohere.js';
 import type { Dialect, ReplyIds, WireErrorKind } from './dialect.js';
 import { drawFault, type Fault, type FaultRule, parseFault, parseFaultSpec, seededRandom } from './faults.js';
 import { openaiDialect } from './openai.js';
+import { PromptCache } from './prompt-cache.js';
 import { defaultReply, type EmulatorReply, type EmulatorRequest, type ReplySource, resolveReply } from './reply.js';
 
 /** A provider whose chat API the emulator speaks on the wire. */
@@ -117,6 +118,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const sockets = new Set<Socket>();
   let counter = 0;
   let toolCounter = 0;
+  const promptCache = new PromptCache();
 
   const rateState = (t: number) => {
     while (window.length > 0 && window[0]! <= t - WINDOW_MS) window.shift();
@@ -234,7 +236,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
 
     const source: ReplySource = replyQueue.shift() ?? options.reply ?? defaultReply;
-    const reply = resolveReply(parsed, typeof source === 'function' ? await source(parsed) : source, (name) => dialect.toolId(++toolCounter, name));
+    const reply = resolveReply(parsed, typeof source === 'function' ? await source(parsed) : source, (name) => dialect.toolId(++toolCounter, name), promptCache);
 
     if (!parsed.stream) {
       const body = dialect.response(parsed, reply, ids);
