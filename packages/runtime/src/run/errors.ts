@@ -95,6 +95,23 @@ export class ToolLoopLimitError extends SdlRuntimeError {
   }
 }
 
+/**
+ * The model refused (stop reason `content_filter`) in a step that needs JSON output: there is no value
+ * to validate, and asking it to repair a refusal is pointless. `refusal` is the model's own words.
+ */
+export class ModelRefusedError extends SdlRuntimeError {
+  readonly refusal: string;
+  constructor(stepId: string, refusal: string, location: SourceLocation) {
+    super(
+      'model_refused',
+      `step \`${stepId}\`: the model refused to answer${refusal ? ` ("${refusal.length > 200 ? `${refusal.slice(0, 200)}...` : refusal}")` : ''}, so the step has no JSON output; ` +
+        'rephrase the prompt, or route the step to another engine',
+      { location },
+    );
+    this.refusal = refusal;
+  }
+}
+
 /** A `tool:` step's host tool threw, or its arguments did not match the declared schema. */
 export class ToolStepError extends SdlRuntimeError {
   readonly tool: string;

@@ -8,7 +8,7 @@ import type { LoadedSkill, PromptStep, ScopeVariables } from '../load/loaded-ski
 import { OutputValidationError } from '../output/output-validation-error.js';
 import { parseStructuredReply, repairRequest } from '../output/structured-reply.js';
 import type { RunContext, SkillFrame } from './context.js';
-import { SdlRuntimeError } from './errors.js';
+import { ModelRefusedError, SdlRuntimeError } from './errors.js';
 import { evaluateExpression, renderTemplate } from './evaluate.js';
 import type { EventOrigin } from './events.js';
 import { sessionHistory } from './session.js';
@@ -129,6 +129,7 @@ export async function runPromptStep(
     const replies: string[] = [];
     for (let attempt = 0; ; attempt++) {
       const response = await converse(ctx, frame, step, origin, account, engine, request, messages);
+      if (response.stopReason === 'content_filter') throw new ModelRefusedError(step.id, response.refusal?.text ?? '', step.source);
       replies.push(response.text);
       const parsed = parseStructuredReply(response.text, validator);
       if (parsed.ok) {

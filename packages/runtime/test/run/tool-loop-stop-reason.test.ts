@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ScriptedAdapter, type JsonSchema, type StopReason } from '@sdl/adapters';
-import { createRuntime, type HostTool } from '@sdl/runtime';
+import { createRuntime, ModelRefusedError, type HostTool } from '@sdl/runtime';
 import { binding } from './support/fake-engine.js';
 import { promptStep, skill } from './support/skill-builder.js';
 
@@ -38,5 +38,27 @@ describe.each<[StopReason, boolean]>([
     expect(ran).toEqual(runs ? [{ city: 'Paris' }] : []);
     expect(calls).toBe(runs ? 2 : 1);
     expect(result.output).toBe(runs ? 'It is 21°C.' : 'Checking.');
+  });
+});
+
+describe('a refusal in a step that needs JSON output', () => {
+  it('is a ModelRefusedError with the model’s words, not an output-validation repair loop', async () => {
+    const engine = new ScriptedAdapter({ replies: { ask: ['{"city": "Paris"}'] } });
+    let calls = 0;
+    const runtime = createRuntime({
+      engines: { s: binding(engine) },
+      callModel: async (call) => {
+        calls++;
+        const response = await call.binding.adapter.generate(call.request);
+        return { response: { ...response, text: '', stopReason: 'content_filter', refusal: { text: 'I cannot help with that.' } }, engine: call.engine };
+      },
+    });
+    const s = skill({ outputs: schema, steps: [promptStep('ask', 'weather?', { output: { kind: 'schema', schema } })] });
+    const error = await runtime.run(s, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelRefusedError);
+    expect((error as ModelRefusedError).code).toBe('model_refused');
+    expect((error as ModelRefusedError).refusal).toBe('I cannot help with that.');
+    expect((error as Error).message).toMatch(/step `ask`: the model refused to answer \("I cannot help with that\."\)/);
+    expect(calls).toBe(1);
   });
 });
