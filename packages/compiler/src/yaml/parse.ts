@@ -1,4 +1,4 @@
-import { type Alias, type Document, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit, type YAMLError } from 'yaml';
+import { type Alias, Composer, type Document, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, Parser, type Scalar, visit, type YAMLError, YAMLParseError } from 'yaml';
 import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source/source-file.js';
@@ -73,6 +73,12 @@ export function parseSkill(source: SourceFile): ParsedSkill {
     return { source, document: parseDocument('', YAML_OPTIONS), value: undefined, diagnostics: [diagnostic], ok: false };
   }
   const document = parseWithoutStacks(source.text);
+  if (typeof document === 'number') {
+    // Nesting the pre-scan cannot foresee (yaml's error recovery nests a level per bad line).
+    const at = source.rangeAt(document, document + 1);
+    const diagnostic = makeDiagnostic('SDL1012', source.path, at, `the file nests deeper than the YAML parser allows (${MAX_PARSER_DEPTH} open nodes) here`, 'look for lines indented under a `key: value` line, or an unclosed bracket or quote above; a skill file never nests this deep');
+    return { source, document: parseDocument('', YAML_OPTIONS), value: undefined, diagnostics: [diagnostic], ok: false };
+  }
   const diagnostics: Diagnostic[] = [];
   let ok = true;
   let quotedScalars: [number, number, number][] | undefined;
@@ -121,15 +127,55 @@ export function parseSkill(source: SourceFile): ParsedSkill {
 /**
  * `yaml` reports each problem as an Error; a mangled file can give tens of thousands, and capturing
  * a stack trace for each (never shown: they become diagnostics) was most of the time spent on them.
+ * Undefined when yaml ran out of stack.
  */
-function parseWithoutStacks(text: string): Document.Parsed {
+function parseWithoutStacks(text: string): Document.Parsed | number {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return parseDocument(text, YAML_OPTIONS);
+    return parseLimited(text);
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** Most nodes `yaml`'s parser may hold open at once (its parser and composer recurse once per node). */
+export const MAX_PARSER_DEPTH = 400;
+
+class ParserTooDeep {
+  constructor(readonly offset: number) {}
+}
+
+/**
+ * `parseDocument` with a bound on the parser's stack of open nodes, so neither the parser nor the
+ * composer can overflow the JavaScript stack; whether they did depended on how much stack the caller
+ * had left, which made the diagnostics of one input differ between two checks. Returns the offset
+ * where the bound was crossed instead of a document.
+ */
+function parseLimited(text: string): Document.Parsed | number {
+  const parser = new Parser();
+  const inner = parser as unknown as { step: () => Generator<unknown>; stack: unknown[]; offset: number };
+  const step = inner.step;
+  inner.step = function* limitedStep(this: typeof inner) {
+    if (this.stack.length > MAX_PARSER_DEPTH) throw new ParserTooDeep(this.offset);
+    yield* step.call(this);
+  };
+  const composer = new Composer(YAML_OPTIONS);
+  let document: Document.Parsed | undefined;
+  try {
+    // As yaml's parseDocument: the first document, and an error for any further one.
+    for (const next of composer.compose(parser.parse(text) as never, true, text.length)) {
+      if (!document) document = next as Document.Parsed;
+      else {
+        document.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+        break;
+      }
+    }
+  } catch (error) {
+    if (error instanceof ParserTooDeep) return error.offset;
+    throw error;
+  }
+  return document!;
 }
 
 /**
