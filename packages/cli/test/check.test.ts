@@ -33,9 +33,11 @@ describe('skillc check', () => {
     expect(r.code).toBe(1);
     const lines = r.out.split('\n');
     expect(lines[0]).toBe('zh.skill.yaml:4:19: error SDL3011: this string looks like an Anthropic API key');
-    expect(lines[1]).toBe(' 4 | description: 回答问题 sk-ant-api03-Qw3rTy7uIo9pAs1dFg5hJk2lZx4cVb6n');
+    // The key is shown as its prefix and length (never as written), underlined in full.
+    expect(lines[1]).toBe(' 4 | description: 回答问题 sk-a…(45 chars)');
     // 13 columns of "description: " + 4 wide characters (8 columns) + a space.
-    expect(lines[2]).toBe(`   | ${' '.repeat(13 + 8 + 1)}${'^'.repeat(45)}`);
+    expect(lines[2]).toBe(`   | ${' '.repeat(13 + 8 + 1)}${'^'.repeat('sk-a…(45 chars)'.length)}`);
+    expect(r.out).not.toContain('Qw3rTy7uIo9pAs1dFg5hJk2lZx4cVb6n');
   });
 
   it('reports every file and counts errors and warnings in the summary', async () => {

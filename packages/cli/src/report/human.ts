@@ -1,4 +1,5 @@
 import type { Diagnostic, SourceFile } from '@sdl/compiler';
+import { maskLine } from './mask.js';
 import { codePointWidth } from './width.js';
 
 /** Options of the human-readable report. */
@@ -37,12 +38,15 @@ export function formatDiagnostic(d: Diagnostic, options: HumanReportOptions): st
   const lines = [head];
   const source = options.sources.get(d.file);
   if (source && start.line <= source.lineCount) {
-    const text = source.lineText(start.line);
-    const endColumn = end.line === start.line ? end.column : [...text].length + 1;
+    const original = source.lineText(start.line);
+    const endColumn = end.line === start.line ? end.column : [...original].length + 1;
+    // Secrets on the line are shown as a prefix and a length, never as written.
+    const masked = maskLine(original, start.line, d);
+    const text = masked.text;
     const gutter = String(start.line);
     const blank = ' '.repeat(gutter.length);
     lines.push(` ${gutter} | ${text}`);
-    lines.push(` ${blank} | ${paint(color, SEVERITY_COLOR[d.severity], caretLine(text, start.column, endColumn))}`);
+    lines.push(` ${blank} | ${paint(color, SEVERITY_COLOR[d.severity], caretLine(text, masked.column(start.column), masked.column(endColumn)))}`);
   }
   if (d.hint) lines.push(`  ${paint(color, '1;36', 'hint:')} ${d.hint}`);
   return `${lines.join('\n')}\n`;
