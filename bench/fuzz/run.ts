@@ -30,8 +30,12 @@ const cpuTimes: number[] = [];
 warmUp(corpus);
 let bytesTotal = 0;
 const started = performance.now();
+let done = 0;
+let stopped = false;
+// Ctrl-C or a kill prints the figures so far instead of losing the run.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopped = true));
 console.log(`fuzz: ${files} files (#${start}..#${start + files - 1}) from ${corpus.length} seeds, seed ${seed}, limit ${limitMs} ms, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-for (let i = start; i < start + files; i++) {
+for (let i = start; i < start + files && !stopped; i++) {
   // One generator per file, so file i is replayed with `--seed <seed> ` alone.
   const rand = prng(seed * 1_000_003 + i);
   const base = corpus[Math.floor(rand() * corpus.length)]!;
@@ -49,13 +53,16 @@ for (let i = start; i < start + files; i++) {
       writeFileSync(join(out, `${p.kind}-${seed}-${i}.fuzz.yaml`), bytes);
     }
   }
-  if ((i + 1 - start) % 10000 === 0) console.log(`  ${i + 1} files, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  done++;
+  if (done % 1000 === 0) console.log(`  ${done} files, ${((performance.now() - started) / 1000).toFixed(0)} s, problems ${Object.values(counts).reduce((a, b) => a + b, 0)}`);
+  // Let a pending signal be seen between files.
+  if (done % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
 }
 times.sort((a, b) => a - b);
 cpuTimes.sort((a, b) => a - b);
 const q = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor(p * list.length))]!.toFixed(2);
 const row = (list: number[]) => `median ${q(list, 0.5)}, p99 ${q(list, 0.99)}, p99.9 ${q(list, 0.999)}, max ${list[list.length - 1]!.toFixed(0)}`;
-console.log(`files ${files}, ${(bytesTotal / 1e6).toFixed(1)} MB, wall ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(`files ${done}${stopped ? ` (stopped early of ${files})` : ''}, ${(bytesTotal / 1e6).toFixed(1)} MB, wall ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log(`crashes ${counts.crash}, over ${limitMs} ms CPU ${counts.slow}, nondeterministic ${counts.nondeterministic}, positions outside the file ${counts.outside}`);
 console.log(`ms per file, CPU: ${row(cpuTimes)}`);
 console.log(`ms per file, wall: ${row(times)}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
