@@ -28,6 +28,9 @@ const counts = { crash: 0, slow: 0, nondeterministic: 0, outside: 0 };
 const times: number[] = [];
 const cpuTimes: number[] = [];
 warmUp(corpus);
+// The baseline, measured in the same run: the unmutated seed files through the same check.
+const seedCpu = corpus.map(({ text }) => fuzzOne(encoder.encode(text), Infinity).cpuMs).sort((a, b) => a - b);
+const seedMedian = seedCpu[Math.floor(seedCpu.length / 2)]!;
 let bytesTotal = 0;
 const started = performance.now();
 let done = 0;
@@ -50,7 +53,7 @@ for (let i = start; i < start + files && !stopped; i++) {
     console.log(`  #${i} (${base.name}) ${p.kind}: ${p.detail.slice(0, 300)}`);
     if (out) {
       mkdirSync(out, { recursive: true });
-      writeFileSync(join(out, `${p.kind}-${seed}-${i}.fuzz.yaml`), bytes);
+      writeFileSync(join(out, `${p.kind}-${seed}-${i}.fuzz`), bytes);
     }
   }
   done++;
@@ -65,5 +68,6 @@ const row = (list: number[]) => `median ${q(list, 0.5)}, p99 ${q(list, 0.99)}, p
 console.log(`files ${done}${stopped ? ` (stopped early of ${files})` : ''}, ${(bytesTotal / 1e6).toFixed(1)} MB, wall ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log(`crashes ${counts.crash}, over ${limitMs} ms CPU ${counts.slow}, nondeterministic ${counts.nondeterministic}, positions outside the file ${counts.outside}`);
 console.log(`ms per file, CPU: ${row(cpuTimes)}`);
+console.log(`baseline (the ${corpus.length} unmutated seeds): median ${seedMedian.toFixed(2)} ms CPU; mutants' median ${(Number(q(cpuTimes, 0.5)) / seedMedian).toFixed(2)}x, p99 ${(Number(q(cpuTimes, 0.99)) / seedMedian).toFixed(1)}x`);
 console.log(`ms per file, wall: ${row(times)}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 process.exitCode = counts.crash + counts.slow + counts.nondeterministic + counts.outside > 0 ? 1 : 0;

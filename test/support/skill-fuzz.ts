@@ -92,7 +92,7 @@ export function seedCorpus(repoRoot: string): { name: string; text: string }[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.skill.yaml') || entry.name.endsWith('.fuzz.yaml')) found.push({ name: full.slice(repoRoot.length + 1), text: readFileSync(full, 'utf8') });
+      else if (entry.name.endsWith('.skill.yaml') || entry.name.endsWith('.fuzz')) found.push({ name: full.slice(repoRoot.length + 1), text: readFileSync(full, 'utf8') });
     }
   };
   for (const dir of ['skills', 'test/fixtures']) walk(join(repoRoot, dir));

@@ -24,7 +24,7 @@ describe('fuzzed skill files through the front end', () => {
     expect(names.filter((n) => n.startsWith('test/fixtures/fuzz-regressions/')).length).toBeGreaterThan(10);
   });
 
-  it.each(readdirSync(REGRESSIONS).filter((f) => f.endsWith('.fuzz.yaml')))('regression %s checks cleanly', (file) => {
+  it.each(readdirSync(REGRESSIONS).filter((f) => f.endsWith('.fuzz')))('regression %s checks cleanly', (file) => {
     expect(fuzzOne(readFileSync(`${REGRESSIONS}/${file}`)).problems).toEqual([]);
   });
 
