@@ -18,6 +18,8 @@ export {
 } from './emulators/server.js';
 export { FAULT_NAMES, FaultSpecError, parseFault, parseFaultSpec, type Fault, type FaultName, type FaultRule } from './emulators/faults.js';
 export { defaultReply, thinkingSignature, type EmulatorReply, type EmulatorCitation, type EmulatorRequest, type EmulatorMessage, type ReplySource } from './emulators/reply.js';
+export { standInReply, type StandInOptions } from './emulators/stand-in.js';
+export { readRepliesFile, RepliesFileError } from './emulators/replies-file.js';
 export { listModels, findModel, resolveModel, costOf, type ModelInfo } from './models.js';
 export { loadConfig, parseConfig, type SdlConfig, type EngineConfig, type StateConfig, type ConfigResult, type LoadConfigOptions } from './config/load.js';
 export { interpolate, type Interpolated, type InterpolationProblem } from './config/interpolate.js';

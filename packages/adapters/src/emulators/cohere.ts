@@ -78,6 +78,7 @@ export const cohereDialect: Dialect = {
     };
     if (system.length > 0) request.system = system.join('\n');
     if (format?.type === 'json_object' && isObject(format.json_schema)) request.schema = format.json_schema;
+    else if (format?.type === 'json_object') request.jsonMode = true;
     if (typeof body.max_tokens === 'number') request.maxTokens = body.max_tokens;
     if (Array.isArray(body.stop_sequences)) request.stop = body.stop_sequences.map(String);
     if (typeof body.temperature === 'number') request.temperature = body.temperature;

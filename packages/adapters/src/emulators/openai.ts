@@ -91,6 +91,7 @@ export const openaiDialect: Dialect = {
     };
     if (system.length > 0) request.system = system.join('\n');
     if (format?.type === 'json_schema' && isObject(format.json_schema) && isObject(format.json_schema.schema)) request.schema = format.json_schema.schema;
+    else if (format?.type === 'json_object') request.jsonMode = true;
     const max = body.max_completion_tokens ?? body.max_tokens;
     if (typeof max === 'number') request.maxTokens = max;
     if (typeof body.stop === 'string') request.stop = [body.stop];

@@ -12,6 +12,8 @@ export interface EmulatorRequest {
   tools: Array<{ name: string; description?: string; parameters: JsonSchema }>;
   /** The JSON Schema the client asked the reply to follow. */
   schema?: JsonSchema;
+  /** The client asked for a JSON reply without a schema (OpenAI and Cohere `json_object`). */
+  jsonMode?: boolean;
   stream: boolean;
   maxTokens?: number;
   stop?: string[];

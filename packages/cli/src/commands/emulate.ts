@@ -1,17 +1,33 @@
 import { parseArgs } from 'node:util';
-import { type EmulatedProvider, FAULT_NAMES, FaultSpecError, parseFaultSpec, startEmulator } from '@sdl/adapters';
+import path from 'node:path';
+import { type EmulatedProvider, type EmulatorReply, FAULT_NAMES, FaultSpecError, parseFaultSpec, readRepliesFile, RepliesFileError, standInReply, startEmulator } from '@sdl/adapters';
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
 
 const PROVIDERS: readonly EmulatedProvider[] = ['anthropic', 'openai', 'cohere'];
 
-const usage = `Usage: skillc emulate [--provider anthropic|openai|cohere] [--port N] [--faults <spec>] [--seed N] [--rpm N]
+const usage = `Usage: skillc emulate [--provider anthropic|openai|cohere] [--port N] [--replies <file>] [--faults <spec>] [--seed N] [--rpm N]
 
 Starts a local, wire-compatible emulator of a provider's chat API on 127.0.0.1 and prints its base URL
 (first line of stdout) for the engine's \`base_url\` in sdl.config.yaml. Stops on Ctrl-C.
 
-Replies are deterministic: \`echo: <last user message>\`; \`call <tool> {json}\` makes the model call a
-declared tool; after a tool result, \`tool <name> returned: <result>\`; with a JSON schema, a value
-that satisfies it.
+The emulator stands in for a model, repeatably for one --seed:
+  - structured output (a JSON Schema in output_config / response_format): a value sampled from the
+    schema (json-schema-faker), formats, patterns, bounds and enums included; JSON mode without a
+    schema (json_object): a JSON object. Values vary from request to request, so \`when:\` branches fire;
+  - tools offered (tool_choice not none): a call of one of them (the named one, else one drawn at
+    random) with arguments sampled from its parameters; after the tool result, the final answer
+    (a value of the schema, else \`tool <name> returned: <result>\`);
+  - a user message \`call <tool> {json}\` calls that declared tool with those arguments;
+  - otherwise \`echo: <last user message>\`.
+
+Scripted replies (--replies <file>) are served first, one a request, in file order; then the above.
+  .jsonl / .ndjson   one reply a line        .json / .yaml / .yml   a list of replies
+  A reply is a string (the text) or an object: {"text": "..."}, {"json": {...}},
+  {"tool_calls": [{"name": "lookup", "arguments": {"id": 7}}]} or {"refusal": "..."}.
+  Example replies.jsonl:
+    {"tool_calls": [{"name": "lookup", "arguments": {"id": 7}}]}
+    {"json": {"tone": "angry", "score": 0.9}}
+    "plain text"
 
 Options:
   --provider <p>   anthropic (default), openai or cohere
@@ -19,7 +35,8 @@ Options:
   --faults <spec>  inject faults: comma-separated NAME[@PARAM][:RATE], e.g. 429:0.1,reset:0.05,slow@800:0.2
                    RATE is a probability per request (default 1). NAMES: ${FAULT_NAMES.join(', ')}
                    (429@S sets retry-after seconds, 429ms@MS retry-after-ms, slow@MS the delay)
-  --seed <n>       seed of the fault RNG (default 1), so a run repeats
+  --replies <file> scripted replies, served in order before generated ones (formats above)
+  --seed <n>       seed of the sampled values and of the fault RNG (default 1), so a run repeats
   --rpm <n>        the emulator's own rate limit, requests per minute
 
 A single request can ask for a fault with the header \`x-emulator-fault: NAME[@PARAM]\`.
@@ -43,6 +60,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       faults: { type: 'string' },
       seed: { type: 'string' },
       rpm: { type: 'string' },
+      replies: { type: 'string' },
     },
   });
   void positionals;
@@ -60,18 +78,30 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
 
+  let replies: EmulatorReply[] = [];
+  if (values.replies !== undefined) {
+    try {
+      replies = await readRepliesFile(path.resolve(io.cwd, values.replies));
+    } catch (err) {
+      if (!(err instanceof RepliesFileError)) throw err;
+      io.stderr.write(`skillc emulate: ${err.message.replace(path.resolve(io.cwd, values.replies), values.replies)}\n`);
+      return EXIT_USAGE;
+    }
+  }
+
   let emulator;
   try {
-    emulator = await startEmulator({ provider, port, faults, seed, ...(rpm !== undefined ? { rateLimit: { rpm } } : {}) });
+    emulator = await startEmulator({ provider, port, faults, seed, reply: standInReply({ seed }), ...(rpm !== undefined ? { rateLimit: { rpm } } : {}) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? `port ${port} is already in use` : code === 'EACCES' ? `no permission to listen on port ${port}` : (err as Error).message;
     io.stderr.write(`skillc emulate: cannot start the ${provider} emulator: ${reason}; try another --port (or 0)\n`);
     return EXIT_USAGE;
   }
+  emulator.enqueueReply(...replies);
   io.stdout.write(`${emulator.url}\n`);
   const faultText = faults.length > 0 ? faults.map((f) => `${f.name}${f.param !== undefined ? `@${f.param}` : ''} ${Math.round(f.rate * 100)}%`).join(', ') : 'none';
-  io.stderr.write(`${provider} emulator listening; base_url: ${emulator.url}\nfaults: ${faultText}${rpm ? `; rate limit ${rpm} rpm` : ''}\nPress Ctrl-C to stop.\n`);
+  io.stderr.write(`${provider} emulator listening; base_url: ${emulator.url}\nfaults: ${faultText}${rpm ? `; rate limit ${rpm} rpm` : ''}\n${values.replies !== undefined ? `scripted replies: ${replies.length} from ${values.replies}\n` : ''}Press Ctrl-C to stop.\n`);
 
   await new Promise<void>((resolve) => {
     if (!io.signal) return; // Without a signal the emulator serves until the process ends.
