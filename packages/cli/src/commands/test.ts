@@ -29,12 +29,15 @@ import {
   loadConfig,
   ScriptedAdapter,
   type EngineAdapter,
+  type JsonSchema,
   type JsonValue,
   type ModelDescriptor,
   type ScriptedReply,
 } from '@sdl/adapters';
 import {
   CHUNK_TEXT_TOOL,
+  classifyBatchError,
+  compileValidator,
   createRuntime,
   loadSkillSource,
   runChunkTextTool,
@@ -90,9 +93,22 @@ type TestCase = {
   name: string;
   input: { [key: string]: JsonValue };
   replies?: { [step: string]: string | string[] };
-  expect?: { [path: string]: Assertion };
+  /** Assertions by path; the key `error` holds an error code instead (the run must fail with it). */
+  expect?: { [path: string]: Assertion | string };
 };
-type Assertion = { equals?: JsonValue; contains?: string; matches?: string; type?: string };
+type ToolCalled = string | { name: string; arguments?: { [key: string]: JsonValue } };
+type Assertion = {
+  equals?: JsonValue;
+  contains?: string;
+  matches?: string;
+  type?: string;
+  not?: Assertion;
+  schema?: JsonSchema;
+  length?: { min?: number; max?: number };
+  tool_called?: ToolCalled;
+};
+/** One host-tool call of a run, in call order, as the `tool_calls` path shows it. */
+type RecordedCall = { name: string; arguments: { [key: string]: JsonValue } };
 
 /** The scripted test engine meets any `requires:`: its replies are whatever the test says. */
 const SCRIPTED_DESCRIPTOR: ModelDescriptor = {
@@ -237,8 +253,44 @@ const show = (value: JsonValue | undefined): string => {
 /** Bounds the regex work of `matches:` (test files are untrusted too). */
 const MATCH_STEPS = 10_000_000;
 
+/** `part` is contained in `whole`: equal, or for objects every key of `part` deeply contained. */
+function containsSubset(whole: JsonValue, part: JsonValue): boolean {
+  if (part === null || typeof part !== 'object' || Array.isArray(part)) return deepEqual(whole, part);
+  if (whole === null || typeof whole !== 'object' || Array.isArray(whole)) return false;
+  return Object.entries(part).every(([k, v]) => Object.hasOwn(whole, k) && containsSubset(whole[k]!, v));
+}
+
+const isRecordedCall = (v: JsonValue): v is RecordedCall =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.name === 'string' && v.arguments !== null && typeof v.arguments === 'object' && !Array.isArray(v.arguments);
+
+/** What an assertion demands, for the message of a failed `not:`. */
+const describeAssertion = (assertion: Assertion): string => {
+  const [key, value] = Object.entries(assertion)[0] ?? ['(nothing)', undefined];
+  return key === 'not' ? `not ${describeAssertion(value as Assertion)}` : `${key} ${show(value as JsonValue)}`;
+};
+
+/**
+ * A check applied to a value it cannot judge (`contains` on a number, `tool_called` off `tool_calls`):
+ * a failure that `not:` passes on rather than turning into a pass.
+ */
+class Misuse {
+  constructor(readonly message: string) {}
+}
+
 /** Returns undefined when the assertion holds, else what went wrong. */
 export function checkAssertion(assertion: Assertion, actual: { found: boolean; value?: JsonValue }): string | undefined {
+  const problem = evaluateAssertion(assertion, actual);
+  return problem instanceof Misuse ? problem.message : problem;
+}
+
+function evaluateAssertion(assertion: Assertion, actual: { found: boolean; value?: JsonValue }): string | Misuse | undefined {
+  if (assertion.not !== undefined) {
+    // A missing value satisfies no check, so `not` of anything holds for it.
+    if (!actual.found) return undefined;
+    const inner = evaluateAssertion(assertion.not, actual);
+    if (inner instanceof Misuse) return inner;
+    return inner === undefined ? `expected the value not to satisfy \`${describeAssertion(assertion.not)}\`\n  received ${show(actual.value)}` : undefined;
+  }
   if (!actual.found) return 'no such value in the result';
   const value = actual.value!;
   if ('equals' in assertion) {
@@ -249,15 +301,15 @@ export function checkAssertion(assertion: Assertion, actual: { found: boolean; v
     const needle = assertion.contains;
     if (typeof value === 'string') return value.includes(needle) ? undefined : `expected a string containing ${show(needle)}\n  received ${show(value)}`;
     if (Array.isArray(value)) return value.some((v) => deepEqual(v, needle)) ? undefined : `expected a list containing ${show(needle)}\n  received ${show(value)}`;
-    return `\`contains\` needs a string or a list, received ${jsonType(value)} ${show(value)}`;
+    return new Misuse(`\`contains\` needs a string or a list, received ${jsonType(value)} ${show(value)}`);
   }
   if (assertion.matches !== undefined) {
-    if (typeof value !== 'string') return `\`matches\` needs a string, received ${jsonType(value)} ${show(value)}`;
+    if (typeof value !== 'string') return new Misuse(`\`matches\` needs a string, received ${jsonType(value)} ${show(value)}`);
     let regex: LinearRegex;
     try {
       regex = new LinearRegex(assertion.matches);
     } catch (error) {
-      return `\`matches\` pattern is not a valid regular expression: ${(error as Error).message}`;
+      return new Misuse(`\`matches\` pattern is not a valid regular expression: ${(error as Error).message}`);
     }
     return regex.test(value, MATCH_STEPS) ? undefined : `expected a string matching /${assertion.matches}/\n  received ${show(value)}`;
   }
@@ -266,7 +318,37 @@ export function checkAssertion(assertion: Assertion, actual: { found: boolean; v
     const ok = type === assertion.type || (assertion.type === 'number' && type === 'integer');
     return ok ? undefined : `expected type ${assertion.type}, received ${type} ${show(value)}`;
   }
-  return 'the assertion has no check (give equals, contains, matches or type)';
+  if (assertion.schema !== undefined) {
+    let result;
+    try {
+      result = compileValidator(assertion.schema).validate(value);
+    } catch (error) {
+      return new Misuse(`\`schema\` is not a JSON Schema that can be compiled: ${(error as Error).message}`);
+    }
+    if (result.ok) return undefined;
+    const problems = result.problems.map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ');
+    return `expected a value matching the schema (${problems})\n  received ${show(value)}`;
+  }
+  if (assertion.length !== undefined) {
+    // Strings count characters (code points), not UTF-16 units: `日本` has length 2.
+    const size = typeof value === 'string' ? [...value].length : Array.isArray(value) ? value.length : undefined;
+    if (size === undefined) return new Misuse(`\`length\` needs a string or a list, received ${jsonType(value)} ${show(value)}`);
+    const { min, max } = assertion.length;
+    if ((min === undefined || size >= min) && (max === undefined || size <= max)) return undefined;
+    const bounds = min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+    return `expected a length ${bounds}, received length ${size}: ${show(value)}`;
+  }
+  if (assertion.tool_called !== undefined) {
+    const wanted = typeof assertion.tool_called === 'string' ? { name: assertion.tool_called } : assertion.tool_called;
+    if (!Array.isArray(value) || !value.every(isRecordedCall)) return new Misuse(`\`tool_called\` reads the run's calls: put it under the path \`tool_calls\`, received ${jsonType(value)} ${show(value)}`);
+    const named = value.filter((c) => c.name === wanted.name);
+    const hit = named.some((c) => wanted.arguments === undefined || containsSubset(c.arguments, wanted.arguments));
+    if (hit) return undefined;
+    const made = value.length === 0 ? 'no tool was called' : `calls made: ${value.map((c) => `${c.name}(${show(c.arguments)})`).join(', ')}`;
+    if (named.length === 0) return `expected a call of \`${wanted.name}\`; ${made}`;
+    return `expected a call of \`${wanted.name}\` with arguments including ${show(wanted.arguments)}; ${made}`;
+  }
+  return new Misuse('the assertion has no check (give equals, contains, matches, type, schema, length, tool_called or not)');
 }
 
 /** Top-level step outputs of a run, from its `step-end` events (`for_each` items collected in order). */
@@ -353,9 +435,17 @@ async function runTest(
     outcome.failures.push({ message: `${problem.message} (${problem.hint})`, line: start.line, column: start.column });
   }
   if (outcome.failures.length > 0) return outcome;
-  const runtime = createRuntime({ engines: engine.engines(test), defaultEngine: engine.name, tools });
+  // Every host-tool call (tool steps and model tool loops alike), for `tool_calls`.
+  const calls: RecordedCall[] = [];
+  const recording: Record<string, HostTool> = {};
+  for (const [name, tool] of Object.entries(tools)) {
+    recording[name] = { ...tool, execute: (args, context) => (calls.push({ name, arguments: args }), tool.execute(args, context)) };
+  }
+  const expectsError = Object.keys(test.expect ?? {}).some((key) => key === 'error' || key.startsWith('error.'));
+  const runtime = createRuntime({ engines: engine.engines(test), defaultEngine: engine.name, tools: recording });
   const ends: Array<{ step: string; path: string[]; index?: number; output: JsonValue }> = [];
   let result: RunResult | undefined;
+  let failure: unknown;
   try {
     for await (const event of runtime.stream(skill, test.input, { engine: engine.name, session: `skillc-test:${skill.name}:${index}` })) {
       if (event.type === 'step-end') ends.push(event);
@@ -363,12 +453,24 @@ async function runTest(
       else if (event.type === 'error') throw event.error;
     }
   } catch (error) {
-    outcome.failures.push({ message: `the run failed: ${(error as Error).message}`, line: where.line, column: where.column });
+    failure = error;
+  }
+  const root: { [key: string]: JsonValue } = { steps: collectStepOutputs(ends), tool_calls: calls };
+  if (failure === undefined) root.output = result?.output ?? null;
+  else if (expectsError) {
+    const { code, message } = classifyBatchError(failure);
+    root.error = { code, message };
+  } else {
+    outcome.failures.push({ message: `the run failed: ${(failure as Error).message}`, line: where.line, column: where.column });
     return outcome;
   }
-  const root = { output: result?.output ?? null, steps: collectStepOutputs(ends) };
   for (const [dotted, assertion] of Object.entries(test.expect ?? {})) {
-    const problem = checkAssertion(assertion, readPath(root, dotted));
+    const problem =
+      dotted === 'error' && typeof assertion === 'string'
+        ? expectedError(assertion, root.error)
+        : failure === undefined && dotted.startsWith('error.')
+          ? 'expected the run to fail, but it succeeded'
+          : checkAssertion(assertion as Assertion, readPath(root, dotted));
     if (problem !== undefined) {
       const pos = at(['tests', index, 'expect', dotted], 'key');
       outcome.failures.push({ path: dotted, message: problem, line: pos.line, column: pos.column });
@@ -376,6 +478,13 @@ async function runTest(
   }
   outcome.passed = outcome.failures.length === 0;
   return outcome;
+}
+
+/** `expect: { error: <code> }`: the run failed, with that code. */
+function expectedError(code: string, error: JsonValue | undefined): string | undefined {
+  if (error === undefined) return `expected the run to fail with \`${code}\`, but it succeeded`;
+  const actual = error as { code: string; message: string };
+  return actual.code === code ? undefined : `expected the run to fail with \`${code}\`\n  it failed with \`${actual.code}\`: ${actual.message}`;
 }
 
 function formatOutcome(outcome: TestOutcome, color: boolean): string {

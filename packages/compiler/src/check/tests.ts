@@ -29,6 +29,7 @@ export const checkTests: Check = ({ parsed, skill, report, reportAt }) => {
       }
     }
     if (isRecord(test.expect)) {
+      for (const [path, assertion] of Object.entries(test.expect)) checkAssertionBounds(assertion, ['tests', t, 'expect', path], report);
       for (const path of Object.keys(test.expect)) {
         const m = /^steps\.([A-Za-z_][A-Za-z0-9_]*)(?:\.|$)/.exec(path);
         if (m && !steps.has(m[1]!)) report('SDL3002', ['tests', t, 'expect', path], 'key', `\`expect\` reads step \`${m[1]}\`, which does not exist`, didYouMean(m[1]!, ids) ?? `steps: ${ids.join(', ')}`);
@@ -36,3 +37,12 @@ export const checkTests: Check = ({ parsed, skill, report, reportAt }) => {
     }
   });
 };
+
+/** `length: { min, max }` with min above max, also under `not:` (whose negation would always pass). */
+function checkAssertionBounds(assertion: unknown, at: Array<string | number>, report: Parameters<Check>[0]['report']): void {
+  if (!isRecord(assertion)) return;
+  if (isRecord(assertion.not)) checkAssertionBounds(assertion.not, [...at, 'not'], report);
+  const length = assertion.length;
+  if (!isRecord(length) || typeof length.min !== 'number' || typeof length.max !== 'number' || length.min <= length.max) return;
+  report('SDL3023', [...at, 'length', 'max'], 'value', `\`length\` allows no value: \`max\` (${length.max}) is below \`min\` (${length.min})`, `make \`max\` at least ${length.min}, or swap the bounds`);
+}

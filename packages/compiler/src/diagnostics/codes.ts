@@ -63,6 +63,7 @@ export const DIAGNOSTIC_CODES = {
   SDL3020: { severity: 'error', title: 'replies for a step that is not a prompt step' },
   SDL3021: { severity: 'error', title: 'two skills with the same name' },
   SDL3022: { severity: 'error', title: 'default does not match its schema' },
+  SDL3023: { severity: 'error', title: 'assertion that can never pass' },
   SDL3040: { severity: 'error', title: 'few-shot turns out of order' },
   SDL3041: { severity: 'error', title: 'too many cache marks' },
   SDL3042: { severity: 'error', title: 'reasoning budget not below `max_tokens`' },

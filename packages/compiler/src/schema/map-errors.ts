@@ -16,6 +16,7 @@ export type TextOf = (range: Range) => string;
 const PATTERN_MEANINGS: Record<string, string> = {
   '^[A-Za-z_][A-Za-z0-9_]*$': 'an identifier (letters, digits and `_`, not starting with a digit)',
   '^[A-Za-z][A-Za-z0-9_-]*$': 'an engine name (letters, digits, `-` and `_`, starting with a letter)',
+  '^[a-z][a-z0-9_]*$': 'a runtime error code (lower-case letters, digits and `_`, e.g. `token_budget_exceeded`)',
 };
 
 /** Formats a value path for messages: `steps[2].prompt.user`. */
@@ -292,9 +293,10 @@ function mapOne(context: Context, error: ErrorObject, data: unknown, start: Sche
     }
     case 'minProperties':
     case 'maxProperties': {
-      const isAssertion = full.length === 4 && full[0] === 'tests' && full[2] === 'expect';
+      // An assertion sits at `tests[i].expect.<path>`, or nested under a `not:` of one.
+      const isAssertion = full[0] === 'tests' && full[2] === 'expect' && (full.length === 4 || (full.length > 4 && full.at(-1) === 'not'));
       const message = isAssertion ? `the assertion ${describePath(full)} must give exactly one check` : `${describePath(full)} must have ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${String(params.limit)} entries`;
-      push('SDL2013', full, 'head', message, isAssertion ? 'use one of `equals`, `contains`, `matches` or `type`; write several assertions for several checks' : undefined);
+      push('SDL2013', full, 'head', message, isAssertion ? 'use one of `equals`, `contains`, `matches`, `type`, `schema`, `length`, `tool_called` or `not`; write several assertions for several checks' : undefined);
       return;
     }
     default:
