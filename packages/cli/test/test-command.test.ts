@@ -216,3 +216,143 @@ describe('skillc test --engine on a provider adapter', () => {
     }
   });
 });
+
+describe('assertions: not, schema, length, tool_called, error', () => {
+  const matchers = [
+    'sdl: "1.0"', // 1
+    'name: matchers',
+    'version: 1.0.0',
+    'description: Look an order up and summarise it.',
+    'tools:', // 5
+    '  get_order:',
+    '    description: Fetch an order.',
+    '    parameters: { type: object, properties: { id: { type: string } } }',
+    '    returns: { type: object, examples: [{ id: A-1, status: shipped }] }',
+    'steps:', // 10
+    '  - id: order',
+    '    tool: get_order',
+    '    with: { id: inputs.id }',
+    '  - id: summary',
+    '    prompt: { user: "Summarise {{ inputs.id }}" }', // 15
+    "return: \"{'summary': steps.summary.output, 'tags': ['a', 'b']}\"",
+    'policies: { budget: { max_tokens: 100 } }',
+    'tests:',
+    '  - name: passes',
+    '    input: { id: A-1 }', // 20
+    '    replies: { summary: 日本の注文 }',
+    '    expect:',
+    '      output: { schema: { type: object, required: [summary, tags] } }',
+    '      output.summary: { length: { min: 1, max: 5 } }',
+    '      output.tags: { not: { contains: c } }', // 25
+    '      tool_calls: { tool_called: { name: get_order, arguments: { id: A-1 } } }',
+    '      steps.order.output: { not: { equals: { id: A-2 } } }',
+    '  - name: fails',
+    '    input: { id: A-2 }',
+    '    replies: { summary: a long summary }', // 30
+    '    expect:',
+    '      output: { schema: { type: object, required: [queue] } }',
+    '      output.summary: { length: { max: 5 } }',
+    '      output.tags: { not: { contains: a } }',
+    '      tool_calls: { tool_called: { name: get_order, arguments: { id: A-1 } } }', // 35
+    '      steps.order.output: { not: { tool_called: refund } }',
+    '      output.missing: { not: { equals: 1 } }',
+    '  - name: over budget',
+    `    input: { id: "${'A-1 — a long order reference that costs more tokens than the budget allows. '.repeat(12)}" }`,
+    '    replies: { summary: ok }', // 40
+    '    expect:',
+    '      error: token_budget_exceeded',
+    '      error.message: { contains: policies.budget.max_tokens }',
+    '      tool_calls: { tool_called: get_order }',
+    '  - name: wrong error', // 45
+    '    input: { id: A-1 }',
+    '    expect: { error: token_budget_exceeded }',
+    '  - name: no error',
+    '    input: { id: A-1 }',
+    '    replies: { summary: ok }', // 50
+    '    expect: { error: token_budget_exceeded, error.message: { contains: budget } }',
+    '',
+  ].join('\n');
+
+  it('passes and fails each matcher, with the message at the assertion key', async () => {
+    const cwd = project({ 'matchers.skill.yaml': matchers });
+    const { code, out } = await skillc(['test', '.'], cwd);
+    expect(code).toBe(1);
+    expect(out).toContain('  ✓ matchers › passes\n');
+    expect(out).toContain('  ✓ matchers › over budget\n');
+    const at = (line: number, col: number, text: string) => `matchers.skill.yaml:${line}:${col}: ${text}`;
+    expect(out).toContain(at(32, 7, 'expect output: expected a value matching the schema (/queue: required property `queue` is missing)\n        received {"summary":"a long summary","tags":["a","b"]}'));
+    expect(out).toContain(at(33, 7, 'expect output.summary: expected a length at most 5, received length 14: "a long summary"'));
+    expect(out).toContain(at(34, 7, 'expect output.tags: expected the value not to satisfy `contains "a"`\n        received ["a","b"]'));
+    expect(out).toContain(at(35, 7, 'expect tool_calls: expected a call of `get_order` with arguments including {"id":"A-1"}; calls made: get_order({"id":"A-2"})'));
+    // A check that cannot judge its value stays a failure under `not:`.
+    expect(out).toContain(at(36, 7, 'expect steps.order.output: `tool_called` reads the run\'s calls: put it under the path `tool_calls`, received object {"id":"A-1","status":"shipped"}'));
+    // `not` holds for a value the result does not have: no line for output.missing.
+    expect(out).not.toContain('output.missing');
+    expect(out).toContain(at(47, 15, 'expect error: expected the run to fail with `token_budget_exceeded`\n        it failed with `engine_invalid_request`: scripted: no reply scripted for step `summary`'));
+    expect(out).toContain(at(51, 15, 'expect error: expected the run to fail with `token_budget_exceeded`, but it succeeded'));
+    expect(out).toContain(at(51, 45, 'expect error.message: expected the run to fail, but it succeeded'));
+    expect(out.endsWith('\n2 passed, 3 failed\n')).toBe(true);
+  });
+
+  it('reports malformed assertions at their exact position before running anything', async () => {
+    const cwd = project({
+      'bad.skill.yaml': [
+        'sdl: "1.0"',
+        'name: bad',
+        'version: 1.0.0',
+        'description: Bad assertions.',
+        'steps:', // 5
+        '  - id: summary',
+        '    prompt: { user: Summarise }',
+        'tests:',
+        '  - name: t',
+        '    input: {}', // 10
+        '    expect:',
+        '      output: { length: { min: 5, max: 2 } }',
+        '      output.a: { not: { equals: 1, contains: x } }',
+        '      output.b: { lenght: { min: 1 } }',
+        '      output.c: { tool_called: { nme: x } }', // 15
+        '      output.d: { schema: { type: strin } }',
+        '      error: Token-Budget',
+        '',
+      ].join('\n'),
+    });
+    const { code, out, err } = await skillc(['test', '--json', '.'], cwd);
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as { diagnostics: Array<{ code: string; message: string; hint?: string; range: { start: { line: number; column: number } } }> };
+    const seen = report.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+    expect(seen).toEqual(expect.arrayContaining([
+      '12:40 SDL3023 `length` allows no value: `max` (2) is below `min` (5) (make `max` at least 5, or swap the bounds)',
+      expect.stringMatching(/^13:19 SDL2013 the assertion `tests\[0\]\.expect\["output\.a"\]\.not` must give exactly one check \(use one of `equals`, .*`not`/),
+      '14:19 SDL2001 unknown key `lenght` in `tests[0].expect["output.b"]` (did you mean `length`?)',
+      '15:34 SDL2001 unknown key `nme` in `tests[0].expect["output.c"].tool_called` (did you mean `name`?)',
+      expect.stringMatching(/^16:35 SDL2004 "strin" is not allowed .*did you mean `string`\?/),
+      expect.stringMatching(/^17:14 SDL2007 `tests\[0\]\.expect\.error` must be a runtime error code/),
+    ]));
+    expect(report.diagnostics).toHaveLength(6);
+    expect(err).toBe('');
+  });
+});
+
+describe('checkAssertion: the new matchers', () => {
+  const found = (value: unknown) => ({ found: true, value: value as never });
+  const calls = [{ name: 'get_order', arguments: { id: 'A-1', options: { full: true, lang: 'ja' } } }];
+  it.each([
+    [{ not: { equals: 'x' } }, 'y', undefined],
+    [{ not: { equals: 'x' } }, 'x', 'expected the value not to satisfy `equals "x"`\n  received "x"'],
+    [{ not: { not: { equals: 'x' } } }, 'x', undefined],
+    [{ not: { contains: 'a' } }, 3, '`contains` needs a string or a list, received integer 3'],
+    [{ schema: { type: 'string', format: 'email' } }, 'ana@example.com', undefined],
+    [{ schema: { type: 'string', format: 'email' } }, 'ana', 'expected a value matching the schema ((root): must match format "email")\n  received "ana"'],
+    [{ length: { min: 2, max: 2 } }, '日本', undefined],
+    [{ length: { min: 1 } }, [], 'expected a length at least 1, received length 0: []'],
+    [{ length: { max: 1 } }, { a: 1 }, '`length` needs a string or a list, received object {"a":1}'],
+    [{ tool_called: 'get_order' }, calls, undefined],
+    [{ tool_called: { name: 'get_order', arguments: { options: { lang: 'ja' } } } }, calls, undefined],
+    [{ tool_called: { name: 'get_order', arguments: { options: { lang: 'en' } } } }, calls, 'expected a call of `get_order` with arguments including {"options":{"lang":"en"}}; calls made: get_order({"id":"A-1","options":{"full":true,"lang":"ja"}})'],
+    [{ tool_called: 'refund' }, [], 'expected a call of `refund`; no tool was called'],
+    [{ not: { tool_called: 'refund' } }, calls, undefined],
+  ])('%j on %.60j', (assertion, value, message) => {
+    expect(checkAssertion(assertion as never, found(value))).toBe(message);
+  });
+});

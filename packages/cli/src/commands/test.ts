@@ -59,6 +59,9 @@ A reply that is a JSON object {"tool_calls": [{"name": "...", "arguments": {...}
 model call tools. Host tools come from <name>.tools.mjs beside the skill, or from the first
 entry of the tool's returns.examples. The .tools.mjs modules are code and run in this process:
 like any test suite, run skillc test only on skills you trust.
+expect: checks paths of the result (output..., steps.<id>.output, tool_calls) with equals,
+contains, matches, type, schema, length, tool_called or not; expect: { error: <code> } passes
+only when the run fails with that error code (see spec/sdl-1.md, tests).
 
 Options:
   --engine <name>        run on this engine of the config instead (replies: are ignored)

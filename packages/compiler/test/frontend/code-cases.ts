@@ -66,6 +66,7 @@ export const CASES: Case[] = [
   { code: 'SDL3019', why: 'required property not declared', input: withLines('inputs:', '  type: object', '  required: [qestion]', '  properties: { question: { type: string } }'), range: [11, 14, 11, 21], hint: /did you mean `question`\?/ },
   { code: 'SDL3020', why: 'reply for a tool step', input: withLines('  - id: look', '    tool: search', 'tools:', '  search: { description: Search., parameters: { type: object } }', 'tests:', '  - name: t', '    input: {}', '    replies: { look: x }'), range: [16, 16, 16, 20] },
   { code: 'SDL3022', why: 'default outside the enum', input: withLines('inputs:', '  type: object', '  properties: { lang: { type: string, enum: [en, ja], default: jp } }'), range: [11, 64, 11, 66], hint: /did you mean `ja`\?/ },
+  { code: 'SDL3023', why: 'length bounds that allow nothing', input: withLines('tests:', '  - name: t', '    input: {}', '    expect:', '      output: { not: { length: { min: 5, max: 2 } } }'), range: [13, 47, 13, 48], message: /`max` \(2\) is below `min` \(5\)/, hint: /at least 5/ },
   { code: 'SDL3040', why: 'few-shot examples starting with the assistant', input: withLines('      messages:', '        - { role: assistant, content: ok }'), range: [10, 19, 10, 28], message: /example turn 1 is an `assistant` turn/, hint: /role: user/ },
   {
     code: 'SDL3041',
