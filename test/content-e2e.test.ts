@@ -9,30 +9,18 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  AnthropicAdapter,
-  CohereAdapter,
-  OpenAIAdapter,
   findModel,
   startEmulator,
   type EmulatedProvider,
   type Emulator,
-  type EngineAdapter,
 } from '@sdl/adapters';
 import {
-  CircuitBreakers,
-  CostTracker,
-  DEFAULT_POLICIES,
-  EngineRegistry,
-  EngineRouter,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
   MemoryStore,
-  createDefaultChain,
   createRuntime,
   loadSkillFile,
-  systemClock,
   type LoadedSkill,
 } from '@sdl/runtime';
+import { emulatedRouter } from './support/emulated-engines.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const REPO = path.resolve(new URL('..', import.meta.url).pathname);
@@ -40,13 +28,6 @@ const MEDIA = path.join(REPO, 'test/fixtures/media');
 const PROVIDERS: EmulatedProvider[] = ['anthropic', 'openai', 'cohere'];
 const ENGINE = { anthropic: 'claude', openai: 'openai', cohere: 'cohere' } as const;
 const API_KEY = 'sk-e2e-content-never-printed-0123456789';
-
-function adapterFor(provider: EmulatedProvider, url: string): EngineAdapter {
-  const options = { apiKey: API_KEY, baseURL: url, timeoutMs: 5_000 };
-  if (provider === 'anthropic') return new AnthropicAdapter(options);
-  if (provider === 'openai') return new OpenAIAdapter(options);
-  return new CohereAdapter(options);
-}
 
 
 describe('request content end to end (emulated Claude, OpenAI, Cohere)', () => {
@@ -69,16 +50,7 @@ describe('request content end to end (emulated Claude, OpenAI, Cohere)', () => {
   });
 
   function setup(models: Record<EmulatedProvider, string>, only: EmulatedProvider[] = PROVIDERS) {
-    const registry = new EngineRegistry(
-      only.map((p) => ({ name: ENGINE[p], provider: p, model: models[p], adapter: adapterFor(p, emulators[p].url) })),
-      ENGINE[only[0]!],
-    );
-    const chain = createDefaultChain({
-      breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock),
-      limiter: new MemoryRateLimiter(systemClock),
-      costs: new CostTracker({ describeModel: findModel }),
-    });
-    const router = new EngineRouter({ registry, chain, defaults: { ...DEFAULT_POLICIES, timeoutMs: 5_000 } });
+    const router = emulatedRouter({ emulators, engines: ENGINE, models, apiKey: API_KEY, only });
     const orders: string[] = [];
     const runtime = createRuntime({
       router,
@@ -96,7 +68,7 @@ describe('request content end to end (emulated Claude, OpenAI, Cohere)', () => {
         },
       },
     });
-    return { registry, runtime, orders };
+    return { registry: router.registry, runtime, orders };
   }
 
   const MODELS = { anthropic: 'claude-sonnet-5', openai: 'gpt-5.4', cohere: 'command-a-plus-05-2026' };

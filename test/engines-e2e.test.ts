@@ -8,14 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  AnthropicAdapter,
-  CohereAdapter,
-  OpenAIAdapter,
   findModel,
   startEmulator,
   type EmulatedProvider,
   type Emulator,
-  type EngineAdapter,
 } from '@sdl/adapters';
 import {
   BudgetExceededError,
@@ -34,19 +30,13 @@ import {
   type LoadedSkill,
   type RunEvent,
 } from '@sdl/runtime';
+import { emulatedAdapter } from './support/emulated-engines.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const PROVIDERS: EmulatedProvider[] = ['anthropic', 'openai', 'cohere'];
 const ENGINE = { anthropic: 'claude', openai: 'gpt', cohere: 'command' } as const;
 const MODEL = { anthropic: 'claude-sonnet-5', openai: 'gpt-5.4', cohere: 'command-a-plus-05-2026' } as const;
 const API_KEY = 'sk-e2e-secret-never-printed-0123456789';
-
-function adapterFor(provider: EmulatedProvider, url: string): EngineAdapter {
-  const options = { apiKey: API_KEY, baseURL: url, timeoutMs: 5_000 };
-  if (provider === 'anthropic') return new AnthropicAdapter(options);
-  if (provider === 'openai') return new OpenAIAdapter(options);
-  return new CohereAdapter(options);
-}
 
 const SUPPORT_CHAT = `
 sdl: "1.0"
@@ -119,7 +109,7 @@ describe('runtime.run across Claude, OpenAI and Cohere (emulated)', () => {
 
   function setup() {
     const registry = new EngineRegistry(
-      PROVIDERS.map((p) => ({ name: ENGINE[p], provider: p, model: MODEL[p], adapter: adapterFor(p, emulators[p].url) })),
+      PROVIDERS.map((p) => ({ name: ENGINE[p], provider: p, model: MODEL[p], adapter: emulatedAdapter(p, emulators[p].url, API_KEY) })),
       'claude',
     );
     const costs = new CostTracker({ describeModel: findModel });
