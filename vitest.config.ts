@@ -12,6 +12,8 @@ const alias = [
   { find: /^@sdl\/adapters$/, replacement: file('./packages/adapters/src/index.ts') },
   { find: /^@sdl\/runtime$/, replacement: file('./packages/runtime/src/index.ts') },
   { find: /^@sdl\/cli$/, replacement: file('./packages/cli/src/index.ts') },
+  { find: /^@sdl\/server$/, replacement: file('./packages/server/src/index.ts') },
+  { find: /^@sdl\/lsp$/, replacement: file('./packages/lsp/src/index.ts') },
 ];
 
 const project = (name: string, include: string[]) => ({
@@ -27,6 +29,8 @@ export default defineConfig({
       project('adapters', ['packages/adapters/test/**/*.test.ts']),
       project('runtime', ['packages/runtime/test/**/*.test.ts']),
       project('cli', ['packages/cli/test/**/*.test.ts']),
+      project('server', ['packages/server/test/**/*.test.ts']),
+      project('lsp', ['packages/lsp/test/**/*.test.ts']),
       project('e2e', ['test/**/*.test.ts']),
     ],
   },

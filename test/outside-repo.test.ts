@@ -18,7 +18,7 @@ import { startEmulator, type Emulator } from '@sdl/adapters';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['compiler', 'adapters', 'runtime', 'cli'] as const;
+const PACKAGES = ['compiler', 'adapters', 'runtime', 'server', 'lsp', 'cli'] as const;
 
 /** The environment of a user's shell: none of the parent `npm test`'s npm_* settings (workspace, prefix). */
 const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
@@ -85,7 +85,7 @@ describe('SDL in a fresh project, installed from npm pack tarballs', () => {
           name: 'my-app',
           version: '1.0.0',
           private: true,
-          dependencies: { '@sdl/runtime': `file:${packed.runtime}`, '@sdl/adapters': `file:${packed.adapters}`, '@sdl/compiler': `file:${packed.compiler}` },
+          dependencies: { '@sdl/runtime': `file:${packed.runtime}`, '@sdl/adapters': `file:${packed.adapters}`, '@sdl/compiler': `file:${packed.compiler}`, '@sdl/server': `file:${packed.server}`, '@sdl/lsp': `file:${packed.lsp}` },
           devDependencies: { '@sdl/cli': `file:${packed.cli}` },
         },
         null,
