@@ -32,8 +32,8 @@ function io(cwd: string, env: NodeJS.ProcessEnv = {}) {
 const KEY = 'sk-ant-readme-test-0123456789abcdef';
 
 function configFor(emulator: Emulator): string {
-  // Both engines the tour skill prefers (skillc run refuses a name the config lacks); openai is never reached.
-  return `engines:\n  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}", base_url: "${emulator.url}" }\n  openai: { provider: openai, model: gpt-5.4, api_key: "\${env:OPENAI_API_KEY:-unused}", base_url: "http://127.0.0.1:9/v1" }\ndefault_engine: claude\n`;
+  // Every engine the skills prefer (a name the config lacks is refused at load); only claude is reached.
+  return `engines:\n  claude: { provider: anthropic, model: claude-sonnet-5, api_key: "\${env:ANTHROPIC_API_KEY}", base_url: "${emulator.url}" }\n  openai: { provider: openai, model: gpt-5.4, api_key: "\${env:OPENAI_API_KEY:-unused}", base_url: "http://127.0.0.1:9/v1" }\n  cohere: { provider: cohere, model: command-a-plus-05-2026, api_key: "\${env:COHERE_API_KEY:-unused}", base_url: "http://127.0.0.1:9" }\ndefault_engine: claude\n`;
 }
 
 describe('README', () => {

@@ -23,7 +23,9 @@ const [url, dir, toolsDir] = process.argv.slice(2);
 const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000 });
 const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: 'claude-sonnet-5', adapter, config: {} }], 'claude');
 const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-const runtime = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
+// Only claude is configured while the skills also prefer openai and cohere: `strictEngines: false` skips
+// those names (the default refuses them), so this host measures what it did before that default.
+const runtime = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }), strictEngines: false });
 const skills = {};
 for (const file of (await readdir(dir)).filter((f) => f.endsWith('.skill.json')).sort()) {
   skills[file] = await loadIrFile(path.join(dir, file));

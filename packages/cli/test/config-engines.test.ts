@@ -65,7 +65,9 @@ describe('skillc run refuses a skill naming an engine the config lacks', () => {
     const { code, err } = await skillc(['run', 'triage.skill.yaml', '--json'], cwd, { ANTHROPIC_API_KEY: 'sk-ant-test' });
     expect(code).toBe(1);
     expect(err).toContain('cannot load skill `triage`');
-    expect(err).toContain('engines the skill names but this runtime does not have:\n    - claud: named in `engines.prefer` but not configured (configured: claude); did you mean `claude`?');
+    expect(err).toContain('engines the skill names but this runtime does not have:\n    - claud: named in `engines.prefer` but not configured (configured: claude); did you mean `claude`? (triage.skill.yaml:5:12)');
+    // Each name at its own position (line 5: `prefer: [claud, openai]`), not at the skill's first line.
+    expect(err).toContain('    - openai: named in `engines.prefer` but not configured (configured: claude); add it to sdl.config.yaml or remove it from the skill (triage.skill.yaml:5:19)');
     expect(claude.requests).toHaveLength(0);
   });
 });

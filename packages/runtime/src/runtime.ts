@@ -60,8 +60,8 @@ export interface RuntimeOptions {
   /**
    * Refuse at load (`SkillResolutionError`) a skill naming an engine — in `engines.prefer`,
    * `engines.models` or a step's `engine` — that this runtime does not have, with a did-you-mean,
-   * instead of skipping the name. `skillc run` and the `skillc init` host turn it on; off by
-   * default so hosts that serve skills written for more engines than they configure keep working.
+   * instead of skipping the name. On by default; `strictEngines: false` is for hosts that serve
+   * skills written for more engines than they configure, and skips the names it does not have.
    */
   strictEngines?: boolean;
   /** Host tools by name (more can be registered later on `runtime.tools`). */
@@ -225,7 +225,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         engines: ordered(),
         tools,
         describeModel,
-        ...(options.strictEngines === true ? { strictEngines: true } : {}),
+        strictEngines: options.strictEngines !== false,
       });
       cache.set(skill, prepared);
     }

@@ -264,8 +264,7 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
       defaultEngine: config.defaultEngine,
       state,
       tools,
-      // An engine the skill names but the config lacks is an error here, never silently skipped.
-      strictEngines: true,
+      // An engine the skill names but the config lacks is an error here (the runtime's default), never skipped.
     });
     runtime.load(skill);
     if (flags.session !== undefined && skill.memory?.conversation !== true) {

@@ -67,8 +67,8 @@ const chain = createDefaultChain({
   limiter: new MemoryRateLimiter(systemClock),
 });
 const state = createStateStore(config.state, { baseDir: '.' });
-// strictEngines: a skill naming an engine this config lacks is refused at load, not run elsewhere.
-const runtime = createRuntime({ router: new EngineRouter({ registry, chain }), state, strictEngines: true });
+// A skill naming an engine this config lacks is refused at load (SkillResolutionError), not run elsewhere.
+const runtime = createRuntime({ router: new EngineRouter({ registry, chain }), state });
 try {
   const skill = runtime.load(await loadSkillFile(skillFile));
   const result = await runtime.run(skill, input, { deadlineMs: 60_000 });

@@ -101,6 +101,10 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
   mapNode('/outputs');
   const engines = record(skill.engines);
   const baseParams = record(engines.params);
+  // Engine names get their own entries: the runtime refuses a name the host does not configure and
+  // points at the name itself, not at the skill's first line.
+  asArray(engines.prefer).forEach((_, i) => mapNode(`/engines/prefer/${i}`));
+  for (const model of Object.keys(record(engines.models))) mapNode(`/engines/models/${pointerSegment(model)}`);
 
   const uses: Record<string, IrUse> = {};
   for (const [alias, entry] of Object.entries(record(skill.uses))) {

@@ -60,6 +60,11 @@ export function buildLoadedSkill(
   const expression = (text: string, valuePath: ValuePath): CompiledExpression => celExpression(text, located(valuePath), limits);
 
   const engines = asDoc(doc.engines);
+  // Engine names keyed by JSON pointer, as the IR's source map keys them (unknown-engines.ts reads them).
+  if (Array.isArray(engines.prefer)) engines.prefer.forEach((_, i) => (sourceMap[`/engines/prefer/${i}`] = at(['engines', 'prefer', i])));
+  for (const model of Object.keys(asDoc(engines.models))) {
+    sourceMap[`/engines/models/${model.replaceAll('~', '~0').replaceAll('/', '~1')}`] = at(['engines', 'models', model]);
+  }
   const tools: { [name: string]: DeclaredTool } = {};
   for (const [name, raw] of Object.entries(asDoc(doc.tools))) {
     const tool = asDoc(raw);

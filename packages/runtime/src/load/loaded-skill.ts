@@ -282,6 +282,6 @@ export interface LoadedSkill {
   memory?: MemoryPolicy;
   /** The skills this one uses, by `uses:` alias. */
   dependencies: { [alias: string]: Dependency };
-  /** Node id (e.g. `steps.2.prompt.user`) to its place in the YAML, for runtime errors. */
+  /** Node id to its place in the YAML, for runtime errors: JSON pointers (`/steps/2`, `/engines/prefer/0`) from IR, dotted paths (`steps.2.prompt.user`) for expressions loaded from source. */
   sourceMap: { [nodeId: string]: SourceLocation };
 }

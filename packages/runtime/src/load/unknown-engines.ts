@@ -11,10 +11,13 @@ import type { ResolutionProblem } from './resolution-error.js';
 export function unknownEngineProblems(skill: LoadedSkill, configured: readonly string[]): ResolutionProblem[] {
   if (configured.length === 0) return []; // "no engines at all" is reported on its own
   const known = new Set(configured);
-  const at = skill.sourceMap['/engines'] ?? skill.sourceMap[''];
+  // IR compiled before engine names had source-map entries falls back to the skill's own entry.
+  const at = (pointer: string) => skill.sourceMap[pointer] ?? skill.sourceMap['/engines'] ?? skill.sourceMap[''];
   const uses: { name: string; where: string; location: SourceLocation | undefined }[] = [];
-  for (const name of skill.engines.prefer) uses.push({ name, where: '`engines.prefer`', location: at });
-  for (const name of Object.keys(skill.engines.models)) uses.push({ name, where: '`engines.models`', location: at });
+  skill.engines.prefer.forEach((name, i) => uses.push({ name, where: '`engines.prefer`', location: at(`/engines/prefer/${i}`) }));
+  for (const name of Object.keys(skill.engines.models)) {
+    uses.push({ name, where: '`engines.models`', location: at(`/engines/models/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`) });
+  }
   for (const step of skill.steps) {
     if (step.kind === 'prompt' && step.engine !== undefined) uses.push({ name: step.engine, where: `step \`${step.id}\``, location: step.source });
   }

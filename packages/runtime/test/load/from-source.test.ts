@@ -43,7 +43,11 @@ describe('loading *.skill.yaml on the fly', () => {
       },
     });
     const runtime = createRuntime({
-      engines: { claude: binding(engine, { contextWindow: 200_000, features: ['json_schema', 'streaming', 'tools'] }) },
+      // The example prefers claude, then openai: a runtime must configure every engine a skill names.
+      engines: {
+        claude: binding(engine, { contextWindow: 200_000, features: ['json_schema', 'streaming', 'tools'] }),
+        openai: binding(engine, { contextWindow: 200_000, features: ['json_schema', 'streaming', 'tools'] }),
+      },
       tools: { split_text: splitText },
     });
     const result = await runtime.run(skill, { text: 'Erster Abschnitt. Zweiter Abschnitt.', language: 'de' });

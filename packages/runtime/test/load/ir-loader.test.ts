@@ -45,7 +45,7 @@ describe('IR loader', () => {
     expect(skill.steps[1]!.source.file).toBe('skills/summarize.skill.yaml');
 
     const engine = new ScriptedAdapter({ replies: { partials: ['One.', 'Two.'], final: 'Here: {"summary": "Short."}' } });
-    const runtime = createRuntime({ engines: { claude: binding(engine) }, tools: { split_text: splitText } });
+    const runtime = createRuntime({ engines: { claude: binding(engine), openai: binding(engine) }, tools: { split_text: splitText } });
     const result = await runtime.run(skill, { text: 'First part.\n\nSecond part.' });
     expect(result.output).toEqual({ summary: 'Short.' });
     expect(engine.callCount).toBe(3);
@@ -121,7 +121,7 @@ describe('IR source anchors', () => {
     delete summarize.inputs.properties.language.default;
     const skill = loadIr(reseal(doc));
     const engine = new ScriptedAdapter({ fallback: 'echo' });
-    const runtime = createRuntime({ engines: { claude: binding(engine) }, tools: { split_text: splitText } });
+    const runtime = createRuntime({ engines: { claude: binding(engine), openai: binding(engine) }, tools: { split_text: splitText } });
     const error = (await runtime.run(skill, { text: 'a' }).catch((e: unknown) => e)) as Error;
     // `/steps/1/user` starts at 29:14 in the YAML; the error points at the missing field `language`.
     const src: string = summarize.steps[1].user.src;

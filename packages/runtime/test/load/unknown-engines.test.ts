@@ -6,6 +6,8 @@ import { promptStep, skill } from '../run/support/skill-builder.js';
 const engine = () => new FakeEngine(() => 'ok');
 const engines = () => ({ claude: binding(engine()), openai: binding(engine()) });
 const enginesAt = { file: 'triage.skill.yaml', line: 7, column: 3 };
+const preferAt = { file: 'triage.skill.yaml', line: 8, column: 13 };
+const modelAt = { file: 'triage.skill.yaml', line: 9, column: 13 };
 const stepAt = { file: 'triage.skill.yaml', line: 12, column: 5 };
 
 interface Row {
@@ -19,12 +21,12 @@ const rows: Row[] = [
   {
     where: 'engines.prefer',
     overrides: { engines: { prefer: ['claud', 'openai'], models: {}, params: {} } },
-    line: '    - claud: named in `engines.prefer` but not configured (configured: claude, openai); did you mean `claude`? (triage.skill.yaml:7:3)',
+    line: '    - claud: named in `engines.prefer` but not configured (configured: claude, openai); did you mean `claude`? (triage.skill.yaml:8:13)',
   },
   {
     where: 'engines.models',
     overrides: { engines: { prefer: [], models: { mistral: 'large' }, params: {} } },
-    line: '    - mistral: named in `engines.models` but not configured (configured: claude, openai); add it to sdl.config.yaml or remove it from the skill (triage.skill.yaml:7:3)',
+    line: '    - mistral: named in `engines.models` but not configured (configured: claude, openai); add it to sdl.config.yaml or remove it from the skill (triage.skill.yaml:9:13)',
   },
   {
     where: "a step's engine",
@@ -34,16 +36,16 @@ const rows: Row[] = [
 ];
 
 describe('engines a skill names but the runtime does not have', () => {
-  it.each(rows)('$where: refused at load with strictEngines, with a did-you-mean and the position', ({ overrides }) => {
+  it.each(rows)('$where: refused at load by default, with a did-you-mean and the position of the name', ({ overrides }) => {
     const { stepEngine, ...rest } = overrides;
     const s = skill({
       name: 'triage',
       file: 'triage.skill.yaml',
-      sourceMap: { '': { file: 'triage.skill.yaml', line: 1, column: 1 }, '/engines': enginesAt },
+      sourceMap: { '': { file: 'triage.skill.yaml', line: 1, column: 1 }, '/engines': enginesAt, '/engines/prefer/0': preferAt, '/engines/models/mistral': modelAt },
       ...rest,
       steps: [promptStep('answer', 'x', { source: stepAt, ...(stepEngine !== undefined ? { engine: stepEngine } : {}) })],
     });
-    const strict = createRuntime({ engines: engines(), strictEngines: true });
+    const strict = createRuntime({ engines: engines() });
     let error: unknown;
     try {
       strict.load(s);
@@ -56,12 +58,23 @@ describe('engines a skill names but the runtime does not have', () => {
       ['cannot load skill `triage` (triage.skill.yaml):', '  engines the skill names but this runtime does not have:', line].join('\n'),
     );
     expect((error as SkillResolutionError).code).toBe('skill_unresolved');
-    // Without the option the name is skipped, as before (hosts serving skills written for more engines).
-    expect(() => createRuntime({ engines: engines() }).load(s)).not.toThrow();
+    // `strictEngines: false` skips the name (hosts serving skills written for more engines than they have).
+    expect(() => createRuntime({ engines: engines(), strictEngines: false }).load(s)).not.toThrow();
+  });
+
+  it('falls back to the `engines` entry for IR compiled before engine names had their own', () => {
+    const s = skill({
+      name: 'triage',
+      file: 'triage.skill.yaml',
+      sourceMap: { '': { file: 'triage.skill.yaml', line: 1, column: 1 }, '/engines': enginesAt },
+      engines: { prefer: ['claud'], models: {}, params: {} },
+      steps: [promptStep('answer', 'x', { source: stepAt })],
+    });
+    expect(() => createRuntime({ engines: engines() }).load(s)).toThrow(/did you mean `claude`\? \(triage\.skill\.yaml:7:3\)/);
   });
 
   it('accepts a skill that names only configured engines', () => {
     const s = skill({ engines: { prefer: ['openai', 'claude'], models: { claude: 'claude-sonnet-5' }, params: {} }, steps: [promptStep('a', 'x')] });
-    expect(createRuntime({ engines: engines(), strictEngines: true }).load(s).engines).toEqual(['openai', 'claude']);
+    expect(createRuntime({ engines: engines() }).load(s).engines).toEqual(['openai', 'claude']);
   });
 });
