@@ -27,7 +27,7 @@ export const ENGINES = [
 ];
 
 /** The config a host would keep in sdl.config.yaml; only the URLs point at the emulators. */
-export function demoConfigText(urls) {
+function demoConfigText(urls) {
   const lines = ['engines:'];
   for (const e of ENGINES) {
     lines.push(`  ${e.name}: { provider: ${e.provider}, model: ${e.model}, api_key: "\${env:SDL_DEMO_API_KEY}", base_url: "${urls[e.name]}", timeout_ms: 10000 }`);

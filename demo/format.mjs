@@ -33,7 +33,7 @@ export function createOut({ write, color, interactive }) {
 }
 
 /** Colour escapes do not take up columns. */
-export function visibleWidth(text) {
+function visibleWidth(text) {
   // eslint-disable-next-line no-control-regex
   const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
   let width = 0;

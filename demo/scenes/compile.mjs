@@ -7,7 +7,7 @@ import { loadSkillFile } from '@sdl/runtime';
 import { section, table } from '../format.mjs';
 
 /** The example skills the scenes run. */
-export const DEMO_SKILLS = ['summarize-document', 'chunk-text', 'translate-with-glossary', 'support-reply', 'classify-ticket'];
+const DEMO_SKILLS = ['summarize-document', 'chunk-text', 'translate-with-glossary', 'support-reply', 'classify-ticket'];
 
 /**
  * @param {import('../format.mjs').Out} out

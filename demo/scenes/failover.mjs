@@ -8,7 +8,7 @@ import { BREAKER_RESET_MS } from '../engines.mjs';
 import { engineLabel, section, table } from '../format.mjs';
 import { consume } from '../events.mjs';
 
-export const FAILING_ENGINE = 'openai';
+const FAILING_ENGINE = 'openai';
 const FAULTS = 6;
 
 const TICKETS = [

@@ -5,7 +5,7 @@
 import { engineLabel, section, wrap } from '../format.mjs';
 import { consume } from '../events.mjs';
 
-export const SESSION_ID = 'ticket-58213';
+const SESSION_ID = 'ticket-58213';
 
 /** @param {import('../format.mjs').Out} out */
 export async function sessionScene(out, demo, skills, totals) {

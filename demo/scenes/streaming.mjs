@@ -6,7 +6,7 @@
 import { engineLabel, liveWrap, section, wrap } from '../format.mjs';
 import { consume } from '../events.mjs';
 
-export const REPORT = `# Northwind Outfitters: Q3 operations report
+const REPORT = `# Northwind Outfitters: Q3 operations report
 
 ## Logistics
 We shipped 412,000 parcels in the third quarter, 18% more than in Q2. The Leipzig hub opened on

@@ -4,7 +4,7 @@ import { describe, it } from 'vitest';
 export const REDIS_URL = process.env.SDL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** True when something answers PING at the test Redis within a short timeout. */
-export function redisAnswers(url = REDIS_URL, timeoutMs = 500): Promise<boolean> {
+function redisAnswers(url = REDIS_URL, timeoutMs = 500): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port || 6379) });

@@ -7,7 +7,7 @@ type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
 type ImageMediaType = Anthropic.Messages.Base64ImageSource['media_type'];
 
 /** Anthropic accepts at most this many `cache_control` breakpoints in one request. */
-export const MAX_CACHE_BREAKPOINTS = 4;
+const MAX_CACHE_BREAKPOINTS = 4;
 
 const EPHEMERAL = { type: 'ephemeral' } as const;
 

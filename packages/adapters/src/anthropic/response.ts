@@ -20,7 +20,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
  * Anthropic usage -> neutral usage. `input_tokens` excludes cache reads and writes, so the neutral
  * `inputTokens` (every prompt token) adds them back; the cache figures stay visible on their own.
  */
-export function usageFromAnthropic(raw: unknown): Usage {
+function usageFromAnthropic(raw: unknown): Usage {
   const u = isWire(raw) ? raw : {};
   const read = num(u.cache_read_input_tokens) ?? 0;
   const write = num(u.cache_creation_input_tokens) ?? 0;
@@ -34,7 +34,7 @@ export function usageFromAnthropic(raw: unknown): Usage {
 }
 
 /** An Anthropic citation (char, page, content-block, web-search or search-result location) -> neutral. */
-export function citationFromAnthropic(raw: unknown): Citation {
+function citationFromAnthropic(raw: unknown): Citation {
   const c = isWire(raw) ? raw : {};
   const source: CitationSource = { kind: c.type === 'web_search_result_location' ? 'web' : c.type === 'search_result_location' ? 'tool' : 'document' };
   const title = str(c.document_title) ?? str(c.title);

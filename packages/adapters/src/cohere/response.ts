@@ -21,7 +21,7 @@ const field = (o: Wire, camel: string): unknown => o[camel] ?? o[camel.replace(/
  * Cohere usage -> neutral: `tokens` are what the model read and wrote, `billed_units` what Cohere
  * bills (cost uses the billed figures); `cached_tokens` are prompt tokens read from its cache.
  */
-export function usageFromCohere(raw: unknown): Usage {
+function usageFromCohere(raw: unknown): Usage {
   const u = isWire(raw) ? raw : {};
   const tokens = isWire(u.tokens) ? u.tokens : undefined;
   const billed = isWire(field(u, 'billedUnits')) ? (field(u, 'billedUnits') as Wire) : undefined;
@@ -39,7 +39,7 @@ export function usageFromCohere(raw: unknown): Usage {
 }
 
 /** A Cohere citation (a span of the reply and the documents or tool outputs behind it) -> neutral. */
-export function citationFromCohere(raw: unknown): Citation {
+function citationFromCohere(raw: unknown): Citation {
   const c = isWire(raw) ? raw : {};
   const sources: CitationSource[] = [];
   for (const s of Array.isArray(c.sources) ? c.sources : []) {

@@ -11,12 +11,12 @@ export type FieldSpec =
   | { kind: 'list'; items: FieldSpec; description: string };
 
 export const PROVIDERS = ['anthropic', 'openai', 'cohere', 'scripted'] as const;
-export const STATE_STORES = ['memory', 'file', 'redis'] as const;
-export const FEATURES = ['tools', 'json_schema', 'streaming', 'vision', 'pdf', 'reasoning'] as const;
+const STATE_STORES = ['memory', 'file', 'redis'] as const;
+const FEATURES = ['tools', 'json_schema', 'streaming', 'vision', 'pdf', 'reasoning'] as const;
 
 const positiveInt = (description: string): FieldSpec => ({ kind: 'int', min: 1, description });
 
-export const ENGINE_SPEC: FieldSpec = {
+const ENGINE_SPEC: FieldSpec = {
   kind: 'map',
   description: 'an engine',
   required: ['provider', 'model'],

@@ -131,7 +131,7 @@ export function defaultReply(request: EmulatorRequest): EmulatorReply {
 }
 
 /** A value that satisfies simple JSON Schemas (type, enum, const, properties, required, items, anyOf). */
-export function sampleFromSchema(schema: JsonSchema, text: string, depth: number): JsonValue {
+function sampleFromSchema(schema: JsonSchema, text: string, depth: number): JsonValue {
   if (typeof schema === 'boolean' || depth > 8) return null;
   if ('const' in schema) return schema.const as JsonValue;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] as JsonValue;

@@ -16,7 +16,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 /** OpenAI usage -> neutral: `prompt_tokens` already includes `cached_tokens`, `completion_tokens` includes reasoning. */
-export function usageFromOpenAI(raw: unknown): Usage {
+function usageFromOpenAI(raw: unknown): Usage {
   const u = isWire(raw) ? raw : {};
   const usage: Usage = { inputTokens: num(u.prompt_tokens) ?? 0, outputTokens: num(u.completion_tokens) ?? 0 };
   const cached = num(isWire(u.prompt_tokens_details) ? u.prompt_tokens_details.cached_tokens : undefined);

@@ -2,7 +2,7 @@ import { EngineError } from '../errors.js';
 import type { Attachment, MediaSource, ReasoningRequest } from '../types.js';
 
 /** Image media types every provider that takes images accepts. */
-export const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /** The media type of a document: base64 sources say it; a URL source is a PDF (the only kind providers fetch). */
 export function documentMediaType(source: MediaSource): string {

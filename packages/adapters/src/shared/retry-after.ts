@@ -1,14 +1,7 @@
-/** Anything with a case-insensitive `get(name)`: fetch `Headers`, or a plain map wrapped by `headerGetter`. */
+/** Anything with a case-insensitive `get(name)`: e.g. fetch `Headers`. */
 export interface HeaderSource {
   /** The header's value by case-insensitive name, or null/undefined when absent. */
   get(name: string): string | null | undefined;
-}
-
-/** Wraps a plain record (e.g. Cohere's raw response headers) as a case-insensitive getter. */
-export function headerGetter(record: Record<string, unknown> | undefined | null): HeaderSource {
-  const lower = new Map<string, string>();
-  for (const [k, v] of Object.entries(record ?? {})) if (typeof v === 'string') lower.set(k.toLowerCase(), v);
-  return { get: (name) => lower.get(name.toLowerCase()) };
 }
 
 /** Parses durations like `1s`, `6m0s`, `20ms`, `1h2m3.5s` (OpenAI's `x-ratelimit-reset-*` format). */

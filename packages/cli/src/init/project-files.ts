@@ -7,7 +7,7 @@
 export const EXAMPLE_SKILL = 'answer-question';
 
 /** Where the example skill is compiled to, and where the host program loads it from. */
-export const EXAMPLE_IR = `build/${EXAMPLE_SKILL}.skill.json`;
+const EXAMPLE_IR = `build/${EXAMPLE_SKILL}.skill.json`;
 
 /** `sdl.config.yaml`: the engines, keys and base URLs from the environment (never in the file). */
 export const CONFIG_TEMPLATE = `# Engines, keys and the state store of this project (see SDL's spec/config.md).

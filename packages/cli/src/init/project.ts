@@ -26,7 +26,7 @@ type PackageJson = Record<string, unknown> & {
 };
 
 /** package.json with the SDL packages and scripts added where missing; `undefined` when nothing changes. */
-export function withSdl(pkg: PackageJson, sdlVersion: string): PackageJson | undefined {
+function withSdl(pkg: PackageJson, sdlVersion: string): PackageJson | undefined {
   const range = `^${sdlVersion}`;
   const has = (name: string) => pkg.dependencies?.[name] !== undefined || pkg.devDependencies?.[name] !== undefined;
   const next: PackageJson = { ...pkg };
@@ -51,7 +51,7 @@ export function withSdl(pkg: PackageJson, sdlVersion: string): PackageJson | und
 }
 
 /** `.gitignore` with every line SDL needs; `undefined` when it has them all. */
-export function withIgnores(existing: string | undefined): string | undefined {
+function withIgnores(existing: string | undefined): string | undefined {
   const present = new Set((existing ?? '').split(/\r?\n/).map((line) => line.trim()));
   const missing = GITIGNORE_LINES.filter((line) => !present.has(line) && !present.has(line.replace(/\/$/, '')));
   if (missing.length === 0) return undefined;

@@ -1,7 +1,7 @@
 import { type Diagnostic, findApiKey } from '@sdl/compiler';
 
 /** Codes whose range is the secret itself (a key in a skill file, a key written in sdl.config.yaml). */
-export const SECRET_RANGE_CODES: ReadonlySet<string> = new Set(['SDL3011', 'SDL3905']);
+const SECRET_RANGE_CODES: ReadonlySet<string> = new Set(['SDL3011', 'SDL3905']);
 /** Codes whose range is the name of a secret field; its value follows on the line. */
 const SECRET_FIELD_CODES: ReadonlySet<string> = new Set(['SDL3012']);
 

@@ -16,7 +16,7 @@ export interface AttachmentProblem {
 }
 
 /** `inputs.<name>` read directly by an expression, or undefined. */
-export function inputRead(ast: ExprNode): string | undefined {
+function inputRead(ast: ExprNode): string | undefined {
   return ast.kind === 'select' && ast.operand.kind === 'ident' && ast.operand.name === 'inputs' ? ast.field : undefined;
 }
 

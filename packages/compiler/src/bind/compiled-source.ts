@@ -30,7 +30,7 @@ export interface CompiledSource {
  * Anchors of a scalar's value: a new one wherever consecutive value characters stop being
  * consecutive columns of one line in the file, so `anchor + (o - offset)` is exact for every `o`.
  */
-export function anchorsOf(value: string, mapOffset: OffsetMap, source: SourceFile): Anchor[] {
+function anchorsOf(value: string, mapOffset: OffsetMap, source: SourceFile): Anchor[] {
   const text = source.text;
   const anchors: Anchor[] = [];
   let anchorOffset = 0;

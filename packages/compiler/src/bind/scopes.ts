@@ -12,11 +12,6 @@ export interface DependencyInterface {
 /** Dependency interfaces by `uses:` alias; an alias missing here is unknown (typed dyn, arguments unchecked). */
 export type DependencyInterfaces = ReadonlyMap<string, DependencyInterface>;
 
-/** The schema of the skill's input: `inputs`, or an empty object schema when absent. */
-export function inputsSchemaOf(skill: Record<string, unknown>): unknown {
-  return skill.inputs === undefined ? { type: 'object', properties: {} } : skill.inputs;
-}
-
 /**
  * The type of one run of a step (before `for_each` wraps it in a list): a prompt step's text or
  * schema, a used skill's `outputs`, a tool's `returns`; dyn when nothing says.

@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { Check } from './context.js';
 
 /** Lower-case words of letters and digits joined by `-` or `_` (also a safe output file name). */
-export const SKILL_NAME_PATTERN = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
+const SKILL_NAME_PATTERN = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
 
 /** `name` is a lower-case kebab/underscore identifier and `version` is semantic versioning. */
 export const checkMetadata: Check = ({ skill, report }) => {

@@ -111,7 +111,7 @@ export function replySegmentRange(parsed: ParsedSkill, test: number, key: string
 }
 
 /** Calls `visit` for every key of every test's `replies:` mapping. */
-export function forEachReplyKey(skill: Record<string, unknown>, visit: (test: number, key: string) => void): void {
+function forEachReplyKey(skill: Record<string, unknown>, visit: (test: number, key: string) => void): void {
   asArray(skill.tests).forEach((test, t) => {
     if (isRecord(test) && isRecord(test.replies)) for (const key of Object.keys(test.replies)) visit(t, key);
   });

@@ -18,7 +18,7 @@ export interface Budget {
 }
 
 /** Steps between two calls of the host's `interrupt` (about a millisecond of work or less). */
-export const CLOCK_INTERVAL = 1024;
+const CLOCK_INTERVAL = 1024;
 
 /** Regex thread steps (see `LinearRegex.test`) per evaluation step. */
 export const REGEX_STEPS_PER_STEP = 16;

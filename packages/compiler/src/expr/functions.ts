@@ -178,7 +178,7 @@ const LEADING_SPACE = new RegExp(`^[${WHITE_SPACE}]+`);
 const SPACE_CHAR = new RegExp(`^[${WHITE_SPACE}]$`);
 
 /** `s` without leading and trailing Unicode White_Space (CEL strings extension `trim`). */
-export function trimWhiteSpace(s: string): string {
+function trimWhiteSpace(s: string): string {
   const head = LEADING_SPACE.exec(s);
   const start = head ? head[0].length : 0;
   if (start === s.length) return '';
@@ -283,5 +283,3 @@ export const MEMBER_FUNCTIONS: ReadonlyMap<string, { arity: number[]; fn: Member
     },
   }],
 ]);
-
-export { toInt, toUint, toDouble, toStr, sizeOf };

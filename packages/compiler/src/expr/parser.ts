@@ -399,7 +399,7 @@ function checkComplexity(tokens: IToken[]): ExprDiagnostic | undefined {
 }
 
 /** Depth of an AST, measured without recursion. */
-export function astDepth(root: ExprNode): number {
+function astDepth(root: ExprNode): number {
   let max = 0;
   const stack: [unknown, number][] = [[root, 1]];
   while (stack.length > 0) {

@@ -37,10 +37,10 @@ interface Flags {
 }
 
 /** Largest compiled program accepted (bounds `{n,m}` expansion). */
-export const MAX_PROGRAM = 5000;
+const MAX_PROGRAM = 5000;
 /** Longest pattern and deepest group nesting accepted (the parser recurses per group). */
-export const MAX_PATTERN_LENGTH = 10_000;
-export const MAX_GROUP_DEPTH = 100;
+const MAX_PATTERN_LENGTH = 10_000;
+const MAX_GROUP_DEPTH = 100;
 const MAX_REPEAT = 1000;
 
 const isWordCp = (cp: number) => (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;

@@ -57,7 +57,7 @@ export function formatType(t: ExprType): string {
   }
 }
 
-export function sameType(a: ExprType, b: ExprType): boolean {
+function sameType(a: ExprType, b: ExprType): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'list') return sameType(a.elem, (b as typeof a).elem);
   if (a.kind === 'map') return sameType(a.key, (b as typeof a).key) && sameType(a.value, (b as typeof a).value);

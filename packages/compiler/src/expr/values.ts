@@ -72,9 +72,6 @@ export function typeName(v: Value): string {
 export function isMap(v: Value): v is CelMap {
   return v instanceof Map;
 }
-export function isList(v: Value): v is readonly Value[] {
-  return Array.isArray(v);
-}
 
 /**
  * The key a value is stored under in a map: numbers of equal value share a key (`1`, `1u`, `1.0`),

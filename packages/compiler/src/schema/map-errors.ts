@@ -20,7 +20,7 @@ const PATTERN_MEANINGS: Record<string, string> = {
 };
 
 /** Formats a value path for messages: `steps[2].prompt.user`. */
-export function describePath(path: ValuePath): string {
+function describePath(path: ValuePath): string {
   if (path.length === 0) return 'the skill';
   let out = '';
   for (const segment of path) {

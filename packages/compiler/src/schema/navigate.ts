@@ -74,7 +74,7 @@ function typeMatches(types: string[] | undefined, value: unknown): boolean {
 const branchCache = new WeakMap<SchemaNode, WeakMap<SchemaNode, Map<string, SchemaLocation[]>>>();
 
 /** The branches of a union (`oneOf`/`anyOf`) with `$ref`s resolved; undefined when the node is not a union. Do not modify the result. */
-export function unionBranches(root: SchemaNode, location: SchemaLocation): SchemaLocation[] | undefined {
+function unionBranches(root: SchemaNode, location: SchemaLocation): SchemaLocation[] | undefined {
   const keyword = Array.isArray(location.node.oneOf) ? 'oneOf' : Array.isArray(location.node.anyOf) ? 'anyOf' : undefined;
   if (!keyword) return undefined;
   let byNode = branchCache.get(root);

@@ -140,7 +140,7 @@ function parseWithoutStacks(text: string): Document.Parsed | number {
 }
 
 /** Most nodes `yaml`'s parser may hold open at once (its parser and composer recurse once per node). */
-export const MAX_PARSER_DEPTH = 400;
+const MAX_PARSER_DEPTH = 400;
 
 class ParserTooDeep {
   constructor(readonly offset: number) {}

@@ -27,7 +27,7 @@ function headRange(source: SourceFile, node: Node): Range {
 }
 
 /** The pair of `map` whose key is `key`; with a duplicated key, the last one (whose value `toJS` keeps). */
-export function findPair(node: unknown, key: string): Pair<Node, Node | null> | undefined {
+function findPair(node: unknown, key: string): Pair<Node, Node | null> | undefined {
   if (!isMap(node)) return undefined;
   if (node.items.length > INDEXED_MAP_SIZE) return indexOf(node).get(key);
   for (let i = node.items.length - 1; i >= 0; i--) {

@@ -16,7 +16,6 @@ import {
   isInside,
   rangeOfPath,
   sha256,
-  type Diagnostic,
   type FileResult,
   type ValuePath,
 } from '@sdl/compiler';

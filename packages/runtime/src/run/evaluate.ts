@@ -4,7 +4,7 @@ import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocati
 import { ExpressionEvaluationError } from './errors.js';
 import { setOwn } from './set-own.js';
 
-export function isCompiledExpression(value: unknown): value is CompiledExpression {
+function isCompiledExpression(value: unknown): value is CompiledExpression {
   return value !== null && typeof value === 'object' && typeof (value as CompiledExpression).evaluate === 'function';
 }
 

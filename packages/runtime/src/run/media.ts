@@ -11,7 +11,7 @@ import type { PromptAttachment, SourceLocation } from '../load/loaded-skill.js';
 import { SdlRuntimeError } from './errors.js';
 
 /** Largest attachment read from a file or a data URL (32 MiB, Anthropic's request limit). */
-export const MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024;
+const MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024;
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
   '.png': 'image/png',
@@ -24,7 +24,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 };
 
 /** A value an attachment cannot use; `code` is `attachment_invalid`, the message says which step and why. */
-export class AttachmentError extends SdlRuntimeError {
+class AttachmentError extends SdlRuntimeError {
   constructor(stepId: string, message: string, location: SourceLocation) {
     super('attachment_invalid', `step \`${stepId}\`: ${message}`, { location });
   }

@@ -16,7 +16,7 @@ import type { StepAccount } from './step-account.js';
  * The model's turn as history: text, tool calls, and its reasoning parts (signatures included; the
  * adapter of the same provider sends them back, others drop them).
  */
-export function assistantTurn(response: EngineResponse): AssistantMessage {
+function assistantTurn(response: EngineResponse): AssistantMessage {
   const turn: AssistantMessage = { role: 'assistant', content: response.text, toolCalls: response.toolCalls };
   const reasoning = response.parts?.filter((p): p is ReasoningPart => p.type === 'reasoning');
   if (reasoning !== undefined && reasoning.length > 0) turn.reasoning = reasoning;

@@ -53,7 +53,7 @@ export function bindTurns(drafts: readonly TurnDraft[], session: string, firstSe
  * Checks a decoded turn record's shape (its CRC already matched) and that it is turn `seq` of
  * `session`: a record of another session or another position is refused as corruption.
  */
-export function parseTurnRecord(value: unknown, origin: RecordOrigin, session: string, seq: number): TurnRecord {
+function parseTurnRecord(value: unknown, origin: RecordOrigin, session: string, seq: number): TurnRecord {
   const v = value as Partial<TurnRecord> | null;
   const fail = (reason: string): never => {
     throw new StateCorruptionError(origin.key, origin.location, undefined, undefined, reason);
