@@ -397,6 +397,13 @@ export interface EngineAdapter {
   /** The provider behind this adapter. */
   readonly provider: Provider;
   /**
+   * True when the adapter itself ends every call by `request.timeoutMs` on the real clock, a
+   * stalled body or stream included, with an EngineError of kind `timeout`, and ends it on
+   * `request.signal`. The runtime's timeout stage then hands it the budget and arms no timer,
+   * signal or race of its own (one deadline per call). Leave it unset when unsure.
+   */
+  readonly enforcesTimeout?: boolean;
+  /**
    * Makes one call and resolves with the whole reply.
    * @throws {@link EngineError} classified by `kind` (rate limit, overload, auth, timeout, ...).
    */

@@ -10,6 +10,8 @@ import { printRedacted } from '../shared/redacted.js';
 /** Claude through `@anthropic-ai/sdk` (Messages API), SDK retries off. */
 export class AnthropicAdapter implements EngineAdapter {
   readonly provider = 'anthropic' as const;
+  /** Every call runs under a deadline of `request.timeoutMs` that also covers the body and the stream. */
+  readonly enforcesTimeout = true;
   /** `@anthropic-ai/sdk`, loaded on the first call. */
   private readonly sdk: LazySdk<AnthropicSdk>;
   private readonly timeoutMs: number;

@@ -12,6 +12,8 @@ import { LazySdk } from '../shared/lazy-sdk.js';
 /** Cohere through `cohere-ai` (`CohereClientV2`, `/v2/chat`), SDK retries off. */
 export class CohereAdapter implements EngineAdapter {
   readonly provider = 'cohere' as const;
+  /** Every call runs under a deadline of `request.timeoutMs` that also covers the body and the stream. */
+  readonly enforcesTimeout = true;
   /** `cohere-ai`, loaded on the first call. */
   private readonly sdk: LazySdk<ProviderSdk<CohereClientV2>>;
   private readonly timeoutMs: number;

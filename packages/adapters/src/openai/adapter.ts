@@ -11,6 +11,8 @@ import { LazySdk } from '../shared/lazy-sdk.js';
 /** OpenAI through the `openai` SDK (Chat Completions), SDK retries off. */
 export class OpenAIAdapter implements EngineAdapter {
   readonly provider = 'openai' as const;
+  /** Every call runs under a deadline of `request.timeoutMs` that also covers the body and the stream. */
+  readonly enforcesTimeout = true;
   /** The `openai` SDK, loaded on the first call. */
   private readonly sdk: LazySdk<ProviderSdk<OpenAI>>;
   private readonly timeoutMs: number;

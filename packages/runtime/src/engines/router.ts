@@ -1,7 +1,7 @@
 import { isEngineError, printRedacted, type EngineRequest, type EngineResponse, type ModelDescriptor, type Provider, type StreamEvent } from '@sdl/adapters';
 import { CircuitOpenError } from '../middleware/circuit-breaker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
-import { markIdleSignal } from '../middleware/call-signal.js';
+import { IDLE_SIGNAL } from '../middleware/call-signal.js';
 import { resolvePolicies, DEFAULT_POLICIES, type EnginePolicyConfig, type ResolvedPolicies, type SkillPolicies } from '../middleware/policies.js';
 import { RateLimitRejectedError } from '../middleware/rate-limiter.js';
 import type { CallContext, CallEvent, CallResult } from '../middleware/types.js';
@@ -214,7 +214,7 @@ export class EngineRouter {
     const request: EngineRequest = { ...options.request, model, messages };
     if (descriptor && !descriptor.features.includes('tools')) delete request.tools;
     let lazySignal = signal;
-    const ctx: CallContext = {
+    const ctx: CallContext & { [IDLE_SIGNAL]: boolean } = {
       engine: entry.name,
       provider: entry.provider,
       model,
@@ -228,13 +228,14 @@ export class EngineRouter {
         return (lazySignal ??= new AbortController().signal);
       },
       deadline: options.deadline ?? Number.POSITIVE_INFINITY,
-      attempt: 0,
+      // The retry stage counts attempts; without one (a single attempt allowed) this is the only one.
+      attempt: 1,
       clock: this.clock,
       logger: this.logger,
       emit,
       state: new Map(),
+      [IDLE_SIGNAL]: signal === undefined,
     };
-    if (signal === undefined) markIdleSignal(ctx);
     const optional = ctx as { runId?: string; sessionId?: string; metrics?: RuntimeMetrics };
     if (options.runId !== undefined) optional.runId = options.runId;
     if (options.sessionId !== undefined) optional.sessionId = options.sessionId;

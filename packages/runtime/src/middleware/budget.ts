@@ -1,5 +1,6 @@
 import type { CostTracker } from '../observability/cost.js';
 import { tapStream } from './stream.js';
+import { withTraits } from './stage-traits.js';
 import type { CallContext, Middleware } from './types.js';
 
 /**
@@ -7,7 +8,7 @@ import type { CallContext, Middleware } from './types.js';
  * anything is sent), then records the real usage and cost of the call.
  */
 export function budgetMiddleware(costs: CostTracker): Middleware {
-  return async (ctx, next) => {
+  return withTraits(async (ctx, next) => {
     const { budget } = ctx.policies;
     const scope: { runId?: string; sessionId?: string } = {};
     if (ctx.runId !== undefined) scope.runId = ctx.runId;
@@ -25,7 +26,7 @@ export function budgetMiddleware(costs: CostTracker): Middleware {
       ...result,
       events: tapStream(result.events, { onComplete: (r) => (r ? record(ctx, costs, scope, r.usage) : undefined) }),
     };
-  };
+  }, { signalBlind: true });
 }
 
 function record(

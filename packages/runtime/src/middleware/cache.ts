@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { redisAddress } from '../state/redis-address.js';
 import type { Clock } from '../time/clock.js';
 import { replayResponse, tapStream } from './stream.js';
+import { withTraits } from './stage-traits.js';
 import type { Middleware } from './types.js';
 
 /** Where cached responses live. */
@@ -91,7 +92,7 @@ export class RedisResponseCache implements ResponseCache {
  */
 export function cacheMiddleware(store: ResponseCache): Middleware {
   const inflight = new Map<string, Promise<EngineResponse>>();
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     const policy = ctx.policies.cache;
     if (!policy || policy.ttlMs <= 0) return next();
     const key = cacheKey(ctx.provider, ctx.request);
@@ -154,4 +155,5 @@ export function cacheMiddleware(store: ResponseCache): Middleware {
       }),
     };
   };
+  return withTraits(middleware, { idle: (p) => !p.cache || p.cache.ttlMs <= 0, signalBlind: true });
 }

@@ -1,19 +1,24 @@
 import type { CallContext } from './types.js';
 
-/** Calls whose `signal` is a stand-in because the caller passed none. */
-const idleSignalCalls = new WeakSet<object>();
+/**
+ * Set (true) on a call context whose `signal` is a stand-in because the caller passed none. A
+ * property in the context's literal rather than a WeakSet entry: adding every short-lived
+ * context to a WeakSet cost more than the stages that ask.
+ */
+export const IDLE_SIGNAL: unique symbol = Symbol('sdl.idleSignal');
 
 /**
  * Records that nothing can abort `ctx.signal`: the caller passed no signal, and the context's
  * `signal` is a never-aborting stand-in made on first read. Creating an `AbortSignal` costs
  * several microseconds of CPU, so stages that would only link to it ask {@link callerMayAbort}
  * first and skip the work; those that need a signal (a retry's sleep, a rate-limit queue) read it.
+ * (The router sets {@link IDLE_SIGNAL} in the context's literal instead, keeping its shape.)
  */
 export function markIdleSignal(ctx: CallContext): void {
-  idleSignalCalls.add(ctx);
+  (ctx as { [IDLE_SIGNAL]?: boolean })[IDLE_SIGNAL] = true;
 }
 
 /** False when nothing can abort the call's `ctx.signal` (the caller passed no signal). */
 export function callerMayAbort(ctx: CallContext): boolean {
-  return !idleSignalCalls.has(ctx);
+  return (ctx as { [IDLE_SIGNAL]?: boolean })[IDLE_SIGNAL] !== true;
 }

@@ -1,4 +1,6 @@
 import { callAdapter } from './adapter-call.js';
+import type { ResolvedPolicies } from './policies.js';
+import { traitsOf } from './stage-traits.js';
 import { compose, type CallContext, type CallResult, type Middleware, type Terminal } from './types.js';
 
 /** The built-in stages, outermost first. */
@@ -29,17 +31,22 @@ export type Position = { before: string } | { after: string } | 'outermost' | 'i
  * An ordered list of named middleware around the adapter call. Hosts insert their own at a
  * documented position (`{ before: 'retry' }`, `{ after: 'cache' }`, ...); the chain is
  * composed again on change, so a change affects new calls only.
+ *
+ * The chain is composed once per distinct set of resolved policies (the router resolves them
+ * once per skill and engine): a built-in stage with nothing to do under those policies (no
+ * redaction rules, no rate limits, no cache ttl, a single attempt) is left out of that
+ * composition rather than called through, and a stage may specialize for the stages inside it.
  */
 export class MiddlewareChain {
   private stages: NamedMiddleware[];
-  private composed: Terminal;
+  /** The composition for each policies object seen; replaced when the stages change. */
+  private composed = new WeakMap<ResolvedPolicies, Terminal>();
 
   constructor(
     stages: NamedMiddleware[],
     private readonly terminal: Terminal = callAdapter,
   ) {
     this.stages = [...stages];
-    this.composed = this.compose();
   }
 
   /** Stage names, outermost first. */
@@ -61,26 +68,36 @@ export class MiddlewareChain {
       index = 'before' in position ? at : at + 1;
     }
     this.stages.splice(index, 0, entry);
-    this.composed = this.compose();
+    this.composed = new WeakMap();
     return this;
   }
 
   /** Removes a stage (e.g. a host that brings its own cache). */
   remove(name: string): this {
     this.stages = this.stages.filter((s) => s.name !== name);
-    this.composed = this.compose();
+    this.composed = new WeakMap();
     return this;
   }
 
   /** Runs one call through the chain. */
   run(ctx: CallContext): Promise<CallResult> {
-    return this.composed(ctx);
+    return (this.composed.get(ctx.policies) ?? this.composeFor(ctx.policies))(ctx);
   }
 
-  private compose(): Terminal {
-    return compose(
-      this.stages.map((s) => s.middleware),
-      this.terminal,
-    );
+  /** The names of the stages a call under `policies` runs through, outermost first. */
+  activeNames(policies: ResolvedPolicies): string[] {
+    return this.stages.filter((s) => !traitsOf(s.middleware)?.idle?.(policies)).map((s) => s.name);
+  }
+
+  private composeFor(policies: ResolvedPolicies): Terminal {
+    const active = this.stages.map((s) => s.middleware).filter((m) => !traitsOf(m)?.idle?.(policies));
+    // Only the built-in terminal is known not to need what a specialized stage leaves out.
+    const specialized = active.map((m, i) => {
+      const specialize = traitsOf(m)?.specialize;
+      return specialize && this.terminal === callAdapter ? specialize(active.slice(i + 1)) : m;
+    });
+    const composed = compose(specialized, this.terminal);
+    this.composed.set(policies, composed);
+    return composed;
   }
 }

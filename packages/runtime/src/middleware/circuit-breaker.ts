@@ -4,6 +4,7 @@ import { admit, recordOutcome, type Admission, type BreakerOutcome } from './cir
 import type { BreakerStore } from './circuit-breaker-store.js';
 import type { BreakerPolicy } from './policies.js';
 import { engineErrorOf, tapStream } from './stream.js';
+import { withTraits } from './stage-traits.js';
 import type { BreakerStateName, CallEvent, Middleware } from './types.js';
 
 /** Refused without calling the engine: its breaker is open (or half-open with a probe in flight). */
@@ -113,7 +114,7 @@ export class CircuitBreakers {
  * each call's final outcome (after retries, since it sits outside retry) back to the breaker.
  */
 export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware {
-  return async (ctx, next) => {
+  return withTraits(async (ctx, next) => {
     const policy = ctx.policies.breaker;
     const emit = (e: CallEvent) => ctx.emit(e);
     const admission = breakers.admitNow(ctx.engine, policy, emit) ?? (await breakers.admit(ctx.engine, policy, emit));
@@ -153,5 +154,5 @@ export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware 
         onFinally: () => settle('ignored'),
       }),
     };
-  };
+  }, { signalBlind: true });
 }

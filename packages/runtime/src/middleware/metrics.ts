@@ -1,5 +1,6 @@
 import { tapStream, engineErrorOf } from './stream.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
+import { withTraits } from './stage-traits.js';
 import type { CallContext, CallResult, Middleware, Next } from './types.js';
 
 /**
@@ -8,7 +9,7 @@ import type { CallContext, CallResult, Middleware, Next } from './types.js';
  */
 export function metricsMiddleware(): Middleware {
   // Not async itself: without metrics the call passes straight through, without a promise of its own.
-  return (ctx, next) => (ctx.metrics ? observed(ctx.metrics, ctx, next) : next());
+  return withTraits((ctx, next) => (ctx.metrics ? observed(ctx.metrics, ctx, next) : next()), { signalBlind: true });
 }
 
 async function observed(metrics: RuntimeMetrics, ctx: CallContext, next: Next): Promise<CallResult> {

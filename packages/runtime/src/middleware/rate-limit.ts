@@ -2,6 +2,7 @@ import { estimateInputTokens, estimateOutputTokens } from '../observability/cost
 import type { LimitPolicy } from './policies.js';
 import type { RateLimiter, RateLimitLease } from './rate-limiter.js';
 import { tapStream } from './stream.js';
+import { withTraits } from './stage-traits.js';
 import type { CallContext, CallResult, Middleware, Next } from './types.js';
 
 /**
@@ -12,7 +13,9 @@ import type { CallContext, CallResult, Middleware, Next } from './types.js';
  */
 export function rateLimitMiddleware(limiter: RateLimiter): Middleware {
   // Not async itself: a call without limits passes straight through, without a promise of its own.
-  return (ctx, next) => (ctx.policies.engineLimits || ctx.policies.tenantLimits ? limited(limiter, ctx, next) : next());
+  const middleware: Middleware = (ctx, next) => (ctx.policies.engineLimits || ctx.policies.tenantLimits ? limited(limiter, ctx, next) : next());
+  // It reads the caller's signal (a queue wait), never the attempt's.
+  return withTraits(middleware, { idle: (p) => !p.engineLimits && !p.tenantLimits, signalBlind: true });
 }
 
 async function limited(limiter: RateLimiter, ctx: CallContext, next: Next): Promise<CallResult> {

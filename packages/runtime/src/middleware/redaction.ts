@@ -1,5 +1,6 @@
 import type { EngineRequest, Message } from '@sdl/adapters';
 import { Redactor } from '../observability/redactor.js';
+import { withTraits } from './stage-traits.js';
 import type { Middleware } from './types.js';
 
 /** Redacts every text field of a request (system, messages, tool arguments and results). */
@@ -25,7 +26,7 @@ export function redactRequest(redactor: Redactor, request: EngineRequest): Engin
  */
 export function redactionMiddleware(): Middleware {
   const compiled = new Map<string, Redactor>();
-  return (ctx, next) => {
+  const middleware: Middleware = (ctx, next) => {
     const { kinds, custom } = ctx.policies.redact;
     if (kinds.length === 0 && custom.length === 0) return next();
     const key = JSON.stringify([kinds, custom]);
@@ -38,4 +39,8 @@ export function redactionMiddleware(): Middleware {
     ctx.request = redactRequest(redactor, ctx.request);
     return next();
   };
+  return withTraits(middleware, {
+    idle: (p) => p.redact.kinds.length === 0 && p.redact.custom.length === 0,
+    signalBlind: true,
+  });
 }

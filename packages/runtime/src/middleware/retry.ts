@@ -1,5 +1,6 @@
 import { isEngineError, type EngineError } from '@sdl/adapters';
 import type { RetryPolicy } from './policies.js';
+import { withTraits } from './stage-traits.js';
 import type { Middleware } from './types.js';
 
 /**
@@ -36,7 +37,7 @@ export interface RetryOptions {
  */
 export function retryMiddleware(options: RetryOptions = {}): Middleware {
   const random = options.random ?? Math.random;
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     const policy = ctx.policies.retry;
     let previousDelay = 0;
     for (let attempt = 1; ; attempt++) {
@@ -57,6 +58,8 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
       }
     }
   };
+  // One attempt allowed: nothing to retry. It reads the caller's signal (its sleeps), never the attempt's.
+  return withTraits(middleware, { idle: (p) => p.retry.maxAttempts <= 1, signalBlind: true });
 }
 
 function delayFor(error: EngineError, policy: RetryPolicy, attempt: number, previous: number, random: () => number) {

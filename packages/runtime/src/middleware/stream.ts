@@ -29,7 +29,7 @@ export function isContentEvent(event: StreamEvent): boolean {
 /**
  * Pulls events until the first content event (or the end) so that every failure before any
  * content reaches the caller is thrown here, where retry and failover can still act. The
- * returned iterable replays the buffered events, then continues; later failures become
+ * returned stream replays the buffered events, then continues; later failures become
  * StreamInterruptedError.
  */
 export async function primeStream(engine: string, events: AsyncIterable<StreamEvent>): Promise<AsyncIterable<StreamEvent>> {
@@ -45,34 +45,186 @@ export async function primeStream(engine: string, events: AsyncIterable<StreamEv
     buffered.push(step.value);
     if (isContentEvent(step.value)) break;
   }
-  return (async function* () {
-    let delivered = '';
-    let finished = done;
+  return new PrimedStream(engine, iterator, buffered, done);
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * A primed stream and every stage's hooks on it, in one object: the stages that tap it
+ * ({@link tapStream}) add their hooks here instead of wrapping it in an async generator each, so
+ * a delta costs one promise reaction however many stages watch the stream ({@link forEachEvent}
+ * drives it with no promise of its own per delta). The hooks run as nested generators would run
+ * them: innermost stage (the first to tap) first; on completion each stage's `onComplete` then
+ * `onFinally`, on failure `onError` then `onFinally`, when the consumer stops early `onFinally`.
+ */
+class PrimedStream implements AsyncIterableIterator<StreamEvent> {
+  private readonly layers: StreamHooks[] = [];
+  private next_ = 0;
+  private delivered = '';
+  private final: EngineResponse | undefined;
+  /** fresh: nothing read yet (stages may still tap); reading; over: ended, failed or closed. */
+  private phase: 'fresh' | 'reading' | 'over' = 'fresh';
+
+  constructor(
+    private readonly engine: string,
+    private readonly source: AsyncIterator<StreamEvent>,
+    private readonly buffered: StreamEvent[],
+    private readonly sourceDone: boolean,
+  ) {}
+
+  /** Adds a stage's hooks; false once reading has started (the stage then wraps the stream instead). */
+  tap(hooks: StreamHooks): boolean {
+    if (this.phase !== 'fresh') return false;
+    this.layers.push(hooks);
+    return true;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    if (this.phase === 'over') return Promise.resolve(DONE);
+    this.phase = 'reading';
+    if (this.next_ < this.buffered.length) return this.accepted(this.buffered[this.next_++]!);
+    if (this.sourceDone) return this.completed();
+    return this.source.next().then(this.onStep, this.onFailure);
+  }
+
+  /** The consumer stopped early: closes the adapter's stream, then runs every stage's `onFinally`. */
+  async return(): Promise<IteratorResult<StreamEvent>> {
+    if (this.phase === 'over') return DONE;
+    this.phase = 'over';
+    let failure: { error: unknown } | undefined;
     try {
-      for (const event of buffered) {
-        if (event.type === 'text-delta') delivered += event.text;
-        yield event;
-      }
-      while (!finished) {
-        let step: IteratorResult<StreamEvent>;
-        try {
-          step = await iterator.next();
-        } catch (error) {
-          finished = true;
-          throw new StreamInterruptedError(engine, delivered, error);
-        }
-        if (step.done) {
-          finished = true;
-          break;
-        }
-        if (step.value.type === 'text-delta') delivered += step.value.text;
-        yield step.value;
-      }
-    } finally {
-      // The consumer stopped early: let the adapter close its connection.
-      if (!finished) await iterator.return?.();
+      if (!this.sourceDone) await this.source.return?.();
+    } catch (error) {
+      failure = { error };
     }
-  })();
+    for (const layer of this.layers) {
+      try {
+        await layer.onFinally?.();
+      } catch (error) {
+        failure = { error };
+      }
+    }
+    if (failure) throw failure.error;
+    return DONE;
+  }
+
+  /**
+   * Reads the whole stream, handing each event to `listener` (the loop awaits the adapter's
+   * promises only); resolves once every stage's completion hooks ran.
+   */
+  async drain(listener: (event: StreamEvent) => void): Promise<void> {
+    if (this.phase !== 'fresh') {
+      for await (const event of this) listener(event);
+      return;
+    }
+    this.phase = 'reading';
+    try {
+      while (this.next_ < this.buffered.length) listener(this.see(this.buffered[this.next_++]!));
+      if (!this.sourceDone) {
+        for (;;) {
+          let step: IteratorResult<StreamEvent>;
+          try {
+            step = await this.source.next();
+          } catch (error) {
+            await this.failed(error);
+            return;
+          }
+          if (step.done) break;
+          listener(this.see(step.value));
+        }
+      }
+    } catch (error) {
+      // The listener or a stage's onEvent threw: stop reading, as a consumer leaving a for-await would.
+      if ((this.phase as string) !== 'over') await this.return().catch(() => {});
+      throw error;
+    }
+    await this.completed();
+  }
+
+  private see(event: StreamEvent): StreamEvent {
+    if (event.type === 'text-delta') this.delivered += event.text;
+    else if (event.type === 'stop') this.final = event.response;
+    for (const layer of this.layers) layer.onEvent?.(event);
+    return event;
+  }
+
+  private accepted(event: StreamEvent): Promise<IteratorResult<StreamEvent>> {
+    try {
+      return Promise.resolve({ done: false, value: this.see(event) });
+    } catch (error) {
+      return this.return().then(() => Promise.reject(error));
+    }
+  }
+
+  private readonly onStep = (step: IteratorResult<StreamEvent>): Promise<IteratorResult<StreamEvent>> | IteratorResult<StreamEvent> => {
+    if (step.done) return this.completed();
+    try {
+      return { done: false, value: this.see(step.value) };
+    } catch (error) {
+      return this.return().then(() => Promise.reject(error));
+    }
+  };
+
+  private readonly onFailure = (error: unknown): Promise<never> => this.failed(error);
+
+  /** The adapter's stream ended: each stage's onComplete (an onError if that throws), then onFinally. */
+  private async completed(): Promise<IteratorReturnResult<undefined>> {
+    this.phase = 'over';
+    let failure: { error: unknown } | undefined;
+    for (const layer of this.layers) failure = await settleLayer(layer, failure, this.final);
+    if (failure) throw failure.error;
+    return DONE;
+  }
+
+  /** The adapter's stream failed after priming: StreamInterruptedError through each stage's onError and onFinally. */
+  private async failed(error: unknown): Promise<never> {
+    this.phase = 'over';
+    let failure: { error: unknown } | undefined = { error: new StreamInterruptedError(this.engine, this.delivered, error) };
+    for (const layer of this.layers) failure = await settleLayer(layer, failure, this.final);
+    throw failure!.error;
+  }
+}
+
+/** One stage's end of a stream, as {@link tapStream}'s generator ran it; returns the failure passed outward, if any. */
+async function settleLayer(
+  layer: StreamHooks,
+  failure: { error: unknown } | undefined,
+  final: EngineResponse | undefined,
+): Promise<{ error: unknown } | undefined> {
+  if (!failure) {
+    try {
+      await layer.onComplete?.(final);
+    } catch (error) {
+      failure = { error };
+    }
+  }
+  if (failure) {
+    try {
+      await layer.onError?.(failure.error);
+    } catch (error) {
+      failure = { error };
+    }
+  }
+  try {
+    await layer.onFinally?.();
+  } catch (error) {
+    failure = { error };
+  }
+  return failure;
+}
+
+/**
+ * Reads `events` to the end, handing each to `listener`: without a promise per delta of its own
+ * when the stream is the chain's primed stream, with `for await` otherwise.
+ */
+export async function forEachEvent(events: AsyncIterable<StreamEvent>, listener: (event: StreamEvent) => void): Promise<void> {
+  if (events instanceof PrimedStream) return events.drain(listener);
+  for await (const event of events) listener(event);
 }
 
 /** Callbacks of {@link tapStream}; each is optional. */
@@ -87,8 +239,12 @@ export interface StreamHooks {
   onFinally?(): void | Promise<void>;
 }
 
-/** Wraps a stream so a middleware can observe its events and its end without buffering it. */
+/**
+ * Lets a middleware observe a stream's events and its end without buffering it. On the chain's
+ * own primed stream the hooks join the stream (no wrapper); any other stream is wrapped.
+ */
 export function tapStream(events: AsyncIterable<StreamEvent>, hooks: StreamHooks): AsyncIterable<StreamEvent> {
+  if (events instanceof PrimedStream && events.tap(hooks)) return events;
   return (async function* () {
     let final: EngineResponse | undefined;
     try {

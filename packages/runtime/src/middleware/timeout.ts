@@ -2,6 +2,7 @@ import { EngineError, markDeadlineSignal } from '@sdl/adapters';
 import { systemClock } from '../time/clock.js';
 import { callerMayAbort } from './call-signal.js';
 import { abortError, isContentEvent, StreamInterruptedError } from './stream.js';
+import { traitsOf, withTraits } from './stage-traits.js';
 import type { CallContext, Middleware } from './types.js';
 
 /** Resolves or rejects with `promise`, or rejects when `signal` aborts first. */
@@ -96,49 +97,72 @@ class AttemptAbort {
  * signal is linked in. For a stream the timer runs until the stream ends.
  */
 export function timeoutMiddleware(): Middleware {
-  return async (ctx, next) => {
-    const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
-    if (callerMayAbort(ctx) && ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);
-    const attempt = new AttemptAbort(ctx, budget);
-    ctx.request = { ...ctx.request, signal: attempt.controller.signal, timeoutMs: Math.max(1, Math.round(budget)) };
-    let result;
-    try {
-      result = await attempt.race(next());
-    } catch (error) {
-      attempt.cleanup();
-      throw error;
-    }
-    if (result.kind === 'response') {
-      attempt.cleanup();
-      return result;
-    }
-    const events = result.events;
-    return {
-      ...result,
-      events: (async function* () {
-        const iterator = events[Symbol.asyncIterator]();
-        let delivered = '';
-        let started = false;
-        try {
-          for (;;) {
-            let step: IteratorResult<(typeof result)['events'] extends AsyncIterable<infer E> ? E : never>;
-            try {
-              step = await attempt.race(iterator.next());
-            } catch (error) {
-              if (started && !(error instanceof StreamInterruptedError)) throw new StreamInterruptedError(ctx.engine, delivered, error);
-              throw error;
-            }
-            if (step.done) return;
-            if (isContentEvent(step.value)) started = true;
-            if (step.value.type === 'text-delta') delivered += step.value.text;
-            yield step.value;
-          }
-        } finally {
-          attempt.cleanup();
-          // Not awaited: an adapter that ignores the abort must not hang the consumer.
-          void Promise.resolve(iterator.return?.()).catch(() => {});
-        }
-      })(),
-    };
-  };
+  return withTraits(attemptTimeout, {
+    // With only stages inside that never read the attempt's signal, an adapter that enforces
+    // `timeoutMs` itself keeps the one deadline of the call: no second timer, signal or race.
+    specialize: (inner) => (inner.every((m) => traitsOf(m)?.signalBlind) ? adapterDeadline : attemptTimeout),
+  });
 }
+
+/**
+ * The timeout stage when the adapter enforces `request.timeoutMs` on its own (see
+ * `EngineAdapter.enforcesTimeout`) and the call runs on the real clock: it hands the adapter the
+ * attempt's budget and the caller's signal (already on the request), and the adapter's deadline
+ * ends the call with EngineError('timeout'); otherwise it is the full stage.
+ */
+const adapterDeadline: Middleware = (ctx, next) => {
+  const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
+  if (ctx.adapter.enforcesTimeout !== true || ctx.clock !== systemClock || !(budget >= 1) || ctx.request.signal !== (callerMayAbort(ctx) ? ctx.signal : undefined)) {
+    return attemptTimeout(ctx, next);
+  }
+  if (ctx.request.signal?.aborted) return Promise.reject(abortError(ctx.request.signal, ctx.provider));
+  ctx.request = { ...ctx.request, timeoutMs: Math.round(budget) };
+  return next();
+};
+
+/** The full stage: each attempt gets its own signal and timer, and the wait is raced against them. */
+const attemptTimeout: Middleware = async (ctx, next) => {
+  const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
+  if (callerMayAbort(ctx) && ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);
+  const attempt = new AttemptAbort(ctx, budget);
+  ctx.request = { ...ctx.request, signal: attempt.controller.signal, timeoutMs: Math.max(1, Math.round(budget)) };
+  let result;
+  try {
+    result = await attempt.race(next());
+  } catch (error) {
+    attempt.cleanup();
+    throw error;
+  }
+  if (result.kind === 'response') {
+    attempt.cleanup();
+    return result;
+  }
+  const events = result.events;
+  return {
+    ...result,
+    events: (async function* () {
+      const iterator = events[Symbol.asyncIterator]();
+      let delivered = '';
+      let started = false;
+      try {
+        for (;;) {
+          let step: IteratorResult<(typeof result)['events'] extends AsyncIterable<infer E> ? E : never>;
+          try {
+            step = await attempt.race(iterator.next());
+          } catch (error) {
+            if (started && !(error instanceof StreamInterruptedError)) throw new StreamInterruptedError(ctx.engine, delivered, error);
+            throw error;
+          }
+          if (step.done) return;
+          if (isContentEvent(step.value)) started = true;
+          if (step.value.type === 'text-delta') delivered += step.value.text;
+          yield step.value;
+        }
+      } finally {
+        attempt.cleanup();
+        // Not awaited: an adapter that ignores the abort must not hang the consumer.
+        void Promise.resolve(iterator.return?.()).catch(() => {});
+      }
+    })(),
+  };
+};

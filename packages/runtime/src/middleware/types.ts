@@ -68,13 +68,12 @@ export type Terminal = (ctx: CallContext) => Promise<CallResult>;
 
 /** Runs `middleware` in order around `terminal`. */
 export function compose(middleware: readonly Middleware[], terminal: Terminal): Terminal {
-  const stack = [...middleware];
-  return (ctx) => {
-    const dispatch = (index: number): Promise<CallResult> => {
-      const mw = stack[index];
-      if (!mw) return terminal(ctx);
-      return mw(ctx, () => dispatch(index + 1));
-    };
-    return dispatch(0);
-  };
+  // Nested once here, so a call allocates one `next` closure per stage and no dispatcher.
+  let run = terminal;
+  for (let i = middleware.length - 1; i >= 0; i--) {
+    const stage = middleware[i]!;
+    const inner = run;
+    run = (ctx) => stage(ctx, () => inner(ctx));
+  }
+  return run;
 }

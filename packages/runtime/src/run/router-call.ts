@@ -6,6 +6,7 @@
 import type { EngineResponse } from '@sdl/adapters';
 import type { EngineRouter, RouteOptions } from '../engines/router.js';
 import type { SkillPolicies } from '../middleware/policies.js';
+import { forEachEvent } from '../middleware/stream.js';
 import type { CallEvent } from '../middleware/types.js';
 import type { CallModel } from './call-model.js';
 
@@ -48,10 +49,11 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
     }
     const routed = await router.stream(route);
     let final: EngineResponse | undefined;
-    for await (const event of routed.events) {
+    const forward = call.onStreamEvent;
+    await forEachEvent(routed.events, (event) => {
       if (event.type === 'stop') final = event.response;
-      else call.onStreamEvent(event);
-    }
+      else forward(event);
+    });
     if (final === undefined) throw new Error(`engine \`${routed.engine}\` ended its stream without a final response`);
     return { response: final, engine: routed.engine, switchesReported: true, ...(switchReason ? { switchReason } : {}) };
   };

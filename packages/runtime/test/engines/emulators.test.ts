@@ -164,4 +164,54 @@ describe('middleware + router against the emulators', () => {
     expect(cohereSaw.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
     expect(cohereSaw.messages[2]!.toolCallId).toBe(cohereSaw.messages[1]!.toolCalls![0]!.id);
   });
+
+  // The default chain on the real clock hands the SDK adapters (which enforce `timeoutMs` themselves)
+  // the attempt's budget and arms no timer or signal of its own: the adapter's deadline is the only one.
+  const shortTimeout = { ...defaults, timeoutMs: 1_000 };
+  const askShort = (content: string, engine: string, extra: Partial<Parameters<EngineRouter['generate']>[0]> = {}) =>
+    new EngineRouter({ registry: router.registry, chain: router.chain, defaults: shortTimeout }).generate({
+      request: { messages: [{ role: 'user', content }] },
+      engine,
+      prefer: [engine],
+      emit: (e) => events.push(e),
+      ...extra,
+    });
+
+  it.each(PROVIDERS)('%s: an attempt that outlives timeout_ms ends by the adapter’s own deadline and is retried', async (p) => {
+    emulators[p].enqueueFault('slow@10000');
+    const started = Date.now();
+    const r = await askShort('in time?', ENGINE[p]);
+    expect(r.response.text).toBe('echo: in time?');
+    expect(Date.now() - started).toBeLessThan(8_000); // not the 10 s the engine takes
+    expect(events.filter((e) => e.type === 'retry')).toEqual([expect.objectContaining({ errorKind: 'timeout', attempt: 2 })]);
+  });
+
+  it.each(PROVIDERS)('%s: a stream that stalls after its first delta reaches the consumer as StreamInterruptedError (timeout)', async (p) => {
+    emulators[p].enqueueFault('stall');
+    const routed = await new EngineRouter({ registry: router.registry, chain: router.chain, defaults: shortTimeout }).stream({
+      request: { messages: [{ role: 'user', content: 'a reply that stalls half way through' }] },
+      engine: ENGINE[p],
+      prefer: [ENGINE[p]],
+    });
+    const started = Date.now();
+    const out = await drain(routed.events);
+    expect(Date.now() - started).toBeLessThan(8_000); // not the 10 s the engine takes
+    expect(out.error).toBeInstanceOf(StreamInterruptedError);
+    expect((out.error as StreamInterruptedError).cause).toMatchObject({ kind: 'timeout' });
+  });
+
+  it.each(PROVIDERS)('%s: the caller’s signal on the request still cancels the call at once', async (p) => {
+    emulators[p].enqueueFault('slow@10000');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const started = Date.now();
+    const call = router.generate({
+      request: { messages: [{ role: 'user', content: 'never mind' }], signal: controller.signal },
+      signal: controller.signal,
+      engine: ENGINE[p],
+      prefer: [ENGINE[p]],
+    });
+    await expect(call).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

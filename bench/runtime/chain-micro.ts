@@ -1,0 +1,134 @@
+/**
+ * What the router and the default middleware chain add per call and per stream delta, with an
+ * in-process adapter that answers at once (no HTTP, no emulator), so only SDL's own work is timed:
+ * `runtime.run` / `runtime.stream` with the engine bound directly (baseline) against the same
+ * skill through `EngineRouter` + `createDefaultChain` (no policy configured: the default a host
+ * gets). Contenders alternate in blocks; CPU time of this process per call, paired per block.
+ * At `--concurrency` above 1 the adapter answers after a timer tick, so calls overlap as they do
+ * against a server. Streams: the adapter yields `--deltas` text deltas then usage and stop.
+ *
+ *   npx tsx bench/runtime/chain-micro.ts [--blocks 30] [--calls 2000] [--streams 100] [--deltas 300] [--concurrency 1]
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../../packages/adapters/src/index.js';
+import { findModel } from '../../packages/adapters/src/index.js';
+import {
+  CircuitBreakers,
+  createDefaultChain,
+  createRuntime,
+  EngineRegistry,
+  EngineRouter,
+  loadSkillSource,
+  MemoryBreakerStore,
+  MemoryRateLimiter,
+  systemClock,
+} from '../../packages/runtime/src/index.js';
+import { here, MODEL, QUESTION } from './setup.js';
+
+const { values } = parseArgs({
+  options: {
+    blocks: { type: 'string', default: '30' },
+    calls: { type: 'string', default: '2000' },
+    streams: { type: 'string', default: '100' },
+    deltas: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '1' },
+  },
+});
+const BLOCKS = Number(values.blocks);
+const CALLS = Number(values.calls);
+const STREAMS = Number(values.streams);
+const DELTAS = Number(values.deltas);
+const CONCURRENCY = Number(values.concurrency);
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const response = (text: string, model: string): EngineResponse => ({ text, toolCalls: [], usage: { inputTokens: 12, outputTokens: 5 }, stopReason: 'end', model });
+const instant = {
+  provider: 'anthropic',
+  // As the SDK adapters declare: it never stalls, so no deadline of the chain's own is needed.
+  enforcesTimeout: true,
+  async generate(request: EngineRequest): Promise<EngineResponse> {
+    if (CONCURRENCY > 1) await tick();
+    return response(`echo: ${request.messages[0]!.content as string}`, request.model);
+  },
+  async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
+    if (CONCURRENCY > 1) await tick();
+    let text = '';
+    for (let i = 0; i < DELTAS; i++) {
+      const delta = i === 0 ? 'w0' : ` w${i}`;
+      text += delta;
+      yield { type: 'text-delta', text: delta };
+    }
+    yield { type: 'usage', usage: { inputTokens: 12, outputTokens: DELTAS } };
+    yield { type: 'stop', response: response(text, request.model) };
+  },
+} as unknown as EngineAdapter;
+
+const skill = await loadSkillSource(here('./one-step.skill.yaml'));
+const streamSkill = await loadSkillSource(here('./stream.skill.yaml'));
+const direct = createRuntime({ engines: { claude: { adapter: instant, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
+const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter: instant, config: {} }], 'claude');
+const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+const routed = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
+for (const rt of [direct, routed]) {
+  rt.load(skill);
+  rt.load(streamSkill);
+}
+
+const expected = `echo: ${QUESTION}`;
+const runOn = (rt: typeof direct) => async () => {
+  if ((await rt.run(skill, { question: QUESTION })).output !== expected) throw new Error('unexpected reply');
+};
+const streamOn = (rt: typeof direct) => async () => {
+  let deltas = 0;
+  for await (const event of rt.stream(streamSkill, { question: QUESTION })) if (event.type === 'text-delta') deltas++;
+  if (deltas !== DELTAS) throw new Error(`expected ${DELTAS} deltas, got ${deltas}`);
+};
+
+/** CPU µs of this process per call over `n` calls at CONCURRENCY. */
+async function cpuPer(call: () => Promise<void>, n: number): Promise<number> {
+  let next = 0;
+  const cpu0 = process.cpuUsage();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next++ < n) await call(); }));
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / n;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const quartiles = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.round(q * (s.length - 1))]!;
+  return [at(0.25), at(0.75)] as const;
+};
+
+async function pair(label: string, unit: number, unitName: string, a: () => Promise<void>, b: () => Promise<void>, n: number) {
+  for (let i = 0; i < 3; i++) await Promise.all([cpuPer(a, n), cpuPer(b, n)]); // warm-up (JIT)
+  const base: number[] = [];
+  const test: number[] = [];
+  for (let block = 0; block < BLOCKS; block++) {
+    if (block % 2) {
+      test.push(await cpuPer(b, n));
+      base.push(await cpuPer(a, n));
+    } else {
+      base.push(await cpuPer(a, n));
+      test.push(await cpuPer(b, n));
+    }
+  }
+  const added = test.map((t, i) => (t - base[i]!) / unit);
+  const ratio = test.map((t, i) => t / base[i]!);
+  const [lo, hi] = quartiles(added);
+  const [rlo, rhi] = quartiles(ratio);
+  console.log(
+    `${label}: direct ${median(base).toFixed(1)} µs, router + default chain ${median(test).toFixed(1)} µs CPU per call; ` +
+      `added ${median(added).toFixed(2)} µs per ${unitName} (IQR ${lo.toFixed(2)} .. ${hi.toFixed(2)}), ratio ${median(ratio).toFixed(3)}× (IQR ${rlo.toFixed(3)} .. ${rhi.toFixed(3)})`,
+  );
+}
+
+const load0 = loadavg();
+console.log(`chain micro: ${BLOCKS} blocks, concurrency ${CONCURRENCY}, Node ${process.version}, ${new Date().toISOString()}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+await pair(`run (${CALLS} calls per block)`, 1, 'call', runOn(direct), runOn(routed), CALLS);
+await pair(`stream of ${DELTAS} deltas (${STREAMS} streams per block)`, DELTAS, 'delta', streamOn(direct), streamOn(routed), STREAMS);
+console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
