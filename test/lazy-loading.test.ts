@@ -11,7 +11,7 @@ import { packagesLoadedBy } from './support/module-log.js';
 
 const built = existsSync(fileURLToPath(new URL('../packages/runtime/dist/index.js', import.meta.url)));
 const SDKS = ['@anthropic-ai/sdk', 'openai', 'cohere-ai'];
-const HEAVY = ['chevrotain', '@chevrotain/gast', 'ioredis', 'prom-client', 'bullmq', 'ajv', 'json-schema-faker', ...SDKS];
+const HEAVY = ['chevrotain', '@chevrotain/gast', 'ioredis', 'prom-client', 'bullmq', 'ajv', 'json-schema-faker', '@modelcontextprotocol/sdk', ...SDKS];
 
 describe('lazy loading of the built packages', () => {
   it('was built (npm run build) before these tests', () => {
@@ -42,6 +42,17 @@ describe('lazy loading of the built packages', () => {
     expect(packages).not.toContain('openai');
     expect(packages).not.toContain('cohere-ai');
     expect(packages).not.toContain('chevrotain');
+  });
+
+  it('a runtime with MCP servers configured loads the MCP SDK only when a skill needs one of their tools', () => {
+    const { packages } = packagesLoadedBy(`
+      const { ScriptedAdapter } = await import('@sdl/adapters');
+      const { createRuntime } = await import('@sdl/runtime');
+      const mcp = { everything: { name: 'everything', transport: 'stdio', command: 'does-not-run', cwd: '.', tools: {}, at: { line: 1, column: 1, tools: {} } } };
+      const runtime = createRuntime({ engines: { offline: { adapter: new ScriptedAdapter({ fallback: 'x' }), model: 'scripted' } }, mcp });
+      await runtime.close();
+    `);
+    expect(packages).not.toContain('@modelcontextprotocol/sdk');
   });
 
   it('loading and running compiled IR loads no parser, no YAML library and no SDK', () => {

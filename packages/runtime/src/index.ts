@@ -6,6 +6,8 @@ export * from './load/resolution-error.js';
 export * from './load/prepare.js';
 export * from './tools/registry.js';
 export * from './tools/compatibility.js';
+export * from './mcp/connection.js';
+export * from './mcp/servers.js';
 export * from './output/extract-json.js';
 export * from './output/structured-reply.js';
 export * from './output/output-validation-error.js';

@@ -25,6 +25,8 @@ import { MemoryStore } from './state/memory-store.js';
 import type { BatchOptions } from './batch/run-batch.js';
 import { DurableRun, type SnapshotStore } from './run/durable.js';
 import type { BatchItem, BatchSummary } from './batch/types.js';
+import type { McpServerConfig } from '@sdl/adapters';
+import { McpServers } from './mcp/servers.js';
 
 /** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
 export interface RuntimeClock {
@@ -66,6 +68,13 @@ export interface RuntimeOptions {
   strictEngines?: boolean;
   /** Host tools by name (more can be registered later on `runtime.tools`). */
   tools?: Record<string, HostTool>;
+  /**
+   * MCP servers whose tools skills may use: the config's `mcp:` section (`config.mcp`) or an
+   * {@link McpServers}. A skill's declared tools that no host tool serves are bound to server
+   * tools on its first run or {@link Runtime.prepare} (see spec/mcp.md); connections start then
+   * and close with {@link Runtime.close}.
+   */
+  mcp?: Record<string, McpServerConfig> | McpServers;
   /** Conversation memory (any `StateStore`: memory, file, Redis); an in-process `MemoryStore` by default. */
   state?: ConversationStore;
   logger?: RuntimeLogger;
@@ -109,6 +118,15 @@ export interface Runtime {
   readonly tools: ToolRegistry;
   /** Resolves a skill now (instead of on first run); throws {@link SkillResolutionError} listing every problem. */
   load(skill: LoadedSkill): PreparedSkill;
+  /**
+   * Like {@link Runtime.load}, after binding the skill's tools to MCP servers (connecting to them
+   * if needed); `run` and `stream` do this on a skill's first run.
+   */
+  prepare(skill: LoadedSkill): Promise<PreparedSkill>;
+  /** The MCP servers of this runtime (none configured: an empty set). */
+  readonly mcp: McpServers;
+  /** Closes what the runtime opened: MCP connections (stdio servers are stopped). Runs may not start afterwards. */
+  close(): Promise<void>;
   /** Runs a skill to completion; rejects with a typed error (see `spec/runtime.md`, Errors). */
   run(skill: LoadedSkill | PreparedSkill, input: unknown, options?: RunOptions): Promise<RunResult>;
   /** Events of one run; ends with `done` (carrying the result) or `error`. Breaking out cancels the run. */
@@ -212,6 +230,28 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     });
   }
 
+  const mcp = options.mcp instanceof McpServers ? options.mcp : new McpServers(options.mcp ?? {});
+  // Skills whose tools were bound to MCP servers already (a binding holds for the runtime's life).
+  const bound = new WeakSet<LoadedSkill>();
+  const prepare = async (skill: LoadedSkill): Promise<PreparedSkill> => {
+    if (!bound.has(skill) && mcp.names().length > 0) {
+      const { problems } = await mcp.bind(skill, tools);
+      if (problems.length > 0) {
+        // Reported with what loading finds besides (other tools, engines), all at once.
+        let others: SkillResolutionError['problems'] = [];
+        try {
+          load(skill);
+        } catch (error) {
+          if (!(error instanceof SkillResolutionError)) throw error;
+          others = error.problems.filter((p) => !problems.some((q) => q.kind === p.kind && q.subject === p.subject));
+        }
+        throw new SkillResolutionError(skill.name, skill.file, [...problems, ...others]);
+      }
+      bound.add(skill);
+    }
+    return load(skill);
+  };
+
   let toolsVersion = tools.version;
   const load = (skill: LoadedSkill): PreparedSkill => {
     if (tools.version !== toolsVersion) {
@@ -240,7 +280,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     emit: ((event: RunEvent) => void) | undefined,
     streamClosed?: CancelScope,
   ): Promise<RunResult> => {
-    const prepared = isPrepared(skill) ? skill : load(skill);
+    const prepared = isPrepared(skill) ? skill : await prepare(skill);
     const checked = prepared.inputValidator.validate(input ?? {});
     if (!checked.ok) throw new InputValidationError(prepared.skill.name, checked.problems);
 
@@ -332,6 +372,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const runtime: Runtime = {
     tools,
     load,
+    prepare,
+    mcp,
+    close: () => mcp.close(),
     run: (skill, input, runOptions = {}) => execute(skill, input, runOptions, undefined),
     stream(skill, input, runOptions = {}) {
       const closed = new CancelScope();

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { type Diagnostic, didYouMean, SourceFile } from '@sdl/compiler/core';
 import { createRequire } from 'node:module';
 import type { Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
@@ -53,6 +54,40 @@ export interface StateConfig {
   prefix?: string;
 }
 
+/** Where a config entry was written: 1-based line and column in {@link SdlConfig.file}. */
+export interface ConfigLocation {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+/** One server of the `mcp:` section: started over stdio (`command`) or reached over Streamable HTTP (`url`). See spec/mcp.md. */
+export interface McpServerConfig {
+  /** The server's name (its key under `mcp:`). */
+  name: string;
+  /** `stdio` when `command` is given, `http` when `url` is. */
+  transport: 'stdio' | 'http';
+  /** The program to start (stdio). */
+  command?: string;
+  /** Its arguments (stdio). */
+  args?: string[];
+  /** Extra environment variables of the server process; secrets, revealed only when it is spawned. */
+  env?: Record<string, Secret>;
+  /** The directory the process starts in, absolute (relative paths are taken from the config file's directory). */
+  cwd: string;
+  /** The Streamable HTTP endpoint (http). */
+  url?: string;
+  /** Headers of every HTTP request; secrets, revealed only when a request is sent. */
+  headers?: Record<string, Secret>;
+  /** Deadline of one tool call in milliseconds (default 30000). */
+  timeoutMs?: number;
+  /** Explicit bindings: a skill's tool name to this server's tool name. */
+  tools: Record<string, string>;
+  /** Where the server's key is, and where each of its `tools:` bindings is. */
+  at: ConfigLocation & { tools: Record<string, ConfigLocation> };
+}
+
 /** A validated `sdl.config.yaml`: the engines a host may use, the default one, and the state store. */
 export interface SdlConfig {
   /** The file it came from, as given. */
@@ -63,6 +98,8 @@ export interface SdlConfig {
   defaultEngine: string;
   /** Where the runtime keeps state. */
   state: StateConfig;
+  /** The MCP servers by name (empty when the config has no `mcp:`). */
+  mcp: Record<string, McpServerConfig>;
 }
 
 /** What {@link loadConfig} and {@link parseConfig} return: the config when valid, and every diagnostic found. */
@@ -143,6 +180,14 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     const engine = toEngine(ctx, name, value, node);
     if (engine) engines[name] = engine;
   }
+  const mcp: Record<string, McpServerConfig> = {};
+  const mcpNodes = doc.contents.get('mcp', true) as YAMLMap | undefined;
+  for (const [name, value] of Object.entries((raw.mcp ?? {}) as Record<string, Raw>)) {
+    const node = isMap(mcpNodes) ? (mcpNodes.get(name, true) as Node | undefined) : undefined;
+    const keyNode = isMap(mcpNodes) ? (mcpNodes.items.find((pair) => isScalar(pair.key) && String((pair.key as Scalar).value) === name)?.key as Node | undefined) : undefined;
+    const server = toMcpServer(ctx, name, value, node, keyNode);
+    if (server) mcp[name] = server;
+  }
   const names = Object.keys(engines);
   let defaultEngine = raw.default_engine as string | undefined;
   if (defaultEngine !== undefined && raw.engines && !(defaultEngine in (raw.engines as Raw))) {
@@ -169,6 +214,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       ...(state.ttl_s !== undefined ? { ttlS: state.ttl_s as number } : {}),
       ...(state.prefix !== undefined ? { prefix: state.prefix as string } : {}),
     },
+    mcp,
   };
   return { config, diagnostics: ctx.diagnostics };
 }
@@ -227,6 +273,66 @@ function toEngine(ctx: Context, name: string, raw: Raw, node: Node | undefined):
   };
 }
 
+function locationOf(ctx: Context, node: Node | null | undefined): ConfigLocation {
+  const { line, column } = ctx.source.rangeAt(node?.range?.[0] ?? 0, node?.range?.[0] ?? 0).start;
+  return { line, column };
+}
+
+function secrets(values: unknown): Record<string, Secret> | undefined {
+  if (values === undefined) return undefined;
+  return Object.fromEntries(Object.entries(values as Record<string, string>).map(([k, v]) => [k, new Secret(v)]));
+}
+
+function toMcpServer(ctx: Context, name: string, raw: Raw, node: Node | undefined, keyNode: Node | undefined): McpServerConfig | undefined {
+  const map = isMap(node) ? node : undefined;
+  const hasCommand = raw.command !== undefined;
+  const hasUrl = raw.url !== undefined;
+  if (hasCommand === hasUrl) {
+    reportNode(
+      ctx,
+      CONFIG_CODES.mcpTransport,
+      hasCommand ? `MCP server \`${name}\` has both \`command\` and \`url\`` : `MCP server \`${name}\` has neither \`command\` nor \`url\``,
+      keyNode ?? map,
+      'give `command:` (and `args:`) to start it over stdio, or `url:` to reach it over Streamable HTTP — one of the two',
+    );
+    return undefined;
+  }
+  const stdioOnly = ['args', 'env', 'cwd'].filter((k) => raw[k] !== undefined);
+  const httpOnly = ['headers'].filter((k) => raw[k] !== undefined);
+  const misplaced = hasUrl ? stdioOnly : httpOnly;
+  if (misplaced.length > 0) {
+    reportNode(
+      ctx,
+      CONFIG_CODES.mcpTransport,
+      `MCP server \`${name}\`: \`${misplaced[0]}\` applies to ${hasUrl ? 'a server started with `command`' : 'a server reached by `url`'} only`,
+      map?.items.find((pair) => isScalar(pair.key) && String((pair.key as Scalar).value) === misplaced[0])?.key as Node | undefined,
+      hasUrl ? 'remove it, or start the server with `command:` instead of `url:`' : 'remove it; a stdio server gets its settings from `env:`',
+    );
+    return undefined;
+  }
+  const toolsNode = map?.get('tools', true);
+  const toolLocations: Record<string, ConfigLocation> = {};
+  if (isMap(toolsNode)) {
+    for (const pair of toolsNode.items) if (isScalar(pair.key)) toolLocations[String(pair.key.value)] = locationOf(ctx, pair.key as Node);
+  }
+  const configDir = path.dirname(path.resolve(ctx.source.path));
+  const env = secrets(raw.env);
+  const headers = secrets(raw.headers);
+  return {
+    name,
+    transport: hasCommand ? 'stdio' : 'http',
+    ...(hasCommand ? { command: raw.command as string } : {}),
+    ...(raw.args !== undefined ? { args: [...(raw.args as string[])] } : {}),
+    ...(env ? { env } : {}),
+    cwd: path.resolve(configDir, (raw.cwd as string | undefined) ?? '.'),
+    ...(hasUrl ? { url: raw.url as string } : {}),
+    ...(headers ? { headers } : {}),
+    ...(raw.timeout_ms !== undefined ? { timeoutMs: raw.timeout_ms as number } : {}),
+    tools: { ...((raw.tools ?? {}) as Record<string, string>) },
+    at: { ...locationOf(ctx, keyNode ?? map), tools: toolLocations },
+  };
+}
+
 function didYouMeanModel(provider: Provider, model: string): string | undefined {
   const hint = didYouMean(model, listModels(provider).map((m) => m.id));
   return hint ? `${hint} Or describe the model with \`model_info\`.` : undefined;
@@ -263,7 +369,7 @@ function check(ctx: Context, node: unknown, spec: FieldSpec, what: string, keyNa
             ok = false;
             continue;
           }
-          const value = check(ctx, pair.value, spec.values, `engine \`${key}\``, key);
+          const value = check(ctx, pair.value, spec.values, `${spec.item ?? 'engine'} \`${key}\``, key);
           if (value === undefined) ok = false;
           else out[key] = value;
         }
@@ -316,8 +422,10 @@ function checkScalar(ctx: Context, n: Node | null | undefined, spec: Extract<Fie
     if (result.problems.length > 0) return undefined;
     value = result.value;
     fromEnv = result.fromEnv;
-    if (spec.kind === 'string' && spec.secret && keyName === 'api_key' && !/\$\{env:/.test(n.value as string)) {
-      reportNode(ctx, CONFIG_CODES.literalSecret, 'the API key is written in the file', n, 'keep keys out of files: `api_key: "${env:NAME}"`', false, 'warning');
+    const credential = keyName === 'api_key' || (keyName !== undefined && /authorization|token|key|secret|password/i.test(keyName));
+    if (spec.kind === 'string' && spec.secret && credential && !/\$\{env:/.test(n.value as string)) {
+      const what = keyName === 'api_key' ? 'the API key' : `the secret \`${keyName}\``;
+      reportNode(ctx, CONFIG_CODES.literalSecret, `${what} is written in the file`, n, `keep keys out of files: \`${keyName}: "\${env:NAME}"\``, false, 'warning');
     }
   }
   if (spec.kind === 'string') {

@@ -4,7 +4,7 @@
  */
 export type FieldSpec =
   | { kind: 'map'; fields: Record<string, FieldSpec>; required?: string[]; description: string }
-  | { kind: 'dict'; values: FieldSpec; description: string }
+  | { kind: 'dict'; values: FieldSpec; description: string; /** How an entry is named in messages (default `engine`). */ item?: string }
   | { kind: 'string'; enum?: readonly string[]; format?: 'url'; secret?: boolean; description: string }
   | { kind: 'int'; min: number; description: string }
   | { kind: 'number'; min: number; description: string }
@@ -58,12 +58,36 @@ const ENGINE_SPEC: FieldSpec = {
   },
 };
 
+const stringDict = (description: string, item: string, secret: boolean): FieldSpec => ({
+  kind: 'dict',
+  item,
+  description,
+  values: { kind: 'string', ...(secret ? { secret: true } : {}), description: `the value of ${item}` },
+});
+
+/** One MCP server under `mcp:`: a command to start (stdio) or a URL (Streamable HTTP). See spec/mcp.md. */
+export const MCP_SERVER_SPEC: FieldSpec = {
+  kind: 'map',
+  description: 'an MCP server',
+  fields: {
+    command: { kind: 'string', description: 'the program that starts the server over stdio, e.g. `npx`' },
+    args: { kind: 'list', items: { kind: 'string', description: 'an argument' }, description: 'its arguments' },
+    env: stringDict('environment variables of the server process (values are secrets)', 'variable', true),
+    cwd: { kind: 'string', description: 'the directory the server starts in, relative to the config file' },
+    url: { kind: 'string', format: 'url', description: 'the Streamable HTTP endpoint, e.g. `https://mcp.example.com/mcp`' },
+    headers: stringDict('HTTP headers sent with every request (values are secrets)', 'header', true),
+    timeout_ms: positiveInt('the deadline of one tool call in milliseconds (default 30000)'),
+    tools: stringDict("the skill's tool names bound to this server's tool names (`skill_name: server-name`)", 'tool', false),
+  },
+};
+
 export const CONFIG_SPEC: FieldSpec = {
   kind: 'map',
   description: 'the configuration',
   required: ['engines'],
   fields: {
     engines: { kind: 'dict', values: ENGINE_SPEC, description: 'the engines by name' },
+    mcp: { kind: 'dict', item: 'MCP server', values: MCP_SERVER_SPEC, description: 'the MCP servers whose tools skills may use' },
     default_engine: { kind: 'string', description: 'the name of the engine used when a call names none' },
     state: {
       kind: 'map',
@@ -92,5 +116,6 @@ export const CONFIG_CODES = {
   unknownModel: 'SDL3904',
   literalSecret: 'SDL3905',
   missingApiKey: 'SDL3906',
+  mcpTransport: 'SDL3907',
   unreadable: 'SDL9901',
 } as const;

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type SdlConfig } from '@sdl/adapters';
-import { createRuntime, createStateStore, loadSkillFile, type LoadedSkill, type RunEvent, type RunResult, type StateStore } from '@sdl/runtime';
+import { createRuntime, createStateStore, loadSkillFile, McpServers, type LoadedSkill, type Runtime, type RunEvent, type RunResult, type StateStore } from '@sdl/runtime';
 import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
 import { enginesFromConfig, redisUnreachable, stateStoreFromConfig } from '../run/engines.js';
 import { HostToolsError, loadHostTools } from '../run/host-tools.js';
@@ -230,7 +230,8 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
   let tools;
   try {
     skill = await loadSkillFile(flags.skillFile);
-    tools = await loadHostTools(skill, flags.skillFile, io.cwd, flags.tools);
+    // With MCP servers configured, declared tools may come from them: a missing module is no error.
+    tools = await loadHostTools(skill, flags.skillFile, io.cwd, flags.tools, { moduleOptional: Object.keys(config.mcp).length > 0 });
   } catch (error) {
     if (error instanceof HostToolsError) {
       stderr(`skillc run: ${error.message}\n`);
@@ -256,17 +257,20 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
   }
 
   let state: StateStore | undefined;
+  let runtime: Runtime | undefined;
   try {
     state = usesSession ? stateStoreFromConfig(config) : createStateStore({ store: 'memory' });
-    const runtime = createRuntime({
+    runtime = createRuntime({
       router: engines.router,
       describeModel: engines.describeModel,
       defaultEngine: config.defaultEngine,
       state,
       tools,
+      mcp: new McpServers(config.mcp, { configFile: path.relative(io.cwd, config.file) || config.file }),
       // An engine the skill names but the config lacks is an error here (the runtime's default), never skipped.
     });
-    runtime.load(skill);
+    // Binds the skill's tools to MCP servers (connecting to them) and resolves it, before any output.
+    await runtime.prepare(skill);
     if (flags.session !== undefined && skill.memory?.conversation !== true) {
       stderr(`skillc run: note: skill \`${skill.name}\` has no \`memory: { conversation: true }\`; --session ${flags.session} is not remembered\n`);
     } else if (flags.session !== undefined && config.state.store === 'memory') {
@@ -331,6 +335,7 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
   } catch (error) {
     return report(error);
   } finally {
+    await runtime?.close().catch(() => {});
     await state?.close().catch(() => {});
   }
 }

@@ -24,7 +24,13 @@ export function toolsModuleFor(skillFile: string): string {
  * without `tools:` needs no module; a dependency's missing tools are reported by the runtime's
  * resolution, tool by tool.
  */
-export async function loadHostTools(skill: LoadedSkill, skillFile: string, cwd: string, explicit?: string): Promise<Record<string, HostTool>> {
+export async function loadHostTools(
+  skill: LoadedSkill,
+  skillFile: string,
+  cwd: string,
+  explicit?: string,
+  options: { moduleOptional?: boolean } = {},
+): Promise<Record<string, HostTool>> {
   const tools: Record<string, HostTool> = {};
   const declared = Object.keys(skill.tools);
   if (explicit !== undefined && !existsSync(explicit)) {
@@ -33,13 +39,14 @@ export async function loadHostTools(skill: LoadedSkill, skillFile: string, cwd: 
   if (declared.length > 0 || explicit !== undefined) {
     const candidates = explicit !== undefined ? [explicit] : [toolsModuleFor(skillFile), toolsModuleFor(path.resolve(cwd, skill.file))];
     const module = candidates.find((candidate) => existsSync(candidate));
-    if (module === undefined) {
+    if (module !== undefined) Object.assign(tools, await loadModule(skill, module, cwd));
+    else if (options.moduleOptional !== true) {
+      // (With MCP servers configured the tools may come from them; the runtime reports any nothing serves.)
       const shown = [...new Set(candidates.map((c) => path.relative(cwd, c) || c))].join(' or ');
       throw new HostToolsError(
         `skill \`${skill.name}\` declares tools (${declared.join(', ')}); write ${shown} exporting \`export default { ${declared[0]}: { execute(args) { ... } } }\`, or pass --tools <module>`,
       );
     }
-    Object.assign(tools, await loadModule(skill, module, cwd));
   }
   const seen = new Set<LoadedSkill>([skill]);
   const pending = Object.values(skill.dependencies).map((d) => d.skill);

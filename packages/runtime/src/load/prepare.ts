@@ -90,7 +90,8 @@ export function prepareSkill(skill: LoadedSkill, env: ResolutionEnvironment, loa
       continue;
     }
     for (const reason of toolIncompatibilities(declared, registered)) {
-      problems.push({ kind: 'tool', subject: declared.name, reason: `registered schema is incompatible: ${reason}`, location: declared.source });
+      const whose = registered.origin === undefined ? 'registered schema' : `schema of ${registered.origin}`;
+      problems.push({ kind: 'tool', subject: declared.name, reason: `${whose} is incompatible: ${reason}`, location: declared.source });
     }
   }
   for (const step of skill.steps) {

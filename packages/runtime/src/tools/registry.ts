@@ -23,6 +23,8 @@ export interface HostTool {
   parameters: JsonSchema;
   /** JSON Schema of the result, if the host promises one. */
   returns?: JsonSchema;
+  /** Where the implementation comes from, for load-time messages (e.g. "MCP tool `x` of server `y`"); default "registered". */
+  origin?: string;
   /**
    * Runs the tool. `args` have already been validated against `parameters`; a thrown error becomes a
    * tool result with `isError` that the model sees (prompt steps) or a failed step (tool steps).
