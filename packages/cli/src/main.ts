@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   emulate: { summary: 'Start a local provider emulator', load: () => loadCommand('emulate') },
   init: { summary: 'Scaffold a new skill file', load: () => loadCommand('init') },
   fmt: { summary: 'Format skill files canonically', load: () => loadCommand('fmt') },
+  lsp: { summary: 'Start the language server (stdio)', load: () => loadCommand('lsp') },
 };
 
 // A template path keeps each command module independent: it is found at run time, so a command

@@ -46,6 +46,18 @@ describe('skillc test', () => {
     expect(tools.calls).toEqual(['佐藤']);
   });
 
+  it('--name runs only the named test, reported at its own line (what the editor\'s code lens runs)', async () => {
+    const cwd = fixtureProject();
+    const { code, out } = await skillc(['test', 'greet.skill.yaml', '--name', 'fails on equals', '--format', 'json'], cwd);
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as { passed: number; failed: number; results: Array<{ test: string; line: number }> };
+    expect(report).toMatchObject({ passed: 0, failed: 1 });
+    expect(report.results.map((r) => [r.test, r.line])).toEqual([['fails on equals', 54]]);
+    const only = await skillc(['test', 'greet.skill.yaml', '--name', 'passes'], cwd);
+    expect(only.code).toBe(0);
+    expect(only.out.endsWith('\n1 passed, 0 failed\n')).toBe(true);
+  });
+
   it('exits 0 and prints "N passed, 0 failed" when every test passes', async () => {
     const cwd = project({
       'ok.skill.yaml': [

@@ -64,6 +64,7 @@ contains, matches, type, schema, length, tool_called or not; expect: { error: <c
 only when the run fails with that error code (see spec/sdl-1.md, tests).
 
 Options:
+  --name <test>          run only the test(s) with this name (repeatable)
   --engine <name>        run on this engine of the config instead (replies: are ignored)
   --config <file>        the engine configuration (default: sdl.config.yaml)
   --format <human|json>  human (default): one line per test; json: { "results": [...], ... }
@@ -510,7 +511,7 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { engine: { type: 'string' }, config: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } },
+      options: { engine: { type: 'string' }, config: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string', multiple: true } },
       allowPositionals: true,
       strict: true,
     });
@@ -541,7 +542,9 @@ export const command: Command = {
     const color = format === 'human' && Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
     for (const file of checked.files) {
       const tests = (file.skill?.tests ?? []) as TestCase[];
-      if (tests.length === 0) continue;
+      // --name: only these tests; indexes stay those of the file (positions in reports).
+      const selected = (test: TestCase) => values.name === undefined || values.name.includes(test.name);
+      if (!tests.some(selected)) continue;
       if (format === 'human') io.stdout.write(`${file.file}\n`);
       let skill: LoadedSkill;
       let tools: Record<string, HostTool>;
@@ -554,6 +557,7 @@ export const command: Command = {
       } catch (error) {
         // Every test of the file fails the same way: report each, so the totals stay honest.
         for (const [index, test] of tests.entries()) {
+          if (!selected(test)) continue;
           const { line, column } = rangeOfPath({ source: file.parsed!.source, document: file.parsed!.document }, ['tests', index]).start;
           const outcome: TestOutcome = {
             file: file.file, skill: String(file.skill?.name), test: test.name, line, column, passed: false,
@@ -565,6 +569,7 @@ export const command: Command = {
         continue;
       }
       for (const [index, test] of tests.entries()) {
+        if (!selected(test)) continue;
         const outcome = await runTest(file, skill, test, index, engine, tools);
         outcomes.push(outcome);
         if (format === 'human') io.stdout.write(formatOutcome(outcome, color));

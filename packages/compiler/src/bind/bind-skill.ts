@@ -5,7 +5,7 @@ import type { ExprNode, TemplateAst } from '../expr/ast.js';
 import { checkExpression, checkTemplate, type Scope } from '../expr/check.js';
 import { ExprCode, type ExprDiagnostic } from '../expr/expr-diagnostic.js';
 import { toDiagnostics } from '../expr/position.js';
-import { Types, typeFromSchema, type ExprType } from '../expr/types.js';
+import { Types, type ExprType } from '../expr/types.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ParsedSkill } from '../yaml/parse.js';
 import { rangeOfPath, type ValuePath } from '../yaml/ranges.js';
@@ -13,7 +13,7 @@ import { checkArguments, type ArgumentValue } from './arguments.js';
 import type { CompiledSource } from './compiled-source.js';
 import { attachmentKey, compileSources, pointerSegment } from './compile-sources.js';
 import { attachmentProblem } from './attachments.js';
-import { elementType, stepRunType, stepsType, type DependencyInterfaces } from './scopes.js';
+import { globalScope, loopScope as loopScopeOf, type DependencyInterfaces } from './scopes.js';
 import { orderSteps } from './step-graph.js';
 import { stepReferences } from './step-references.js';
 
@@ -48,8 +48,6 @@ export interface BindOptions {
 
 export { pointerSegment } from './compile-sources.js';
 
-const RESERVED_STEP_NAMES = new Set(['inputs', 'steps']);
-
 /**
  * The expression stage: parses every `when`, `for_each`, `with:` string, `return` and prompt
  * template; builds the step graph from `steps.<id>` reads (unknown steps and cycles are errors);
@@ -66,18 +64,13 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
   const rawSteps = asArray(skill.steps);
 
   const stepIds: string[] = [];
-  const runTypes = new Map<string, ExprType>();
+  const knownIds = new Set<string>();
   rawSteps.forEach((step) => {
-    if (!isRecord(step) || typeof step.id !== 'string' || runTypes.has(step.id)) return;
+    if (!isRecord(step) || typeof step.id !== 'string' || knownIds.has(step.id)) return;
     stepIds.push(step.id);
-    const run = stepRunType(step, skill, options.dependencies);
-    runTypes.set(step.id, step.for_each === undefined ? run : Types.list(run));
+    knownIds.add(step.id);
   });
-  const globals = new Map<string, ExprType>([
-    // No `inputs:` schema means any input object (as `{ type: object, properties: {} }` admits): unchecked.
-    ['inputs', skill.inputs === undefined ? Types.map(Types.string, Types.dyn) : typeFromSchema(skill.inputs)],
-    ['steps', stepsType(runTypes)],
-  ]);
+  const globals = globalScope(skill, options.dependencies);
 
   const compiledSources = options.compiled ?? compileSources(parsed);
   const report = (compiled: CompiledSource, list: readonly ExprDiagnostic[]) => diagnostics.push(...toDiagnostics(list, compiled.mapOffset, source));
@@ -104,14 +97,14 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
     if (!compiled.ast) return [];
     const ids: string[] = [];
     for (const ref of stepReferences(compiled.ast)) {
-      if (ref.id !== undefined && runTypes.has(ref.id)) {
+      if (ref.id !== undefined && knownIds.has(ref.id)) {
         ids.push(ref.id);
         continue;
       }
       const range = toDiagnostics([{ code: '', message: '', start: ref.start, end: ref.end }], compiled.mapOffset, source)[0]!.range;
       if (ref.id === undefined) {
         diagnostics.push(makeDiagnostic('SDL4107', file, range, 'read a step\'s output by its id: `steps.<id>.output`', 'the step graph is built from the step ids an expression names; a computed step name cannot be scheduled'));
-      } else if (!runTypes.has(ref.id)) {
+      } else if (!knownIds.has(ref.id)) {
         const others = stepIds.filter((id) => id !== self);
         diagnostics.push(makeDiagnostic('SDL4107', file, range, `there is no step \`${ref.id}\``, didYouMean(ref.id, others) ?? (others.length > 0 ? `steps: ${others.join(', ')}` : 'this skill has no other step')));
       } else ids.push(ref.id);
@@ -135,8 +128,7 @@ export function bindSkill(parsed: ParsedSkill, options: BindOptions = {}): { dia
     if (step.for_each !== undefined) {
       const over = compile(ptr('for_each', 'over'), 'expression', globals, { type: Types.list(Types.dyn), role: '`for_each:`' });
       add(over);
-      const as = typeof step.as === 'string' && !RESERVED_STEP_NAMES.has(step.as) ? step.as : 'item';
-      loopScope = new Map([...globals, [as, over ? elementType(over.type) : Types.dyn], ['index', Types.int]]);
+      loopScope = loopScopeOf(globals, step, over ? over.type : Types.dyn);
     }
     if (isRecord(step.prompt)) {
       add(compile(ptr('system'), 'template', loopScope));

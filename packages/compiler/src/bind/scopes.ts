@@ -51,3 +51,33 @@ export function elementType(type: ExprType): ExprType {
   if (type.kind === 'object') return Types.string;
   return Types.dyn;
 }
+
+/** Step ids `steps.<id>` may name in a scope: only the first step of a duplicated id counts. */
+const RESERVED_LOOP_NAMES = new Set(['inputs', 'steps']);
+
+/**
+ * The variables every expression of a skill sees: `inputs` (typed by its `inputs` schema; any
+ * object when it has none) and `steps` (each step's output type, a list for a `for_each` step).
+ */
+export function globalScope(skill: Record<string, unknown>, dependencies: DependencyInterfaces | undefined): Map<string, ExprType> {
+  const runTypes = new Map<string, ExprType>();
+  for (const step of Array.isArray(skill.steps) ? skill.steps : []) {
+    if (!isRecord(step) || typeof step.id !== 'string' || runTypes.has(step.id)) continue;
+    const run = stepRunType(step, skill, dependencies);
+    runTypes.set(step.id, step.for_each === undefined ? run : Types.list(run));
+  }
+  return new Map<string, ExprType>([
+    ['inputs', skill.inputs === undefined ? Types.map(Types.string, Types.dyn) : typeFromSchema(skill.inputs)],
+    ['steps', stepsType(runTypes)],
+  ]);
+}
+
+/** The loop variable a `for_each` step names (`as:`, default `item`; `inputs`/`steps` cannot be shadowed). */
+export function loopVariableOf(step: Record<string, unknown>): string {
+  return typeof step.as === 'string' && !RESERVED_LOOP_NAMES.has(step.as) ? step.as : 'item';
+}
+
+/** The scope inside a `for_each` step's prompt and `with:`: the globals, the loop variable and `index`. */
+export function loopScope(globals: ReadonlyMap<string, ExprType>, step: Record<string, unknown>, overType: ExprType): Map<string, ExprType> {
+  return new Map([...globals, [loopVariableOf(step), elementType(overType)], ['index', Types.int]]);
+}

@@ -47,6 +47,14 @@ export interface BuildOptions {
    * and the runtime validates every IR file it loads.
    */
   verifyIr?: boolean;
+  /**
+   * Open editor buffers: the text to use for a file (by absolute path) instead of its bytes on disk,
+   * or undefined to read the disk. The language server passes its unsaved documents here; call
+   * `invalidate` with a path whenever its text changes.
+   */
+  overlay?: (absolutePath: string) => string | undefined;
+  /** False to stop after the checks (no IR emitted, `outputs` empty): what an editor needs. Default true. */
+  emit?: boolean;
 }
 
 /** One compiled root: `<name>.skill.json` holding `document`. */
@@ -170,6 +178,15 @@ export class ProjectBuilder {
     }
   }
 
+  /**
+   * The front end's result for a file (absolute path) as of the last build, or undefined when the
+   * build did not read it. Its `parsed.document` may be re-parsed on first access (see releaseDocument).
+   */
+  fileResult(absolutePath: string): FileResult | undefined {
+    const absolute = path.resolve(this.options.cwd, absolutePath);
+    return this.files.get(this.resolution.realPath(absolute) ?? absolute)?.result ?? this.files.get(absolute)?.result;
+  }
+
   /** Reads (or reuses) one file and runs the front end on it; undefined when it cannot be read. */
   private load(absolute: string, diagnostics: Diagnostic[], stats: BuildStats): FileState | undefined {
     const real = this.resolution.realPath(absolute) ?? absolute;
@@ -178,7 +195,8 @@ export class ProjectBuilder {
     const display = displayPath(this.options.cwd, real);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(real);
+      const open = this.options.overlay?.(real) ?? (real !== absolute ? this.options.overlay?.(absolute) : undefined);
+      bytes = open !== undefined ? Buffer.from(open, 'utf8') : readFileSync(real);
     } catch (error) {
       this.files.delete(real);
       const code = (error as NodeJS.ErrnoException).code;
@@ -284,7 +302,7 @@ export class ProjectBuilder {
     }
     sortDiagnostics(diagnostics);
     const done = (outputs: BuiltOutput[]): BuildResult => ({ diagnostics, sources, fileCount: checked.size, project, outputs, stats });
-    if (hasErrors(diagnostics)) return done([]);
+    if (hasErrors(diagnostics) || this.options.emit === false) return done([]);
 
     // Emit in dependency order: a skill's IR pins its dependencies' hashes.
     const entries = new Map<string, SkillEntry>();

@@ -15,6 +15,11 @@ export interface CheckOptions {
   expectType?: ExprType;
   /** Where the expression sits, for the message: e.g. "`when:`". */
   role?: string;
+  /**
+   * Called with every node's type as it is checked, innermost first (editors show the type of a
+   * sub-expression on hover). Loop variables of macros and `{{#each}}` reach it as `ident` nodes.
+   */
+  onType?: (node: ExprNode, type: ExprType) => void;
 }
 
 const NUMERIC = new Set(['int', 'uint', 'double']);
@@ -41,7 +46,10 @@ class Checker {
   readonly diagnostics: ExprDiagnostic[] = [];
   private locals: { name: string; type: ExprType }[] = [];
 
-  constructor(private readonly scope: Scope) {}
+  constructor(
+    private readonly scope: Scope,
+    private readonly onType?: (node: ExprNode, type: ExprType) => void,
+  ) {}
 
   private error(code: string, message: string, at: { start: number; end: number }, hint?: string): void {
     this.diagnostics.push(hint === undefined ? { code, message, start: at.start, end: at.end } : { code, message, start: at.start, end: at.end, hint });
@@ -62,6 +70,12 @@ class Checker {
   }
 
   expr(node: ExprNode): ExprType {
+    const type = this.exprType(node);
+    this.onType?.(node, type);
+    return type;
+  }
+
+  private exprType(node: ExprNode): ExprType {
     switch (node.kind) {
       case 'null': return Types.null;
       case 'bool': return Types.bool;
@@ -325,7 +339,7 @@ class Checker {
  * operator; with `expectType`, a result of another type is an error over the whole expression.
  */
 export function checkExpression(ast: ExprNode, scope: Scope, options: CheckOptions = {}): { type: ExprType; diagnostics: ExprDiagnostic[] } {
-  const checker = new Checker(scope);
+  const checker = new Checker(scope, options.onType);
   const type = checker.expr(ast);
   const expected = options.expectType;
   if (expected && !assignable(type, expected)) {
@@ -345,8 +359,8 @@ export function checkExpression(ast: ExprNode, scope: Scope, options: CheckOptio
 }
 
 /** Type-checks every expression of a template: `{{#if}}` conditions must be bool, `{{#each}}` lists. */
-export function checkTemplate(ast: TemplateAst, scope: Scope): { diagnostics: ExprDiagnostic[] } {
-  const checker = new Checker(scope);
+export function checkTemplate(ast: TemplateAst, scope: Scope, options: Pick<CheckOptions, 'onType'> = {}): { diagnostics: ExprDiagnostic[] } {
+  const checker = new Checker(scope, options.onType);
   checker.template(ast.body);
   return { diagnostics: checker.diagnostics };
 }

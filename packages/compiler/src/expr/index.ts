@@ -15,3 +15,5 @@ export { LinearRegex, RegexSyntaxError } from './regex.js';
 export { checkExpression, checkTemplate, assignable, type Scope, type CheckOptions } from './check.js';
 export { typeFromSchema, typeOfValue, formatType, Types, type ExprType } from './types.js';
 export { scalarOffsetMap, identityOffsetMap, toDiagnostics, type ScalarLike, type OffsetMap } from './position.js';
+export { GLOBAL_FUNCTIONS, MEMBER_FUNCTIONS } from './functions.js';
+export { FUNCTION_SIGNATURES, type FunctionSignature } from './signatures.js';
