@@ -17,7 +17,7 @@ import { describeWithRedis, REDIS_URL } from './support/redis.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SKILLC = path.join(ROOT, 'packages/cli/bin/skillc.js');
 const LINES = 2000;
-const RPM = 4800; // 80 requests a second, shared by every process (binds on an idle 2-core machine)
+const RPM = 3000; // 50 requests a second, shared by every process (binds on an idle 2-core machine and on a moderately loaded one)
 const BURST = 10;
 const KEY = 'sk-batch-e2e-secret-0123456789abcdef';
 
@@ -139,23 +139,31 @@ describeWithRedis('skillc batch on 3 worker processes', () => {
       expect(text.includes(KEY)).toBe(false);
     }
 
-    // The shared limit: by the time of each request, no more than the burst plus what refilled
-    // since the first, within 3 % (requests as the emulator received them, from all three processes).
-    // Counted from the end of the first second. On an idle machine the emulator saw 98 and 109
-    // requests in the first second against 90 allowed, then 80 in each later second. The likely cause
-    // (not yet proven): the limiter's clock starts at its first grant, but each process's first
-    // requests reach the emulator only after it has loaded the SDK (lazily, on the first call), so
-    // the grants of that lag arrive as one clump.
-    // That start-up clump is bounded separately below: at most the burst plus one second of refill
-    // plus one request per worker slot (3 workers x concurrency 8).
+    // The shared limit, as the provider saw it (arrival times at the emulator, from all three
+    // processes), from the very first request: by the time of each request, no more than the burst
+    // plus what refilled since the first, within 3 % (20 ms allowed for delivery jitter).
+    // Before adapters were warmed up ahead of the limiter (see spec/batch.md, "Rate limits"), the
+    // calls granted while each process imported its SDK and built Node's fetch reached the emulator
+    // as one clump: 98–109 requests in the first second against 90 allowed.
     const times = emulator.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
     const perMs = RPM / 60_000;
-    const firstSecond = times.filter((t) => t - times[0]! < 1000).length;
-    expect(firstSecond).toBeLessThanOrEqual(BURST + 1000 * perMs + 3 * 8);
-    const settled = times.filter((t) => t - times[0]! >= 1000);
     let worst = 0;
-    settled.forEach((t, i) => (worst = Math.max(worst, (i + 1) / (BURST + (t - settled[0]! + 20) * perMs))));
-    console.info(`[batch e2e] ${times.length} requests in ${((times.at(-1)! - times[0]!) / 1000).toFixed(1)} s; ${firstSecond} in the first second; worst ratio to the limit after it ${worst.toFixed(3)}; ${failures.length} failures`);
+    times.forEach((t, i) => (worst = Math.max(worst, (i + 1) / (BURST + (t - times[0]! + 20) * perMs))));
+    let windowMax = 0;
+    let windowAt = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i]! - times[j]! >= 1000) j++;
+      if (i - j + 1 > windowMax) [windowMax, windowAt] = [i - j + 1, times[j]! - times[0]!];
+    }
+    const perSecond = BURST + 1000 * perMs;
+    const spanS = (times.at(-1)! - times[0]!) / 1000;
+    console.info(
+      `[batch e2e] ${times.length} requests in ${spanS.toFixed(1)} s (${(times.length / spanS).toFixed(1)}/s against ${RPM / 60}/s allowed); ` +
+        `worst ratio to the limit from the first request ${worst.toFixed(3)}; busiest second ${windowMax} against ${perSecond} (from ${(windowAt / 1000).toFixed(1)} s; not asserted: see below); ${failures.length} failures`,
+    );
     expect(worst).toBeLessThanOrEqual(1.03);
+    // The busiest single second is printed, not asserted: on a loaded machine a process that is
+    // descheduled for a few hundred ms after its grants sends them together (measured: 63 against
+    // 60 at load 15, mid-run), which no limiter that grants before the send can prevent.
   }, 180_000);
 });

@@ -413,6 +413,14 @@ export interface EngineAdapter {
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
   stream(request: EngineRequest): AsyncIterable<StreamEvent>;
+  /**
+   * Gets ready to send at once: loads the provider's SDK and builds its client, which an adapter
+   * otherwise does on its first call. Returns undefined when there is nothing (left) to do, so a
+   * warm adapter costs no `await`. The rate limiter calls it before taking a slot, so a slot is not
+   * spent on a call that then waits hundreds of ms for an import (which let start-up grants reach
+   * the provider in one clump above the limit).
+   */
+  warmUp?(): Promise<void> | undefined;
 }
 
 /** A capability a skill can require of a model (`requires.features` in a skill file). */

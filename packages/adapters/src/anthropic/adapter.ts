@@ -28,6 +28,11 @@ export class AnthropicAdapter implements EngineAdapter {
     printRedacted(this, 'AnthropicAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
   }
 
+  /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
+  warmUp(): Promise<void> | undefined {
+    return this.sdk.loaded ? undefined : this.sdk.load().then(() => undefined);
+  }
+
   /**
    * Sends one request and resolves with the whole reply, translated to the engine-neutral shape.
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.

@@ -32,6 +32,11 @@ export class CohereAdapter implements EngineAdapter {
     return { maxRetries: 0, timeoutInSeconds: deadline.timeoutMs / 1000, abortSignal: deadline.signal };
   }
 
+  /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
+  warmUp(): Promise<void> | undefined {
+    return this.sdk.loaded ? undefined : this.sdk.load().then(() => undefined);
+  }
+
   /**
    * Sends one request and resolves with the whole reply, translated to the engine-neutral shape.
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.

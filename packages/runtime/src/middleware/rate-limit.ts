@@ -9,7 +9,10 @@ import type { CallContext, CallResult, Middleware, Next } from './types.js';
  * Takes a slot from the engine-wide limiter (engine config `limits`) and then from the tenant's
  * (skill `rate_limit`, keyed by tenant and engine) before the call goes on; estimates tokens
  * from the request up front and reconciles with the reported usage afterwards. Slots are held
- * until a stream ends.
+ * until a stream ends. The adapter is warmed up (its SDK loaded) before a slot is taken, so that a
+ * granted call goes out at once: otherwise every call granted while the first import ran reached the
+ * provider in one clump, above the limit (bench and test/batch-e2e.test.ts measured 98–109 requests in
+ * the first second against 90 allowed).
  */
 export function rateLimitMiddleware(limiter: RateLimiter): Middleware {
   // Not async itself: a call without limits passes straight through, without a promise of its own.
@@ -21,6 +24,8 @@ export function rateLimitMiddleware(limiter: RateLimiter): Middleware {
 async function limited(limiter: RateLimiter, ctx: CallContext, next: Next): Promise<CallResult> {
   const { engineLimits, tenantLimits } = ctx.policies;
   const estimate = estimateInputTokens(ctx.request) + estimateOutputTokens(ctx.request);
+  const warming = ctx.adapter.warmUp?.();
+  if (warming !== undefined) await warming;
   const leases: RateLimitLease[] = [];
   const releaseAll = async () => {
     await Promise.all(leases.map((l) => l.release()));

@@ -11,6 +11,7 @@ import {
   rateLimitMiddleware,
   resolvePolicies,
   type Middleware,
+  type RateLimiter,
 } from '@sdl/runtime';
 import { drain, FakeAdapter, makeContext, policies } from './support.js';
 
@@ -90,6 +91,37 @@ describe('rate-limit middleware', () => {
     await pending;
     expect(done).toBe(true);
     expect(limiter.queueDepth('engine:fake')).toBe(0);
+  });
+
+  it('warms the adapter up (loads its SDK) before it takes a slot, so a granted call is sent at once', async () => {
+    const clock = new FakeClock();
+    const memory = new MemoryRateLimiter(clock);
+    const order: string[] = [];
+    const limiter: RateLimiter = {
+      acquire: (request) => {
+        order.push('acquire');
+        return memory.acquire(request);
+      },
+      queueDepth: (key) => memory.queueDepth(key),
+    };
+    let loaded!: () => void;
+    const adapter = Object.assign(new FakeAdapter([{ reply: 'ok' }]), {
+      warm: false,
+      warmUp(this: { warm: boolean }): Promise<void> | undefined {
+        if (this.warm) return undefined;
+        order.push('warm-up');
+        return new Promise<void>((resolve) => (loaded = () => ((this.warm = true), order.push('loaded'), resolve())));
+      },
+    });
+    const chain = new MiddlewareChain([{ name: 'rate-limit', middleware: rateLimitMiddleware(limiter) }]);
+    const p = policies({ engineLimits: { rpm: 60, maxQueue: 10, queueTimeoutMs: 60_000, maxWaitMs: 60_000 } });
+    const first = chain.run(makeContext(adapter, { clock, policies: p }).ctx);
+    await clock.advance(0);
+    expect(order).toEqual(['warm-up']); // no slot taken while the SDK loads
+    loaded();
+    await expect(first).resolves.toMatchObject({ kind: 'response' });
+    await expect(chain.run(makeContext(adapter, { clock, policies: p }).ctx)).resolves.toMatchObject({ kind: 'response' });
+    expect(order).toEqual(['warm-up', 'loaded', 'acquire', 'acquire']); // warm: straight to the limiter
   });
 
   it('releases its slots when the call fails', async () => {
