@@ -11,7 +11,7 @@ import { packagesLoadedBy } from './support/module-log.js';
 
 const built = existsSync(fileURLToPath(new URL('../packages/runtime/dist/index.js', import.meta.url)));
 const SDKS = ['@anthropic-ai/sdk', 'openai', 'cohere-ai'];
-const HEAVY = ['chevrotain', '@chevrotain/gast', 'ioredis', 'prom-client', 'bullmq', 'ajv', 'json-schema-faker', '@modelcontextprotocol/sdk', ...SDKS];
+const HEAVY = ['chevrotain', '@chevrotain/gast', 'ioredis', 'prom-client', 'bullmq', 'ajv', 'json-schema-faker', '@modelcontextprotocol/sdk', '@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-metrics', '@opentelemetry/core', ...SDKS];
 
 describe('lazy loading of the built packages', () => {
   it('was built (npm run build) before these tests', () => {

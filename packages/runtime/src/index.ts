@@ -47,6 +47,9 @@ export * from './observability/redactor.js';
 export * from './observability/logger.js';
 export * from './observability/metrics.js';
 export * from './observability/cost.js';
+export * from './observability/genai-conventions.js';
+export * from './observability/run-trace.js';
+export { Telemetry, errorTypeOf, type TelemetryOptions } from './observability/telemetry.js';
 // session state stores and the chunking helper (issue 6 items 5-6)
 export * from './state/index.js';
 export * from './chunk/index.js';

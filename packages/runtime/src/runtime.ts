@@ -27,6 +27,7 @@ import { DurableRun, type SnapshotStore } from './run/durable.js';
 import type { BatchItem, BatchSummary } from './batch/types.js';
 import type { McpServerConfig } from '@sdl/adapters';
 import { McpServers } from './mcp/servers.js';
+import { Telemetry, type TelemetryOptions } from './observability/telemetry.js';
 
 /** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
 export interface RuntimeClock {
@@ -92,6 +93,12 @@ export interface RuntimeOptions {
    * none, so local paths are refused. Paths must stay inside it (links are followed first).
    */
   mediaRoot?: string;
+  /**
+   * OpenTelemetry: spans per run, step, model call, engine hop, attempt and tool call, and the
+   * GenAI client metrics, through `@opentelemetry/api` (the global providers by default; nothing
+   * is recorded when the host registers none). See `spec/observability.md`.
+   */
+  telemetry?: TelemetryOptions;
 }
 
 /** Per-run options of {@link Runtime.run} and {@link Runtime.stream}. */
@@ -110,6 +117,12 @@ export interface RunOptions {
    * billing again) the recorded steps. See `spec/runtime.md`, Durable runs.
    */
   durable?: { runId: string; store?: SnapshotStore };
+  /**
+   * Records the run trace (`RunResult.runTrace`): every step, model call (rendered prompt and
+   * reply, redacted), engine hop, attempt and tool call with timings, tokens and cost, in one JSON
+   * document (schema: `spec/run-trace.schema.json`). On failure the error carries it as `runTrace`.
+   */
+  trace?: boolean;
 }
 
 /** A runtime: engines, tools and state shared by every run. See `spec/runtime.md`. */
@@ -201,6 +214,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const state: ConversationStore = options.state ?? new MemoryStore();
+  const telemetry = new Telemetry(options.telemetry);
   // Prepared skills are cached per skill object; changing engines starts a new generation.
   let cache = new WeakMap<LoadedSkill, PreparedSkill>();
   const ordered = (): ReadonlyMap<string, EngineBinding> => {
@@ -346,6 +360,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ctx.durable = durable;
       durable.seed(ctx.totals);
     }
+    const observation = telemetry.startRun(prepared.skill, {
+      runId: ctx.runId,
+      ...(session === undefined ? {} : { sessionId: session.id }),
+      trace: runOptions.trace === true,
+      now: () => clock.now(),
+    });
+    if (observation !== undefined) ctx.obs = observation.root;
     const startedAt = clock.now();
     try {
       cancel.throwIfAborted();
@@ -356,9 +377,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await durable?.finish(output);
       const { usage, cost, engines: used, trace } = ctx.totals;
       logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });
-      return { output, usage, cost, engines: used, trace };
+      const result: RunResult = { output, usage, cost, engines: used, trace };
+      const runTrace = observation?.end({ usage, cost, engines: used });
+      if (runTrace !== undefined) result.runTrace = runTrace;
+      return result;
     } catch (error) {
       const reported = cancel.aborted ? cancel.reason : error;
+      const runTrace = observation?.end({ error: reported, usage: ctx.totals.usage, cost: ctx.totals.cost, engines: ctx.totals.engines });
+      if (runTrace !== undefined && reported !== null && typeof reported === 'object') {
+        // Not enumerable: the error prints and serializes as before.
+        Object.defineProperty(reported, 'runTrace', { value: runTrace, configurable: true, writable: true, enumerable: false });
+      }
       await durable?.fail(reported).catch(() => {});
       logger?.warn?.('run failed', { skill: prepared.skill.name, error: (reported as Error)?.name, code: (reported as SdlRuntimeError)?.code });
       throw reported;

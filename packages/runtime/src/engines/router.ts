@@ -4,7 +4,7 @@ import type { MiddlewareChain } from '../middleware/chain.js';
 import { IDLE_SIGNAL } from '../middleware/call-signal.js';
 import { resolvePolicies, DEFAULT_POLICIES, type EnginePolicyConfig, type ResolvedPolicies, type SkillPolicies } from '../middleware/policies.js';
 import { RateLimitRejectedError } from '../middleware/rate-limiter.js';
-import type { CallContext, CallEvent, CallResult } from '../middleware/types.js';
+import type { CallContext, CallEvent, CallObserver, CallResult, HopObserver } from '../middleware/types.js';
 import { noopLogger, scrubbingLogger, type Logger } from '../observability/logger.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -62,6 +62,8 @@ export interface RouteOptions {
   emit?: (event: CallEvent) => void;
   /** Returns why an engine does not qualify for this call (e.g. `requires:`), or undefined. */
   qualifies?: (entry: EngineEntry, model: string) => string | undefined;
+  /** Told of each engine hop (and, through the retry stage, each attempt) when the call is traced. */
+  observe?: CallObserver;
 }
 
 /** A finished routed call: which engine, provider and model answered, the response, and whether it came from the cache. */
@@ -185,13 +187,17 @@ export class EngineRouter {
         this.metrics?.engineSwitches.inc({ from: previous, to: name, reason });
         this.logger.warn('switching engine', { from: previous, to: name, reason });
       }
-      const ctx = this.context(entry, model, options, streaming, signal, emit);
+      const hop = options.observe?.hop(name, entry.provider, model);
+      const ctx = this.context(entry, model, options, streaming, signal, emit, hop);
       tried++;
       try {
-        return { ctx, result: await this.chain.run(ctx) };
+        const result = await this.chain.run(ctx);
+        hop?.end();
+        return { ctx, result };
       } catch (error) {
         lastError = error;
         const reason = signal?.aborted ? undefined : failoverReason(error);
+        hop?.end(error, reason);
         if (reason === undefined) throw error;
         attempts.push({ engine: name, reason, error });
         previous = name;
@@ -208,6 +214,7 @@ export class EngineRouter {
     streaming: boolean,
     signal: AbortSignal | undefined,
     emit: (e: CallEvent) => void,
+    hop: HopObserver | undefined,
   ): CallContext {
     const descriptor = this.describeModel?.(entry.provider, model);
     const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'], featuresKnown: descriptor !== undefined, provider: entry.provider });
@@ -236,7 +243,8 @@ export class EngineRouter {
       state: new Map(),
       [IDLE_SIGNAL]: signal === undefined,
     };
-    const optional = ctx as { runId?: string; sessionId?: string; metrics?: RuntimeMetrics };
+    const optional = ctx as { runId?: string; sessionId?: string; metrics?: RuntimeMetrics; observer?: HopObserver };
+    if (hop !== undefined) optional.observer = hop;
     if (options.runId !== undefined) optional.runId = options.runId;
     if (options.sessionId !== undefined) optional.sessionId = options.sessionId;
     if (this.metrics) optional.metrics = this.metrics;

@@ -1,7 +1,7 @@
 import { isEngineError, type EngineError } from '@sdl/adapters';
 import type { RetryPolicy } from './policies.js';
 import { withTraits } from './stage-traits.js';
-import type { Middleware } from './types.js';
+import type { CallContext, Middleware } from './types.js';
 
 /**
  * Backoff before retry number `retry` (1 = the first retry), AWS Architecture Blog
@@ -42,14 +42,15 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
     let previousDelay = 0;
     for (let attempt = 1; ; attempt++) {
       ctx.attempt = attempt;
+      const observed = ctx.observer?.attempt(attempt);
       try {
-        return await next();
+        const result = await (observed === undefined ? next() : observed.run(next));
+        observed?.end();
+        return result;
       } catch (error) {
-        if (!isEngineError(error) || !error.retryable || ctx.signal.aborted) throw error;
-        if (attempt >= policy.maxAttempts) throw error;
-        const delay = delayFor(error, policy, attempt, previousDelay, random);
-        if (delay === undefined) throw error;
-        if (ctx.clock.now() + delay >= ctx.deadline) throw error;
+        const delay = retryDelay(ctx, error, policy, attempt, previousDelay, random);
+        observed?.end(error, delay);
+        if (delay === undefined || !isEngineError(error)) throw error;
         previousDelay = delay;
         ctx.metrics?.retries.inc({ engine: ctx.engine });
         ctx.emit({ type: 'retry', engine: ctx.engine, attempt: attempt + 1, delayMs: delay, errorKind: error.kind, message: error.message });
@@ -60,6 +61,15 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
   };
   // One attempt allowed: nothing to retry. It reads the caller's signal (its sleeps), never the attempt's.
   return withTraits(middleware, { idle: (p) => p.retry.maxAttempts <= 1, signalBlind: true });
+}
+
+/** The wait before the next attempt after `error`, or undefined when there is none (thrown at once). */
+function retryDelay(ctx: CallContext, error: unknown, policy: RetryPolicy, attempt: number, previous: number, random: () => number): number | undefined {
+  if (!isEngineError(error) || !error.retryable || ctx.signal.aborted) return undefined;
+  if (attempt >= policy.maxAttempts) return undefined;
+  const delay = delayFor(error, policy, attempt, previous, random);
+  if (delay === undefined || ctx.clock.now() + delay >= ctx.deadline) return undefined;
+  return delay;
 }
 
 function delayFor(error: EngineError, policy: RetryPolicy, attempt: number, previous: number, random: () => number) {

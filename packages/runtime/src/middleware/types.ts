@@ -52,6 +52,30 @@ export interface CallContext {
   emit(event: CallEvent): void;
   /** Scratch space for host middleware, keyed by the middleware's own name. */
   readonly state: Map<string, unknown>;
+  /** Set when the call is traced: the retry stage reports each attempt to it. */
+  readonly observer?: HopObserver;
+}
+
+/** Told of the engine hops of one routed call (tracing); implemented by the runtime's telemetry. */
+export interface CallObserver {
+  /** The router starts trying `engine`; the hop ends when it answers or fails over. */
+  hop(engine: string, provider: Provider, model: string): HopObserver;
+}
+
+/** One engine hop of a traced call. */
+export interface HopObserver {
+  /** Attempt number `attempt` (1 = first) starts on this engine. */
+  attempt(attempt: number): AttemptObserver;
+  /** The hop ended: answered (no error) or failed (`failoverReason` when the router moves on). */
+  end(error?: unknown, failoverReason?: string): void;
+}
+
+/** One attempt of a traced call. */
+export interface AttemptObserver {
+  /** Runs the attempt under its trace context. */
+  run<T>(fn: () => T): T;
+  /** The attempt ended; `retryInMs` when another attempt follows after that wait. */
+  end(error?: unknown, retryInMs?: number): void;
 }
 
 /** Runs the rest of the chain (inner middleware and the adapter call) and resolves with its result. */

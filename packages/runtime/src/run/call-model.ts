@@ -5,6 +5,7 @@
  */
 import type { EngineAdapter, EngineRequest, EngineResponse, ModelDescriptor, StreamEvent } from '@sdl/adapters';
 import type { LoadedSkill, LoadedStep, Policies } from '../load/loaded-skill.js';
+import type { CallObserver } from '../middleware/types.js';
 
 /** An engine as the runtime knows it: a name (from the config) bound to an adapter and a model. */
 export interface EngineBinding {
@@ -35,6 +36,8 @@ export interface ModelCall {
   onEngineSwitch?: (hop: { from: string; to: string; reason?: string }) => void;
   /** Present when the run is streamed: forward the adapter's stream events here. */
   onStreamEvent?: (event: StreamEvent) => void;
+  /** Present when the call is traced: tell it of each engine hop (the router does). */
+  observer?: CallObserver;
 }
 
 /** What a {@link CallModel} returns: the reply and which engine gave it. */

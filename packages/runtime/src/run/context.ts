@@ -12,6 +12,7 @@ import type { RunEvent } from './events.js';
 import type { TraceEntry } from './result.js';
 import type { ConversationStore } from './session.js';
 import type { DurableRun } from './durable.js';
+import type { ObservationScope } from '../observability/telemetry.js';
 
 /** What the runtime lends every run. */
 export interface RuntimeServices {
@@ -61,6 +62,8 @@ export interface RunContext {
   session?: SessionState;
   /** Set for durable runs: completed top-level steps are recorded, and recorded ones are not run again. */
   durable?: DurableRun;
+  /** Set when the run is observed (OpenTelemetry recording, GenAI metrics or a run trace): where its spans go. */
+  obs?: ObservationScope;
 }
 
 /** Accounting for the whole run, nested `use:` runs included. */

@@ -57,14 +57,32 @@ export async function modelTurn(
       if (event.type === 'text-delta') emit({ type: 'text-delta', text: event.text, ...origin });
     };
   }
-  const result = await ctx.services.callModel(call);
+  const observed = ctx.obs?.modelCall(engine, binding.adapter.provider, request);
+  if (observed !== undefined) {
+    call.observer = observed;
+    const reportSwitch = call.onEngineSwitch;
+    call.onEngineSwitch = (hop) => {
+      observed.switched(hop);
+      reportSwitch?.(hop);
+    };
+  }
+  let result;
+  try {
+    result = await ctx.services.callModel(call);
+  } catch (error) {
+    observed?.fail(error);
+    throw error;
+  }
   const { response } = result;
   if (result.engine !== engine && !result.switchesReported) {
-    emit?.({ type: 'engine-switch', from: engine, to: result.engine, ...(result.switchReason ? { reason: result.switchReason } : {}), ...origin });
+    const hop = { from: engine, to: result.engine, ...(result.switchReason ? { reason: result.switchReason } : {}) };
+    observed?.switched(hop);
+    emit?.({ type: 'engine-switch', ...hop, ...origin });
   }
   const used = result.engine;
   const model = used === engine ? request.model : response.model;
   const costUsd = costOf(response.usage, descriptorFor(ctx, frame, used, model));
+  observed?.end(used, ctx.services.engines.get(used)?.adapter.provider, response, costUsd);
 
   account.modelCalls++;
   account.usage.inputTokens += response.usage.inputTokens;

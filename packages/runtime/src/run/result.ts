@@ -1,4 +1,5 @@
 import type { JsonValue, Usage } from '@sdl/adapters';
+import type { RunTrace } from '../observability/run-trace.js';
 
 /** One entry per step execution (one per item for `for_each` steps), in completion order. */
 export interface TraceEntry {
@@ -30,4 +31,6 @@ export interface RunResult {
   /** Names of the engines that served model calls, in first-use order. */
   engines: string[];
   trace: TraceEntry[];
+  /** The full run trace, when the run was started with `trace: true` (`RunOptions.trace`). */
+  runTrace?: RunTrace;
 }

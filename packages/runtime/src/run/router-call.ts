@@ -42,6 +42,7 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
       ...(call.sessionId === undefined ? {} : { sessionId: call.sessionId }),
       ...(call.runId === undefined ? {} : { runId: call.runId }),
       ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+      ...(call.observer === undefined ? {} : { observe: call.observer }),
     };
     if (call.onStreamEvent === undefined) {
       const routed = await router.generate(route);

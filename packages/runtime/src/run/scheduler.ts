@@ -116,6 +116,7 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
       ctx.emit?.({ type: 'step-start', ...origin });
       ctx.emit?.({ type: 'step-end', status: 'skipped', output: null, durationMs: 0, ...origin });
       recordTrace(ctx, origin, 'skipped', ctx.services.now(), newStepAccount());
+      ctx.obs?.step({ ...origin, kind: step.kind }).end('skipped');
       return null;
     }
   }
@@ -128,9 +129,18 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
   const startedAt = ctx.services.now();
   ctx.emit?.({ type: 'step-start', ...origin });
   const limit = Math.max(1, concurrency ?? ctx.services.defaultForEachConcurrency);
-  const results = await mapBounded(ctx, items, limit, (itemCtx, item, index) =>
-    runOnce(itemCtx, frame, step, { ...vars, [as]: item, index }, { ...origin, index }, true),
-  );
+  // The items' spans sit under one span of the whole step.
+  const observed = ctx.obs?.step({ ...origin, kind: step.kind, items: items.length });
+  let results: JsonValue[];
+  try {
+    results = await mapBounded(observed === undefined ? ctx : { ...ctx, obs: observed.scope }, items, limit, (itemCtx, item, index) =>
+      runOnce(itemCtx, frame, step, { ...vars, [as]: item, index }, { ...origin, index }, true),
+    );
+  } catch (error) {
+    observed?.end('error', ctx.cancel.aborted ? ctx.cancel.reason : error);
+    throw error;
+  }
+  observed?.end('ok');
   ctx.emit?.({ type: 'step-end', status: 'ok', output: results, durationMs: ctx.services.now() - startedAt, ...origin });
   return results;
 }
@@ -147,6 +157,8 @@ async function runOnce(
   const account = newStepAccount();
   const startedAt = ctx.services.now();
   if (!isItem) ctx.emit?.({ type: 'step-start', ...origin });
+  const observed = ctx.obs?.step({ ...origin, kind: step.kind });
+  if (observed !== undefined) ctx = { ...ctx, obs: observed.scope };
   let output: JsonValue;
   try {
     switch (step.kind) {
@@ -164,9 +176,11 @@ async function runOnce(
   } catch (caught) {
     const error = ctx.cancel.aborted ? ctx.cancel.reason : locate(caught, step);
     recordTrace(ctx, origin, 'error', startedAt, account, error);
+    observed?.end('error', error, account);
     throw error;
   }
   recordTrace(ctx, origin, 'ok', startedAt, account);
+  observed?.end('ok', undefined, account);
   if (!isItem) ctx.emit?.({ type: 'step-end', status: 'ok', output, durationMs: ctx.services.now() - startedAt, ...origin });
   return output;
 }

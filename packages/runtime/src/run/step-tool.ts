@@ -8,7 +8,8 @@ import { callHostTool } from './host-tool.js';
 
 export async function runToolStep(ctx: RunContext, frame: SkillFrame, step: ToolStep, vars: ScopeVariables): Promise<JsonValue> {
   const args = evaluateArguments(step.with, vars, step.id, ctx.interrupt);
-  const outcome = await callHostTool(ctx, frame, step.id, step.tool, args);
+  const observed = ctx.obs?.tool(step.tool, undefined, args);
+  const outcome = await (observed === undefined ? callHostTool(ctx, frame, step.id, step.tool, args) : observed.call(() => callHostTool(ctx, frame, step.id, step.tool, args)));
   if (!outcome.ok) throw new ToolStepError(step.id, step.tool, `failed: ${outcome.message}`, step.source);
   return outcome.value;
 }

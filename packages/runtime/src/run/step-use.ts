@@ -28,5 +28,14 @@ export async function runUseStep(
     const error = new InputValidationError(dependency.skill.name, checked.problems, `arguments (step \`${step.id}\` at ${step.source.file}:${step.source.line}:${step.source.column})`);
     throw error;
   }
-  return runNested(ctx, { prepared: dependency, path: [...frame.path, step.id] }, checked.value);
+  const observed = ctx.obs?.skill(dependency.skill);
+  if (observed === undefined) return runNested(ctx, { prepared: dependency, path: [...frame.path, step.id] }, checked.value);
+  try {
+    const output = await runNested({ ...ctx, obs: observed.scope }, { prepared: dependency, path: [...frame.path, step.id] }, checked.value);
+    observed.end('ok');
+    return output;
+  } catch (error) {
+    observed.end('error', ctx.cancel.aborted ? ctx.cancel.reason : error);
+    throw error;
+  }
 }

@@ -66,9 +66,13 @@ export async function converse(
       response.toolCalls.map(async (call): Promise<ToolResultMessage> => {
         account.toolCalls++;
         ctx.emit?.({ type: 'tool-call', call, ...origin });
+        const observed = ctx.obs?.tool(call.name, call.id, call.arguments);
         const outcome = step.tools.includes(call.name)
-          ? await callHostTool(ctx, frame, step.id, call.name, call.arguments, call.id)
+          ? await (observed === undefined
+              ? callHostTool(ctx, frame, step.id, call.name, call.arguments, call.id)
+              : observed.call(() => callHostTool(ctx, frame, step.id, call.name, call.arguments, call.id)))
           : { ok: false as const, message: `tool \`${call.name}\` is not available in this step (available: ${step.tools.join(', ')})` };
+        if (observed !== undefined && !step.tools.includes(call.name)) observed.end(outcome);
         const result = outcome.ok ? outcome.value : { error: outcome.message };
         ctx.emit?.({ type: 'tool-result', callId: call.id, name: call.name, result, isError: !outcome.ok, ...origin });
         const content = outcome.ok

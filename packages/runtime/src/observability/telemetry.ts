@@ -1,0 +1,592 @@
+/**
+ * OpenTelemetry spans and GenAI client metrics for runs, through `@opentelemetry/api` only: the host
+ * brings the SDK and exporter; with none registered every call here is the API's no-op and a run
+ * allocates nothing more than one non-recording span. The same observation points also fill the
+ * run trace (`RunOptions.trace`). Prompt and reply text reaches spans only with `captureContent`,
+ * and is redacted (every built-in kind plus the skill's own patterns) wherever it goes.
+ */
+import {
+  context as otelContext,
+  createNoopMeter,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Histogram,
+  type MeterProvider,
+  type Span,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { isEngineError, type EngineRequest, type EngineResponse, type Message, type Provider, type StopReason, type Usage } from '@sdl/adapters';
+import type { LoadedSkill } from '../load/loaded-skill.js';
+import type { CallObserver, HopObserver } from '../middleware/types.js';
+import { GENAI, GENAI_METRIC_BUCKETS, GENAI_METRICS, SDL_ATTR } from './genai-conventions.js';
+import { Redactor } from './redactor.js';
+import type { RunTrace, RunTraceMessage, RunTraceSpan, RunTraceSpanKind } from './run-trace.js';
+
+/** `RuntimeOptions.telemetry`: where spans and metrics go, and whether content is recorded. */
+export interface TelemetryOptions {
+  /** Default: the global provider (`trace.setGlobalTracerProvider`, the NodeSDK). */
+  tracerProvider?: TracerProvider;
+  /** Default: the global provider (`metrics.setGlobalMeterProvider`). */
+  meterProvider?: MeterProvider;
+  /**
+   * Record prompts, replies and tool arguments/results on spans (`gen_ai.input.messages`,
+   * `gen_ai.output.messages`, ...), redacted. Off by default, as the conventions advise.
+   */
+  captureContent?: boolean;
+}
+
+const INSTRUMENTATION = '@sdl/runtime';
+const NoopMeterClass = createNoopMeter().constructor;
+
+interface GenAiMeters {
+  duration: Histogram;
+  tokens: Histogram;
+}
+
+/** Finish reasons in the conventions' vocabulary. */
+const FINISH: Record<StopReason, string> = {
+  end: 'stop',
+  max_tokens: 'length',
+  stop_sequence: 'stop',
+  tool_use: 'tool_call',
+  content_filter: 'content_filter',
+} as Record<StopReason, string>;
+
+/** `error.type`: the engine error kind, the runtime error code, else the error's class name. */
+export function errorTypeOf(error: unknown): string {
+  if (isEngineError(error)) return error.kind;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== '' ? name : '_OTHER';
+}
+
+/** The runtime's telemetry: one per runtime; {@link Telemetry.startRun} observes one run. */
+export class Telemetry {
+  private tracer: Tracer | undefined;
+  private meterProvider: MeterProvider | undefined;
+  private meters: GenAiMeters | undefined;
+  private readonly redactors = new WeakMap<LoadedSkill, Redactor>();
+
+  constructor(private readonly options: TelemetryOptions = {}) {}
+
+  /** Whether content goes on spans. */
+  get captureContent(): boolean {
+    return this.options.captureContent === true;
+  }
+
+  /** The tracer (a proxy of the global provider's until one is registered). */
+  tracerNow(): Tracer {
+    return (this.tracer ??= (this.options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION));
+  }
+
+  /** The GenAI client histograms, or undefined when no meter provider is registered. */
+  metersNow(): GenAiMeters | undefined {
+    const provider = this.options.meterProvider ?? metrics.getMeterProvider();
+    if (provider !== this.meterProvider) {
+      this.meterProvider = provider;
+      const meter = provider.getMeter(INSTRUMENTATION);
+      this.meters =
+        meter instanceof NoopMeterClass
+          ? undefined
+          : {
+              duration: meter.createHistogram(GENAI_METRICS.operationDuration, {
+                unit: 's',
+                description: 'GenAI operation duration.',
+                advice: { explicitBucketBoundaries: [...GENAI_METRIC_BUCKETS.operationDuration] },
+              }),
+              tokens: meter.createHistogram(GENAI_METRICS.tokenUsage, {
+                unit: '{token}',
+                description: 'Number of input and output tokens used.',
+                advice: { explicitBucketBoundaries: [...GENAI_METRIC_BUCKETS.tokenUsage] },
+              }),
+            };
+    }
+    return this.meters;
+  }
+
+  /** Every built-in redaction plus the skill's own patterns: what content passes before it is recorded. */
+  redactorFor(skill: LoadedSkill): Redactor {
+    let redactor = this.redactors.get(skill);
+    if (redactor === undefined) {
+      const custom = (skill.policies.redact ?? []).filter((r): r is { name: string; pattern: string } => typeof r === 'object');
+      redactor = new Redactor({ custom });
+      this.redactors.set(skill, redactor);
+    }
+    return redactor;
+  }
+
+  /**
+   * Starts observing a run: its span under the active context, and the run trace when asked for.
+   * Undefined when nothing would be recorded (no SDK, no meter, no trace): the run then skips
+   * every observation point.
+   */
+  startRun(skill: LoadedSkill, info: { runId: string; sessionId?: string; trace: boolean; now: () => number }): RunObservation | undefined {
+    const span = this.tracerNow().startSpan(`invoke_agent ${skill.name}`, { kind: SpanKind.INTERNAL }, otelContext.active());
+    const recording = span.isRecording();
+    const meters = this.metersNow();
+    if (!recording && !info.trace && meters === undefined) return undefined;
+    return new RunObservation(this, skill, span, recording, meters, info);
+  }
+}
+
+/** Collects the run trace's spans. */
+class TraceRecorder {
+  readonly spans: RunTraceSpan[] = [];
+  private next = 0;
+  constructor(private readonly now: () => number, readonly startedAt: number) {}
+
+  open(kind: RunTraceSpanKind, name: string, parentId: string | undefined, fields: Partial<RunTraceSpan> = {}): RunTraceSpan {
+    const node: RunTraceSpan = { id: `s${++this.next}`, kind, name, startMs: this.now() - this.startedAt, durationMs: 0, status: 'ok', ...fields };
+    if (parentId !== undefined) node.parentId = parentId;
+    this.spans.push(node);
+    return node;
+  }
+
+  close(node: RunTraceSpan, status: RunTraceSpan['status'], error?: string): void {
+    node.durationMs = this.now() - this.startedAt - node.startMs;
+    node.status = status;
+    if (error !== undefined) node.error = error;
+  }
+}
+
+function runAttributes(skill: LoadedSkill, runId: string, sessionId: string | undefined): Attributes {
+  const attributes: Attributes = {
+    [GENAI.operationName]: 'invoke_agent',
+    [GENAI.agentName]: skill.name,
+    [SDL_ATTR.skillName]: skill.name,
+    [SDL_ATTR.skillVersion]: skill.version,
+    [SDL_ATTR.skillHash]: skill.hash,
+    [SDL_ATTR.runId]: runId,
+  };
+  if (sessionId !== undefined) attributes[GENAI.conversationId] = sessionId;
+  return attributes;
+}
+
+/** One run being observed; shared by its nested `use:` skills. */
+export class RunObservation {
+  readonly recorder: TraceRecorder | undefined;
+  readonly root: ObservationScope;
+  private readonly runNode: RunTraceSpan | undefined;
+  readonly tracer: Tracer;
+
+  constructor(
+    readonly telemetry: Telemetry,
+    private readonly skill: LoadedSkill,
+    private readonly span: Span,
+    /** True when spans are recorded (an SDK is registered and sampled this run). */
+    readonly recording: boolean,
+    readonly meters: GenAiMeters | undefined,
+    private readonly info: { runId: string; sessionId?: string; trace: boolean; now: () => number },
+  ) {
+    this.tracer = telemetry.tracerNow();
+    if (recording) span.setAttributes(runAttributes(skill, info.runId, info.sessionId));
+    if (info.trace) {
+      this.recorder = new TraceRecorder(info.now, info.now());
+      this.runNode = this.recorder.open('run', skill.name, undefined, { skill: skill.name });
+    }
+    this.root = new ObservationScope(this, trace.setSpan(otelContext.active(), span), this.runNode?.id, telemetry.redactorFor(skill));
+  }
+
+  now(): number {
+    return this.info.now();
+  }
+
+  /** Ends the run's span; returns the run trace when one was asked for. */
+  end(outcome: { error?: unknown; usage: Usage; cost: number; engines: string[] }): RunTrace | undefined {
+    const { error } = outcome;
+    if (this.recording) {
+      this.span.setAttributes({ [SDL_ATTR.runCostUsd]: outcome.cost, [SDL_ATTR.runEngines]: outcome.engines });
+      if (error !== undefined) failSpan(this.span, error, this.root.redactor);
+      this.span.end();
+    }
+    if (this.recorder === undefined || this.runNode === undefined) return undefined;
+    const message = error === undefined ? undefined : this.root.redactor.redact(error instanceof Error ? error.message : String(error));
+    this.recorder.close(this.runNode, error === undefined ? 'ok' : 'error', message);
+    const document: RunTrace = {
+      format: 'sdl-run-trace',
+      version: 1,
+      runId: this.info.runId,
+      skill: { name: this.skill.name, version: this.skill.version, hash: this.skill.hash },
+      status: error === undefined ? 'ok' : 'error',
+      startedAt: this.recorder.startedAt,
+      durationMs: this.runNode.durationMs,
+      usage: { ...outcome.usage },
+      costUsd: outcome.cost,
+      engines: [...outcome.engines],
+      spans: this.recorder.spans,
+    };
+    if (error !== undefined) {
+      const code = (error as { code?: unknown }).code;
+      document.error = { name: (error as Error)?.name ?? 'Error', message: message ?? '', ...(typeof code === 'string' ? { code } : {}) };
+    }
+    return document;
+  }
+}
+
+function failSpan(span: Span, error: unknown, redactor: Redactor): void {
+  span.setAttribute(GENAI.errorType, errorTypeOf(error));
+  // The message may quote a prompt or a reply: redacted, never the stack.
+  span.setStatus({ code: SpanStatusCode.ERROR, message: redactor.redact(error instanceof Error ? error.message : String(error)) });
+}
+
+function errorText(error: unknown, redactor: Redactor): string {
+  if (isEngineError(error)) return `${error.kind}: ${redactor.redact(error.message)}`;
+  return redactor.redact(error instanceof Error ? error.message : String(error));
+}
+
+/** A place in the run's tree: the OTel context of the enclosing span and the run-trace parent. */
+export class ObservationScope {
+  constructor(
+    readonly run: RunObservation,
+    readonly otel: Context,
+    readonly nodeId: string | undefined,
+    readonly redactor: Redactor,
+  ) {}
+
+  private startSpan(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
+    return this.run.recording ? this.run.tracer.startSpan(name, { kind, attributes }, this.otel) : undefined;
+  }
+
+  private child(span: Span | undefined, node: RunTraceSpan | undefined, redactor = this.redactor): ObservationScope {
+    return new ObservationScope(this.run, span === undefined ? this.otel : trace.setSpan(this.otel, span), node?.id ?? this.nodeId, redactor);
+  }
+
+  /** A step (or a `for_each` item when `index` is set). */
+  step(info: { skill: string; path: string[]; step: string; kind: 'prompt' | 'tool' | 'use'; index?: number; items?: number }): StepObservation {
+    const name = info.index === undefined ? info.step : `${info.step}[${info.index}]`;
+    let span: Span | undefined;
+    if (this.run.recording) {
+      const attributes: Attributes = {
+        [SDL_ATTR.stepId]: info.step,
+        [SDL_ATTR.stepKind]: info.kind,
+        [SDL_ATTR.stepPath]: info.path.join('.'),
+        [SDL_ATTR.skillName]: info.skill,
+      };
+      if (info.index !== undefined) attributes[SDL_ATTR.forEachIndex] = info.index;
+      if (info.items !== undefined) attributes[SDL_ATTR.forEachItems] = info.items;
+      span = this.startSpan(`sdl.step ${name}`, SpanKind.INTERNAL, attributes);
+    }
+    const fields: Partial<RunTraceSpan> = { skill: info.skill, path: info.path, step: info.step, stepKind: info.kind };
+    if (info.index !== undefined) fields.index = info.index;
+    const node = this.run.recorder?.open(info.index === undefined ? 'step' : 'item', name, this.nodeId, fields);
+    return new StepObservation(this.child(span, node), span, node);
+  }
+
+  /** A nested skill run by a `use:` step. */
+  skill(skill: LoadedSkill): StepObservation {
+    const span = this.startSpan(`invoke_agent ${skill.name}`, SpanKind.INTERNAL, {
+      [GENAI.operationName]: 'invoke_agent',
+      [GENAI.agentName]: skill.name,
+      [SDL_ATTR.skillName]: skill.name,
+      [SDL_ATTR.skillVersion]: skill.version,
+    });
+    const node = this.run.recorder?.open('skill', skill.name, this.nodeId, { skill: skill.name });
+    return new StepObservation(this.child(span, node, this.run.telemetry.redactorFor(skill)), span, node);
+  }
+
+  /** One model call of a prompt step (a tool-loop turn or a repair included). */
+  modelCall(engine: string, provider: Provider | undefined, request: EngineRequest): ModelCallObservation {
+    return new ModelCallObservation(this, engine, provider, request);
+  }
+
+  /** One host tool call. */
+  tool(name: string, callId: string | undefined, args: unknown): ToolObservation {
+    let span: Span | undefined;
+    if (this.run.recording) {
+      const attributes: Attributes = { [GENAI.operationName]: 'execute_tool', [GENAI.toolName]: name, [GENAI.toolType]: 'function' };
+      if (callId !== undefined) attributes[GENAI.toolCallId] = callId;
+      if (this.run.telemetry.captureContent) attributes[GENAI.toolCallArguments] = JSON.stringify(this.redactor.redactDeep(args));
+      span = this.startSpan(`execute_tool ${name}`, SpanKind.INTERNAL, attributes);
+    }
+    const fields: Partial<RunTraceSpan> = { tool: name };
+    if (this.run.recorder !== undefined) {
+      fields.arguments = this.redactor.redactDeep(args);
+      if (callId !== undefined) fields.callId = callId;
+    }
+    const node = this.run.recorder?.open('tool_call', name, this.nodeId, fields);
+    return new ToolObservation(this, span, node);
+  }
+}
+
+/** A step, item or nested skill being observed. */
+export class StepObservation {
+  constructor(
+    /** The scope for what runs inside. */
+    readonly scope: ObservationScope,
+    private readonly span: Span | undefined,
+    private readonly node: RunTraceSpan | undefined,
+  ) {}
+
+  /** Ends it; `account` adds the step's usage and cost to the run trace. */
+  end(status: 'ok' | 'error' | 'skipped', error?: unknown, account?: { usage: Usage; costUsd: number; engines: string[] }): void {
+    if (this.span !== undefined) {
+      this.span.setAttribute(SDL_ATTR.stepStatus, status);
+      if (account !== undefined) this.span.setAttribute(SDL_ATTR.costUsd, account.costUsd);
+      if (error !== undefined) failSpan(this.span, error, this.scope.redactor);
+      this.span.end();
+    }
+    if (this.node !== undefined) {
+      if (account !== undefined) {
+        this.node.usage = { ...account.usage };
+        this.node.costUsd = account.costUsd;
+        if (account.engines.length > 0) this.node.engine = account.engines.join(', ');
+      }
+      this.scope.run.recorder!.close(this.node, status, error === undefined ? undefined : errorText(error, this.scope.redactor));
+    }
+  }
+}
+
+function usageAttributes(usage: Usage): Attributes {
+  const attributes: Attributes = { [GENAI.usageInputTokens]: usage.inputTokens, [GENAI.usageOutputTokens]: usage.outputTokens };
+  if (usage.cacheReadTokens !== undefined) attributes[GENAI.usageCacheReadInputTokens] = usage.cacheReadTokens;
+  if (usage.cacheWriteTokens !== undefined) attributes[GENAI.usageCacheCreationInputTokens] = usage.cacheWriteTokens;
+  if (usage.reasoningTokens !== undefined) attributes[GENAI.usageReasoningOutputTokens] = usage.reasoningTokens;
+  return attributes;
+}
+
+function traceMessages(messages: readonly Message[], redactor: Redactor): RunTraceMessage[] {
+  return messages.map((m): RunTraceMessage => {
+    const out: RunTraceMessage = { role: m.role, content: redactor.redact(m.content) };
+    if (m.role === 'assistant' && m.toolCalls !== undefined && m.toolCalls.length > 0) {
+      out.toolCalls = m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: redactor.redactDeep(c.arguments) }));
+    }
+    if (m.role === 'tool') out.toolCallId = m.toolCallId;
+    return out;
+  });
+}
+
+/** Messages in the conventions' JSON shape (`role` + `parts`), for `gen_ai.input.messages` / `gen_ai.output.messages`. */
+function semconvMessages(messages: readonly RunTraceMessage[], finishReason?: string): string {
+  return JSON.stringify(
+    messages.map((m) => {
+      const parts: unknown[] = [];
+      if (m.role === 'tool') parts.push({ type: 'tool_call_response', id: m.toolCallId, response: m.content });
+      else if (m.content !== '') parts.push({ type: 'text', content: m.content });
+      for (const call of m.toolCalls ?? []) parts.push({ type: 'tool_call', id: call.id, name: call.name, arguments: call.arguments });
+      return { role: m.role, parts, ...(finishReason === undefined ? {} : { finish_reason: finishReason }) };
+    }),
+  );
+}
+
+/** One model call: the GenAI inference span, its engine hops and attempts, and the metrics. */
+export class ModelCallObservation implements CallObserver {
+  private readonly span: Span | undefined;
+  private readonly node: RunTraceSpan | undefined;
+  private readonly otel: Context;
+  private readonly startedAt: number;
+  private readonly provider: string;
+
+  constructor(
+    private readonly scope: ObservationScope,
+    private readonly engine: string,
+    provider: Provider | undefined,
+    private readonly request: EngineRequest,
+  ) {
+    const run = scope.run;
+    this.provider = provider ?? 'unknown';
+    this.startedAt = run.now();
+    const capture = run.telemetry.captureContent && run.recording;
+    const prompt = run.recorder !== undefined || capture ? this.prompt() : undefined;
+    if (run.recording) {
+      const attributes: Attributes = {
+        [GENAI.operationName]: 'chat',
+        [GENAI.providerName]: this.provider,
+        [GENAI.requestModel]: request.model,
+        [GENAI.outputType]: request.output === undefined ? 'text' : 'json',
+        [SDL_ATTR.engine]: engine,
+      };
+      if (request.stepId !== undefined) attributes[SDL_ATTR.stepId] = request.stepId;
+      if (request.temperature !== undefined) attributes[GENAI.requestTemperature] = request.temperature;
+      if (request.topP !== undefined) attributes[GENAI.requestTopP] = request.topP;
+      if (request.maxTokens !== undefined) attributes[GENAI.requestMaxTokens] = request.maxTokens;
+      if (request.stop !== undefined) attributes[GENAI.requestStopSequences] = request.stop;
+      if (capture && prompt !== undefined) {
+        if (prompt.system !== undefined) attributes[GENAI.systemInstructions] = JSON.stringify([{ type: 'text', content: prompt.system }]);
+        attributes[GENAI.inputMessages] = semconvMessages(prompt.messages);
+      }
+      this.span = run.tracer.startSpan(`chat ${request.model}`, { kind: SpanKind.CLIENT, attributes }, scope.otel);
+    }
+    this.otel = this.span === undefined ? scope.otel : trace.setSpan(scope.otel, this.span);
+    this.node = run.recorder?.open('model_call', request.model, scope.nodeId, {
+      requestedEngine: engine,
+      engine,
+      provider: this.provider,
+      model: request.model,
+      ...(prompt === undefined ? {} : { prompt }),
+    });
+  }
+
+  private prompt(): { system?: string; messages: RunTraceMessage[] } {
+    const redactor = this.scope.redactor;
+    const prompt: { system?: string; messages: RunTraceMessage[] } = { messages: traceMessages(this.request.messages, redactor) };
+    if (this.request.system !== undefined) prompt.system = redactor.redact(this.request.system);
+    return prompt;
+  }
+
+  /** A failover hop as reported by the router (`ModelCall.onEngineSwitch`). */
+  switched(hop: { from: string; to: string; reason?: string }): void {
+    if (this.node !== undefined) (this.node.switches ??= []).push({ from: hop.from, to: hop.to, reason: hop.reason ?? 'unavailable' });
+    this.span?.addEvent('sdl.engine_switch', { [SDL_ATTR.failoverFrom]: hop.from, [SDL_ATTR.failoverTo]: hop.to, [SDL_ATTR.failoverReason]: hop.reason ?? 'unavailable' });
+  }
+
+  /** The router starts trying `engine`. */
+  hop(engine: string, provider: Provider, model: string): HopObserver {
+    const run = this.scope.run;
+    const span = run.recording
+      ? run.tracer.startSpan(
+          `sdl.engine ${engine}`,
+          { kind: SpanKind.INTERNAL, attributes: { [SDL_ATTR.engine]: engine, [GENAI.providerName]: provider, [GENAI.requestModel]: model } },
+          this.otel,
+        )
+      : undefined;
+    const hopContext = span === undefined ? this.otel : trace.setSpan(this.otel, span);
+    const node = run.recorder?.open('hop', engine, this.node?.id, { engine, provider, model });
+    const redactor = this.scope.redactor;
+    return {
+      attempt: (attempt) => {
+        const attemptSpan = run.recording
+          ? run.tracer.startSpan(`sdl.attempt ${engine} #${attempt}`, { kind: SpanKind.INTERNAL, attributes: { [SDL_ATTR.engine]: engine, [SDL_ATTR.attempt]: attempt } }, hopContext)
+          : undefined;
+        const attemptNode = run.recorder?.open('attempt', `${engine} #${attempt}`, node?.id, { engine, attempt });
+        const attemptContext = attemptSpan === undefined ? undefined : trace.setSpan(hopContext, attemptSpan);
+        return {
+          // Under the attempt's context, so the adapter's own HTTP spans (if instrumented) nest here.
+          run: (fn) => (attemptContext === undefined ? fn() : otelContext.with(attemptContext, fn)),
+          end: (error, retryInMs) => {
+            if (attemptSpan !== undefined) {
+              if (retryInMs !== undefined) attemptSpan.setAttribute(SDL_ATTR.retryDelayMs, retryInMs);
+              if (error !== undefined) failSpan(attemptSpan, error, redactor);
+              attemptSpan.end();
+            }
+            if (attemptNode !== undefined) {
+              if (retryInMs !== undefined) attemptNode.retryInMs = retryInMs;
+              run.recorder!.close(attemptNode, error === undefined ? 'ok' : 'error', error === undefined ? undefined : errorText(error, redactor));
+            }
+          },
+        };
+      },
+      end: (error, failoverReason) => {
+        if (span !== undefined) {
+          if (failoverReason !== undefined) span.setAttribute(SDL_ATTR.failoverReason, failoverReason);
+          if (error !== undefined) failSpan(span, error, redactor);
+          span.end();
+        }
+        if (node !== undefined) {
+          if (failoverReason !== undefined) node.failoverReason = failoverReason;
+          run.recorder!.close(node, error === undefined ? 'ok' : 'error', error === undefined ? undefined : errorText(error, redactor));
+        }
+      },
+    };
+  }
+
+  /** The call answered (on `engine`, after any failover). */
+  end(engine: string, provider: Provider | undefined, response: EngineResponse, costUsd: number): void {
+    const run = this.scope.run;
+    const finish = FINISH[response.stopReason] ?? response.stopReason;
+    const usedProvider = provider ?? this.provider;
+    const capture = run.telemetry.captureContent && this.span !== undefined;
+    const reply = run.recorder !== undefined || capture ? this.reply(response) : undefined;
+    if (this.span !== undefined) {
+      const attributes = usageAttributes(response.usage);
+      attributes[GENAI.providerName] = usedProvider;
+      attributes[GENAI.responseModel] = response.model;
+      attributes[GENAI.responseFinishReasons] = [finish];
+      attributes[SDL_ATTR.costUsd] = costUsd;
+      if (engine !== this.engine) {
+        attributes[SDL_ATTR.engine] = engine;
+        attributes[SDL_ATTR.engineRequested] = this.engine;
+      }
+      if (response.requestId !== undefined) attributes[GENAI.responseId] = response.requestId;
+      if (capture && reply !== undefined) {
+        attributes[GENAI.outputMessages] = semconvMessages([{ role: 'assistant', content: reply.text, toolCalls: reply.toolCalls }], finish);
+      }
+      this.span.setAttributes(attributes);
+      this.span.end();
+    }
+    this.metrics(usedProvider, response.model, undefined, response.usage);
+    if (this.node !== undefined) {
+      Object.assign(this.node, { engine, provider: usedProvider, responseModel: response.model, finishReason: finish, usage: { ...response.usage }, costUsd, reply });
+      if (response.requestId !== undefined) this.node.responseId = response.requestId;
+      run.recorder!.close(this.node, 'ok');
+    }
+  }
+
+  private reply(response: EngineResponse): { text: string; toolCalls: Array<{ id: string; name: string; arguments: unknown }> } {
+    const redactor = this.scope.redactor;
+    return {
+      text: redactor.redact(response.text),
+      toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: redactor.redactDeep(c.arguments) })),
+    };
+  }
+
+  /** The call failed on every engine it tried. */
+  fail(error: unknown): void {
+    if (this.span !== undefined) {
+      failSpan(this.span, error, this.scope.redactor);
+      this.span.end();
+    }
+    this.metrics(this.provider, undefined, errorTypeOf(error), undefined);
+    if (this.node !== undefined) this.scope.run.recorder!.close(this.node, 'error', errorText(error, this.scope.redactor));
+  }
+
+  private metrics(provider: string, responseModel: string | undefined, errorType: string | undefined, usage: Usage | undefined): void {
+    const meters = this.scope.run.meters;
+    if (meters === undefined) return;
+    const attributes: Attributes = { [GENAI.operationName]: 'chat', [GENAI.providerName]: provider, [GENAI.requestModel]: this.request.model };
+    if (responseModel !== undefined) attributes[GENAI.responseModel] = responseModel;
+    if (errorType !== undefined) attributes[GENAI.errorType] = errorType;
+    meters.duration.record((this.scope.run.now() - this.startedAt) / 1000, attributes);
+    if (usage !== undefined) {
+      meters.tokens.record(usage.inputTokens, { ...attributes, [GENAI.tokenType]: 'input' });
+      meters.tokens.record(usage.outputTokens, { ...attributes, [GENAI.tokenType]: 'output' });
+    }
+  }
+}
+
+/** One host tool call being observed. */
+export class ToolObservation {
+  constructor(
+    private readonly scope: ObservationScope,
+    private readonly span: Span | undefined,
+    private readonly node: RunTraceSpan | undefined,
+  ) {}
+
+  /**
+   * Runs the tool call under the tool span's context (so the host's own spans nest under it) and
+   * ends the observation with its outcome, or with the error when the call throws (cancellation).
+   */
+  async call<T extends { ok: true; value: unknown } | { ok: false; message: string }>(fn: () => Promise<T>): Promise<T> {
+    let outcome: T;
+    try {
+      outcome = await (this.span === undefined ? fn() : otelContext.with(trace.setSpan(this.scope.otel, this.span), fn));
+    } catch (error) {
+      this.end({ ok: false, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    this.end(outcome);
+    return outcome;
+  }
+
+  /** Ends it with the tool's outcome. */
+  end(outcome: { ok: true; value: unknown } | { ok: false; message: string }): void {
+    const redactor = this.scope.redactor;
+    if (this.span !== undefined) {
+      if (this.scope.run.telemetry.captureContent && outcome.ok) this.span.setAttribute(GENAI.toolCallResult, JSON.stringify(redactor.redactDeep(outcome.value)));
+      if (!outcome.ok) {
+        this.span.setAttribute(GENAI.errorType, 'tool_error');
+        this.span.setStatus({ code: SpanStatusCode.ERROR, message: redactor.redact(outcome.message) });
+      }
+      this.span.end();
+    }
+    if (this.node !== undefined) {
+      this.node.result = outcome.ok ? redactor.redactDeep(outcome.value) : { error: redactor.redact(outcome.message) };
+      this.scope.run.recorder!.close(this.node, outcome.ok ? 'ok' : 'error', outcome.ok ? undefined : redactor.redact(outcome.message));
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * OpenTelemetry spans and GenAI metrics of a run, read back with the SDK's in-memory exporter: the
+ * span tree of a run with a tool call (after a 429 and a retry), a `for_each` and a `use:` step
+ * (whose preferred engine fails over), the conventions' attribute names, and what never reaches a
+ * span (prompt text unless opted in, secrets and redacted values always).
+ */
+import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { AggregationTemporality, MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { GENAI, GENAI_METRICS, SDL_ATTR } from '@sdl/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, EMAIL, ORDER, PROMPT_WORDS, TRACED_INPUT, tracedFixture } from './support/traced-run.js';
+
+class TestReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+let fixture: Awaited<ReturnType<typeof tracedFixture>>;
+beforeAll(async () => {
+  fixture = await tracedFixture();
+});
+afterAll(async () => fixture.close());
+
+async function tracedRun(captureContent: boolean) {
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const reader = new TestReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const runtime = fixture.runtime({ tracerProvider, meterProvider, captureContent });
+  fixture.injectFaults();
+  const result = await runtime.run(fixture.skill, TRACED_INPUT);
+  const spans = exporter.getFinishedSpans();
+  const { resourceMetrics } = await reader.collect();
+  return { result, spans, metrics: resourceMetrics.scopeMetrics.flatMap((s) => s.metrics) };
+}
+
+/** `name` of each span with its children, indented: the tree as a reader sees it. */
+function tree(spans: readonly ReadableSpan[]): string[] {
+  const byParent = new Map<string | undefined, ReadableSpan[]>();
+  const ids = new Set(spans.map((s) => s.spanContext().spanId));
+  for (const span of spans) {
+    const parent = span.parentSpanContext?.spanId;
+    const key = parent !== undefined && ids.has(parent) ? parent : undefined;
+    byParent.set(key, [...(byParent.get(key) ?? []), span]);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, depth: number) => {
+    const children = (byParent.get(parent) ?? []).sort((a, b) => hrCompare(a.startTime, b.startTime) || hrCompare(a.endTime, b.endTime));
+    for (const child of children) {
+      lines.push(`${'  '.repeat(depth)}${child.name}`);
+      walk(child.spanContext().spanId, depth + 1);
+    }
+  };
+  walk(undefined, 0);
+  return lines;
+}
+const hrCompare = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
+
+describe('OpenTelemetry spans of a run', () => {
+  it('form one tree: run, steps, items, nested skill, model calls, engine hops, attempts and tool calls', async () => {
+    const { spans, result } = await tracedRun(false);
+    expect(result.engines).toEqual(['gpt', 'claude']);
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+    expect(tree(spans)).toEqual([
+      'invoke_agent traced-parent',
+      '  sdl.step ask',
+      '    chat gpt-5.4',
+      '      sdl.engine gpt',
+      '        sdl.attempt gpt #1',
+      '        sdl.attempt gpt #2',
+      '    execute_tool lookup_order',
+      '    chat gpt-5.4',
+      '      sdl.engine gpt',
+      '        sdl.attempt gpt #1',
+      '  sdl.step each',
+      '    sdl.step each[0]',
+      '      chat gpt-5.4',
+      '        sdl.engine gpt',
+      '          sdl.attempt gpt #1',
+      '    sdl.step each[1]',
+      '      chat gpt-5.4',
+      '        sdl.engine gpt',
+      '          sdl.attempt gpt #1',
+      '  sdl.step nested',
+      '    invoke_agent traced-child',
+      '      sdl.step shorten',
+      '        chat command-a-plus-05-2026',
+      '          sdl.engine command',
+      '            sdl.attempt command #1',
+      '            sdl.attempt command #2',
+      '          sdl.engine claude',
+      '            sdl.attempt claude #1',
+    ]);
+  });
+
+  it('carry the GenAI conventions\' attribute names', async () => {
+    const { spans } = await tracedRun(false);
+    const run = spans.find((s) => s.name === 'invoke_agent traced-parent')!;
+    expect(run.attributes).toMatchObject({
+      [GENAI.operationName]: 'invoke_agent',
+      [GENAI.agentName]: 'traced-parent',
+      [SDL_ATTR.skillName]: 'traced-parent',
+      [SDL_ATTR.skillVersion]: '1.2.0',
+    });
+    const chat = spans.filter((s) => s.name === 'chat gpt-5.4');
+    expect(chat).toHaveLength(4);
+    for (const span of chat) {
+      expect(span.kind).toBe(SpanKind.CLIENT);
+      expect(span.attributes).toMatchObject({
+        [GENAI.operationName]: 'chat',
+        [GENAI.providerName]: 'openai',
+        [GENAI.requestModel]: 'gpt-5.4',
+        [GENAI.responseModel]: expect.any(String),
+        [GENAI.responseFinishReasons]: [expect.stringMatching(/^(stop|tool_call)$/)],
+        [GENAI.usageInputTokens]: expect.any(Number),
+        [GENAI.usageOutputTokens]: expect.any(Number),
+        [GENAI.outputType]: 'text',
+      });
+      expect(span.attributes[GENAI.responseId]).toEqual(expect.any(String));
+    }
+    expect(chat[0]!.attributes[GENAI.responseFinishReasons]).toEqual(['tool_call']);
+    const retried = spans.find((s) => s.name === 'sdl.attempt gpt #1' && s.status.code === SpanStatusCode.ERROR)!;
+    expect(retried.attributes).toMatchObject({ [GENAI.errorType]: 'rate_limited', [SDL_ATTR.attempt]: 1, [SDL_ATTR.retryDelayMs]: expect.any(Number) });
+
+    const failedOver = spans.find((s) => s.name === 'chat command-a-plus-05-2026')!;
+    expect(failedOver.attributes).toMatchObject({
+      [GENAI.providerName]: 'anthropic',
+      [SDL_ATTR.engine]: 'claude',
+      [SDL_ATTR.engineRequested]: 'command',
+      [GENAI.requestModel]: 'command-a-plus-05-2026',
+    });
+    expect(failedOver.events.map((e) => [e.name, e.attributes?.[SDL_ATTR.failoverFrom], e.attributes?.[SDL_ATTR.failoverTo]])).toEqual([['sdl.engine_switch', 'command', 'claude']]);
+    const hop = spans.find((s) => s.name === 'sdl.engine command')!;
+    expect(hop.status.code).toBe(SpanStatusCode.ERROR);
+    expect(hop.attributes).toMatchObject({ [SDL_ATTR.failoverReason]: 'overloaded', [GENAI.providerName]: 'cohere', [GENAI.errorType]: 'overloaded' });
+
+    const tool = spans.find((s) => s.name === 'execute_tool lookup_order')!;
+    expect(tool.attributes).toMatchObject({ [GENAI.operationName]: 'execute_tool', [GENAI.toolName]: 'lookup_order', [GENAI.toolType]: 'function', [GENAI.toolCallId]: expect.any(String) });
+    const item = spans.find((s) => s.name === 'sdl.step each[1]')!;
+    expect(item.attributes).toMatchObject({ [SDL_ATTR.stepId]: 'each', [SDL_ATTR.forEachIndex]: 1, [SDL_ATTR.stepKind]: 'prompt' });
+    expect(spans.find((s) => s.name === 'sdl.step each')!.attributes[SDL_ATTR.forEachItems]).toBe(2);
+  });
+
+  it('record the GenAI client metrics: operation duration and token usage by type', async () => {
+    const { metrics } = await tracedRun(false);
+    const duration = metrics.find((m) => m.descriptor.name === GENAI_METRICS.operationDuration) as HistogramMetricData;
+    const tokens = metrics.find((m) => m.descriptor.name === GENAI_METRICS.tokenUsage) as HistogramMetricData;
+    expect(duration.descriptor.unit).toBe('s');
+    expect(tokens.descriptor.unit).toBe('{token}');
+    const calls = duration.dataPoints.reduce((n, p) => n + p.value.count, 0);
+    expect(calls).toBe(5);
+    expect(duration.dataPoints.map((p) => p.attributes[GENAI.providerName]).sort()).toEqual(['anthropic', 'openai']);
+    expect(new Set(tokens.dataPoints.map((p) => p.attributes[GENAI.tokenType]))).toEqual(new Set(['input', 'output']));
+  });
+
+  it('hold no prompt text, no secret and no redacted value unless content is opted in, and then only redacted', async () => {
+    const plain = await tracedRun(false);
+    const plainText = JSON.stringify(plain.spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+    for (const forbidden of [PROMPT_WORDS, EMAIL, ORDER, API_KEY, 'Say alpha', 'help customers']) expect(plainText).not.toContain(forbidden);
+    expect(plainText).not.toContain(GENAI.inputMessages);
+
+    const captured = await tracedRun(true);
+    const text = JSON.stringify(captured.spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+    expect(text).toContain(PROMPT_WORDS);
+    for (const forbidden of [EMAIL, ORDER, API_KEY]) expect(text).not.toContain(forbidden);
+    const first = captured.spans.find((s) => s.name === 'chat gpt-5.4')!;
+    const input = JSON.parse(first.attributes[GENAI.inputMessages] as string);
+    expect(input).toEqual([{ role: 'user', parts: [{ type: 'text', content: `${PROMPT_WORDS} [REDACTED:email]` }] }]);
+    expect(JSON.parse(first.attributes[GENAI.systemInstructions] as string)).toEqual([{ type: 'text', content: 'You help customers with their orders.' }]);
+    const output = JSON.parse(first.attributes[GENAI.outputMessages] as string);
+    expect(output[0]).toMatchObject({ role: 'assistant', finish_reason: 'tool_call', parts: [{ type: 'tool_call', name: 'lookup_order', arguments: { order_id: '[REDACTED:order_id]' } }] });
+    const tool = captured.spans.find((s) => s.name === 'execute_tool lookup_order')!;
+    expect(JSON.parse(tool.attributes[GENAI.toolCallResult] as string)).toEqual({ status: 'shipped', order: '[REDACTED:order_id]' });
+    // The host tool itself got the real value: redaction is for what is recorded, not what runs.
+    expect(fixture.toolCalls.at(-1)).toEqual({ order_id: ORDER });
+  });
+
+  it('record nothing and return no run trace without an SDK', async () => {
+    const plain = fixture.runtime();
+    fixture.injectFaults();
+    const result = await plain.run(fixture.skill, TRACED_INPUT);
+    expect(result.runTrace).toBeUndefined();
+    expect(result.engines).toEqual(['gpt', 'claude']);
+  });
+
+  it('with a context manager, nest under the host\'s active span, and the host tool\'s spans under execute_tool', async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const exporter = new InMemorySpanExporter();
+      const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      const host = tracerProvider.getTracer('host');
+      fixture.onTool.current = () => host.startSpan('db.lookup').end();
+      const runtime = fixture.runtime({ tracerProvider });
+      fixture.injectFaults();
+      await host.startActiveSpan('POST /tickets', async (span) => {
+        await runtime.run(fixture.skill, TRACED_INPUT);
+        span.end();
+      });
+      const lines = tree(exporter.getFinishedSpans());
+      expect(lines.slice(0, 2)).toEqual(['POST /tickets', '  invoke_agent traced-parent']);
+      expect(lines).toContain('      execute_tool lookup_order');
+      expect(lines[lines.indexOf('      execute_tool lookup_order') + 1]).toBe('        db.lookup');
+    } finally {
+      fixture.onTool.current = undefined;
+      context.disable();
+    }
+  });
+});
