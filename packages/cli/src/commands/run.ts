@@ -18,9 +18,10 @@ import { describeRunError, formatDiagnostics, runErrorCode } from '../run/report
 import { createSecretScrubber } from '../run/scrub.js';
 import { createTextOutput } from '../run/text-output.js';
 import { formatUsageTable, UsageByEngine } from '../run/usage-table.js';
+import { runTraceOf, writeRunTrace } from '../trace/write-trace.js';
 
 const usage = `Usage: skillc run <skill.yaml|skill.json> [--input '<json>'|--input @file|--input -] [--config sdl.config.yaml]
-                  [--engine name] [--session id] [--timeout ms] [--tools module.mjs] [--json]
+                  [--engine name] [--session id] [--timeout ms] [--tools module.mjs] [--trace trace.json] [--json]
 
 Runs a skill on the engines of sdl.config.yaml (engines, keys as "\${env:NAME}", state store).
 On a terminal, model text streams to stdout as it arrives and step progress goes to stderr; on a
@@ -42,6 +43,9 @@ Options:
   --session <id>        continue the conversation <id> (skills with memory.conversation: true;
                         use a file or redis state store to remember across invocations)
   --timeout <ms>        give up (and abort in-flight calls) after this many milliseconds
+  --trace <file>        write the run trace (every step, model call with its prompt and reply,
+                        redacted, retries, engine switches, tool calls, timings, tokens, cost) to
+                        <file>, also when the run fails; open it with \`skillc trace view <file>\`
   --json                stdout gets exactly one JSON object, nothing else: {output, usage, cost,
                         engines} on success, {error: {code, message}} on failure (field names in
                         snake_case)
@@ -63,6 +67,7 @@ interface RunFlags {
   runId: string | undefined;
   timeoutMs: number | undefined;
   tools: string | undefined;
+  trace: string | undefined;
   json: boolean;
 }
 
@@ -78,6 +83,7 @@ function parseFlags(argv: string[], cwd: string): RunFlags {
       'run-id': { type: 'string' },
       timeout: { type: 'string' },
       tools: { type: 'string' },
+      trace: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -89,6 +95,7 @@ function parseFlags(argv: string[], cwd: string): RunFlags {
     if (!/^\d+$/.test(values.timeout) || timeoutMs < 1) throw new UsageError(`--timeout must be a positive number of milliseconds, not \`${values.timeout}\``);
   }
   if (values.session === '') throw new UsageError('--session needs an id');
+  if (values.trace === '') throw new UsageError('--trace needs a file name, e.g. --trace trace.json');
   if (values['run-id'] !== undefined && !/^[\w.-]{1,128}$/.test(values['run-id'])) throw new UsageError(`--run-id may hold letters, digits, _ . and - (at most 128), not \`${values['run-id']}\``);
   return {
     skillFile: path.resolve(cwd, positionals[0]!),
@@ -99,6 +106,7 @@ function parseFlags(argv: string[], cwd: string): RunFlags {
     runId: values['run-id'],
     timeoutMs,
     tools: values.tools === undefined ? undefined : path.resolve(cwd, values.tools),
+    trace: values.trace === undefined ? undefined : path.resolve(cwd, values.trace),
     json: values.json ?? false,
   };
 }
@@ -298,6 +306,7 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
       ...(flags.engine !== undefined ? { engine: flags.engine } : {}),
       ...(io.signal !== undefined ? { signal: io.signal } : {}),
       ...(flags.timeoutMs !== undefined ? { deadlineMs: flags.timeoutMs } : {}),
+      ...(flags.trace !== undefined ? { trace: true } : {}),
     });
     for await (const event of events as AsyncIterable<RunEvent>) {
       switch (event.type) {
@@ -321,6 +330,11 @@ async function runSkill(argv: string[], io: CliIO, failure: Failure): Promise<nu
       progress?.(event);
     }
     text.flush();
+    const runTrace = runTraceOf(result ?? failure);
+    if (flags.trace !== undefined && runTrace !== undefined) {
+      writeRunTrace(flags.trace, runTrace, scrub);
+      stderr(`skillc run: trace written to ${path.relative(io.cwd, flags.trace) || flags.trace}\n`);
+    }
     if (result === undefined) {
       if (streaming && text.written !== '' && !text.written.endsWith('\n')) stdout('\n');
       return report(failure ?? new Error('the run ended without a result'));

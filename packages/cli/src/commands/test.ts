@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runTraceOf, writeRunTrace } from '../trace/write-trace.js';
 import {
   checkFiles,
   replySegmentRange,
@@ -49,7 +50,7 @@ import {
 import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
 import { writeReport } from '../report/options.js';
 
-const usage = `Usage: skillc test [files|dirs...] [--engine <name>] [--config <file>] [--format human|json]
+const usage = `Usage: skillc test [files|dirs...] [--engine <name>] [--config <file>] [--format human|json] [--trace <dir>]
 
 Run the tests: of skill files (directories are searched for *.skill.yaml; default: .).
 By default every test runs offline on the scripted engine: prompt steps answer with the test's
@@ -69,6 +70,8 @@ Options:
   --config <file>        the engine configuration (default: sdl.config.yaml)
   --format <human|json>  human (default): one line per test; json: { "results": [...], ... }
   --json                 same as --format json
+  --trace <dir>          write each test's run trace to <dir>/<skill>/<n>-<test>.trace.json (a
+                         failing test prints the path; open it with \`skillc trace view <file>\`)
   -h, --help             show this help
 
 Exit codes: 0 every test passed, 1 a test failed or a skill has errors, 2 usage or I/O error.
@@ -91,6 +94,8 @@ interface TestOutcome {
   column: number;
   passed: boolean;
   failures: TestFailure[];
+  /** The run trace file of this test (`--trace`), relative to the working directory. */
+  trace?: string;
 }
 
 type TestCase = {
@@ -426,6 +431,7 @@ async function runTest(
   index: number,
   engine: EngineChoice,
   tools: Record<string, HostTool>,
+  traces?: { dir: string; cwd: string },
 ): Promise<TestOutcome> {
   const at = (valuePath: ValuePath, target: 'key' | 'value' = 'value') =>
     rangeOfPath({ source: file.parsed!.source, document: file.parsed!.document }, valuePath, target).start;
@@ -452,13 +458,19 @@ async function runTest(
   let result: RunResult | undefined;
   let failure: unknown;
   try {
-    for await (const event of runtime.stream(skill, test.input, { engine: engine.name, session: `skillc-test:${skill.name}:${index}` })) {
+    for await (const event of runtime.stream(skill, test.input, { engine: engine.name, session: `skillc-test:${skill.name}:${index}`, ...(traces ? { trace: true } : {}) })) {
       if (event.type === 'step-end') ends.push(event);
       else if (event.type === 'done') result = event.result;
       else if (event.type === 'error') throw event.error;
     }
   } catch (error) {
     failure = error;
+  }
+  const runTrace = traces === undefined ? undefined : runTraceOf(result ?? failure);
+  if (traces !== undefined && runTrace !== undefined) {
+    const file = path.join(traces.dir, slug(skill.name), `${index + 1}-${slug(test.name)}.trace.json`);
+    writeRunTrace(file, runTrace);
+    outcome.trace = path.relative(traces.cwd, file) || file;
   }
   const root: { [key: string]: JsonValue } = { steps: collectStepOutputs(ends), tool_calls: calls };
   if (failure === undefined) root.output = result?.output ?? null;
@@ -485,6 +497,11 @@ async function runTest(
   return outcome;
 }
 
+/** A file-name part from a skill or test name: lower case letters, digits and dashes only (never a path). */
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'test';
+}
+
 /** `expect: { error: <code> }`: the run failed, with that code. */
 function expectedError(code: string, error: JsonValue | undefined): string | undefined {
   if (error === undefined) return `expected the run to fail with \`${code}\`, but it succeeded`;
@@ -500,6 +517,7 @@ function formatOutcome(outcome: TestOutcome, color: boolean): string {
   for (const f of outcome.failures) {
     lines.push(`      ${outcome.file}:${f.line}:${f.column}: ${f.path === undefined ? '' : `expect ${f.path}: `}${f.message.split('\n').join('\n      ')}`);
   }
+  if (outcome.trace !== undefined) lines.push(`      trace: ${outcome.trace}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -511,12 +529,14 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { engine: { type: 'string' }, config: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string', multiple: true } },
+      options: { engine: { type: 'string' }, config: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string', multiple: true }, trace: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
     const format = values.json ? 'json' : (values.format ?? 'human');
     if (format !== 'human' && format !== 'json') throw new UsageError(`--format must be \`human\` or \`json\`, not \`${format}\``);
+    if (values.trace === '') throw new UsageError('--trace needs a directory, e.g. --trace traces');
+    const traces = values.trace === undefined ? undefined : { dir: path.resolve(io.cwd, values.trace), cwd: io.cwd };
     const engine = await chooseEngine(values, io);
     if (typeof engine === 'string') {
       io.stderr.write(`${engine}\n`);
@@ -570,7 +590,7 @@ export const command: Command = {
       }
       for (const [index, test] of tests.entries()) {
         if (!selected(test)) continue;
-        const outcome = await runTest(file, skill, test, index, engine, tools);
+        const outcome = await runTest(file, skill, test, index, engine, tools, traces);
         outcomes.push(outcome);
         if (format === 'human') io.stdout.write(formatOutcome(outcome, color));
       }
