@@ -25,5 +25,14 @@ export { loadConfig, parseConfig, type SdlConfig, type EngineConfig, type StateC
 export { interpolate, type Interpolated, type InterpolationProblem } from './config/interpolate.js';
 export { CONFIG_CODES } from './config/schema.js';
 export { Secret } from './config/secret.js';
+export { FileSecret, type FileSecretOptions } from './config/file-secret.js';
+export {
+  fixedCredential,
+  ProviderCredential,
+  type Credential,
+  type CredentialCallback,
+  type IssuedCredential,
+  type ProviderCredentialOptions,
+} from './shared/credential.js';
 export { printRedacted } from './shared/redacted.js';
-export { createEngine, createEngines, type CreateEngineOptions } from './create-engine.js';
+export { createEngine, createEngines, type CreateEngineOptions, type CreateEnginesOptions } from './create-engine.js';

@@ -3,6 +3,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
+import { callWithFreshKey, streamWithFreshKey, type Credential } from '../shared/credential.js';
 import type { AnthropicSdk } from './sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import { printRedacted } from '../shared/redacted.js';
@@ -15,14 +16,19 @@ export class AnthropicAdapter implements EngineAdapter {
   /** `@anthropic-ai/sdk`, loaded on the first call. */
   private readonly sdk: LazySdk<AnthropicSdk>;
   private readonly timeoutMs: number;
+  /** The fixed key; undefined when keys come from a rotating {@link Credential}. */
+  private readonly apiKey: string | undefined;
+  private readonly credential: Credential | undefined;
   private readonly defaultMaxTokens: number;
 
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.apiKey = typeof options.apiKey === 'string' ? options.apiKey : undefined;
+    this.credential = typeof options.apiKey === 'string' ? undefined : options.apiKey;
     this.defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS;
     const timeoutMs = this.timeoutMs;
-    this.sdk = new LazySdk('anthropic', '@anthropic-ai/sdk', async () =>
-      (await import('./sdk.js')).openAnthropic({ apiKey: options.apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
+    this.sdk = new LazySdk('anthropic', '@anthropic-ai/sdk', async (apiKey) =>
+      (await import('./sdk.js')).openAnthropic({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'AnthropicAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
@@ -30,15 +36,23 @@ export class AnthropicAdapter implements EngineAdapter {
 
   /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
   warmUp(): Promise<void> | undefined {
-    return this.sdk.loaded ? undefined : this.sdk.load().then(() => undefined);
+    if (this.sdk.loaded) return undefined;
+    if (this.credential === undefined) return this.sdk.load(this.apiKey!).then(() => undefined);
+    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key)).then(() => undefined);
   }
 
   /**
    * Sends one request and resolves with the whole reply, translated to the engine-neutral shape.
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
-  async generate(request: EngineRequest): Promise<EngineResponse> {
-    const sdk = this.sdk.loaded ?? (await this.sdk.load());
+  generate(request: EngineRequest): Promise<EngineResponse> {
+    if (this.credential === undefined) return this.generateWith(request, undefined);
+    return callWithFreshKey(this.credential, (key) => this.generateWith(request, key));
+  }
+
+  /** One call with the fixed key (`key` undefined) or the credential's `key`. */
+  private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
+    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
     try {
       // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
@@ -56,8 +70,14 @@ export class AnthropicAdapter implements EngineAdapter {
    * Sends one streaming request and yields neutral events; the last one is `stop` with the full response.
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
-  async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
-    const sdk = this.sdk.loaded ?? (await this.sdk.load());
+  stream(request: EngineRequest): AsyncIterable<StreamEvent> {
+    if (this.credential === undefined) return this.streamWith(request, undefined);
+    return streamWithFreshKey(this.credential, (key) => this.streamWith(request, key));
+  }
+
+  /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
+  private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
+    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
     const reader = new AnthropicStreamReader(request.model);
     let closing: StreamEvent[];

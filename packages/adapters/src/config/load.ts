@@ -7,6 +7,7 @@ import { listModels, type ModelInfo, resolveModel } from '../models.js';
 import type { ModelDescriptor, ModelFeature, Provider } from '../types.js';
 import { interpolate } from './interpolate.js';
 import { CONFIG_CODES, CONFIG_SPEC, type FieldSpec } from './schema.js';
+import { FileSecret } from './file-secret.js';
 import { Secret } from './secret.js';
 
 // yaml (its CommonJS build) is required when a config is first parsed, not when the adapters are
@@ -159,12 +160,14 @@ interface Context {
   source: SourceFile;
   env: Record<string, string | undefined>;
   diagnostics: Diagnostic[];
+  /** Where relative `${file:...}` paths start: the config file's folder. */
+  baseDir: string;
 }
 
 /** Parses and validates config text; `file` is used in diagnostics. */
 export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): ConfigResult {
   const source = new SourceFile(file, text);
-  const ctx: Context = { source, env: options.env ?? process.env, diagnostics: [] };
+  const ctx: Context = { source, env: options.env ?? process.env, diagnostics: [], baseDir: path.dirname(path.resolve(file)) };
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   for (const error of doc.errors) {
     report(ctx, CONFIG_CODES.yamlSyntax, error.message.split('\n')[0]!, error.pos[0], error.pos[1], 'fix the YAML syntax at this position');
@@ -264,7 +267,7 @@ function toEngine(ctx: Context, name: string, raw: Raw, node: Node | undefined):
     name,
     provider,
     model,
-    ...(raw.api_key !== undefined ? { apiKey: new Secret(raw.api_key as string) } : {}),
+    ...(raw.api_key !== undefined ? { apiKey: raw.api_key instanceof Secret ? raw.api_key : new Secret(raw.api_key as string) } : {}),
     ...(raw.base_url !== undefined ? { baseUrl: raw.base_url as string } : {}),
     ...(limits ? { limits: { ...limits } } : {}),
     ...(raw.timeout_ms !== undefined ? { timeoutMs: raw.timeout_ms as number } : {}),
@@ -409,6 +412,8 @@ function checkScalar(ctx: Context, n: Node | null | undefined, spec: Extract<Fie
   }
   let value: unknown = n.value;
   let fromEnv = false;
+  const fileRef = spec.kind === 'string' && spec.enum === undefined && typeof value === 'string' ? FILE_REF.exec(value) : null;
+  if (fileRef !== null) return secretFile(ctx, n, fileRef[1]!, spec.kind === 'string' && spec.secret === true && keyName === 'api_key');
   if (typeof value === 'string') {
     const result = interpolate(value, ctx.env);
     const base = scalarTextStart(ctx, n);
@@ -416,14 +421,14 @@ function checkScalar(ctx: Context, n: Node | null | undefined, spec: Extract<Fie
       if (p.kind === 'unset') {
         report(ctx, CONFIG_CODES.unsetVariable, `the environment variable ${p.name} is not set`, base + p.start, base + p.end, `set ${p.name}, or give a default: \`\${env:${p.name}:-value}\``);
       } else {
-        report(ctx, CONFIG_CODES.malformedReference, 'this is not a valid reference', base + p.start, base + p.end, 'write `${env:NAME}` or `${env:NAME:-default}`; `$${` stands for a literal `${`');
+        report(ctx, CONFIG_CODES.malformedReference, 'this is not a valid reference', base + p.start, base + p.end, 'write `${env:NAME}`, `${env:NAME:-default}` or (as the whole value) `${file:path}`; `$${` stands for a literal `${`');
       }
     }
     if (result.problems.length > 0) return undefined;
     value = result.value;
     fromEnv = result.fromEnv;
     const credential = keyName === 'api_key' || (keyName !== undefined && /authorization|token|key|secret|password/i.test(keyName));
-    if (spec.kind === 'string' && spec.secret && credential && !/\$\{env:/.test(n.value as string)) {
+    if (spec.kind === 'string' && spec.secret && credential && !/\$\{(env|file):/.test(n.value as string)) {
       const what = keyName === 'api_key' ? 'the API key' : `the secret \`${keyName}\``;
       reportNode(ctx, CONFIG_CODES.literalSecret, `${what} is written in the file`, n, `keep keys out of files: \`${keyName}: "\${env:NAME}"\``, false, 'warning');
     }
@@ -463,6 +468,35 @@ function checkScalar(ctx: Context, n: Node | null | undefined, spec: Extract<Fie
 }
 
 /** Offset of a scalar's first content character (inside the quotes when quoted). */
+/** A value that is one `${file:path}` reference, as a whole. */
+const FILE_REF = /^\$\{file:([^}]+)\}$/;
+
+/**
+ * `${file:path}`: the file's content, trailing newlines cut (mounted secrets end with one). For
+ * `api_key` a {@link FileSecret}, read again when the file changes; elsewhere the content, read
+ * once. A relative path starts at the config's folder and may not leave it; absolute paths
+ * (`/run/secrets/...`) are the operator's to choose. The content is never quoted in a diagnostic.
+ */
+function secretFile(ctx: Context, n: Scalar, ref: string, rotating: boolean): unknown {
+  const start = scalarTextStart(ctx, n);
+  const end = start + String(n.value).length;
+  const resolved = path.resolve(ctx.baseDir, ref);
+  const relative = path.relative(ctx.baseDir, resolved);
+  if (!path.isAbsolute(ref) && (relative.startsWith('..') || path.isAbsolute(relative))) {
+    report(ctx, CONFIG_CODES.unreadableSecretFile, `\`${ref}\` leaves the config's folder`, start, end, 'give an absolute path (e.g. /run/secrets/name) or a path inside the project');
+    return undefined;
+  }
+  try {
+    const secret = new FileSecret(resolved);
+    return rotating ? secret : secret.reveal();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'I/O error'})`;
+    report(ctx, CONFIG_CODES.unreadableSecretFile, `the secret file ${ref} ${reason}`, start, end, 'mount or create the file, or fix the path (relative paths start at the config file\'s folder)');
+    return undefined;
+  }
+}
+
 function scalarTextStart(ctx: Context, n: Scalar): number {
   const start = n.range?.[0] ?? 0;
   const first = ctx.source.text[start];

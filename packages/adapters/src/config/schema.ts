@@ -117,5 +117,6 @@ export const CONFIG_CODES = {
   literalSecret: 'SDL3905',
   missingApiKey: 'SDL3906',
   mcpTransport: 'SDL3907',
+  unreadableSecretFile: 'SDL3908',
   unreadable: 'SDL9901',
 } as const;

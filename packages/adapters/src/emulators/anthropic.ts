@@ -1,5 +1,5 @@
 import type { Dialect, WireErrorKind } from './dialect.js';
-import { header, isObject, sse, textOf } from './dialect.js';
+import { bearer, header, isObject, sse, textOf } from './dialect.js';
 import { chunkArguments, chunkText, type EmulatorCitation, type EmulatorMessage, type EmulatorRequest, type ResolvedReply } from './reply.js';
 import { anthropicAttachments, anthropicRequestProblem } from './request-checks.js';
 
@@ -42,7 +42,7 @@ export const anthropicDialect: Dialect = {
   endpoint: '/v1/messages',
   requestIdHeader: 'request-id',
 
-  authorized: (headers) => Boolean(header(headers, 'x-api-key') ?? header(headers, 'authorization')),
+  apiKey: (headers) => header(headers, 'x-api-key') ?? bearer(headers),
 
   parse(body, headers) {
     if (!isObject(body)) return 'the request body must be a JSON object';

@@ -28,7 +28,7 @@ export const cohereDialect: Dialect = {
   endpoint: '/v2/chat',
   requestIdHeader: 'x-debug-trace-id',
 
-  authorized: (headers) => Boolean(bearer(headers)),
+  apiKey: (headers) => bearer(headers),
 
   parse(body, headers) {
     if (!isObject(body)) return 'invalid request: the body must be a JSON object';

@@ -28,7 +28,8 @@ export interface Dialect {
   /** The chat endpoint path. */
   endpoint: string;
   requestIdHeader: string;
-  authorized(headers: IncomingHttpHeaders): boolean;
+  /** The API key a request carries (undefined when it carries none). */
+  apiKey(headers: IncomingHttpHeaders): string | undefined;
   /** Parses and validates a request body; a string is the validation error message. */
   parse(body: unknown, headers: IncomingHttpHeaders): EmulatorRequest | string;
   toolId(counter: number, name: string): string;

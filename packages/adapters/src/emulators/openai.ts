@@ -42,7 +42,7 @@ export const openaiDialect: Dialect = {
   endpoint: '/v1/chat/completions',
   requestIdHeader: 'x-request-id',
 
-  authorized: (headers) => Boolean(bearer(headers)),
+  apiKey: (headers) => bearer(headers),
 
   parse(body, headers) {
     if (!isObject(body)) return 'We could not parse the JSON body of your request.';

@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   signal?: AbortSignal;
   /** Delay between stream events in ms; default 0. */
   streamDelayMs?: number;
+  /** The API keys accepted; any non-empty key when absent. `acceptKeys` changes them (a rotation). */
+  apiKeys?: readonly string[];
 }
 
 /** One HTTP request an emulator received, with what it made of it; for assertions in tests. */
@@ -76,6 +78,11 @@ export interface Emulator {
   enqueueReply(...replies: EmulatorReply[]): void;
   /** Faults applied to the next requests, first in first out (`'429@2'`, `'reset'`, ...). */
   enqueueFault(...faults: Array<string | Fault>): void;
+  /**
+   * Accepts only these keys from now on (a rotation at the provider: the old key is refused with
+   * 401 at once); with no argument, any non-empty key again.
+   */
+  acceptKeys(...keys: string[]): void;
   /** Stops the server and closes open connections. */
   close(): Promise<void>;
 }
@@ -114,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const requests: RecordedRequest[] = [];
   const replyQueue: EmulatorReply[] = [];
   const faultQueue: Fault[] = [];
+  let accepted: Set<string> | undefined = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
   const window: number[] = [];
   const sockets = new Set<Socket>();
   let counter = 0;
@@ -185,7 +193,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     }
     if (fault) record.fault = fault;
 
-    if (!dialect.authorized(req.headers) || fault?.name === '401') {
+    const key = dialect.apiKey(req.headers);
+    if (key === undefined || key === '' || (accepted !== undefined && !accepted.has(key)) || fault?.name === '401') {
       sendError(401, 'auth', 'invalid API key');
       return;
     }
@@ -309,6 +318,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     port: address.port,
     requests,
     enqueueReply: (...replies) => void replyQueue.push(...replies),
+    acceptKeys: (...keys) => void (accepted = keys.length === 0 ? undefined : new Set(keys)),
     enqueueFault: (...faults) => void faultQueue.push(...faults.map((f) => (typeof f === 'string' ? parseFault(f) : f))),
     close,
   };

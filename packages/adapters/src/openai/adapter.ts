@@ -7,6 +7,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { toOpenAIBody } from './convert.js';
 import { fromOpenAICompletion, OpenAIStreamReader } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
+import { callWithFreshKey, streamWithFreshKey, type Credential } from '../shared/credential.js';
 
 /** OpenAI through the `openai` SDK (Chat Completions), SDK retries off. */
 export class OpenAIAdapter implements EngineAdapter {
@@ -16,12 +17,17 @@ export class OpenAIAdapter implements EngineAdapter {
   /** The `openai` SDK, loaded on the first call. */
   private readonly sdk: LazySdk<ProviderSdk<OpenAI>>;
   private readonly timeoutMs: number;
+  /** The fixed key; undefined when keys come from a rotating {@link Credential}. */
+  private readonly apiKey: string | undefined;
+  private readonly credential: Credential | undefined;
 
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.apiKey = typeof options.apiKey === 'string' ? options.apiKey : undefined;
+    this.credential = typeof options.apiKey === 'string' ? undefined : options.apiKey;
     const timeoutMs = this.timeoutMs;
-    this.sdk = new LazySdk('openai', 'openai', async () =>
-      (await import('./sdk.js')).openOpenAI({ apiKey: options.apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
+    this.sdk = new LazySdk('openai', 'openai', async (apiKey) =>
+      (await import('./sdk.js')).openOpenAI({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'OpenAIAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
@@ -29,15 +35,23 @@ export class OpenAIAdapter implements EngineAdapter {
 
   /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
   warmUp(): Promise<void> | undefined {
-    return this.sdk.loaded ? undefined : this.sdk.load().then(() => undefined);
+    if (this.sdk.loaded) return undefined;
+    if (this.credential === undefined) return this.sdk.load(this.apiKey!).then(() => undefined);
+    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key)).then(() => undefined);
   }
 
   /**
    * Sends one request and resolves with the whole reply, translated to the engine-neutral shape.
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
-  async generate(request: EngineRequest): Promise<EngineResponse> {
-    const sdk = this.sdk.loaded ?? (await this.sdk.load());
+  generate(request: EngineRequest): Promise<EngineResponse> {
+    if (this.credential === undefined) return this.generateWith(request, undefined);
+    return callWithFreshKey(this.credential, (key) => this.generateWith(request, key));
+  }
+
+  /** One call with the fixed key (`key` undefined) or the credential's `key`. */
+  private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
+    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
       // The parsed completion carries the `x-request-id` header as `_request_id` (see the Anthropic adapter).
@@ -54,8 +68,14 @@ export class OpenAIAdapter implements EngineAdapter {
    * Sends one streaming request and yields neutral events; the last one is `stop` with the full response.
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
-  async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
-    const sdk = this.sdk.loaded ?? (await this.sdk.load());
+  stream(request: EngineRequest): AsyncIterable<StreamEvent> {
+    if (this.credential === undefined) return this.streamWith(request, undefined);
+    return streamWithFreshKey(this.credential, (key) => this.streamWith(request, key));
+  }
+
+  /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
+  private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
+    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     const reader = new OpenAIStreamReader(request.model);
     let closing: StreamEvent[];

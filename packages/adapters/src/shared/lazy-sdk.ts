@@ -15,31 +15,41 @@ export interface ProviderSdk<Client> {
  * and calls take it without an `await`.
  */
 export class LazySdk<Sdk extends ProviderSdk<unknown>> {
-  /** The SDK and client, once the first load finished. */
+  /** The SDK and client of the latest load, once it finished (for an adapter with a fixed key, the only one). */
   loaded: Sdk | undefined;
-  private loading: Promise<Sdk> | undefined;
+  private loadedKey: string | undefined;
+  private loading: { key: string; promise: Promise<Sdk> } | undefined;
 
   /**
    * @param provider - the provider name, for the error when the SDK cannot be loaded
    * @param packageName - the SDK's npm package, named in that error
-   * @param open - imports the adapter's SDK module and builds the client
+   * @param open - imports the adapter's SDK module and builds a client for the key
    */
   constructor(
     private readonly provider: string,
     private readonly packageName: string,
-    private readonly open: () => Promise<Sdk>,
+    private readonly open: (apiKey: string) => Promise<Sdk>,
   ) {}
 
-  /** Loads the SDK (once), builds the client and readies Node's `fetch` (see {@link warmFetch}). */
-  load(): Promise<Sdk> {
-    this.loading ??= this.open().then(
+  /**
+   * Loads the SDK (once), builds the client for `apiKey` and readies Node's `fetch` (see
+   * {@link warmFetch}); the same key again gives the same client, a new key (a rotation) a new
+   * client, while calls in flight keep theirs.
+   */
+  load(apiKey: string): Promise<Sdk> {
+    if (this.loaded !== undefined && this.loadedKey === apiKey) return Promise.resolve(this.loaded);
+    if (this.loading?.key === apiKey) return this.loading.promise;
+    const promise: Promise<Sdk> = this.open(apiKey).then(
       async (sdk) => {
         await warmFetch();
-        return (this.loaded = sdk);
+        if (this.loading?.promise === promise) this.loading = undefined;
+        this.loaded = sdk;
+        this.loadedKey = apiKey;
+        return sdk;
       },
       (err: unknown) => {
         // Let a later call try again (e.g. after the package was installed).
-        this.loading = undefined;
+        if (this.loading?.promise === promise) this.loading = undefined;
         const reason = err instanceof Error ? err.message : String(err);
         throw new EngineError('invalid_request', `${this.provider}: the SDK \`${this.packageName}\` could not be loaded (${reason}); install it next to @sdl/adapters`, {
           provider: this.provider,
@@ -47,7 +57,8 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
         });
       },
     );
-    return this.loading;
+    this.loading = { key: apiKey, promise };
+    return promise;
   }
 }
 

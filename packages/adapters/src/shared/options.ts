@@ -1,6 +1,9 @@
+import type { Credential } from './credential.js';
+
 /** Options shared by every provider adapter. */
 export interface ProviderAdapterOptions {
-  apiKey: string;
+  /** The API key, or a {@link Credential} asked for it on every call (keys that rotate). */
+  apiKey: string | Credential;
   /** The API's base URL (an emulator, a proxy); the SDK default when absent. */
   baseURL?: string;
   /** Per-call deadline when the request sets none. Default 60 000 ms. */

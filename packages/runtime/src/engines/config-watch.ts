@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { CONFIG_CODES, createEngine, loadConfig, type ConfigResult, type EngineConfig, type SdlConfig } from '@sdl/adapters';
+import { CONFIG_CODES, createEngine, loadConfig, type ConfigResult, type CredentialCallback, type EngineConfig, type SdlConfig } from '@sdl/adapters';
 import type { Diagnostic } from '@sdl/compiler';
 import { noopLogger, type Logger } from '../observability/logger.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -8,10 +8,31 @@ import type { EngineEntry, EngineRegistry } from './registry.js';
 
 /** Turns one validated engine config into a registry entry (builds its adapter). */
 export function engineEntryFromConfig(engine: EngineConfig): EngineEntry {
+  return entryOf(engine, createEngine(engine));
+}
+
+/** Options of {@link engineEntriesFromConfig}. */
+export interface EngineEntriesOptions {
+  /**
+   * Host callbacks the keys come from instead of `api_key`, by engine name: keys that rotate
+   * (spec/config.md, "Keys that rotate").
+   */
+  credentials?: Record<string, CredentialCallback>;
+}
+
+/** Every engine of a loaded config as registry entries, with keys from host callbacks where given. */
+export function engineEntriesFromConfig(config: SdlConfig, options: EngineEntriesOptions = {}): EngineEntry[] {
+  return Object.values(config.engines).map((engine) => {
+    const credential = options.credentials?.[engine.name];
+    return entryOf(engine, createEngine(engine, credential ? { credential } : {}));
+  });
+}
+
+function entryOf(engine: EngineConfig, adapter: EngineEntry['adapter']): EngineEntry {
   const config: EngineEntry['config'] = {};
   if (engine.limits) config.limits = { ...engine.limits };
   if (engine.timeoutMs !== undefined) config.timeout_ms = engine.timeoutMs;
-  return { name: engine.name, provider: engine.provider, model: engine.model, adapter: createEngine(engine), config };
+  return { name: engine.name, provider: engine.provider, model: engine.model, adapter, config };
 }
 
 /** The result of {@link ConfigWatcher.reload}: the new config that was swapped in, or the diagnostics of an invalid file (the old config stays). */

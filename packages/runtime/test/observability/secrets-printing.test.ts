@@ -4,11 +4,14 @@
  * `JSON.stringify` and string conversion. The keys are planted; the test fails if any printout
  * contains one.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AnthropicAdapter, CohereAdapter, createEngines, OpenAIAdapter, parseConfig, Secret } from '@sdl/adapters';
+import { AnthropicAdapter, CohereAdapter, createEngines, FileSecret, OpenAIAdapter, parseConfig, ProviderCredential, Secret } from '@sdl/adapters';
 import {
   CircuitBreakers,
   createDefaultChain,
@@ -89,7 +92,14 @@ afterAll(async () => {
 });
 
 // The SDK client is made on the adapter's first call (LazySdk); load it so its printout is checked too.
-const gptSdk = await (adapters.gpt as unknown as { sdk: { load(): Promise<{ client: unknown }> } }).sdk.load();
+const gptSdk = await (adapters.gpt as unknown as { sdk: { load(key: string): Promise<{ client: unknown }> } }).sdk.load(KEYS.openai);
+
+// Keys that rotate: a mounted key file, and a host callback after its first fetch.
+const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'sdl-secret-')), 'anthropic');
+writeFileSync(keyFile, `${KEYS.anthropic}\n`);
+const fileSecret = new FileSecret(keyFile);
+const fromCallback = new ProviderCredential(async () => ({ apiKey: KEYS.openai, ttlMs: 60_000 }), { engine: 'gpt', provider: 'openai' });
+await fromCallback.current();
 
 const objects: [string, unknown][] = [
   ['Secret', new Secret(KEYS.anthropic)],
@@ -99,6 +109,10 @@ const objects: [string, unknown][] = [
   ['AnthropicAdapter', new AnthropicAdapter({ apiKey: KEYS.anthropic })],
   ['OpenAIAdapter', new OpenAIAdapter({ apiKey: KEYS.openai, baseURL: 'http://127.0.0.1:1/v1' })],
   ['CohereAdapter', new CohereAdapter({ apiKey: KEYS.cohere })],
+  ['FileSecret (${file:...})', fileSecret],
+  ['ProviderCredential, after a fetch', fromCallback],
+  ['AnthropicAdapter on a FileSecret', new AnthropicAdapter({ apiKey: fileSecret })],
+  ['OpenAIAdapter on a ProviderCredential', new OpenAIAdapter({ apiKey: fromCallback })],
   ['the adapters of createEngines', adapters],
   ["an adapter's SDK client", gptSdk.client],
   ['EngineRegistry', registry],
