@@ -3,7 +3,7 @@
  * step's rendered prompt for a test's input (the compiler's template renderer; outputs of earlier
  * steps come from the test's `replies:`, JSON replies parsed).
  */
-import { compileTemplate, locatePath, render, varsFromJson, type ParsedSkill, type TemplateAst } from '@sdl/compiler';
+import { compileExpression, compileTemplate, elementType, evaluateJson, globalScope, locatePath, render, varsFromJson, type DependencyInterfaces, type ExprNode, type ExprType, type ParsedSkill, type TemplateAst } from '@sdl/compiler';
 import type { CodeLens } from 'vscode-languageserver';
 import { compiledOf } from './document.js';
 import { rangeOf } from './positions.js';
@@ -42,8 +42,12 @@ export function codeLenses(file: SkillFile, uri: string): CodeLens[] {
   return lenses;
 }
 
-/** The rendered `system` and `user` prompt of step `stepIndex` for test `testIndex`, as text. */
-export function renderPrompt(parsed: ParsedSkill, stepIndex: number, testIndex: number): string {
+/**
+ * The rendered `system` and `user` prompt of step `stepIndex` for test `testIndex`, as text. A step
+ * the test has no reply for shows as `‹steps.<id>.output…›` placeholders shaped by its output type;
+ * a `for_each` step renders its first item.
+ */
+export function renderPrompt(parsed: ParsedSkill, dependencies: DependencyInterfaces, stepIndex: number, testIndex: number): string {
   const skill = isRecord(parsed.value) ? parsed.value : {};
   const steps = Array.isArray(skill.steps) ? skill.steps : [];
   const tests = Array.isArray(skill.tests) ? skill.tests : [];
@@ -51,15 +55,29 @@ export function renderPrompt(parsed: ParsedSkill, stepIndex: number, testIndex: 
   const test = tests[testIndex];
   if (!isRecord(step) || !isRecord(test)) return 'no such step or test';
   const inputs = withDefaults(isRecord(test.input) ? test.input : {}, skill.inputs);
-  const outputs: Record<string, unknown> = {};
   const replies = isRecord(test.replies) ? test.replies : {};
-  for (const [id, reply] of Object.entries(replies)) {
+  const stepTypes = globalScope(skill, dependencies).get('steps');
+  const outputs: Record<string, unknown> = {};
+  for (const other of steps) {
+    if (!isRecord(other) || typeof other.id !== 'string') continue;
+    const reply = replies[other.id];
     const first = Array.isArray(reply) ? reply[0] : reply;
-    outputs[id] = { output: typeof first === 'string' ? parseJson(first) : first };
+    const type = stepTypes?.kind === 'object' ? stepTypes.fields[other.id] : undefined;
+    const outputType = type?.kind === 'object' ? type.fields.output : undefined;
+    const output = reply === undefined ? placeholder(outputType, `steps.${other.id}.output`) : typeof first === 'string' ? parseJson(first) : first;
+    outputs[other.id] = { output };
   }
   const vars: Record<string, unknown> = { inputs, steps: outputs };
   if (step.for_each !== undefined) {
-    vars[typeof step.as === 'string' ? step.as : 'item'] = null;
+    const over = compiledOf(parsed).get(`/steps/${stepIndex}/for_each/over`);
+    let items: unknown;
+    try {
+      items = over?.ast ? evaluateJson(compileExpression(over.ast as ExprNode), varsFromJson(vars)) : undefined;
+    } catch {
+      items = undefined;
+    }
+    const as = typeof step.as === 'string' ? step.as : 'item';
+    vars[as] = Array.isArray(items) && items.length > 0 ? items[0] : `‹${as}›`;
     vars.index = 0;
   }
   const out: string[] = [];
@@ -73,6 +91,19 @@ export function renderPrompt(parsed: ParsedSkill, stepIndex: number, testIndex: 
     }
   }
   return out.join('\n');
+}
+
+/** A stand-in value of `type` whose strings name where the value would come from. */
+function placeholder(type: ExprType | undefined, path: string): unknown {
+  if (!type) return `‹${path}›`;
+  switch (type.kind) {
+    case 'object': return Object.fromEntries(Object.entries(type.fields).map(([k, t]) => [k, placeholder(t, `${path}.${k}`)]));
+    case 'list': return [placeholder(elementType(type), `${path}[0]`)];
+    case 'int': case 'uint': case 'double': return 0;
+    case 'bool': return false;
+    case 'map': return {};
+    default: return `‹${path}›`;
+  }
 }
 
 function parseJson(text: string): unknown {

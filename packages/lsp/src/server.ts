@@ -226,7 +226,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const [uri, a, b] = (params.arguments ?? []) as [string, unknown, unknown];
     const at = typeof uri === 'string' ? fileOf(uri) : undefined;
     if (!at) return null;
-    if (params.command === SHOW_PROMPT_COMMAND && at.file.result.parsed) return renderPrompt(at.file.result.parsed, Number(a), Number(b));
+    if (params.command === SHOW_PROMPT_COMMAND && at.file.result.parsed) return renderPrompt(at.file.result.parsed, at.project.dependencies(at.file), Number(a), Number(b));
     if (params.command === RUN_TEST_COMMAND && host.runTest && typeof a === 'string') return host.runTest(at.path, a, at.project.root);
     return null;
   });
