@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   init: { summary: 'Scaffold a new skill file', load: () => loadCommand('init') },
   fmt: { summary: 'Format skill files canonically', load: () => loadCommand('fmt') },
   lsp: { summary: 'Start the language server (stdio)', load: () => loadCommand('lsp') },
+  mcp: { summary: 'Serve skills as MCP tools (stdio or Streamable HTTP)', load: () => loadCommand('mcp') },
 };
 
 // A template path keeps each command module independent: it is found at run time, so a command

@@ -1,6 +1,6 @@
 /**
  * A last line of defence: whatever `skillc run` writes passes through this, and any configured
- * secret (API keys, the state URL) that slipped into a message is replaced by `[redacted]`.
+ * secret (API keys, the state URL, MCP server headers and environment) that slipped into a message is replaced by `[redacted]`.
  */
 import type { SdlConfig } from '@sdl/adapters';
 
@@ -11,6 +11,12 @@ export function createSecretScrubber(config: SdlConfig | undefined): (text: stri
     const key = engine.apiKey?.reveal();
     // Very short values would redact ordinary words; keys are long.
     if (key !== undefined && key.length >= 8) secrets.add(key);
+  }
+  for (const server of Object.values(config?.mcp ?? {})) {
+    for (const secret of [...Object.values(server.env ?? {}), ...Object.values(server.headers ?? {})]) {
+      const value = secret.reveal();
+      if (value.length >= 8) secrets.add(value);
+    }
   }
   const url = config?.state.url?.reveal();
   if (url !== undefined && url.length >= 8) secrets.add(url);
