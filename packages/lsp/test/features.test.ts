@@ -110,59 +110,63 @@ describe('completion, hover and navigation over stdio', () => {
     });
   });
 
-  describe('hover', () => {
-    beforeAll(() => show(MAIN));
-    it('the type of an expression and its field documentation, in a | block', async () => {
-      const at = pos(MAIN, 'and {{ inputs.text }}', 15);
-      const h = await client.at<Hover>('textDocument/hover', main, at.line, at.character);
-      expect(hoverText(h)).toBe('```\ninputs.text: string\n```\n\nThe text.');
-      expect(h.range).toEqual({ start: pos(MAIN, 'inputs.text }}\n'), end: pos(MAIN, 'inputs.text }}\n', 11) });
+  describe.each([['LF', (t: string) => t], ['CRLF', (t: string) => t.replace(/\n/g, '\r\n')]])('in %s files', (_eol, eol) => {
+    const T = eol(MAIN);
+    const H = eol(HELPER);
+    describe('hover', () => {
+      beforeAll(() => show(T));
+      it('the type of an expression and its field documentation, in a | block', async () => {
+        const at = pos(T, eol('and {{ inputs.text }}'), 15);
+        const h = await client.at<Hover>('textDocument/hover', main, at.line, at.character);
+        expect(hoverText(h)).toBe('```\ninputs.text: string\n```\n\nThe text.');
+        expect(h.range).toEqual({ start: pos(T, eol('inputs.text }}\n')), end: pos(T, eol('inputs.text }}\n'), 11) });
+      });
+
+      it('a sub-expression: the operand of a select in a flow mapping', async () => {
+        const at = pos(T, eol('with: { word: inputs.text }'), 16);
+        const h = await client.at<Hover>('textDocument/hover', main, at.line, at.character);
+        expect(hoverText(h)).toContain('inputs: object {text, tags}');
+      });
+
+      it('a key\'s documentation from the schema', async () => {
+        const at = pos(T, eol('for_each:'), 2);
+        expect(hoverText(await client.at<Hover>('textDocument/hover', main, at.line, at.character))).toMatch(/^\*\*for_each\*\*\n\n\S/);
+      });
+
+      it('a dependency\'s version and description', async () => {
+        const at = pos(T, eol('use: helper'), 7);
+        expect(hoverText(await client.at<Hover>('textDocument/hover', main, at.line, at.character))).toBe('**helper** 1.2.0 (wanted ^1.0.0)\n\nSummarizes a body of text.');
+      });
     });
 
-    it('a sub-expression: the operand of a select in a flow mapping', async () => {
-      const at = pos(MAIN, 'with: { word: inputs.text }', 16);
-      const h = await client.at<Hover>('textDocument/hover', main, at.line, at.character);
-      expect(hoverText(h)).toContain('inputs: object {text, tags}');
-    });
-
-    it('a key\'s documentation from the schema', async () => {
-      const at = pos(MAIN, 'for_each:', 2);
-      expect(hoverText(await client.at<Hover>('textDocument/hover', main, at.line, at.character))).toMatch(/^\*\*for_each\*\*\n\n\S/);
-    });
-
-    it('a dependency\'s version and description', async () => {
-      const at = pos(MAIN, 'use: helper', 7);
-      expect(hoverText(await client.at<Hover>('textDocument/hover', main, at.line, at.character))).toBe('**helper** 1.2.0 (wanted ^1.0.0)\n\nSummarizes a body of text.');
-    });
-  });
-
-  describe('definition and references', () => {
-    beforeAll(() => show(MAIN));
-    const definition = async (needle: string, delta: number) => {
-      const at = pos(MAIN, needle, delta);
-      return client.at<Location | Location[] | null>('textDocument/definition', main, at.line, at.character);
-    };
-    it('a step reference in a template goes to its id', async () => {
-      expect(await definition('steps.first.output', 7)).toEqual([{ uri: main, range: { start: pos(MAIN, 'first\n'), end: pos(MAIN, 'first\n', 5) } }]);
-    });
-    it('use: goes to the used skill\'s file', async () => {
-      expect(await definition('use: helper', 6)).toEqual({ uri: p.uri('helper.skill.yaml'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
-    });
-    it('a tool goes to its declaration, an input to its schema property, a loop variable to as:', async () => {
-      expect(await definition('tool: lookup', 7)).toEqual([{ uri: main, range: { start: pos(MAIN, 'lookup:'), end: pos(MAIN, 'lookup:', 6) } }]);
-      expect(await definition('with: { word: inputs.text }', 22)).toEqual([{ uri: main, range: { start: pos(MAIN, 'text: {'), end: pos(MAIN, 'text: {', 4) } }]);
-      expect(await definition('for {{ tag }}', 8)).toEqual({ uri: main, range: { start: pos(MAIN, 'as: tag', 4), end: pos(MAIN, 'as: tag', 7) } });
-    });
-    it('references of an input across both files, including the with: key of the skill that uses it', async () => {
-      const at = pos(HELPER, 'body: {');
-      await client.open(p.uri('helper.skill.yaml'), HELPER);
-      const refs = await client.at<Location[]>('textDocument/references', p.uri('helper.skill.yaml'), at.line, at.character, { context: { includeDeclaration: true } });
-      expect(refs.map((r) => [r.uri.endsWith('main.skill.yaml') ? 'main' : 'helper', r.range.start])).toEqual([
-        ['helper', pos(HELPER, 'body]')],
-        ['helper', pos(HELPER, 'body: {')],
-        ['helper', pos(HELPER, 'body }}')],
-        ['main', pos(MAIN, 'body: inputs')],
-      ]);
+    describe('definition and references', () => {
+      beforeAll(() => show(T));
+      const definition = async (needle: string, delta: number) => {
+        const at = pos(T, needle, delta);
+        return client.at<Location | Location[] | null>('textDocument/definition', main, at.line, at.character);
+      };
+      it('a step reference in a template goes to its id', async () => {
+        expect(await definition('steps.first.output', 7)).toEqual([{ uri: main, range: { start: pos(T, eol('first\n')), end: pos(T, eol('first\n'), 5) } }]);
+      });
+      it('use: goes to the used skill\'s file', async () => {
+        expect(await definition('use: helper', 6)).toEqual({ uri: p.uri('helper.skill.yaml'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+      });
+      it('a tool goes to its declaration, an input to its schema property, a loop variable to as:', async () => {
+        expect(await definition('tool: lookup', 7)).toEqual([{ uri: main, range: { start: pos(T, eol('lookup:')), end: pos(T, eol('lookup:'), 6) } }]);
+        expect(await definition('with: { word: inputs.text }', 22)).toEqual([{ uri: main, range: { start: pos(T, eol('text: {')), end: pos(T, eol('text: {'), 4) } }]);
+        expect(await definition('for {{ tag }}', 8)).toEqual({ uri: main, range: { start: pos(T, eol('as: tag'), 4), end: pos(T, eol('as: tag'), 7) } });
+      });
+      it('references of an input across both files, including the with: key of the skill that uses it', async () => {
+        const at = pos(H, eol('body: {'));
+        await client.open(p.uri('helper.skill.yaml'), H);
+        const refs = await client.at<Location[]>('textDocument/references', p.uri('helper.skill.yaml'), at.line, at.character, { context: { includeDeclaration: true } });
+        expect(refs.map((r) => [r.uri.endsWith('main.skill.yaml') ? 'main' : 'helper', r.range.start])).toEqual([
+          ['helper', pos(H, eol('body]'))],
+          ['helper', pos(H, eol('body: {'))],
+          ['helper', pos(H, eol('body }}'))],
+          ['main', pos(T, eol('body: inputs'))],
+        ]);
+      });
     });
   });
 });

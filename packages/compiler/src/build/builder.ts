@@ -53,7 +53,11 @@ export interface BuildOptions {
    * `invalidate` with a path whenever its text changes.
    */
   overlay?: (absolutePath: string) => string | undefined;
-  /** False to stop after the checks (no IR emitted, `outputs` empty): what an editor needs. Default true. */
+  /**
+   * False to stop after the checks (no IR emitted, `outputs` empty): what an editor needs. The
+   * parsed documents are then kept (`fileResult(...).parsed.document`) instead of re-parsed on
+   * demand. Default true.
+   */
   emit?: boolean;
 }
 
@@ -217,8 +221,11 @@ export class ProjectBuilder {
     if (result.skill && result.parsed) {
       // Take what binding and emission need from the document now, then let it go (see releaseDocument).
       state.compiled = compileSources(result.parsed);
-      state.nodeRanges = nodeRangesOf(result.parsed);
-      releaseDocument(result.parsed);
+      // Without emission there is no source map to build, and an editor reads the document next.
+      if (this.options.emit !== false) {
+        state.nodeRanges = nodeRangesOf(result.parsed);
+        releaseDocument(result.parsed);
+      }
     }
     return state;
   }

@@ -65,8 +65,12 @@ export class LspClient {
     return client;
   }
 
-  /** Opens a document with `text`. */
+  /** Opens a document with `text` (an open one gets the text as a change). */
   async open(uri: string, text: string): Promise<void> {
+    if (this.versions.has(uri)) {
+      await this.change(uri, text);
+      return;
+    }
     this.versions.set(uri, 1);
     await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
   }
