@@ -8,12 +8,14 @@ export interface DemoOptions {
   color?: boolean;
   /** Repository root (default: this checkout). */
   root?: string;
+  /** Write the run trace of each failover-scene ticket to this directory (`failover-ticket-<n>.trace.json`). */
+  traceDir?: string;
 }
 
 export interface DemoSummary {
   skills: string[];
   session: { remembered: boolean; outputs: Array<{ reply: string; category: string; needs_human: boolean }> };
-  failover: { served: string[]; retries: number; switches: Array<{ from: string; to: string; reason: string }>; breaker: Array<{ engine: string; from: string; to: string }> };
+  failover: { served: string[]; traces: string[]; retries: number; switches: Array<{ from: string; to: string; reason: string }>; breaker: Array<{ engine: string; from: string; to: string }> };
   hotSwitch: Array<{ language: string; engine: string }>;
   cost: { calls: number; input: number; output: number; cost: number; requests: number };
 }

@@ -27,6 +27,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * @property {boolean} [interactive]  pauses and streaming animation for a person watching (default false)
  * @property {boolean} [color]        ANSI colours (default false)
  * @property {string} [root]          repository root (default: this checkout)
+ * @property {string} [traceDir]      write the run trace of each failover-scene ticket here (skillc trace view opens them)
  */
 
 /**
@@ -53,7 +54,7 @@ export async function runDemo(options) {
     await out.pause(1200);
     const session = await sessionScene(out, demo, skills, totals);
     await out.pause(1200);
-    const failover = await failoverScene(out, demo, skills, totals);
+    const failover = await failoverScene(out, demo, skills, totals, options.traceDir);
     await out.pause(1200);
     const hotSwitch = await hotSwitchScene(out, demo, totals, { root });
     await out.pause(800);

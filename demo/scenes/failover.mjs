@@ -6,6 +6,8 @@
  */
 import { BREAKER_RESET_MS } from '../engines.mjs';
 import { engineLabel, section, table } from '../format.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { consume } from '../events.mjs';
 
 const FAILING_ENGINE = 'openai';
@@ -19,7 +21,7 @@ const TICKETS = [
 const AFTER_RECOVERY = { subject: 'Broken zip', body: 'The zip of my new backpack broke on the first trip. Can I return it for a replacement?', customer_tier: 'free' };
 
 /** @param {import('../format.mjs').Out} out */
-export async function failoverScene(out, demo, skills, totals) {
+export async function failoverScene(out, demo, skills, totals, traceDir) {
   section(out, 6, 'Live failover: the primary engine starts failing', 'classify-ticket · engines.prefer: [openai, claude, cohere] · retry → breaker → failover');
   const skill = skills.get('classify-ticket');
   const emulator = demo.emulators[FAILING_ENGINE];
@@ -29,6 +31,8 @@ export async function failoverScene(out, demo, skills, totals) {
   out.line();
 
   const seen = { retries: 0, switches: [], breaker: [] };
+  /** @type {string[]} */
+  const traces = [];
   const stop = demo.onCallEvent((e) => {
     if (e.type === 'retry') {
       seen.retries += 1;
@@ -47,9 +51,16 @@ export async function failoverScene(out, demo, skills, totals) {
     out.line(`  ${out.c.bold(`ticket ${n}`)} “${ticket.subject}” ${out.c.dim(`(${ticket.customer_tier})`)}`);
     let engine = '';
     let model = '';
-    const result = await consume(demo.runtime.stream(skill, ticket), totals, (e) => {
+    const result = await consume(demo.runtime.stream(skill, ticket, traceDir === undefined ? {} : { trace: true }), totals, (e) => {
       if (e.type === 'usage') ({ engine, model } = e);
     });
+    if (traceDir !== undefined && result.runTrace !== undefined) {
+      mkdirSync(traceDir, { recursive: true });
+      const file = path.join(traceDir, `failover-ticket-${n}.trace.json`);
+      writeFileSync(file, `${JSON.stringify(result.runTrace, null, 2)}\n`);
+      traces.push(file);
+      out.line(out.c.dim(`    trace: ${file} (skillc trace view ${file})`));
+    }
     const o = result.output;
     out.line(`    ${out.c.green('✓')} ${o.category}, ${o.priority}, ${o.language} → queue ${out.c.bold(o.queue)}  ${engineLabel(out, engine, model)}`);
     return engine;
@@ -68,7 +79,7 @@ export async function failoverScene(out, demo, skills, totals) {
     await breakerTable(out, demo);
     out.line();
     out.line(`  ${out.c.green('✓ failover:')} ${served.map((engine, i) => `ticket ${i + 1} → ${engine}`).join(', ')}; no ticket was lost`);
-    return { served, ...seen };
+    return { served, traces, ...seen };
   } finally {
     stop();
   }

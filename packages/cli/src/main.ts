@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   emulate: { summary: 'Start a local provider emulator', load: () => loadCommand('emulate') },
   init: { summary: 'Scaffold a new skill file', load: () => loadCommand('init') },
   fmt: { summary: 'Format skill files canonically', load: () => loadCommand('fmt') },
+  trace: { summary: 'View a run trace in the browser (skillc trace view trace.json)', load: () => loadCommand('trace') },
   lsp: { summary: 'Start the language server (stdio)', load: () => loadCommand('lsp') },
   mcp: { summary: 'Serve skills as MCP tools (stdio or Streamable HTTP)', load: () => loadCommand('mcp') },
 };

@@ -5,3 +5,4 @@
 
 /** The package's version. */
 export const SERVER_PACKAGE_VERSION = '0.1.0';
+export { renderTraceViewerPage, type TraceViewerPage } from './trace-viewer/page.js';
