@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { loadStandaloneValidators, type StandaloneValidator } from '@sdl/compiler/core';
 import type { JsonSchema, JsonValue } from '@sdl/adapters';
 import type { ValueProblem } from '../run/errors.js';
 
@@ -19,19 +20,59 @@ export interface SchemaValidator {
   validate(value: unknown): ValidationResult;
 }
 
-/** An ajv instance configured the way SDL reads schemas (2020-12, all errors, defaults, formats). */
-export function createAjv(): Ajv2020 {
+/**
+ * An ajv instance configured the way SDL reads schemas (2020-12, all errors, defaults, formats).
+ * @param checksSchemas - false for an instance that trusts its caller to have checked each schema against the meta-schema
+ */
+export function createAjv(checksSchemas = true): Ajv2020 {
   // ajv and ajv-formats (CommonJS) are required on first use: importing the runtime does not load
   // them, and a host whose skills declare no schemas never does.
   const require = createRequire(import.meta.url);
   const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const formats = require('ajv-formats') as { default?: FormatsPlugin } & FormatsPlugin;
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, validateFormats: true });
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, validateFormats: true, ...(checksSchemas ? {} : { validateSchema: false }) });
   (formats.default ?? formats)(ajv);
   return ajv;
 }
 
-let sharedAjv: Ajv2020 | undefined;
+// Written by scripts/build-validators.mjs at build time (package root: src/load and dist/load sit at the same depth).
+const GENERATED_META_VALIDATOR = new URL('../../generated/json-schema-meta.cjs', import.meta.url);
+let metaValidator: StandaloneValidator | null | undefined;
+
+/**
+ * The JSON Schema 2020-12 meta-schema check generated at build time from the installed ajv's copy,
+ * or null (an unbuilt checkout, another ajv version): then schemas are compiled by an instance that
+ * checks them itself. Compiling the meta-schema is most of the cost of ajv's first compile.
+ */
+function generatedMetaValidator(): StandaloneValidator | null {
+  if (metaValidator === undefined) {
+    const { version } = createRequire(import.meta.url)('ajv/package.json') as { version: string };
+    metaValidator = loadStandaloneValidators(GENERATED_META_VALIDATOR, `ajv@${version} https://json-schema.org/draft/2020-12/schema`)?.validate ?? null;
+  }
+  return metaValidator;
+}
+
+/** ajv's `errorsText()` (data path and message, comma-separated), without loading ajv. */
+function errorsText(errors: readonly ErrorObject[]): string {
+  return errors.map((e) => `data${e.instancePath} ${e.message ?? ''}`).join(', ');
+}
+
+let checkingAjv: Ajv2020 | undefined;
+let trustingAjv: Ajv2020 | undefined;
+
+/**
+ * Compiles with the shared instances: a schema that names no other meta-schema is checked against
+ * the generated meta-schema validator (the error is ajv's own: `schema is invalid: ...`) and then
+ * compiled without ajv checking it again.
+ */
+function compileShared(schema: JsonSchema): ValidateFunction {
+  const meta = generatedMetaValidator();
+  const namesMeta = schema !== null && typeof schema === 'object' && '$schema' in schema;
+  if (meta === null || namesMeta) return (checkingAjv ??= createAjv()).compile(schema as object | boolean);
+  if (!meta(schema)) throw new Error(`schema is invalid: ${errorsText((meta.errors ?? []) as ErrorObject[])}`);
+  return (trustingAjv ??= createAjv(false)).compile(schema as object | boolean);
+}
+
 /**
  * The shared instance's validators by schema text. Compiled bundles carry a copy of every
  * dependency, so the same schema arrives as many objects (ajv caches by object); compiling each
@@ -39,18 +80,80 @@ let sharedAjv: Ajv2020 | undefined;
  */
 const compiledByText = new Map<string, ValidateFunction>();
 
-/** Compiles a schema into a reusable validator (throws on a schema ajv cannot compile). */
+/** The formats ajv-formats 3 defines (`fullFormats`); a schema using another is compiled at once (ajv warns about it). */
+const KNOWN_FORMATS = new Set([
+  'date', 'time', 'date-time', 'iso-time', 'iso-date-time', 'duration', 'uri', 'uri-reference', 'uri-template', 'url', 'email',
+  'hostname', 'ipv4', 'ipv6', 'regex', 'uuid', 'json-pointer', 'json-pointer-uri-fragment', 'relative-json-pointer', 'byte',
+  'int32', 'int64', 'float', 'double', 'password', 'binary',
+]);
+
+/** Keys that make ajv resolve or register something at compile time (references, ids, another meta-schema). */
+const RESOLVING_KEYS = new Set(['$ref', '$dynamicRef', '$recursiveRef', '$id', '$anchor', '$dynamicAnchor', '$recursiveAnchor', '$schema']);
+
+/**
+ * True when compiling `schema` cannot fail (so it may wait for its first use), false when only
+ * compiling can tell; throws ajv's own error when the schema fails the meta-schema. Besides the
+ * meta-schema, ajv (strict off) fails a compile on references it cannot resolve, ids it already
+ * holds and patterns that are not valid `u` regular expressions: a schema with any reference or
+ * id, or a pattern that does not compile, or an unknown format (ajv warns at compile), returns
+ * false. Conservative: a property merely named like a keyword also counts.
+ */
+function compilesForSure(schema: JsonSchema): boolean {
+  const meta = generatedMetaValidator();
+  if (meta === null || (schema !== null && typeof schema === 'object' && '$schema' in schema)) return false;
+  if (!meta(schema)) throw new Error(`schema is invalid: ${errorsText((meta.errors ?? []) as ErrorObject[])}`);
+  const sound = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.every(sound);
+    if (node === null || typeof node !== 'object') return true;
+    for (const [key, value] of Object.entries(node)) {
+      if (RESOLVING_KEYS.has(key)) return false;
+      if (key === 'pattern' && typeof value === 'string' && !compilesAsPattern(value)) return false;
+      if (key === 'patternProperties' && value !== null && typeof value === 'object' && !Object.keys(value).every(compilesAsPattern)) return false;
+      if (key === 'format' && typeof value === 'string' && !KNOWN_FORMATS.has(value)) return false;
+      if (!sound(value)) return false;
+    }
+    return true;
+  };
+  return sound(schema);
+}
+
+/** Whether ajv (`unicodeRegExp` on, its default) accepts `pattern`. */
+function compilesAsPattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The shared instances' validator for a schema text, compiled once. */
+function sharedValidator(text: string, schema: JsonSchema): ValidateFunction {
+  let check = compiledByText.get(text);
+  if (check === undefined) {
+    check = compileShared(schema);
+    compiledByText.set(text, check);
+  }
+  return check;
+}
+
+/**
+ * Compiles a schema into a reusable validator (throws on a schema ajv cannot compile). Without
+ * `ajv`, a schema that is sure to compile (it passes the meta-schema and makes ajv resolve
+ * nothing, see compilesForSure) is compiled on its first use: a project's skills and tools declare
+ * many schemas a given process never validates against, and ajv's compile is most of loading them.
+ * The errors stay those of loading either way.
+ */
 export function compileValidator(schema: JsonSchema, ajv?: Ajv2020): SchemaValidator {
   const text = JSON.stringify(schema);
-  let check = ajv === undefined ? compiledByText.get(text) : undefined;
-  if (check === undefined) {
-    check = (ajv ?? (sharedAjv ??= createAjv())).compile(schema as object | boolean);
-    if (ajv === undefined) compiledByText.set(text, check);
-  }
+  let check: ValidateFunction | undefined;
+  if (ajv !== undefined) check = ajv.compile(schema as object | boolean);
+  else if (!compiledByText.has(text) && !compilesForSure(schema)) check = sharedValidator(text, schema);
   const mayApplyDefaults = text.includes('"default"');
   return {
     schema,
     validate(value: unknown): ValidationResult {
+      check ??= sharedValidator(text, schema);
       // Defaults are written into the value by ajv, so work on a copy when the schema has any.
       const subject = mayApplyDefaults && value !== null && typeof value === 'object' ? structuredClone(value) : value;
       if (check(subject)) return { ok: true, value: subject as JsonValue };
