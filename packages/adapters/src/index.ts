@@ -21,7 +21,7 @@ export { defaultReply, thinkingSignature, type EmulatorReply, type EmulatorCitat
 export { standInReply, type StandInOptions } from './emulators/stand-in.js';
 export { readRepliesFile, RepliesFileError } from './emulators/replies-file.js';
 export { listModels, findModel, resolveModel, costOf, type ModelInfo } from './models.js';
-export { loadConfig, parseConfig, type SdlConfig, type EngineConfig, type StateConfig, type McpServerConfig, type ConfigLocation, type ConfigResult, type LoadConfigOptions } from './config/load.js';
+export { loadConfig, parseConfig, type SdlConfig, type EngineConfig, type StateConfig, type McpServerConfig, type ServerConfig, type ServerCallerConfig, type CallerLimits, type ConfigLocation, type ConfigResult, type LoadConfigOptions } from './config/load.js';
 export { interpolate, type Interpolated, type InterpolationProblem } from './config/interpolate.js';
 export { CONFIG_CODES } from './config/schema.js';
 export { Secret } from './config/secret.js';

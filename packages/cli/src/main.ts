@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   batch: { summary: 'Run a skill over a JSON Lines file on a queue', load: () => loadCommand('batch') },
   runs: { summary: 'List, show and resume durable runs', load: () => loadCommand('runs') },
   worker: { summary: 'Take batch jobs from the queue and run them', load: () => loadCommand('worker') },
+  serve: { summary: 'Serve skills over HTTP (JSON, SSE, OpenAPI, metrics)', load: () => loadCommand('serve') },
   emulate: { summary: 'Start a local provider emulator', load: () => loadCommand('emulate') },
   init: { summary: 'Scaffold a new skill file', load: () => loadCommand('init') },
   fmt: { summary: 'Format skill files canonically', load: () => loadCommand('fmt') },

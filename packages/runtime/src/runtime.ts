@@ -123,6 +123,8 @@ export interface RunOptions {
    * document (schema: `spec/run-trace.schema.json`). On failure the error carries it as `runTrace`.
    */
   trace?: boolean;
+  /** The run's id in logs and engine calls (a server hands it to its caller); a random UUID by default, `durable.runId` when durable. */
+  runId?: string;
 }
 
 /** A runtime: engines, tools and state shared by every run. See `spec/runtime.md`. */
@@ -346,7 +348,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
 
     const ctx: RunContext = {
-      runId: runOptions.durable?.runId ?? randomUUID(),
+      runId: runOptions.durable?.runId ?? runOptions.runId ?? randomUUID(),
       services: currentServices,
       cancel,
       emit,

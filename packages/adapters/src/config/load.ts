@@ -89,6 +89,42 @@ export interface McpServerConfig {
   at: ConfigLocation & { tools: Record<string, ConfigLocation> };
 }
 
+/** Per-caller limits of the HTTP server: runs started per minute, the burst, runs in flight. */
+export interface CallerLimits {
+  /** Runs started per minute. */
+  rpm?: number;
+  /** Runs that may start at once after a quiet spell (the bucket size; default `rpm`). */
+  burstRequests?: number;
+  /** Runs in flight at once. */
+  concurrency?: number;
+}
+
+/** One caller of the HTTP server (`server.callers.<name>`). */
+export interface ServerCallerConfig extends CallerLimits {
+  /** The caller's name: rate limits, sessions and logs are keyed by it, never by the token. */
+  name: string;
+  /** The bearer token; redacted when printed. */
+  token: Secret;
+}
+
+/** The `server:` section of `sdl.config.yaml`, read by `skillc serve`. */
+export interface ServerConfig {
+  /** The interface to listen on. */
+  host?: string;
+  /** The TCP port. */
+  port?: number;
+  /** The callers allowed, by name. */
+  callers: Record<string, ServerCallerConfig>;
+  /** Limits for callers that set none of their own. */
+  rateLimit?: CallerLimits;
+  /** Largest request body in bytes. */
+  bodyLimitBytes?: number;
+  /** Deadline of one run in milliseconds. */
+  timeoutMs?: number;
+  /** How long in-flight runs may take to finish on shutdown. */
+  shutdownTimeoutMs?: number;
+}
+
 /** A validated `sdl.config.yaml`: the engines a host may use, the default one, and the state store. */
 export interface SdlConfig {
   /** The file it came from, as given. */
@@ -101,6 +137,8 @@ export interface SdlConfig {
   state: StateConfig;
   /** The MCP servers by name (empty when the config has no `mcp:`). */
   mcp: Record<string, McpServerConfig>;
+  /** The HTTP server's settings, when the file has a `server:` section. */
+  server?: ServerConfig;
 }
 
 /** What {@link loadConfig} and {@link parseConfig} return: the config when valid, and every diagnostic found. */
@@ -219,10 +257,36 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     },
     mcp,
   };
+  if (raw.server !== undefined) config.server = toServer(raw.server as Raw);
   return { config, diagnostics: ctx.diagnostics };
 }
 
 type Raw = Record<string, unknown>;
+
+function toLimits(raw: Raw | undefined): CallerLimits {
+  if (raw === undefined) return {};
+  return {
+    ...(raw.rpm !== undefined ? { rpm: raw.rpm as number } : {}),
+    ...(raw.burst_requests !== undefined ? { burstRequests: raw.burst_requests as number } : {}),
+    ...(raw.concurrency !== undefined ? { concurrency: raw.concurrency as number } : {}),
+  };
+}
+
+function toServer(raw: Raw): ServerConfig {
+  const callers: Record<string, ServerCallerConfig> = {};
+  for (const [name, caller] of Object.entries((raw.callers ?? {}) as Record<string, Raw>)) {
+    callers[name] = { name, token: caller.token instanceof Secret ? caller.token : new Secret(caller.token as string), ...toLimits(caller) };
+  }
+  return {
+    callers,
+    ...(raw.host !== undefined ? { host: raw.host as string } : {}),
+    ...(raw.port !== undefined ? { port: raw.port as number } : {}),
+    ...(raw.rate_limit !== undefined ? { rateLimit: toLimits(raw.rate_limit as Raw) } : {}),
+    ...(raw.body_limit_bytes !== undefined ? { bodyLimitBytes: raw.body_limit_bytes as number } : {}),
+    ...(raw.timeout_ms !== undefined ? { timeoutMs: raw.timeout_ms as number } : {}),
+    ...(raw.shutdown_timeout_ms !== undefined ? { shutdownTimeoutMs: raw.shutdown_timeout_ms as number } : {}),
+  };
+}
 
 function toEngine(ctx: Context, name: string, raw: Raw, node: Node | undefined): EngineConfig | undefined {
   const provider = raw.provider as Provider | undefined;
@@ -429,7 +493,7 @@ function checkScalar(ctx: Context, n: Node | null | undefined, spec: Extract<Fie
     fromEnv = result.fromEnv;
     const credential = keyName === 'api_key' || (keyName !== undefined && /authorization|token|key|secret|password/i.test(keyName));
     if (spec.kind === 'string' && spec.secret && credential && !/\$\{(env|file):/.test(n.value as string)) {
-      const what = keyName === 'api_key' ? 'the API key' : `the secret \`${keyName}\``;
+      const what = keyName === 'api_key' ? 'the API key' : keyName === 'token' ? 'the bearer token' : `the secret \`${keyName}\``;
       reportNode(ctx, CONFIG_CODES.literalSecret, `${what} is written in the file`, n, `keep keys out of files: \`${keyName}: "\${env:NAME}"\``, false, 'warning');
     }
   }

@@ -100,6 +100,42 @@ export const CONFIG_SPEC: FieldSpec = {
         prefix: { kind: 'string', description: 'the Redis key prefix' },
       },
     },
+    server: {
+      kind: 'map',
+      description: 'the HTTP server of `skillc serve`',
+      fields: {
+        host: { kind: 'string', description: 'the interface to listen on (default 127.0.0.1)' },
+        port: { kind: 'int', min: 0, description: 'the TCP port (default 8080; 0 picks a free one)' },
+        callers: {
+          kind: 'dict',
+          item: 'caller',
+          description: 'the callers allowed to use the server, by name',
+          values: {
+            kind: 'map',
+            description: 'a caller',
+            required: ['token'],
+            fields: {
+              token: { kind: 'string', secret: true, description: 'the bearer token, e.g. "${env:SDL_WEB_TOKEN}"' },
+              rpm: positiveInt('runs this caller may start per minute'),
+              burst_requests: positiveInt('runs that may start at once after a quiet spell (default rpm)'),
+              concurrency: positiveInt('runs of this caller in flight at once'),
+            },
+          },
+        },
+        rate_limit: {
+          kind: 'map',
+          description: 'the per-caller limit for callers that set none',
+          fields: {
+            rpm: positiveInt('runs a caller may start per minute'),
+            burst_requests: positiveInt('runs that may start at once after a quiet spell (default rpm)'),
+            concurrency: positiveInt('runs of one caller in flight at once'),
+          },
+        },
+        body_limit_bytes: positiveInt('the largest request body accepted, in bytes (default 1048576)'),
+        timeout_ms: positiveInt('the deadline of one run, in milliseconds (default none)'),
+        shutdown_timeout_ms: positiveInt('how long in-flight runs may take to finish on SIGTERM before they are cancelled (default 30000)'),
+      },
+    },
   },
 };
 

@@ -23,6 +23,8 @@ import {
   systemClock,
   type EngineEntry,
   type RateLimiter,
+  type ResponseCache,
+  type RuntimeMetrics,
   type StateStore,
 } from '@sdl/runtime';
 
@@ -61,6 +63,10 @@ function tagged(name: string, adapter: EngineAdapter, origins: WeakMap<object, s
 export interface SharedChainState {
   limiter?: RateLimiter;
   breakers?: CircuitBreakers;
+  /** Responses cached for skills with `policies.cache` (`skillc serve`: in Redis when the state store is); no cache stage without it. */
+  cache?: ResponseCache;
+  /** Prometheus metrics the chain and router record into (`skillc serve` exposes them at /metrics). */
+  metrics?: RuntimeMetrics;
 }
 
 /** Builds the engines, the router (default middleware chain) and the descriptors of `config`; limiter and breakers are per process unless `shared` gives others. */
@@ -81,8 +87,9 @@ export function enginesFromConfig(config: SdlConfig, shared: SharedChainState = 
   const chain = createDefaultChain({
     breakers: shared.breakers ?? new CircuitBreakers(new MemoryBreakerStore(), systemClock),
     limiter: shared.limiter ?? new MemoryRateLimiter(systemClock),
+    ...(shared.cache === undefined ? {} : { cache: shared.cache }),
   });
-  const router = new EngineRouter({ registry, chain, describeModel });
+  const router = new EngineRouter({ registry, chain, describeModel, ...(shared.metrics === undefined ? {} : { metrics: shared.metrics }) });
   return {
     router,
     describeModel,

@@ -18,6 +18,10 @@ export function createSecretScrubber(config: SdlConfig | undefined): (text: stri
       if (value.length >= 8) secrets.add(value);
     }
   }
+  for (const caller of Object.values(config?.server?.callers ?? {})) {
+    const token = caller.token.reveal();
+    if (token.length >= 8) secrets.add(token);
+  }
   const url = config?.state.url?.reveal();
   if (url !== undefined && url.length >= 8) secrets.add(url);
   if (secrets.size === 0) return (text) => text;
