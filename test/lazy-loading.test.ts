@@ -25,6 +25,14 @@ describe('lazy loading of the built packages', () => {
     expect(files).toBeLessThan(400);
   });
 
+  it('importing @sdl/server loads the HTTP framework but no parser, SDK, Redis, metrics or ajv; the runtime alone loads no hono', () => {
+    const server = packagesLoadedBy(`await import('@sdl/server');`).packages;
+    for (const name of HEAVY) expect(server, `${name} was loaded`).not.toContain(name);
+    expect(server).toContain('hono');
+    const runtime = packagesLoadedBy(`await import('@sdl/runtime');`).packages;
+    for (const name of ['hono', '@hono/node-server']) expect(runtime, `${name} was loaded`).not.toContain(name);
+  });
+
   it('a call on a configured Anthropic engine loads its SDK and no other provider\'s', () => {
     const { packages } = packagesLoadedBy(`
       const { AnthropicAdapter, OpenAIAdapter, CohereAdapter, startEmulator } = await import('@sdl/adapters');
