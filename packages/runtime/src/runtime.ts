@@ -345,6 +345,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       session = { id: runOptions.session, store: state, newTurns: [] };
       if (memory.max_turns !== undefined) session.maxTurns = memory.max_turns;
       if (memory.ttl_s !== undefined) session.ttlMs = memory.ttl_s * 1000;
+      if (memory.summarize !== undefined && memory.max_turns !== undefined) {
+        const keepRecent = Math.min(memory.summarize.keep_recent ?? Math.max(1, Math.floor(memory.max_turns / 2)), Math.max(1, memory.max_turns - 1));
+        session.summarize = { keepRecent, ...(memory.summarize.engine ? { engine: memory.summarize.engine } : {}), ...(memory.summarize.prompt ? { prompt: memory.summarize.prompt } : {}) };
+      }
     }
 
     const ctx: RunContext = {
@@ -375,7 +379,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // Load the history up front so a store failure (e.g. a corrupt record) is reported as itself.
       if (session !== undefined) await sessionHistory(session);
       const output = await runSkill(ctx, { prepared, path: [] }, checked.value);
-      if (session !== undefined) await saveSessionTurns(session);
+      if (session !== undefined) await saveSessionTurns(session, ctx);
       await durable?.finish(output);
       const { usage, cost, engines: used, trace } = ctx.totals;
       logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });

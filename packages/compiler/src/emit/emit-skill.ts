@@ -62,6 +62,19 @@ const json = (v: unknown): Json => v as Json;
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
+/** `memory.summarize` in the IR: every member present, or absent when the skill does not summarize. */
+function summarizeOf(value: unknown): { summarize?: NonNullable<IrSkill['memory']['summarize']> } {
+  if (value === undefined || value === false) return {};
+  const s = record(value);
+  return {
+    summarize: {
+      engine: typeof s.engine === 'string' ? s.engine : null,
+      prompt: typeof s.prompt === 'string' ? s.prompt : null,
+      keep_recent: typeof s.keep_recent === 'number' ? s.keep_recent : null,
+    },
+  };
+}
+
 /**
  * Builds the IR object of one checked skill (spec/ir.md "A skill"): every member present with
  * defaults filled in, expressions and templates as their compiled ASTs, `depends_on`/`order` from
@@ -99,6 +112,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
   mapNode('');
   mapNode('/inputs');
   mapNode('/outputs');
+  mapNode('/memory/summarize/engine'); // absent unless written: the runtime refuses an engine it lacks there
   const engines = record(skill.engines);
   const baseParams = record(engines.params);
   // Engine names get their own entries: the runtime refuses a name the host does not configure and
@@ -223,7 +237,12 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
     order: [...bound.order],
     return: ret,
     policies: normalizePolicies(skill.policies),
-    memory: { conversation: memory.conversation === true, ttl_s: orNull(memory.ttl_s as number | undefined), max_turns: orNull(memory.max_turns as number | undefined) },
+    memory: {
+      conversation: memory.conversation === true,
+      ttl_s: orNull(memory.ttl_s as number | undefined),
+      max_turns: orNull(memory.max_turns as number | undefined),
+      ...summarizeOf(memory.summarize),
+    },
     tests: asArray(skill.tests).map((raw) => {
       const t = record(raw);
       const replies: Record<string, Json> = {};

@@ -136,7 +136,13 @@ export interface IrSkill {
   order: string[];
   return: IrExpression;
   policies: Record<string, Json>;
-  memory: { conversation: boolean; ttl_s: number | null; max_turns: number | null };
+  /** `summarize` is present only when the skill asks for it (absent: the oldest turns are dropped). */
+  memory: {
+    conversation: boolean;
+    ttl_s: number | null;
+    max_turns: number | null;
+    summarize?: { engine: string | null; prompt: string | null; keep_recent: number | null };
+  };
   tests: Json[];
   source_map: Record<string, IrSourceLocation>;
 }

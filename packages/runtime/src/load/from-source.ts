@@ -29,6 +29,7 @@ import type {
   DeclaredTool,
   Dependency,
   LoadedSkill,
+  SummarizePolicy,
   LoadedStep,
   ModelParams,
   OutputMode,
@@ -64,6 +65,8 @@ export function buildLoadedSkill(
   for (const model of Object.keys(asDoc(engines.models))) {
     sourceMap[`/engines/models/${model.replaceAll('~', '~0').replaceAll('/', '~1')}`] = at(['engines', 'models', model]);
   }
+  const summarizeEngine = asDoc(asDoc(doc.memory).summarize).engine;
+  if (typeof summarizeEngine === 'string') sourceMap['/memory/summarize/engine'] = at(['memory', 'summarize', 'engine']);
   const tools: { [name: string]: DeclaredTool } = {};
   for (const [name, raw] of Object.entries(asDoc(doc.tools))) {
     const tool = asDoc(raw);
@@ -203,10 +206,24 @@ export function buildLoadedSkill(
             conversation: memory.conversation === true,
             ...(typeof memory.ttl_s === 'number' ? { ttl_s: memory.ttl_s } : {}),
             ...(typeof memory.max_turns === 'number' ? { max_turns: memory.max_turns } : {}),
+            ...summarizeFrom(memory.summarize),
           },
         }),
     dependencies: loadedDependencies,
     sourceMap,
+  };
+}
+
+/** `memory.summarize` as written (`true` or an object) in the loaded form; absent when off. */
+function summarizeFrom(value: unknown): { summarize?: SummarizePolicy } {
+  if (value === undefined || value === false) return {};
+  const s = asDoc(value);
+  return {
+    summarize: {
+      ...(typeof s.engine === 'string' ? { engine: s.engine } : {}),
+      ...(typeof s.prompt === 'string' ? { prompt: s.prompt } : {}),
+      ...(typeof s.keep_recent === 'number' ? { keep_recent: s.keep_recent } : {}),
+    },
   };
 }
 

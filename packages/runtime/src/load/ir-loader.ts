@@ -317,7 +317,12 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
 
   const requires = skill.requires as { context_window: number | null; features: ModelFeature[] };
   const engines = skill.engines as { prefer: string[]; models: { [engine: string]: string }; params: ModelParams };
-  const memory = skill.memory as { conversation: boolean; ttl_s: number | null; max_turns: number | null };
+  const memory = skill.memory as {
+    conversation: boolean;
+    ttl_s: number | null;
+    max_turns: number | null;
+    summarize?: { engine: string | null; prompt: string | null; keep_recent: number | null };
+  };
   return {
     name: String(skill.name),
     version: String(skill.version),
@@ -336,6 +341,15 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
       conversation: memory.conversation,
       ...(memory.ttl_s === null ? {} : { ttl_s: memory.ttl_s }),
       ...(memory.max_turns === null ? {} : { max_turns: memory.max_turns }),
+      ...(memory.summarize === undefined
+        ? {}
+        : {
+            summarize: {
+              ...(memory.summarize.engine === null ? {} : { engine: memory.summarize.engine }),
+              ...(memory.summarize.prompt === null ? {} : { prompt: memory.summarize.prompt }),
+              ...(memory.summarize.keep_recent === null ? {} : { keep_recent: memory.summarize.keep_recent }),
+            },
+          }),
     },
     dependencies,
     sourceMap,

@@ -227,8 +227,20 @@ export interface MemoryPolicy {
   conversation: boolean;
   /** How long a session's history is kept after its last turn, in seconds. */
   ttl_s?: number;
-  /** Most turns kept; older turns are dropped first. */
+  /** Most turns kept; older turns are dropped first (folded into the summary first, with `summarize`). */
   max_turns?: number;
+  /** Fold the oldest turns into a running summary instead of dropping them (spec/state.md, "Summaries"). */
+  summarize?: SummarizePolicy;
+}
+
+/** `memory.summarize`: who writes the summary, with which instructions, and how many turns stay verbatim. */
+export interface SummarizePolicy {
+  /** The engine of the summary call; the engine of the run's last prompt step when absent. */
+  engine?: string;
+  /** Instructions of the summary call; the built-in default when absent. */
+  prompt?: string;
+  /** Turns kept verbatim after a fold; half of `max_turns` when absent. */
+  keep_recent?: number;
 }
 
 /** A `uses:` entry together with the skill it resolved to. */

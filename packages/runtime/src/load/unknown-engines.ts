@@ -18,6 +18,8 @@ export function unknownEngineProblems(skill: LoadedSkill, configured: readonly s
   for (const name of Object.keys(skill.engines.models)) {
     uses.push({ name, where: '`engines.models`', location: at(`/engines/models/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`) });
   }
+  const summarizer = skill.memory?.summarize?.engine;
+  if (summarizer !== undefined) uses.push({ name: summarizer, where: '`memory.summarize.engine`', location: at('/memory/summarize/engine') });
   for (const step of skill.steps) {
     if (step.kind === 'prompt' && step.engine !== undefined) uses.push({ name: step.engine, where: `step \`${step.id}\``, location: step.source });
   }

@@ -13,6 +13,8 @@ import type { TraceEntry } from './result.js';
 import type { ConversationStore } from './session.js';
 import type { DurableRun } from './durable.js';
 import type { ObservationScope } from '../observability/telemetry.js';
+import type { PromptStep } from '../load/loaded-skill.js';
+import type { SessionSummary } from './summary.js';
 
 /** What the runtime lends every run. */
 export interface RuntimeServices {
@@ -37,6 +39,14 @@ export interface SessionState {
   history?: Promise<Message[]>;
   /** Turns produced by this run, appended to the store when the run succeeds. */
   newTurns: Array<{ message: Message; engine?: string }>;
+  /** `memory.summarize`, resolved (keep_recent defaulted). */
+  summarize?: { engine?: string; prompt?: string; keepRecent: number };
+  /** Set when the history is loaded: the stored turns with their positions, the version and the summary. */
+  storedTurns?: Array<{ seq: number; message: Message }>;
+  version?: number;
+  summary?: SessionSummary;
+  /** The run's last prompt step that added turns: the summary call is booked on it. */
+  lastCall?: { frame: SkillFrame; step: PromptStep; engine: string };
 }
 
 export interface RunContext {

@@ -19,6 +19,8 @@ export interface TraceEntry {
   startedAt: number;
   durationMs: number;
   error?: string;
+  /** For `memory.summarize` entries: the turns the session's summary covers after this fold. */
+  summary?: { from: number; through: number };
 }
 
 /** What `runtime.run` resolves to. */

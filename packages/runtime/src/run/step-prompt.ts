@@ -5,6 +5,7 @@
  */
 import type { EngineRequest, JsonValue, Message, ReasoningRequest, ToolDefinition } from '@sdl/adapters';
 import type { LoadedSkill, PromptStep, ScopeVariables } from '../load/loaded-skill.js';
+import { summaryBlock } from './summary.js';
 import { OutputValidationError } from '../output/output-validation-error.js';
 import { parseStructuredReply, repairRequest } from '../output/structured-reply.js';
 import type { RunContext, SkillFrame } from './context.js';
@@ -107,7 +108,10 @@ export async function runPromptStep(
     stepPath: frame.path.length === 0 ? step.id : [...frame.path, step.id].join('.'),
   };
   if (ctx.cancel.mayAbort) request.signal = ctx.cancel.signal;
-  if (system !== undefined) request.system = system;
+  // The session's summary goes ahead of the step's own system prompt (every provider has one).
+  const summary = session?.summary;
+  if (summary !== undefined) request.system = system === undefined ? summaryBlock(summary) : `${summaryBlock(summary)}\n\n${system}`;
+  else if (system !== undefined) request.system = system;
   // A fresh array per request, as before: hosts and middleware may keep or change a request's tools.
   if (plan.tools.length > 0) request.tools = [...plan.tools];
   if (plan.output !== undefined) request.output = plan.output;
@@ -154,6 +158,7 @@ export async function runPromptStep(
     const exchange = messages
       .slice(history.length + examples.length + 1)
       .filter((m) => m.role === 'tool' || (m.role === 'assistant' && (m.toolCalls?.length ?? 0) > 0));
+    session.lastCall = { frame, step, engine };
     session.newTurns.push(
       { message: userMessage, engine },
       ...exchange.map((message) => ({ message, engine })),
