@@ -1,6 +1,7 @@
 /**
  * File session store appends at concurrency 16 (issue 14): throughput and per-append latency of
- * `FileStore.appendTurns` with group commit, paired per round against a baseline measured in the
+ * `FileStore.appendTurns` (session journal: the appends to every session that arrive together are
+ * one journal write and one fdatasync), paired per round against a baseline measured in the
  * same round: the durable write path an append took before group commit (temp file, fsync, rename,
  * fsync of the directory, once per append) with 16 writers at once on files of the same size.
  * Contenders are interleaved in rounds so machine load hits all alike; figures are medians over
@@ -39,12 +40,15 @@ interface Result {
   p99: number;
   /** Durable writes (group commits) per append, where the contender counts them. */
   writesPerAppend?: number;
+  /** Process CPU time (user + system, all threads) per append, µs. */
+  cpuPerAppend: number;
 }
 
 /** `CONCURRENCY` workers sharing `APPENDS` operations; per-operation latency in ms. */
-async function drive(op: (i: number, worker: number) => Promise<unknown>): Promise<{ perSecond: number; p50: number; p99: number }> {
+async function drive(op: (i: number, worker: number) => Promise<unknown>): Promise<Result> {
   const latencies: number[] = [];
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
@@ -57,8 +61,9 @@ async function drive(op: (i: number, worker: number) => Promise<unknown>): Promi
     }),
   );
   const wall = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
-  return { perSecond: APPENDS / wall, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+  return { perSecond: APPENDS / wall, p50: pct(latencies, 50), p99: pct(latencies, 99), cpuPerAppend: (used.user + used.system) / APPENDS };
 }
 
 /** The pre-group-commit durable write, once per append, on one file per worker of a window's size. */
@@ -120,14 +125,15 @@ console.log(
   `\nfile store appends: ${APPENDS} per round at concurrency ${CONCURRENCY}, window maxTurns ${MAX_TURNS}, ${ROUNDS} rounds (+1 warm-up), ` +
     `load average during rounds ${spread(loads, 1)} (${new Date().toISOString().slice(0, 10)}, Node ${process.version})\n`,
 );
-console.log('| contender | appends/s (median, min–max) | × baseline (paired) | p50 ms | p99 ms (median, min–max) | durable writes per append |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log('| contender | appends/s (median, min–max) | × baseline (paired) | p50 ms | p99 ms (median, min–max) | CPU µs per append | durable writes per append |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const [c, [name]] of contenders.entries()) {
   const rs = results[c]!;
   const ratios = rs.map((r, i) => r.perSecond / results[0]![i]!.perSecond);
   const writes = rs[0]!.writesPerAppend === undefined ? '1' : median(rs.map((r) => r.writesPerAppend!)).toFixed(3);
   console.log(
     `| ${name} | ${median(rs.map((r) => r.perSecond)).toFixed(0)} (${spread(rs.map((r) => r.perSecond))}) | ${median(ratios).toFixed(2)}× (${spread(ratios, 2)}) | ` +
-      `${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} (${spread(rs.map((r) => r.p99), 1)}) | ${writes} |`,
+      `${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} (${spread(rs.map((r) => r.p99), 1)}) | ` +
+      `${median(rs.map((r) => r.cpuPerAppend)).toFixed(0)} | ${writes} |`,
   );
 }

@@ -9,6 +9,7 @@
  * Holders call `assertHeld()` right before they commit, which catches the remaining race.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { StateLockTimeoutError } from './errors.js';
@@ -27,6 +28,11 @@ export class LockLostError extends Error {
 
 export interface FileLock {
   readonly path: string;
+  /**
+   * Whether taking it broke a stale lock (its holder died or hung while holding it), so whatever
+   * that holder was committing may be half done.
+   */
+  readonly brokeStale: boolean;
   /** Throws {@link LockLostError} unless this holder still owns the lock file. */
   assertHeld(): Promise<void>;
   /** Removes the lock file if it is still ours. */
@@ -73,15 +79,17 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
   const temp = lockTempPath(path, token);
   await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
   let delay = 1;
+  let brokeStale = false;
+  const broke = () => (brokeStale = true);
   try {
     for (;;) {
       try {
         await link(temp, path);
-        return heldLock(path, token);
+        return heldLock(path, token, brokeStale);
       } catch (err) {
         if (errCode(err) !== 'EEXIST') throw err;
       }
-      if (await breakIfStale(path, options.staleMs)) continue;
+      if (await breakIfStale(path, options.staleMs, broke)) continue;
       const waited = Date.now() - started;
       if (waited >= options.timeoutMs) throw new StateLockTimeoutError(path, waited);
       await sleep(delay + Math.random() * delay);
@@ -97,27 +105,33 @@ function lockTempPath(path: string, token: string): string {
   return `${path}.${process.pid}.${token}.tmp`;
 }
 
-function heldLock(path: string, token: string): FileLock {
-  const owns = async () => {
+function heldLock(path: string, token: string, brokeStale: boolean): FileLock {
+  // A lock file is a few dozen bytes on a local disk: a synchronous read costs less than the
+  // thread-pool round trips of an asynchronous one, and holders check before every commit.
+  const owns = () => {
     try {
-      return parseInfo(await readFile(path, 'utf8'))?.token === token;
+      return parseInfo(readFileSync(path, 'utf8'))?.token === token;
     } catch {
       return false;
     }
   };
   return {
     path,
+    brokeStale,
     async assertHeld() {
-      if (!(await owns())) throw new LockLostError(`lock ${path} was taken over by another process`);
+      if (!owns()) throw new LockLostError(`lock ${path} was taken over by another process`);
     },
     async release() {
-      if (await owns()) await unlink(path).catch(() => undefined);
+      if (owns()) await unlink(path).catch(() => undefined);
     },
   };
 }
 
-/** Removes the lock at `path` if it is abandoned; `true` when the caller should try again at once. */
-export async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
+/**
+ * Removes the lock at `path` if it is abandoned; `true` when the caller should try again at once.
+ * `onBroken` is called when this call removed an abandoned lock (not when it was released meanwhile).
+ */
+export async function breakIfStale(path: string, staleMs: number, onBroken?: () => void): Promise<boolean> {
   let text: string;
   let mtimeMs: number;
   try {
@@ -147,5 +161,6 @@ export async function breakIfStale(path: string, staleMs: number): Promise<boole
     return false;
   }
   await unlink(aside).catch(() => undefined);
+  onBroken?.();
   return true;
 }

@@ -26,8 +26,12 @@ export function crc32Hex(text: string): string {
  * `undefined` object properties are dropped, as `JSON.stringify` does.
  */
 export function canonicalJson(value: unknown): string {
-  const seen = new Set<object>();
-  const write = (v: unknown, path: string, depth: number): string => {
+  // The path of the value being written, as segments: the `$.a[0].b` of an error is only built
+  // when a value is refused (building it for every value was most of the cost of framing).
+  const where: (string | number)[] = [];
+  const pathOf = () => '$' + where.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
+  const open = new Set<object>();
+  const write = (v: unknown): string => {
     if (v === null) return 'null';
     switch (typeof v) {
       case 'string':
@@ -35,38 +39,47 @@ export function canonicalJson(value: unknown): string {
       case 'boolean':
         return v ? 'true' : 'false';
       case 'number':
-        if (!Number.isFinite(v)) throw new StateValueError(`cannot store ${v} at ${path}: only finite numbers are JSON`);
+        if (!Number.isFinite(v)) throw new StateValueError(`cannot store ${v} at ${pathOf()}: only finite numbers are JSON`);
         return JSON.stringify(v);
       case 'object':
         break;
       default:
-        throw new StateValueError(`cannot store a ${typeof v} at ${path}: only JSON values can be stored`);
+        throw new StateValueError(`cannot store a ${typeof v} at ${pathOf()}: only JSON values can be stored`);
     }
     const obj = v as object;
-    if (depth > MAX_DEPTH) throw new StateValueError(`value nested deeper than ${MAX_DEPTH} levels at ${path}`);
-    if (seen.has(obj)) throw new StateValueError(`cannot store a cyclic value (cycle at ${path})`);
-    seen.add(obj);
+    if (where.length > MAX_DEPTH) throw new StateValueError(`value nested deeper than ${MAX_DEPTH} levels at ${pathOf()}`);
+    if (open.has(obj)) throw new StateValueError(`cannot store a cyclic value (cycle at ${pathOf()})`);
+    open.add(obj);
     let out: string;
     if (Array.isArray(obj)) {
-      out = '[' + obj.map((item, i) => (item === undefined ? 'null' : write(item, `${path}[${i}]`, depth + 1))).join(',') + ']';
+      out = '[';
+      for (let i = 0; i < obj.length; i++) {
+        const item: unknown = obj[i];
+        where.push(i);
+        out += (i === 0 ? '' : ',') + (item === undefined ? 'null' : write(item));
+        where.pop();
+      }
+      out += ']';
     } else {
       const proto = Object.getPrototypeOf(obj);
       if (proto !== Object.prototype && proto !== null) {
-        throw new StateValueError(`cannot store a ${obj.constructor?.name ?? 'class'} instance at ${path}: only plain objects`);
+        throw new StateValueError(`cannot store a ${obj.constructor?.name ?? 'class'} instance at ${pathOf()}: only plain objects`);
       }
       const record = obj as Record<string, unknown>;
-      const parts: string[] = [];
+      out = '{';
       for (const key of Object.keys(record).sort()) {
         const item = record[key];
         if (item === undefined) continue;
-        parts.push(JSON.stringify(key) + ':' + write(item, `${path}.${key}`, depth + 1));
+        where.push(key);
+        out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + write(item);
+        where.pop();
       }
-      out = '{' + parts.join(',') + '}';
+      out += '}';
     }
-    seen.delete(obj);
+    open.delete(obj);
     return out;
   };
-  return write(value, '$', 0);
+  return write(value);
 }
 
 /** Frames a value for storage. */

@@ -1,0 +1,110 @@
+/**
+ * The file store's session journal (write-ahead log): one append-only file per store,
+ * `journal/sessions.wal`, shared by every process using the store. Each commit appends one frame
+ * holding the new state of every session it changed (the whole session record, or a tombstone for
+ * a session removed) and is fdatasync'ed once, so appends to any number of sessions that arrive
+ * together cost one durable write. Session files are then replaced without an fsync of their own;
+ * a checkpoint later fsyncs them and empties the journal. Full states (not deltas) make replay
+ * idempotent: the last frame naming a session is its state, whatever the session file holds after
+ * a crash or a power loss.
+ *
+ * Frame: `sdlj1:<crc32 of body>:<body bytes>\n<body>`, body = one line per session,
+ * `+<session id> <session record frame>\n` or `-<session id>\n`. Session ids cannot contain spaces
+ * or line breaks and record frames contain no line break (JSON escapes them), so lines never clash.
+ */
+import { open } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+
+/** One session's new state in a commit: its record frame (UTF-8), or `null` when the session was removed. */
+export interface JournalEntry {
+  id: string;
+  frame: Buffer | null;
+}
+
+const MAGIC = 'sdlj1:';
+const HEADER = /^sdlj1:([0-9a-f]{8}):(\d{1,10})$/;
+
+/** Frames one commit. */
+export function encodeJournalFrame(entries: readonly JournalEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const { id, frame } of entries) {
+    if (frame === null) parts.push(Buffer.from(`-${id}\n`, 'latin1'));
+    else parts.push(Buffer.from(`+${id} `, 'latin1'), frame, NEWLINE);
+  }
+  const body = Buffer.concat(parts);
+  const header = `${MAGIC}${crc32(body).toString(16).padStart(8, '0')}:${body.length}\n`;
+  return Buffer.concat([Buffer.from(header, 'latin1'), body]);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** What a journal holds: each session's last state, and how many leading bytes were whole frames. */
+export interface JournalContents {
+  /** Session id to its last record frame (`null`: removed), in the order sessions were last written. */
+  last: Map<string, string | null>;
+  /** Bytes of whole, CRC-valid frames from the start; anything after is a torn or corrupt tail. */
+  validBytes: number;
+  frames: number;
+}
+
+/**
+ * Reads frames from the start until the end or the first frame that is incomplete or fails its CRC
+ * (the tail a writer killed mid-write leaves; nothing after it was acknowledged).
+ */
+export function parseJournal(bytes: Buffer): JournalContents {
+  const last = new Map<string, string | null>();
+  let pos = 0;
+  let frames = 0;
+  while (pos < bytes.length) {
+    const nl = bytes.indexOf(0x0a, pos);
+    if (nl < 0 || nl - pos > 40) break;
+    const m = HEADER.exec(bytes.toString('latin1', pos, nl));
+    if (!m) break;
+    const length = Number(m[2]);
+    const start = nl + 1;
+    if (start + length > bytes.length) break;
+    const body = bytes.subarray(start, start + length);
+    if (crc32(body).toString(16).padStart(8, '0') !== m[1]) break;
+    for (const line of body.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      if (line[0] === '-') {
+        last.delete(line.slice(1));
+        last.set(line.slice(1), null);
+      } else if (line[0] === '+') {
+        const space = line.indexOf(' ');
+        const id = line.slice(1, space);
+        last.delete(id);
+        last.set(id, line.slice(space + 1));
+      }
+    }
+    pos = start + length;
+    frames++;
+  }
+  return { last, validBytes: pos, frames };
+}
+
+/**
+ * The first `size` bytes of the journal, if it is still the file with inode `ino` (a checkpoint
+ * replaces the journal, so another inode means the prefix is gone).
+ */
+export async function readJournalPrefix(file: string, ino: number, size: number): Promise<Buffer | undefined> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    if ((await handle.stat()).ino !== ino) return undefined;
+    const buffer = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(buffer, read, size - read, read);
+      if (bytesRead === 0) return undefined;
+      read += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}
