@@ -2,6 +2,7 @@
  * The engine-neutral contract every adapter implements. Nothing provider-specific appears here:
  * the runtime, the middleware and host applications only ever see these shapes.
  */
+import type { EngineError } from './errors.js';
 
 /** A JSON Schema object (draft 2020-12), kept as plain data. */
 export type JsonSchema = { [key: string]: unknown } | boolean;
@@ -421,6 +422,50 @@ export interface EngineAdapter {
    * the provider in one clump above the limit).
    */
   warmUp?(): Promise<void> | undefined;
+  /** The provider's batch API (Anthropic Message Batches, OpenAI Batch), where it has one. */
+  readonly batches?: ProviderBatchApi;
+}
+
+/** One request of a provider batch; `customId` (1–64 letters, digits, `_` or `-`) matches its result. */
+export interface BatchRequestLine {
+  /** Matches the line's result; unique within the batch. */
+  customId: string;
+  /** The request, as `generate` would take it (streaming is not possible in a batch). */
+  request: EngineRequest;
+}
+
+/** Where a provider batch is: `ended` covers completed, expired and canceled batches (results are ready). */
+export interface ProviderBatchInfo {
+  /** The provider's batch id (`msgbatch_...`, `batch_...`). */
+  id: string;
+  /** `in_progress` (validating, processing, finalizing, canceling) or `ended`. */
+  status: 'in_progress' | 'ended';
+  /** How it ended, once `ended`: `failed` is a batch the provider refused as a whole (OpenAI validation). */
+  endedAs?: 'completed' | 'expired' | 'canceled' | 'failed';
+  /** Lines in the batch, and how many ended each way so far (as the provider counts them). */
+  counts: { total: number; succeeded: number; failed: number };
+}
+
+/** The result of one line of an ended batch. */
+export type BatchLineResult =
+  | { customId: string; ok: true; response: EngineResponse }
+  /** `errored`: the provider answered the line with an error (`error` classified like a call's). */
+  | { customId: string; ok: false; status: 'errored' | 'expired' | 'canceled'; error: EngineError };
+
+/**
+ * A provider's batch API in engine-neutral terms: submit many requests at once (at the provider's
+ * batch price), poll, read the results back by custom id, cancel. Nothing provider-specific
+ * appears above it (spec/batch.md, Provider batches).
+ */
+export interface ProviderBatchApi {
+  /** Submits the lines as one batch. @throws {@link EngineError} when the provider refuses it. */
+  create(lines: BatchRequestLine[], options?: { signal?: AbortSignal }): Promise<ProviderBatchInfo>;
+  /** Where the batch is now. */
+  retrieve(id: string, options?: { signal?: AbortSignal }): Promise<ProviderBatchInfo>;
+  /** Every line's result, once the batch `ended`; lines the provider never reached are `expired` or `canceled`. */
+  results(id: string, options?: { signal?: AbortSignal }): AsyncIterable<BatchLineResult>;
+  /** Asks the provider to stop the batch; it ends `canceled` (lines already done keep their results). */
+  cancel(id: string, options?: { signal?: AbortSignal }): Promise<ProviderBatchInfo>;
 }
 
 /** A capability a skill can require of a model (`requires.features` in a skill file). */

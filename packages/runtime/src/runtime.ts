@@ -23,6 +23,7 @@ import { evaluationInterrupt } from './run/interrupt.js';
 import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
 import { MemoryStore } from './state/memory-store.js';
 import type { BatchOptions } from './batch/run-batch.js';
+import type { ProviderBatchOptions } from './batch/provider-batch.js';
 import { DurableRun, type SnapshotStore } from './run/durable.js';
 import type { BatchItem, BatchSummary } from './batch/types.js';
 import type { McpServerConfig } from '@sdl/adapters';
@@ -160,6 +161,13 @@ export interface Runtime {
    * BullMQ loads on the first call.
    */
   batch(skill: LoadedSkill | PreparedSkill, items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions): Promise<BatchSummary>;
+  /**
+   * Runs a skill over many inputs through the provider's batch API (Anthropic Message Batches,
+   * OpenAI Batch) of `options.engine`, at the batch price; polled with backoff, resumable through
+   * Redis (see `spec/batch.md`, Provider batches).
+   * @throws ProviderBatchUnsupportedError when the engine has no batch API.
+   */
+  providerBatch(skill: LoadedSkill | PreparedSkill, items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: ProviderBatchOptions): Promise<BatchSummary>;
 }
 
 const systemClock: RuntimeClock = {
@@ -454,6 +462,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     batch: async (skill, items, batchOptions) => {
       const { runBatch } = await import('./batch/run-batch.js');
       return runBatch(runtime, skill, items, batchOptions);
+    },
+    providerBatch: async (skill, items, batchOptions) => {
+      const { runProviderBatch } = await import('./batch/provider-batch.js');
+      const name = batchOptions.engine ?? ordered().keys().next().value ?? '(none)';
+      return runProviderBatch(runtime, { name, binding: engines.get(name) }, skill, items, batchOptions);
     },
   };
   return runtime;

@@ -1,9 +1,10 @@
-import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
+import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent, ProviderBatchApi } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
 import { callWithFreshKey, streamWithFreshKey, type Credential } from '../shared/credential.js';
+import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 import type { AnthropicSdk } from './sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import { printRedacted } from '../shared/redacted.js';
@@ -32,6 +33,23 @@ export class AnthropicAdapter implements EngineAdapter {
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'AnthropicAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
+  }
+
+  private batchApi: ProviderBatchApi | undefined;
+
+  /**
+   * The provider's batch API (half the price, results within 24 h), through the official SDK; its
+   * module loads with the SDK on first use.
+   */
+  get batches(): ProviderBatchApi {
+    this.batchApi ??= lazyBatchApi(async () => (await import('./batches.js')).anthropicBatches(() => this.currentSdk(), this.timeoutMs, this.defaultMaxTokens));
+    return this.batchApi;
+  }
+
+  /** The SDK with the fixed key, or with the credential's current key (batch calls take the key of their moment). */
+  private currentSdk() {
+    if (this.credential === undefined) return this.sdk.load(this.apiKey!);
+    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key));
   }
 
   /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */

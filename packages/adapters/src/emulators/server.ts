@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { anthropicDialect } from './anthropic.js';
+import { BatchBook } from './batches.js';
 import { cohereDialect } from './cohere.js';
 import type { Dialect, ReplyIds, WireErrorKind } from './dialect.js';
 import { drawFault, type Fault, type FaultRule, parseFault, parseFaultSpec, seededRandom } from './faults.js';
@@ -40,6 +41,8 @@ export interface EmulatorOptions {
   streamDelayMs?: number;
   /** The API keys accepted; any non-empty key when absent. `acceptKeys` changes them (a rotation). */
   apiKeys?: readonly string[];
+  /** Retrieve calls until a provider batch (Anthropic Message Batches, OpenAI Batch) ends; default 2. */
+  batchPollsToEnd?: number;
 }
 
 /** One HTTP request an emulator received, with what it made of it; for assertions in tests. */
@@ -83,6 +86,10 @@ export interface Emulator {
    * 401 at once); with no argument, any non-empty key again.
    */
   acceptKeys(...keys: string[]): void;
+  /** The next provider batch created expires after its first `completedLines` lines (the rest end `expired`). */
+  expireNextBatch(completedLines: number): void;
+  /** Ids of the provider batches created, in order. */
+  readonly batches: readonly string[];
   /** Stops the server and closes open connections. */
   close(): Promise<void>;
 }
@@ -127,6 +134,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let counter = 0;
   let toolCounter = 0;
   const promptCache = new PromptCache();
+  const batchBook = new BatchBook({
+    dialect,
+    rules,
+    random,
+    ...(options.batchPollsToEnd !== undefined ? { pollsToEnd: options.batchPollsToEnd } : {}),
+    now,
+    answer: async (parsed) => {
+      const n = ++counter;
+      const ids: ReplyIds = { requestId: `req_emu${String(n).padStart(6, '0')}`, responseId: options.provider === 'anthropic' ? `msg_emu${String(n).padStart(6, '0')}` : `chatcmpl-emu${n}`, created: Math.floor(now() / 1000) };
+      const source: ReplySource = replyQueue.shift() ?? options.reply ?? defaultReply;
+      const reply = resolveReply(parsed, typeof source === 'function' ? await source(parsed) : source, (name) => dialect.toolId(++toolCounter, name), promptCache);
+      return dialect.response(parsed, reply, ids);
+    },
+  });
 
   const rateState = (t: number) => {
     while (window.length > 0 && window[0]! <= t - WINDOW_MS) window.shift();
@@ -157,6 +178,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const sendError = (status: number, kind: WireErrorKind, message: string, extra: Record<string, string> = {}) =>
       sendJson(status, dialect.errorBody(kind, message, ids), extra);
 
+    if (/^\/v1\/(messages\/batches|batches|files)(\/|$)/.test(path)) {
+      const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+      const batchKey = dialect.apiKey(req.headers);
+      if (batchKey === undefined || batchKey === '' || (accepted !== undefined && !accepted.has(batchKey))) {
+        sendError(401, 'auth', 'invalid API key');
+        return;
+      }
+      const answer = await batchBook.handle(req.method ?? 'GET', path, raw, req.headers, origin);
+      if (answer !== undefined) {
+        record.body = answer.text === undefined && raw !== '' && !path.startsWith('/v1/files') ? safeJson(raw) : undefined;
+        if (answer.text !== undefined) sendRaw(res, record, answer.status, { ...baseHeaders, 'content-type': 'application/binary' }, answer.text);
+        else sendJson(answer.status, answer.body);
+        return;
+      }
+    }
     if (req.method !== 'POST' || path !== dialect.endpoint) {
       sendError(404, 'not_found', `no route for ${req.method} ${path}; the ${dialect.provider} emulator serves POST ${dialect.endpoint}`);
       return;
@@ -319,6 +355,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     requests,
     enqueueReply: (...replies) => void replyQueue.push(...replies),
     acceptKeys: (...keys) => void (accepted = keys.length === 0 ? undefined : new Set(keys)),
+    expireNextBatch: (completedLines) => batchBook.expireNextBatch(completedLines),
+    batches: batchBook.created,
     enqueueFault: (...faults) => void faultQueue.push(...faults.map((f) => (typeof f === 'string' ? parseFault(f) : f))),
     close,
   };
@@ -328,6 +366,14 @@ function sendRaw(res: ServerResponse, record: RecordedRequest, status: number, h
   record.status = status;
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

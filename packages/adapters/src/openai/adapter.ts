@@ -2,12 +2,13 @@ import type OpenAI from 'openai';
 import type { ProviderSdk } from '../shared/lazy-sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
 import { printRedacted } from '../shared/redacted.js';
-import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../types.js';
+import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent, ProviderBatchApi } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
 import { toOpenAIBody } from './convert.js';
 import { fromOpenAICompletion, OpenAIStreamReader } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
 import { callWithFreshKey, streamWithFreshKey, type Credential } from '../shared/credential.js';
+import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 
 /** OpenAI through the `openai` SDK (Chat Completions), SDK retries off. */
 export class OpenAIAdapter implements EngineAdapter {
@@ -31,6 +32,23 @@ export class OpenAIAdapter implements EngineAdapter {
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'OpenAIAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));
+  }
+
+  private batchApi: ProviderBatchApi | undefined;
+
+  /**
+   * The provider's batch API (half the price, results within 24 h), through the official SDK; its
+   * module loads with the SDK on first use.
+   */
+  get batches(): ProviderBatchApi {
+    this.batchApi ??= lazyBatchApi(async () => (await import('./batches.js')).openaiBatches(() => this.currentSdk(), this.timeoutMs));
+    return this.batchApi;
+  }
+
+  /** The SDK with the fixed key, or with the credential's current key (batch calls take the key of their moment). */
+  private currentSdk() {
+    if (this.credential === undefined) return this.sdk.load(this.apiKey!);
+    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key));
   }
 
   /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */

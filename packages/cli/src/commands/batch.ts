@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type SdlConfig } from '@sdl/adapters';
-import { DEFAULT_BATCH_PREFIX, itemKey, loadSkillFile, type BatchOutcome, type LoadedSkill } from '@sdl/runtime';
+import { DEFAULT_BATCH_PREFIX, itemKey, loadSkillFile, ProviderBatchUnsupportedError, type BatchOutcome, type BatchProgress, type LoadedSkill } from '@sdl/runtime';
 import { readBatchInput } from '../batch/input-file.js';
 import { OutcomeFileError, OutcomeWriter, readOutcomeFile, rewriteOutcomeFile, type OutcomeRecord } from '../batch/outcome-file.js';
 import { createBatchProgress } from '../batch/progress.js';
@@ -23,6 +23,7 @@ const usage = `Usage: skillc batch <skill.yaml|skill.json> --input data.jsonl --
                     [--failures file] [--workers N] [--concurrency N] [--attempts N] [--backoff-ms N]
                     [--config sdl.config.yaml] [--engine name] [--timeout ms]
                     [--redis url] [--prefix name] [--retry-failed]
+                    [--provider-batch [--poll-ms N]]
 
 Runs the skill once per line of the input file (JSON Lines: each line the input object, or
 {"id": ..., "input": {...}}), one job per line on a BullMQ queue in Redis. Workers in this process
@@ -51,6 +52,8 @@ Options:
                        redis://127.0.0.1:6379)
   --prefix <name>      key prefix of queue, limits and breakers in Redis (default ${DEFAULT_BATCH_PREFIX})
   --retry-failed       run the lines of the failures file again
+  --provider-batch     use the provider's batch API (anthropic and openai engines)
+  --poll-ms <n>        with --provider-batch: first wait between polls, doubling up to 60 s (default 5000)
 
 Exit codes: 0 every line succeeded, 1 some lines failed (see the failures file) or the skill or
 config has errors, 2 usage or file errors, 130 interrupted (rerun to resume).
@@ -81,6 +84,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       redis: { type: 'string' },
       prefix: { type: 'string' },
       'retry-failed': { type: 'boolean', default: false },
+      'provider-batch': { type: 'boolean', default: false },
+      'poll-ms': { type: 'string' },
       // For tests and drills: how fast a killed worker's jobs are taken over.
       'lock-ms': { type: 'string' },
     },
@@ -94,6 +99,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const backoffMs = positiveInt('backoff-ms', values['backoff-ms'], 0) ?? 1000;
   const deadlineMs = positiveInt('timeout', values.timeout);
   const lockMs = positiveInt('lock-ms', values['lock-ms'], 100);
+  const pollMs = positiveInt('poll-ms', values['poll-ms'], 1);
+  if (pollMs !== undefined && !values['provider-batch']) throw new UsageError('--poll-ms goes with --provider-batch');
   const prefix = values.prefix ?? DEFAULT_BATCH_PREFIX;
   if (!/^[\w.-]+$/.test(prefix)) throw new UsageError(`--prefix may hold letters, digits, _ . and - only, not \`${prefix}\``);
 
@@ -202,7 +209,22 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const shared = createSharedRuntime(config, redisUrl, prefix, tools);
   const progress = createBatchProgress({ write: stderr, isTTY: io.stderr.isTTY === true });
   try {
-    const summary = await shared.runtime.batch(skill, input.items, {
+    const onProgress = (p: BatchProgress) => progress.update({ ...p, total: p.total + input.problems.length, done: p.done + input.problems.length, failed: p.failed + input.problems.length });
+    const summary = values['provider-batch']
+      ? await shared.runtime.providerBatch(skill, input.items, {
+          redis: redisUrl,
+          prefix,
+          name: outFile,
+          attempts,
+          ...(values.engine !== undefined ? { engine: values.engine } : {}),
+          ...(pollMs !== undefined ? { pollMs } : {}),
+          completed: (line) => done.has(line),
+          onOutcome: write,
+          onProgress,
+          onProviderBatch: (b) => stderr(`skillc batch: provider batch ${b.id} (${b.lines} requests) ${b.resumed ? 'resumed' : 'submitted'}\n`),
+          ...(io.signal !== undefined ? { signal: io.signal } : {}),
+        })
+      : await shared.runtime.batch(skill, input.items, {
       redis: redisUrl,
       prefix,
       name: outFile,
@@ -216,7 +238,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       ...(lockMs !== undefined ? { worker: { lockDurationMs: lockMs, stalledIntervalMs: Math.max(50, Math.floor(lockMs / 2)) } } : {}),
       completed: (line) => done.has(line),
       onOutcome: write,
-      onProgress: (p) => progress.update({ ...p, total: p.total + input.problems.length, done: p.done + input.problems.length, failed: p.failed + input.problems.length }),
+      onProgress,
       ...(io.signal !== undefined ? { signal: io.signal } : {}),
     });
     progress.end();
@@ -234,6 +256,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         `$${summary.cost.toFixed(4)}, ${(summary.elapsedMs / 1000).toFixed(1)} s\n`,
     );
     return failedAll > 0 ? EXIT_INPUT_ERRORS : EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof ProviderBatchUnsupportedError)) throw error;
+    progress.end();
+    stderr(`skillc batch: ${error.message}\n`);
+    return EXIT_INPUT_ERRORS;
   } finally {
     results.close();
     failures.close();

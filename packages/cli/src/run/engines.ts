@@ -46,7 +46,7 @@ function tagged(name: string, adapter: EngineAdapter, origins: WeakMap<object, s
     if (typeof error === 'object' && error !== null && !origins.has(error)) origins.set(error, name);
     throw error;
   };
-  return {
+  const wrapped: EngineAdapter = {
     provider: adapter.provider,
     generate: (request) => adapter.generate(request).catch(tag),
     async *stream(request) {
@@ -57,6 +57,10 @@ function tagged(name: string, adapter: EngineAdapter, origins: WeakMap<object, s
       }
     },
   };
+  // The rate limiter warms adapters up before it grants a slot; provider batches need the batch API.
+  if (adapter.warmUp !== undefined) wrapped.warmUp = () => adapter.warmUp!();
+  if (adapter.batches !== undefined) Object.assign(wrapped, { batches: adapter.batches });
+  return wrapped;
 }
 
 /** Shared middleware state for processes that work together (`skillc batch`, `skillc worker`): limits and breakers in Redis. */

@@ -6,9 +6,11 @@ import type { BatchWorker, BatchWorkerOptions } from './worker.js';
 
 export type { BatchWorker, BatchWorkerOptions } from './worker.js';
 export type { BatchOptions } from './run-batch.js';
+export type { ProviderBatchOptions } from './provider-batch.js';
 export type * from './types.js';
 export { BATCH_QUEUE, DEFAULT_BATCH_PREFIX, batchId, itemKey, jobId, outcomeListKey } from './keys.js';
 export { classifyBatchError } from './classify.js';
+export { ProviderBatchLineError, ProviderBatchUnsupportedError } from './provider-errors.js';
 
 /**
  * Starts a worker that takes batch jobs from the queue in Redis and runs them on `options.runtime`
