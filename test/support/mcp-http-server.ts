@@ -46,9 +46,9 @@ function toolList(sumField: string) {
   ];
 }
 
-function mcpServer(sumField: string, calls: string[]): Server {
+function mcpServer(sumField: string, hidden: readonly string[], calls: string[]): Server {
   const server = new Server({ name: 'sdl-test-http', version: '1.0.0' }, { capabilities: { tools: {} } });
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: toolList(sumField) }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: toolList(sumField).filter((t) => !hidden.includes(t.name)) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     calls.push(request.params.name);
@@ -96,6 +96,8 @@ export interface McpHttpTestServer {
   refused: number;
   /** Renames the first argument of `get-sum` from now on (a schema change, for drift checks). */
   setSumField(name: string): void;
+  /** Leaves these tools out of `tools/list` from now on. */
+  setHidden(names: string[]): void;
   /** Drops every open connection at once, as a crashing server would. */
   crash(): void;
   close(): Promise<void>;
@@ -106,6 +108,7 @@ export async function startMcpHttpServer(token: string): Promise<McpHttpTestServ
   const sockets = new Set<Socket>();
   const calls: string[] = [];
   let sumField = 'a';
+  let hidden: string[] = [];
   let refused = 0;
   const http = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.authorization !== `Bearer ${token}`) {
@@ -117,7 +120,7 @@ export async function startMcpHttpServer(token: string): Promise<McpHttpTestServ
       res.writeHead(405).end();
       return;
     }
-    const server = mcpServer(sumField, calls);
+    const server = mcpServer(sumField, hidden, calls);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
@@ -140,6 +143,9 @@ export async function startMcpHttpServer(token: string): Promise<McpHttpTestServ
     },
     setSumField(name) {
       sumField = name;
+    },
+    setHidden(names) {
+      hidden = names;
     },
     crash() {
       for (const socket of sockets) socket.destroy();

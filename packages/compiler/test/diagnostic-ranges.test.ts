@@ -113,6 +113,7 @@ const WITHOUT_ROW: Record<string, string> = {
   SDL2099: 'fallback for schema keywords without a message; reached only through mapSchemaErrors (codes.test.ts checks its range)',
   SDL3021: 'cross-file (two skills with one name): checked by the builder tests',
   SDL3050: "needs the host's sdl.config.yaml: its exact ranges are in packages/cli/test/config-engines.test.ts",
+  SDL3051: 'needs an MCP server and sdl.lock pins: its exact ranges are in packages/cli/test/mcp-pins.test.ts',
   SDL5003: 'needs an installed npm package that is not a skill',
   SDL5010: 'needs an unreadable dependency (resolve.test.ts checks the start)',
   SDL5011: 'needs a package without a skill file (resolve.test.ts checks the start)',

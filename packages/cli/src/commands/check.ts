@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ProjectBuilder, sortDiagnostics } from '@sdl/compiler';
 import { configuredEngineNames, unknownEngineDiagnostics } from '../run/config-engines.js';
+import { configuredMcpServers, mcpDriftDiagnostics } from '../mcp/pins.js';
 import { type Command, UsageError } from '../io.js';
 import { formatHumanReport, formatJsonReport } from '../report/human.js';
 import { exitCodeFor, reportFormat } from '../report/options.js';
@@ -12,7 +13,8 @@ Directories are searched recursively for *.skill.yaml. \`uses:\` dependencies ar
 checked exactly as \`skillc compile\` does (missing skills, cycles, version ranges, \`with:\`
 arguments), with the same codes and positions; nothing is written. With a sdl.config.yaml in the
 working directory (or --config), engines the skills name that it does not define are warned about
-(SDL3050, with a did-you-mean).
+(SDL3050, with a did-you-mean), and when it has \`mcp:\` servers, MCP tools whose schema changed
+since sdl.lock pinned it are warned about (SDL3051; only servers that can be reached are asked).
 
 Options:
   --root <dir>           the project root (default: found from the first skill)
@@ -44,8 +46,17 @@ export const command: Command = {
     if (values.config !== undefined && engines === undefined) throw new UsageError(`--config ${values.config} does not exist or is not a valid config`);
     if (engines !== undefined) {
       result.diagnostics.push(...unknownEngineDiagnostics(result.sources.values(), engines, values.config ?? 'sdl.config.yaml'));
-      sortDiagnostics(result.diagnostics);
     }
+    // SDL3051: MCP tool schemas that changed since sdl.lock pinned them (reachable servers only).
+    const servers = engines === undefined ? {} : await configuredMcpServers(io.cwd, io.env, values.config);
+    if (Object.keys(servers).length > 0 && result.project !== undefined) {
+      const skills = [...result.project.skills.values()].flatMap((skill) => {
+        const source = result.sources.get(skill.file);
+        return source === undefined ? [] : [{ id: skill.id, source }];
+      });
+      result.diagnostics.push(...(await mcpDriftDiagnostics(result.project.root, skills, servers)));
+    }
+    sortDiagnostics(result.diagnostics);
     if (format === 'json') io.stdout.write(formatJsonReport(result.diagnostics));
     else {
       const color = Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;

@@ -9,8 +9,11 @@ import {
   ProjectBuilder,
   sortDiagnostics,
   watchProject,
+  readLockfile,
   writeLockfile,
+  type Lockfile,
 } from '@sdl/compiler';
+import { configuredMcpServers, pinMcpTools } from '../mcp/pins.js';
 import { type CliIO, type Command, EXIT_OK, UsageError } from '../io.js';
 import { exitCodeFor, reportFormat, type ReportFormat } from '../report/options.js';
 import { formatHumanReport, formatJsonReport } from '../report/human.js';
@@ -95,6 +98,17 @@ export const command: Command = {
   },
 };
 
+/** Pins the schemas of the MCP tools the compiled skills bind to (spec/mcp.md), when sdl.config.yaml has `mcp:` servers. */
+async function pinSchemas(result: BuildResult, before: Lockfile | undefined, io: CliIO): Promise<string | undefined> {
+  const servers = await configuredMcpServers(io.cwd, io.env);
+  if (Object.keys(servers).length === 0 || result.project === undefined) return undefined;
+  const skills = [...result.project.skills.values()].flatMap((skill) => {
+    const source = result.sources.get(skill.file);
+    return source === undefined ? [] : [{ id: skill.id, source }];
+  });
+  return pinMcpTools(result.project.root, skills, servers, before);
+}
+
 /**
  * Reports a build and, when it has no error, writes `outputs` and the lockfile. `rebuilt` (watch
  * mode) says how many roots were recompiled out of how many.
@@ -107,7 +121,10 @@ async function finish(result: BuildResult, options: Options, io: CliIO, outputs:
     let failure = written.error;
     if (!failure && !options.frozen && result.project) {
       try {
+        const before = readLockfile(result.project.root).lock;
         writeLockfile(result.project);
+        const note = await pinSchemas(result, before, io);
+        if (note !== undefined) io.stderr.write(`skillc compile: note: ${note}\n`);
       } catch (error) {
         failure = `cannot write sdl.lock: ${(error as Error).message}`;
       }

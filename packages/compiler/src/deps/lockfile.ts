@@ -21,6 +21,12 @@ export interface LockedSkill {
   sha256: string;
   /** alias → locked skill id. */
   dependencies: Record<string, string>;
+  /**
+   * Pins of the MCP tools the skill's declared tools bind to (declared name → server, server tool
+   * and SHA-256 of its schemas); written by `skillc compile` when the config has `mcp:` servers,
+   * kept as they are by the compiler (spec/mcp.md).
+   */
+  mcp_tools?: Record<string, { server: string; tool: string; sha256: string }>;
 }
 
 /** The content of `sdl.lock` (JSON, sorted keys, no timestamps, no absolute paths). */

@@ -71,6 +71,7 @@ export const DIAGNOSTIC_CODES = {
   SDL3044: { severity: 'warning', title: 'cache mark on nothing' },
   SDL3045: { severity: 'error', title: 'attachment outside the user turn' },
   SDL3050: { severity: 'warning', title: 'engine not in the host config' },
+  SDL3051: { severity: 'warning', title: 'MCP tool schema changed since it was pinned' },
   // SDL41xx (continued): the step graph and `with:` arguments, checked by the expression stage (src/bind)
   SDL4107: { severity: 'error', title: 'unknown step in `steps.<id>`' },
   SDL4108: { severity: 'error', title: 'steps read each other in a cycle' },
