@@ -8,7 +8,8 @@ const enc = (s: string) => new TextEncoder().encode(s);
 
 // SDL2099 (fallback for schema keywords without a dedicated message) and SDL3021 (cross-file) are tested below.
 // SDL3050 needs the host's sdl.config.yaml (skillc check/test): its exact ranges are in packages/cli/test/config-engines.test.ts.
-const FRONT_END_CODES = Object.keys(DIAGNOSTIC_CODES).filter((c) => /^SDL[123]/.test(c) && c !== 'SDL2099' && c !== 'SDL3021' && c !== 'SDL3050');
+// SDL3051 needs MCP servers and sdl.lock pins (skillc check): its exact ranges are in packages/cli/test/mcp-pins.test.ts.
+const FRONT_END_CODES = Object.keys(DIAGNOSTIC_CODES).filter((c) => /^SDL[123]/.test(c) && !['SDL2099', 'SDL3021', 'SDL3050', 'SDL3051'].includes(c));
 
 function run(input: string | Uint8Array): Diagnostic[] {
   return checkBytes(typeof input === 'string' ? enc(input) : input, 'demo.skill.yaml').diagnostics;
