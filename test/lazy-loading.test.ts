@@ -33,6 +33,20 @@ describe('lazy loading of the built packages', () => {
     for (const name of ['hono', '@hono/node-server']) expect(runtime, `${name} was loaded`).not.toContain(name);
   });
 
+  it('skillc check loads no language-server library; importing @sdl/lsp loads no SDK, Redis or MCP', () => {
+    const LSP = ['vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-jsonrpc', 'vscode-languageserver-textdocument'];
+    const { packages: check } = packagesLoadedBy(`
+      const { main } = await import('@sdl/cli');
+      const io = { stdout: { write() {} }, stderr: { write() {} }, cwd: process.cwd(), env: process.env };
+      const code = await main(['check', 'skills/chunk-text.skill.yaml'], io);
+      if (code !== 0) throw new Error('check failed: ' + code);
+    `);
+    for (const name of LSP) expect(check, `${name} was loaded`).not.toContain(name);
+    const { packages: lsp } = packagesLoadedBy(`await import('@sdl/lsp');`);
+    expect(lsp).toContain('vscode-languageserver');
+    for (const name of [...SDKS, 'ioredis', 'bullmq', '@modelcontextprotocol/sdk', 'prom-client']) expect(lsp, `${name} was loaded`).not.toContain(name);
+  });
+
   it('a call on a configured Anthropic engine loads its SDK and no other provider\'s', () => {
     const { packages } = packagesLoadedBy(`
       const { AnthropicAdapter, OpenAIAdapter, CohereAdapter, startEmulator } = await import('@sdl/adapters');

@@ -149,6 +149,20 @@ function keyItems(project: Project, file: SkillFile, context: Extract<YamlContex
       } as CompletionItem);
     }
   }
+  // `with:` keys: the used skill's inputs or the tool's parameters.
+  if (context.path[0] === 'steps' && typeof context.path[1] === 'number' && context.path[2] === 'with' && context.path.length === 3) {
+    const skill = isRecord(value) ? value : {};
+    const step = Array.isArray(skill.steps) ? skill.steps[context.path[1]] : undefined;
+    const schema = isRecord(step) && typeof step.use === 'string' ? project.dependencies(file).get(step.use)?.inputs
+      : isRecord(step) && typeof step.tool === 'string' && isRecord(skill.tools) && isRecord(skill.tools[step.tool]) ? (skill.tools[step.tool] as Record<string, unknown>).parameters : undefined;
+    const properties = isRecord(schema) && isRecord(schema.properties) ? schema.properties : {};
+    const required = isRecord(schema) && Array.isArray(schema.required) ? schema.required : [];
+    for (const [name, property] of Object.entries(properties)) {
+      if (isRecord(present) && Object.hasOwn(present, name)) continue;
+      const doc = isRecord(property) && typeof property.description === 'string' ? property.description : undefined;
+      items.set(name, { label: name, kind: CompletionItemKind.Field, detail: `${isRecord(property) && typeof property.type === 'string' ? property.type : 'any'}${required.includes(name) ? ' (required)' : ''}`, insertText: `${name}: `, sortText: `${required.includes(name) ? 0 : 1}${name}`, ...(doc ? { documentation: { kind: MarkupKind.Markdown, value: doc } } : {}) });
+    }
+  }
   // `replies:` of a test are keyed by step id.
   if (context.path[0] === 'tests' && context.path[2] === 'replies') for (const id of stepIds(value)) items.set(id, { label: id, kind: CompletionItemKind.Reference, detail: 'step', insertText: `${id}: ` });
   if (context.path.length === 2 && context.path[0] === 'engines' && context.path[1] === 'models') {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { formatSkill } from '@sdl/compiler';
 import {
   CodeLensRequest,
+  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   type CompletionItem,
   type Connection,
@@ -99,6 +100,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
+    watchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     for (const uri of folders) {
       if (!uri.startsWith('file:')) continue;
@@ -122,7 +124,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
 
+  let watchDynamically = false;
   connection.onInitialized(() => {
+    // Files changed by other programs (git, a formatter) reach the server only if the client watches them.
+    if (watchDynamically) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.skill.yaml' }, { globPattern: '**/sdl.config.yaml' }, { globPattern: '**/package.json' }, { globPattern: '**/sdl.lock' }],
+      });
+    }
     for (const project of projects.values()) schedule(project);
   });
 

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LspClient, pos, project } from './support/client.js';
 import { HELPER, MAIN } from './support/skills.js';
@@ -54,6 +55,19 @@ describe('diagnostics over stdio', () => {
     expect(diagnostics.map((d) => d.code).sort()).toEqual(['SDL4109', 'SDL4110']);
     await client.change(p.uri('helper.skill.yaml'), HELPER);
     expect(await client.diagnostics(p.uri('main.skill.yaml'), (d) => d.diagnostics.length === 0)).toEqual([]);
+  });
+
+  it('re-checks when a file changes on disk and the client says so (workspace/didChangeWatchedFiles)', async () => {
+    await client.close(p.uri('helper.skill.yaml'));
+    await client.diagnostics(p.uri('main.skill.yaml'), (d) => d.diagnostics.length === 0);
+    writeFileSync(p.file('helper.skill.yaml'), HELPER.replace('required: [body]', 'required: [body, tone]').replace('    body: { type', '    tone: { type: string }\n    body: { type'));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: p.uri('helper.skill.yaml'), type: 2 }] });
+    const [d] = await client.diagnostics(p.uri('main.skill.yaml'), (x) => x.diagnostics.length > 0);
+    expect(d).toMatchObject({ code: 'SDL4110', range: { start: pos(MAIN, 'with: {'), end: pos(MAIN, 'with: {', 4) } });
+    expect(d!.message).toContain('tone');
+    writeFileSync(p.file('helper.skill.yaml'), HELPER);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: p.uri('helper.skill.yaml'), type: 2 }] });
+    expect(await client.diagnostics(p.uri('main.skill.yaml'), (x) => x.diagnostics.length === 0)).toEqual([]);
   });
 
   it('reports a dependency cycle with the other end as related location', async () => {

@@ -101,6 +101,17 @@ describe('completion, hover and navigation over stdio', () => {
       expect(await complete('    claude: \n', 12)).toEqual(expect.arrayContaining(['claude-sonnet-5']));
     });
 
+    it('with: keys: the used skill\'s inputs and the tool\'s parameters, with types and docs', async () => {
+      const text = MAIN.replace('with: { body: inputs.text }', 'with: {  }').replace('with: { word: inputs.text }', 'with: {  }');
+      await show(text);
+      const complete = async (n: number) => {
+        const at = pos(text, 'with: {  }', 8, n);
+        return client.at<CompletionItem[]>('textDocument/completion', main, at.line, at.character);
+      };
+      expect((await complete(0)).map((i) => [i.label, i.detail, (i.documentation as { value?: string } | undefined)?.value])).toEqual([['body', 'string (required)', 'The text to summarize.']]);
+      expect((await complete(1)).map((i) => [i.label, i.detail])).toEqual([['word', 'string']]);
+    });
+
     it('works in CRLF files', async () => {
       const text = MAIN.replace('and {{ inputs.text }}', 'and {{ inputs. }}').replace(/\n/g, '\r\n');
       await show(text);
@@ -155,6 +166,9 @@ describe('completion, hover and navigation over stdio', () => {
         expect(await definition('tool: lookup', 7)).toEqual([{ uri: main, range: { start: pos(T, eol('lookup:')), end: pos(T, eol('lookup:'), 6) } }]);
         expect(await definition('with: { word: inputs.text }', 22)).toEqual([{ uri: main, range: { start: pos(T, eol('text: {')), end: pos(T, eol('text: {'), 4) } }]);
         expect(await definition('for {{ tag }}', 8)).toEqual({ uri: main, range: { start: pos(T, eol('as: tag'), 4), end: pos(T, eol('as: tag'), 7) } });
+      });
+      it('a with: key goes to the used skill\'s input declaration', async () => {
+        expect(await definition(eol('with: { body: inputs.text }'), 9)).toEqual([{ uri: p.uri('helper.skill.yaml'), range: { start: pos(H, eol('body: {')), end: pos(H, eol('body: {'), 4) } }]);
       });
       it('references of an input across both files, including the with: key of the skill that uses it', async () => {
         const at = pos(H, eol('body: {'));

@@ -75,6 +75,12 @@ export class LspClient {
     await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
   }
 
+  /** Closes a document (the file on disk counts again). */
+  async close(uri: string): Promise<void> {
+    this.versions.delete(uri);
+    await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
   /** Replaces the document's whole text; returns the new version. */
   async change(uri: string, text: string): Promise<number> {
     const version = (this.versions.get(uri) ?? 0) + 1;
