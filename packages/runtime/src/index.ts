@@ -17,6 +17,7 @@ export * from './run/events.js';
 export * from './run/result.js';
 export * from './run/call-model.js';
 export type { ConversationStore } from './run/session.js';
+export { memoryTools, RECALL_PARAMETERS, REMEMBER_PARAMETERS, type MemoryToolsOptions } from './tools/memory-tools.js';
 export { DEFAULT_SUMMARY_PROMPT, SUMMARY_NAMESPACE, type SessionSummary } from './run/summary.js';
 export { costOf } from './run/model-turn.js';
 export * from './runtime.js';

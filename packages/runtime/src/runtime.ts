@@ -106,6 +106,8 @@ export interface RuntimeOptions {
 export interface RunOptions {
   /** Conversation id; history is loaded and appended when the skill has `memory.conversation`. */
   session?: string;
+  /** Whose memory the run reads and writes across sessions (`memoryTools`: `remember` / `recall`). */
+  user?: string;
   /** Engine to use when it qualifies for the skill (overrides `engines.prefer`). */
   engine?: string;
   /** Aborts every in-flight model and tool call; the run rejects with {@link RunCancelledError}. */
@@ -370,6 +372,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (deadlineMs !== undefined) ctx.deadline = clock.now() + deadlineMs;
     if (cancel.mayAbort) ctx.interrupt = evaluationInterrupt(cancel, clock, ctx.deadline, deadlineMs);
     if (session !== undefined) ctx.session = session;
+    if (runOptions.user !== undefined) ctx.user = runOptions.user;
     if (durable !== undefined) {
       ctx.durable = durable;
       durable.seed(ctx.totals);

@@ -70,6 +70,8 @@ export interface RunContext {
   /** Shared by nested runs and by child contexts (same object). */
   totals: RunTotals;
   session?: SessionState;
+  /** The run's user (`RunOptions.user`): facts of `memoryTools` are kept per user. */
+  user?: string;
   /** Set for durable runs: completed top-level steps are recorded, and recorded ones are not run again. */
   durable?: DurableRun;
   /** Set when the run is observed (OpenTelemetry recording, GenAI metrics or a run trace): where its spans go. */

@@ -4,7 +4,23 @@
  * that a prompt step can return them to the model and a tool step can raise a located error.
  */
 import type { JsonValue } from '@sdl/adapters';
+import type { LoadedSkill } from '../load/loaded-skill.js';
+import { Redactor } from '../observability/redactor.js';
 import type { RunContext, SkillFrame } from './context.js';
+
+/** The skill's `policies.redact` as a redactor (all built-in kinds when it names none), one per skill. */
+const redactors = new WeakMap<LoadedSkill, Redactor>();
+function redactorOf(skill: LoadedSkill): Redactor {
+  let redactor = redactors.get(skill);
+  if (redactor === undefined) {
+    const rules = skill.policies.redact ?? [];
+    const kinds = rules.filter((r): r is string => typeof r === 'string');
+    const custom = rules.filter((r): r is { name: string; pattern: string } => typeof r !== 'string');
+    redactor = new Redactor(rules.length === 0 ? {} : { kinds, custom });
+    redactors.set(skill, redactor);
+  }
+  return redactor;
+}
 
 export type HostToolOutcome = { ok: true; value: JsonValue } | { ok: false; message: string };
 
@@ -38,6 +54,9 @@ export async function callHostTool(
       skill: frame.prepared.skill.name,
       step: stepId,
       ...(callId === undefined ? {} : { callId }),
+      ...(ctx.user === undefined ? {} : { user: ctx.user }),
+      ...(ctx.session === undefined ? {} : { session: ctx.session.id }),
+      redact: (value) => redactorOf(frame.prepared.skill).redactDeep(value),
     });
     return { ok: true, value: value === undefined ? null : value };
   } catch (error) {

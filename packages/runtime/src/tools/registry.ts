@@ -14,6 +14,15 @@ export interface ToolCallContext {
   step: string;
   /** The model's tool-call id (prompt steps only). */
   callId?: string;
+  /** The run's user (`RunOptions.user`), for tools that keep data per user. */
+  user?: string;
+  /** The run's conversation session (`RunOptions.session`). */
+  session?: string;
+  /**
+   * The value with the skill's `policies.redact` applied (every built-in kind when the skill names
+   * none): for tools that store or forward what they are given.
+   */
+  redact(value: JsonValue): JsonValue;
 }
 
 /** A tool as the host registers it. */
