@@ -22,7 +22,7 @@ import {
 } from '@opentelemetry/api';
 import { isEngineError, type EngineRequest, type EngineResponse, type Message, type Provider, type StopReason, type Usage } from '@sdl/adapters';
 import type { LoadedSkill } from '../load/loaded-skill.js';
-import type { CallObserver, HopObserver } from '../middleware/types.js';
+import type { AttemptObserver, CallObserver, HopObserver } from '../middleware/types.js';
 import { GENAI, GENAI_METRIC_BUCKETS, GENAI_METRICS, SDL_ATTR } from './genai-conventions.js';
 import { Redactor } from './redactor.js';
 import type { RunTrace, RunTraceMessage, RunTraceSpan, RunTraceSpanKind } from './run-trace.js';
@@ -260,6 +260,7 @@ export class ObservationScope {
   /** A step (or a `for_each` item when `index` is set). */
   step(info: { skill: string; path: string[]; step: string; kind: 'prompt' | 'tool' | 'use'; index?: number; items?: number }): StepObservation {
     const name = info.index === undefined ? info.step : `${info.step}[${info.index}]`;
+    if (!this.run.recording && this.run.recorder === undefined) return new StepObservation(this, undefined, undefined);
     let span: Span | undefined;
     if (this.run.recording) {
       const attributes: Attributes = {
@@ -272,9 +273,12 @@ export class ObservationScope {
       if (info.items !== undefined) attributes[SDL_ATTR.forEachItems] = info.items;
       span = this.startSpan(`sdl.step ${name}`, SpanKind.INTERNAL, attributes);
     }
-    const fields: Partial<RunTraceSpan> = { skill: info.skill, path: info.path, step: info.step, stepKind: info.kind };
-    if (info.index !== undefined) fields.index = info.index;
-    const node = this.run.recorder?.open(info.index === undefined ? 'step' : 'item', name, this.nodeId, fields);
+    let node: RunTraceSpan | undefined;
+    if (this.run.recorder !== undefined) {
+      const fields: Partial<RunTraceSpan> = { skill: info.skill, path: info.path, step: info.step, stepKind: info.kind };
+      if (info.index !== undefined) fields.index = info.index;
+      node = this.run.recorder.open(info.index === undefined ? 'step' : 'item', name, this.nodeId, fields);
+    }
     return new StepObservation(this.child(span, node), span, node);
   }
 
@@ -381,6 +385,8 @@ export class ModelCallObservation implements CallObserver {
   private readonly otel: Context;
   private readonly startedAt: number;
   private readonly provider: string;
+  /** Set at the call's first failure: from then on its hops and attempts have spans. */
+  private eventful = false;
 
   constructor(
     private readonly scope: ObservationScope,
@@ -435,54 +441,24 @@ export class ModelCallObservation implements CallObserver {
     this.span?.addEvent('sdl.engine_switch', { [SDL_ATTR.failoverFrom]: hop.from, [SDL_ATTR.failoverTo]: hop.to, [SDL_ATTR.failoverReason]: hop.reason ?? 'unavailable' });
   }
 
-  /** The router starts trying `engine`. */
+  /**
+   * The router starts trying `engine`. Hop and attempt spans are made only for a call that retries
+   * or fails over: until its first failure a call's first hop and attempt keep just their start
+   * times, and are made (with those times) when an attempt or the hop fails. A call answered by its
+   * first attempt has its `chat` span alone, which keeps the common path at three spans per call.
+   */
   hop(engine: string, provider: Provider, model: string): HopObserver {
-    const run = this.scope.run;
-    const span = run.recording
-      ? run.tracer.startSpan(
-          `sdl.engine ${engine}`,
-          { kind: SpanKind.INTERNAL, attributes: { [SDL_ATTR.engine]: engine, [GENAI.providerName]: provider, [GENAI.requestModel]: model } },
-          this.otel,
-        )
-      : undefined;
-    const hopContext = span === undefined ? this.otel : trace.setSpan(this.otel, span);
-    const node = run.recorder?.open('hop', engine, this.node?.id, { engine, provider, model });
-    const redactor = this.scope.redactor;
-    return {
-      attempt: (attempt) => {
-        const attemptSpan = run.recording
-          ? run.tracer.startSpan(`sdl.attempt ${engine} #${attempt}`, { kind: SpanKind.INTERNAL, attributes: { [SDL_ATTR.engine]: engine, [SDL_ATTR.attempt]: attempt } }, hopContext)
-          : undefined;
-        const attemptNode = run.recorder?.open('attempt', `${engine} #${attempt}`, node?.id, { engine, attempt });
-        const attemptContext = attemptSpan === undefined ? undefined : trace.setSpan(hopContext, attemptSpan);
-        return {
-          // Under the attempt's context, so the adapter's own HTTP spans (if instrumented) nest here.
-          run: (fn) => (attemptContext === undefined ? fn() : otelContext.with(attemptContext, fn)),
-          end: (error, retryInMs) => {
-            if (attemptSpan !== undefined) {
-              if (retryInMs !== undefined) attemptSpan.setAttribute(SDL_ATTR.retryDelayMs, retryInMs);
-              if (error !== undefined) failSpan(attemptSpan, error, redactor);
-              attemptSpan.end();
-            }
-            if (attemptNode !== undefined) {
-              if (retryInMs !== undefined) attemptNode.retryInMs = retryInMs;
-              run.recorder!.close(attemptNode, error === undefined ? 'ok' : 'error', error === undefined ? undefined : errorText(error, redactor));
-            }
-          },
-        };
-      },
-      end: (error, failoverReason) => {
-        if (span !== undefined) {
-          if (failoverReason !== undefined) span.setAttribute(SDL_ATTR.failoverReason, failoverReason);
-          if (error !== undefined) failSpan(span, error, redactor);
-          span.end();
-        }
-        if (node !== undefined) {
-          if (failoverReason !== undefined) node.failoverReason = failoverReason;
-          run.recorder!.close(node, error === undefined ? 'ok' : 'error', error === undefined ? undefined : errorText(error, redactor));
-        }
-      },
-    };
+    return new HopObservation(this, this.scope, this.otel, this.node, engine, provider, model);
+  }
+
+  /** The first failure of the call: from now on its hops and attempts get spans. */
+  markEventful(): void {
+    this.eventful = true;
+  }
+
+  /** Whether the call has failed once (its hops and attempts get spans). */
+  get isEventful(): boolean {
+    return this.eventful;
   }
 
   /** The call answered (on `engine`, after any failover). */
@@ -587,6 +563,106 @@ export class ToolObservation {
     if (this.node !== undefined) {
       this.node.result = outcome.ok ? redactor.redactDeep(outcome.value) : { error: redactor.redact(outcome.message) };
       this.scope.run.recorder!.close(this.node, outcome.ok ? 'ok' : 'error', outcome.ok ? undefined : redactor.redact(outcome.message));
+    }
+  }
+}
+
+/** One engine hop of a model call (see {@link ModelCallObservation.hop}). */
+class HopObservation implements HopObserver {
+  private readonly startedAt = performance.now();
+  private span: Span | undefined;
+  /** The hop span's context once it has one. */
+  context: Context;
+  private readonly node: RunTraceSpan | undefined;
+
+  constructor(
+    private readonly call: ModelCallObservation,
+    private readonly scope: ObservationScope,
+    private readonly parent: Context,
+    callNode: RunTraceSpan | undefined,
+    readonly engine: string,
+    private readonly provider: Provider,
+    private readonly model: string,
+  ) {
+    this.context = parent;
+    if (call.isEventful) this.open();
+    this.node = scope.run.recorder?.open('hop', engine, callNode?.id, { engine, provider, model });
+  }
+
+  /** Makes the hop's span (with its start time) if the call records spans and it has none yet. */
+  open(): Span | undefined {
+    if (this.span !== undefined || !this.scope.run.recording) return this.span;
+    this.call.markEventful();
+    this.span = this.scope.run.tracer.startSpan(
+      `sdl.engine ${this.engine}`,
+      { kind: SpanKind.INTERNAL, startTime: this.startedAt, attributes: { [SDL_ATTR.engine]: this.engine, [GENAI.providerName]: this.provider, [GENAI.requestModel]: this.model } },
+      this.parent,
+    );
+    this.context = trace.setSpan(this.parent, this.span);
+    return this.span;
+  }
+
+  attempt(attempt: number): AttemptObserver {
+    return new AttemptObservation(this, this.call, this.scope, this.node, attempt);
+  }
+
+  end(error?: unknown, failoverReason?: string): void {
+    if (error !== undefined) this.open();
+    const span = this.span;
+    if (span !== undefined) {
+      if (failoverReason !== undefined) span.setAttribute(SDL_ATTR.failoverReason, failoverReason);
+      if (error !== undefined) failSpan(span, error, this.scope.redactor);
+      span.end();
+    }
+    if (this.node !== undefined) {
+      if (failoverReason !== undefined) this.node.failoverReason = failoverReason;
+      this.scope.run.recorder!.close(this.node, error === undefined ? 'ok' : 'error', error === undefined ? undefined : errorText(error, this.scope.redactor));
+    }
+  }
+}
+
+/** One attempt on an engine hop. */
+class AttemptObservation implements AttemptObserver {
+  private readonly startedAt = performance.now();
+  private span: Span | undefined;
+  private readonly node: RunTraceSpan | undefined;
+
+  constructor(
+    private readonly hop: HopObservation,
+    call: ModelCallObservation,
+    private readonly scope: ObservationScope,
+    hopNode: RunTraceSpan | undefined,
+    private readonly attempt: number,
+  ) {
+    if (call.isEventful) this.open();
+    this.node = scope.run.recorder?.open('attempt', `${hop.engine} #${attempt}`, hopNode?.id, { engine: hop.engine, attempt });
+  }
+
+  private open(): void {
+    if (this.span !== undefined || this.hop.open() === undefined) return;
+    this.span = this.scope.run.tracer.startSpan(
+      `sdl.attempt ${this.hop.engine} #${this.attempt}`,
+      { kind: SpanKind.INTERNAL, startTime: this.startedAt, attributes: { [SDL_ATTR.engine]: this.hop.engine, [SDL_ATTR.attempt]: this.attempt } },
+      this.hop.context,
+    );
+  }
+
+  /** Under the attempt's context (once it has a span), so the adapter's own HTTP spans nest there. */
+  run<T>(fn: () => T): T {
+    return this.span === undefined ? fn() : otelContext.with(trace.setSpan(this.hop.context, this.span), fn);
+  }
+
+  end(error?: unknown, retryInMs?: number): void {
+    if (error !== undefined) this.open();
+    const span = this.span;
+    if (span !== undefined) {
+      if (retryInMs !== undefined) span.setAttribute(SDL_ATTR.retryDelayMs, retryInMs);
+      if (error !== undefined) failSpan(span, error, this.scope.redactor);
+      span.end();
+    }
+    if (this.node !== undefined) {
+      if (retryInMs !== undefined) this.node.retryInMs = retryInMs;
+      this.scope.run.recorder!.close(this.node, error === undefined ? 'ok' : 'error', error === undefined ? undefined : errorText(error, this.scope.redactor));
     }
   }
 }

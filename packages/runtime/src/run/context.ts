@@ -105,3 +105,13 @@ export interface SkillFrame {
   path: string[];
 }
 
+
+/**
+ * The context for what runs inside an observed step or skill. `Object.assign`, not a spread
+ * followed by a property (V8's slow path for that shape).
+ */
+export function withObservation(ctx: RunContext, obs: ObservationScope): RunContext {
+  const inner = Object.assign({}, ctx);
+  inner.obs = obs;
+  return inner;
+}

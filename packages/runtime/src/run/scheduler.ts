@@ -7,7 +7,7 @@
  */
 import { isEngineError, type JsonValue } from '@sdl/adapters';
 import type { LoadedSkill, LoadedStep, ScopeVariables } from '../load/loaded-skill.js';
-import { childContext, type RunContext, type SkillFrame } from './context.js';
+import { childContext, withObservation, type RunContext, type SkillFrame } from './context.js';
 import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFailedError } from './errors.js';
 import { celTypeOf, evaluateExpression } from './evaluate.js';
 import type { EventOrigin } from './events.js';
@@ -133,7 +133,7 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
   const observed = ctx.obs?.step({ ...origin, kind: step.kind, items: items.length });
   let results: JsonValue[];
   try {
-    results = await mapBounded(observed === undefined ? ctx : { ...ctx, obs: observed.scope }, items, limit, (itemCtx, item, index) =>
+    results = await mapBounded(observed === undefined ? ctx : withObservation(ctx, observed.scope), items, limit, (itemCtx, item, index) =>
       runOnce(itemCtx, frame, step, { ...vars, [as]: item, index }, { ...origin, index }, true),
     );
   } catch (error) {
@@ -158,7 +158,7 @@ async function runOnce(
   const startedAt = ctx.services.now();
   if (!isItem) ctx.emit?.({ type: 'step-start', ...origin });
   const observed = ctx.obs?.step({ ...origin, kind: step.kind });
-  if (observed !== undefined) ctx = { ...ctx, obs: observed.scope };
+  if (observed !== undefined) ctx = withObservation(ctx, observed.scope);
   let output: JsonValue;
   try {
     switch (step.kind) {

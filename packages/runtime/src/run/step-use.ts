@@ -5,7 +5,7 @@
  */
 import type { JsonValue } from '@sdl/adapters';
 import type { ScopeVariables, UseStep } from '../load/loaded-skill.js';
-import type { RunContext, SkillFrame } from './context.js';
+import { withObservation, type RunContext, type SkillFrame } from './context.js';
 import { InputValidationError, SdlRuntimeError } from './errors.js';
 import { evaluateArguments } from './evaluate.js';
 
@@ -31,7 +31,7 @@ export async function runUseStep(
   const observed = ctx.obs?.skill(dependency.skill);
   if (observed === undefined) return runNested(ctx, { prepared: dependency, path: [...frame.path, step.id] }, checked.value);
   try {
-    const output = await runNested({ ...ctx, obs: observed.scope }, { prepared: dependency, path: [...frame.path, step.id] }, checked.value);
+    const output = await runNested(withObservation(ctx, observed.scope), { prepared: dependency, path: [...frame.path, step.id] }, checked.value);
     observed.end('ok');
     return output;
   } catch (error) {
