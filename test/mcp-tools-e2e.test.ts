@@ -184,6 +184,11 @@ describe.each(ROWS)('MCP tools from $name', (row) => {
     const { output, events } = await runWithEvents(runtime, 'call fetch_resource {"resourceType": "Text", "resourceId": 0}');
     expect(events.find((e) => e.type === 'tool-result')).toMatchObject({ name: 'fetch_resource', isError: true });
     expect(output).toMatch(new RegExp(`^tool fetch_resource returned: error: MCP server \`${row.server}\`: tool \`get-resource-reference\` reported an error: .*Invalid resourceId: 0`));
+    // The run trace records the MCP call as a tool call, with its arguments and the error.
+    const traced = await runtime.run(skill, { message: 'call fetch_resource {"resourceType": "Text", "resourceId": 0}' }, { trace: true });
+    const span = traced.runTrace!.spans.find((s) => s.kind === 'tool_call');
+    expect(span).toMatchObject({ name: 'fetch_resource', status: 'error', arguments: { resourceType: 'Text', resourceId: 0 } });
+    expect(span!.error).toContain('reported an error');
   });
 
   it('a call past `timeout_ms` is cancelled and reported to the model as a timeout', async () => {
