@@ -33,6 +33,17 @@ describe('completion, hover and navigation over stdio', () => {
     await client.diagnostics(main);
   });
 
+  it('reports engines sdl.config.yaml does not define (SDL3050, as skillc check does), at the name', async () => {
+    const text = MAIN.replace('tools:\n', 'engines:\n  prefer: [claud]\ntools:\n');
+    const version = await client.change(main, text);
+    const diagnostics = await client.diagnostics(main, (d) => d.version === version);
+    expect(diagnostics.filter((d) => d.code === 'SDL3050').map((d) => [d.range, d.severity, d.message])).toEqual([
+      [{ start: pos(text, 'claud]'), end: pos(text, 'claud]', 5) }, 2, 'engine `claud` is not defined in sdl.config.yaml (engines: claude, openai)\nhint: did you mean `claude`?'],
+    ]);
+    const clean = await client.change(main, MAIN);
+    expect(await client.diagnostics(main, (d) => d.version === clean)).toEqual([]);
+  });
+
   describe('completion', () => {
     it.each([
       ['| block: inputs fields with their types and docs', (t: string) => t.replace('and {{ inputs.text }}', 'and {{ inputs. }}'), 'and {{ inputs.', 14, ['text', 'tags']],
