@@ -7,7 +7,7 @@
  * At `--concurrency` above 1 the adapter answers after a timer tick, so calls overlap as they do
  * against a server. Streams: the adapter yields `--deltas` text deltas then usage and stop.
  *
- *   npx tsx bench/runtime/chain-micro.ts [--blocks 30] [--calls 2000] [--streams 100] [--deltas 300] [--concurrency 1]
+ *   npx tsx bench/runtime/chain-micro.ts [--blocks 30] [--calls 2000] [--streams 100] [--deltas 300] [--concurrency 1] [--wait-ms 0]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     streams: { type: 'string', default: '100' },
     deltas: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '1' },
+    /** With --concurrency above 1: how long the adapter waits before answering (0: one event-loop turn). */
+    'wait-ms': { type: 'string', default: '0' },
   },
 });
 const BLOCKS = Number(values.blocks);
@@ -41,7 +43,8 @@ const STREAMS = Number(values.streams);
 const DELTAS = Number(values.deltas);
 const CONCURRENCY = Number(values.concurrency);
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+const WAIT_MS = Number(values['wait-ms']);
+const tick = () => new Promise((resolve) => (WAIT_MS > 0 ? setTimeout(resolve, WAIT_MS) : setImmediate(resolve)));
 const response = (text: string, model: string): EngineResponse => ({ text, toolCalls: [], usage: { inputTokens: 12, outputTokens: 5 }, stopReason: 'end', model });
 const instant = {
   provider: 'anthropic',

@@ -3,14 +3,32 @@
  * contenders in short blocks in one process against the emulator process and reports this
  * process's CPU per call for each, median over blocks and paired per block against the first name.
  *   npx tsx bench/runtime/pair-harness.ts [blocks] [callsPerBlock] [concurrency] [names...]
- * names: bare, adapter, run, bareSig (default: bare adapter run)
+ * names: bare, adapter, run, chain, bareSig (default: bare adapter run)
  */
+import { loadavg } from 'node:os';
+import { findModel } from '../../packages/adapters/src/index.js';
+import {
+  CircuitBreakers,
+  createDefaultChain,
+  createRuntime,
+  EngineRegistry,
+  EngineRouter,
+  MemoryBreakerStore,
+  MemoryRateLimiter,
+  systemClock,
+} from '../../packages/runtime/src/index.js';
 import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
 
 const [blocksArg = '20', perArg = '400', concArg = '16', ...wanted] = process.argv.slice(2);
 const { url, child } = await startEmulatorProcess();
 const { client, adapter, skill, direct } = await benchClients(url);
+const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
+const defaultChain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+const routed = createRuntime({ router: new EngineRouter({ registry, chain: defaultChain, describeModel: findModel }) });
+routed.load(skill);
 const all: Record<string, () => Promise<unknown>> = {
+  // runtime.run through the router and the default chain (the headline contender of bench/runtime/run.ts).
+  chain: () => routed.run(skill, { question: QUESTION }),
   bare: () => client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }),
   adapter: () => adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 }),
   run: () => direct.run(skill, { question: QUESTION }),
@@ -41,8 +59,11 @@ for (let b = 0; b < Number(blocksArg); b++) {
   }
 }
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+console.log(`${blocksArg} blocks x ${perArg} calls at c=${concArg}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const name of names) {
   const diffs = cpu[name]!.map((x, i) => x - cpu[names[0]!]![i]!);
-  console.log(`${name.padEnd(8)} median ${median(cpu[name]!).toFixed(0)} µs CPU/call; paired vs ${names[0]}: ${median(diffs) >= 0 ? '+' : ''}${median(diffs).toFixed(0)} µs`);
+  const sorted = [...diffs].sort((a, b) => a - b);
+  const q = (f: number) => sorted[Math.round(f * (sorted.length - 1))]!.toFixed(0);
+  console.log(`${name.padEnd(8)} median ${median(cpu[name]!).toFixed(0)} µs CPU/call; paired vs ${names[0]}: ${median(diffs) >= 0 ? '+' : ''}${median(diffs).toFixed(0)} µs (IQR ${q(0.25)} .. ${q(0.75)})`);
 }
 child.kill('SIGTERM');
