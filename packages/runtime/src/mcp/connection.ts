@@ -223,7 +223,7 @@ export class McpConnection {
       await client.connect(transport, { timeout: this.#options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS });
     } catch (error) {
       await client.close().catch(() => {});
-      throw new Error(`MCP server \`${this.name}\` could not be started: ${connectFailure(error, this.config)}`);
+      throw new Error(`MCP server \`${this.name}\` could not be ${this.config.transport === 'stdio' ? 'started' : 'reached'}: ${connectFailure(error, this.config)}`);
     }
     if (this.#closing) await client.close();
     this.#current = live;
@@ -276,10 +276,25 @@ export class McpConnection {
 
 /** Why connecting failed, without anything from the headers or environment (they may hold secrets). */
 function connectFailure(error: unknown, config: McpServerConfig): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT' && config.transport === 'stdio') return `\`${config.command}\` was not found; check \`command\` (and PATH)`;
-  const cause = (error as { cause?: { code?: string } })?.cause?.code;
-  if (cause === 'ECONNREFUSED') return `nothing listens at ${config.url}; check \`url\` and that the server runs`;
-  const message = error instanceof Error ? error.message : String(error);
+  // The system error (ENOENT, ECONNREFUSED, ENOTFOUND) may sit a few causes deep.
+  let code: unknown;
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    code = (e as { code?: unknown }).code ?? code;
+    if (typeof code === 'string') break;
+  }
+  if (config.transport === 'stdio') {
+    if (code === 'ENOENT') return `\`${config.command}\` was not found; check \`command\` (and PATH)`;
+    if (code === CONNECTION_CLOSED) return 'the process exited before the MCP handshake; run the command by hand to see why';
+  } else {
+    if (code === 'ECONNREFUSED') return `nothing listens at ${config.url}; check \`url\` and that the server runs`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host of ${config.url} is not known; check \`url\``;
+    // The SDK's StreamableHTTPError carries the HTTP status as its code.
+    const status = (error as { code?: unknown })?.code;
+    if (status === 401 || status === 403) return `${config.url} refused the credentials (HTTP ${status}); check \`headers\``;
+    if (status === 404 || status === 405) return `${config.url} is not an MCP endpoint (HTTP ${status}); check \`url\``;
+  }
+  let message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: unknown })?.cause;
+  if (message === 'fetch failed' && cause instanceof Error) message = `fetch failed (${cause.message})`;
   return message.split('\n')[0] ?? 'unknown error';
 }
