@@ -435,6 +435,11 @@ export class ModelCallObservation implements CallObserver {
     return prompt;
   }
 
+  /** Runs the call under the chat span's context, so spans the adapter's HTTP client makes nest under it. */
+  run<T>(fn: () => T): T {
+    return this.span === undefined ? fn() : otelContext.with(this.otel, fn);
+  }
+
   /** A failover hop as reported by the router (`ModelCall.onEngineSwitch`). */
   switched(hop: { from: string; to: string; reason?: string }): void {
     if (this.node !== undefined) (this.node.switches ??= []).push({ from: hop.from, to: hop.to, reason: hop.reason ?? 'unavailable' });

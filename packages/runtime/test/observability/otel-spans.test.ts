@@ -191,7 +191,11 @@ describe('OpenTelemetry spans of a run', () => {
       const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
       const host = tracerProvider.getTracer('host');
       fixture.onTool.current = () => host.startSpan('db.lookup').end();
-      const runtime = fixture.runtime({ tracerProvider });
+      // Stands for an instrumented HTTP client: a span of the host's own per attempt, in the active context.
+      const runtime = fixture.runtime({ tracerProvider }, (_ctx, next) => {
+        host.startSpan('http.request').end();
+        return next();
+      });
       fixture.injectFaults();
       await host.startActiveSpan('POST /tickets', async (span) => {
         await runtime.run(fixture.skill, TRACED_INPUT);
@@ -201,6 +205,17 @@ describe('OpenTelemetry spans of a run', () => {
       expect(lines.slice(0, 2)).toEqual(['POST /tickets', '  invoke_agent traced-parent']);
       expect(lines).toContain('      execute_tool lookup_order');
       expect(lines[lines.indexOf('      execute_tool lookup_order') + 1]).toBe('        db.lookup');
+      // The first attempt's own spans nest under the chat span (its attempt span is made only when
+      // it fails, after them); once a call has failed, each later attempt's spans nest under it.
+      const spans = exporter.getFinishedSpans();
+      const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
+      const parents = spans
+        .filter((s) => s.name === 'http.request')
+        .sort((a, b) => hrCompare(a.startTime, b.startTime))
+        .map((s) => byId.get(s.parentSpanContext!.spanId)!.name);
+      expect(parents.slice(0, 2)).toEqual(['chat gpt-5.4', 'sdl.attempt gpt #2']);
+      expect(parents.filter((name) => !/^(chat |sdl\.attempt )/.test(name))).toEqual([]);
+      expect(parents).toHaveLength(8); // gpt: 2 + 1 + 2 (for_each); command: 2; claude: 1
     } finally {
       fixture.onTool.current = undefined;
       context.disable();

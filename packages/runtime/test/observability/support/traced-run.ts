@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator, type EmulatedProvider, type Emulator, type EmulatorRequest, type EmulatorReply } from '@sdl/adapters';
-import { createRuntime, loadSkillFile, type LoadedSkill, type Runtime, type TelemetryOptions } from '@sdl/runtime';
+import { createRuntime, loadSkillFile, type LoadedSkill, type Middleware, type Runtime, type TelemetryOptions } from '@sdl/runtime';
 import { emulatedRouter } from '../../../../../test/support/emulated-engines.js';
 
 export const API_KEY = 'sk-trace-test-secret-0123456789abcdef';
@@ -96,7 +96,8 @@ function reply(request: EmulatorRequest): EmulatorReply {
 export async function tracedFixture(): Promise<{
   skill: LoadedSkill;
   emulators: Record<EmulatedProvider, Emulator>;
-  runtime(telemetry?: TelemetryOptions): Runtime;
+  /** `innermost`: a host middleware put next to the adapter call (it runs once per attempt). */
+  runtime(telemetry?: TelemetryOptions, innermost?: Middleware): Runtime;
   /** Queues the faults of the scenario: one 429 on gpt, 503s on command until failover. */
   injectFaults(): void;
   toolCalls: unknown[];
@@ -120,8 +121,9 @@ export async function tracedFixture(): Promise<{
     skill,
     emulators,
     toolCalls,
-    runtime: (telemetry) => {
+    runtime: (telemetry, innermost) => {
       const router = emulatedRouter({ emulators, engines: ENGINE, models: MODEL, apiKey: API_KEY, only: ['openai', 'anthropic', 'cohere'] });
+      if (innermost !== undefined) router.chain.use('probe', innermost, 'innermost');
       return createRuntime({
         router,
         tools: {
