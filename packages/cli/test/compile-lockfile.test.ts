@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadSkillFile } from '@sdl/runtime';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { project, skillc } from './helpers.js';
+import { project, skillc, readIr } from './helpers.js';
 
 const skill = (name: string, version: string, uses = '', body = '  - id: only\n    prompt: { user: "{{ inputs.text }}" }\n') =>
   `sdl: "1.0"\nname: ${name}\nversion: ${version}\ndescription: The ${name} skill.\ninputs: { type: object, properties: { text: { type: string } } }\n${uses}steps:\n${body}`;
@@ -17,6 +18,43 @@ function app(): string {
   });
 }
 
+describe('skillc compile output, content-addressed by default', () => {
+  it('writes each skill once under objects/ and bundles referring to it by hash; the runtime follows and checks the references; --standalone writes single-file bundles', async () => {
+    const root = app();
+    expect((await skillc(['compile', 'skills', '--out', 'dist'], root)).code).toBe(0);
+    expect((await skillc(['compile', 'skills', '--out', 'solo', '--standalone'], root)).code).toBe(0);
+    // lib is in both bundles' closures, its object is written once: two skills, two objects.
+    const objects = readdirSync(join(root, 'dist', 'objects')).sort();
+    expect(objects).toHaveLength(2);
+    const referencing = JSON.parse(readFileSync(join(root, 'dist/app.skill.json'), 'utf8'));
+    expect(Object.values(referencing.skills)).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/), expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+    expect(objects).toEqual((Object.values(referencing.skills) as string[]).map((h) => `${h.slice(7)}.json`).sort());
+    // Same document either way: same hash, and the references resolve to the standalone bundle's skills.
+    const standalone = JSON.parse(readFileSync(join(root, 'solo/app.skill.json'), 'utf8'));
+    expect(referencing.hash).toBe(standalone.hash);
+    expect(readIr(join(root, 'dist/app.skill.json'))).toEqual(standalone);
+    expect(readdirSync(join(root, 'solo')).sort()).toEqual(['app.skill.json', 'lib.skill.json']);
+    for (const dir of ['dist', 'solo']) expect((await loadSkillFile(join(root, dir, 'app.skill.json'))).name).toBe('app');
+
+    // An object edited in place (its hash kept) or missing is refused, never run.
+    const libObject = join(root, 'dist', 'objects', `${(referencing.skills['skills/lib.skill.yaml'] as string).slice(7)}.json`);
+    const good = readFileSync(libObject, 'utf8');
+    writeFileSync(libObject, good.replace('The lib skill.', 'Edited.'));
+    await expect(loadSkillFile(join(root, 'dist/app.skill.json'))).rejects.toMatchObject({ code: 'SDL6004' });
+    rmSync(libObject);
+    const missing = await loadSkillFile(join(root, 'dist/app.skill.json')).catch((e: Error) => e);
+    expect(missing).toMatchObject({ code: 'SDL6001' });
+    expect((missing as Error).message).toMatch(/skill `skills\/lib.skill.yaml` is stored in .*objects.*cannot be read \(ENOENT\); copy the whole compile output directory, or compile with --standalone/);
+    // A recompile puts a missing object back (present ones are not rewritten: their name is their content).
+    expect((await skillc(['compile', 'skills', '--out', 'dist'], root)).code).toBe(0);
+    expect(readFileSync(libObject, 'utf8')).toBe(good);
+    // A reference is a hash, never a path: anything else is refused before a file is opened.
+    const forged = { ...referencing, skills: { ...referencing.skills, 'skills/lib.skill.yaml': 'sha256:../../app.skill' } };
+    writeFileSync(join(root, 'dist/forged.skill.json'), JSON.stringify(forged));
+    await expect(loadSkillFile(join(root, 'dist/forged.skill.json'))).rejects.toMatchObject({ code: 'SDL6003' });
+  });
+});
+
 describe('skillc compile and sdl.lock', () => {
   it('writes sdl.lock at the project root, and the bundle holds the dependency closure', async () => {
     const root = app();
@@ -25,7 +63,7 @@ describe('skillc compile and sdl.lock', () => {
     expect(r.code).toBe(0);
     const lock = JSON.parse(readFileSync(join(root, 'sdl.lock'), 'utf8'));
     expect(Object.keys(lock.skills)).toEqual(['skills/app.skill.yaml', 'skills/lib.skill.yaml']);
-    const ir = JSON.parse(readFileSync(join(root, 'dist/app.skill.json'), 'utf8'));
+    const ir = readIr(join(root, 'dist/app.skill.json'));
     expect(Object.keys(ir.skills)).toEqual(['skills/app.skill.yaml', 'skills/lib.skill.yaml']);
     expect(ir.dependencies.map((d: { id: string; sha256: string }) => [d.id, d.sha256])).toEqual([['skills/lib.skill.yaml', lock.skills['skills/lib.skill.yaml'].sha256]]);
   });
@@ -93,7 +131,7 @@ describe('skillc compile and sdl.lock', () => {
     });
     const r = await skillc(['compile', 'app.skill.yaml', '--out', 'dist'], root);
     expect(r.err).toBe('');
-    const ir = JSON.parse(readFileSync(join(root, 'dist/app.skill.json'), 'utf8'));
+    const ir = readIr(join(root, 'dist/app.skill.json'));
     expect(ir.dependencies).toEqual([expect.objectContaining({ id: 'npm:text-tools/summarize', source: 'npm', path: 'node_modules/text-tools/skills/summarize.skill.yaml', version: '1.4.0' })]);
     expect(ir.skills['app.skill.yaml'].uses.sum.skill).toBe('npm:text-tools/summarize');
   });

@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { type CliIO, main } from '@sdl/cli';
-import { project } from './helpers.js';
+import { project, readIr } from './helpers.js';
 
 function skillText(name: string, uses: string[] = []): string {
   const lines = ['sdl: "1.0"', `name: ${name}`, 'version: 1.0.0', `description: The ${name} skill.`, 'inputs: { type: object, properties: { text: { type: string } } }'];
@@ -36,7 +36,7 @@ describe('skillc compile --watch', () => {
     const leaf = join(root, 'skills/leaf.skill.yaml');
     writeFileSync(leaf, readFileSync(leaf, 'utf8').replace('The leaf skill.', 'A changed leaf.'));
     await until(() => expect(out).toContain('recompiled 2 of 3 skills: leaf.skill.json, mid.skill.json\n'));
-    expect(JSON.parse(readFileSync(join(root, 'dist/mid.skill.json'), 'utf8')).skills['skills/leaf.skill.yaml'].description).toBe('A changed leaf.');
+    expect(readIr(join(root, 'dist/mid.skill.json')).skills['skills/leaf.skill.yaml'].description).toBe('A changed leaf.');
     expect(statSync(join(root, 'dist/other.skill.json')).mtimeMs).toBe(otherMtime);
 
     writeFileSync(leaf, readFileSync(leaf, 'utf8').replace('{{ inputs.text }}', '{{ inputs.txet }}'));

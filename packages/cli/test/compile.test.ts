@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GOOD, good, project, skillc } from './helpers.js';
+import { GOOD, good, project, readIr, skillc } from './helpers.js';
 
 describe('skillc compile', () => {
   it('writes <out>/<name>.skill.json with defaults filled, as deterministic JSON', async () => {
@@ -9,9 +9,9 @@ describe('skillc compile', () => {
     const r = await skillc(['compile', 'skills', '--out', 'build'], root);
     expect(r.code).toBe(0);
     expect(r.out).toBe('compiled 2 skills to build\n');
-    expect(readdirSync(join(root, 'build')).sort()).toEqual(['answer-question.skill.json', 'second-skill.skill.json']);
+    expect(readdirSync(join(root, 'build')).sort()).toEqual(['answer-question.skill.json', 'objects', 'second-skill.skill.json']);
     const text = readFileSync(join(root, 'build/answer-question.skill.json'), 'utf8');
-    const json = JSON.parse(text) as { entry: string; ir_version: string; skills: Record<string, { name: string; policies: { retry: Record<string, number> } }> };
+    const json = readIr(join(root, 'build/answer-question.skill.json')) as { entry: string; ir_version: string; skills: Record<string, { name: string; policies: { retry: Record<string, number> } }> };
     expect(json.ir_version).toBe('1.0');
     expect(json.entry).toBe('a.skill.yaml'); // no package.json: the root is the first skill's directory
     expect(json.skills['a.skill.yaml']!.name).toBe('answer-question');
@@ -56,6 +56,7 @@ describe('skillc compile', () => {
     const r = await skillc(['compile', 'a.skill.yaml', '-o', 'out', '--json'], root);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual({ diagnostics: [] });
-    expect(readdirSync(join(root, 'out'))).toEqual(['answer-question.skill.json']);
+    expect(readdirSync(join(root, 'out')).sort()).toEqual(['answer-question.skill.json', 'objects']);
+    expect(readdirSync(join(root, 'out', 'objects'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.json$/)]);
   });
 });

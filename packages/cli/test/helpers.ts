@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type CliIO, main } from '@sdl/cli';
@@ -40,3 +40,15 @@ policies:
 `;
 
 export const good = (name: string) => GOOD.replace('name: answer-question', `name: ${name}`);
+
+/**
+ * A compiled bundle as one document: the content-addressed form's skill references
+ * (`"sha256:<hex>"`) replaced by `objects/<hex>.json` beside it, a standalone bundle as it is.
+ */
+export function readIr(file: string): any {
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  for (const [id, ref] of Object.entries(doc.skills as Record<string, unknown>)) {
+    if (typeof ref === 'string') doc.skills[id] = JSON.parse(readFileSync(join(dirname(file), 'objects', `${ref.slice('sha256:'.length)}.json`), 'utf8'));
+  }
+  return doc;
+}

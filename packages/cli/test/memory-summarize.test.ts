@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRuntime, loadIrFile, loadSkillSource } from '@sdl/runtime';
 import { ScriptedAdapter } from '@sdl/adapters';
-import { project, skillc } from './helpers.js';
+import { project, skillc, readIr } from './helpers.js';
 
 const skill = (summarize: string) => `sdl: "1.0"
 name: chat
@@ -31,7 +31,7 @@ describe('memory.summarize in the skill file, the IR and the runtime', () => {
     expect(check.code, check.out + check.err).toBe(0);
     const compile = await skillc(['compile', 'chat.skill.yaml', '--out', 'build'], cwd);
     expect(compile.code, compile.out + compile.err).toBe(0);
-    const json = JSON.parse((await import('node:fs')).readFileSync(path.join(cwd, 'build', 'chat.skill.json'), 'utf8'));
+    const json = readIr(path.join(cwd, 'build', 'chat.skill.json'));
     // The IR's `memory` of the skill, wherever the bundle keeps it.
     const memories: unknown[] = [];
     const walk = (v: unknown): void => {

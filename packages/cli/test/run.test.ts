@@ -367,7 +367,8 @@ steps:
     expect(compiled.code).toBe(0);
     expect(JSON.parse(compiled.out).output).toEqual({ term: 'tea', meaning: 'the word tea' });
 
-    const compile = await main(['compile', 'lookup.skill.yaml', '--out', 'dist'], { stdout: { write: () => true }, stderr: { write: () => true }, cwd, env: {} });
+    // Standalone: the test copies the compiled file alone to other directories.
+    const compile = await main(['compile', 'lookup.skill.yaml', '--out', 'dist', '--standalone'], { stdout: { write: () => true }, stderr: { write: () => true }, cwd, env: {} });
     expect(compile).toBe(0);
     const ir = join(cwd, 'dist', 'lookup.skill.json');
     expect(readFileSync(ir, 'utf8')).toContain('"ir_version"');

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -18,15 +18,19 @@ import { type CliIO, type Command, EXIT_OK, UsageError } from '../io.js';
 import { exitCodeFor, reportFormat, type ReportFormat } from '../report/options.js';
 import { formatHumanReport, formatJsonReport } from '../report/human.js';
 
-const usage = `Usage: skillc compile <files|dirs...> --out <dir> [--frozen-lockfile] [--verify-ir] [--watch] [--format human|json]
+const usage = `Usage: skillc compile <files|dirs...> --out <dir> [--standalone] [--frozen-lockfile] [--verify-ir] [--watch] [--format human|json]
 
 Check skill files, resolve their \`uses:\` dependencies and, when nothing has an error, write
 <out>/<name>.skill.json for each skill given: the IR (spec/ir.md) of the skill and its whole
-dependency closure. Nothing is written when any file has an error (no partial output).
+dependency closure. The skills are content-addressed: each is written once, as
+<out>/objects/<sha256>.json, and the bundles refer to them by hash (the runtime follows and checks
+the references; copy the whole directory). --standalone writes single-file bundles instead, each
+holding its skills inline. Nothing is written when any file has an error (no partial output).
 sdl.lock at the project root is written or updated unless --frozen-lockfile is given.
 
 Options:
   -o, --out <dir>        output directory (created if missing)
+  --standalone           one self-contained file per skill (every skill of its closure inline)
   --frozen-lockfile      fail (exit 1) when sdl.lock is missing or out of date; never write it (for CI)
   --verify-ir            also check every emitted skill and file against schemas/ir.schema.json before
                          writing (a check of the compiler itself; the runtime validates IR when it loads it)
@@ -45,6 +49,8 @@ interface Options {
   out: string;
   format: ReportFormat;
   frozen: boolean;
+  /** Write single-file bundles instead of bundles referring to `objects/`. */
+  standalone: boolean;
 }
 
 /** `skillc compile`: build, then write every output atomically (temp file + rename), or nothing. */
@@ -61,6 +67,7 @@ export const command: Command = {
         json: { type: 'boolean' },
         'frozen-lockfile': { type: 'boolean' },
         'verify-ir': { type: 'boolean' },
+        standalone: { type: 'boolean' },
         root: { type: 'string' },
         watch: { type: 'boolean', short: 'w' },
       },
@@ -70,7 +77,7 @@ export const command: Command = {
     const format = reportFormat(values.format, values.json);
     if (positionals.length === 0) throw new UsageError('give at least one skill file or directory');
     if (!values.out) throw new UsageError('--out <dir> is required');
-    const options: Options = { out: values.out, format, frozen: values['frozen-lockfile'] === true };
+    const options: Options = { out: values.out, format, frozen: values['frozen-lockfile'] === true, standalone: values.standalone === true };
     const builder = new ProjectBuilder(positionals, {
       cwd: io.cwd,
       frozenLockfile: options.frozen,
@@ -117,7 +124,7 @@ async function finish(result: BuildResult, options: Options, io: CliIO, outputs:
   const diagnostics = result.diagnostics;
   let code = exitCodeFor({ diagnostics });
   if (code === EXIT_OK) {
-    const written = await writeAll(resolve(io.cwd, options.out), outputs);
+    const written = await writeAll(resolve(io.cwd, options.out), outputs, options.standalone);
     let failure = written.error;
     if (!failure && !options.frozen && result.project) {
       try {
@@ -156,25 +163,40 @@ function report(io: CliIO, diagnostics: Diagnostic[], result: BuildResult, forma
 
 /**
  * Writes every output to a temp file first, then renames them into place; on failure removes the
- * temps. Synchronous: a thousand small files go out twice as fast without a thread-pool round trip
+ * temps. Content-addressed (the default): the skill objects go first (each once; one already in
+ * `objects/` is the same bytes, its name being their hash), so a bundle never refers to a missing
+ * one. Synchronous: a thousand small files go out twice as fast without a thread-pool round trip
  * per open, write and close, and nothing else runs meanwhile.
  */
-async function writeAll(outDir: string, outputs: BuiltOutput[]): Promise<{ count: number; error?: string }> {
+async function writeAll(outDir: string, outputs: BuiltOutput[], standalone: boolean): Promise<{ count: number; error?: string }> {
   const temps: { temp: string; target: string }[] = [];
+  const stage = (target: string, text: string) => {
+    const temp = `${target}.${process.pid}.${temps.length}.tmp`;
+    temps.push({ temp, target });
+    writeFileSync(temp, text, { flag: 'w' });
+  };
   try {
     mkdirSync(outDir, { recursive: true });
-    for (const { name, text } of outputs) {
-      const target = join(outDir, `${name}.skill.json`);
-      const temp = `${target}.${process.pid}.${temps.length}.tmp`;
-      temps.push({ temp, target });
-      writeFileSync(temp, text, { flag: 'w' });
+    if (!standalone) {
+      const objectsDir = join(outDir, 'objects');
+      mkdirSync(objectsDir, { recursive: true });
+      const seen = new Set<string>();
+      for (const { objects } of outputs) {
+        for (const { hash, text } of objects) {
+          if (seen.has(hash)) continue;
+          seen.add(hash);
+          const target = join(objectsDir, `${hash.slice('sha256:'.length)}.json`);
+          if (!existsSync(target)) stage(target, `${text}\n`);
+        }
+      }
     }
+    for (const { name, text, referencingText } of outputs) stage(join(outDir, `${name}.skill.json`), standalone ? text : referencingText);
   } catch (error) {
     for (const { temp } of temps) rmSync(temp, { force: true });
     return { count: 0, error: reasonOf(error) };
   }
   for (const { temp, target } of temps) renameSync(temp, target);
-  return { count: temps.length };
+  return { count: outputs.length };
 }
 
 function reasonOf(error: unknown): string {

@@ -16,7 +16,7 @@ import { checkLockfile, readLockfile } from '../deps/lockfile.js';
 import { displayPath } from '../deps/paths.js';
 import { resolveProject } from '../deps/resolve.js';
 import type { ResolvedProject } from '../deps/types.js';
-import { bundleDocument, type SkillOrigin } from '../emit/emit-document.js';
+import { bundleDocument, type Bundle, type SkillObject, type SkillOrigin } from '../emit/emit-document.js';
 import { emitSkill, nodeRangesOf, repinSkill } from '../emit/emit-skill.js';
 import type { IrDocument, IrSkill } from '../emit/ir-types.js';
 import { skillEntry, type SkillEntry } from '../emit/skill-text.js';
@@ -69,8 +69,12 @@ export interface BuiltOutput {
   name: string;
   /** The document `text` holds (parsed from it on first read: a build keeps only the text). */
   readonly document: IrDocument;
-  /** The file text (canonical JSON, final newline). */
+  /** The file text (canonical JSON, final newline): the standalone bundle, every skill inline. */
   text: string;
+  /** The content-addressed file text: each skill as its hash (see {@link SkillObject}, spec/ir.md). */
+  referencingText: string;
+  /** The skills `referencingText` refers to: each is written once per output directory. */
+  objects: readonly SkillObject[];
   /** False when this build reused the previous build's document unchanged. */
   changed: boolean;
 }
@@ -360,8 +364,8 @@ export class ProjectBuilder {
       const bundle = bundleDocument(root, closure, entries, origins);
       if (this.options.verifyIr) verified(root, validateEnvelope(bundle.envelope));
       const name = entries.get(root)!.name;
-      const output = builtOutput(root, name, bundle.text, true);
-      this.documents.set(root, { key, value: output, unchanged: builtOutput(root, name, bundle.text, false) });
+      const output = builtOutput(root, name, bundle, true);
+      this.documents.set(root, { key, value: output, unchanged: builtOutput(root, name, bundle, false) });
       outputs.push(output);
     }
     return done(outputs);
@@ -461,12 +465,15 @@ function verified(id: string, problems: string[]): void {
 }
 
 /** An output whose `document` is parsed from its text when first read. */
-function builtOutput(id: string, name: string, text: string, changed: boolean): BuiltOutput {
+function builtOutput(id: string, name: string, bundle: Bundle, changed: boolean): BuiltOutput {
   let document: IrDocument | undefined;
+  const { text, referencingText, objects } = bundle;
   return {
     id,
     name,
     text,
+    referencingText,
+    objects,
     changed,
     get document() {
       return (document ??= JSON.parse(text) as IrDocument);

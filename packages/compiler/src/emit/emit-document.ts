@@ -45,11 +45,25 @@ export function emitDocument(entry: string, closure: readonly string[], skills: 
   return { ...bundleDocument(entry, closure, entries, origins).envelope, skills: table };
 }
 
+/** A skill's canonical text, stored as `objects/<hex of hash>.json` by a content-addressed compile. */
+export interface SkillObject {
+  hash: string;
+  text: string;
+}
+
 /** A document as a build writes it: its hash and file text, and its envelope for validation. */
 export interface Bundle {
   hash: string;
   /** The file text (canonical JSON and a newline). */
   text: string;
+  /**
+   * The content-addressed file text: the same document with each skill replaced by its hash
+   * (`skills: { "<id>": "sha256:…" }`, the form the document hash is computed over); the skills'
+   * texts are in `objects`, stored once per output directory (see spec/ir.md).
+   */
+  referencingText: string;
+  /** The texts of the skills `referencingText` refers to, by hash. */
+  objects: readonly SkillObject[];
   /** The document with every skill's content left out (`{}`): what is left to validate once each skill was. */
   envelope: Omit<IrDocument, 'skills'> & { skills: Record<string, object> };
 }
@@ -62,8 +76,9 @@ export function bundleDocument(entry: string, closure: readonly string[], skills
   const ids = [...closure].sort();
   const get = lookup(skills);
   const content = { ir_version: IR_VERSION, generator: IR_GENERATOR, entry, dependencies: dependencyRows(entry, ids, get, origins), ids, hashOf: (id: string) => get(id).hash, textOf: (id: string) => get(id).text };
-  const { hash, text } = seal(content);
+  const { hash, text, referencingText } = seal(content);
   const placeholders: Record<string, object> = {};
   for (const id of ids) placeholders[id] = {};
-  return { hash, text, envelope: { ir_version: content.ir_version, generator: content.generator, entry, skills: placeholders, dependencies: content.dependencies, hash } };
+  const objects = ids.map((id) => ({ hash: get(id).hash, text: get(id).text }));
+  return { hash, text, referencingText, objects, envelope: { ir_version: content.ir_version, generator: content.generator, entry, skills: placeholders, dependencies: content.dependencies, hash } };
 }

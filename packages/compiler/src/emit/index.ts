@@ -1,5 +1,5 @@
 export { emitSkill, nodeRangesOf, repinSkill, type SkillEmitInput } from './emit-skill.js';
-export { bundleDocument, emitDocument, type Bundle, type SkillOrigin } from './emit-document.js';
+export { bundleDocument, emitDocument, type Bundle, type SkillObject, type SkillOrigin } from './emit-document.js';
 export { normalizePolicies } from './policies.js';
 export { serializeIr } from './serialize.js';
 export { irValidator, validateIr } from './validate-ir.js';

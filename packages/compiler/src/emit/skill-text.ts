@@ -152,16 +152,21 @@ export interface DocumentContent {
  * Hashes a document's content (`documentHash`: over the skills' hashes) and makes its file text,
  * the document's canonical JSON: the skills' cached text is concatenated, never re-serialized.
  */
-export function seal(doc: DocumentContent): { hash: string; text: string } {
+export function seal(doc: DocumentContent): { hash: string; text: string; referencingText: string } {
   const skills: Record<string, { hash: string }> = {};
   for (const id of doc.ids) skills[id] = { hash: doc.hashOf(id) };
   const hash = documentHash({ ir_version: doc.ir_version, generator: doc.generator, entry: doc.entry, dependencies: doc.dependencies, skills });
   // Members in sorted order, `hash` between `generator` and `ir_version`. Concatenated, not joined,
   // and each key apart from its text: the engine then keeps the shared skill texts by reference.
-  let text = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},"hash":${JSON.stringify(hash)},"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`;
+  const head = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},"hash":${JSON.stringify(hash)},"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`;
+  let text = head;
+  // The content-addressed form: each skill as its hash, its text stored once beside the bundles.
+  let referencingText = head;
   doc.ids.forEach((id, i) => {
-    text += `${i > 0 ? ',' : ''}${JSON.stringify(id)}:`;
+    const key = `${i > 0 ? ',' : ''}${JSON.stringify(id)}:`;
+    text += key;
     text += doc.textOf(id);
+    referencingText += key + JSON.stringify(doc.hashOf(id));
   });
-  return { hash, text: `${text}}}\n` };
+  return { hash, text: `${text}}}\n`, referencingText: `${referencingText}}}\n` };
 }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import type { ExprNode, TemplateAst } from '@sdl/compiler';
 import { contentHash, documentHash, loadStandaloneValidators, type StandaloneValidator } from '@sdl/compiler/core';
@@ -203,7 +204,42 @@ export async function loadIrFile(path: string, options: Omit<IrLoadOptions, 'fil
   } catch (error) {
     throw new IrLoadError(IrErrorCode.Unreadable, path, `is not valid JSON: ${(error as Error).message}`);
   }
+  await resolveSkillObjects(document, path);
   return loadIr(document, { ...options, file: path });
+}
+
+const SKILL_REF = /^sha256:([0-9a-f]{64})$/;
+
+/**
+ * A content-addressed bundle (the default `skillc compile` output) holds each skill as its hash;
+ * the skill's text is `objects/<hex>.json` beside the bundle. Reads each one in place of its
+ * reference and checks that it is the skill the reference names (`loadIr` then checks every skill's
+ * content against its hash, and the document hash). The file name is the hash's hex digits only, so
+ * a reference cannot name a file outside `objects/`.
+ */
+async function resolveSkillObjects(document: unknown, path: string): Promise<void> {
+  const skills = (document as { skills?: unknown } | null)?.skills;
+  if (skills === null || typeof skills !== 'object' || Array.isArray(skills)) return;
+  const table = skills as { [id: string]: unknown };
+  await Promise.all(
+    Object.entries(table).map(async ([id, ref]) => {
+      if (typeof ref !== 'string') return;
+      const hex = SKILL_REF.exec(ref)?.[1];
+      if (hex === undefined) throw new IrLoadError(IrErrorCode.SchemaMismatch, path, `skill \`${id}\` is \`${ref.slice(0, 80)}\`, which is neither a skill nor a reference "sha256:<64 hex digits>"`);
+      const objectFile = join(dirname(path), 'objects', `${hex}.json`);
+      let skill: unknown;
+      try {
+        skill = JSON.parse(await readFile(objectFile, 'utf8'));
+      } catch (error) {
+        const why = error instanceof SyntaxError ? `is not valid JSON: ${error.message}` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+        throw new IrLoadError(IrErrorCode.Unreadable, path, `skill \`${id}\` is stored in ${objectFile}, which ${why}; copy the whole compile output directory, or compile with --standalone`);
+      }
+      if ((skill as { hash?: unknown } | null)?.hash !== ref) {
+        throw new IrLoadError(IrErrorCode.HashMismatch, path, `${objectFile} is not the skill \`${id}\` the bundle refers to (hash differs): the output directory is corrupt or mixed; recompile it`);
+      }
+      setOwn(table, id, skill);
+    }),
+  );
 }
 
 function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undefined, dependency: (id: string) => LoadedSkill): LoadedSkill {
