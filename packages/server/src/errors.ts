@@ -4,7 +4,7 @@
  * runtime's stable code (`input_invalid`, `deadline_exceeded`, an engine error kind, ...).
  */
 import { isEngineError } from '@sdl/adapters';
-import { CircuitOpenError, InputValidationError, NoEngineAvailableError, RateLimitRejectedError, SdlRuntimeError } from '@sdl/runtime';
+import { BudgetExceededError, CircuitOpenError, InputValidationError, NoEngineAvailableError, RateLimitRejectedError, SdlRuntimeError } from '@sdl/runtime';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -56,6 +56,7 @@ export function failureOf(error: unknown, scrub: (text: string) => string): Http
     return { status: 400, body: errorBody(error.code, scrub(error.message), error.problems.map((p) => ({ path: p.path, message: scrub(p.message) }))) };
   }
   const chain = causes(error);
+  if (chain.some((e) => e instanceof BudgetExceededError)) return { status: 402, body: errorBody('budget_exceeded', scrub((error as Error).message)) };
   // Refused before reaching the provider (the only engine's breaker is open, or its limit would wait too long): try later.
   const open = chain.find((e): e is CircuitOpenError => e instanceof CircuitOpenError);
   if (open !== undefined) return { status: 503, body: errorBody('breaker_open', scrub((error as Error).message)), retryAfterS: Math.max(1, Math.ceil(open.retryInMs / 1000)) };

@@ -6,8 +6,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defaultReply, type EmulatedProvider, type EmulatorReply, type EmulatorRequest } from '@sdl/adapters';
-import { createStateStore, MemoryStore, type StateStore } from '@sdl/runtime';
+import { defaultReply, EngineError, type EmulatedProvider, type EmulatorReply, type EmulatorRequest } from '@sdl/adapters';
+import {
+  BudgetExceededError,
+  CircuitOpenError,
+  createStateStore,
+  DeadlineExceededError,
+  InputValidationError,
+  MemoryStore,
+  NoEngineAvailableError,
+  RunCancelledError,
+  StepFailedError,
+  type StateStore,
+} from '@sdl/runtime';
+import { failureOf } from '@sdl/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithRedis, REDIS_URL } from '../../../test/support/redis.js';
 import { fixtureSkills, postRun, readEvents, startStack, TOKENS, type Stack } from './support.js';
@@ -364,5 +376,58 @@ describe('graceful shutdown', () => {
     const response = await inFlight;
     expect(response.status).toBe(503);
     expect((await response.json() as any).error).toMatchObject({ code: 'cancelled', message: expect.stringContaining('shutting down') });
+  });
+});
+
+describe('a caller that hangs up', () => {
+  it('cancels its run: the server stops counting it in flight while the model is still answering', async () => {
+    let release: (() => void) | undefined;
+    const stack = await startStack('anthropic', {
+      emulator: { reply: (request) => new Promise((resolve) => (release = () => resolve(defaultReply(request)))) },
+    });
+    try {
+      for (const headers of [{}, { accept: 'text/event-stream' }] as Record<string, string>[]) {
+        const controller = new AbortController();
+        const pending = fetch(`${stack.url}/v1/skills/chat/runs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKENS.web}`, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ inputs: { message: 'never mind' } }),
+          signal: controller.signal,
+        }).then((r) => r.text());
+        const seen = stack.emulator.requests.length;
+        await expect.poll(() => stack.emulator.requests.length).toBe(seen + 1);
+        expect(stack.server.inFlight).toBe(1);
+        controller.abort();
+        await expect(pending).rejects.toThrow();
+        await expect.poll(() => stack.server.inFlight).toBe(0);
+        release!();
+      }
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('failureOf: run errors as HTTP answers', () => {
+  const scrub = (text: string) => text.split('sk-secret-value').join('[redacted]');
+  const location = { file: 'x.skill.yaml', line: 1, column: 1 };
+  const rows: { error: unknown; status: number; code: string }[] = [
+    { error: new InputValidationError('greet', [{ path: '/name', message: 'required' }]), status: 400, code: 'input_invalid' },
+    { error: new DeadlineExceededError(100), status: 504, code: 'deadline_exceeded' },
+    { error: new RunCancelledError('the server is shutting down'), status: 503, code: 'cancelled' },
+    { error: new StepFailedError('s', location, new CircuitOpenError('claude', 'open', 4200)), status: 503, code: 'breaker_open' },
+    { error: new StepFailedError('s', location, new BudgetExceededError('run', 'r1', 1, 1, 0.5)), status: 402, code: 'budget_exceeded' },
+    { error: new StepFailedError('s', location, new EngineError('overloaded', 'overloaded (sk-secret-value)', { provider: 'anthropic' })), status: 502, code: 'overloaded' },
+    { error: new StepFailedError('s', location, new EngineError('invalid_request', 'bad', { provider: 'openai' })), status: 422, code: 'invalid_request' },
+    { error: new NoEngineAvailableError([{ engine: 'a', reason: 'breaker_open' }]), status: 502, code: 'engine_unavailable' },
+    { error: new Error('boom\n    at secret stack frame'), status: 500, code: 'internal' },
+  ];
+  it.each(rows)('$code -> $status', ({ error, status, code }) => {
+    const failure = failureOf(error, scrub);
+    expect(failure.status).toBe(status);
+    expect(failure.body.error.code).toBe(code);
+    expect(failure.body.error.message).not.toContain('sk-secret-value');
+    expect(failure.body.error.message).not.toContain('stack frame');
+    if (code === 'breaker_open') expect(failure.retryAfterS).toBe(5);
   });
 });

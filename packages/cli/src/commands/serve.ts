@@ -17,6 +17,7 @@ import {
   MemoryBreakerStore,
   MemoryRateLimiter,
   MemoryResponseCache,
+  McpServers,
   RedisBreakerStore,
   RedisRateLimiter,
   RedisResponseCache,
@@ -162,8 +163,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 
   const projectDir = path.dirname(config.file);
   const tools: Record<string, HostTool> = {};
+  // With MCP servers configured, a skill's tools may come from them instead of a module.
+  const moduleOptional = Object.keys(config.mcp).length > 0;
   try {
-    for (const { skill, file } of found.skills.values()) Object.assign(tools, await loadHostTools(skill, file, projectDir));
+    for (const { skill, file } of found.skills.values()) {
+      for (const [name, tool] of Object.entries(await loadHostTools(skill, file, projectDir, undefined, { moduleOptional }))) tools[name] ??= tool;
+    }
   } catch (error) {
     if (!(error instanceof HostToolsError)) throw error;
     stderr(`skillc serve: ${error.message}\n`);
@@ -181,11 +186,28 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_INPUT_ERRORS;
   }
   const engines = enginesFromConfig(config, { limiter: shared.limiter, breakers: shared.breakers, cache: shared.cache, metrics });
-  const runtime = createRuntime({ router: engines.router, describeModel: engines.describeModel, defaultEngine: config.defaultEngine, tools, state });
+  const runtime = createRuntime({
+    router: engines.router,
+    describeModel: engines.describeModel,
+    defaultEngine: config.defaultEngine,
+    tools,
+    state,
+    mcp: new McpServers(config.mcp, { configFile: shown(config.file) }),
+  });
   const closeAll = async () => {
+    await runtime.close().catch(() => {});
     await state.close().catch(() => {});
     await shared.close().catch(() => {});
   };
+
+  try {
+    // Every skill resolves (MCP servers connected, tools bound) before the first request.
+    for (const { skill } of found.skills.values()) await runtime.prepare(skill);
+  } catch (error) {
+    stderr(`skillc serve: ${(error as Error).message}\n`);
+    await closeAll();
+    return EXIT_INPUT_ERRORS;
+  }
 
   const server = (() => {
     try {

@@ -138,7 +138,8 @@ export function runsRoute(options: RunsRouteOptions): Hono<ServerEnv> {
     if (!wantsStream(c)) {
       try {
         const result = await runtime.run(prepared, parsed.inputs, runOptions);
-        return c.json(runAnswer(runId, result), 200);
+        // Model output can echo anything it was given: configured secrets never leave in it.
+        return c.body(scrub(JSON.stringify(runAnswer(runId, result))), 200, { 'Content-Type': 'application/json' });
       } catch (error) {
         const failure = failureOf(error, scrub);
         if (failure.retryAfterS !== undefined) c.header('Retry-After', String(failure.retryAfterS));
@@ -156,7 +157,7 @@ export function runsRoute(options: RunsRouteOptions): Hono<ServerEnv> {
         for await (const event of events) {
           id++;
           if (event.type === 'done') {
-            await stream.writeSSE({ event: 'done', id: String(id), data: JSON.stringify(runAnswer(runId, event.result)) });
+            await stream.writeSSE({ event: 'done', id: String(id), data: scrub(JSON.stringify(runAnswer(runId, event.result))) });
           } else if (event.type === 'error') {
             const failure = failureOf(event.error, scrub);
             await stream.writeSSE({ event: 'error', id: String(id), data: JSON.stringify({ ...failure.body, status: failure.status }) });
