@@ -174,6 +174,18 @@ describe.each(ROWS)('MCP tools from $name', (row) => {
     // The tool list the model was offered carries the skill's declaration.
     const offered = openai.requests.at(-1)!.parsed!.tools.map((t) => t.name);
     expect(offered).toEqual(['add_numbers', 'fetch_resource', 'slow_operation', 'weather']);
+    // Many calls on one connection leave no listener behind (Node warns past 10 on one signal).
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const connection = runtime.mcp.connection(row.server)!;
+      for (let i = 0; i < 15; i++) expect(await connection.call('get-sum', { a: i, b: 1 })).toBe(`The sum of ${i} and 1 is ${i + 1}.`);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
     // The header secret reached the server (no request refused) and is in no event.
     expect(http.refused).toBe(0);
     expect(JSON.stringify(events)).not.toContain(TOKEN);

@@ -133,13 +133,22 @@ export class McpConnection {
     signal?.throwIfAborted();
     const live = await this.#connect(signal);
     const timeoutMs = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const linked = signal === undefined ? live.closed.signal : AbortSignal.any([signal, live.closed.signal]);
+    // A signal of this call alone, linked by listeners removed afterwards: the SDK adds a listener
+    // to the signal of every request, which must not pile up on the connection's long-lived one.
+    const linked = new AbortController();
+    const abort = () => linked.abort();
+    if (live.closed.signal.aborted || signal?.aborted) abort();
+    live.closed.signal.addEventListener('abort', abort);
+    signal?.addEventListener('abort', abort);
     let result: { content?: unknown; structuredContent?: unknown; isError?: unknown };
     try {
-      result = (await live.client.callTool({ name: tool, arguments: args }, undefined, { signal: linked, timeout: timeoutMs })) as typeof result;
+      result = (await live.client.callTool({ name: tool, arguments: args }, undefined, { signal: linked.signal, timeout: timeoutMs })) as typeof result;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw this.#describe(error, tool, timeoutMs, live);
+    } finally {
+      live.closed.signal.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', abort);
     }
     if (result.isError === true) {
       throw new McpToolCallError('tool_error', `MCP server \`${this.name}\`: tool \`${tool}\` reported an error: ${errorText(result)}`);
