@@ -25,6 +25,7 @@ import {
   systemClock,
 } from '../../packages/runtime/src/index.js';
 import { here, MODEL, QUESTION } from './setup.js';
+import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -97,15 +98,6 @@ async function cpuPer(call: () => Promise<void>, n: number): Promise<number> {
   return (cpu.user + cpu.system) / n;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const quartiles = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.round(q * (s.length - 1))]!;
-  return [at(0.25), at(0.75)] as const;
-};
 
 async function pair(label: string, unit: number, unitName: string, a: () => Promise<void>, b: () => Promise<void>, n: number) {
   for (let i = 0; i < 3; i++) await Promise.all([cpuPer(a, n), cpuPer(b, n)]); // warm-up (JIT)

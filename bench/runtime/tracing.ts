@@ -29,6 +29,7 @@ import {
   type TelemetryOptions,
 } from '../../packages/runtime/src/index.js';
 import { here, MODEL, QUESTION } from './setup.js';
+import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' } } });
 const BLOCKS = Number(values.blocks);
@@ -74,15 +75,6 @@ async function cpuPer(runtime: (typeof contenders)['off'], n: number): Promise<n
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / n;
 }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const quartiles = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.round(q * (s.length - 1))]!;
-  return [at(0.25), at(0.75)] as const;
-};
 
 /**
  * The SDK's own floor: the three spans of a traced call (run, step, chat) with as many attributes
