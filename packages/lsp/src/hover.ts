@@ -63,6 +63,19 @@ export function hover(project: Project, file: SkillFile, offset: number): Hover 
       return { contents: { kind: MarkupKind.Markdown, value: `**${String(value.name)}** ${String(value.version)}${wanted}\n\n${String(value.description ?? '')}` }, range };
     }
   }
+  // A `with:` argument: the used skill's input or the tool's parameter it fills.
+  if (where.inKey && p[0] === 'steps' && p[2] === 'with' && p.length === 4 && isRecord(parsed.value)) {
+    const step = Array.isArray(parsed.value.steps) ? parsed.value.steps[p[1] as number] : undefined;
+    const tools = isRecord(parsed.value.tools) ? parsed.value.tools : {};
+    const schema = isRecord(step) && typeof step.use === 'string' ? project.dependencies(file).get(step.use)?.inputs
+      : isRecord(step) && typeof step.tool === 'string' && isRecord(tools[step.tool]) ? (tools[step.tool] as Record<string, unknown>).parameters : undefined;
+    const property = isRecord(schema) && isRecord(schema.properties) ? schema.properties[String(p[3])] : undefined;
+    if (isRecord(property)) {
+      const owner = isRecord(step) && typeof step.use === 'string' ? `input of \`${step.use}\`` : `parameter of tool \`${String((step as Record<string, unknown>).tool)}\``;
+      const type = typeof property.type === 'string' ? property.type : 'any';
+      return { contents: { kind: MarkupKind.Markdown, value: `**${String(p[3])}**: ${type} — ${owner}${typeof property.description === 'string' ? `\n\n${property.description}` : ''}` }, range };
+    }
+  }
   if (where.inKey) {
     const key = p[p.length - 1]!;
     for (const node of schemasAt(parsed.value, p.slice(0, -1))) {

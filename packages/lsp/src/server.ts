@@ -35,7 +35,7 @@ export interface ServerOptions {
   host?: LanguageHost;
 }
 
-const SKILL_FILE = /\.skill\.ya?ml$/;
+const SKILL_FILE = /\.skill\.yaml$/;
 
 /** Serves LSP on `connection` until it closes. */
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -56,7 +56,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return project;
   };
   const fileOf = (uri: string): { project: Project; file: SkillFile; path: string } | undefined => {
-    if (!uri.startsWith('file:')) return undefined;
+    if (!isSkillUri(uri)) return undefined;
     const file = fileURLToPath(uri);
     const project = projectFor(file);
     const skill = project.file(file);
@@ -94,7 +94,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     dirtyProjects.add(project);
     pending ??= setImmediate(() => {
       pending = undefined;
-      for (const p of dirtyProjects) publish(p);
+      for (const p of dirtyProjects) {
+        try {
+          publish(p);
+        } catch (error) {
+          // A compiler bug must not take the server down: say so in the editor's log, keep serving.
+          connection.console.error(`sdl: checking ${p.root} failed: ${(error as Error).message}`);
+        }
+      }
       dirtyProjects.clear();
     });
   };
@@ -136,14 +143,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   documents.onDidChangeContent((event) => {
-    if (!event.document.uri.startsWith('file:')) return;
+    // Other YAML files (sdl.config.yaml, CI files) are not skills: no skill diagnostics for them.
+    if (!isSkillUri(event.document.uri)) return;
     const file = fileURLToPath(event.document.uri);
     const project = projectFor(file);
     project.setText(file, event.document.getText());
     schedule(project);
   });
   documents.onDidClose((event) => {
-    if (!event.document.uri.startsWith('file:')) return;
+    if (!isSkillUri(event.document.uri)) return;
     const file = fileURLToPath(event.document.uri);
     const project = projectFor(file);
     project.setText(file, undefined);
@@ -217,7 +225,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
   connection.onDocumentFormatting((params): TextEdit[] => {
     const document = documents.get(params.textDocument.uri);
-    if (!document) return [];
+    if (!document || !isSkillUri(params.textDocument.uri)) return [];
     const formatted = formatSkill(document.getText());
     if (!formatted.changed) return [];
     return [{ range: { start: { line: 0, character: 0 }, end: document.positionAt(document.getText().length) }, newText: formatted.text }];
@@ -244,7 +252,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.listen();
 }
 
-/** True for a path the server treats as a skill file. */
-export function isSkillFile(file: string): boolean {
-  return SKILL_FILE.test(file);
+/** True for a `file:` URI of a skill file (`*.skill.yaml`). */
+function isSkillUri(uri: string): boolean {
+  return uri.startsWith('file:') && SKILL_FILE.test(uri);
 }

@@ -79,6 +79,17 @@ describe('diagnostics over stdio', () => {
     expect(d!.relatedInformation).toEqual([{ location: { uri: p.uri('a.skill.yaml'), range: { start: pos(a, 'back:'), end: pos(a, 'back:', 4) } }, message: '`back` in a.skill.yaml leads back here' }]);
   });
 
+  it('leaves YAML files that are not skills alone', async () => {
+    await client.open(p.uri('sdl.config.yaml'), 'engines: {}\n');
+    // A check runs after both notifications; its report for main says the config was seen too.
+    const v = await client.change(p.uri('main.skill.yaml'), MAIN.replace('name: main', 'name: main '));
+    await client.diagnostics(p.uri('main.skill.yaml'), (d) => d.version === v);
+    const formatted = await client.connection.sendRequest('textDocument/formatting', { textDocument: { uri: p.uri('sdl.config.yaml') }, options: { tabSize: 2, insertSpaces: true } });
+    expect(formatted).toEqual([]);
+    expect(client.lastDiagnostics(p.uri('sdl.config.yaml'))).toBeUndefined();
+    await client.close(p.uri('sdl.config.yaml'));
+  });
+
   it('positions diagnostics of CRLF files', async () => {
     const crlf = MAIN.replace('{{ inputs.text }}\n', '{{ inputs.txt }}\n').replace(/\n/g, '\r\n');
     await client.open(p.uri('crlf.skill.yaml'), crlf.replace('name: main', 'name: crlf'));

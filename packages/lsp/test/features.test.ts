@@ -155,6 +155,11 @@ describe('completion, hover and navigation over stdio', () => {
         expect(hoverText(await client.at<Hover>('textDocument/hover', main, at.line, at.character))).toMatch(/^\*\*for_each\*\*\n\n\S/);
       });
 
+      it('a with: argument: the used skill\'s input it fills, with its type and description', async () => {
+        const at = pos(T, eol('with: { body: inputs.text }'), 9);
+        expect(hoverText(await client.at<Hover>('textDocument/hover', main, at.line, at.character))).toBe('**body**: string — input of `helper`\n\nThe text to summarize.');
+      });
+
       it('a dependency\'s version and description', async () => {
         const at = pos(T, eol('use: helper'), 7);
         expect(hoverText(await client.at<Hover>('textDocument/hover', main, at.line, at.character))).toBe('**helper** 1.2.0 (wanted ^1.0.0)\n\nSummarizes a body of text.');

@@ -107,6 +107,11 @@ export class LspClient {
     });
   }
 
+  /** The last diagnostics the server sent for `uri`, if it sent any. */
+  lastDiagnostics(uri: string): Diagnostic[] | undefined {
+    return this.latest.get(uri)?.diagnostics;
+  }
+
   /** A request with a position in `uri`. */
   at<T>(method: string, uri: string, line: number, character: number, extra: Record<string, unknown> = {}): Promise<T> {
     return this.connection.sendRequest(method, { textDocument: { uri }, position: { line, character }, ...extra }) as Promise<T>;
