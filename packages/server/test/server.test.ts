@@ -3,9 +3,11 @@
  * the emulators: auth, body limit, input diagnostics, JSON and SSE runs on every provider, sessions
  * on every state store, per-caller limits, metrics, the OpenAPI document and graceful shutdown.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultReply, EngineError, type EmulatedProvider, type EmulatorReply, type EmulatorRequest } from '@sdl/adapters';
 import {
   BudgetExceededError,
@@ -19,10 +21,10 @@ import {
   StepFailedError,
   type StateStore,
 } from '@sdl/runtime';
-import { failureOf } from '@sdl/server';
+import { failureOf, loadSkillsDir } from '@sdl/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithRedis, REDIS_URL } from '../../../test/support/redis.js';
-import { fixtureSkills, postRun, readEvents, startStack, TOKENS, type Stack } from './support.js';
+import { FIXTURES, fixtureSkills, postRun, readEvents, startStack, TOKENS, type Stack } from './support.js';
 
 const PROVIDERS: EmulatedProvider[] = ['anthropic', 'openai', 'cohere'];
 
@@ -429,5 +431,27 @@ describe('failureOf: run errors as HTTP answers', () => {
     expect(failure.body.error.message).not.toContain('sk-secret-value');
     expect(failure.body.error.message).not.toContain('stack frame');
     if (code === 'breaker_open') expect(failure.retryAfterS).toBe(5);
+  });
+});
+
+describe('loadSkillsDir', () => {
+  it('serves a compiled build directory (bundles, their objects followed) and refuses two files of one skill name', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'sdl-serve-build-'));
+    try {
+      const skillc = fileURLToPath(new URL('../../cli/bin/skillc.js', import.meta.url));
+      execFileSync(process.execPath, [skillc, 'compile', FIXTURES, '--out', out], { stdio: 'ignore' });
+      const built = await loadSkillsDir(out);
+      expect(built.problems).toEqual([]);
+      expect([...built.skills.keys()].sort()).toEqual(['chat', 'fragile', 'greet']);
+      const sources = await fixtureSkills();
+      expect(built.skills.get('greet')!.skill.inputs).toEqual(sources.find((s) => s.name === 'greet')!.inputs);
+
+      copyFileSync(path.join(FIXTURES, 'greet.skill.yaml'), path.join(out, 'greet.skill.yaml'));
+      const both = await loadSkillsDir(out);
+      expect(both.problems).toHaveLength(1);
+      expect(String(both.problems[0]!.error)).toMatch(/skill `greet` is defined by both greet\.skill\.(json|yaml) and greet\.skill\.(json|yaml)/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
