@@ -7,6 +7,7 @@ export { DIAGNOSTIC_CODES, makeDiagnostic, type DiagnosticCode, type DiagnosticC
 export { decodeSkillBytes, readSkillFile, MAX_SKILL_FILE_BYTES, type ReadResult } from './yaml/read.js';
 export { parseSkill, MAX_ALIAS_EXPANSIONS, type ParsedSkill } from './yaml/parse.js';
 export { findTooDeep, MAX_NESTING_DEPTH, type TooDeep } from './yaml/nesting.js';
+export { MAX_YAML_ERRORS } from './yaml/parse.js';
 export { capDiagnostics, MAX_DIAGNOSTICS_PER_FILE } from './diagnostics/cap.js';
 export { rangeOfNode, rangeOfPath, locatePath, type PathTarget, type ValuePath } from './yaml/ranges.js';
 export { validateSkill } from './schema/validate.js';

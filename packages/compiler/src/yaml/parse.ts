@@ -72,15 +72,17 @@ export function parseSkill(source: SourceFile): ParsedSkill {
         : makeDiagnostic('SDL1012', source.path, at, `the file nests deeper than ${MAX_NESTING_DEPTH} levels of mappings, lists and brackets`, 'flatten the structure; a skill file never needs this depth');
     return { source, document: parseDocument('', YAML_OPTIONS), value: undefined, diagnostics: [diagnostic], ok: false };
   }
-  const document = parseWithoutStacks(source.text);
-  if (typeof document === 'number') {
+  const limited = parseWithoutStacks(source.text);
+  if (typeof limited === 'number') {
     // Nesting the pre-scan cannot foresee (yaml's error recovery nests a level per bad line).
-    const at = source.rangeAt(document, document + 1);
+    const at = source.rangeAt(limited, limited + 1);
     const diagnostic = makeDiagnostic('SDL1012', source.path, at, `the file nests deeper than the YAML parser allows (${MAX_PARSER_DEPTH} open nodes) here`, 'look for lines indented under a `key: value` line, or an unclosed bracket or quote above; a skill file never nests this deep');
     return { source, document: parseDocument('', YAML_OPTIONS), value: undefined, diagnostics: [diagnostic], ok: false };
   }
+  const { document, stoppedAt } = limited;
   const diagnostics: Diagnostic[] = [];
-  let ok = true;
+  let ok = stoppedAt === undefined;
+  if (stoppedAt !== undefined) diagnostics.push(stoppedDiagnostic(source, stoppedAt));
   let quotedScalars: [number, number, number][] | undefined;
   for (const error of document.errors) {
     const code = YAML_ERROR_CODES[error.code] ?? 'SDL1003';
@@ -100,7 +102,8 @@ export function parseSkill(source: SourceFile): ParsedSkill {
       makeDiagnostic('SDL1011', source.path, source.rangeAt(warning.pos[0], warning.pos[1]), `YAML: ${text}`, warning.code === 'TAG_RESOLVE_FAILED' ? 'remove the tag; SDL uses plain YAML values' : undefined),
     );
   }
-  duplicateKeys(document, source, diagnostics);
+  const duplicateStop = duplicateKeys(document, source, diagnostics);
+  if (duplicateStop !== undefined && stoppedAt === undefined) diagnostics.push(stoppedDiagnostic(source, duplicateStop, 'duplicate keys'));
   if (ok && document.contents === null) {
     const end = source.positionAt(source.text.length);
     diagnostics.push(makeDiagnostic('SDL1007', source.path, { start: { line: 1, column: 1 }, end }, 'the file is empty: it contains no YAML value', 'start from `skillc init` or a skill in `skills/`'));
@@ -127,9 +130,9 @@ export function parseSkill(source: SourceFile): ParsedSkill {
 /**
  * `yaml` reports each problem as an Error; a mangled file can give tens of thousands, and capturing
  * a stack trace for each (never shown: they become diagnostics) was most of the time spent on them.
- * Undefined when yaml ran out of stack.
+ * A number (the offset) when the parser's depth bound was crossed.
  */
-function parseWithoutStacks(text: string): Document.Parsed | number {
+function parseWithoutStacks(text: string): LimitedParse | number {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
@@ -142,17 +145,35 @@ function parseWithoutStacks(text: string): Document.Parsed | number {
 /** Most nodes `yaml`'s parser may hold open at once (its parser and composer recurse once per node). */
 const MAX_PARSER_DEPTH = 400;
 
+/**
+ * Most YAML errors collected from one file before parsing stops. A mangled file can give hundreds
+ * of thousands (one per stray `}`); building every one cost seconds, and only the first 200
+ * diagnostics of a file are shown anyway.
+ */
+export const MAX_YAML_ERRORS = 1000;
+
 class ParserTooDeep {
   constructor(readonly offset: number) {}
 }
 
+class TooManyErrors {
+  constructor(readonly offset: number) {}
+}
+
+/** A document parsed with the bounds, and where parsing gave up after `MAX_YAML_ERRORS` errors (if it did). */
+interface LimitedParse {
+  document: Document.Parsed;
+  /** Offset of the first error not collected; parsing stopped there. */
+  stoppedAt?: number;
+}
+
 /**
- * `parseDocument` with a bound on the parser's stack of open nodes, so neither the parser nor the
+ * `parseDocument` with two bounds: the parser's stack of open nodes (so neither the parser nor the
  * composer can overflow the JavaScript stack; whether they did depended on how much stack the caller
- * had left, which made the diagnostics of one input differ between two checks. Returns the offset
- * where the bound was crossed instead of a document.
+ * had left, which made the diagnostics of one input differ between two checks) and the number of
+ * errors. Returns the offset where the depth bound was crossed instead of a document.
  */
-function parseLimited(text: string): Document.Parsed | number {
+function parseLimited(text: string): LimitedParse | number {
   const parser = new Parser();
   const inner = parser as unknown as { step: () => Generator<unknown>; stack: unknown[]; offset: number };
   const step = inner.step;
@@ -161,29 +182,78 @@ function parseLimited(text: string): Document.Parsed | number {
     yield* step.call(this);
   };
   const composer = new Composer(YAML_OPTIONS);
+  // Errors come two ways: as the parser's `error` tokens (counted as they stream past, so the parser
+  // stops with them) and through the composer's onError while it builds a document.
+  let errors = 0;
+  let stoppedAt: number | undefined;
+  const countError = (offset: number) => {
+    if (stoppedAt === undefined && ++errors > MAX_YAML_ERRORS) {
+      stoppedAt = offset;
+      throw new TooManyErrors(offset);
+    }
+  };
+  const internal = composer as unknown as { onError: (source: unknown, code: string, message: string, warning?: boolean) => void };
+  const onError = internal.onError;
+  internal.onError = (source, code, message, warning) => {
+    if (!warning) countError(typeof source === 'number' ? source : Array.isArray(source) ? (source[0] as number) : ((source as { offset?: number }).offset ?? 0));
+    onError(source, code, message, warning);
+  };
+  function* counted(tokens: Generator<{ type: string; offset?: number }>) {
+    for (const token of tokens) {
+      if (token.type === 'error') countError(token.offset ?? 0);
+      yield token;
+    }
+  }
   let document: Document.Parsed | undefined;
-  try {
+  const take = (docs: Iterable<unknown>) => {
     // As yaml's parseDocument: the first document, and an error for any further one.
-    for (const next of composer.compose(parser.parse(text) as never, true, text.length)) {
-      if (!document) document = next as Document.Parsed;
+    for (const next of docs as Iterable<Document.Parsed>) {
+      if (!document) document = next;
       else {
         document.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
-        break;
+        return false;
       }
     }
+    return true;
+  };
+  try {
+    take(composer.compose(counted(parser.parse(text) as never) as never, true, text.length));
   } catch (error) {
     if (error instanceof ParserTooDeep) return error.offset;
-    throw error;
+    if (!(error instanceof TooManyErrors)) throw error;
+    // The document being built is abandoned; the errors collected so far go on the one returned.
+    if (!document) take(composer.end(true, text.length));
+    else for (const e of (composer as unknown as { errors: YAMLError[] }).errors) document.errors.push(e);
   }
-  return document!;
+  return { document: document!, stoppedAt };
+}
+
+/**
+ * Says where parsing gave up. It sorts after the errors collected before it, so the diagnostic cap
+ * (200 a file) usually leaves it out; `capDiagnostics` then repeats its message in its "and N more".
+ */
+function stoppedDiagnostic(source: SourceFile, offset: number, what = 'syntax errors'): Diagnostic {
+  const at = Math.min(Math.max(0, offset), source.text.length);
+  const { line, column } = source.positionAt(at);
+  return makeDiagnostic(
+    'SDL1013',
+    source.path,
+    source.rangeAt(at, Math.min(at + 1, source.text.length)),
+    what === 'syntax errors'
+      ? `YAML parsing stopped at ${line}:${column} after ${MAX_YAML_ERRORS} syntax errors; the rest of the file was not checked`
+      : `duplicate keys after the first ${MAX_YAML_ERRORS} (from ${line}:${column}) are not reported`,
+    'fix the first errors and check again; one early mistake (an unclosed quote or bracket) often causes many',
+  );
 }
 
 /**
  * Keys that repeat an earlier key of the same mapping, as `yaml`'s `uniqueKeys` finds them (equal
- * scalar values; other keys only when they are the same node), each one hashed once.
+ * scalar values; other keys only when they are the same node), each one hashed once. Reports at
+ * most `MAX_YAML_ERRORS` of them; returns the offset of the first one left out, if any.
  */
-function duplicateKeys(document: Document.Parsed, source: SourceFile, diagnostics: Diagnostic[]): void {
+function duplicateKeys(document: Document.Parsed, source: SourceFile, diagnostics: Diagnostic[]): number | undefined {
   const stack: unknown[] = [document.contents];
+  let reported = 0;
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMap(node)) {
@@ -191,14 +261,17 @@ function duplicateKeys(document: Document.Parsed, source: SourceFile, diagnostic
       for (const item of node.items) {
         const key = item.key;
         const id = isScalar(key) ? (Number.isNaN(key.value) ? key : key.value) : key;
-        if (seen.has(id)) diagnostics.push(makeDiagnostic('SDL1004', source.path, rangeOfNode(source, key as Scalar), 'duplicate key: mapping keys must be unique', HINTS.DUPLICATE_KEY));
-        else seen.add(id);
+        if (seen.has(id)) {
+          if (++reported > MAX_YAML_ERRORS) return (key as Scalar).range?.[0] ?? 0;
+          diagnostics.push(makeDiagnostic('SDL1004', source.path, rangeOfNode(source, key as Scalar), 'duplicate key: mapping keys must be unique', HINTS.DUPLICATE_KEY));
+        } else seen.add(id);
         stack.push(item.value, item.key);
       }
     } else if (isSeq(node)) {
       for (const item of node.items) stack.push(isPair(item) ? item.value : item);
     }
   }
+  return undefined;
 }
 
 /** The ranges of the quoted scalars, in document order (so by start offset). */

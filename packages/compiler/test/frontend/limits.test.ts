@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBytes, type Diagnostic, MAX_DIAGNOSTICS_PER_FILE, MAX_NESTING_DEPTH } from '@sdl/compiler';
+import { checkBytes, type Diagnostic, MAX_DIAGNOSTICS_PER_FILE, MAX_NESTING_DEPTH, MAX_YAML_ERRORS } from '@sdl/compiler';
 import { positionProblems } from '../../../../test/support/skill-fuzz.js';
 import { BASE, brief, withLines } from './helpers.js';
 
@@ -81,6 +81,39 @@ describe('the front end on pathological input', () => {
       expect(diagnostics.length, text).toBeGreaterThan(0);
       expect(positionProblems(diagnostics, enc(text)), JSON.stringify(text)).toEqual([]);
     }
+  });
+
+  it('stops parsing after 1,000 YAML errors from the parser and says where (stray closers)', () => {
+    // 30,000 errors were built one by one before (hundreds of ms); now the parser stops at the 1,001st.
+    const { diagnostics } = check(withLines(`x: [a] ${'}'.repeat(30_000)}`));
+    expect(diagnostics).toHaveLength(201);
+    expect(diagnostics.at(-1)).toMatchObject({
+      code: 'SDL1013',
+      severity: 'error',
+      message: 'and 800 more diagnostics in this file (800 of them errors); only the first 200 are shown; YAML parsing stopped at 9:1008 after 1000 syntax errors; the rest of the file was not checked',
+    });
+    expect(MAX_YAML_ERRORS).toBe(1000);
+  });
+
+  it('stops composing after 1,000 YAML errors inside a document (anchors with no value)', () => {
+    const text = withLines(`x: ${'&a &b '.repeat(3000)}`);
+    const { diagnostics } = check(text);
+    expect(diagnostics).toHaveLength(201);
+    expect(diagnostics.at(-1)!.message).toMatch(/^and 801 more diagnostics in this file \(801 of them errors\); only the first 200 are shown; YAML parsing stopped at 9:\d+ after 1000 syntax errors; the rest of the file was not checked$/);
+    expect(positionProblems(diagnostics, enc(text))).toEqual([]);
+  });
+
+  it('stops at the 1,001st YAML error, not before', () => {
+    const sorted = check(withLines(`x: [a] ${'}'.repeat(1_001)}`)).diagnostics;
+    expect(sorted.at(-1)!.message).toMatch(/YAML parsing stopped at 9:1008 after 1000 syntax errors/);
+    const exactlyAtLimit = check(withLines(`x: [a] ${'}'.repeat(1_000)}`)).diagnostics;
+    expect(exactlyAtLimit.at(-1)!.message).toBe('and 800 more diagnostics in this file (800 of them errors); only the first 200 are shown');
+  });
+
+  it('reports the first 1,000 duplicate keys and says the rest are not reported', () => {
+    // 1,000 SDL1004 and one SDL2001 (`x` is no skill key) are collected; 500 duplicates are not.
+    const { diagnostics } = check(withLines('x:', ...lines(1_500, () => '  k: v')));
+    expect(diagnostics.at(-1)!.message).toBe('and 801 more diagnostics in this file (801 of them errors); only the first 200 are shown; duplicate keys after the first 1000 (from 1011:3) are not reported');
   });
 
   it('reports a duplicate key as yaml would, in one pass (equal scalar values, not equal text)', () => {
