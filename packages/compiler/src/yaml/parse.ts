@@ -112,7 +112,11 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   // Most files are plain mappings, lists and scalars: built directly, the same value toJS builds.
   // Such a document has only string, number and boolean scalar keys, so checkKeys has nothing to report.
   const plain = ok ? plainValue(document.contents) : undefined;
-  if (ok && !plain) checkKeys(document, source, diagnostics);
+  if (ok && !plain) {
+    checkKeys(document, source, diagnostics);
+    // yaml's toJS would stringify a collection key and print a process warning on the user's terminal.
+    if (diagnostics.some((d) => d.code === 'SDL1010')) ok = false;
+  }
   if (plain) recordSecretCandidates(document, plain.secretCandidates);
   let value: unknown;
   if (ok) {

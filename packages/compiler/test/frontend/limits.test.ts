@@ -116,6 +116,20 @@ describe('the front end on pathological input', () => {
     expect(diagnostics.at(-1)!.message).toBe('and 801 more diagnostics in this file (801 of them errors); only the first 200 are shown; duplicate keys after the first 1000 (from 1011:3) are not reported');
   });
 
+  it('a collection as a key is SDL1010, and no process warning is printed', async () => {
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on('warning', listener);
+    try {
+      expect(brief(check(withLines('? [a, b]', ': 1')).diagnostics)).toEqual(['SDL1010@9:3:9:9']);
+      // Warnings are emitted on a later tick.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('reports a duplicate key as yaml would, in one pass (equal scalar values, not equal text)', () => {
     const text = withLines('x:', '  a: 1', '  "a": 2', '  1: x', '  "1": y', '  1: z', '  .nan: 1', '  .nan: 2');
     expect(brief(checkBytes(enc(text), 'demo.skill.yaml').diagnostics).filter((d) => d.startsWith('SDL1004'))).toEqual(['SDL1004@11:3:11:6', 'SDL1004@14:3:14:4']);

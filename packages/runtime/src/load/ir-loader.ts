@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import type { ExprNode, TemplateAst } from '@sdl/compiler';
-import { contentHash, documentHash, loadStandaloneValidators, type StandaloneValidator } from '@sdl/compiler/core';
+import { contentHash, documentHash, loadStandaloneValidators, type Range, SourceFile, type StandaloneValidator } from '@sdl/compiler/core';
 import type { ErrorObject } from 'ajv';
 import { SdlRuntimeError } from '../run/errors.js';
 import { setOwn } from '../run/set-own.js';
@@ -25,6 +25,7 @@ import type {
   Policies,
   SourceLocation,
 } from './loaded-skill.js';
+import { jsonPointer as ptr, scanJson } from './json-position.js';
 import { createAjv, describeErrors } from './validators.js';
 
 /** The IR versions this runtime reads: major 1, minors up to this one. */
@@ -40,13 +41,46 @@ export const IrErrorCode = {
   BadExpression: 'SDL6006',
 } as const;
 
-/** A compiled skill file that this runtime cannot load; `code` is one of {@link IrErrorCode}. */
+/** Where in the IR document an {@link IrLoadError} is. */
+export interface IrPosition {
+  /** JSON Pointer of the offending value in the IR document (`''`: the document itself). */
+  pointer?: string;
+  /**
+   * Its range in the IR file (line and column from 1, columns in code points, end exclusive), when
+   * the loader had the file's text ({@link loadIrFile}, or {@link IrLoadOptions.text}).
+   */
+  range?: Range;
+}
+
+/**
+ * A compiled skill file that this runtime cannot load; `code` is one of {@link IrErrorCode}. The
+ * message starts with `file:line:col` of the offending value when its position is known.
+ */
 export class IrLoadError extends SdlRuntimeError {
   readonly file: string;
-  constructor(code: string, file: string, message: string, location?: SourceLocation) {
-    super(code, `${file}: ${code} ${message}`, location === undefined ? {} : { location });
+  /** JSON Pointer of the offending value in the IR document, when there is one. */
+  readonly pointer?: string;
+  /** The offending value's range in the IR file, when known. */
+  readonly range?: Range;
+  /** The message without the file, position and code. */
+  readonly detail: string;
+  constructor(code: string, file: string, message: string, location?: SourceLocation, position: IrPosition = {}) {
+    const at = position.range === undefined ? file : `${file}:${position.range.start.line}:${position.range.start.column}`;
+    super(code, `${at}: ${code} ${message}`, location === undefined ? {} : { location });
     this.file = file;
+    this.detail = message;
+    if (position.pointer !== undefined) this.pointer = position.pointer;
+    if (position.range !== undefined) this.range = position.range;
   }
+}
+
+/** The error again with the range of its value in `text` (the IR file's text), found by a scan run only now. */
+function locate(error: IrLoadError, text: string): IrLoadError {
+  if (error.range !== undefined || error.pointer === undefined) return error;
+  const { value } = scanJson(text, error.pointer);
+  if (value === undefined) return error;
+  const range = new SourceFile(error.file, text).rangeAt(value.start, value.end);
+  return new IrLoadError(error.code, error.file, error.detail, error.location, { pointer: error.pointer, range });
 }
 
 let irValidator: StandaloneValidator | undefined;
@@ -123,10 +157,11 @@ function anchorLocator(location: IrLocation | undefined): ((offset: number) => S
 }
 
 function checkVersion(version: unknown, file: string): void {
+  const at = { pointer: '/ir_version' };
   const readable = `IR ${IR_VERSION.major}.0 to ${IR_VERSION.major}.${IR_VERSION.minor}`;
   const match = typeof version === 'string' ? /^(\d+)\.(\d+)$/.exec(version) : null;
   if (match === null) {
-    throw new IrLoadError(IrErrorCode.UnsupportedVersion, file, `\`ir_version\` is ${JSON.stringify(version)}; this runtime reads ${readable}`);
+    throw new IrLoadError(IrErrorCode.UnsupportedVersion, file, `\`ir_version\` is ${JSON.stringify(version)}; this runtime reads ${readable}`, undefined, at);
   }
   const major = Number(match[1]);
   const minor = Number(match[2]);
@@ -138,6 +173,8 @@ function checkVersion(version: unknown, file: string): void {
         (major > IR_VERSION.major || (major === IR_VERSION.major && minor > IR_VERSION.minor)
           ? 'Upgrade @sdl/runtime, or compile with the skillc that matches this runtime.'
           : 'Recompile the skill with a current skillc.'),
+      undefined,
+      at,
     );
   }
 }
@@ -148,13 +185,29 @@ export interface IrLoadOptions {
   file?: string;
   /** Bounds on expression and template evaluation (steps, string and list sizes) for the loaded skill. */
   limits?: ExpressionLimits;
+  /**
+   * The JSON text `document` was parsed from: errors then carry the range of the offending value in
+   * it ({@link IrLoadError.range}). {@link loadIrFile} passes it.
+   */
+  text?: string;
 }
 
-/** Validates an IR document and builds the entry skill (with its dependencies). */
+/**
+ * Validates an IR document and builds the entry skill (with its dependencies). Errors name the JSON
+ * Pointer of the offending value, and its line and column when `options.text` is given.
+ */
 export function loadIr(document: unknown, options: IrLoadOptions = {}): LoadedSkill {
+  try {
+    return loadDocument(document, options);
+  } catch (error) {
+    throw error instanceof IrLoadError && options.text !== undefined ? locate(error, options.text) : error;
+  }
+}
+
+function loadDocument(document: unknown, options: IrLoadOptions): LoadedSkill {
   const file = options.file ?? '<ir>';
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-    throw new IrLoadError(IrErrorCode.Unreadable, file, 'is not a compiled skill: expected a JSON object');
+    throw new IrLoadError(IrErrorCode.Unreadable, file, 'is not a compiled skill: expected a JSON object', undefined, { pointer: '' });
   }
   const doc = document as IrDoc;
   checkVersion(doc.ir_version, file);
@@ -164,30 +217,33 @@ export function loadIr(document: unknown, options: IrLoadOptions = {}): LoadedSk
       IrErrorCode.SchemaMismatch,
       file,
       `does not match ir.schema.json:\n${problems.slice(0, 20).map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
+      undefined,
+      { pointer: problems[0]!.path },
     );
   }
   const skills = doc.skills as { [id: string]: IrDoc };
   for (const [id, skill] of Object.entries(skills)) {
     if (irContentHash(skill) !== skill.hash) {
-      throw new IrLoadError(IrErrorCode.HashMismatch, file, `skill \`${id}\` hash does not match its content: the file is corrupt or was edited; recompile it`);
+      throw new IrLoadError(IrErrorCode.HashMismatch, file, `skill \`${id}\` hash does not match its content: the file is corrupt or was edited; recompile it`, undefined, { pointer: ptr('skills', id, 'hash') });
     }
   }
   // Over the skills' (just checked) hashes: see spec/ir.md "Content hashes".
   if (irDocumentHash(doc) !== doc.hash) {
-    throw new IrLoadError(IrErrorCode.HashMismatch, file, 'document hash does not match its content: the file is corrupt or was edited; recompile it');
+    throw new IrLoadError(IrErrorCode.HashMismatch, file, 'document hash does not match its content: the file is corrupt or was edited; recompile it', undefined, { pointer: '/hash' });
   }
   const built = new Map<string, LoadedSkill>();
-  const build = (id: string, chain: string[]): LoadedSkill => {
+  // `from`: the pointer of the reference being followed (the `entry`, or a `uses:` entry's `skill`).
+  const build = (id: string, chain: string[], from: string): LoadedSkill => {
     const existing = built.get(id);
     if (existing !== undefined) return existing;
-    if (chain.includes(id)) throw new IrLoadError(IrErrorCode.BrokenReference, file, `skills use each other in a cycle: ${[...chain, id].join(' -> ')}`);
+    if (chain.includes(id)) throw new IrLoadError(IrErrorCode.BrokenReference, file, `skills use each other in a cycle: ${[...chain, id].join(' -> ')}`, undefined, { pointer: from });
     const skill = skills[id];
-    if (skill === undefined) throw new IrLoadError(IrErrorCode.BrokenReference, file, `skill \`${id}\` is referenced but not in \`skills\``);
-    const result = buildSkill(skill, file, options.limits, (depId) => build(depId, [...chain, id]));
+    if (skill === undefined) throw new IrLoadError(IrErrorCode.BrokenReference, file, `skill \`${id}\` is referenced but not in \`skills\``, undefined, { pointer: from });
+    const result = buildSkill(id, skill, file, options.limits, (depId, pointer) => build(depId, [...chain, id], pointer));
     built.set(id, result);
     return result;
   };
-  return build(String(doc.entry), []);
+  return build(String(doc.entry), [], '/entry');
 }
 
 /** Reads and loads an IR file (`*.skill.json`). */
@@ -201,11 +257,19 @@ export async function loadIrFile(path: string, options: Omit<IrLoadOptions, 'fil
   let document: unknown;
   try {
     document = JSON.parse(text);
-  } catch (error) {
-    throw new IrLoadError(IrErrorCode.Unreadable, path, `is not valid JSON: ${(error as Error).message}`);
+  } catch {
+    // Our own scan says where and what, without quoting the file's text as JSON.parse's message does.
+    const { error } = scanJson(text);
+    const offset = error?.offset ?? 0;
+    const range = new SourceFile(path, text).rangeAt(offset, Math.min(offset + 1, text.length));
+    throw new IrLoadError(IrErrorCode.Unreadable, path, `is not valid JSON: ${error?.message ?? 'cannot be parsed'}`, undefined, { range });
   }
-  await resolveSkillObjects(document, path);
-  return loadIr(document, { ...options, file: path });
+  try {
+    await resolveSkillObjects(document, path);
+  } catch (error) {
+    throw error instanceof IrLoadError ? locate(error, text) : error;
+  }
+  return loadIr(document, { ...options, file: path, text });
 }
 
 const SKILL_REF = /^sha256:([0-9a-f]{64})$/;
@@ -225,24 +289,25 @@ async function resolveSkillObjects(document: unknown, path: string): Promise<voi
     Object.entries(table).map(async ([id, ref]) => {
       if (typeof ref !== 'string') return;
       const hex = SKILL_REF.exec(ref)?.[1];
-      if (hex === undefined) throw new IrLoadError(IrErrorCode.SchemaMismatch, path, `skill \`${id}\` is \`${ref.slice(0, 80)}\`, which is neither a skill nor a reference "sha256:<64 hex digits>"`);
+      if (hex === undefined) throw new IrLoadError(IrErrorCode.SchemaMismatch, path, `skill \`${id}\` is \`${ref.slice(0, 80)}\`, which is neither a skill nor a reference "sha256:<64 hex digits>"`, undefined, { pointer: ptr('skills', id) });
       const objectFile = join(dirname(path), 'objects', `${hex}.json`);
       let skill: unknown;
       try {
         skill = JSON.parse(await readFile(objectFile, 'utf8'));
       } catch (error) {
         const why = error instanceof SyntaxError ? `is not valid JSON: ${error.message}` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-        throw new IrLoadError(IrErrorCode.Unreadable, path, `skill \`${id}\` is stored in ${objectFile}, which ${why}; copy the whole compile output directory, or compile with --standalone`);
+        throw new IrLoadError(IrErrorCode.Unreadable, path, `skill \`${id}\` is stored in ${objectFile}, which ${why}; copy the whole compile output directory, or compile with --standalone`, undefined, { pointer: ptr('skills', id) });
       }
       if ((skill as { hash?: unknown } | null)?.hash !== ref) {
-        throw new IrLoadError(IrErrorCode.HashMismatch, path, `${objectFile} is not the skill \`${id}\` the bundle refers to (hash differs): the output directory is corrupt or mixed; recompile it`);
+        throw new IrLoadError(IrErrorCode.HashMismatch, path, `${objectFile} is not the skill \`${id}\` the bundle refers to (hash differs): the output directory is corrupt or mixed; recompile it`, undefined, { pointer: ptr('skills', id) });
       }
       setOwn(table, id, skill);
     }),
   );
 }
 
-function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undefined, dependency: (id: string) => LoadedSkill): LoadedSkill {
+function buildSkill(id: string, skill: IrDoc, file: string, limits: ExpressionLimits | undefined, dependency: (id: string, pointer: string) => LoadedSkill): LoadedSkill {
+  const base = ptr('skills', id);
   const skillFile = String(skill.file);
   const rawMap = skill.source_map as { [pointer: string]: IrLocation };
   const sourceMap: { [nodeId: string]: SourceLocation } = {};
@@ -251,67 +316,71 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
   }
   const at = (pointer: string): SourceLocation => sourceMap[pointer] ?? sourceMap[''] ?? { file: skillFile, line: 1, column: 1 };
 
-  const expression = (node: IrExpression): CompiledExpression => {
+  // `pointer`: where the expression object is in the IR document (its `ast` member is what is wrong).
+  const expression = (node: IrExpression, pointer: string): CompiledExpression => {
     const problem = astProblem(node.ast);
+    const where = { pointer: `${pointer}/ast` };
     if (problem !== undefined) {
-      throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: its AST ${problem}`, at(node.map));
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: its AST ${problem}`, at(node.map), where);
     }
     try {
       return celExpressionFromAst(node.src, node.ast as ExprNode, at(node.map), limits, anchorLocator(rawMap[node.map]));
     } catch (error) {
-      throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: ${(error as Error).message}`, at(node.map));
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `expression \`${node.src}\` cannot be compiled: ${(error as Error).message}`, at(node.map), where);
     }
   };
-  const template = (node: IrExpression): CompiledTemplate => {
+  const template = (node: IrExpression, pointer: string): CompiledTemplate => {
     const problem = astProblem(node.ast);
+    const where = { pointer: `${pointer}/ast` };
     if (problem !== undefined) {
-      throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: its AST ${problem}`, at(node.map));
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: its AST ${problem}`, at(node.map), where);
     }
     try {
       return celTemplateFromAst(node.src, node.ast as TemplateAst, at(node.map), limits, anchorLocator(rawMap[node.map]));
     } catch (error) {
-      throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: ${(error as Error).message}`, at(node.map));
+      throw new IrLoadError(IrErrorCode.BadExpression, file, `template cannot be compiled: ${(error as Error).message}`, at(node.map), where);
     }
   };
-  const args = (raw: unknown): { [arg: string]: CompiledExpression | JsonValue } => {
+  const args = (raw: unknown, pointer: string): { [arg: string]: CompiledExpression | JsonValue } => {
     const result: { [arg: string]: CompiledExpression | JsonValue } = {};
     for (const [name, value] of Object.entries(raw as { [arg: string]: IrDoc })) {
-      setOwn(result, name, 'literal' in value ? (value.literal as JsonValue) : expression(value as unknown as IrExpression));
+      setOwn(result, name, 'literal' in value ? (value.literal as JsonValue) : expression(value as unknown as IrExpression, `${pointer}${ptr(name)}`));
     }
     return result;
   };
 
   const steps: LoadedStep[] = (skill.steps as IrDoc[]).map((step, index) => {
+    const here = `${base}${ptr('steps', index)}`;
     const forEach = step.for_each as { over: IrExpression; as: string; concurrency: number } | null;
     const common = {
       id: String(step.id),
       dependsOn: step.depends_on as string[],
       source: at(`/steps/${index}`),
       ...(typeof step.description === 'string' ? { description: step.description } : {}),
-      ...(step.when === null ? {} : { when: expression(step.when as IrExpression) }),
-      ...(forEach === null ? {} : { forEach: { over: expression(forEach.over), as: forEach.as, concurrency: forEach.concurrency } }),
+      ...(step.when === null ? {} : { when: expression(step.when as IrExpression, `${here}/when`) }),
+      ...(forEach === null ? {} : { forEach: { over: expression(forEach.over, `${here}/for_each/over`), as: forEach.as, concurrency: forEach.concurrency } }),
     };
     if (step.kind === 'prompt') {
       const output = step.output as { kind: 'text' } | { kind: 'schema'; from: string; schema: JsonSchema };
       return {
         kind: 'prompt',
         ...common,
-        ...(step.system === null ? {} : { system: template(step.system as IrExpression) }),
-        user: template(step.user as IrExpression),
+        ...(step.system === null ? {} : { system: template(step.system as IrExpression, `${here}/system`) }),
+        user: template(step.user as IrExpression, `${here}/user`),
         output: output.kind === 'text' ? { kind: 'text' } : { kind: 'schema', schema: output.schema, name: output.from === 'outputs' ? `${String(skill.name)}_output` : `${String(step.id)}_output` },
         tools: step.tools as string[],
         maxToolIterations: typeof step.max_tool_iterations === 'number' ? step.max_tool_iterations : 8,
         ...(typeof step.engine === 'string' ? { engine: step.engine } : {}),
         params: step.params as ModelParams,
         ...(Array.isArray(step.messages)
-          ? { messages: (step.messages as Array<{ role: 'user' | 'assistant'; content: IrExpression }>).map((m) => ({ role: m.role, content: template(m.content) })) }
+          ? { messages: (step.messages as Array<{ role: 'user' | 'assistant'; content: IrExpression }>).map((m, j) => ({ role: m.role, content: template(m.content, `${here}${ptr('messages', j, 'content')}`) })) }
           : {}),
         ...(Array.isArray(step.attach)
           ? {
-              attachments: (step.attach as Array<{ kind: 'image' | 'document'; media: 'image' | 'pdf' | 'text'; value: IrExpression; title: string | null; cache: boolean }>).map((a) => ({
+              attachments: (step.attach as Array<{ kind: 'image' | 'document'; media: 'image' | 'pdf' | 'text'; value: IrExpression; title: string | null; cache: boolean }>).map((a, j) => ({
                 kind: a.kind,
                 media: a.media,
-                value: expression(a.value),
+                value: expression(a.value, `${here}${ptr('attach', j, 'value')}`),
                 ...(a.title === null ? {} : { title: a.title }),
                 cache: a.cache,
               })),
@@ -320,15 +389,16 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
         ...(step.cache ? { cache: step.cache as { system: boolean; tools: boolean } } : {}),
       };
     }
-    if (step.kind === 'use') return { kind: 'use', ...common, use: String(step.use), with: args(step.with) };
-    return { kind: 'tool', ...common, tool: String(step.tool), with: args(step.with) };
+    if (step.kind === 'use') return { kind: 'use', ...common, use: String(step.use), with: args(step.with, `${here}/with`) };
+    return { kind: 'tool', ...common, tool: String(step.tool), with: args(step.with, `${here}/with`) };
   });
 
   const dependencies: { [alias: string]: Dependency } = {};
   for (const [alias, raw] of Object.entries(skill.uses as { [alias: string]: IrDoc })) {
-    const target = dependency(String(raw.skill));
+    const entry = `${base}${ptr('uses', alias)}`;
+    const target = dependency(String(raw.skill), `${entry}/skill`);
     if (target.hash !== raw.hash) {
-      throw new IrLoadError(IrErrorCode.BrokenReference, file, `uses.${alias} pins ${String(raw.hash)} but \`${String(raw.skill)}\` has ${target.hash}; recompile`, at(`/uses/${alias}`));
+      throw new IrLoadError(IrErrorCode.BrokenReference, file, `uses.${alias} pins ${String(raw.hash)} but \`${String(raw.skill)}\` has ${target.hash}; recompile`, at(`/uses/${alias}`), { pointer: `${entry}/hash` });
     }
     dependencies[alias] = {
       alias,
@@ -371,7 +441,7 @@ function buildSkill(skill: IrDoc, file: string, limits: ExpressionLimits | undef
     engines,
     tools,
     steps,
-    returns: expression(skill.return as IrExpression),
+    returns: expression(skill.return as IrExpression, `${base}/return`),
     policies: policiesFrom(skill.policies as IrDoc),
     memory: {
       conversation: memory.conversation,

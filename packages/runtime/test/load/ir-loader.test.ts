@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScriptedAdapter, type JsonValue } from '@sdl/adapters';
 import { createRuntime, irContentHash, irDocumentHash, IrLoadError, loadIr, loadIrFile, loadSkillFile, type HostTool } from '@sdl/runtime';
@@ -111,6 +113,29 @@ describe('IR loader', () => {
   it('reports unreadable and non-JSON files', async () => {
     await expect(loadIrFile('/nonexistent/x.skill.json')).rejects.toThrow('/nonexistent/x.skill.json: SDL6001 cannot be read (ENOENT)');
     expect(refusal(() => loadIr([1, 2])).message).toBe('<ir>: SDL6001 is not a compiled skill: expected a JSON object');
+  });
+
+  it('names the line and column of the offending value in the IR text, and says what JSON.parse would not', async () => {
+    // Exact ranges for every SDL6xxx code are in packages/compiler/test/diagnostic-ranges.test.ts; here, the forms.
+    const doc = example();
+    delete doc.skills['skills/summarize.skill.yaml'].order;
+    const text = JSON.stringify(reseal(doc), null, 2);
+    const missing = refusal(() => loadIr(JSON.parse(text), { file: 'dist/s.skill.json', text }));
+    // A missing member: the range is the object that lacks it (the summarize skill, from its `{`).
+    expect(missing.pointer).toBe('/skills/skills~1summarize.skill.yaml/order');
+    const line = text.split('\n').findIndex((l) => l.startsWith('    "skills/summarize.skill.yaml": {')) + 1;
+    expect(missing.range?.start).toEqual({ line, column: 36 });
+    expect(missing.message).toMatch(new RegExp(`^dist/s\\.skill\\.json:${line}:36: SDL6003 does not match ir\\.schema\\.json:`));
+    // Without the text there is no position, only the pointer.
+    expect(refusal(() => loadIr(JSON.parse(text))).range).toBeUndefined();
+    // Not JSON: our own message and position, never the file's text quoted back.
+    const dir = mkdtempSync(path.join(tmpdir(), 'sdl-ir-'));
+    const file = path.join(dir, 'x.skill.json');
+    writeFileSync(file, '{\n  "api_key": "sk-ant-secret"\n  "x": 1\n}\n');
+    const bad = (await loadIrFile(file).catch((e: unknown) => e)) as IrLoadError;
+    expect(bad.message).toBe(`${file}:3:3: SDL6001 is not valid JSON: expected \`,\` or \`}\``);
+    expect(bad.range).toEqual({ start: { line: 3, column: 3 }, end: { line: 3, column: 4 } });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
