@@ -5,7 +5,7 @@ import { printRedacted } from './redacted.js';
  * Where an adapter gets its API key for each call, so a key can rotate without a restart: a fixed
  * key, a mounted secret file (`${file:path}`, {@link FileSecret}) or a host callback
  * ({@link ProviderCredential}). Adapters ask for the key per call and, after an `auth` failure,
- * ask once for a fresh one ({@link callWithFreshKey}).
+ * ask once for a fresh one (`callWithFreshKey`, internal to the adapters).
  */
 export interface Credential {
   /** The key for the next call: a string when it is known without waiting. */
