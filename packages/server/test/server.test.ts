@@ -4,7 +4,7 @@
  * on every state store, per-caller limits, metrics, the OpenAPI document and graceful shutdown.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -436,10 +436,14 @@ describe('failureOf: run errors as HTTP answers', () => {
 
 describe('loadSkillsDir', () => {
   it('serves a compiled build directory (bundles, their objects followed) and refuses two files of one skill name', async () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'sdl-serve-build-'));
+    // Compiled from a copy in a directory of its own, so no sdl.lock is written into the repository.
+    const work = mkdtempSync(path.join(tmpdir(), 'sdl-serve-build-'));
+    const out = path.join(work, 'build');
     try {
+      cpSync(FIXTURES, path.join(work, 'skills'), { recursive: true });
       const skillc = fileURLToPath(new URL('../../cli/bin/skillc.js', import.meta.url));
-      execFileSync(process.execPath, [skillc, 'compile', FIXTURES, '--out', out], { stdio: 'ignore' });
+      execFileSync(process.execPath, [skillc, 'compile', 'skills', '--out', 'build'], { cwd: work, stdio: 'ignore' });
+      expect(existsSync(fileURLToPath(new URL('../sdl.lock', import.meta.url)))).toBe(false);
       const built = await loadSkillsDir(out);
       expect(built.problems).toEqual([]);
       expect([...built.skills.keys()].sort()).toEqual(['chat', 'fragile', 'greet']);
@@ -451,7 +455,7 @@ describe('loadSkillsDir', () => {
       expect(both.problems).toHaveLength(1);
       expect(String(both.problems[0]!.error)).toMatch(/skill `greet` is defined by both greet\.skill\.(json|yaml) and greet\.skill\.(json|yaml)/);
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });
