@@ -4,10 +4,15 @@
  * Promise.all under the same limits (the same engine concurrency per process), and the queue's
  * overhead per job. Needs `npm run build` (the workers run packages/cli/bin/skillc.js) and Redis.
  *
+ * Besides wall time it counts CPU time (user + system, from /proc on Linux) of every process on the
+ * job's path — this process (emulator, runtime or coordinator), the worker processes from the moment
+ * they take jobs, and the Redis server — so the queue's overhead per job is measured in CPU ms,
+ * which a loaded machine distorts far less than wall time.
+ *
  *   npx tsx bench/batch/run.ts [--jobs 600] [--rounds 3] [--concurrency 8]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +33,7 @@ const SKILLC = path.join(ROOT, 'packages/cli/bin/skillc.js');
 const KEY = 'sk-bench-batch-0123456789abcdef';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(xs.every((x) => x < 10) ? 2 : 1)}–${Math.max(...xs).toFixed(xs.every((x) => x < 10) ? 2 : 1)}`;
 
 const emulator = await startEmulator({ provider: 'openai' });
 const dir = mkdtempSync(path.join(tmpdir(), 'sdl-bench-batch-'));
@@ -52,6 +57,28 @@ process.env.SDL_BENCH_KEY = KEY;
 const config = (await loadConfig(path.join(dir, 'sdl.config.yaml'), { env: process.env })).config!;
 const skill = await loadSkillFile(path.join(dir, 'echo-line.skill.yaml'));
 const redis = new Redis(REDIS_URL);
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+/** CPU ms (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+const selfCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+const redisCpuMs = () => (Number.isFinite(redisPid) && redisPid > 0 ? cpuMsOf(redisPid) : 0);
+/** CPU ms per contender and round, in all and split by process (this one, the workers, Redis). */
+const cpu: Record<string, number[]> = {};
+const parts: Record<string, Array<{ self: number; workers: number; redis: number }>> = {};
+const snapshot = (workers: () => number = () => 0) => ({ self: selfCpuMs(), workers: workers(), redis: redisCpuMs() });
+const record = (name: string, before: { self: number; workers: number; redis: number }, after: { self: number; workers: number; redis: number }) => {
+  const d = { self: after.self - before.self, workers: after.workers - before.workers, redis: after.redis - before.redis };
+  (parts[name] ??= []).push(d);
+  (cpu[name] ??= []).push(d.self + d.workers + d.redis);
+};
 
 function startWorker(prefix: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [SKILLC, 'worker', '--config', 'sdl.config.yaml', '--redis', REDIS_URL, '--prefix', prefix, '--concurrency', String(CONCURRENCY)], {
@@ -75,13 +102,16 @@ async function promiseAll(round: number): Promise<number> {
   const runtime = createRuntime({ router: engines.router, describeModel: engines.describeModel });
   const inputs = Array.from({ length: JOBS }, (_, i) => ({ text: `r${round} line ${i}` }));
   let next = 0;
+  const c0 = snapshot();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < inputs.length) await runtime.run(skill, inputs[next++]!);
     }),
   );
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  if (round >= 0) record('Promise.all (1 process)', c0, snapshot());
+  return ms;
 }
 
 /** The same inputs through the queue, taken by `workers` skillc worker processes. */
@@ -91,6 +121,8 @@ async function queued(workers: number, round: number): Promise<number> {
   const shared = createSharedRuntime(config, REDIS_URL, prefix);
   try {
     const items = Array.from({ length: JOBS }, (_, i) => ({ line: i + 1, input: { text: `q${workers} r${round} line ${i}` } }));
+    const workersCpu = () => procs.reduce((sum, p) => sum + cpuMsOf(p.pid!), 0);
+    const c0 = snapshot(workersCpu);
     const t0 = performance.now();
     const summary = await shared.runtime.batch(skill, items, {
       redis: REDIS_URL,
@@ -100,6 +132,7 @@ async function queued(workers: number, round: number): Promise<number> {
       pollMs: 5,
     });
     const ms = performance.now() - t0;
+    record(`${workers} worker${workers === 1 ? '' : 's'}`, c0, snapshot(workersCpu));
     if (summary.succeeded !== JOBS) throw new Error(`only ${summary.succeeded}/${JOBS} succeeded`);
     return ms;
   } finally {
@@ -125,6 +158,16 @@ for (const [name, ms] of Object.entries(rows)) {
   const m = median(ms);
   const rates = ms.map((x) => (JOBS * 1000) / x);
   console.log(`| ${name} | ${m.toFixed(0)} | ${((JOBS * 1000) / m).toFixed(1)} | ${spread(rates)} | ${(base / m).toFixed(2)}× | ${name.startsWith('Promise') ? '—' : `${((m - base) / JOBS).toFixed(2)} ms`} |`);
+}
+const baseCpu = median(cpu['Promise.all (1 process)']!);
+console.log('\n| contender | CPU per job (median) | range | this process | workers | Redis | queue CPU overhead per job |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const [name, ms] of Object.entries(cpu)) {
+  const perJob = ms.map((x) => x / JOBS);
+  const part = (k: 'self' | 'workers' | 'redis') => `${(median(parts[name]!.map((p) => p[k])) / JOBS).toFixed(2)} ms`;
+  console.log(
+    `| ${name} | ${median(perJob).toFixed(2)} ms | ${spread(perJob)} ms | ${part('self')} | ${part('workers')} | ${part('redis')} | ${name.startsWith('Promise') ? '—' : `${(median(perJob) - baseCpu / JOBS).toFixed(2)} ms`} |`,
+  );
 }
 console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 await emulator.close();
