@@ -23,7 +23,8 @@ import type { EngineBinding } from '../run/call-model.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { classifyBatchError } from './classify.js';
 import { ProviderBatchLineError, ProviderBatchUnsupportedError } from './provider-errors.js';
-import { batchId, DEFAULT_BATCH_PREFIX, itemKey, OUTCOME_TTL_SECONDS } from './keys.js';
+import { batchId, DEFAULT_BATCH_PREFIX, OUTCOME_TTL_SECONDS } from './keys.js';
+import { createTally } from './tally.js';
 import type { BatchItem, BatchOutcome, BatchProgress, BatchSummary } from './types.js';
 
 /** Options of {@link Runtime.providerBatch}. */
@@ -151,54 +152,8 @@ export async function runProviderBatch(
   const batch = batchId(skillHash, `provider:${options.name ?? skillHash}`);
   const sentKey = `${prefix}:pbatch:${batch}:sent`;
   const attempts = options.attempts ?? 3;
-  const startedAt = Date.now();
-  const summary: BatchSummary = { total: 0, done: 0, skipped: 0, succeeded: 0, failed: 0, cost: 0, rate: 0, elapsedMs: 0, usage: { inputTokens: 0, outputTokens: 0 } };
-
-  const deliver = async (outcome: BatchOutcome) => {
-    summary.done++;
-    if (outcome.ok) {
-      summary.succeeded++;
-      summary.cost += outcome.cost;
-      summary.usage.inputTokens += outcome.usage.inputTokens;
-      summary.usage.outputTokens += outcome.usage.outputTokens;
-    } else summary.failed++;
-    await options.onOutcome?.(outcome);
-  };
-
-  const pending = new Map<string, BatchItem[]>();
-  for await (const item of items) {
-    summary.total++;
-    const key = itemKey(skillHash, item.input, options.engine);
-    if (options.completed?.(item.line, key)) {
-      summary.skipped++;
-      summary.done++;
-      continue;
-    }
-    const checked = prepared.inputValidator.validate(item.input ?? {});
-    if (!checked.ok) {
-      const problems = checked.problems.map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ');
-      await deliver({ ok: false, line: item.line, ...(item.id !== undefined ? { id: item.id } : {}), key, error: { code: 'input_invalid', message: `invalid input for skill \`${prepared.skill.name}\`: ${problems}` }, attempts: 0 });
-      continue;
-    }
-    const lines = pending.get(key);
-    if (lines === undefined) pending.set(key, [item]);
-    else lines.push(item);
-  }
-  const progress = (): BatchProgress => {
-    const elapsedMs = Date.now() - startedAt;
-    const thisRun = summary.done - summary.skipped;
-    const rate = elapsedMs > 0 ? (thisRun * 1000) / elapsedMs : 0;
-    const left = summary.total - summary.done;
-    return {
-      total: summary.total, done: summary.done, skipped: summary.skipped, succeeded: summary.succeeded, failed: summary.failed,
-      cost: summary.cost, rate, elapsedMs, ...(rate > 0 ? { etaSeconds: left / rate } : left === 0 ? { etaSeconds: 0 } : {}),
-    };
-  };
-  const finish = (): BatchSummary => {
-    const last = progress();
-    options.onProgress?.(last);
-    return { ...summary, ...last, usage: summary.usage };
-  };
+  const { deliver, progress, finish, intake } = createTally(options);
+  const pending = await intake(prepared, items);
   if (pending.size === 0) return finish();
 
   // Per-item runs on a runtime whose one engine defers to the provider batch.

@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import type { LoadedSkill } from '../load/loaded-skill.js';
 import type { PreparedSkill } from '../load/prepare.js';
 import type { Runtime } from '../runtime.js';
-import { batchId, BATCH_QUEUE, DEFAULT_BATCH_PREFIX, itemKey, jobId, outcomeListKey } from './keys.js';
+import { batchId, BATCH_QUEUE, DEFAULT_BATCH_PREFIX, jobId, outcomeListKey } from './keys.js';
+import { createTally } from './tally.js';
 import type { BatchItem, BatchJobData, BatchOutcome, BatchProgress, BatchSummary, ReportedOutcome } from './types.js';
 import { startBatchWorkerNow, type BatchWorker, type BatchWorkerOptions } from './worker.js';
 
@@ -69,65 +70,8 @@ export async function runBatch(
   const skillHash = prepared.skill.hash;
   const prefix = options.prefix ?? DEFAULT_BATCH_PREFIX;
   const batch = batchId(skillHash, options.name ?? skillHash);
-  const startedAt = Date.now();
-  const summary: BatchSummary = { total: 0, done: 0, skipped: 0, succeeded: 0, failed: 0, cost: 0, rate: 0, elapsedMs: 0, usage: { inputTokens: 0, outputTokens: 0 } };
-
-  const deliver = async (outcome: BatchOutcome) => {
-    summary.done++;
-    if (outcome.ok) {
-      summary.succeeded++;
-      summary.cost += outcome.cost;
-      summary.usage.inputTokens += outcome.usage.inputTokens;
-      summary.usage.outputTokens += outcome.usage.outputTokens;
-    } else {
-      summary.failed++;
-    }
-    await options.onOutcome?.(outcome);
-  };
-
-  // Distinct inputs become one job each; lines with an equal input share its outcome.
-  const pending = new Map<string, BatchItem[]>();
-  for await (const item of items) {
-    summary.total++;
-    const key = itemKey(skillHash, item.input, options.engine);
-    if (options.completed?.(item.line, key)) {
-      summary.skipped++;
-      summary.done++;
-      continue;
-    }
-    const checked = prepared.inputValidator.validate(item.input ?? {});
-    if (!checked.ok) {
-      const problems = checked.problems.map((p) => `${p.path === '' ? '(root)' : p.path}: ${p.message}`).join('; ');
-      await deliver({
-        ok: false,
-        line: item.line,
-        ...(item.id !== undefined ? { id: item.id } : {}),
-        key,
-        error: { code: 'input_invalid', message: `invalid input for skill \`${prepared.skill.name}\`: ${problems}` },
-        attempts: 0,
-      });
-      continue;
-    }
-    const lines = pending.get(key);
-    if (lines === undefined) pending.set(key, [item]);
-    else lines.push(item);
-  }
-
-  const progress = (): BatchProgress => {
-    const elapsedMs = Date.now() - startedAt;
-    const thisRun = summary.done - summary.skipped;
-    const rate = elapsedMs > 0 ? (thisRun * 1000) / elapsedMs : 0;
-    const left = summary.total - summary.done;
-    return {
-      total: summary.total, done: summary.done, skipped: summary.skipped, succeeded: summary.succeeded, failed: summary.failed,
-      cost: summary.cost, rate, elapsedMs, ...(rate > 0 ? { etaSeconds: left / rate } : left === 0 ? { etaSeconds: 0 } : {}),
-    };
-  };
-  const finish = (): BatchSummary => {
-    const last = progress();
-    options.onProgress?.(last);
-    return { ...summary, ...last, usage: summary.usage };
-  };
+  const { deliver, progress, finish, intake } = createTally(options);
+  const pending = await intake(prepared, items);
   if (pending.size === 0) return finish();
 
   const client =
