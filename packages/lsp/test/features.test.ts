@@ -144,6 +144,13 @@ describe('completion, hover and navigation over stdio', () => {
         expect(h.range).toEqual({ start: pos(T, eol('inputs.text }}\n')), end: pos(T, eol('inputs.text }}\n'), 11) });
       });
 
+      it('a loop variable inside a > folded scalar', async () => {
+        const at = pos(T, eol('for {{ tag }}'), 8);
+        const h = await client.at<Hover>('textDocument/hover', main, at.line, at.character);
+        expect(hoverText(h)).toBe('```\ntag: string\n```');
+        expect(h.range).toEqual({ start: pos(T, eol('for {{ tag }}'), 7), end: pos(T, eol('for {{ tag }}'), 10) });
+      });
+
       it('a sub-expression: the operand of a select in a flow mapping', async () => {
         const at = pos(T, eol('with: { word: inputs.text }'), 16);
         const h = await client.at<Hover>('textDocument/hover', main, at.line, at.character);
