@@ -52,6 +52,7 @@ export * from './observability/cost.js';
 export * from './observability/genai-conventions.js';
 export * from './observability/run-trace.js';
 export { Telemetry, errorTypeOf, type TelemetryOptions } from './observability/telemetry.js';
+export * from './observability/trace-parent.js';
 // session state stores and the chunking helper (issue 6 items 5-6)
 export * from './state/index.js';
 export * from './chunk/index.js';

@@ -29,6 +29,7 @@ import type { BatchItem, BatchSummary } from './batch/types.js';
 import type { McpServerConfig } from '@sdl/adapters';
 import { McpServers } from './mcp/servers.js';
 import { Telemetry, type TelemetryOptions } from './observability/telemetry.js';
+import type { Context } from '@opentelemetry/api';
 
 /** Time as the runtime needs it; the `Clock` of `time/` (and its `FakeClock`) fits. */
 export interface RuntimeClock {
@@ -126,6 +127,8 @@ export interface RunOptions {
    * document (schema: `spec/run-trace.schema.json`). On failure the error carries it as `runTrace`.
    */
   trace?: boolean;
+  /** The OpenTelemetry context whose span is the parent of the run's span (default: the active context). */
+  traceContext?: Context;
   /** The run's id in logs and engine calls (a server hands it to its caller); a random UUID by default, `durable.runId` when durable. */
   runId?: string;
 }
@@ -382,6 +385,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ...(session === undefined ? {} : { sessionId: session.id }),
       trace: runOptions.trace === true,
       now: () => clock.now(),
+      ...(runOptions.traceContext === undefined ? {} : { parent: runOptions.traceContext }),
     });
     if (observation !== undefined) ctx.obs = observation.root;
     const startedAt = clock.now();

@@ -4,6 +4,7 @@
  * caller already has (`completed`) are not queued again; jobs and outcomes left by an earlier,
  * interrupted run of the same batch are picked up instead of being run twice.
  */
+import { activeTraceParent } from '../observability/trace-parent.js';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { LoadedSkill } from '../load/loaded-skill.js';
@@ -131,6 +132,8 @@ export async function runBatch(
     // that is still queued or running from that run the same job, not a second one).
     await drain();
     const toAdd = [...pending.keys()];
+    // Jobs carry the submitter's trace context, so every run's span joins the batch's trace.
+    const traceparent = activeTraceParent();
     for (let i = 0; i < toAdd.length; i += ADD_CHUNK) {
       await queue.addBulk(
         toAdd.slice(i, i + ADD_CHUNK).map((key) => {
@@ -141,6 +144,7 @@ export async function runBatch(
             input: pending.get(key)![0]!.input,
             ...(options.engine !== undefined ? { engine: options.engine } : {}),
             ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
+            ...(traceparent !== undefined ? { traceparent } : {}),
           };
           return {
             name: prepared.skill.name,

@@ -80,6 +80,8 @@ export interface BatchJobData {
   engine?: string;
   /** Per-run deadline in milliseconds. */
   deadlineMs?: number;
+  /** W3C `traceparent` of the span around `runtime.batch`: each job's run span is its child. */
+  traceparent?: string;
 }
 
 /** An outcome as a worker reports it: keyed by job, not yet by line (several lines may share one input). */

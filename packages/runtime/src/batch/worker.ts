@@ -4,6 +4,7 @@
  * to the batch's outcome list. Outcomes are written before the job is acknowledged, so a worker
  * killed in between leaves a job that runs again and an outcome the coordinator reads once.
  */
+import { contextFromTraceParent } from '../observability/trace-parent.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { LoadedSkill } from '../load/loaded-skill.js';
@@ -69,10 +70,12 @@ export function startBatchWorkerNow(options: BatchWorkerOptions): BatchWorker {
       throw new UnrecoverableError(message);
     }
     let result;
+    const traceContext = contextFromTraceParent(data.traceparent);
     try {
       result = await options.runtime.run(skill, data.input, {
         ...(data.engine !== undefined ? { engine: data.engine } : {}),
         ...(data.deadlineMs !== undefined ? { deadlineMs: data.deadlineMs } : {}),
+        ...(traceContext !== undefined ? { traceContext } : {}),
       });
     } catch (error) {
       const failure = classifyBatchError(error);

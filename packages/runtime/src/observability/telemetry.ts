@@ -126,8 +126,8 @@ export class Telemetry {
    * Undefined when nothing would be recorded (no SDK, no meter, no trace): the run then skips
    * every observation point.
    */
-  startRun(skill: LoadedSkill, info: { runId: string; sessionId?: string; trace: boolean; now: () => number }): RunObservation | undefined {
-    const span = this.tracerNow().startSpan(`invoke_agent ${skill.name}`, { kind: SpanKind.INTERNAL }, otelContext.active());
+  startRun(skill: LoadedSkill, info: { runId: string; sessionId?: string; trace: boolean; now: () => number; parent?: Context }): RunObservation | undefined {
+    const span = this.tracerNow().startSpan(`invoke_agent ${skill.name}`, { kind: SpanKind.INTERNAL }, info.parent ?? otelContext.active());
     const recording = span.isRecording();
     const meters = this.metersNow();
     if (!recording && !info.trace && meters === undefined) return undefined;
@@ -182,7 +182,7 @@ export class RunObservation {
     /** True when spans are recorded (an SDK is registered and sampled this run). */
     readonly recording: boolean,
     readonly meters: GenAiMeters | undefined,
-    private readonly info: { runId: string; sessionId?: string; trace: boolean; now: () => number },
+    private readonly info: { runId: string; sessionId?: string; trace: boolean; now: () => number; parent?: Context },
   ) {
     this.tracer = telemetry.tracerNow();
     if (recording) span.setAttributes(runAttributes(skill, info.runId, info.sessionId));
@@ -190,7 +190,7 @@ export class RunObservation {
       this.recorder = new TraceRecorder(info.now, info.now());
       this.runNode = this.recorder.open('run', skill.name, undefined, { skill: skill.name });
     }
-    this.root = new ObservationScope(this, trace.setSpan(otelContext.active(), span), this.runNode?.id, telemetry.redactorFor(skill));
+    this.root = new ObservationScope(this, trace.setSpan(info.parent ?? otelContext.active(), span), this.runNode?.id, telemetry.redactorFor(skill));
   }
 
   now(): number {
