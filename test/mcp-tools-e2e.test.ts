@@ -87,7 +87,7 @@ interface ServerRow {
   server: string;
   /** The `mcp:` entry of sdl.config.yaml for this server. */
   config(timeoutMs: number): string;
-  /** Makes the server die (or drop its connections) during a call. */
+  /** Called when the model asks for the tool: makes the server die (or drop its connections) during that call. */
   crash(runtime: Runtime): void;
 }
 
@@ -100,8 +100,9 @@ const ROWS: ServerRow[] = [
     config: (timeoutMs) =>
       `  everything:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(EVERYTHING)}, stdio]\n    timeout_ms: ${timeoutMs}\n${BINDINGS}\n`,
     crash(runtime) {
+      // The request is written at once; 150 ms later the server is inside the 20 s operation.
       const pid = runtime.mcp.connection('everything')!.pid!;
-      process.kill(pid, 'SIGKILL');
+      setTimeout(() => process.kill(pid, 'SIGKILL'), 150);
     },
   },
   {
@@ -109,7 +110,11 @@ const ROWS: ServerRow[] = [
     server: 'remote',
     config: (timeoutMs) =>
       `  remote:\n    url: ${http.url}\n    headers:\n      Authorization: "Bearer \${env:MCP_TOKEN}"\n    timeout_ms: ${timeoutMs}\n${BINDINGS}\n`,
-    crash: () => http.crash(),
+    // Once the server is inside this call, however slow the machine.
+    crash() {
+      const before = http.started;
+      void http.startedMoreThan(before).then(() => http.crash());
+    },
   },
 ];
 
@@ -213,8 +218,7 @@ describe.each(ROWS)('MCP tools from $name', (row) => {
 
   it('a server that dies mid-call fails that call as a tool error, and the next call reconnects', async () => {
     const runtime = runtimeWith();
-    // The crash comes once the server is inside the call (its 20 s operation has begun).
-    const { output } = await runWithEvents(runtime, 'call slow_operation {"duration": 20, "steps": 1}', () => setTimeout(() => row.crash(runtime), 150));
+    const { output } = await runWithEvents(runtime, 'call slow_operation {"duration": 20, "steps": 1}', () => row.crash(runtime));
     expect(output).toBe(
       `tool slow_operation returned: error: MCP server \`${row.server}\` closed the connection during the call of \`trigger-long-running-operation\`; the next call connects again`,
     );

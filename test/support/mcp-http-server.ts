@@ -46,7 +46,7 @@ function toolList(sumField: string) {
   ];
 }
 
-function mcpServer(sumField: string, hidden: readonly string[], calls: string[]): Server {
+function mcpServer(sumField: string, hidden: readonly string[], calls: string[], busy: { count: number; started: number }): Server {
   const server = new Server({ name: 'sdl-test-http', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: toolList(sumField).filter((t) => !hidden.includes(t.name)) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -66,6 +66,8 @@ function mcpServer(sumField: string, hidden: readonly string[], calls: string[])
       }
       case 'trigger-long-running-operation': {
         const ms = Number(args.duration ?? 10) * 1000;
+        busy.count++;
+        busy.started++;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, ms);
           extra.signal.addEventListener('abort', () => {
@@ -73,6 +75,7 @@ function mcpServer(sumField: string, hidden: readonly string[], calls: string[])
             resolve();
           });
         });
+        busy.count--;
         return { content: [{ type: 'text', text: `Long running operation completed. Duration: ${args.duration} seconds.` }] };
       }
       case 'get-structured-content': {
@@ -100,6 +103,10 @@ export interface McpHttpTestServer {
   setHidden(names: string[]): void;
   /** Drops every open connection at once, as a crashing server would. */
   crash(): void;
+  /** How many `trigger-long-running-operation` calls have begun. */
+  readonly started: number;
+  /** Resolves once more than `count` long operations have begun. */
+  startedMoreThan(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,6 +116,7 @@ export async function startMcpHttpServer(token: string): Promise<McpHttpTestServ
   const calls: string[] = [];
   let sumField = 'a';
   let hidden: string[] = [];
+  const busy = { count: 0, started: 0 };
   let refused = 0;
   const http = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.authorization !== `Bearer ${token}`) {
@@ -120,7 +128,7 @@ export async function startMcpHttpServer(token: string): Promise<McpHttpTestServ
       res.writeHead(405).end();
       return;
     }
-    const server = mcpServer(sumField, hidden, calls);
+    const server = mcpServer(sumField, hidden, calls, busy);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
@@ -149,6 +157,12 @@ export async function startMcpHttpServer(token: string): Promise<McpHttpTestServ
     },
     crash() {
       for (const socket of sockets) socket.destroy();
+    },
+    get started() {
+      return busy.started;
+    },
+    async startedMoreThan(count) {
+      while (busy.started <= count) await new Promise((resolve) => setTimeout(resolve, 5));
     },
     close: () =>
       new Promise<void>((resolve) => {
