@@ -13,18 +13,8 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../../packages/adapters/src/index.js';
 import { findModel } from '../../packages/adapters/src/index.js';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  loadSkillSource,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  systemClock,
-} from '../../packages/runtime/src/index.js';
-import { here, MODEL, QUESTION } from './setup.js';
+import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
@@ -71,13 +61,9 @@ const instant = {
 const skill = await loadSkillSource(here('./one-step.skill.yaml'));
 const streamSkill = await loadSkillSource(here('./stream.skill.yaml'));
 const direct = createRuntime({ engines: { claude: { adapter: instant, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
-const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter: instant, config: {} }], 'claude');
-const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-const routed = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
-for (const rt of [direct, routed]) {
-  rt.load(skill);
-  rt.load(streamSkill);
-}
+const routed = routedRuntime(instant, skill, streamSkill);
+direct.load(skill);
+direct.load(streamSkill);
 
 const expected = `echo: ${QUESTION}`;
 const runOn = (rt: typeof direct) => async () => {

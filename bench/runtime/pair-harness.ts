@@ -6,26 +6,12 @@
  * names: bare, adapter, run, chain, bareSig (default: bare adapter run)
  */
 import { loadavg } from 'node:os';
-import { findModel } from '../../packages/adapters/src/index.js';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  systemClock,
-} from '../../packages/runtime/src/index.js';
-import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
+import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 
 const [blocksArg = '20', perArg = '400', concArg = '16', ...wanted] = process.argv.slice(2);
 const { url, child } = await startEmulatorProcess();
 const { client, adapter, skill, direct } = await benchClients(url);
-const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
-const defaultChain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-const routed = createRuntime({ router: new EngineRouter({ registry, chain: defaultChain, describeModel: findModel }) });
-routed.load(skill);
+const routed = routedRuntime(adapter, skill);
 const all: Record<string, () => Promise<unknown>> = {
   // runtime.run through the router and the default chain (the headline contender of bench/runtime/run.ts).
   chain: () => routed.run(skill, { question: QUESTION }),

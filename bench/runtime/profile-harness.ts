@@ -6,26 +6,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
-import { findModel } from '../../packages/adapters/src/index.js';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  systemClock,
-} from '../../packages/runtime/src/index.js';
+import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 
 const [which = 'run', callsArg = '4000', concArg = '16'] = process.argv.slice(2);
 const { url, child } = await startEmulatorProcess();
 const { client, adapter, skill, direct } = await benchClients(url);
-const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
-const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-const routed = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
-routed.load(skill);
+const routed = routedRuntime(adapter, skill);
 const calls: Record<string, () => Promise<unknown>> = {
   bare: () => client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }),
   adapter: () => adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 }),

@@ -21,20 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { generateText } from 'ai';
-import { benchClients, here, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
-import { findModel, ScriptedAdapter } from '../../packages/adapters/src/index.js';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  loadSkillSource,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  MemoryStore,
-  systemClock,
-} from '../../packages/runtime/src/index.js';
+import { benchClients, here, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
+import { ScriptedAdapter } from '../../packages/adapters/src/index.js';
+import { createRuntime, loadSkillSource, MemoryStore } from '../../packages/runtime/src/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -110,10 +99,7 @@ async function contenders(url: string): Promise<Record<string, Call>> {
 
   const runtimeRun: Call = async () => (await direct.run(skill, { question: QUESTION })).output as string;
 
-  const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
-  const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-  const routed = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
-  routed.load(skill);
+  const routed = routedRuntime(adapter, skill);
   const runtimeChain: Call = async () => (await routed.run(skill, { question: QUESTION })).output as string;
 
   // Not a contender of the issue: splits runtime.run's cost into the adapter's share and the runtime's.

@@ -2,8 +2,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, findModel } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource, type LoadedSkill, type Runtime } from '../../packages/runtime/src/index.js';
+import { AnthropicAdapter, findModel, type EngineAdapter } from '../../packages/adapters/src/index.js';
+import {
+  CircuitBreakers,
+  createDefaultChain,
+  createRuntime,
+  EngineRegistry,
+  EngineRouter,
+  loadSkillSource,
+  MemoryBreakerStore,
+  MemoryRateLimiter,
+  systemClock,
+  type LoadedSkill,
+  type Runtime,
+} from '../../packages/runtime/src/index.js';
 
 export const MODEL = 'claude-sonnet-5';
 export const QUESTION = 'What is the capital of France? Answer in one word.';
@@ -30,4 +42,18 @@ export async function benchClients(url: string): Promise<{ client: Anthropic; ad
   const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
   direct.load(skill);
   return { client, adapter, skill, direct };
+}
+
+/** The path a host runs: one engine (`claude` on `adapter`) behind `EngineRouter` and `createDefaultChain`, no policy configured. */
+export function defaultChainRouter(adapter: EngineAdapter): EngineRouter {
+  const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
+  const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+  return new EngineRouter({ registry, chain, describeModel: findModel });
+}
+
+/** A runtime on {@link defaultChainRouter} with `skills` loaded. */
+export function routedRuntime(adapter: EngineAdapter, ...skills: LoadedSkill[]): Runtime {
+  const runtime = createRuntime({ router: defaultChainRouter(adapter) });
+  for (const skill of skills) runtime.load(skill);
+  return runtime;
 }

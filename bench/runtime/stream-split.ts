@@ -6,28 +6,15 @@
  *   npx tsx bench/runtime/stream-split.ts [blocks] [streamsPerBlock]
  */
 import { loadavg } from 'node:os';
-import { findModel } from '../../packages/adapters/src/index.js';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  loadSkillSource,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  systemClock,
-} from '../../packages/runtime/src/index.js';
-import { benchClients, here, MODEL, startEmulatorProcess } from './setup.js';
+import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import { benchClients, defaultChainRouter, here, MODEL, startEmulatorProcess } from './setup.js';
 
 const [blocksArg = '12', perArg = '20'] = process.argv.slice(2);
 const QUESTION = Array.from({ length: 299 }, (_, i) => `word${i}`).join(' ');
 const { url, child } = await startEmulatorProcess();
 const { client, adapter } = await benchClients(url);
 const skill = await loadSkillSource(here('./stream.skill.yaml'));
-const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
-const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-const router = new EngineRouter({ registry, chain, describeModel: findModel });
+const router = defaultChainRouter(adapter);
 const routed = createRuntime({ router });
 routed.load(skill);
 const messages = [{ role: 'user' as const, content: QUESTION }];

@@ -8,19 +8,8 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { findModel } from '../../packages/adapters/src/index.js';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  loadSkillSource,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  systemClock,
-} from '../../packages/runtime/src/index.js';
-import { benchClients, here, MODEL, startEmulatorProcess } from './setup.js';
+import { loadSkillSource } from '../../packages/runtime/src/index.js';
+import { benchClients, here, MODEL, routedRuntime, startEmulatorProcess } from './setup.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, streams: { type: 'string', default: '40' } } });
 const ROUNDS = Number(values.rounds);
@@ -31,10 +20,7 @@ const { url, child } = await startEmulatorProcess();
 try {
   const { client, adapter } = await benchClients(url);
   const skill = await loadSkillSource(here('./stream.skill.yaml'));
-  const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
-  const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-  const routed = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
-  routed.load(skill);
+  const routed = routedRuntime(adapter, skill);
 
   const bare = async (): Promise<number> => {
     let deltas = 0;
