@@ -11,6 +11,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startMcpHttpServer } from '../../../../test/support/mcp-http-server.js';
 import { AnthropicAdapter, CohereAdapter, createEngines, FileSecret, OpenAIAdapter, parseConfig, ProviderCredential, Secret } from '@sdl/adapters';
 import {
   CircuitBreakers,
@@ -20,6 +21,7 @@ import {
   EngineRegistry,
   EngineRouter,
   MemoryBreakerStore,
+  McpServers,
   MemoryRateLimiter,
   RedisBreakerStore,
   RedisRateLimiter,
@@ -59,6 +61,8 @@ await new Promise<void>((resolve) => server.close(() => resolve()));
 const redisUrl = `redis://:${KEYS.redisPassword}@127.0.0.1:${closedPort}`;
 
 const lazyRedis = new Redis(redisUrl, { lazyConnect: true });
+// An MCP server over Streamable HTTP that wants the planted key as its bearer token, so a live connection holds it.
+const mcpServer = await startMcpHttpServer(KEYS.anthropic);
 const parsed = parseConfig(
   [
     'engines:',
@@ -66,6 +70,9 @@ const parsed = parseConfig(
     '  gpt: { provider: openai, model: gpt-5-mini, api_key: "${env:K2}" }',
     '  cmd: { provider: cohere, model: command-a-03-2025, api_key: "${env:K3}" }',
     'state: { store: redis, url: "${env:RURL}" }',
+    'mcp:',
+    '  local: { command: node, args: [server.js], env: { API_TOKEN: "${env:K3}" } }',
+    `  remote: { url: "${mcpServer.url}", headers: { Authorization: "Bearer \${env:K1}" } }`,
   ].join('\n'),
   'sdl.config.yaml',
   { env: { K1: KEYS.anthropic, K2: KEYS.openai, K3: KEYS.cohere, RURL: redisUrl } },
@@ -85,7 +92,12 @@ const chain = createDefaultChain({
 const router = new EngineRouter({ registry, chain });
 const redisStore = new RedisStore({ redis: redisUrl });
 const configuredStore = createStateStore({ store: 'redis', url: redisUrl });
+const mcpServers = new McpServers(config.mcp ?? {});
+// Connected: the transport now sends the header on every request.
+await mcpServers.connection('remote')!.tools();
 afterAll(async () => {
+  await mcpServers.close();
+  await mcpServer.close();
   await redisStore.close();
   await configuredStore.close();
   lazyRedis.disconnect();
@@ -129,6 +141,10 @@ const objects: [string, unknown][] = [
   ['a runtime with engines', createRuntime({ engines: { gpt: { adapter: adapters.gpt!, model: 'gpt-5-mini' } } })],
   ['CircuitBreakers (memory)', new CircuitBreakers(new MemoryBreakerStore(), systemClock)],
   ['MemoryRateLimiter', new MemoryRateLimiter(systemClock)],
+  ['the mcp: config (stdio env, HTTP headers)', config.mcp],
+  ['McpServers with a connected HTTP server', mcpServers],
+  ['a connected McpConnection', mcpServers.connection('remote')],
+  ['a runtime with MCP servers', createRuntime({ router, mcp: mcpServers })],
 ];
 
 describe('objects that can hold a key print redacted', () => {
