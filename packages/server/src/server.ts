@@ -44,6 +44,8 @@ export interface ServerOptions {
   registry?: Registry;
   /** Readiness checks besides "skills loaded" (e.g. the state store), by name. */
   probes?: Record<string, ReadinessProbe>;
+  /** How long `/readyz` waits for each probe; default 2000 ms. */
+  probeTimeoutMs?: number;
   /** Largest request body in bytes (413 above it); default {@link DEFAULT_BODY_LIMIT_BYTES}. */
   bodyLimitBytes?: number;
   /** Deadline of one run in milliseconds; default none. */
@@ -124,7 +126,7 @@ export function createServer(options: ServerOptions): SdlServer {
       info('request', { method: c.req.method, path: scrub(c.req.path), status: c.res.status, ...(caller === undefined ? {} : { caller }), ms: Math.round(performance.now() - started) });
     });
   }
-  app.route('/', healthRoutes({ drain, skills: () => prepared.size, probes: options.probes ?? {} }));
+  app.route('/', healthRoutes({ drain, skills: () => prepared.size, probes: options.probes ?? {}, ...(options.probeTimeoutMs === undefined ? {} : { probeTimeoutMs: options.probeTimeoutMs }) }));
   app.use('*', bearerAuth(options.callers));
   app.use(
     '*',

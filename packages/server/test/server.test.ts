@@ -459,3 +459,33 @@ describe('loadSkillsDir', () => {
     }
   });
 });
+
+describe('readiness', () => {
+  it('/readyz is 503 naming the probe that failed or hung, 200 once it answers', async () => {
+    let state: 'down' | 'hung' | 'up' = 'down';
+    const stack = await startStack('openai', {
+      server: {
+        probes: {
+          state: async () => {
+            if (state === 'down') throw new Error('connect ECONNREFUSED 127.0.0.1:6390\n    at internal frame');
+            if (state === 'hung') await new Promise(() => {});
+            return undefined;
+          },
+        },
+        probeTimeoutMs: 100,
+      },
+    });
+    try {
+      const down = await fetch(`${stack.url}/readyz`);
+      expect(down.status).toBe(503);
+      expect(await down.json() as any).toEqual({ status: 'not ready', problems: { state: 'connect ECONNREFUSED 127.0.0.1:6390' } });
+      state = 'hung';
+      expect(await (await fetch(`${stack.url}/readyz`)).json() as any).toEqual({ status: 'not ready', problems: { state: 'did not answer within 100 ms' } });
+      state = 'up';
+      expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
+    } finally {
+      await stack.close();
+    }
+  });
+});
