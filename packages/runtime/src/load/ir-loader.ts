@@ -292,10 +292,15 @@ async function resolveSkillObjects(document: unknown, path: string): Promise<voi
       if (hex === undefined) throw new IrLoadError(IrErrorCode.SchemaMismatch, path, `skill \`${id}\` is \`${ref.slice(0, 80)}\`, which is neither a skill nor a reference "sha256:<64 hex digits>"`, undefined, { pointer: ptr('skills', id) });
       const objectFile = join(dirname(path), 'objects', `${hex}.json`);
       let skill: unknown;
+      let objectText = '';
       try {
-        skill = JSON.parse(await readFile(objectFile, 'utf8'));
+        objectText = await readFile(objectFile, 'utf8');
+        skill = JSON.parse(objectText);
       } catch (error) {
-        const why = error instanceof SyntaxError ? `is not valid JSON: ${error.message}` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+        // As for the bundle: where and what from our own scan, not JSON.parse's message quoting the text.
+        const syntax = error instanceof SyntaxError ? scanJson(objectText).error : undefined;
+        const where = syntax ? new SourceFile(objectFile, objectText).positionAt(syntax.offset) : undefined;
+        const why = error instanceof SyntaxError ? `is not valid JSON${where ? ` at ${where.line}:${where.column}: ${syntax!.message}` : ''}` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
         throw new IrLoadError(IrErrorCode.Unreadable, path, `skill \`${id}\` is stored in ${objectFile}, which ${why}; copy the whole compile output directory, or compile with --standalone`, undefined, { pointer: ptr('skills', id) });
       }
       if ((skill as { hash?: unknown } | null)?.hash !== ref) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -135,6 +135,21 @@ describe('IR loader', () => {
     const bad = (await loadIrFile(file).catch((e: unknown) => e)) as IrLoadError;
     expect(bad.message).toBe(`${file}:3:3: SDL6001 is not valid JSON: expected \`,\` or \`}\``);
     expect(bad.range).toEqual({ start: { line: 3, column: 3 }, end: { line: 3, column: 4 } });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a skill object of a content-addressed bundle that is not JSON: where in the object, and the reference in the bundle', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sdl-ir-'));
+    const hex = 'a'.repeat(64);
+    mkdirSync(path.join(dir, 'objects'));
+    writeFileSync(path.join(dir, 'objects', `${hex}.json`), '{\n  "name": "x",\n  "api_key" "sk-ant-secret"\n}\n');
+    const bundle = path.join(dir, 'app.skill.json');
+    writeFileSync(bundle, `{\n  "ir_version": "1.0",\n  "skills": {\n    "app.skill.yaml": "sha256:${hex}"\n  }\n}\n`);
+    const error = (await loadIrFile(bundle).catch((e: unknown) => e)) as IrLoadError;
+    expect(error.code).toBe('SDL6001');
+    expect(error.message).toContain(`objects/${hex}.json, which is not valid JSON at 3:13: expected \`:\` after the member name;`);
+    expect(error.message).not.toContain('sk-ant-secret');
+    expect(error.range).toEqual({ start: { line: 4, column: 23 }, end: { line: 4, column: 96 } });
     rmSync(dir, { recursive: true, force: true });
   });
 });
