@@ -9,6 +9,7 @@ import {
   checkLockfile, parseSkill, rangeOfPath, readLockfile, resolveProject, SourceFile, toDiagnostics, writeLockfile,
 } from '@sdl/compiler';
 import { mapSchemaErrors } from '../src/schema/map-errors.js';
+import { type IrDocument, reseal } from '../../../test/support/ir-reseal.js';
 import { startMcpHttpServer } from '../../../test/support/mcp-http-server.js';
 import { makeProject, removeProject, skill as skillFile } from './deps/temp-project.js';
 import { CASES } from './frontend/code-cases.js';
@@ -140,17 +141,6 @@ function lockfile(change: (root: string) => void, write = true) {
 // IR files (SDL6xxx): the compiled spec example of the runtime's tests, edited, written pretty-printed
 // (so positions span lines) and loaded with loadIrFile; the error's range is in the JSON file.
 const IR_FIXTURE = fileURLToPath(new URL('../../runtime/test/load/fixtures/summarize.skill.json', import.meta.url));
-type IrDocument = { [key: string]: any };
-function reseal(doc: IrDocument): IrDocument {
-  for (const skill of Object.values(doc.skills as IrDocument)) skill.hash = irContentHash(skill);
-  for (const skill of Object.values(doc.skills as IrDocument)) {
-    for (const use of Object.values(skill.uses as IrDocument)) use.hash = doc.skills[use.skill].hash;
-    skill.hash = irContentHash(skill);
-  }
-  for (const row of doc.dependencies) row.hash = doc.skills[row.id].hash;
-  doc.hash = irDocumentHash(doc);
-  return doc;
-}
 const SUMMARIZE = 'skills/summarize.skill.yaml';
 function ir(edit: (doc: IrDocument) => IrDocument | void, text?: (json: string) => string) {
   const doc = JSON.parse(readFileSync(IR_FIXTURE, 'utf8')) as IrDocument;

@@ -4,23 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScriptedAdapter, type JsonValue } from '@sdl/adapters';
 import { createRuntime, irContentHash, irDocumentHash, IrLoadError, loadIr, loadIrFile, loadSkillFile, type HostTool } from '@sdl/runtime';
+import { reseal } from '../../../../test/support/ir-reseal.js';
 import { binding } from '../run/support/fake-engine.js';
 
 // The worked example of spec/ir.md (summarize uses chunk), as `skillc compile` writes it.
 const fixture = new URL('./fixtures/summarize.skill.json', import.meta.url);
 const example = () => JSON.parse(readFileSync(fixture, 'utf8')) as { [key: string]: any };
 
-/** Re-seals a document after a deliberate edit, so only the check under test fails. */
-function reseal(doc: { [key: string]: any }) {
-  for (const skill of Object.values(doc.skills as { [id: string]: any })) skill.hash = irContentHash(skill);
-  for (const skill of Object.values(doc.skills as { [id: string]: any })) {
-    for (const use of Object.values(skill.uses as { [alias: string]: any })) use.hash = doc.skills[use.skill].hash;
-    skill.hash = irContentHash(skill);
-  }
-  for (const row of doc.dependencies) row.hash = doc.skills[row.id].hash;
-  doc.hash = irDocumentHash(doc);
-  return doc;
-}
 
 const splitText: HostTool = {
   parameters: { type: 'object', required: ['text', 'size'], properties: { text: { type: 'string' }, size: { type: 'integer' } } },
