@@ -3,7 +3,6 @@ import { CallDeadline } from '../shared/deadline.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
-import { callWithFreshKey, streamWithFreshKey, type Credential } from '../shared/credential.js';
 import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 import type { AnthropicSdk } from './sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
@@ -17,18 +16,13 @@ export class AnthropicAdapter implements EngineAdapter {
   /** `@anthropic-ai/sdk`, loaded on the first call. */
   private readonly sdk: LazySdk<AnthropicSdk>;
   private readonly timeoutMs: number;
-  /** The fixed key; undefined when keys come from a rotating {@link Credential}. */
-  private readonly apiKey: string | undefined;
-  private readonly credential: Credential | undefined;
   private readonly defaultMaxTokens: number;
 
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.apiKey = typeof options.apiKey === 'string' ? options.apiKey : undefined;
-    this.credential = typeof options.apiKey === 'string' ? undefined : options.apiKey;
     this.defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS;
     const timeoutMs = this.timeoutMs;
-    this.sdk = new LazySdk('anthropic', '@anthropic-ai/sdk', async (apiKey) =>
+    this.sdk = new LazySdk('anthropic', '@anthropic-ai/sdk', options.apiKey, async (apiKey) =>
       (await import('./sdk.js')).openAnthropic({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
@@ -42,21 +36,13 @@ export class AnthropicAdapter implements EngineAdapter {
    * module loads with the SDK on first use.
    */
   get batches(): ProviderBatchApi {
-    this.batchApi ??= lazyBatchApi(async () => (await import('./batches.js')).anthropicBatches(() => this.currentSdk(), this.timeoutMs, this.defaultMaxTokens));
+    this.batchApi ??= lazyBatchApi(async () => (await import('./batches.js')).anthropicBatches(() => this.sdk.current(), this.timeoutMs, this.defaultMaxTokens));
     return this.batchApi;
-  }
-
-  /** The SDK with the fixed key, or with the credential's current key (batch calls take the key of their moment). */
-  private currentSdk() {
-    if (this.credential === undefined) return this.sdk.load(this.apiKey!);
-    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key));
   }
 
   /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
   warmUp(): Promise<void> | undefined {
-    if (this.sdk.loaded) return undefined;
-    if (this.credential === undefined) return this.sdk.load(this.apiKey!).then(() => undefined);
-    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key)).then(() => undefined);
+    return this.sdk.warmUp();
   }
 
   /**
@@ -64,13 +50,12 @@ export class AnthropicAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   generate(request: EngineRequest): Promise<EngineResponse> {
-    if (this.credential === undefined) return this.generateWith(request, undefined);
-    return callWithFreshKey(this.credential, (key) => this.generateWith(request, key));
+    return this.sdk.call((key) => this.generateWith(request, key));
   }
 
   /** One call with the fixed key (`key` undefined) or the credential's `key`. */
   private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
-    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
+    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
     try {
       // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
@@ -89,13 +74,12 @@ export class AnthropicAdapter implements EngineAdapter {
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
   stream(request: EngineRequest): AsyncIterable<StreamEvent> {
-    if (this.credential === undefined) return this.streamWith(request, undefined);
-    return streamWithFreshKey(this.credential, (key) => this.streamWith(request, key));
+    return this.sdk.stream((key) => this.streamWith(request, key));
   }
 
   /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
   private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
-    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
+    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
     const reader = new AnthropicStreamReader(request.model);
     let closing: StreamEvent[];

@@ -8,7 +8,6 @@ import { CallDeadline } from '../shared/deadline.js';
 import { toCohereBody } from './convert.js';
 import { CohereStreamReader, fromCohereResponse } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
-import { callWithFreshKey, streamWithFreshKey, type Credential } from '../shared/credential.js';
 
 /** Cohere through `cohere-ai` (`CohereClientV2`, `/v2/chat`), SDK retries off. */
 export class CohereAdapter implements EngineAdapter {
@@ -18,16 +17,11 @@ export class CohereAdapter implements EngineAdapter {
   /** `cohere-ai`, loaded on the first call. */
   private readonly sdk: LazySdk<ProviderSdk<CohereClientV2>>;
   private readonly timeoutMs: number;
-  /** The fixed key; undefined when keys come from a rotating {@link Credential}. */
-  private readonly apiKey: string | undefined;
-  private readonly credential: Credential | undefined;
 
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.apiKey = typeof options.apiKey === 'string' ? options.apiKey : undefined;
-    this.credential = typeof options.apiKey === 'string' ? undefined : options.apiKey;
     const timeoutMs = this.timeoutMs;
-    this.sdk = new LazySdk('cohere', 'cohere-ai', async (apiKey) =>
+    this.sdk = new LazySdk('cohere', 'cohere-ai', options.apiKey, async (apiKey) =>
       (await import('./sdk.js')).openCohere({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
@@ -40,9 +34,7 @@ export class CohereAdapter implements EngineAdapter {
 
   /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
   warmUp(): Promise<void> | undefined {
-    if (this.sdk.loaded) return undefined;
-    if (this.credential === undefined) return this.sdk.load(this.apiKey!).then(() => undefined);
-    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key)).then(() => undefined);
+    return this.sdk.warmUp();
   }
 
   /**
@@ -50,13 +42,12 @@ export class CohereAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   generate(request: EngineRequest): Promise<EngineResponse> {
-    if (this.credential === undefined) return this.generateWith(request, undefined);
-    return callWithFreshKey(this.credential, (key) => this.generateWith(request, key));
+    return this.sdk.call((key) => this.generateWith(request, key));
   }
 
   /** One call with the fixed key (`key` undefined) or the credential's `key`. */
   private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
-    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
+    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
       const { data, rawResponse } = await sdk.client.chat(toCohereBody(request), this.requestOptions(deadline)).withRawResponse();
@@ -78,13 +69,12 @@ export class CohereAdapter implements EngineAdapter {
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
   stream(request: EngineRequest): AsyncIterable<StreamEvent> {
-    if (this.credential === undefined) return this.streamWith(request, undefined);
-    return streamWithFreshKey(this.credential, (key) => this.streamWith(request, key));
+    return this.sdk.stream((key) => this.streamWith(request, key));
   }
 
   /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
   private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
-    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
+    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
     const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
     const reader = new CohereStreamReader(request.model);
     let closing: StreamEvent[];

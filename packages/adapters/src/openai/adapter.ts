@@ -7,7 +7,6 @@ import { CallDeadline } from '../shared/deadline.js';
 import { toOpenAIBody } from './convert.js';
 import { fromOpenAICompletion, OpenAIStreamReader } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
-import { callWithFreshKey, streamWithFreshKey, type Credential } from '../shared/credential.js';
 import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 
 /** OpenAI through the `openai` SDK (Chat Completions), SDK retries off. */
@@ -18,16 +17,11 @@ export class OpenAIAdapter implements EngineAdapter {
   /** The `openai` SDK, loaded on the first call. */
   private readonly sdk: LazySdk<ProviderSdk<OpenAI>>;
   private readonly timeoutMs: number;
-  /** The fixed key; undefined when keys come from a rotating {@link Credential}. */
-  private readonly apiKey: string | undefined;
-  private readonly credential: Credential | undefined;
 
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.apiKey = typeof options.apiKey === 'string' ? options.apiKey : undefined;
-    this.credential = typeof options.apiKey === 'string' ? undefined : options.apiKey;
     const timeoutMs = this.timeoutMs;
-    this.sdk = new LazySdk('openai', 'openai', async (apiKey) =>
+    this.sdk = new LazySdk('openai', 'openai', options.apiKey, async (apiKey) =>
       (await import('./sdk.js')).openOpenAI({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
@@ -41,21 +35,13 @@ export class OpenAIAdapter implements EngineAdapter {
    * module loads with the SDK on first use.
    */
   get batches(): ProviderBatchApi {
-    this.batchApi ??= lazyBatchApi(async () => (await import('./batches.js')).openaiBatches(() => this.currentSdk(), this.timeoutMs));
+    this.batchApi ??= lazyBatchApi(async () => (await import('./batches.js')).openaiBatches(() => this.sdk.current(), this.timeoutMs));
     return this.batchApi;
-  }
-
-  /** The SDK with the fixed key, or with the credential's current key (batch calls take the key of their moment). */
-  private currentSdk() {
-    if (this.credential === undefined) return this.sdk.load(this.apiKey!);
-    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key));
   }
 
   /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
   warmUp(): Promise<void> | undefined {
-    if (this.sdk.loaded) return undefined;
-    if (this.credential === undefined) return this.sdk.load(this.apiKey!).then(() => undefined);
-    return Promise.resolve(this.credential.current()).then((key) => this.sdk.load(key)).then(() => undefined);
+    return this.sdk.warmUp();
   }
 
   /**
@@ -63,13 +49,12 @@ export class OpenAIAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   generate(request: EngineRequest): Promise<EngineResponse> {
-    if (this.credential === undefined) return this.generateWith(request, undefined);
-    return callWithFreshKey(this.credential, (key) => this.generateWith(request, key));
+    return this.sdk.call((key) => this.generateWith(request, key));
   }
 
   /** One call with the fixed key (`key` undefined) or the credential's `key`. */
   private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
-    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
+    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
       // The parsed completion carries the `x-request-id` header as `_request_id` (see the Anthropic adapter).
@@ -87,13 +72,12 @@ export class OpenAIAdapter implements EngineAdapter {
    * @throws {@link EngineError} while iterating, classified like `generate`.
    */
   stream(request: EngineRequest): AsyncIterable<StreamEvent> {
-    if (this.credential === undefined) return this.streamWith(request, undefined);
-    return streamWithFreshKey(this.credential, (key) => this.streamWith(request, key));
+    return this.sdk.stream((key) => this.streamWith(request, key));
   }
 
   /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
   private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
-    const sdk = key === undefined ? (this.sdk.loaded ?? (await this.sdk.load(this.apiKey!))) : await this.sdk.load(key);
+    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     const reader = new OpenAIStreamReader(request.model);
     let closing: StreamEvent[];

@@ -1,4 +1,5 @@
 import { EngineError } from '../errors.js';
+import { callWithFreshKey, streamWithFreshKey, type Credential } from './credential.js';
 import type { CallDeadline } from './deadline.js';
 
 /** What an adapter needs from its provider's SDK once it is loaded: a configured client and the SDK's error translation. */
@@ -20,23 +21,63 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
   private loadedKey: string | undefined;
   private loading: { key: string; promise: Promise<Sdk> } | undefined;
 
+  /** The fixed key; undefined when keys come from a rotating {@link Credential}. */
+  private readonly fixedKey: string | undefined;
+  /** Where keys come from when they rotate; undefined for a fixed key. */
+  readonly credential: Credential | undefined;
+
   /**
    * @param provider - the provider name, for the error when the SDK cannot be loaded
    * @param packageName - the SDK's npm package, named in that error
+   * @param apiKey - the adapter's key, fixed or a {@link Credential} asked on every call
    * @param open - imports the adapter's SDK module and builds a client for the key
    */
   constructor(
     private readonly provider: string,
     private readonly packageName: string,
+    apiKey: string | Credential,
     private readonly open: (apiKey: string) => Promise<Sdk>,
-  ) {}
+  ) {
+    this.fixedKey = typeof apiKey === 'string' ? apiKey : undefined;
+    this.credential = typeof apiKey === 'string' ? undefined : apiKey;
+  }
+
+  /** The client for `key` (the fixed key when undefined) if it is loaded already: calls take it without an `await`. */
+  ready(key: string | undefined): Sdk | undefined {
+    return key === undefined || key === this.loadedKey ? this.loaded : undefined;
+  }
+
+  /** The client for the key of this moment (batch calls, which take the key when they are made). */
+  current(): Promise<Sdk> {
+    if (this.credential === undefined) return this.load();
+    return Promise.resolve(this.credential.current()).then((key) => this.load(key));
+  }
+
+  /** Loads the SDK and builds the client now (see `EngineAdapter.warmUp`); undefined once loaded. */
+  warmUp(): Promise<void> | undefined {
+    return this.loaded ? undefined : this.current().then(() => undefined);
+  }
 
   /**
-   * Loads the SDK (once), builds the client for `apiKey` and readies Node's `fetch` (see
+   * One call with the key: the fixed one (`attempt(undefined)`), or the credential's, asked once
+   * for a fresh key after an `auth` refusal ({@link callWithFreshKey}).
+   */
+  call<T>(attempt: (key: string | undefined) => Promise<T>): Promise<T> {
+    return this.credential === undefined ? attempt(undefined) : callWithFreshKey(this.credential, attempt);
+  }
+
+  /** {@link LazySdk.call} for a stream; with a fixed key the adapter's own generator, with no layer added. */
+  stream<T>(attempt: (key: string | undefined) => AsyncIterable<T>): AsyncIterable<T> {
+    return this.credential === undefined ? attempt(undefined) : streamWithFreshKey(this.credential, attempt);
+  }
+
+  /**
+   * Loads the SDK (once), builds the client for `key` (the fixed key when undefined) and readies Node's `fetch` (see
    * {@link warmFetch}); the same key again gives the same client, a new key (a rotation) a new
    * client, while calls in flight keep theirs.
    */
-  load(apiKey: string): Promise<Sdk> {
+  load(key?: string): Promise<Sdk> {
+    const apiKey = key ?? this.fixedKey!;
     if (this.loaded !== undefined && this.loadedKey === apiKey) return Promise.resolve(this.loaded);
     if (this.loading?.key === apiKey) return this.loading.promise;
     const promise: Promise<Sdk> = this.open(apiKey).then(

@@ -76,12 +76,13 @@ describe('build-time (standalone) schema validators', () => {
     expect(generated, 'packages/runtime/generated/ir-schema.cjs is missing or stale: run `npm run build`').toBeDefined();
     const schema = JSON.parse(text) as { $id: string };
     const ajv = compiled(schema, { allErrors: true, useDefaults: true, strict: false, validateFormats: true });
-    // The skills are compiled from a copy, so the repository's sdl.lock is left alone.
+    // The skills are compiled from a copy, so the repository's sdl.lock is left alone; --standalone,
+    // so each bundle holds its skills inline (the IR schema's whole document, not object references).
     const work = mkdtempSync(path.join(tmpdir(), 'sdl-standalone-ir-'));
     const out = path.join(work, 'out');
     try {
       cpSync(at('skills'), path.join(work, 'skills'), { recursive: true });
-      execFileSync(process.execPath, [at('packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', out], { cwd: work, stdio: 'ignore' });
+      execFileSync(process.execPath, [at('packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', out, '--standalone'], { cwd: work, stdio: 'ignore' });
       const documents = readdirSync(out).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')) as Record<string, unknown>);
       expect(documents.length).toBeGreaterThanOrEqual(10);
       for (const document of documents) {
