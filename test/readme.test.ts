@@ -66,7 +66,7 @@ describe('README', () => {
   it('names exactly the two set-up commands, each with its duration on a 2-core machine', () => {
     const setup = /## Two commands[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!.trim().split('\n');
     expect(setup.map((line) => line.split('#')[0]!.trim())).toEqual(['npm ci && npm run demo', 'npm ci && npm test']);
-    for (const line of setup) expect(line).toMatch(/~\d.*min on a 2-core machine/);
+    for (const line of setup) expect(line).toMatch(/~\d[\d–]* (s|min) on a 2-core machine/);
   });
 
   it('the embedding sample is demo/embed-example.ts, verbatim', async () => {
