@@ -61,7 +61,7 @@ const instant = {
 const skill = await loadSkillSource(here('./one-step.skill.yaml'));
 const streamSkill = await loadSkillSource(here('./stream.skill.yaml'));
 const direct = createRuntime({ engines: { claude: { adapter: instant, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
-const routed = routedRuntime(instant, skill, streamSkill);
+const routed = routedRuntime(instant, [skill, streamSkill]);
 direct.load(skill);
 direct.load(streamSkill);
 

@@ -11,7 +11,7 @@ import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } fr
 const [blocksArg = '20', perArg = '400', concArg = '16', ...wanted] = process.argv.slice(2);
 const { url, child } = await startEmulatorProcess();
 const { client, adapter, skill, direct } = await benchClients(url);
-const routed = routedRuntime(adapter, skill);
+const routed = routedRuntime(adapter, [skill]);
 const all: Record<string, () => Promise<unknown>> = {
   // runtime.run through the router and the default chain (the headline contender of bench/runtime/run.ts).
   chain: () => routed.run(skill, { question: QUESTION }),

@@ -11,7 +11,7 @@ import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } fr
 const [which = 'run', callsArg = '4000', concArg = '16'] = process.argv.slice(2);
 const { url, child } = await startEmulatorProcess();
 const { client, adapter, skill, direct } = await benchClients(url);
-const routed = routedRuntime(adapter, skill);
+const routed = routedRuntime(adapter, [skill]);
 const calls: Record<string, () => Promise<unknown>> = {
   bare: () => client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }),
   adapter: () => adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 }),

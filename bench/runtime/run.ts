@@ -99,7 +99,7 @@ async function contenders(url: string): Promise<Record<string, Call>> {
 
   const runtimeRun: Call = async () => (await direct.run(skill, { question: QUESTION })).output as string;
 
-  const routed = routedRuntime(adapter, skill);
+  const routed = routedRuntime(adapter, [skill]);
   const runtimeChain: Call = async () => (await routed.run(skill, { question: QUESTION })).output as string;
 
   // Not a contender of the issue: splits runtime.run's cost into the adapter's share and the runtime's.

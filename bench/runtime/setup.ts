@@ -15,6 +15,7 @@ import {
   systemClock,
   type LoadedSkill,
   type Runtime,
+  type TelemetryOptions,
 } from '../../packages/runtime/src/index.js';
 
 export const MODEL = 'claude-sonnet-5';
@@ -51,9 +52,9 @@ export function defaultChainRouter(adapter: EngineAdapter): EngineRouter {
   return new EngineRouter({ registry, chain, describeModel: findModel });
 }
 
-/** A runtime on {@link defaultChainRouter} with `skills` loaded. */
-export function routedRuntime(adapter: EngineAdapter, ...skills: LoadedSkill[]): Runtime {
-  const runtime = createRuntime({ router: defaultChainRouter(adapter) });
+/** A runtime on {@link defaultChainRouter} with `skills` loaded, and telemetry when given (bench/runtime/tracing.ts). */
+export function routedRuntime(adapter: EngineAdapter, skills: LoadedSkill[], options: { telemetry?: TelemetryOptions } = {}): Runtime {
+  const runtime = createRuntime({ router: defaultChainRouter(adapter), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
   for (const skill of skills) runtime.load(skill);
   return runtime;
 }

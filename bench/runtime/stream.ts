@@ -20,7 +20,7 @@ const { url, child } = await startEmulatorProcess();
 try {
   const { client, adapter } = await benchClients(url);
   const skill = await loadSkillSource(here('./stream.skill.yaml'));
-  const routed = routedRuntime(adapter, skill);
+  const routed = routedRuntime(adapter, [skill]);
 
   const bare = async (): Promise<number> => {
     let deltas = 0;

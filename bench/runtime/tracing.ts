@@ -14,21 +14,8 @@ import { parseArgs } from 'node:util';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EngineAdapter, EngineRequest, EngineResponse } from '../../packages/adapters/src/index.js';
-import { findModel } from '../../packages/adapters/src/index.js';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  loadSkillSource,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  systemClock,
-  Telemetry,
-  type TelemetryOptions,
-} from '../../packages/runtime/src/index.js';
-import { here, MODEL, QUESTION } from './setup.js';
+import { loadSkillSource, Telemetry, type TelemetryOptions } from '../../packages/runtime/src/index.js';
+import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' } } });
@@ -55,13 +42,7 @@ const dropAll: SpanExporter = {
 const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropAll, { maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200 })] });
 
 const skill = await loadSkillSource(here('./one-step.skill.yaml'));
-const routed = (telemetry?: TelemetryOptions) => {
-  const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter: instant, config: {} }], 'claude');
-  const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-  const runtime = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }), ...(telemetry ? { telemetry } : {}) });
-  runtime.load(skill);
-  return runtime;
-};
+const routed = (telemetry?: TelemetryOptions) => routedRuntime(instant, [skill], telemetry ? { telemetry } : {});
 const contenders = {
   off: routed(),
   on: routed({ tracerProvider: provider }),

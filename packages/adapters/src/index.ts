@@ -27,7 +27,6 @@ export { CONFIG_CODES } from './config/schema.js';
 export { Secret } from './config/secret.js';
 export { FileSecret, type FileSecretOptions } from './config/file-secret.js';
 export {
-  fixedCredential,
   ProviderCredential,
   type Credential,
   type CredentialCallback,

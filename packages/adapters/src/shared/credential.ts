@@ -18,11 +18,6 @@ export interface Credential {
   refresh(used: string): Promise<string | undefined>;
 }
 
-/** A key that never changes (a string in the adapter's options, `${env:...}` in the config). */
-export function fixedCredential(key: string): Credential {
-  return { current: () => key, refresh: async () => undefined };
-}
-
 /** What a host's credential callback returns. */
 export interface IssuedCredential {
   /** The API key or access token. */

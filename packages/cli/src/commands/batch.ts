@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, type SdlConfig } from '@sdl/adapters';
+import type { SdlConfig } from '@sdl/adapters';
 import { DEFAULT_BATCH_PREFIX, itemKey, loadSkillFile, ProviderBatchUnsupportedError, type BatchOutcome, type BatchProgress, type LoadedSkill } from '@sdl/runtime';
 import { readBatchInput } from '../batch/input-file.js';
 import { OutcomeFileError, OutcomeWriter, readOutcomeFile, rewriteOutcomeFile, type OutcomeRecord } from '../batch/outcome-file.js';
@@ -16,8 +16,9 @@ import { batchRedisUrl, createSharedRuntime } from '../batch/shared-runtime.js';
 import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
 import { redisUrlUnreachable } from '../run/engines.js';
 import { HostToolsError, loadHostTools } from '../run/host-tools.js';
-import { describeRunError, formatDiagnostics } from '../run/report-error.js';
+import { describeRunError } from '../run/report-error.js';
 import { createSecretScrubber } from '../run/scrub.js';
+import { loadCommandConfig } from '../run/command-config.js';
 
 const usage = `Usage: skillc batch <skill.yaml|skill.json> --input data.jsonl --out results.jsonl
                     [--failures file] [--workers N] [--concurrency N] [--attempts N] [--backoff-ms N]
@@ -118,14 +119,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (outFile === failuresFile) throw new UsageError('--out and --failures must be different files');
 
   const color = io.stderr.isTTY === true && io.env.NO_COLOR === undefined;
-  const configFile = path.resolve(io.cwd, values.config ?? 'sdl.config.yaml');
-  if (!existsSync(configFile)) {
-    io.stderr.write(`skillc batch: the config file ${shown(configFile)} does not exist; write one naming your engines (see spec/config.md) or pass --config\n`);
-    return EXIT_USAGE;
-  }
-  const loaded = await loadConfig(configFile, { env: io.env });
-  if (loaded.diagnostics.length > 0) io.stderr.write(`${formatDiagnostics(loaded.diagnostics, { color, cwd: io.cwd })}\n`);
-  if (loaded.config === undefined) return EXIT_INPUT_ERRORS;
+  const loaded = await loadCommandConfig(io, { command: 'skillc batch', flag: values.config, missingHint: 'write one naming your engines (see spec/config.md) or pass --config' });
+  if (typeof loaded === 'number') return loaded;
   const config: SdlConfig = loaded.config;
   if (values.engine !== undefined && config.engines[values.engine] === undefined) {
     throw new UsageError(`--engine \`${values.engine}\` is not configured in ${shown(config.file)} (engines: ${Object.keys(config.engines).join(', ')})`);

@@ -3,15 +3,12 @@
  * state store. `resume` runs an interrupted run again by its id: the recorded steps are not run
  * (or billed) again.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@sdl/adapters';
 import { listDurableRuns, readRunSnapshot, type StateStore } from '@sdl/runtime';
-import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
+import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, UsageError } from '../io.js';
 import { stateStoreFromConfig } from '../run/engines.js';
-import { formatDiagnostics } from '../run/report-error.js';
 import { command as runCommand } from './run.js';
+import { loadCommandConfig } from '../run/command-config.js';
 
 const usage = `Usage: skillc runs list [--config sdl.config.yaml] [--json]
        skillc runs show <id> [--config sdl.config.yaml]
@@ -36,15 +33,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (action !== 'list' && action !== 'show' && action !== 'resume') throw new UsageError(`expected list, show or resume${action === undefined ? '' : `, not \`${action}\``}`);
   if (action !== 'list' && id === undefined) throw new UsageError(`skillc runs ${action} needs a run id`);
   if (rest.length > 0 || (action === 'list' && id !== undefined)) throw new UsageError(`unexpected argument \`${action === 'list' ? id : rest[0]}\``);
-  const configFile = path.resolve(io.cwd, values.config ?? 'sdl.config.yaml');
-  if (!existsSync(configFile)) {
-    io.stderr.write(`skillc runs: the config file ${path.relative(io.cwd, configFile) || configFile} does not exist; pass --config\n`);
-    return EXIT_USAGE;
-  }
-  const loaded = await loadConfig(configFile, { env: io.env });
-  if (loaded.diagnostics.length > 0) io.stderr.write(`${formatDiagnostics(loaded.diagnostics, { color: false, cwd: io.cwd })}\n`);
-  if (loaded.config === undefined) return EXIT_INPUT_ERRORS;
-  const config = loaded.config;
+  const loaded = await loadCommandConfig(io, { command: 'skillc runs', flag: values.config, missingHint: 'pass --config', color: false });
+  if (typeof loaded === 'number') return loaded;
+  const { config, configFile } = loaded;
   if (config.state.store === 'memory') {
     io.stderr.write('skillc runs: the state store is `memory`, which keeps no runs; set `state: { store: file }` (or redis) in sdl.config.yaml\n');
     return EXIT_INPUT_ERRORS;

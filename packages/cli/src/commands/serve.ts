@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, type SdlConfig } from '@sdl/adapters';
+import type { SdlConfig } from '@sdl/adapters';
 import {
   CircuitBreakers,
   createMetrics,
@@ -34,6 +34,7 @@ import { enginesFromConfig, redisUnreachable, stateStoreFromConfig } from '../ru
 import { HostToolsError, loadHostTools } from '../run/host-tools.js';
 import { formatDiagnostics } from '../run/report-error.js';
 import { createSecretScrubber } from '../run/scrub.js';
+import { loadCommandConfig } from '../run/command-config.js';
 
 const usage = `Usage: skillc serve [dir] [--config sdl.config.yaml] [--port N] [--host addr] [--prefix name]
 
@@ -124,16 +125,14 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`skillc serve: ${shown(dir)} is not a directory; name the directory holding the skills (e.g. build or skills)\n`);
     return EXIT_USAGE;
   }
-  const configFile = path.resolve(io.cwd, values.config ?? 'sdl.config.yaml');
-  if (!existsSync(configFile)) {
-    io.stderr.write(`skillc serve: the config file ${shown(configFile)} does not exist; write one with engines and server.callers (see spec/server.md), or pass --config\n`);
-    return EXIT_USAGE;
-  }
+  const loaded = await loadCommandConfig(io, {
+    command: 'skillc serve',
+    flag: values.config,
+    missingHint: 'write one with engines and server.callers (see spec/server.md), or pass --config',
+  });
+  if (typeof loaded === 'number') return loaded;
+  const { config, configFile } = loaded;
   const color = io.stderr.isTTY === true && io.env.NO_COLOR === undefined;
-  const loaded = await loadConfig(configFile, { env: io.env });
-  if (loaded.diagnostics.length > 0) io.stderr.write(`${formatDiagnostics(loaded.diagnostics, { color, cwd: io.cwd })}\n`);
-  if (loaded.config === undefined) return EXIT_INPUT_ERRORS;
-  const config = loaded.config;
   const scrub = createSecretScrubber(config);
   const stderr = (text: string) => io.stderr.write(scrub(text));
   const callers = Object.values(config.server?.callers ?? {});

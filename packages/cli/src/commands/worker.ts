@@ -4,17 +4,15 @@
  * many as you like, on any machine with the project checkout, the config and the Redis. Ctrl-C
  * or SIGTERM stops taking jobs and lets the ones in flight finish.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@sdl/adapters';
 import { DEFAULT_BATCH_PREFIX, loadSkillFile, startBatchWorker, type LoadedSkill, type PreparedSkill } from '@sdl/runtime';
 import { batchRedisUrl, createSharedRuntime } from '../batch/shared-runtime.js';
-import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError } from '../io.js';
+import { type CliIO, type Command, EXIT_INPUT_ERRORS, EXIT_OK, UsageError } from '../io.js';
 import { redisUrlUnreachable } from '../run/engines.js';
 import { loadHostTools } from '../run/host-tools.js';
-import { formatDiagnostics } from '../run/report-error.js';
 import { createSecretScrubber } from '../run/scrub.js';
+import { loadCommandConfig } from '../run/command-config.js';
 
 const usage = `Usage: skillc worker [--config sdl.config.yaml] [--concurrency N] [--redis url] [--prefix name]
 
@@ -56,16 +54,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const prefix = values.prefix ?? DEFAULT_BATCH_PREFIX;
   if (!/^[\w.-]+$/.test(prefix)) throw new UsageError(`--prefix may hold letters, digits, _ . and - only, not \`${prefix}\``);
 
-  const configFile = path.resolve(io.cwd, values.config ?? 'sdl.config.yaml');
-  const shown = (file: string) => path.relative(io.cwd, file) || file;
-  if (!existsSync(configFile)) {
-    io.stderr.write(`skillc worker: the config file ${shown(configFile)} does not exist; pass --config\n`);
-    return EXIT_USAGE;
-  }
-  const color = io.stderr.isTTY === true && io.env.NO_COLOR === undefined;
-  const loaded = await loadConfig(configFile, { env: io.env });
-  if (loaded.diagnostics.length > 0) io.stderr.write(`${formatDiagnostics(loaded.diagnostics, { color, cwd: io.cwd })}\n`);
-  if (loaded.config === undefined) return EXIT_INPUT_ERRORS;
+  const loaded = await loadCommandConfig(io, { command: 'skillc worker', flag: values.config, missingHint: 'pass --config' });
+  if (typeof loaded === 'number') return loaded;
   const config = loaded.config;
   const scrub = createSecretScrubber(config);
   const redisUrl = batchRedisUrl(values.redis, config, io.env);

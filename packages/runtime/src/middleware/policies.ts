@@ -156,6 +156,18 @@ function jitterOf(value: 'full' | 'decorrelated' | number | undefined, fallback:
   return value;
 }
 
+/** A skill's `policies.redact` added to the default rule: built-in kinds once each, custom patterns after the defaults'. */
+export function redactionRule(skill: SkillPolicies | undefined, defaults: RedactionRule = DEFAULT_POLICIES.redact): RedactionRule {
+  const kinds: string[] = [...defaults.kinds];
+  const custom = [...defaults.custom];
+  for (const entry of skill?.redact ?? []) {
+    if (typeof entry === 'string') {
+      if (!kinds.includes(entry)) kinds.push(entry);
+    } else custom.push({ name: entry.name, pattern: entry.pattern });
+  }
+  return { kinds, custom };
+}
+
 /** Combines a skill's policies with the engine config and the runtime defaults. */
 export function resolvePolicies(
   skill: SkillPolicies | undefined,
@@ -182,18 +194,11 @@ export function resolvePolicies(
     resetMs: sb.reset_ms ?? eb.reset_ms ?? defaults.breaker.resetMs,
     halfOpenCalls: sb.half_open_calls ?? eb.half_open_calls ?? defaults.breaker.halfOpenCalls,
   };
-  const kinds: string[] = [...defaults.redact.kinds];
-  const custom = [...defaults.redact.custom];
-  for (const entry of skill?.redact ?? []) {
-    if (typeof entry === 'string') {
-      if (!kinds.includes(entry)) kinds.push(entry);
-    } else custom.push({ name: entry.name, pattern: entry.pattern });
-  }
   const resolved: ResolvedPolicies = {
     retry,
     timeoutMs: stricter(skill?.timeout_ms, engine?.timeout_ms) ?? defaults.timeoutMs,
     breaker,
-    redact: { kinds, custom },
+    redact: redactionRule(skill, defaults.redact),
     budget: { ...defaults.budget },
   };
   const engineLimits = limitPolicy(engine?.limits) ?? defaults.engineLimits;

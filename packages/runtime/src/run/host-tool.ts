@@ -5,6 +5,7 @@
  */
 import type { JsonValue } from '@sdl/adapters';
 import type { LoadedSkill } from '../load/loaded-skill.js';
+import { redactionRule } from '../middleware/policies.js';
 import { Redactor } from '../observability/redactor.js';
 import type { RunContext, SkillFrame } from './context.js';
 
@@ -13,10 +14,8 @@ const redactors = new WeakMap<LoadedSkill, Redactor>();
 function redactorOf(skill: LoadedSkill): Redactor {
   let redactor = redactors.get(skill);
   if (redactor === undefined) {
-    const rules = skill.policies.redact ?? [];
-    const kinds = rules.filter((r): r is string => typeof r === 'string');
-    const custom = rules.filter((r): r is { name: string; pattern: string } => typeof r !== 'string');
-    redactor = new Redactor(rules.length === 0 ? {} : { kinds, custom });
+    const rule = redactionRule(skill.policies);
+    redactor = new Redactor(rule.kinds.length === 0 && rule.custom.length === 0 ? {} : rule);
     redactors.set(skill, redactor);
   }
   return redactor;

@@ -66,9 +66,12 @@ export async function foldIfNeeded(ctx: RunContext, session: SessionState): Prom
 
   const last = version + session.newTurns.length;
   let cut = last - policy.keepRecent;
-  while (cut > through && all.find((t) => t.seq === cut + 1)?.message.role !== 'user') cut--;
+  // `all` holds consecutive positions from its first one (after `through`, or later when turns were
+  // dropped before the skill summarized), so the turn at position p is all[p - first].
+  const first = all[0]!.seq;
+  while (cut > through && all[cut + 1 - first]?.message.role !== 'user') cut--;
   if (cut <= through) return budget; // no user turn to start the verbatim part at: keep dropping as before
-  const folded = all.filter((t) => t.seq > through && t.seq <= cut);
+  const folded = all.slice(0, Math.max(0, cut + 1 - first));
 
   const call = session.lastCall;
   if (call === undefined) return budget;
