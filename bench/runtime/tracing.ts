@@ -3,15 +3,19 @@
  * with an in-process adapter (no HTTP, so only SDL's and the OTel SDK's work is timed), without any
  * SDK (baseline: the API's no-op) against the same runtime with a `BasicTracerProvider`, a
  * `BatchSpanProcessor` and an exporter that drops everything (the production setup minus the
- * network), and the same with `captureContent` (prompt and reply, redacted, on the spans). Five
- * spans per call (run, step, chat, engine hop, attempt). Contenders alternate in blocks; CPU time of
- * this process per call, paired per block; medians and interquartile ranges over the blocks.
+ * network), and the same with `captureContent` (prompt and reply, redacted, on the spans). Three
+ * spans per call (run, step, chat: hop and attempt spans are made only for calls that retry or
+ * fail over). Contenders alternate in blocks; CPU time of this process per call, paired per block;
+ * medians and interquartile ranges over the blocks. A second phase registers the
+ * AsyncLocalStorage context manager (what a NodeSDK host has) and measures without and with the
+ * SDK again, each against its own baseline of the same block.
  *
  *   npx tsx bench/runtime/tracing.ts [--blocks 30] [--calls 2000]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EngineAdapter, EngineRequest, EngineResponse } from '../../packages/adapters/src/index.js';
 import { loadSkillSource, Telemetry, type TelemetryOptions } from '../../packages/runtime/src/index.js';
@@ -58,23 +62,44 @@ async function cpuPer(runtime: (typeof contenders)['off'], n: number): Promise<n
 }
 
 /**
- * The SDK's own floor: the three spans of a traced call (run, step, chat) with as many attributes
- * as the runtime sets on them, and nothing else; what is left of the added cost is SDL's.
+ * The SDK's own floor: the three spans of a traced call (run, step, chat) with the attributes the
+ * runtime sets on them, set the same way (run: 5 after the start and 2 at the end; step: 2 at the
+ * start, 2 at the end; chat: 5 at the start, 6 at the end), the three contexts that parent them
+ * and the chat span's `context.with`, and nothing else; what is left of the added cost is SDL's.
  */
 const floorTracer = provider.getTracer('floor');
+const floorRun = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'one-step', 'sdl.skill.version': '1.0.0', 'sdl.skill.hash': 'sha256:x' };
+const floorStep = { 'sdl.step.id': 'answer', 'sdl.step.kind': 'prompt' };
+const floorFinish = ['stop'];
+const noop = (value: number) => value;
 function sdkFloor(n: number): number {
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
-    const run = floorTracer.startSpan('invoke_agent one-step', { attributes: { a: 'invoke_agent', b: 'one-step', c: 'one-step', d: '1.0.0', e: 'sha256:x', f: 'run-id' } });
-    const runCtx = trace.setSpan(context.active(), run);
-    const step = floorTracer.startSpan('sdl.step answer', { attributes: { a: 'answer', b: 'prompt', c: 'answer', d: 'one-step' } }, runCtx);
-    const chat = floorTracer.startSpan('chat claude-sonnet-5', { kind: 2, attributes: { a: 'chat', b: 'anthropic', c: MODEL, d: 'text', e: 'claude', f: 'answer', g: 200 } }, trace.setSpan(runCtx, step));
-    chat.setAttributes({ h: 12, i: 5, j: 'anthropic', k: MODEL, l: ['stop'], m: 0.0001, n: 'msg_1' });
+    const parent = context.active();
+    const run = floorTracer.startSpan('invoke_agent one-step', { kind: 0 }, parent);
+    run.setAttributes(floorRun);
+    run.setAttribute('sdl.run.id', 'run-id');
+    const runCtx = trace.setSpan(parent, run);
+    const step = floorTracer.startSpan('sdl.step answer', { kind: 0, attributes: floorStep }, runCtx);
+    const stepCtx = trace.setSpan(runCtx, step);
+    const chat = floorTracer.startSpan(
+      'chat claude-sonnet-5',
+      { kind: 2, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': MODEL, 'sdl.engine': 'claude', 'gen_ai.request.max_tokens': 200 } },
+      stepCtx,
+    );
+    context.with(trace.setSpan(stepCtx, chat), noop, undefined, i);
+    chat.setAttribute('gen_ai.usage.input_tokens', 12);
+    chat.setAttribute('gen_ai.usage.output_tokens', 5);
+    chat.setAttribute('gen_ai.response.model', MODEL);
+    chat.setAttribute('gen_ai.response.finish_reasons', floorFinish);
+    chat.setAttribute('sdl.cost_usd', 0.0001);
+    chat.setAttribute('gen_ai.response.id', 'msg_1');
     chat.end();
-    step.setAttribute('o', 'ok');
-    step.setAttribute('p', 0.0001);
+    step.setAttribute('sdl.step.status', 'ok');
+    step.setAttribute('sdl.cost_usd', 0.0001);
     step.end();
-    run.setAttributes({ q: 0.0001, r: ['claude'] });
+    run.setAttribute('sdl.run.cost_usd', 0.0001);
+    run.setAttribute('sdl.run.engines', ['claude']);
     run.end();
   }
   const cpu = process.cpuUsage(cpu0);
@@ -91,35 +116,55 @@ function noSdkCheck(n: number): number {
   return (cpu.user + cpu.system) / n;
 }
 
+type Name = keyof typeof contenders;
+
+/** Alternating blocks of `names` (the starting one rotates, so drift in the machine's load falls on each alike), with the floor rows. */
+async function measure(names: Name[]): Promise<{ per: Record<string, number[]>; floor: number[]; noSdk: number[] }> {
+  for (let i = 0; i < 3; i++) for (const name of names) await cpuPer(contenders[name], CALLS); // warm-up (JIT)
+  const per: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const floor: number[] = [];
+  const noSdk: number[] = [];
+  for (let block = 0; block < BLOCKS; block++) {
+    floor.push(sdkFloor(CALLS));
+    noSdk.push(noSdkCheck(CALLS * 10));
+    const order = names.map((_, i) => names[(i + block) % names.length]!);
+    for (const name of order) per[name]!.push(await cpuPer(contenders[name], CALLS));
+  }
+  return { per, floor, noSdk };
+}
+
+const LABELS: Record<Name, string> = { off: 'no SDK (API no-op, baseline)', on: 'SDK + batch processor + dropping exporter', content: '… and captureContent' };
+const range = (values: number[], digits: number) => quartiles(values).map((v) => v.toFixed(digits)).join(' .. ');
+
+function report({ per, floor, noSdk }: Awaited<ReturnType<typeof measure>>): void {
+  const base = per.off!;
+  console.log(`  ${LABELS.off}: ${median(base).toFixed(1)} µs CPU per call (IQR ${range(base, 1)})`);
+  for (const name of Object.keys(per).filter((n) => n !== 'off') as Name[]) {
+    const test = per[name]!;
+    const added = test.map((t, i) => t - base[i]!);
+    const ratio = test.map((t, i) => t / base[i]!);
+    console.log(
+      `  ${LABELS[name]}: ${median(test).toFixed(1)} µs CPU per call; added ${median(added).toFixed(2)} µs per call (IQR ${range(added, 2)}), ratio ${median(ratio).toFixed(3)}× (IQR ${range(ratio, 3)})`,
+    );
+  }
+  console.log(`  SDK floor (the same 3 spans, attributes and contexts, no runtime): ${median(floor).toFixed(2)} µs per call (IQR ${range(floor, 2)})`);
+  console.log(`  without an SDK, the runtime's check per run (startRun → undefined): ${median(noSdk).toFixed(3)} µs (IQR ${range(noSdk, 3)})`);
+}
+
 const load0 = loadavg();
 console.log(`tracing micro: ${BLOCKS} blocks of ${CALLS} calls, Node ${process.version}, ${new Date().toISOString()}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
-const names = Object.keys(contenders) as Array<keyof typeof contenders>;
-for (let i = 0; i < 3; i++) for (const name of names) await cpuPer(contenders[name], CALLS); // warm-up (JIT)
-const per: Record<string, number[]> = { off: [], on: [], content: [] };
-const floor: number[] = [];
-const noSdk: number[] = [];
-for (let block = 0; block < BLOCKS; block++) {
-  floor.push(sdkFloor(CALLS));
-  noSdk.push(noSdkCheck(CALLS * 10));
-  // The starting contender rotates, so drift in the machine's load falls on each alike.
-  const order = names.map((_, i) => names[(i + block) % names.length]!);
-  for (const name of order) per[name]!.push(await cpuPer(contenders[name], CALLS));
-}
+console.log('no context manager registered (the API default):');
+report(await measure(['off', 'on', 'content']));
 await provider.forceFlush();
-const base = per.off!;
-console.log(`no SDK (API no-op, baseline): ${median(base).toFixed(1)} µs CPU per call (IQR ${quartiles(base).map((v) => v.toFixed(1)).join(' .. ')})`);
-for (const name of ['on', 'content'] as const) {
-  const test = per[name]!;
-  const added = test.map((t, i) => t - base[i]!);
-  const ratio = test.map((t, i) => t / base[i]!);
-  const [lo, hi] = quartiles(added);
-  const [rlo, rhi] = quartiles(ratio);
-  console.log(
-    `${name === 'on' ? 'SDK + batch processor + dropping exporter' : '… and captureContent'}: ${median(test).toFixed(1)} µs CPU per call; ` +
-      `added ${median(added).toFixed(2)} µs per call (IQR ${lo.toFixed(2)} .. ${hi.toFixed(2)}), ratio ${median(ratio).toFixed(3)}× (IQR ${rlo.toFixed(3)} .. ${rhi.toFixed(3)})`,
-  );
-}
-console.log(`SDK floor (3 bare spans with the same attribute counts, no runtime): ${median(floor).toFixed(2)} µs per call (IQR ${quartiles(floor).map((v) => v.toFixed(2)).join(' .. ')})`);
-console.log(`without an SDK, the runtime's check per run (startRun → undefined): ${median(noSdk).toFixed(3)} µs (IQR ${quartiles(noSdk).map((v) => v.toFixed(3)).join(' .. ')})`);
-console.log(`spans exported (dropped): ${exported}, ${((exported - BLOCKS * CALLS * 3) / (2 * (BLOCKS + 3) * CALLS)).toFixed(1)} per traced call; load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const firstPhase = exported;
+const perTraced = (spans: number, tracedContenders: number) => ((spans - BLOCKS * CALLS * 3) / (tracedContenders * (BLOCKS + 3) * CALLS)).toFixed(1);
+console.log(`  spans exported (dropped): ${firstPhase}, ${perTraced(firstPhase, 2)} per traced call; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+// What a NodeSDK host has: every `context.with` enters an AsyncLocalStorage scope.
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+console.log('AsyncLocalStorage context manager registered (as the NodeSDK does):');
+report(await measure(['off', 'on']));
+await provider.forceFlush();
+console.log(`  spans exported (dropped): ${exported - firstPhase}, ${perTraced(exported - firstPhase, 1)} per traced call; load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+context.disable();
 await provider.shutdown();

@@ -21,11 +21,13 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { isEngineError, type EngineRequest, type EngineResponse, type Message, type Provider, type StopReason, type Usage } from '@sdl/adapters';
-import type { LoadedSkill } from '../load/loaded-skill.js';
+import type { LoadedSkill, LoadedStep } from '../load/loaded-skill.js';
 import type { AttemptObserver, CallObserver, HopObserver } from '../middleware/types.js';
+import type { EventOrigin } from '../run/events.js';
 import { GENAI, GENAI_METRIC_BUCKETS, GENAI_METRICS, SDL_ATTR } from './genai-conventions.js';
 import { Redactor } from './redactor.js';
 import type { RunTrace, RunTraceMessage, RunTraceSpan, RunTraceSpanKind } from './run-trace.js';
+import { SpanStatics } from './span-statics.js';
 
 /** `RuntimeOptions.telemetry`: where spans and metrics go, and whether content is recorded. */
 export interface TelemetryOptions {
@@ -57,6 +59,9 @@ const FINISH: Record<StopReason, string> = {
   content_filter: 'content_filter',
 } as Record<StopReason, string>;
 
+/** `gen_ai.response.finish_reasons` values, one array per reason (the SDK copies attribute arrays). */
+const FINISH_REASONS = new Map<string, readonly string[]>(Object.values(FINISH).map((reason) => [reason, Object.freeze([reason])]));
+
 /** `error.type`: the engine error kind, the runtime error code, else the error's class name. */
 export function errorTypeOf(error: unknown): string {
   if (isEngineError(error)) return error.kind;
@@ -72,6 +77,8 @@ export class Telemetry {
   private meterProvider: MeterProvider | undefined;
   private meters: GenAiMeters | undefined;
   private readonly redactors = new WeakMap<LoadedSkill, Redactor>();
+  /** Span names and fixed attribute sets, built once per skill, step and model. */
+  readonly statics = new SpanStatics();
 
   constructor(private readonly options: TelemetryOptions = {}) {}
 
@@ -127,11 +134,12 @@ export class Telemetry {
    * every observation point.
    */
   startRun(skill: LoadedSkill, info: { runId: string; sessionId?: string; trace: boolean; now: () => number; parent?: Context }): RunObservation | undefined {
-    const span = this.tracerNow().startSpan(`invoke_agent ${skill.name}`, { kind: SpanKind.INTERNAL }, info.parent ?? otelContext.active());
+    const parent = info.parent ?? otelContext.active();
+    const span = this.tracerNow().startSpan(this.statics.skill(skill).name, { kind: SpanKind.INTERNAL }, parent);
     const recording = span.isRecording();
     const meters = this.metersNow();
     if (!recording && !info.trace && meters === undefined) return undefined;
-    return new RunObservation(this, skill, span, recording, meters, info);
+    return new RunObservation(this, skill, span, recording, meters, info, parent);
   }
 }
 
@@ -155,19 +163,6 @@ class TraceRecorder {
   }
 }
 
-function runAttributes(skill: LoadedSkill, runId: string, sessionId: string | undefined): Attributes {
-  const attributes: Attributes = {
-    [GENAI.operationName]: 'invoke_agent',
-    [GENAI.agentName]: skill.name,
-    [SDL_ATTR.skillName]: skill.name,
-    [SDL_ATTR.skillVersion]: skill.version,
-    [SDL_ATTR.skillHash]: skill.hash,
-    [SDL_ATTR.runId]: runId,
-  };
-  if (sessionId !== undefined) attributes[GENAI.conversationId] = sessionId;
-  return attributes;
-}
-
 /** One run being observed; shared by its nested `use:` skills. */
 export class RunObservation {
   readonly recorder: TraceRecorder | undefined;
@@ -183,14 +178,19 @@ export class RunObservation {
     readonly recording: boolean,
     readonly meters: GenAiMeters | undefined,
     private readonly info: { runId: string; sessionId?: string; trace: boolean; now: () => number; parent?: Context },
+    parent: Context,
   ) {
     this.tracer = telemetry.tracerNow();
-    if (recording) span.setAttributes(runAttributes(skill, info.runId, info.sessionId));
+    if (recording) {
+      span.setAttributes(telemetry.statics.skill(skill).run);
+      span.setAttribute(SDL_ATTR.runId, info.runId);
+      if (info.sessionId !== undefined) span.setAttribute(GENAI.conversationId, info.sessionId);
+    }
     if (info.trace) {
       this.recorder = new TraceRecorder(info.now, info.now());
       this.runNode = this.recorder.open('run', skill.name, undefined, { skill: skill.name });
     }
-    this.root = new ObservationScope(this, trace.setSpan(info.parent ?? otelContext.active(), span), this.runNode?.id, telemetry.redactorFor(skill));
+    this.root = new ObservationScope(this, trace.setSpan(parent, span), this.runNode?.id, telemetry.redactorFor(skill));
   }
 
   now(): number {
@@ -201,7 +201,8 @@ export class RunObservation {
   end(outcome: { error?: unknown; usage: Usage; cost: number; engines: string[] }): RunTrace | undefined {
     const { error } = outcome;
     if (this.recording) {
-      this.span.setAttributes({ [SDL_ATTR.runCostUsd]: outcome.cost, [SDL_ATTR.runEngines]: outcome.engines });
+      this.span.setAttribute(SDL_ATTR.runCostUsd, outcome.cost);
+      this.span.setAttribute(SDL_ATTR.runEngines, outcome.engines);
       if (error !== undefined) failSpan(this.span, error, this.root.redactor);
       this.span.end();
     }
@@ -257,39 +258,33 @@ export class ObservationScope {
     return new ObservationScope(this.run, span === undefined ? this.otel : trace.setSpan(this.otel, span), node?.id ?? this.nodeId, redactor);
   }
 
-  /** A step (or a `for_each` item when `index` is set). */
-  step(info: { skill: string; path: string[]; step: string; kind: 'prompt' | 'tool' | 'use'; index?: number; items?: number }): StepObservation {
-    const name = info.index === undefined ? info.step : `${info.step}[${info.index}]`;
+  /**
+   * A step (or a `for_each` item when `origin.index` is set; `items` on a `for_each` step's own
+   * span). Its skill is the enclosing `invoke_agent` span's `gen_ai.agent.name`.
+   */
+  step(step: LoadedStep, origin: EventOrigin, items?: number): StepObservation {
     if (!this.run.recording && this.run.recorder === undefined) return new StepObservation(this, undefined, undefined);
+    const { index } = origin;
     let span: Span | undefined;
     if (this.run.recording) {
-      const attributes: Attributes = {
-        [SDL_ATTR.stepId]: info.step,
-        [SDL_ATTR.stepKind]: info.kind,
-        [SDL_ATTR.stepPath]: info.path.join('.'),
-        [SDL_ATTR.skillName]: info.skill,
-      };
-      if (info.index !== undefined) attributes[SDL_ATTR.forEachIndex] = info.index;
-      if (info.items !== undefined) attributes[SDL_ATTR.forEachItems] = info.items;
-      span = this.startSpan(`sdl.step ${name}`, SpanKind.INTERNAL, attributes);
+      const statics = this.run.telemetry.statics.step(step, origin.path);
+      if (index === undefined && items === undefined) span = this.startSpan(statics.name, SpanKind.INTERNAL, statics.attributes);
+      else if (index === undefined) span = this.startSpan(statics.name, SpanKind.INTERNAL, { ...statics.attributes, [SDL_ATTR.forEachItems]: items });
+      else span = this.startSpan(`${statics.name}[${index}]`, SpanKind.INTERNAL, { ...statics.attributes, [SDL_ATTR.forEachIndex]: index });
     }
     let node: RunTraceSpan | undefined;
     if (this.run.recorder !== undefined) {
-      const fields: Partial<RunTraceSpan> = { skill: info.skill, path: info.path, step: info.step, stepKind: info.kind };
-      if (info.index !== undefined) fields.index = info.index;
-      node = this.run.recorder.open(info.index === undefined ? 'step' : 'item', name, this.nodeId, fields);
+      const fields: Partial<RunTraceSpan> = { skill: origin.skill, path: origin.path, step: step.id, stepKind: step.kind };
+      if (index !== undefined) fields.index = index;
+      node = this.run.recorder.open(index === undefined ? 'step' : 'item', index === undefined ? step.id : `${step.id}[${index}]`, this.nodeId, fields);
     }
     return new StepObservation(this.child(span, node), span, node);
   }
 
   /** A nested skill run by a `use:` step. */
   skill(skill: LoadedSkill): StepObservation {
-    const span = this.startSpan(`invoke_agent ${skill.name}`, SpanKind.INTERNAL, {
-      [GENAI.operationName]: 'invoke_agent',
-      [GENAI.agentName]: skill.name,
-      [SDL_ATTR.skillName]: skill.name,
-      [SDL_ATTR.skillVersion]: skill.version,
-    });
+    const statics = this.run.telemetry.statics.skill(skill);
+    const span = this.startSpan(statics.name, SpanKind.INTERNAL, statics.nested);
     const node = this.run.recorder?.open('skill', skill.name, this.nodeId, { skill: skill.name });
     return new StepObservation(this.child(span, node, this.run.telemetry.redactorFor(skill)), span, node);
   }
@@ -346,12 +341,12 @@ export class StepObservation {
   }
 }
 
-function usageAttributes(usage: Usage): Attributes {
-  const attributes: Attributes = { [GENAI.usageInputTokens]: usage.inputTokens, [GENAI.usageOutputTokens]: usage.outputTokens };
-  if (usage.cacheReadTokens !== undefined) attributes[GENAI.usageCacheReadInputTokens] = usage.cacheReadTokens;
-  if (usage.cacheWriteTokens !== undefined) attributes[GENAI.usageCacheCreationInputTokens] = usage.cacheWriteTokens;
-  if (usage.reasoningTokens !== undefined) attributes[GENAI.usageReasoningOutputTokens] = usage.reasoningTokens;
-  return attributes;
+function setUsage(span: Span, usage: Usage): void {
+  span.setAttribute(GENAI.usageInputTokens, usage.inputTokens);
+  span.setAttribute(GENAI.usageOutputTokens, usage.outputTokens);
+  if (usage.cacheReadTokens !== undefined) span.setAttribute(GENAI.usageCacheReadInputTokens, usage.cacheReadTokens);
+  if (usage.cacheWriteTokens !== undefined) span.setAttribute(GENAI.usageCacheCreationInputTokens, usage.cacheWriteTokens);
+  if (usage.reasoningTokens !== undefined) span.setAttribute(GENAI.usageReasoningOutputTokens, usage.reasoningTokens);
 }
 
 function traceMessages(messages: readonly Message[], redactor: Redactor): RunTraceMessage[] {
@@ -383,6 +378,7 @@ export class ModelCallObservation implements CallObserver {
   private readonly span: Span | undefined;
   private readonly node: RunTraceSpan | undefined;
   private readonly otel: Context;
+  /** When the call started, for the duration metric (only read when meters are registered). */
   private readonly startedAt: number;
   private readonly provider: string;
   /** Set at the call's first failure: from then on its hops and attempts have spans. */
@@ -396,18 +392,20 @@ export class ModelCallObservation implements CallObserver {
   ) {
     const run = scope.run;
     this.provider = provider ?? 'unknown';
-    this.startedAt = run.now();
+    this.startedAt = run.meters === undefined ? 0 : run.now();
     const capture = run.telemetry.captureContent && run.recording;
     const prompt = run.recorder !== undefined || capture ? this.prompt() : undefined;
     if (run.recording) {
+      // The step is the parent span's `sdl.step.id`. `gen_ai.output.type` is conditionally required
+      // "when applicable and if the request includes an output format": only a structured-output
+      // request has one.
       const attributes: Attributes = {
         [GENAI.operationName]: 'chat',
         [GENAI.providerName]: this.provider,
         [GENAI.requestModel]: request.model,
-        [GENAI.outputType]: request.output === undefined ? 'text' : 'json',
         [SDL_ATTR.engine]: engine,
       };
-      if (request.stepId !== undefined) attributes[SDL_ATTR.stepId] = request.stepId;
+      if (request.output !== undefined) attributes[GENAI.outputType] = 'json';
       if (request.temperature !== undefined) attributes[GENAI.requestTemperature] = request.temperature;
       if (request.topP !== undefined) attributes[GENAI.requestTopP] = request.topP;
       if (request.maxTokens !== undefined) attributes[GENAI.requestMaxTokens] = request.maxTokens;
@@ -416,7 +414,7 @@ export class ModelCallObservation implements CallObserver {
         if (prompt.system !== undefined) attributes[GENAI.systemInstructions] = JSON.stringify([{ type: 'text', content: prompt.system }]);
         attributes[GENAI.inputMessages] = semconvMessages(prompt.messages);
       }
-      this.span = run.tracer.startSpan(`chat ${request.model}`, { kind: SpanKind.CLIENT, attributes }, scope.otel);
+      this.span = run.tracer.startSpan(run.telemetry.statics.chatName(request.model), { kind: SpanKind.CLIENT, attributes }, scope.otel);
     }
     this.otel = this.span === undefined ? scope.otel : trace.setSpan(scope.otel, this.span);
     this.node = run.recorder?.open('model_call', request.model, scope.nodeId, {
@@ -435,9 +433,9 @@ export class ModelCallObservation implements CallObserver {
     return prompt;
   }
 
-  /** Runs the call under the chat span's context, so spans the adapter's HTTP client makes nest under it. */
-  run<T>(fn: () => T): T {
-    return this.span === undefined ? fn() : otelContext.with(this.otel, fn);
+  /** Runs `fn(arg)` under the chat span's context, so spans the adapter's HTTP client makes nest under it. */
+  run<A, T>(fn: (arg: A) => T, arg: A): T {
+    return this.span === undefined ? fn(arg) : otelContext.with(this.otel, fn, undefined, arg);
   }
 
   /** A failover hop as reported by the router (`ModelCall.onEngineSwitch`). */
@@ -473,22 +471,24 @@ export class ModelCallObservation implements CallObserver {
     const usedProvider = provider ?? this.provider;
     const capture = run.telemetry.captureContent && this.span !== undefined;
     const reply = run.recorder !== undefined || capture ? this.reply(response) : undefined;
-    if (this.span !== undefined) {
-      const attributes = usageAttributes(response.usage);
-      attributes[GENAI.providerName] = usedProvider;
-      attributes[GENAI.responseModel] = response.model;
-      attributes[GENAI.responseFinishReasons] = [finish];
-      attributes[SDL_ATTR.costUsd] = costUsd;
+    const span = this.span;
+    if (span !== undefined) {
+      // One call per attribute: the SDK's setAttributes loops over setAttribute anyway.
+      setUsage(span, response.usage);
+      // The provider was set at the start; it changes only when another engine answered.
+      if (usedProvider !== this.provider) span.setAttribute(GENAI.providerName, usedProvider);
+      span.setAttribute(GENAI.responseModel, response.model);
+      span.setAttribute(GENAI.responseFinishReasons, (FINISH_REASONS.get(finish) ?? [finish]) as string[]);
+      span.setAttribute(SDL_ATTR.costUsd, costUsd);
       if (engine !== this.engine) {
-        attributes[SDL_ATTR.engine] = engine;
-        attributes[SDL_ATTR.engineRequested] = this.engine;
+        span.setAttribute(SDL_ATTR.engine, engine);
+        span.setAttribute(SDL_ATTR.engineRequested, this.engine);
       }
-      if (response.requestId !== undefined) attributes[GENAI.responseId] = response.requestId;
+      if (response.requestId !== undefined) span.setAttribute(GENAI.responseId, response.requestId);
       if (capture && reply !== undefined) {
-        attributes[GENAI.outputMessages] = semconvMessages([{ role: 'assistant', content: reply.text, toolCalls: reply.toolCalls }], finish);
+        span.setAttribute(GENAI.outputMessages, semconvMessages([{ role: 'assistant', content: reply.text, toolCalls: reply.toolCalls }], finish));
       }
-      this.span.setAttributes(attributes);
-      this.span.end();
+      span.end();
     }
     this.metrics(usedProvider, response.model, undefined, response.usage);
     if (this.node !== undefined) {

@@ -68,7 +68,7 @@ export async function modelTurn(
   }
   let result;
   try {
-    result = await (observed === undefined ? ctx.services.callModel(call) : observed.run(() => ctx.services.callModel(call)));
+    result = await (observed === undefined ? ctx.services.callModel(call) : observed.run(ctx.services.callModel, call));
   } catch (error) {
     observed?.fail(error);
     throw error;

@@ -116,7 +116,7 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
       ctx.emit?.({ type: 'step-start', ...origin });
       ctx.emit?.({ type: 'step-end', status: 'skipped', output: null, durationMs: 0, ...origin });
       recordTrace(ctx, origin, 'skipped', ctx.services.now(), newStepAccount());
-      ctx.obs?.step({ ...origin, kind: step.kind }).end('skipped');
+      ctx.obs?.step(step, origin).end('skipped');
       return null;
     }
   }
@@ -130,7 +130,7 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
   ctx.emit?.({ type: 'step-start', ...origin });
   const limit = Math.max(1, concurrency ?? ctx.services.defaultForEachConcurrency);
   // The items' spans sit under one span of the whole step.
-  const observed = ctx.obs?.step({ ...origin, kind: step.kind, items: items.length });
+  const observed = ctx.obs?.step(step, origin, items.length);
   let results: JsonValue[];
   try {
     results = await mapBounded(observed === undefined ? ctx : withObservation(ctx, observed.scope), items, limit, (itemCtx, item, index) =>
@@ -157,7 +157,7 @@ async function runOnce(
   const account = newStepAccount();
   const startedAt = ctx.services.now();
   if (!isItem) ctx.emit?.({ type: 'step-start', ...origin });
-  const observed = ctx.obs?.step({ ...origin, kind: step.kind });
+  const observed = ctx.obs?.step(step, origin);
   if (observed !== undefined) ctx = withObservation(ctx, observed.scope);
   let output: JsonValue;
   try {

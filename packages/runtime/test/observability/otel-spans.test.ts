@@ -8,7 +8,7 @@ import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { GENAI, GENAI_METRICS, SDL_ATTR } from '@sdl/runtime';
+import { GENAI, GENAI_METRICS, SDL_ATTR, Telemetry } from '@sdl/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, EMAIL, ORDER, PROMPT_WORDS, TRACED_INPUT, tracedFixture } from './support/traced-run.js';
 
@@ -99,9 +99,18 @@ describe('OpenTelemetry spans of a run', () => {
     expect(run.attributes).toMatchObject({
       [GENAI.operationName]: 'invoke_agent',
       [GENAI.agentName]: 'traced-parent',
-      [SDL_ATTR.skillName]: 'traced-parent',
       [SDL_ATTR.skillVersion]: '1.2.0',
+      [SDL_ATTR.skillHash]: expect.stringMatching(/^sha256:/),
+      [SDL_ATTR.runId]: expect.any(String),
+      [SDL_ATTR.runEngines]: ['gpt', 'claude'],
     });
+    // Each fact once: the skill is the agent name of its `invoke_agent` span, not repeated on it or on its steps.
+    for (const span of spans) expect(span.attributes[SDL_ATTR.skillName]).toBeUndefined();
+    expect(spans.find((s) => s.name === 'invoke_agent traced-child')!.attributes).toMatchObject({ [GENAI.agentName]: 'traced-child', [SDL_ATTR.skillVersion]: expect.any(String) });
+    const ask = spans.find((s) => s.name === 'sdl.step ask')!;
+    expect(ask.attributes).toEqual({ [SDL_ATTR.stepId]: 'ask', [SDL_ATTR.stepKind]: 'prompt', [SDL_ATTR.stepStatus]: 'ok', [SDL_ATTR.costUsd]: expect.any(Number) });
+    // The path is set where it says more than the id: inside a nested skill.
+    expect(spans.find((s) => s.name === 'sdl.step shorten')!.attributes).toMatchObject({ [SDL_ATTR.stepId]: 'shorten', [SDL_ATTR.stepPath]: 'nested.shorten' });
     const chat = spans.filter((s) => s.name === 'chat gpt-5.4');
     expect(chat).toHaveLength(4);
     for (const span of chat) {
@@ -114,9 +123,14 @@ describe('OpenTelemetry spans of a run', () => {
         [GENAI.responseFinishReasons]: [expect.stringMatching(/^(stop|tool_call)$/)],
         [GENAI.usageInputTokens]: expect.any(Number),
         [GENAI.usageOutputTokens]: expect.any(Number),
-        [GENAI.outputType]: 'text',
+        [SDL_ATTR.engine]: 'gpt',
+        [SDL_ATTR.costUsd]: expect.any(Number),
       });
       expect(span.attributes[GENAI.responseId]).toEqual(expect.any(String));
+      // No output format was asked for (the conventions set `gen_ai.output.type` only then); the step is the parent's.
+      expect(span.attributes[GENAI.outputType]).toBeUndefined();
+      expect(span.attributes[SDL_ATTR.stepId]).toBeUndefined();
+      expect(span.attributes[SDL_ATTR.engineRequested]).toBeUndefined();
     }
     expect(chat[0]!.attributes[GENAI.responseFinishReasons]).toEqual(['tool_call']);
     const retried = spans.find((s) => s.name === 'sdl.attempt gpt #1' && s.status.code === SpanStatusCode.ERROR)!;
@@ -139,6 +153,22 @@ describe('OpenTelemetry spans of a run', () => {
     const item = spans.find((s) => s.name === 'sdl.step each[1]')!;
     expect(item.attributes).toMatchObject({ [SDL_ATTR.stepId]: 'each', [SDL_ATTR.forEachIndex]: 1, [SDL_ATTR.stepKind]: 'prompt' });
     expect(spans.find((s) => s.name === 'sdl.step each')!.attributes[SDL_ATTR.forEachItems]).toBe(2);
+  });
+
+  it('set gen_ai.output.type only for a request with an output format, and the answering provider only when it changed', () => {
+    const exporter = new InMemorySpanExporter();
+    const telemetry = new Telemetry({ tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }) });
+    const run = telemetry.startRun(fixture.skill, { runId: 'r-1', trace: false, now: () => 0 })!;
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    const reply = { text: '{}', toolCalls: [], usage: { inputTokens: 3, outputTokens: 1 }, stopReason: 'end' as const, model: 'gpt-5.4' };
+    run.root.modelCall('gpt', 'openai', { model: 'gpt-5.4', messages }).end('gpt', 'openai', reply, 0);
+    run.root.modelCall('gpt', 'openai', { model: 'gpt-5.4', messages, output: { schema: { type: 'object' } } }).end('claude', 'anthropic', reply, 0);
+    run.end({ usage: reply.usage, cost: 0, engines: ['gpt', 'claude'] });
+    const [text, json] = exporter.getFinishedSpans().filter((s) => s.name === 'chat gpt-5.4');
+    expect(text!.attributes[GENAI.outputType]).toBeUndefined();
+    expect(text!.attributes[GENAI.providerName]).toBe('openai');
+    expect(json!.attributes).toMatchObject({ [GENAI.outputType]: 'json', [GENAI.providerName]: 'anthropic', [SDL_ATTR.engine]: 'claude', [SDL_ATTR.engineRequested]: 'gpt' });
+    expect(json!.attributes[GENAI.responseFinishReasons]).toEqual(['stop']);
   });
 
   it('record the GenAI client metrics: operation duration and token usage by type', async () => {
