@@ -8,13 +8,15 @@
  * fail over). Contenders alternate in blocks; CPU time of this process per call, paired per block;
  * medians and interquartile ranges over the blocks. A second phase registers the
  * AsyncLocalStorage context manager (what a NodeSDK host has) and measures without and with the
- * SDK again, each against its own baseline of the same block.
+ * SDK again, each against its own baseline of the same block. `--sdl-share` measures instead
+ * SDL's own share (the runtime's tracing work with spans that record and do nothing), in both
+ * phases, in a process of its own.
  *
- *   npx tsx bench/runtime/tracing.ts [--blocks 30] [--calls 2000]
+ *   npx tsx bench/runtime/tracing.ts [--blocks 30] [--calls 2000] [--sdl-share]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Span, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EngineAdapter, EngineRequest, EngineResponse } from '../../packages/adapters/src/index.js';
@@ -22,7 +24,9 @@ import { loadSkillSource, Telemetry, type TelemetryOptions } from '../../package
 import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
-const { values } = parseArgs({ options: { blocks: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: { blocks: { type: 'string', default: '30' }, calls: { type: 'string', default: '2000' }, 'sdl-share': { type: 'boolean', default: false } },
+});
 const BLOCKS = Number(values.blocks);
 const CALLS = Number(values.calls);
 
@@ -45,12 +49,42 @@ const dropAll: SpanExporter = {
 };
 const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropAll, { maxQueueSize: 65_536, maxExportBatchSize: 2048, scheduledDelayMillis: 200 })] });
 
+/**
+ * SDL's own share, without the SDK's: a provider whose spans record (so the runtime does all its
+ * tracing work) and do nothing else. Added cost of this contender = what SDL spends per call.
+ */
+const NULL_CONTEXT: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+class DoNothingSpan {
+  spanContext(): SpanContext {
+    return NULL_CONTEXT;
+  }
+  setAttribute(): this {
+    return this;
+  }
+  setAttributes(): this {
+    return this;
+  }
+  addEvent(): this {
+    return this;
+  }
+  setStatus(): this {
+    return this;
+  }
+  end(): void {}
+  isRecording(): boolean {
+    return true;
+  }
+}
+const doNothingTracer = { startSpan: () => new DoNothingSpan() as unknown as Span } as unknown as Tracer;
+const doNothing: TracerProvider = { getTracer: () => doNothingTracer };
+
 const skill = await loadSkillSource(here('./one-step.skill.yaml'));
 const routed = (telemetry?: TelemetryOptions) => routedRuntime(instant, [skill], telemetry ? { telemetry } : {});
 const contenders = {
   off: routed(),
   on: routed({ tracerProvider: provider }),
   content: routed({ tracerProvider: provider, captureContent: true }),
+  sdlOnly: routed({ tracerProvider: doNothing }),
 };
 const expected = `echo: ${QUESTION}`;
 
@@ -63,9 +97,10 @@ async function cpuPer(runtime: (typeof contenders)['off'], n: number): Promise<n
 
 /**
  * The SDK's own floor: the three spans of a traced call (run, step, chat) with the attributes the
- * runtime sets on them, set the same way (run: 5 after the start and 2 at the end; step: 2 at the
- * start, 2 at the end; chat: 5 at the start, 6 at the end), the three contexts that parent them
- * and the chat span's `context.with`, and nothing else; what is left of the added cost is SDL's.
+ * runtime sets on them, set the same way (run: 5 after the start, 2 at the end; step: 2 after the
+ * start, 2 at the end; chat: 3 at the start, 2 after it, 6 at the end: 22 in all), the three
+ * contexts that parent them and the chat span's `context.with`, and nothing else; what is left of
+ * the added cost is SDL's.
  */
 const floorTracer = provider.getTracer('floor');
 const floorRun = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'one-step', 'sdl.skill.version': '1.0.0', 'sdl.skill.hash': 'sha256:x' };
@@ -80,13 +115,16 @@ function sdkFloor(n: number): number {
     run.setAttributes(floorRun);
     run.setAttribute('sdl.run.id', 'run-id');
     const runCtx = trace.setSpan(parent, run);
-    const step = floorTracer.startSpan('sdl.step answer', { kind: 0, attributes: floorStep }, runCtx);
+    const step = floorTracer.startSpan('sdl.step answer', { kind: 0 }, runCtx);
+    step.setAttributes(floorStep);
     const stepCtx = trace.setSpan(runCtx, step);
     const chat = floorTracer.startSpan(
       'chat claude-sonnet-5',
-      { kind: 2, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': MODEL, 'sdl.engine': 'claude', 'gen_ai.request.max_tokens': 200 } },
+      { kind: 2, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': MODEL } },
       stepCtx,
     );
+    chat.setAttribute('sdl.engine', 'claude');
+    chat.setAttribute('gen_ai.request.max_tokens', 200);
     context.with(trace.setSpan(stepCtx, chat), noop, undefined, i);
     chat.setAttribute('gen_ai.usage.input_tokens', 12);
     chat.setAttribute('gen_ai.usage.output_tokens', 5);
@@ -133,7 +171,12 @@ async function measure(names: Name[]): Promise<{ per: Record<string, number[]>; 
   return { per, floor, noSdk };
 }
 
-const LABELS: Record<Name, string> = { off: 'no SDK (API no-op, baseline)', on: 'SDK + batch processor + dropping exporter', content: '… and captureContent' };
+const LABELS: Record<Name, string> = {
+  off: 'no SDK (API no-op, baseline)',
+  on: 'SDK + batch processor + dropping exporter',
+  content: '… and captureContent',
+  sdlOnly: "SDL's own share (spans that record and do nothing)",
+};
 const range = (values: number[], digits: number) => quartiles(values).map((v) => v.toFixed(digits)).join(' .. ');
 
 function report({ per, floor, noSdk }: Awaited<ReturnType<typeof measure>>): void {
@@ -154,6 +197,16 @@ function report({ per, floor, noSdk }: Awaited<ReturnType<typeof measure>>): voi
 const load0 = loadavg();
 console.log(`tracing micro: ${BLOCKS} blocks of ${CALLS} calls, Node ${process.version}, ${new Date().toISOString()}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
 console.log('no context manager registered (the API default):');
+// SDL's share runs on its own (`--sdl-share`): its spans are of another class, and mixing them
+// with the SDK's at the runtime's call sites would slow the contenders measured with the SDK.
+if (values['sdl-share']) {
+  report(await measure(['off', 'sdlOnly']));
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  console.log('AsyncLocalStorage context manager registered (as the NodeSDK does):');
+  report(await measure(['off', 'sdlOnly']));
+  console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  process.exit(0);
+}
 report(await measure(['off', 'on', 'content']));
 await provider.forceFlush();
 const firstPhase = exported;

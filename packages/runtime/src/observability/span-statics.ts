@@ -4,7 +4,7 @@
  * a traced call then builds no strings and no attribute sets for them. The SDK copies attribute
  * values into its own span, so sharing one frozen set between spans is safe.
  */
-import type { Attributes } from '@opentelemetry/api';
+import { SpanKind, type Attributes, type SpanOptions } from '@opentelemetry/api';
 import type { LoadedSkill, LoadedStep } from '../load/loaded-skill.js';
 import { GENAI, SDL_ATTR } from './genai-conventions.js';
 
@@ -17,6 +17,13 @@ export interface SkillStatics {
   readonly nested: Attributes;
 }
 
+/** A `chat` span's name and start options: what the conventions ask samplers to see. */
+export interface ChatStart {
+  readonly name: string;
+  readonly provider: string;
+  readonly options: SpanOptions;
+}
+
 /** What a top-level step's span starts with. */
 export interface StepStatics {
   readonly name: string;
@@ -26,8 +33,8 @@ export interface StepStatics {
 export class SpanStatics {
   private readonly skills = new WeakMap<LoadedSkill, SkillStatics>();
   private readonly steps = new WeakMap<LoadedStep, StepStatics>();
-  /** `chat {model}` by model: models come from the engine configuration, a bounded set. */
-  private readonly chatNames = new Map<string, string>();
+  /** By engine, then model: both come from the engine configuration, a bounded set. */
+  private readonly chats = new Map<string, Map<string, ChatStart>>();
 
   skill(skill: LoadedSkill): SkillStatics {
     let statics = this.skills.get(skill);
@@ -53,13 +60,20 @@ export class SpanStatics {
     return statics;
   }
 
-  chatName(model: string): string {
-    let name = this.chatNames.get(model);
-    if (name === undefined) {
-      name = `chat ${model}`;
-      this.chatNames.set(model, name);
+  /** `chat {model}` with `gen_ai.operation.name`, `gen_ai.provider.name` and `gen_ai.request.model`. */
+  chatStart(engine: string, provider: string, model: string): ChatStart {
+    let byModel = this.chats.get(engine);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.chats.set(engine, byModel);
     }
-    return name;
+    let start = byModel.get(model);
+    if (start === undefined || start.provider !== provider) {
+      const attributes = Object.freeze({ [GENAI.operationName]: 'chat', [GENAI.providerName]: provider, [GENAI.requestModel]: model });
+      start = { name: `chat ${model}`, provider, options: Object.freeze({ kind: SpanKind.CLIENT, attributes }) };
+      byModel.set(model, start);
+    }
+    return start;
   }
 }
 

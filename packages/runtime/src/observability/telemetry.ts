@@ -43,6 +43,8 @@ export interface TelemetryOptions {
 }
 
 const INSTRUMENTATION = '@sdl/runtime';
+/** Span options without attributes (the SDK does not keep or change them). */
+const INTERNAL = Object.freeze({ kind: SpanKind.INTERNAL });
 const NoopMeterClass = createNoopMeter().constructor;
 
 interface GenAiMeters {
@@ -135,7 +137,7 @@ export class Telemetry {
    */
   startRun(skill: LoadedSkill, info: { runId: string; sessionId?: string; trace: boolean; now: () => number; parent?: Context }): RunObservation | undefined {
     const parent = info.parent ?? otelContext.active();
-    const span = this.tracerNow().startSpan(this.statics.skill(skill).name, { kind: SpanKind.INTERNAL }, parent);
+    const span = this.tracerNow().startSpan(this.statics.skill(skill).name, INTERNAL, parent);
     const recording = span.isRecording();
     const meters = this.metersNow();
     if (!recording && !info.trace && meters === undefined) return undefined;
@@ -267,10 +269,12 @@ export class ObservationScope {
     const { index } = origin;
     let span: Span | undefined;
     if (this.run.recording) {
+      // SDL's own attributes, which no sampler reads: set after the start (see ModelCallObservation).
       const statics = this.run.telemetry.statics.step(step, origin.path);
-      if (index === undefined && items === undefined) span = this.startSpan(statics.name, SpanKind.INTERNAL, statics.attributes);
-      else if (index === undefined) span = this.startSpan(statics.name, SpanKind.INTERNAL, { ...statics.attributes, [SDL_ATTR.forEachItems]: items });
-      else span = this.startSpan(`${statics.name}[${index}]`, SpanKind.INTERNAL, { ...statics.attributes, [SDL_ATTR.forEachIndex]: index });
+      span = this.run.tracer.startSpan(index === undefined ? statics.name : `${statics.name}[${index}]`, INTERNAL, this.otel);
+      span.setAttributes(statics.attributes);
+      if (items !== undefined) span.setAttribute(SDL_ATTR.forEachItems, items);
+      if (index !== undefined) span.setAttribute(SDL_ATTR.forEachIndex, index);
     }
     let node: RunTraceSpan | undefined;
     if (this.run.recorder !== undefined) {
@@ -396,25 +400,26 @@ export class ModelCallObservation implements CallObserver {
     const capture = run.telemetry.captureContent && run.recording;
     const prompt = run.recorder !== undefined || capture ? this.prompt() : undefined;
     if (run.recording) {
-      // The step is the parent span's `sdl.step.id`. `gen_ai.output.type` is conditionally required
-      // "when applicable and if the request includes an output format": only a structured-output
-      // request has one.
-      const attributes: Attributes = {
-        [GENAI.operationName]: 'chat',
-        [GENAI.providerName]: this.provider,
-        [GENAI.requestModel]: request.model,
-        [SDL_ATTR.engine]: engine,
-      };
-      if (request.output !== undefined) attributes[GENAI.outputType] = 'json';
-      if (request.temperature !== undefined) attributes[GENAI.requestTemperature] = request.temperature;
-      if (request.topP !== undefined) attributes[GENAI.requestTopP] = request.topP;
-      if (request.maxTokens !== undefined) attributes[GENAI.requestMaxTokens] = request.maxTokens;
-      if (request.stop !== undefined) attributes[GENAI.requestStopSequences] = request.stop;
+      // At the start, what the conventions ask samplers to see (operation, provider, model; the
+      // same set for every call of an engine and model); the rest right after, one call each,
+      // which the SDK does in half the time of an attribute given at the start (it validates
+      // and copies those twice).
+      const start = run.telemetry.statics.chatStart(engine, this.provider, request.model);
+      const span = run.tracer.startSpan(start.name, start.options, scope.otel);
+      this.span = span;
+      span.setAttribute(SDL_ATTR.engine, engine);
+      // `gen_ai.output.type` is conditionally required "when applicable and if the request
+      // includes an output format": only a structured-output request has one. The step is the
+      // parent span's `sdl.step.id`.
+      if (request.output !== undefined) span.setAttribute(GENAI.outputType, 'json');
+      if (request.temperature !== undefined) span.setAttribute(GENAI.requestTemperature, request.temperature);
+      if (request.topP !== undefined) span.setAttribute(GENAI.requestTopP, request.topP);
+      if (request.maxTokens !== undefined) span.setAttribute(GENAI.requestMaxTokens, request.maxTokens);
+      if (request.stop !== undefined) span.setAttribute(GENAI.requestStopSequences, request.stop);
       if (capture && prompt !== undefined) {
-        if (prompt.system !== undefined) attributes[GENAI.systemInstructions] = JSON.stringify([{ type: 'text', content: prompt.system }]);
-        attributes[GENAI.inputMessages] = semconvMessages(prompt.messages);
+        if (prompt.system !== undefined) span.setAttribute(GENAI.systemInstructions, JSON.stringify([{ type: 'text', content: prompt.system }]));
+        span.setAttribute(GENAI.inputMessages, semconvMessages(prompt.messages));
       }
-      this.span = run.tracer.startSpan(run.telemetry.statics.chatName(request.model), { kind: SpanKind.CLIENT, attributes }, scope.otel);
     }
     this.otel = this.span === undefined ? scope.otel : trace.setSpan(scope.otel, this.span);
     this.node = run.recorder?.open('model_call', request.model, scope.nodeId, {
