@@ -54,6 +54,7 @@ export const GENAI_METRIC_BUCKETS = {
 
 /** SDL's own attribute names (skill, step, engine, retry and failover detail). */
 export const SDL_ATTR = {
+  /** No longer set on spans (the skill is its `invoke_agent` span's `gen_ai.agent.name`); kept for code that names it. */
   skillName: 'sdl.skill.name',
   skillVersion: 'sdl.skill.version',
   skillHash: 'sdl.skill.hash',
