@@ -309,7 +309,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     emit: ((event: RunEvent) => void) | undefined,
     streamClosed?: CancelScope,
   ): Promise<RunResult> => {
-    const prepared = isPrepared(skill) ? skill : await prepare(skill);
+    // A skill already bound (or a runtime without MCP servers) is prepared without a promise round.
+    const prepared = isPrepared(skill) ? skill : bound.has(skill) || mcp.names().length === 0 ? load(skill) : await prepare(skill);
     const checked = prepared.inputValidator.validate(input ?? {});
     if (!checked.ok) throw new InputValidationError(prepared.skill.name, checked.problems);
 
@@ -380,13 +381,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ctx.durable = durable;
       durable.seed(ctx.totals);
     }
-    const observation = telemetry.startRun(prepared.skill, {
-      runId: ctx.runId,
-      ...(session === undefined ? {} : { sessionId: session.id }),
-      trace: runOptions.trace === true,
-      now: () => clock.now(),
-      ...(runOptions.traceContext === undefined ? {} : { parent: runOptions.traceContext }),
-    });
+    // Optional fields assigned, not spread from conditional literals (a spread mid-literal is V8's slow path).
+    const runInfo: Parameters<Telemetry['startRun']>[1] = { runId: ctx.runId, trace: runOptions.trace === true, now: () => clock.now() };
+    if (session !== undefined) runInfo.sessionId = session.id;
+    if (runOptions.traceContext !== undefined) runInfo.parent = runOptions.traceContext;
+    const observation = telemetry.startRun(prepared.skill, runInfo);
     if (observation !== undefined) ctx.obs = observation.root;
     const startedAt = clock.now();
     try {

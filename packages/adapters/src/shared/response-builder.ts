@@ -186,8 +186,18 @@ export class ResponseBuilder {
   }
 
   build(): EngineResponse {
-    const text = this.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
-    const parts = this.parts.filter((p) => p.type !== 'text' || p.text !== '' || (p.citations?.length ?? 0) > 0);
+    // One pass, no callbacks: this runs once per reply, stream or not.
+    let text = '';
+    const parts: ResponsePart[] = [];
+    let citations: Citation[] | undefined;
+    for (const p of this.parts) {
+      if (p.type === 'text') {
+        text += p.text;
+        if (p.citations !== undefined && p.citations.length > 0) (citations ??= []).push(...p.citations);
+        else if (p.text === '') continue;
+      }
+      parts.push(p);
+    }
     const response: EngineResponse = {
       text,
       toolCalls: this.calls,
@@ -197,8 +207,7 @@ export class ResponseBuilder {
       parts,
     };
     if (this.requestId) response.requestId = this.requestId;
-    const citations = parts.flatMap((p) => (p.type === 'text' ? (p.citations ?? []) : []));
-    if (citations.length > 0) response.citations = citations;
+    if (citations !== undefined) response.citations = citations;
     if (this.refusalText !== undefined || this.refusalDetails !== undefined || this.stopReason === 'content_filter') {
       response.refusal = { text: this.refusalText ?? '', ...this.refusalDetails };
     }

@@ -1,15 +1,16 @@
 import { isEngineError, printRedacted, type EngineRequest, type EngineResponse, type ModelDescriptor, type Provider, type StreamEvent } from '@sdl/adapters';
 import { CircuitOpenError } from '../middleware/circuit-breaker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
-import { IDLE_SIGNAL } from '../middleware/call-signal.js';
 import { resolvePolicies, DEFAULT_POLICIES, type EnginePolicyConfig, type ResolvedPolicies, type SkillPolicies } from '../middleware/policies.js';
 import { RateLimitRejectedError } from '../middleware/rate-limiter.js';
 import type { CallContext, CallEvent, CallObserver, CallResult, HopObserver } from '../middleware/types.js';
 import { noopLogger, scrubbingLogger, type Logger } from '../observability/logger.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { copyWith } from '../run/copy-with.js';
 import { convertHistory } from './history.js';
 import type { EngineEntry, EngineRegistry } from './registry.js';
+import { RoutedCallContext } from './routed-context.js';
 
 /** Stands for an absent skill policy block or engine config in the resolved-policies cache. */
 const NO_POLICIES = {};
@@ -218,10 +219,10 @@ export class EngineRouter {
   ): CallContext {
     const descriptor = this.describeModel?.(entry.provider, model);
     const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'], featuresKnown: descriptor !== undefined, provider: entry.provider });
-    const request: EngineRequest = { ...options.request, model, messages };
+    const request = copyWith(options.request as EngineRequest, 'messages', messages);
+    request.model = model;
     if (descriptor && !descriptor.features.includes('tools')) delete request.tools;
-    let lazySignal = signal;
-    const ctx: CallContext & { [IDLE_SIGNAL]: boolean } = {
+    const ctx = new RoutedCallContext({
       engine: entry.name,
       provider: entry.provider,
       model,
@@ -230,19 +231,12 @@ export class EngineRouter {
       streaming,
       tenant: options.tenant ?? 'default',
       policies: this.policiesFor(options.policies, entry.config),
-      // An accessor in the literal (not added later) keeps every context the same shape.
-      get signal() {
-        return (lazySignal ??= new AbortController().signal);
-      },
+      signal,
       deadline: options.deadline ?? Number.POSITIVE_INFINITY,
-      // The retry stage counts attempts; without one (a single attempt allowed) this is the only one.
-      attempt: 1,
       clock: this.clock,
       logger: this.logger,
       emit,
-      state: new Map(),
-      [IDLE_SIGNAL]: signal === undefined,
-    };
+    });
     const optional = ctx as { runId?: string; sessionId?: string; metrics?: RuntimeMetrics; observer?: HopObserver };
     if (hop !== undefined) optional.observer = hop;
     if (options.runId !== undefined) optional.runId = options.runId;

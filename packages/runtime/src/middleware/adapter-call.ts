@@ -1,4 +1,5 @@
 import { EngineError, isEngineError } from '@sdl/adapters';
+import { copyWith } from '../run/copy-with.js';
 import { abortError, primeStream } from './stream.js';
 import type { Terminal } from './types.js';
 
@@ -9,7 +10,8 @@ import type { Terminal } from './types.js';
  * Anything that is not an EngineError is wrapped as `server` so the taxonomy stays closed.
  */
 export const callAdapter: Terminal = async (ctx) => {
-  const request = { ...ctx.request, model: ctx.model };
+  // The router's request carries the hop's model already; a copy is made only when a stage changed it.
+  const request = ctx.request.model === ctx.model ? ctx.request : copyWith(ctx.request, 'model', ctx.model);
   try {
     if (!ctx.streaming) return { kind: 'response', response: await ctx.adapter.generate(request) };
     return { kind: 'stream', events: await primeStream(ctx.engine, ctx.adapter.stream(request)) };

@@ -2,7 +2,7 @@ import type { CallContext } from './types.js';
 
 /**
  * Set (true) on a call context whose `signal` is a stand-in because the caller passed none. A
- * property in the context's literal rather than a WeakSet entry: adding every short-lived
+ * property of the context rather than a WeakSet entry: adding every short-lived
  * context to a WeakSet cost more than the stages that ask.
  */
 export const IDLE_SIGNAL: unique symbol = Symbol('sdl.idleSignal');
@@ -12,7 +12,7 @@ export const IDLE_SIGNAL: unique symbol = Symbol('sdl.idleSignal');
  * `signal` is a never-aborting stand-in made on first read. Creating an `AbortSignal` costs
  * several microseconds of CPU, so stages that would only link to it ask {@link callerMayAbort}
  * first and skip the work; those that need a signal (a retry's sleep, a rate-limit queue) read it.
- * (The router sets {@link IDLE_SIGNAL} in the context's literal instead, keeping its shape.)
+ * (The router's `RoutedCallContext` sets {@link IDLE_SIGNAL} in its constructor instead, keeping its shape.)
  */
 export function markIdleSignal(ctx: CallContext): void {
   (ctx as { [IDLE_SIGNAL]?: boolean })[IDLE_SIGNAL] = true;

@@ -5,7 +5,7 @@ import type { BreakerStore } from './circuit-breaker-store.js';
 import type { BreakerPolicy } from './policies.js';
 import { engineErrorOf, tapStream } from './stream.js';
 import { withTraits } from './stage-traits.js';
-import type { BreakerStateName, CallEvent, Middleware } from './types.js';
+import type { BreakerStateName, CallContext, CallEvent, Middleware } from './types.js';
 
 /** Refused without calling the engine: its breaker is open (or half-open with a probe in flight). */
 export class CircuitOpenError extends Error {
@@ -119,19 +119,11 @@ export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware 
     const emit = (e: CallEvent) => ctx.emit(e);
     const admission = breakers.admitNow(ctx.engine, policy, emit) ?? (await breakers.admit(ctx.engine, policy, emit));
     if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
-    let settled = false;
-    const settle = async (outcome: BreakerOutcome) => {
-      if (settled) return;
-      settled = true;
-      await breakers.record(ctx.engine, policy, outcome, admission.probe, emit).catch((error: unknown) =>
-        ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error }),
-      );
-    };
     let result;
     try {
       result = await next();
     } catch (error) {
-      await settle(breakerOutcome(error));
+      await settle(breakers, ctx, admission.probe, emit, breakerOutcome(error));
       throw error;
     }
     if (result.kind === 'response') {
@@ -143,16 +135,33 @@ export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware 
         recorded = true;
         ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
       }
-      if (!recorded) await settle('success');
+      if (!recorded) await settle(breakers, ctx, admission.probe, emit, 'success');
       return result;
     }
+    // A stream settles once, on the first of its outcomes.
+    let settled = false;
+    const settleStream = (outcome: BreakerOutcome) => {
+      if (settled) return;
+      settled = true;
+      return settle(breakers, ctx, admission.probe, emit, outcome);
+    };
     return {
       ...result,
       events: tapStream(result.events, {
-        onComplete: () => settle('success'),
-        onError: (error) => settle(breakerOutcome(error)),
-        onFinally: () => settle('ignored'),
+        onComplete: () => settleStream('success'),
+        onError: (error) => settleStream(breakerOutcome(error)),
+        onFinally: () => settleStream('ignored'),
       }),
     };
   }, { signalBlind: true });
+}
+
+/**
+ * Records a call's outcome on its engine's breaker; a store failure is logged, not thrown. A
+ * module-level function (not a closure per call): a call that answers needs none of it.
+ */
+async function settle(breakers: CircuitBreakers, ctx: CallContext, probe: boolean, emit: (e: CallEvent) => void, outcome: BreakerOutcome): Promise<void> {
+  await breakers.record(ctx.engine, ctx.policies.breaker, outcome, probe, emit).catch((error: unknown) =>
+    ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error }),
+  );
 }

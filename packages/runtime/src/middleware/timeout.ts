@@ -1,4 +1,5 @@
 import { EngineError, markDeadlineSignal } from '@sdl/adapters';
+import { copyWith } from '../run/copy-with.js';
 import { systemClock } from '../time/clock.js';
 import { callerMayAbort } from './call-signal.js';
 import { abortError, isContentEvent, StreamInterruptedError } from './stream.js';
@@ -116,7 +117,7 @@ const adapterDeadline: Middleware = (ctx, next) => {
     return attemptTimeout(ctx, next);
   }
   if (ctx.request.signal?.aborted) return Promise.reject(abortError(ctx.request.signal, ctx.provider));
-  ctx.request = { ...ctx.request, timeoutMs: Math.round(budget) };
+  ctx.request = copyWith(ctx.request, 'timeoutMs', Math.round(budget));
   return next();
 };
 
@@ -125,7 +126,8 @@ const attemptTimeout: Middleware = async (ctx, next) => {
   const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
   if (callerMayAbort(ctx) && ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);
   const attempt = new AttemptAbort(ctx, budget);
-  ctx.request = { ...ctx.request, signal: attempt.controller.signal, timeoutMs: Math.max(1, Math.round(budget)) };
+  ctx.request = copyWith(ctx.request, 'signal', attempt.controller.signal);
+  ctx.request.timeoutMs = Math.max(1, Math.round(budget));
   let result;
   try {
     result = await attempt.race(next());

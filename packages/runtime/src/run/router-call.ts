@@ -8,7 +8,7 @@ import type { EngineRouter, RouteOptions } from '../engines/router.js';
 import type { SkillPolicies } from '../middleware/policies.js';
 import { forEachEvent } from '../middleware/stream.js';
 import type { CallEvent } from '../middleware/types.js';
-import type { CallModel } from './call-model.js';
+import type { CallModel, ModelCallResult } from './call-model.js';
 
 /** Options of {@link callModelThroughRouter}. */
 export interface RouterCallOptions {
@@ -37,16 +37,19 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
         options.onCallEvent?.(event);
       },
       qualifies: (entry) => (qualified.has(entry.name) ? undefined : 'does not satisfy the skill’s requires:'),
-      ...(call.request.signal === undefined ? {} : { signal: call.request.signal }),
-      ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
-      ...(call.sessionId === undefined ? {} : { sessionId: call.sessionId }),
-      ...(call.runId === undefined ? {} : { runId: call.runId }),
-      ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-      ...(call.observer === undefined ? {} : { observe: call.observer }),
     };
+    // Assigned, not spread from conditional literals: a spread allocates and copies an object each.
+    if (call.request.signal !== undefined) route.signal = call.request.signal;
+    if (call.deadline !== undefined) route.deadline = call.deadline;
+    if (call.sessionId !== undefined) route.sessionId = call.sessionId;
+    if (call.runId !== undefined) route.runId = call.runId;
+    if (options.tenant !== undefined) route.tenant = options.tenant;
+    if (call.observer !== undefined) route.observe = call.observer;
     if (call.onStreamEvent === undefined) {
       const routed = await router.generate(route);
-      return { response: routed.response, engine: routed.engine, switchesReported: true, ...(switchReason ? { switchReason } : {}) };
+      const result: ModelCallResult = { response: routed.response, engine: routed.engine, switchesReported: true };
+      if (switchReason) result.switchReason = switchReason;
+      return result;
     }
     const routed = await router.stream(route);
     let final: EngineResponse | undefined;

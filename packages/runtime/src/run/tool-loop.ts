@@ -8,6 +8,7 @@ import type { PromptStep } from '../load/loaded-skill.js';
 import type { RunContext, SkillFrame } from './context.js';
 import { ToolLoopLimitError } from './errors.js';
 import type { EventOrigin } from './events.js';
+import { copyWith } from './copy-with.js';
 import { callHostTool } from './host-tool.js';
 import { modelTurn } from './model-turn.js';
 import type { StepAccount } from './step-account.js';
@@ -29,15 +30,9 @@ export function replyTurn(response: EngineResponse): AssistantMessage {
   return turn;
 }
 
-/**
- * The request of one model turn: the step's request with a snapshot of the conversation so far.
- * Copied with `Object.assign`, not `{ ...request, messages }`: V8 takes a slow path for a spread
- * followed by another property (several times the cost of the copy itself).
- */
+/** The request of one model turn: the step's request with a snapshot of the conversation so far. */
 function turnRequest(request: Omit<EngineRequest, 'messages'>, messages: Message[]): EngineRequest {
-  const turn = Object.assign({}, request) as EngineRequest;
-  turn.messages = messages.slice();
-  return turn;
+  return copyWith(request as EngineRequest, 'messages', messages.slice());
 }
 
 /**

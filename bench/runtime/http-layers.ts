@@ -1,0 +1,94 @@
+/**
+ * The HTTP gap split per layer, in one run (issue 14): the bare SDK call, an A/A copy of it (the
+ * noise floor of the pairing), the adapter's `generate`, `runtime.run` with the engine bound
+ * directly, and `runtime.run` through the router and the default chain, all against the emulator
+ * process with the same SDK client settings. Contenders alternate in blocks (starting contender
+ * rotated per block); per block this process's CPU time per call and its GC pause time per call
+ * (`PerformanceObserver` 'gc' entries); medians over blocks, paired per block against the first
+ * contender (the bare SDK), with IQR.
+ *
+ *   npx tsx bench/runtime/http-layers.ts [--blocks 20] [--calls 400] [--concurrency 16] [--only bare,adapter,...]
+ */
+import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
+import { median, quartiles } from './stats.js';
+
+const { values } = parseArgs({
+  options: {
+    blocks: { type: 'string', default: '20' },
+    calls: { type: 'string', default: '400' },
+    concurrency: { type: 'string', default: '16' },
+    only: { type: 'string' },
+  },
+});
+const BLOCKS = Number(values.blocks);
+const CALLS = Number(values.calls);
+const CONCURRENCY = Number(values.concurrency);
+const EXPECTED = `echo: ${QUESTION}`;
+
+const { url, child } = await startEmulatorProcess();
+const { client, adapter, skill, direct } = await benchClients(url);
+const routed = routedRuntime(adapter, [skill]);
+const textOf = (m: { content: Array<{ type: string; text?: string }> }) => m.content[0]?.text;
+const bareCall = async () => textOf(await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }));
+const all: Record<string, () => Promise<unknown>> = {
+  bare: bareCall,
+  // The same call again as its own contender: what the pairing reads as a difference when there is none.
+  'bare A/A': async () => textOf(await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] })),
+  adapter: async () => (await adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 })).text,
+  'runtime.run': async () => (await direct.run(skill, { question: QUESTION })).output,
+  'run + chain': async () => (await routed.run(skill, { question: QUESTION })).output,
+};
+const names = values.only ? values.only.split(',') : Object.keys(all);
+for (const name of names) if (!all[name]) throw new Error(`unknown contender ${name}; known: ${Object.keys(all).join(', ')}`);
+
+let gcMs = 0;
+const observer = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+});
+observer.observe({ entryTypes: ['gc'] });
+
+interface Block {
+  cpu: number;
+  gc: number;
+}
+
+async function block(call: () => Promise<unknown>, n: number): Promise<Block> {
+  let next = 0;
+  const gc0 = gcMs;
+  const cpu0 = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < n) if ((await call()) !== EXPECTED) throw new Error('unexpected reply');
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  // GC entries are delivered asynchronously: let the observer catch up before reading.
+  await new Promise((resolve) => setImmediate(resolve));
+  return { cpu: (cpu.user + cpu.system) / n, gc: ((gcMs - gc0) * 1000) / n };
+}
+
+const load0 = loadavg();
+console.log(`http layers: ${BLOCKS} blocks x ${CALLS} calls at c=${CONCURRENCY}; Node ${process.version}; ${new Date().toISOString()}; load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+for (const name of names) await block(all[name]!, 600);
+const results: Record<string, Block[]> = Object.fromEntries(names.map((n) => [n, []]));
+for (let b = 0; b < BLOCKS; b++) {
+  for (const name of names.map((_, i) => names[(i + b) % names.length]!)) results[name]!.push(await block(all[name]!, CALLS));
+}
+const base = results[names[0]!]!;
+const iqr = (xs: number[]) => quartiles(xs).map((x) => x.toFixed(1)).join(' .. ');
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+console.log('contender        CPU µs/call  vs first (IQR)                GC µs/call  vs first (IQR)');
+for (const name of names) {
+  const r = results[name]!;
+  const dCpu = r.map((x, i) => x.cpu - base[i]!.cpu);
+  const dGc = r.map((x, i) => x.gc - base[i]!.gc);
+  console.log(
+    `${name.padEnd(16)} ${median(r.map((x) => x.cpu)).toFixed(1).padStart(10)}  ${`${signed(median(dCpu))} (${iqr(dCpu)})`.padEnd(30)}  ${median(r.map((x) => x.gc)).toFixed(1).padStart(9)}  ${signed(median(dGc))} (${iqr(dGc)})`,
+  );
+}
+console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+observer.disconnect();
+child.kill('SIGTERM');
