@@ -3,6 +3,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
+import { ProviderStream } from '../shared/provider-stream.js';
 import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 import type { AnthropicSdk } from './sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
@@ -77,24 +78,23 @@ export class AnthropicAdapter implements EngineAdapter {
     return this.sdk.stream((key) => this.streamWith(request, key));
   }
 
-  /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
-  private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
-    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
-    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
-    const reader = new AnthropicStreamReader(request.model);
-    let closing: StreamEvent[];
-    try {
-      const { data: events, request_id } = await sdk.client.messages
-        .create({ ...toAnthropicBody(request, this.defaultMaxTokens), stream: true }, sdk.requestOptions(deadline))
-        .withResponse();
-      if (request_id) reader.builder.requestId = request_id;
-      for await (const event of events) yield* reader.read(event);
-      closing = [...reader.finish()];
-    } catch (err) {
-      throw sdk.toEngineError(err, deadline);
-    } finally {
-      deadline.dispose();
-    }
-    yield* closing;
+  /** One stream with the fixed key (`key` undefined) or the credential's `key`; the request is sent on the first read. */
+  private streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
+    return new ProviderStream(async () => {
+      const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
+      const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
+      const reader = new AnthropicStreamReader(request.model);
+      const toEngineError = (err: unknown) => sdk.toEngineError(err, deadline);
+      try {
+        const { data: events, request_id } = await sdk.client.messages
+          .create({ ...toAnthropicBody(request, this.defaultMaxTokens), stream: true }, sdk.requestOptions(deadline))
+          .withResponse();
+        if (request_id) reader.builder.requestId = request_id;
+        return { events, reader, toEngineError, dispose: () => deadline.dispose() };
+      } catch (err) {
+        deadline.dispose();
+        throw toEngineError(err);
+      }
+    });
   }
 }

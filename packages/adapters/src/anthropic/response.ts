@@ -5,6 +5,7 @@
  */
 import type { Citation, CitationSource, JsonValue, StreamEvent, ToolCall, Usage } from '../types.js';
 import { ResponseBuilder } from '../shared/response-builder.js';
+import type { EventSink, WireReader } from '../shared/provider-stream.js';
 import { toNeutralToolCallId } from '../shared/tool-ids.js';
 import { malformedStream, truncatedStream } from '../shared/unknown-failure.js';
 import { stopReasonFromAnthropic } from './convert.js';
@@ -138,7 +139,7 @@ interface OpenBlock {
  * `message_start` for another message, or any event after `message_stop`, is a malformed stream
  * (an EngineError of kind `server`, retryable), never two replies merged into one.
  */
-export class AnthropicStreamReader {
+export class AnthropicStreamReader implements WireReader<unknown> {
   readonly builder: ResponseBuilder;
   private readonly blocks = new Map<number, OpenBlock>();
   private messageId: string | undefined;
@@ -149,22 +150,22 @@ export class AnthropicStreamReader {
     this.builder = new ResponseBuilder(model, 'anthropic');
   }
 
-  /** The neutral events for one wire event. */
-  *read(raw: unknown): Generator<StreamEvent> {
+  /** Appends to `out` the neutral events for one wire event. */
+  read(raw: unknown, out: EventSink): void {
     const event = isWire(raw) ? raw : {};
     if (this.stopped && event.type !== 'ping') throw malformedStream('anthropic', `a \`${String(event.type)}\` event after message_stop`);
     switch (event.type) {
       case 'message_start':
-        yield* this.start(isWire(event.message) ? event.message : {});
+        this.start(isWire(event.message) ? event.message : {}, out);
         break;
       case 'content_block_start':
-        yield* this.blockStart(num(event.index) ?? 0, isWire(event.content_block) ? event.content_block : {});
+        this.blockStart(num(event.index) ?? 0, isWire(event.content_block) ? event.content_block : {}, out);
         break;
       case 'content_block_delta':
-        yield* this.blockDelta(this.resolve(num(event.index) ?? 0), isWire(event.delta) ? event.delta : {});
+        this.blockDelta(this.resolve(num(event.index) ?? 0), isWire(event.delta) ? event.delta : {}, out);
         break;
       case 'content_block_stop':
-        yield* this.blockStop(this.resolve(num(event.index) ?? 0));
+        this.blockStop(this.resolve(num(event.index) ?? 0), out);
         break;
       case 'message_delta': {
         const delta = isWire(event.delta) ? event.delta : {};
@@ -179,20 +180,20 @@ export class AnthropicStreamReader {
     }
   }
 
-  /** The closing events: cut tool calls given up, final usage, and `stop`. Throws when message_stop never came. */
-  *finish(): Generator<StreamEvent> {
+  /** Appends to `out` the closing events: cut tool calls given up, final usage, and `stop`. Throws when message_stop never came. */
+  finish(out: EventSink): void {
     if (!this.stopped) throw truncatedStream('anthropic');
     for (const [index, open] of [...this.blocks]) {
       if (open.kind === 'tool' && open.id !== undefined) {
         this.blocks.delete(index);
         this.builder.abandonToolCall(open.id);
-        yield { type: 'tool-call-abandoned', id: open.id, reason: this.builder.stopReason === 'max_tokens' ? 'max_tokens' : 'incomplete' };
-      } else yield* this.blockStop(index); // a block never stopped still holds what it said
+        out.push({ type: 'tool-call-abandoned', id: open.id, reason: this.builder.stopReason === 'max_tokens' ? 'max_tokens' : 'incomplete' });
+      } else this.blockStop(index, out); // a block never stopped still holds what it said
     }
     this.builder.usage = usageFromAnthropic(this.rawUsage);
     addUsageFields(this.builder, this.rawUsage);
-    yield { type: 'usage', usage: this.builder.usage };
-    yield { type: 'stop', response: this.builder.build() };
+    out.push({ type: 'usage', usage: this.builder.usage });
+    out.push({ type: 'stop', response: this.builder.build() });
   }
 
   /**
@@ -204,7 +205,7 @@ export class AnthropicStreamReader {
     return [...this.blocks.keys()].at(-1)!;
   }
 
-  private *start(message: Wire): Generator<StreamEvent> {
+  private start(message: Wire, out: EventSink): void {
     const id = str(message.id);
     if (this.messageId !== undefined) {
       if (id === this.messageId) return; // the same start restated: nothing new
@@ -216,14 +217,14 @@ export class AnthropicStreamReader {
     // A message can arrive already complete in message_start (programmatic tool calling).
     for (const block of Array.isArray(message.content) ? message.content : []) {
       if (!isWire(block)) continue;
-      yield* this.blockStart(-1, block);
-      yield* this.blockStop(-1);
+      this.blockStart(-1, block, out);
+      this.blockStop(-1, out);
     }
     if (message.stop_reason !== undefined && message.stop_reason !== null) this.builder.stopReason = stopReasonFromAnthropic(str(message.stop_reason));
     addMessageFields(this.builder, { ...message, stop_reason: message.stop_reason ?? undefined });
   }
 
-  private *blockStart(index: number, block: Wire): Generator<StreamEvent> {
+  private blockStart(index: number, block: Wire, out: EventSink): void {
     switch (block.type) {
       case 'text': {
         this.blocks.set(index, { kind: 'text', block, json: '', signature: '' });
@@ -231,16 +232,16 @@ export class AnthropicStreamReader {
         const text = str(block.text) ?? '';
         if (text !== '') {
           this.builder.addText(text);
-          yield { type: 'text-delta', text };
+          out.push({ type: 'text-delta', text });
         }
-        for (const c of Array.isArray(block.citations) ? block.citations : []) yield* this.citation(c);
+        for (const c of Array.isArray(block.citations) ? block.citations : []) this.citation(c, out);
         break;
       }
       case 'tool_use': {
         const call = toolCallOf(block);
         this.blocks.set(index, { kind: 'tool', block, id: call.id, json: '', signature: '' });
         this.builder.startToolCall(call.id, call.name);
-        yield { type: 'tool-call-start', id: call.id, name: call.name };
+        out.push({ type: 'tool-call-start', id: call.id, name: call.name });
         // The input may arrive whole here with no input_json_delta after it.
         if (Object.keys(call.arguments).length > 0) {
           const json = JSON.stringify(call.arguments);
@@ -248,7 +249,7 @@ export class AnthropicStreamReader {
           const open = this.blocks.get(index)!;
           open.json = json;
           open.whole = true;
-          yield { type: 'tool-call-delta', id: call.id, argumentsDelta: json };
+          out.push({ type: 'tool-call-delta', id: call.id, argumentsDelta: json });
         }
         break;
       }
@@ -257,12 +258,12 @@ export class AnthropicStreamReader {
         const text = str(block.thinking) ?? '';
         this.builder.closeReasoning();
         this.builder.addReasoning(text);
-        if (text !== '') yield { type: 'reasoning-delta', text };
+        if (text !== '') out.push({ type: 'reasoning-delta', text });
         break;
       }
       case 'redacted_thinking': {
         const part = this.builder.addReasoningPart({ text: '', redacted: str(block.data) ?? '' });
-        yield { type: 'reasoning-end', part };
+        out.push({ type: 'reasoning-end', part });
         break;
       }
       default:
@@ -270,7 +271,7 @@ export class AnthropicStreamReader {
     }
   }
 
-  private *blockDelta(index: number, delta: Wire): Generator<StreamEvent> {
+  private blockDelta(index: number, delta: Wire, out: EventSink): void {
     const open = this.blocks.get(index);
     if (!open) return;
     switch (delta.type) {
@@ -278,17 +279,17 @@ export class AnthropicStreamReader {
         const text = str(delta.text) ?? '';
         if (open.kind !== 'text' || text === '') return;
         this.builder.addText(text);
-        yield { type: 'text-delta', text };
+        out.push({ type: 'text-delta', text });
         return;
       }
       case 'citations_delta':
-        yield* this.citation(delta.citation);
+        this.citation(delta.citation, out);
         return;
       case 'thinking_delta': {
         const text = str(delta.thinking) ?? '';
         if (open.kind !== 'thinking' || text === '') return;
         this.builder.addReasoning(text);
-        yield { type: 'reasoning-delta', text };
+        out.push({ type: 'reasoning-delta', text });
         return;
       }
       case 'signature_delta':
@@ -303,7 +304,7 @@ export class AnthropicStreamReader {
           if (open.whole) return;
           open.json += json;
           this.builder.addToolArguments(open.id, json);
-          yield { type: 'tool-call-delta', id: open.id, argumentsDelta: json };
+          out.push({ type: 'tool-call-delta', id: open.id, argumentsDelta: json });
         } else open.json += json;
         return;
       }
@@ -317,28 +318,28 @@ export class AnthropicStreamReader {
     }
   }
 
-  private *blockStop(index: number): Generator<StreamEvent> {
+  private blockStop(index: number, out: EventSink): void {
     const open = this.blocks.get(index);
     if (!open) return;
     this.blocks.delete(index);
     switch (open.kind) {
       case 'tool': {
         const call = this.builder.endToolCall(open.id!);
-        if (call) yield { type: 'tool-call-end', call };
+        if (call) out.push({ type: 'tool-call-end', call });
         break;
       }
       case 'thinking': {
         const part = this.builder.closeReasoning();
         if (part) {
           if (open.signature) part.signature = open.signature;
-          yield { type: 'reasoning-end', part };
+          out.push({ type: 'reasoning-end', part });
         }
         break;
       }
       case 'other': {
         if (open.json.trim() !== '') open.block.input = parseLoose(open.json);
         const part = this.builder.addOther(str(open.block.type) ?? 'unknown', open.block as JsonValue);
-        yield { type: 'other', part };
+        out.push({ type: 'other', part });
         break;
       }
       case 'text':
@@ -346,10 +347,10 @@ export class AnthropicStreamReader {
     }
   }
 
-  private *citation(raw: unknown): Generator<StreamEvent> {
+  private citation(raw: unknown, out: EventSink): void {
     const citation = citationFromAnthropic(raw);
     this.builder.addCitation(citation);
-    yield { type: 'citation', citation };
+    out.push({ type: 'citation', citation });
   }
 }
 

@@ -8,6 +8,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { toCohereBody } from './convert.js';
 import { CohereStreamReader, fromCohereResponse } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
+import { ProviderStream } from '../shared/provider-stream.js';
 
 /** Cohere through `cohere-ai` (`CohereClientV2`, `/v2/chat`), SDK retries off. */
 export class CohereAdapter implements EngineAdapter {
@@ -72,24 +73,21 @@ export class CohereAdapter implements EngineAdapter {
     return this.sdk.stream((key) => this.streamWith(request, key));
   }
 
-  /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
-  private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
-    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
-    const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
-    const reader = new CohereStreamReader(request.model);
-    let closing: StreamEvent[];
-    try {
-      const { data: events, rawResponse } = await sdk.client
-        .chatStream(toCohereBody(request), this.requestOptions(deadline))
-        .withRawResponse();
-      reader.builder.requestId = (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')) ?? undefined;
-      for await (const event of events) yield* reader.read(event);
-      closing = [...reader.end()];
-    } catch (err) {
-      throw sdk.toEngineError(err, deadline);
-    } finally {
-      deadline.dispose();
-    }
-    yield* closing;
+  /** One stream with the fixed key (`key` undefined) or the credential's `key`; the request is sent on the first read. */
+  private streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
+    return new ProviderStream(async () => {
+      const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
+      const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
+      const reader = new CohereStreamReader(request.model);
+      const toEngineError = (err: unknown) => sdk.toEngineError(err, deadline);
+      try {
+        const { data: events, rawResponse } = await sdk.client.chatStream(toCohereBody(request), this.requestOptions(deadline)).withRawResponse();
+        reader.builder.requestId = (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')) ?? undefined;
+        return { events, reader, toEngineError, dispose: () => deadline.dispose() };
+      } catch (err) {
+        deadline.dispose();
+        throw toEngineError(err);
+      }
+    });
   }
 }

@@ -6,6 +6,7 @@
 import { engineErrorFrom } from '../shared/classify.js';
 import type { Citation, CitationSource, JsonValue, StreamEvent, Usage } from '../types.js';
 import { ResponseBuilder } from '../shared/response-builder.js';
+import type { EventSink, WireReader } from '../shared/provider-stream.js';
 import { toNeutralToolCallId } from '../shared/tool-ids.js';
 import { truncatedStream } from '../shared/unknown-failure.js';
 import { stopReasonFromCohere } from './convert.js';
@@ -92,7 +93,7 @@ export function fromCohereResponse(data: unknown, model: string, requestId?: str
 }
 
 /** Reads a `/v2/chat` stream into neutral events. */
-export class CohereStreamReader {
+export class CohereStreamReader implements WireReader<unknown> {
   readonly builder: ResponseBuilder;
   private readonly toolIndex = new Map<number, string>();
   /** Content index -> the part type its content-start announced (`text`, `thinking`). */
@@ -103,8 +104,8 @@ export class CohereStreamReader {
     this.builder = new ResponseBuilder(model, 'cohere');
   }
 
-  /** The neutral events for one stream event; a failure reported in message-end is thrown as an EngineError. */
-  *read(raw: unknown): Generator<StreamEvent> {
+  /** Appends to `out` the neutral events for one stream event; a failure reported in message-end is thrown as an EngineError. */
+  read(raw: unknown, out: EventSink): void {
     const event = isWire(raw) ? raw : {};
     const index = num(event.index) ?? 0;
     const delta = isWire(event.delta) ? event.delta : {};
@@ -116,23 +117,23 @@ export class CohereStreamReader {
         this.kinds.set(index, kind);
         if (kind === 'thinking') this.builder.closeReasoning();
         else if (kind === 'text') this.builder.startText();
-        yield* this.content(index, content);
+        this.content(index, content, out);
         break;
       }
       case 'content-delta':
-        yield* this.content(index, isWire(message.content) ? message.content : {});
+        this.content(index, isWire(message.content) ? message.content : {}, out);
         break;
       case 'content-end':
         if (this.kinds.get(index) === 'thinking') {
           const part = this.builder.closeReasoning();
-          if (part) yield { type: 'reasoning-end', part };
+          if (part) out.push({ type: 'reasoning-end', part });
         }
         break;
       case 'tool-plan-delta': {
         const text = str(field(message, 'toolPlan'));
         if (text) {
           this.builder.addToolPlan(text);
-          yield { type: 'tool-plan-delta', text };
+          out.push({ type: 'tool-plan-delta', text });
         }
         break;
       }
@@ -143,11 +144,11 @@ export class CohereStreamReader {
         const name = str(fn.name) ?? '';
         this.toolIndex.set(index, id);
         this.builder.startToolCall(id, name);
-        yield { type: 'tool-call-start', id, name };
+        out.push({ type: 'tool-call-start', id, name });
         const args = str(fn.arguments);
         if (args) {
           this.builder.addToolArguments(id, args);
-          yield { type: 'tool-call-delta', id, argumentsDelta: args };
+          out.push({ type: 'tool-call-delta', id, argumentsDelta: args });
         }
         break;
       }
@@ -157,20 +158,20 @@ export class CohereStreamReader {
         const args = str(isWire(call.function) ? call.function.arguments : undefined);
         if (id !== undefined && args) {
           this.builder.addToolArguments(id, args);
-          yield { type: 'tool-call-delta', id, argumentsDelta: args };
+          out.push({ type: 'tool-call-delta', id, argumentsDelta: args });
         }
         break;
       }
       case 'tool-call-end': {
         const id = this.toolIndex.get(index);
         const call = id !== undefined ? this.builder.endToolCall(id) : undefined;
-        if (call) yield { type: 'tool-call-end', call };
+        if (call) out.push({ type: 'tool-call-end', call });
         break;
       }
       case 'citation-start': {
         const citation = citationFromCohere(message.citations);
         this.builder.addCitation(citation);
-        yield { type: 'citation', citation };
+        out.push({ type: 'citation', citation });
         break;
       }
       case 'message-end': {
@@ -192,30 +193,30 @@ export class CohereStreamReader {
     }
   }
 
-  /** The closing events; throws when the stream ended without message-end. */
-  *end(): Generator<StreamEvent> {
+  /** Appends to `out` the closing events; throws when the stream ended without message-end. */
+  finish(out: EventSink): void {
     if (!this.ended) throw truncatedStream('cohere');
     for (const id of this.builder.openToolCalls()) {
       this.builder.abandonToolCall(id);
-      yield { type: 'tool-call-abandoned', id, reason: this.builder.stopReason === 'max_tokens' ? 'max_tokens' : 'incomplete' };
+      out.push({ type: 'tool-call-abandoned', id, reason: this.builder.stopReason === 'max_tokens' ? 'max_tokens' : 'incomplete' });
     }
     const part = this.builder.closeReasoning();
-    if (part) yield { type: 'reasoning-end', part };
-    yield { type: 'usage', usage: this.builder.usage };
-    yield { type: 'stop', response: this.builder.build() };
+    if (part) out.push({ type: 'reasoning-end', part });
+    out.push({ type: 'usage', usage: this.builder.usage });
+    out.push({ type: 'stop', response: this.builder.build() });
   }
 
-  private *content(index: number, content: Wire): Generator<StreamEvent> {
+  private content(index: number, content: Wire, out: EventSink): void {
     const kind = this.kinds.get(index) ?? 'text';
     const thinking = str(content.thinking);
     if (thinking) {
       this.builder.addReasoning(thinking);
-      yield { type: 'reasoning-delta', text: thinking };
+      out.push({ type: 'reasoning-delta', text: thinking });
     }
     const text = str(content.text);
     if (text && kind === 'text') {
       this.builder.addText(text);
-      yield { type: 'text-delta', text };
+      out.push({ type: 'text-delta', text });
     }
   }
 }

@@ -7,6 +7,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { toOpenAIBody } from './convert.js';
 import { fromOpenAICompletion, OpenAIStreamReader } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
+import { ProviderStream } from '../shared/provider-stream.js';
 import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 
 /** OpenAI through the `openai` SDK (Chat Completions), SDK retries off. */
@@ -75,27 +76,26 @@ export class OpenAIAdapter implements EngineAdapter {
     return this.sdk.stream((key) => this.streamWith(request, key));
   }
 
-  /** One stream with the fixed key (`key` undefined) or the credential's `key`. */
-  private async *streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
-    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
-    const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
-    const reader = new OpenAIStreamReader(request.model);
-    let closing: StreamEvent[];
-    try {
-      const { data: chunks, request_id } = await sdk.client.chat.completions
-        .create(
-          { ...toOpenAIBody(request), stream: true, stream_options: { include_usage: true } },
-          { signal: deadline.signal, timeout: deadline.timeoutMs },
-        )
-        .withResponse();
-      if (request_id) reader.builder.requestId = request_id;
-      for await (const chunk of chunks) yield* reader.read(chunk);
-      closing = [...reader.end()];
-    } catch (err) {
-      throw sdk.toEngineError(err, deadline);
-    } finally {
-      deadline.dispose();
-    }
-    yield* closing;
+  /** One stream with the fixed key (`key` undefined) or the credential's `key`; the request is sent on the first read. */
+  private streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
+    return new ProviderStream(async () => {
+      const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
+      const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
+      const reader = new OpenAIStreamReader(request.model);
+      const toEngineError = (err: unknown) => sdk.toEngineError(err, deadline);
+      try {
+        const { data: events, request_id } = await sdk.client.chat.completions
+          .create(
+            { ...toOpenAIBody(request), stream: true, stream_options: { include_usage: true } },
+            { signal: deadline.signal, timeout: deadline.timeoutMs },
+          )
+          .withResponse();
+        if (request_id) reader.builder.requestId = request_id;
+        return { events, reader, toEngineError, dispose: () => deadline.dispose() };
+      } catch (err) {
+        deadline.dispose();
+        throw toEngineError(err);
+      }
+    });
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Citation, JsonValue, StreamEvent, Usage } from '../types.js';
 import { ResponseBuilder } from '../shared/response-builder.js';
+import type { EventSink, WireReader } from '../shared/provider-stream.js';
 import { toNeutralToolCallId } from '../shared/tool-ids.js';
 import { truncatedStream } from '../shared/unknown-failure.js';
 import { stopReasonFromOpenAI } from './convert.js';
@@ -46,11 +47,10 @@ function thinkingText(v: unknown): string {
 }
 
 /**
- * Applies one message or delta (content, refusal, reasoning, annotations) to the builder and returns
- * the events it makes. Tool calls are handled by the caller.
+ * Applies one message or delta (content, refusal, reasoning, annotations) to the builder and appends
+ * the events it makes to `events`. Tool calls are handled by the caller.
  */
-function applyContent(builder: ResponseBuilder, m: Wire): StreamEvent[] {
-  const events: StreamEvent[] = [];
+function applyContent(builder: ResponseBuilder, m: Wire, events: EventSink = []): void {
   const text = (t: string): void => {
     if (t === '') return;
     builder.addText(t);
@@ -86,7 +86,6 @@ function applyContent(builder: ResponseBuilder, m: Wire): StreamEvent[] {
       events.push({ type: 'citation', citation });
     } else builder.addOther(`annotation:${isWire(a) ? (str(a.type) ?? 'unknown') : 'unknown'}`, a as JsonValue);
   }
-  return events;
 }
 
 /** The stop reason: a refusal is `content_filter` whatever the finish reason says, on both paths. */
@@ -116,10 +115,10 @@ export function fromOpenAICompletion(completion: unknown, requestId?: string | n
 }
 
 /** Reads a Chat Completions chunk stream into neutral events; calls end with the choice's finish_reason. */
-export class OpenAIStreamReader {
+export class OpenAIStreamReader implements WireReader<unknown> {
   readonly builder: ResponseBuilder;
   private readonly toolIndex = new Map<number, string>();
-  private finish: string | undefined;
+  private finishReason: string | undefined;
   private refused = false;
   private readonly logprobs: JsonValue[] = [];
 
@@ -127,8 +126,8 @@ export class OpenAIStreamReader {
     this.builder = new ResponseBuilder(model, 'openai');
   }
 
-  /** The neutral events for one chunk. */
-  *read(raw: unknown): Generator<StreamEvent> {
+  /** Appends to `out` the neutral events for one chunk. */
+  read(raw: unknown, out: EventSink): void {
     const chunk = isWire(raw) ? raw : {};
     if (str(chunk.model)) this.builder.model = str(chunk.model)!;
     if (isWire(chunk.usage)) this.builder.usage = usageFromOpenAI(chunk.usage);
@@ -137,7 +136,7 @@ export class OpenAIStreamReader {
     if (!choice) return;
     const delta = isWire(choice.delta) ? choice.delta : {};
     if (typeof delta.refusal === 'string' && delta.refusal !== '') this.refused = true;
-    yield* applyContent(this.builder, delta);
+    applyContent(this.builder, delta, out);
     if (isWire(choice.logprobs)) this.logprobs.push(choice.logprobs as JsonValue);
     for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
       if (!isWire(call)) continue;
@@ -149,32 +148,32 @@ export class OpenAIStreamReader {
         id = toNeutralToolCallId(str(call.id) ?? `index_${index}`);
         this.toolIndex.set(index, id);
         this.builder.startToolCall(id, str(fn.name) ?? '');
-        yield { type: 'tool-call-start', id, name: str(fn.name) ?? '' };
+        out.push({ type: 'tool-call-start', id, name: str(fn.name) ?? '' });
       }
       const args = str(fn.arguments);
       if (args) {
         this.builder.addToolArguments(id, args);
-        yield { type: 'tool-call-delta', id, argumentsDelta: args };
+        out.push({ type: 'tool-call-delta', id, argumentsDelta: args });
       }
     }
     const finish = str(choice.finish_reason);
     if (finish) {
-      this.finish = finish;
+      this.finishReason = finish;
       // Chat Completions has no per-call end event: calls end with the choice.
       for (const id of this.builder.openToolCalls()) {
         const done = this.builder.endToolCall(id);
-        if (done) yield { type: 'tool-call-end', call: done };
+        if (done) out.push({ type: 'tool-call-end', call: done });
       }
     }
   }
 
-  /** The closing events; throws when the stream ended without a finish_reason. */
-  *end(): Generator<StreamEvent> {
+  /** Appends to `out` the closing events; throws when the stream ended without a finish_reason. */
+  finish(out: EventSink): void {
     // The SDK ends the iteration at `data: [DONE]`; a stream without a finish_reason was cut off.
-    if (this.finish === undefined) throw truncatedStream('openai');
-    this.builder.stopReason = stopOf(this.finish, this.refused);
+    if (this.finishReason === undefined) throw truncatedStream('openai');
+    this.builder.stopReason = stopOf(this.finishReason, this.refused);
     if (this.logprobs.length > 0) this.builder.addUnmapped('logprobs', this.logprobs);
-    yield { type: 'usage', usage: this.builder.usage };
-    yield { type: 'stop', response: this.builder.build() };
+    out.push({ type: 'usage', usage: this.builder.usage });
+    out.push({ type: 'stop', response: this.builder.build() });
   }
 }

@@ -1,4 +1,4 @@
-import { EngineError, isEngineError, type EngineResponse, type StreamEvent } from '@sdl/adapters';
+import { DRAIN_STREAM, drainStream, EngineError, isEngineError, type DrainableStream, type EngineResponse, type StreamEvent } from '@sdl/adapters';
 
 /**
  * Raised to a stream's consumer when the engine fails after the first delta reached it. The
@@ -125,7 +125,25 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
     this.phase = 'reading';
     try {
       while (this.next_ < this.buffered.length) listener(this.see(this.buffered[this.next_++]!));
-      if (!this.sourceDone) {
+      const drainSource = this.sourceDone ? undefined : (this.source as Partial<DrainableStream<StreamEvent>>)[DRAIN_STREAM];
+      if (drainSource !== undefined) {
+        // The adapter's stream hands its events over without a promise per event.
+        let failed: { error: unknown } | undefined;
+        try {
+          await drainSource.call(this.source, (event) => {
+            try {
+              listener(this.see(event));
+            } catch (error) {
+              failed = { error };
+              throw error;
+            }
+          });
+        } catch (error) {
+          if (failed !== undefined && failed.error === error) throw error;
+          await this.failed(error);
+          return;
+        }
+      } else if (!this.sourceDone) {
         for (;;) {
           let step: IteratorResult<StreamEvent>;
           try {
@@ -220,11 +238,11 @@ async function settleLayer(
 
 /**
  * Reads `events` to the end, handing each to `listener`: without a promise per delta of its own
- * when the stream is the chain's primed stream, with `for await` otherwise.
+ * when the stream is the chain's primed stream or an adapter's drainable stream, with `for await` otherwise.
  */
-export async function forEachEvent(events: AsyncIterable<StreamEvent>, listener: (event: StreamEvent) => void): Promise<void> {
+export function forEachEvent(events: AsyncIterable<StreamEvent>, listener: (event: StreamEvent) => void): Promise<void> {
   if (events instanceof PrimedStream) return events.drain(listener);
-  for await (const event of events) listener(event);
+  return drainStream(events, listener);
 }
 
 /** Callbacks of {@link tapStream}; each is optional. */

@@ -3,7 +3,7 @@
  * (redaction, cache, rate limit, breaker, retry, timeout, failover) plugs in. The default calls the
  * engine's adapter directly.
  */
-import type { EngineAdapter, EngineRequest, EngineResponse, ModelDescriptor, StreamEvent } from '@sdl/adapters';
+import { drainStream, type EngineAdapter, type EngineRequest, type EngineResponse, type ModelDescriptor, type StreamEvent } from '@sdl/adapters';
 import type { LoadedSkill, LoadedStep, Policies } from '../load/loaded-skill.js';
 import type { CallObserver } from '../middleware/types.js';
 
@@ -64,10 +64,11 @@ export const callAdapterDirectly: CallModel = async (call) => {
     return { response: await adapter.generate(call.request), engine: call.engine };
   }
   let final: EngineResponse | undefined;
-  for await (const event of adapter.stream(call.request)) {
+  const forward = call.onStreamEvent;
+  await drainStream(adapter.stream(call.request), (event) => {
     if (event.type === 'stop') final = event.response;
-    else call.onStreamEvent(event);
-  }
+    else forward(event);
+  });
   if (final === undefined) throw new Error(`engine \`${call.engine}\` ended its stream without a final response`);
   return { response: final, engine: call.engine };
 };
