@@ -9,15 +9,16 @@
  * blocks, this process's CPU per stream, median and IQR over blocks, paired per block against
  * the bare SDK.
  *
- *   npx tsx bench/runtime/stream-inproc.ts [--blocks 20] [--streams 100] [--words 299]
+ *   npx tsx bench/runtime/stream-inproc.ts [--blocks 20] [--streams 100] [--words 299] [--other-checkout DIR]
+ * (`--other-checkout` adds `runtime.stream` of another built checkout, e.g. main before a change, as `other checkout`.)
  * (`--words 29` gives a 30-delta reply: the difference between the two sizes separates what a
  * stream costs once from what each delta costs.)
- *   node --cpu-prof --import tsx bench/runtime/stream-inproc.ts --profile runtime.stream   (one contender alone)
+ *   npx tsx bench/runtime/stream-inproc.ts --profile runtime.stream   (self time per function, against the bare SDK)
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, startEmulator } from '../../packages/adapters/src/index.js';
+import { AnthropicAdapter, drainStream, startEmulator } from '../../packages/adapters/src/index.js';
 import { findModel } from '../../packages/adapters/src/index.js';
 import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
@@ -25,7 +26,7 @@ import { defaultChainRouter, here, MODEL, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
-  options: { blocks: { type: 'string', default: '20' }, streams: { type: 'string', default: '100' }, only: { type: 'string' }, profile: { type: 'string' }, words: { type: 'string', default: '299' } },
+  options: { blocks: { type: 'string', default: '20' }, streams: { type: 'string', default: '100' }, only: { type: 'string' }, profile: { type: 'string' }, 'other-checkout': { type: 'string' }, words: { type: 'string', default: '299' } },
 });
 const BLOCKS = Number(values.blocks);
 const STREAMS = Number(values.streams);
@@ -65,6 +66,18 @@ const router = defaultChainRouter(adapter);
 const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
 direct.load(skill);
 
+// Another checkout's runtime (e.g. main before a change) beside this one's, paired in the same process.
+let other: { runtime: typeof routed; skill: typeof skill } | undefined;
+if (values['other-checkout'] !== undefined) {
+  const root = values['other-checkout'];
+  const otherAdapters = (await import(`${root}/packages/adapters/src/index.js`)) as typeof import('../../packages/adapters/src/index.js');
+  const otherRuntime = (await import(`${root}/packages/runtime/src/index.js`)) as typeof import('../../packages/runtime/src/index.js');
+  const otherSetup = (await import(`${root}/bench/runtime/setup.js`)) as typeof import('./setup.js');
+  const otherAdapter = new otherAdapters.AnthropicAdapter({ apiKey: 'k', baseURL, timeoutMs: 60_000, defaultMaxTokens: 200 });
+  const otherSkill = (await otherRuntime.loadSkillSource(here('./stream.skill.yaml'))) as never;
+  other = { runtime: otherSetup.routedRuntime(otherAdapter as never, [otherSkill]) as never, skill: otherSkill };
+}
+
 const count = async (events: AsyncIterable<{ type: string }>, delta: string) => {
   let n = 0;
   for await (const e of events) if (e.type === delta) n++;
@@ -73,6 +86,11 @@ const count = async (events: AsyncIterable<{ type: string }>, delta: string) => 
 const contenders: Record<string, () => Promise<void>> = {
   'bare SDK': async () => count(await client.messages.create({ model: MODEL, max_tokens: 4000, stream: true, messages }), 'content_block_delta'),
   'adapter.stream': () => count(adapter.stream({ model: MODEL, messages, maxTokens: 4000 }), 'text-delta'),
+  'adapter drained': async () => {
+    let n = 0;
+    await drainStream(adapter.stream({ model: MODEL, messages, maxTokens: 4000 }), (e) => void (e.type === 'text-delta' && n++));
+    if (n < Number(values.words) - 9) throw new Error(`only ${n} deltas`);
+  },
   'adapter.stream + signal': () => count(adapter.stream({ model: MODEL, messages, maxTokens: 4000, signal: new AbortController().signal }), 'text-delta'),
   'router + chain': async () => {
     let n = 0;
@@ -87,11 +105,66 @@ const contenders: Record<string, () => Promise<void>> = {
   },
   'runtime.stream direct': () => count(direct.stream(skill, { question: QUESTION }), 'text-delta'),
   'runtime.stream': () => count(routed.stream(skill, { question: QUESTION }), 'text-delta'),
+  ...(other === undefined ? {} : { 'other checkout': () => count(other!.runtime.stream(other!.skill, { question: QUESTION }), 'text-delta') }),
 };
 if (values.profile !== undefined) {
-  // One contender alone (for --cpu-prof): blocks x streams of it, no pairing.
-  const run = contenders[values.profile]!;
-  for (let i = 0; i < BLOCKS * STREAMS; i++) await run();
+  // Sampling profile of the named contenders (comma-separated) and the bare SDK, alternating blocks
+  // in one process; each sample is credited to the contender whose block it fell in.
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  const profiled = ['bare SDK', ...values.profile.split(',')];
+  for (let i = 0; i < 30; i++) for (const n of profiled) await contenders[n]!();
+  const blocks: { name: string; from: number; to: number }[] = [];
+  await session.post('Profiler.start');
+  for (let b = 0; b < BLOCKS; b++) {
+    for (const n of profiled) {
+      const from = Number(process.hrtime.bigint() / 1000n);
+      for (let i = 0; i < STREAMS; i++) await contenders[n]!();
+      blocks.push({ name: n, from, to: Number(process.hrtime.bigint() / 1000n) });
+    }
+  }
+  const { profile } = await session.post('Profiler.stop');
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const self = new Map<string, Map<string, number>>(profiled.map((n) => [n, new Map()]));
+  let t = profile.startTime;
+  profile.samples!.forEach((id, i) => {
+    t += profile.timeDeltas![i]!;
+    const block = blocks.find((b) => t >= b.from && t < b.to);
+    if (block === undefined) return;
+    const f = frames.get(id)!;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|packages)\//, '')}:${f.lineNumber + 1}`;
+    const m = self.get(block.name)!;
+    m.set(key, (m.get(key) ?? 0) + profile.timeDeltas![i]!);
+  });
+  const streams = BLOCKS * STREAMS;
+  const keys = new Set([...self.values()].flatMap((m) => [...m.keys()]));
+  const rows = [...keys].map((k) => ({ k, v: profiled.map((n) => (self.get(n)!.get(k) ?? 0) / streams) }));
+  rows.sort((a, b) => Math.max(...b.v.slice(1).map((x) => Math.abs(x - b.v[0]!))) - Math.max(...a.v.slice(1).map((x) => Math.abs(x - a.v[0]!))));
+  console.log(`µs of samples per stream (self time), ${streams} streams each: ${profiled.join(' | ')}`);
+  console.log(`total: ${profiled.map((_, i) => rows.reduce((sum, r) => sum + r.v[i]!, 0).toFixed(1)).join(' | ')}`);
+  for (const r of rows.slice(0, 45)) console.log(`${r.v.map((x) => x.toFixed(1).padStart(7)).join(' ')}  ${r.k}`);
+  if (process.env.STACKS_OF !== undefined) {
+    // Who calls the function named in STACKS_OF, in the last contender's blocks.
+    const parent = new Map<number, number>();
+    for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
+    const stacks = new Map<string, number>();
+    let at = profile.startTime;
+    const last = blocks.filter((b) => b.name === profiled.at(-1));
+    profile.samples!.forEach((id, i) => {
+      at += profile.timeDeltas![i]!;
+      if (frames.get(id)!.functionName !== process.env.STACKS_OF || !last.some((b) => at >= b.from && at < b.to)) return;
+      const chain: string[] = [];
+      for (let p = parent.get(id); p !== undefined && chain.length < 10; p = parent.get(p)) {
+        const f = frames.get(p)!;
+        chain.push(`${f.functionName || '(anonymous)'}@${f.url.split('/').pop()}:${f.lineNumber + 1}`);
+      }
+      stacks.set(chain.join(' < '), (stacks.get(chain.join(' < ')) ?? 0) + profile.timeDeltas![i]!);
+    });
+    for (const [k, v] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`${(v / streams).toFixed(1)} µs/stream: ${k}`);
+  }
   process.exit(0);
 }
 const names = Object.keys(contenders).filter((n) => n === 'bare SDK' || values.only === undefined || values.only.split(',').includes(n));
