@@ -91,6 +91,12 @@ const contenders: Record<string, () => Promise<void>> = {
     await drainStream(adapter.stream({ model: MODEL, messages, maxTokens: 4000 }), (e) => void (e.type === 'text-delta' && n++));
     if (n < Number(values.words) - 9) throw new Error(`only ${n} deltas`);
   },
+  'adapter drained as the runtime calls it': async () => {
+    let n = 0;
+    const signal = new AbortController().signal;
+    await drainStream(adapter.stream({ model: MODEL, stepId: 'answer', stepPath: 'answer', signal, maxTokens: 4000, messages, timeoutMs: 60000 } as never), (e) => void (e.type === 'text-delta' && n++));
+    if (n < Number(values.words) - 9) throw new Error(`only ${n} deltas`);
+  },
   'adapter.stream + signal': () => count(adapter.stream({ model: MODEL, messages, maxTokens: 4000, signal: new AbortController().signal }), 'text-delta'),
   'router + chain': async () => {
     let n = 0;
