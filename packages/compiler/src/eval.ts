@@ -10,4 +10,5 @@ export { compileExpression, compileTemplate, evaluate, evaluateJson, evaluateJso
 export { EvalError } from './expr/eval-error.js';
 export { DEFAULT_LIMITS, type EvalLimits } from './expr/limits.js';
 export { fromJson, varsFromJson, toJson, stringifyJson, JsonInputError } from './expr/json.js';
+export { fromJsonLazy } from './expr/json-lazy.js';
 export type { Value } from './expr/values.js';

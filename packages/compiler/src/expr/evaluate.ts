@@ -2,7 +2,7 @@ import type { ComprehensionNode, ExprNode, TemplateAst, TemplateNode } from './a
 import { EvalError } from './eval-error.js';
 import { ExprCode } from './expr-diagnostic.js';
 import { charge, newBudget, scanCost, type Budget } from './budget.js';
-import { stringifyJson, stringifyJsonBounded, toJsonCharged } from './json.js';
+import { JsonInputError, stringifyJson, stringifyJsonBounded, toJsonCharged } from './json.js';
 import { checkInt, checkString, checkUint, compileRegex, fail, GLOBAL_FUNCTIONS, matches, MEMBER_FUNCTIONS, noOverload, type CallSite } from './functions.js';
 import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 import { hexToBytes } from './literals.js';
@@ -47,6 +47,8 @@ export interface CompiledTemplate {
   readonly run: (c: Ctx, out: { text: string }) => void;
   /** @internal */
   readonly slots: number;
+  /** @internal The template's offsets, where an input value refused outside any expression is reported. */
+  readonly span: { start: number; end: number };
 }
 
 const TWO_63 = 1n << 63n;
@@ -85,6 +87,14 @@ function iterationItems(v: Value, node: { start: number; end: number }, what: st
   return fail(ExprCode.RuntimeNoOverload, `${what} needs a list or a map, got ${typeName(v)}`, node);
 }
 
+/**
+ * A lazily converted input value refused by the limits (see `fromJsonLazy`) as SDL4210 at the
+ * expression that reached it; any other error as it is.
+ */
+function refusedInput(e: unknown, at: { start: number; end: number }): unknown {
+  return e instanceof JsonInputError ? new EvalError(e.code, e.message, at.start, at.end, 'pass a smaller input value or raise the limit') : e;
+}
+
 function isRecoverable(e: unknown): e is EvalError {
   return e instanceof EvalError && !e.limit;
 }
@@ -120,11 +130,17 @@ class Compiler {
       case 'select': {
         const operand = this.expr(node.operand);
         const field = node.field;
+        const at = { start: node.fieldStart, end: node.end };
         return (c) => {
           const m = operand(c);
           if (m instanceof Map) {
-            const v = m.get(field);
-            if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: \`${field}\``, { start: node.fieldStart, end: node.end }, 'check the key with `has(...)` first');
+            let v: Value | undefined;
+            try {
+              v = m.get(field);
+            } catch (e) {
+              throw refusedInput(e, at);
+            }
+            if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: \`${field}\``, at, 'check the key with `has(...)` first');
             return v;
           }
           return fail(ExprCode.RuntimeNoOverload, `cannot select field \`${field}\` from a value of type ${typeName(m)}`, { start: node.fieldStart, end: node.end });
@@ -247,10 +263,13 @@ class Compiler {
         return (c) => {
           const a = left(c);
           const b = right(c);
-          // Fast path for the common same-kind comparisons; celCompare handles the rest.
-          if (typeof a === typeof b && (typeof a === 'bigint' || (typeof a === 'number' && !Number.isNaN(a) && !Number.isNaN(b)))) {
-            const x = a as number;
-            const y = b as number;
+          // Fast path for int and double operands (JSON numbers are either): CEL compares an int with
+          // a double as doubles, and any comparison with NaN is false, as JavaScript's operators do.
+          const ta = typeof a;
+          const tb = typeof b;
+          if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) {
+            const x = ta === tb ? (a as number) : Number(a);
+            const y = ta === tb ? (b as number) : Number(b);
             return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
           }
           if (typeof a === 'string' && typeof b === 'string') step(c, at, scanCost(Math.min(a.length, b.length)));
@@ -513,7 +532,12 @@ function indexValue(m: Value, k: Value, node: Extract<ExprNode, { kind: 'index' 
   }
   if (m instanceof Map) {
     const key = mapKeyOf(k);
-    const v = key === undefined ? undefined : m.get(key);
+    let v: Value | undefined;
+    try {
+      v = key === undefined ? undefined : m.get(key);
+    } catch (e) {
+      throw refusedInput(e, at);
+    }
     if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: ${keyPreview(k)}`, at, 'check with `key in map` first');
     return v;
   }
@@ -602,12 +626,18 @@ export function compileExpression(ast: ExprNode): CompiledExpression {
 export function compileTemplate(ast: TemplateAst): CompiledTemplate {
   const compiler = new Compiler();
   const run = compiler.template(ast.body);
-  return { kind: 'compiled-template', run, slots: compiler.maxSlots };
+  const last = ast.body[ast.body.length - 1];
+  return { kind: 'compiled-template', run, slots: compiler.maxSlots, span: { start: ast.body[0]?.start ?? 0, end: last?.end ?? 0 } };
 }
 
+/** Slots of an expression that binds no variable: never written, so one array serves every evaluation. */
+const NO_SLOTS: Value[] = [];
+
 function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): Ctx {
-  const budget = newBudget(limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS, options?.interrupt);
-  return { vars, slots: new Array<Value>(slots).fill(null), ...budget };
+  const c = newBudget(limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS, options?.interrupt) as Ctx;
+  c.vars = vars;
+  c.slots = slots === 0 ? NO_SLOTS : new Array<Value>(slots).fill(null);
+  return c;
 }
 
 /**
@@ -633,7 +663,11 @@ function context(slots: number, vars: Vars, limits?: Partial<EvalLimits>, option
  * ```
  */
 export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): Value {
-  return compiled.run(context(compiled.slots, vars, limits, options));
+  try {
+    return compiled.run(context(compiled.slots, vars, limits, options));
+  } catch (e) {
+    throw refusedInput(e, compiled.span);
+  }
 }
 
 /**
@@ -651,7 +685,11 @@ export function evaluate(compiled: CompiledExpression, vars: Vars, limits?: Part
  */
 export function evaluateJson(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): unknown {
   const c = context(compiled.slots, vars, limits, options);
-  return toJsonCharged(compiled.run(c), c, compiled.span);
+  try {
+    return toJsonCharged(compiled.run(c), c, compiled.span);
+  } catch (e) {
+    throw refusedInput(e, compiled.span);
+  }
 }
 
 /**
@@ -668,7 +706,11 @@ export function evaluateJson(compiled: CompiledExpression, vars: Vars, limits?: 
  */
 export function evaluateJsonText(compiled: CompiledExpression, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): string {
   const c = context(compiled.slots, vars, limits, options);
-  return stringifyJsonBounded(compiled.run(c), c.limits.maxStringLength, c, compiled.span, `the value's JSON text exceeds the limit of ${c.limits.maxStringLength} characters`);
+  try {
+    return stringifyJsonBounded(compiled.run(c), c.limits.maxStringLength, c, compiled.span, `the value's JSON text exceeds the limit of ${c.limits.maxStringLength} characters`);
+  } catch (e) {
+    throw refusedInput(e, compiled.span);
+  }
 }
 
 
@@ -694,6 +736,10 @@ export function evaluateJsonText(compiled: CompiledExpression, vars: Vars, limit
  */
 export function render(compiled: CompiledTemplate, vars: Vars, limits?: Partial<EvalLimits>, options?: EvalOptions): string {
   const out = { text: '' };
-  compiled.run(context(compiled.slots, vars, limits, options), out);
+  try {
+    compiled.run(context(compiled.slots, vars, limits, options), out);
+  } catch (e) {
+    throw refusedInput(e, compiled.span);
+  }
   return out.text;
 }

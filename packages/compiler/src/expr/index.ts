@@ -10,6 +10,7 @@ export { compileExpression, compileTemplate, evaluate, evaluateJson, evaluateJso
 export { EvalError } from './eval-error.js';
 export { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 export { fromJson, varsFromJson, toJson, stringifyJson, JsonInputError } from './json.js';
+export { fromJsonLazy } from './json-lazy.js';
 export { CelType, CelUint, celEquals, mapEntries, mapKeys, typeName, type CelMap, type MapKey, type Value } from './values.js';
 export { LinearRegex, RegexSyntaxError } from './regex.js';
 export { checkExpression, checkTemplate, assignable, type Scope, type CheckOptions } from './check.js';

@@ -2,7 +2,8 @@ import { charge, type Budget } from './budget.js';
 import { EvalError } from './eval-error.js';
 import { ExprCode } from './expr-diagnostic.js';
 import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
-import { CelType, CelUint, formatDouble, INT64_MAX, INT64_MIN, type MapKey, type Value } from './values.js';
+import { MAX_JSON_DEPTH, numberValue, propertySchema, subSchema, type Schema } from './json-mapping.js';
+import { CelType, CelUint, formatDouble, type MapKey, type Value } from './values.js';
 
 /** A JSON value that cannot be brought into the sandbox (too large, or not JSON). */
 export class JsonInputError extends Error {
@@ -13,23 +14,14 @@ export class JsonInputError extends Error {
   }
 }
 
-type Schema = Record<string, unknown> | boolean | undefined;
-
-function schemaType(schema: Schema): string | undefined {
-  if (!schema || typeof schema !== 'object') return undefined;
-  const t = schema['type'];
-  return typeof t === 'string' ? t : undefined;
-}
-function subSchema(schema: Schema, key: string): Schema {
-  if (!schema || typeof schema !== 'object') return undefined;
-  const v = schema[key];
-  return v !== null && (typeof v === 'object' || typeof v === 'boolean') ? (v as Schema) : undefined;
-}
-function propertySchema(schema: Schema, name: string): Schema {
-  const props = subSchema(schema, 'properties');
-  if (props && typeof props === 'object' && Object.hasOwn(props, name)) return props[name] as Schema;
-  return subSchema(schema, 'additionalProperties');
-}
+/** Why a JSON value is refused, worded once for the eager and the lazy conversion. @internal */
+export const refusal = {
+  depth: (path: string) => new JsonInputError(`value nests more than ${MAX_JSON_DEPTH} levels deep at ${path}`, path),
+  string: (path: string, length: number, limit: number) => new JsonInputError(`string at ${path} is ${length} characters long; the limit is ${limit}`, path),
+  list: (path: string, length: number, limit: number) => new JsonInputError(`list at ${path} has ${length} elements; the limit is ${limit}`, path),
+  object: (path: string, keys: number, limit: number) => new JsonInputError(`object at ${path} has ${keys} keys; the limit is ${limit}`, path),
+  notJson: (path: string, value: unknown) => new JsonInputError(`value at ${path} is not JSON (${typeof value})`, path),
+};
 
 /**
  * Brings parsed JSON into the sandbox. Numbers: with a schema, `type: integer` gives int and
@@ -51,20 +43,14 @@ const REFUSED: unique symbol = Symbol('refused');
 
 /** `convert` without building a path for each value; REFUSED wherever `convert` would throw. */
 function quickConvert(json: unknown, schema: Schema, lim: EvalLimits, depth: number): Value | typeof REFUSED {
-  if (depth > 200) return REFUSED;
+  if (depth > MAX_JSON_DEPTH) return REFUSED;
   switch (typeof json) {
     case 'string':
       return json.length > lim.maxStringLength ? REFUSED : json;
     case 'boolean':
       return json;
     case 'number':
-      if (Number.isInteger(json) && (schema === undefined || schemaType(schema) !== 'number')) {
-        // Safe integers are always within int64; larger ones take the exact check.
-        if (Number.isSafeInteger(json)) return BigInt(json);
-        const big = BigInt(json);
-        if (big >= INT64_MIN && big <= INT64_MAX) return big;
-      }
-      return json;
+      return numberValue(json, schema);
     case 'object': {
       if (json === null) return null;
       if (Array.isArray(json)) {
@@ -92,27 +78,19 @@ function quickConvert(json: unknown, schema: Schema, lim: EvalLimits, depth: num
 }
 
 function convert(json: unknown, schema: Schema, lim: EvalLimits, path: string, depth: number): Value {
-  if (depth > 200) throw new JsonInputError(`value nests more than 200 levels deep at ${path}`, path);
+  if (depth > MAX_JSON_DEPTH) throw refusal.depth(path);
   switch (typeof json) {
     case 'string':
-      if (json.length > lim.maxStringLength)
-        throw new JsonInputError(`string at ${path} is ${json.length} characters long; the limit is ${lim.maxStringLength}`, path);
+      if (json.length > lim.maxStringLength) throw refusal.string(path, json.length, lim.maxStringLength);
       return json;
     case 'boolean':
       return json;
-    case 'number': {
-      const t = schemaType(schema);
-      if (t !== 'number' && Number.isInteger(json)) {
-        const big = BigInt(json);
-        if (big >= INT64_MIN && big <= INT64_MAX) return big;
-      }
-      return json;
-    }
+    case 'number':
+      return numberValue(json, schema);
     case 'object': {
       if (json === null) return null;
       if (Array.isArray(json)) {
-        if (json.length > lim.maxListLength)
-          throw new JsonInputError(`list at ${path} has ${json.length} elements; the limit is ${lim.maxListLength}`, path);
+        if (json.length > lim.maxListLength) throw refusal.list(path, json.length, lim.maxListLength);
         const items = subSchema(schema, 'items');
         return json.map((x, i) => convert(x, items, lim, `${path}[${i}]`, depth + 1));
       }
@@ -120,12 +98,11 @@ function convert(json: unknown, schema: Schema, lim: EvalLimits, path: string, d
       for (const key of Object.keys(json)) {
         map.set(key, convert((json as Record<string, unknown>)[key], propertySchema(schema, key), lim, `${path}.${key}`, depth + 1));
       }
-      if (map.size > lim.maxListLength)
-        throw new JsonInputError(`object at ${path} has ${map.size} keys; the limit is ${lim.maxListLength}`, path);
+      if (map.size > lim.maxListLength) throw refusal.object(path, map.size, lim.maxListLength);
       return map;
     }
     default:
-      throw new JsonInputError(`value at ${path} is not JSON (${typeof json})`, path);
+      throw refusal.notJson(path, json);
   }
 }
 

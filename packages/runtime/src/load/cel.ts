@@ -2,14 +2,15 @@
  * Implements the runtime's expression/template seam ({@link CompiledExpression},
  * {@link CompiledTemplate}) with the compiler's CEL engine (`@sdl/compiler` expr): parsed and
  * compiled once at load (parsing, for skill sources, is in `cel-source.ts`), evaluated in its sandbox (step and size limits) at run time. JSON values
- * are brought into CEL once per value (cached by identity) and results are turned back into JSON.
+ * are wrapped for CEL once per value (cached by identity) and converted as expressions read them
+ * (`fromJsonLazy`); results are turned back into JSON.
  */
 import type { JsonValue } from '@sdl/adapters';
 import {
   compileExpression,
   compileTemplate,
   evaluateJson,
-  fromJson,
+  fromJsonLazy,
   render,
   type EvalLimits,
   type ExprNode,
@@ -22,8 +23,8 @@ import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocati
 export type ExpressionLimits = Partial<EvalLimits>;
 
 /**
- * Where a scope keeps its CEL conversions: JSON objects and arrays already brought into CEL, by
- * identity (values are never mutated within a run). The map lives on the scope object under a
+ * Where a scope keeps its CEL conversions: JSON objects and arrays already wrapped for CEL, and the
+ * `{output}` map of each finished step, by identity (values are never mutated within a run). The map lives on the scope object under a
  * symbol, so it is made once per run (for_each scopes spread the parent scope and share it) and
  * is collected with the run; no process-wide table grows with every run's input.
  */
@@ -31,10 +32,10 @@ const CONVERSIONS: unique symbol = Symbol('sdl.celConversions');
 type ConvertingScope = ScopeVariables & { [CONVERSIONS]?: Map<object, Value> };
 
 function toCel(value: JsonValue, conversions: Map<object, Value>): Value {
-  if (value === null || typeof value !== 'object') return fromJson(value);
+  if (value === null || typeof value !== 'object') return fromJsonLazy(value);
   let cel = conversions.get(value);
   if (cel === undefined) {
-    cel = fromJson(value);
+    cel = fromJsonLazy(value);
     conversions.set(value, cel);
   }
   return cel;
@@ -48,7 +49,12 @@ function celVars(vars: ConvertingScope): Map<string, Value> {
     if (name === 'steps') {
       const steps = new Map<string, Value>();
       const entries = vars.steps;
-      for (const id in entries) steps.set(id, new Map([['output', toCel(entries[id]!.output, conversions)]]));
+      for (const id in entries) {
+        const entry = entries[id]!;
+        let step = conversions.get(entry);
+        if (step === undefined) conversions.set(entry, (step = new Map([['output', toCel(entry.output, conversions)]])));
+        steps.set(id, step);
+      }
       result.set('steps', steps);
     } else {
       result.set(name, toCel(vars[name] as JsonValue, conversions));
