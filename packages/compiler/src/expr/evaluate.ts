@@ -7,7 +7,7 @@ import { checkInt, checkString, checkUint, compileRegex, fail, GLOBAL_FUNCTIONS,
 import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 import { hexToBytes } from './literals.js';
 import {
-  CelType, CelUint, celCompare, celEquals, formatDouble, mapKeyOf, mapKeys, markUintKey, typeName, type MapKey, type Value,
+  CelType, CelUint, celCompare, celEquals, formatDouble, intValue, mapKeyOf, mapKeys, markUintKey, typeName, type MapKey, type Value,
 } from './values.js';
 
 /** Variables for one evaluation: names to values (see `fromJson` to bring JSON in). */
@@ -466,7 +466,7 @@ class Compiler {
           for (let i = 0; i < items.length; i++) {
             step(c, node.list);
             c.slots[itemSlot] = items[i]!;
-            if (indexSlot >= 0) c.slots[indexSlot] = BigInt(i);
+            if (indexSlot >= 0) c.slots[indexSlot] = intValue(i);
             body(c, out);
           }
         };

@@ -4,7 +4,7 @@ import { EvalError } from './eval-error.js';
 import type { EvalLimits } from './limits.js';
 import { LinearRegex, RegexCostError, RegexSyntaxError } from './regex.js';
 import {
-  CelType, CelUint, codePointLength, formatDouble, INT64_MAX, INT64_MIN, typeName, UINT64_MAX, type Value,
+  CelType, CelUint, codePointLength, formatDouble, INT64_MAX, INT64_MIN, intValue, typeName, UINT64_MAX, type Value,
 } from './values.js';
 
 /** Where a builtin is called from: for error positions and limits. */
@@ -164,10 +164,10 @@ const BOOL_TEXT: Record<string, boolean> = Object.assign(Object.create(null) as 
 });
 
 function sizeOf(v: Value, site: CallSite): bigint {
-  if (typeof v === 'string') return BigInt(codePointLength(v));
-  if (v instanceof Uint8Array) return BigInt(v.length);
-  if (Array.isArray(v)) return BigInt(v.length);
-  if (v instanceof Map) return BigInt(v.size);
+  if (typeof v === 'string') return intValue(codePointLength(v));
+  if (v instanceof Uint8Array) return intValue(v.length);
+  if (Array.isArray(v)) return intValue(v.length);
+  if (v instanceof Map) return intValue(v.size);
   return noOverload('size', [v], site);
 }
 

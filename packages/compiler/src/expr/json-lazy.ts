@@ -1,7 +1,7 @@
 import { refusal } from './json.js';
 import { DEFAULT_LIMITS, type EvalLimits } from './limits.js';
 import { MAX_JSON_DEPTH, numberValue, propertySchema, subSchema, type Schema } from './json-mapping.js';
-import type { MapKey, Value } from './values.js';
+import { intValue, type MapKey, type Value } from './values.js';
 
 /**
  * JSON brought into the sandbox on access instead of all at once: `fromJsonLazy` wraps an object
@@ -36,10 +36,11 @@ function pathOf(up: PathLink | undefined, key: string | number): string {
  * is reached or the map is iterated (see the prototype link below the class). @internal
  */
 export class JsonMap implements ReadonlyMap<MapKey, Value>, PathLink {
-  /** The containers reached so far, by key; after `fill`, every field in key order. */
+  /** The containers reached so far, by key. */
   private reached: Map<MapKey, Value> | undefined;
+  /** Every field converted, in key order: made when the map is first iterated. */
+  private all: Map<MapKey, Value> | undefined;
   private keyList: string[] | undefined;
-  private complete = false;
 
   constructor(
     private readonly json: Readonly<Record<string, unknown>>,
@@ -57,7 +58,7 @@ export class JsonMap implements ReadonlyMap<MapKey, Value>, PathLink {
     if (this.depth < MAX_JSON_DEPTH) {
       if (typeof raw === 'string') {
         if (raw.length <= this.lim.maxStringLength) return raw;
-      } else if (typeof raw === 'number' && this.schema === undefined) return Number.isSafeInteger(raw) ? BigInt(raw) : numberValue(raw, undefined);
+      } else if (typeof raw === 'number' && this.schema === undefined) return Number.isSafeInteger(raw) ? intValue(raw) : numberValue(raw, undefined);
       else if (typeof raw === 'boolean' || raw === null) return raw;
     }
     const cached = this.reached?.get(key);
@@ -116,13 +117,13 @@ export class JsonMap implements ReadonlyMap<MapKey, Value>, PathLink {
 
   /** Every field converted, in key order, keeping the containers already reached. */
   private filled(): Map<MapKey, Value> {
-    if (this.complete) return this.reached!;
+    if (this.all !== undefined) return this.all;
     const keys = this.keys_();
     const reached = this.reached;
     const all = new Map<MapKey, Value>();
     for (const key of keys) all.set(key, reached?.get(key) ?? this.convert(key, this.json[key]));
-    this.reached = all;
-    this.complete = true;
+    // Reads after this find the containers here.
+    this.reached = this.all = all;
     return all;
   }
 }

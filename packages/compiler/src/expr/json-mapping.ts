@@ -1,4 +1,4 @@
-import { INT64_MAX, INT64_MIN } from './values.js';
+import { INT64_MAX, INT64_MIN, intValue } from './values.js';
 
 /**
  * The spec's JSON-to-CEL mapping rules shared by the eager (`fromJson`) and the lazy
@@ -31,7 +31,7 @@ export function propertySchema(schema: Schema, name: string): Schema {
 export function numberValue(json: number, schema: Schema): bigint | number {
   if (Number.isInteger(json) && (schema === undefined || schemaType(schema) !== 'number')) {
     // Safe integers are always within int64; larger ones take the exact check.
-    if (Number.isSafeInteger(json)) return BigInt(json);
+    if (Number.isSafeInteger(json)) return intValue(json);
     const big = BigInt(json);
     if (big >= INT64_MIN && big <= INT64_MAX) return big;
   }

@@ -46,6 +46,15 @@ export const INT64_MIN = -(1n << 63n);
 export const INT64_MAX = (1n << 63n) - 1n;
 export const UINT64_MAX = (1n << 64n) - 1n;
 
+// The ints seen most (sizes, counts, indexes, small JSON numbers) as shared bigints, so making
+// one allocates nothing: -128..1023.
+const SMALL_INTS: readonly bigint[] = Array.from({ length: 1152 }, (_, i) => BigInt(i - 128));
+
+/** A safe integer as a CEL int. */
+export function intValue(n: number): bigint {
+  return n >= -128 && n < 1024 ? SMALL_INTS[n + 128]! : BigInt(n);
+}
+
 /** The CEL type name of a value. */
 export function typeName(v: Value): string {
   switch (typeof v) {

@@ -85,6 +85,20 @@ describe('real CEL expressions and templates behind the runtime seam', () => {
     expect(() => celExpression('inputs.n / 0', at(1)).evaluate({ inputs: { n: 1 }, steps: {} })).toThrow(/zero/);
   });
 
+  it('converts step outputs as expressions read them: a value over the limits is refused only where an expression reaches it, at its place', () => {
+    const big = { huge: Array.from({ length: 100_001 }, (_, i) => i), note: 'ok' };
+    const scope = { inputs: { n: 1 }, steps: { fetch: { output: big } } };
+    expect(celExpression('steps.fetch.output.note + string(inputs.n)', at(2)).evaluate(scope)).toBe('ok1');
+    const reach = celExpression('size(steps.fetch.output.huge) > 0', at(3));
+    expect(() => reach.evaluate(scope)).toThrow(/list at \$\.huge has 100001 elements; the limit is 100000/);
+    try {
+      reach.evaluate(scope);
+    } catch (e) {
+      // SDL4210 at `huge`, the select that reached the list.
+      expect(e).toMatchObject({ code: 'SDL4210', start: 24, end: 28 });
+    }
+  });
+
   it('sees the current values of an input object the host reuses and changes between runs', () => {
     // Conversions into CEL are cached per scope (one run), not by the object across runs.
     const t = celTemplate('{{ inputs.q.text }}', at(1));
