@@ -18,6 +18,7 @@ import {
   type Value,
 } from '@sdl/compiler/eval';
 import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocation } from './loaded-skill.js';
+import { setOwn } from '../run/set-own.js';
 
 /** Limits for expression evaluation at run time (the compiler's defaults unless given). */
 export type ExpressionLimits = Partial<EvalLimits>;
@@ -41,26 +42,31 @@ function toCel(value: JsonValue, conversions: Map<object, Value>): Value {
   return cel;
 }
 
-/** The scope as CEL variables: `inputs`, `steps` (a map of `{output}` maps) and loop variables. */
-function celVars(vars: ConvertingScope): Map<string, Value> {
+/** The `steps` of a scope where no step has finished yet (the first steps' expressions): never written. */
+const NO_STEPS: Value = new Map<string, Value>();
+
+/**
+ * The scope as CEL variables: `inputs`, `steps` (a map of `{output}` maps) and loop variables. A
+ * plain object (the evaluator looks variables up as own properties) rather than a Map: it is
+ * built for every evaluation.
+ */
+function celVars(vars: ConvertingScope): Record<string, Value> {
   const conversions = (vars[CONVERSIONS] ??= new Map<object, Value>());
-  const result = new Map<string, Value>();
-  for (const name in vars) {
-    if (name === 'steps') {
-      const steps = new Map<string, Value>();
-      const entries = vars.steps;
-      for (const id in entries) {
-        const entry = entries[id]!;
-        let step = conversions.get(entry);
-        if (step === undefined) conversions.set(entry, (step = new Map([['output', toCel(entry.output, conversions)]])));
-        steps.set(id, step);
-      }
-      result.set('steps', steps);
-    } else {
-      result.set(name, toCel(vars[name] as JsonValue, conversions));
-    }
-  }
+  // Every scope has `inputs` and `steps`: one literal shape; loop variables are added to it.
+  const result: Record<string, Value> = { inputs: toCel(vars.inputs, conversions), steps: celSteps(vars.steps, conversions) };
+  for (const name in vars) if (name !== 'inputs' && name !== 'steps') setOwn(result, name, toCel(vars[name] as JsonValue, conversions));
   return result;
+}
+
+function celSteps(entries: ScopeVariables['steps'], conversions: Map<object, Value>): Value {
+  let steps: Map<string, Value> | undefined;
+  for (const id in entries) {
+    const entry = entries[id]!;
+    let step = conversions.get(entry);
+    if (step === undefined) conversions.set(entry, (step = new Map([['output', toCel(entry.output, conversions)]])));
+    (steps ??= new Map()).set(id, step);
+  }
+  return steps ?? NO_STEPS;
 }
 
 /** Compiles an already parsed expression AST (as the IR carries it). */
