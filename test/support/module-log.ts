@@ -10,9 +10,10 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * Runs `code` (an ES module body) in a fresh Node process at the repository root, where
  * `@sdl/*` resolve to the built packages, and returns the npm packages it loaded (`name` or
- * `@scope/name`, from every loaded file under a node_modules directory) and how many files.
+ * `@scope/name`, from every loaded file under a node_modules directory), how many files and which
+ * (`file://` URLs of ES modules and built-ins' `node:` names, `cjs:<path>` of CommonJS modules).
  */
-export function packagesLoadedBy(code: string): { packages: Set<string>; files: number } {
+export function packagesLoadedBy(code: string): { packages: Set<string>; files: number; loaded: Set<string> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'sdl-module-log-'));
   const log = path.join(dir, 'modules.log');
   try {
@@ -28,7 +29,7 @@ export function packagesLoadedBy(code: string): { packages: Set<string>; files: 
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(decodeURIComponent(file));
       if (match) packages.add(match[1]!);
     }
-    return { packages, files: files.size };
+    return { packages, files: files.size, loaded: files };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,9 @@
  * JSON Schema validation for inputs, structured outputs and tool arguments. Validators are compiled
  * once (per skill at load, per tool at registration) and reused for every run.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { loadStandaloneValidators, type StandaloneValidator } from '@sdl/compiler/core';
 import type { JsonSchema, JsonValue } from '@sdl/adapters';
@@ -25,14 +27,33 @@ export interface SchemaValidator {
  * @param checksSchemas - false for an instance that trusts its caller to have checked each schema against the meta-schema
  */
 export function createAjv(checksSchemas = true): Ajv2020 {
-  // ajv and ajv-formats (CommonJS) are required on first use: importing the runtime does not load
-  // them, and a host whose skills declare no schemas never does.
-  const require = createRequire(import.meta.url);
-  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-  const formats = require('ajv-formats') as { default?: FormatsPlugin } & FormatsPlugin;
+  const { Ajv2020: Ajv, addFormats: formats } = ajvModules();
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, validateFormats: true, ...(checksSchemas ? {} : { validateSchema: false }) });
   (formats.default ?? formats)(ajv);
   return ajv;
+}
+
+// Written by scripts/bundle-packages.mjs at build time: ajv and ajv-formats in one file (package root as below).
+const GENERATED_AJV = new URL('../../generated/ajv.cjs', import.meta.url);
+
+type AjvModules = { Ajv2020: typeof import('ajv/dist/2020.js').Ajv2020; addFormats: { default?: FormatsPlugin } & FormatsPlugin };
+
+/**
+ * ajv and ajv-formats (CommonJS), required on first use: importing the runtime does not load them,
+ * and a host whose skills declare no schemas never does. The build's one-file copy of the installed
+ * ajv when it is there and of the same version (one file to read instead of ~80), else ajv itself.
+ */
+function ajvModules(): AjvModules {
+  const require = createRequire(import.meta.url);
+  const { version } = require('ajv/package.json') as { version: string };
+  if (existsSync(GENERATED_AJV)) {
+    const bundled = require(fileURLToPath(GENERATED_AJV)) as AjvModules & { version: string };
+    if (bundled.version === version) return bundled;
+  }
+  return {
+    Ajv2020: (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020,
+    addFormats: require('ajv-formats') as AjvModules['addFormats'],
+  };
 }
 
 // Written by scripts/build-validators.mjs at build time (package root: src/load and dist/load sit at the same depth).
