@@ -3,8 +3,8 @@
 // start: module loading was the largest cost of the SDL host over the bare-SDK host).
 //   packages/<pkg>/dist/bundle/   one file per entry in `exports`, plus chunks for shared code and
 //                                 for every dynamic import() (those stay lazy)
-//   packages/runtime/generated/ajv.cjs   ajv 2020 + ajv-formats in one file, required on first
-//                                 schema compile instead of ~80 CommonJS files
+//   packages/runtime/generated/*.cjs   one-file copies of the CommonJS packages the runtime
+//                                 requires on first use (ajv, semver's satisfies)
 // Input is tsc's JavaScript (dist/), so the code run is what tsc emitted; npm packages stay
 // external (imported as before, and only where the source imports them). The bundles sit at
 // dist/bundle/, the same depth as dist/<folder>/, so the `new URL('../../generated/…',
@@ -45,20 +45,25 @@ for (const [name, entries] of Object.entries(PACKAGES)) {
   });
 }
 
-// ajv and its format plugin as one CommonJS file, loaded by packages/runtime/src/load/validators.ts
-// when present (the installed ajv otherwise): the same code, read as one file.
-await build({
-  stdin: {
-    contents: "module.exports = { Ajv2020: require('ajv/dist/2020.js').Ajv2020, addFormats: require('ajv-formats'), version: require('ajv/package.json').version };",
-    resolveDir: root('packages/runtime'),
-    loader: 'js',
-  },
-  outfile: root('packages/runtime/generated/ajv.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  keepNames: true,
-  legalComments: 'inline',
-  logLevel: 'warning',
-});
+// CommonJS dependencies the runtime requires on first use, each as one file with the installed
+// package's version (packages/runtime/src/load/one-file-copy.ts uses a copy only when that matches):
+// the same code, read as one file instead of dozens.
+const ONE_FILE_COPIES = {
+  // ajv 2020 and ajv-formats (packages/runtime/src/load/validators.ts): ~80 files.
+  ajv: "module.exports = { Ajv2020: require('ajv/dist/2020.js').Ajv2020, addFormats: require('ajv-formats'), version: require('ajv/package.json').version };",
+  // semver's satisfies (packages/runtime/src/load/prepare.ts): 19 files.
+  'semver-satisfies': "module.exports = { satisfies: require('semver/functions/satisfies.js'), version: require('semver/package.json').version };",
+};
+for (const [name, contents] of Object.entries(ONE_FILE_COPIES)) {
+  await build({
+    stdin: { contents, resolveDir: root('packages/runtime'), loader: 'js' },
+    outfile: root(`packages/runtime/generated/${name}.cjs`),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    keepNames: true,
+    legalComments: 'inline',
+    logLevel: 'warning',
+  });
+}

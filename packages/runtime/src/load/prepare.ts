@@ -14,14 +14,20 @@ import type { LoadedSkill } from './loaded-skill.js';
 import { qualifyEngines, type DescribeModel, type EngineQualification } from './requirements.js';
 import { SkillResolutionError, type ResolutionProblem } from './resolution-error.js';
 import { compileValidator, type SchemaValidator } from './validators.js';
+import { requireOneFileCopy } from './one-file-copy.js';
+
+type Satisfies = (version: string, range: string, options: { includePrerelease: boolean }) => boolean;
+let satisfiesFn: Satisfies | undefined;
 
 /**
- * `semver.satisfies`, required on first use (and only that function's modules, not all of semver):
- * skills without version ranges never load it.
+ * `semver.satisfies`, required on first use (only that function's modules, not all of semver; from
+ * the build's one-file copy when there is one): skills without version ranges never load it.
  */
 function satisfies(version: string, range: string, options: { includePrerelease: boolean }): boolean {
-  const fn = createRequire(import.meta.url)('semver/functions/satisfies.js') as (v: string, r: string, o: { includePrerelease: boolean }) => boolean;
-  return fn(version, range, options);
+  satisfiesFn ??= requireOneFileCopy(new URL('../../generated/semver-satisfies.cjs', import.meta.url), 'semver', () => ({
+    satisfies: createRequire(import.meta.url)('semver/functions/satisfies.js') as Satisfies,
+  })).satisfies;
+  return satisfiesFn(version, range, options);
 }
 
 /** A skill resolved against one runtime's engines and tools, with its validators compiled. */

@@ -2,13 +2,12 @@
  * JSON Schema validation for inputs, structured outputs and tool arguments. Validators are compiled
  * once (per skill at load, per tool at registration) and reused for every run.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { loadStandaloneValidators, type StandaloneValidator } from '@sdl/compiler/core';
 import type { JsonSchema, JsonValue } from '@sdl/adapters';
 import type { ValueProblem } from '../run/errors.js';
+import { requireOneFileCopy } from './one-file-copy.js';
 
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
 
@@ -33,27 +32,18 @@ export function createAjv(checksSchemas = true): Ajv2020 {
   return ajv;
 }
 
-// Written by scripts/bundle-packages.mjs at build time: ajv and ajv-formats in one file (package root as below).
-const GENERATED_AJV = new URL('../../generated/ajv.cjs', import.meta.url);
-
 type AjvModules = { Ajv2020: typeof import('ajv/dist/2020.js').Ajv2020; addFormats: { default?: FormatsPlugin } & FormatsPlugin };
 
 /**
  * ajv and ajv-formats (CommonJS), required on first use: importing the runtime does not load them,
- * and a host whose skills declare no schemas never does. The build's one-file copy of the installed
- * ajv when it is there and of the same version (one file to read instead of ~80), else ajv itself.
+ * and a host whose skills declare no schemas never does. Read from the build's one-file copy
+ * (package root: src/load and dist/bundle sit at the same depth).
  */
 function ajvModules(): AjvModules {
-  const require = createRequire(import.meta.url);
-  const { version } = require('ajv/package.json') as { version: string };
-  if (existsSync(GENERATED_AJV)) {
-    const bundled = require(fileURLToPath(GENERATED_AJV)) as AjvModules & { version: string };
-    if (bundled.version === version) return bundled;
-  }
-  return {
-    Ajv2020: (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020,
-    addFormats: require('ajv-formats') as AjvModules['addFormats'],
-  };
+  return requireOneFileCopy(new URL('../../generated/ajv.cjs', import.meta.url), 'ajv', () => {
+    const require = createRequire(import.meta.url);
+    return { Ajv2020: (require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020, addFormats: require('ajv-formats') as AjvModules['addFormats'] };
+  });
 }
 
 // Written by scripts/build-validators.mjs at build time (package root: src/load and dist/load sit at the same depth).
@@ -78,6 +68,19 @@ function errorsText(errors: readonly ErrorObject[]): string {
   return errors.map((e) => `data${e.instancePath} ${e.message ?? ''}`).join(', ');
 }
 
+/**
+ * The instance for schemas already checked against the generated meta-schema validator: it holds no
+ * meta-schema of its own (`meta: false`, adding them is most of creating an instance) and skips
+ * ajv's optimising passes over the generated code (`code.optimize: 0`), which cost about as much
+ * as generating it and change no verdict: a cold start compiles a schema to use it a few times.
+ */
+function createTrustingAjv(): Ajv2020 {
+  const { Ajv2020: Ajv, addFormats: formats } = ajvModules();
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, validateFormats: true, validateSchema: false, meta: false, code: { optimize: 0 } });
+  (formats.default ?? formats)(ajv);
+  return ajv;
+}
+
 let checkingAjv: Ajv2020 | undefined;
 let trustingAjv: Ajv2020 | undefined;
 
@@ -91,7 +94,7 @@ function compileShared(schema: JsonSchema): ValidateFunction {
   const namesMeta = schema !== null && typeof schema === 'object' && '$schema' in schema;
   if (meta === null || namesMeta) return (checkingAjv ??= createAjv()).compile(schema as object | boolean);
   if (!meta(schema)) throw new Error(`schema is invalid: ${errorsText((meta.errors ?? []) as ErrorObject[])}`);
-  return (trustingAjv ??= createAjv(false)).compile(schema as object | boolean);
+  return (trustingAjv ??= createTrustingAjv()).compile(schema as object | boolean);
 }
 
 /**
