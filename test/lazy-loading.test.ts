@@ -84,14 +84,14 @@ describe('lazy loading of the built packages', () => {
     expect(packages).not.toContain('@modelcontextprotocol/sdk');
   });
 
-  it('loading and running compiled IR loads no parser, no YAML library and no SDK', () => {
+  it('loading and running compiled IR loads no parser, no YAML library, no SDK and no ajv', () => {
     // Compiled in a directory of its own, so the repository's sdl.lock is left alone.
     const work = mkdtempSync(path.join(tmpdir(), 'sdl-lazy-ir-'));
     const out = path.join(work, 'out');
     const repo = fileURLToPath(new URL('..', import.meta.url));
     copyFileSync(path.join(repo, 'test/fixtures/lazy-loading/echo.skill.yaml'), path.join(work, 'echo.skill.yaml'));
     execFileSync(process.execPath, [path.join(repo, 'packages/cli/bin/skillc.js'), 'compile', 'echo.skill.yaml', '--out', out], { cwd: work, stdio: 'ignore' });
-    const { packages } = packagesLoadedBy(`
+    const { packages, loaded } = packagesLoadedBy(`
       const { ScriptedAdapter } = await import('@sdl/adapters');
       const { createRuntime, loadIrFile } = await import('@sdl/runtime');
       const skill = await loadIrFile(${JSON.stringify(path.join(out, 'echo.skill.json'))});
@@ -101,5 +101,12 @@ describe('lazy loading of the built packages', () => {
     `);
     rmSync(work, { recursive: true, force: true });
     for (const name of ['chevrotain', 'yaml', ...SDKS]) expect(packages, `${name} was loaded`).not.toContain(name);
+    // The input schema's first values are checked by the schema walk: of ajv only its version
+    // (package.json) and the helpers its generated code (and the walk) call, neither ajv itself nor
+    // the build's one-file copy of it.
+    const ajvFiles = [...loaded].filter((file) => /\/node_modules\/ajv\/|\/generated\/ajv\.cjs$/.test(file));
+    const allowed = (file: string) => file.endsWith('/node_modules/ajv/package.json') || file.includes('/node_modules/ajv/dist/runtime/');
+    expect(ajvFiles.filter((file) => !allowed(file)), `ajv was loaded: ${ajvFiles.join(', ')}`).toEqual([]);
+    expect(ajvFiles.length).toBeGreaterThan(0);
   });
 });

@@ -8,6 +8,7 @@ import { loadStandaloneValidators, type StandaloneValidator } from '@sdl/compile
 import type { JsonSchema, JsonValue } from '@sdl/adapters';
 import type { ValueProblem } from '../run/errors.js';
 import { requireOneFileCopy } from './one-file-copy.js';
+import { interpret, interpretable } from './schema-interpreter.js';
 
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
 
@@ -162,28 +163,57 @@ function sharedValidator(text: string, schema: JsonSchema): ValidateFunction {
 }
 
 /**
+ * How many values a schema that {@link interpretable} accepts is checked by walking it before it
+ * is compiled with ajv: a cold start checks one or two (and pays neither ajv's load nor its code
+ * generation), a busy process soon runs ajv's generated code.
+ */
+const INTERPRETED_VALIDATIONS = 64;
+
+/**
  * Compiles a schema into a reusable validator (throws on a schema ajv cannot compile). Without
  * `ajv`, a schema that is sure to compile (it passes the meta-schema and makes ajv resolve
  * nothing, see compilesForSure) is compiled on its first use: a project's skills and tools declare
  * many schemas a given process never validates against, and ajv's compile is most of loading them.
+ * Such a schema with only the keywords SDL skills use is not compiled for its first
+ * {@link INTERPRETED_VALIDATIONS} values: they are checked by schema-interpreter.ts, which gives
+ * ajv's verdicts and defaults; a value it refuses is checked again by ajv, for ajv's messages.
  * The errors stay those of loading either way.
  */
 export function compileValidator(schema: JsonSchema, ajv?: Ajv2020): SchemaValidator {
   const text = JSON.stringify(schema);
   let check: ValidateFunction | undefined;
+  let interpretations = 0;
   if (ajv !== undefined) check = ajv.compile(schema as object | boolean);
-  else if (!compiledByText.has(text) && !compilesForSure(schema)) check = sharedValidator(text, schema);
+  else if (!compiledByText.has(text)) {
+    if (!compilesForSure(schema)) check = sharedValidator(text, schema);
+    else if (interpretable(schema)) interpretations = INTERPRETED_VALIDATIONS;
+  }
   const mayApplyDefaults = text.includes('"default"');
+  // Defaults are written into the value (by ajv or the walk), so work on a copy when the schema has any.
+  const copy = (value: unknown) => (mayApplyDefaults && value !== null && typeof value === 'object' ? structuredClone(value) : value);
   return {
     schema,
     validate(value: unknown): ValidationResult {
+      let subject = copy(value);
+      if (check === undefined && interpretations > 0) {
+        interpretations--;
+        if (passes(schema, subject)) return { ok: true, value: subject as JsonValue };
+        subject = copy(value);
+      }
       check ??= sharedValidator(text, schema);
-      // Defaults are written into the value by ajv, so work on a copy when the schema has any.
-      const subject = mayApplyDefaults && value !== null && typeof value === 'object' ? structuredClone(value) : value;
       if (check(subject)) return { ok: true, value: subject as JsonValue };
       return { ok: false, problems: describeErrors(check.errors ?? []) };
     },
   };
+}
+
+/** Whether the walk passes `value`; a walk that throws (as ajv's deep equality can) leaves the answer to ajv. */
+function passes(schema: JsonSchema, value: unknown): boolean {
+  try {
+    return interpret(schema, value);
+  } catch {
+    return false;
+  }
 }
 
 /** Turns ajv errors into one problem per error with a JSON Pointer path and a plain-English message. */
