@@ -16,7 +16,7 @@ export {
   type EmulatorOptions,
   type EmulatedProvider,
   type RecordedRequest,
-} from './emulators/server.js';
+} from './emulators/start.js';
 export { FAULT_NAMES, FaultSpecError, parseFault, parseFaultSpec, type Fault, type FaultName, type FaultRule } from './emulators/faults.js';
 export { defaultReply, thinkingSignature, type EmulatorReply, type EmulatorCitation, type EmulatorRequest, type EmulatorMessage, type ReplySource } from './emulators/reply.js';
 export { standInReply, type StandInOptions } from './emulators/stand-in.js';

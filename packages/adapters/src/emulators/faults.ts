@@ -4,6 +4,10 @@
  * (default 1), drawn from a seeded RNG so runs repeat. The same `NAME[@PARAM]` form is accepted per
  * request in the `x-emulator-fault` header or queued with `enqueueFault`.
  */
+
+/** Header a client may set to inject one fault into that request (`429@2`, `reset`, ...). */
+export const FAULT_HEADER = 'x-emulator-fault';
+
 export const FAULT_NAMES = [
   '429', // rate limited, `retry-after: PARAM` seconds (default 1)
   '429ms', // rate limited, `retry-after-ms: PARAM` (default 250)

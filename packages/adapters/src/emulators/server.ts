@@ -4,7 +4,7 @@ import { anthropicDialect } from './anthropic.js';
 import { BatchBook } from './batches.js';
 import { cohereDialect } from './cohere.js';
 import type { Dialect, ReplyIds, WireErrorKind } from './dialect.js';
-import { drawFault, type Fault, type FaultRule, parseFault, parseFaultSpec, seededRandom } from './faults.js';
+import { drawFault, FAULT_HEADER, type Fault, type FaultRule, parseFault, parseFaultSpec, seededRandom } from './faults.js';
 import { openaiDialect } from './openai.js';
 import { PromptCache } from './prompt-cache.js';
 import { defaultReply, type EmulatorReply, type EmulatorRequest, type ReplySource, resolveReply } from './reply.js';
@@ -14,8 +14,7 @@ export type EmulatedProvider = 'anthropic' | 'openai' | 'cohere';
 
 const DIALECTS: Record<EmulatedProvider, Dialect> = { anthropic: anthropicDialect, openai: openaiDialect, cohere: cohereDialect };
 
-/** Header a client may set to inject one fault into that request (`429@2`, `reset`, ...). */
-export const FAULT_HEADER = 'x-emulator-fault';
+export { FAULT_HEADER } from './faults.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -97,28 +96,7 @@ export interface Emulator {
 const WINDOW_MS = 60_000;
 const NOMINAL_LIMIT = 4000;
 
-/**
- * Starts a wire-compatible emulator of one provider's chat API on 127.0.0.1, for offline tests and
- * fault drills (429s, resets, slow or stalled streams) without a real key.
- *
- * @param options - the provider to speak, the replies, and the faults to inject
- * @returns the running emulator, listening on an OS-chosen port unless `port` is given
- * @throws Error when `provider` is unknown or `faults` does not parse ({@link FaultSpecError})
- *
- * @example
- * ```ts
- * import { AnthropicAdapter, startEmulator } from '@sdl/adapters';
- *
- * const emulator = await startEmulator({ provider: 'anthropic', reply: { text: 'Hello from the emulator.' } });
- * try {
- *   const engine = new AnthropicAdapter({ apiKey: 'test-key', baseURL: emulator.url });
- *   const response = await engine.generate({ model: 'claude-sonnet-5', messages: [{ role: 'user', content: 'Hi' }] });
- *   console.log(response.text, emulator.requests.length); // "Hello from the emulator." 1
- * } finally {
- *   await emulator.close();
- * }
- * ```
- */
+/** Starts the emulator (documented at start.ts's `startEmulator`, which imports this module on first use). */
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const dialect = DIALECTS[options.provider];
   if (!dialect) throw new Error(`unknown provider \`${String(options.provider)}\`; expected anthropic, openai or cohere`);

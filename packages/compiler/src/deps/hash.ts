@@ -23,10 +23,40 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * True when `JSON.stringify(value)` already is its canonical JSON: every object's keys are in
+ * ascending UTF-16 order and none starts with a digit (V8 enumerates integer-like keys first,
+ * whatever the insertion order, so those take the slow path).
+ */
+function stringifiesCanonically(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!stringifiesCanonically(item)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && !(previous < key)) return false;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) return false;
+    if (!stringifiesCanonically((value as Record<string, unknown>)[key])) return false;
+    previous = key;
+  }
+  return true;
+}
+
+/**
+ * `canonicalJson(value)`, through native `JSON.stringify` when the value's keys are already in
+ * order (as in a JSON value parsed from canonical JSON: an IR file read back).
+ */
+export function canonicalText(value: unknown): string {
+  return stringifiesCanonically(value) ? JSON.stringify(value) : canonicalJson(value);
+}
+
 /** `sha256:<hex>` of the canonical JSON of `value` without its top-level `hash` member (IR hashes). */
 export function contentHash(value: Record<string, unknown>): string {
   const { hash: _ignored, ...rest } = value;
-  return `sha256:${sha256(canonicalJson(rest))}`;
+  return `sha256:${sha256(canonicalText(rest))}`;
 }
 
 /**

@@ -4,5 +4,6 @@ export { normalizePolicies } from './policies.js';
 export { serializeIr } from './serialize.js';
 export { irValidator, validateIr } from './validate-ir.js';
 export * from './ir-types.js';
-export { canonicalCopy, canonicalText, hashSkill, skillEntry, skillText, type SkillEntry } from './skill-text.js';
+export { canonicalCopy, hashSkill, skillEntry, skillText, type SkillEntry } from './skill-text.js';
+export { canonicalText } from '../deps/hash.js';
 export { validateDocument, validateEnvelope, validateSkillIr } from './validate-ir.js';

@@ -1,4 +1,4 @@
-import { canonicalText } from './skill-text.js';
+import { canonicalText } from '../deps/hash.js';
 
 /**
  * The IR file text (spec/ir.md "Determinism"): the value's canonical JSON (keys sorted at every

@@ -1,4 +1,4 @@
-import { canonicalJson, documentHash, sha256 } from '../deps/hash.js';
+import { canonicalText, documentHash, sha256 } from '../deps/hash.js';
 import type { IrSkill } from './ir-types.js';
 
 /**
@@ -17,33 +17,6 @@ interface MemberText {
 /** A skill's canonical JSON including its `hash` member. */
 const skillTexts = new WeakMap<IrSkill, string>();
 const memberTexts = new WeakMap<IrSkill, Map<string, MemberText>>();
-
-/**
- * True when `JSON.stringify(value)` already is its canonical JSON: every object's keys are in
- * ascending UTF-16 order and none starts with a digit (V8 enumerates integer-like keys first,
- * whatever the insertion order, so those take the slow path).
- */
-function stringifiesCanonically(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (!stringifiesCanonically(item)) return false;
-    return true;
-  }
-  let previous: string | undefined;
-  for (const key in value) {
-    if (previous !== undefined && !(previous < key)) return false;
-    const first = key.charCodeAt(0);
-    if (first >= 48 && first <= 57) return false;
-    if (!stringifiesCanonically((value as Record<string, unknown>)[key])) return false;
-    previous = key;
-  }
-  return true;
-}
-
-/** `canonicalJson(value)`, through native `JSON.stringify` when the value's keys are already in order. */
-export function canonicalText(value: unknown): string {
-  return stringifiesCanonically(value) ? JSON.stringify(value) : canonicalJson(value);
-}
 
 /** Set by `copySorted` when it meets a key starting with a digit (which V8 may enumerate out of insertion order). */
 let digitKeySeen = false;

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { JsonSchema, JsonValue, ModelFeature } from '@sdl/adapters';
 import type { ExprNode, TemplateAst } from '@sdl/compiler';
@@ -250,7 +249,9 @@ function loadDocument(document: unknown, options: IrLoadOptions): LoadedSkill {
 export async function loadIrFile(path: string, options: Omit<IrLoadOptions, 'file'> = {}): Promise<LoadedSkill> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Read synchronously, as are the objects below (IR files are small): the same system calls
+    // without a thread-pool round trip for each of open, stat, read and close.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new IrLoadError(IrErrorCode.Unreadable, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
@@ -294,7 +295,7 @@ async function resolveSkillObjects(document: unknown, path: string): Promise<voi
       let skill: unknown;
       let objectText = '';
       try {
-        objectText = await readFile(objectFile, 'utf8');
+        objectText = readFileSync(objectFile, 'utf8');
         skill = JSON.parse(objectText);
       } catch (error) {
         // As for the bundle: where and what from our own scan, not JSON.parse's message quoting the text.

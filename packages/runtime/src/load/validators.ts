@@ -105,6 +105,12 @@ function compileShared(schema: JsonSchema): ValidateFunction {
  */
 const compiledByText = new Map<string, ValidateFunction>();
 
+/**
+ * Schema texts compilesForSure accepted, each with whether the walk can check it: the same schema
+ * arrives from several skills, tools and bundles, and its meta-schema check is done once.
+ */
+const sureByText = new Map<string, boolean>();
+
 /** The formats ajv-formats 3 defines (`fullFormats`); a schema using another is compiled at once (ajv warns about it). */
 const KNOWN_FORMATS = new Set([
   'date', 'time', 'date-time', 'iso-time', 'iso-date-time', 'duration', 'uri', 'uri-reference', 'uri-template', 'url', 'email',
@@ -185,8 +191,12 @@ export function compileValidator(schema: JsonSchema, ajv?: Ajv2020): SchemaValid
   let interpretations = 0;
   if (ajv !== undefined) check = ajv.compile(schema as object | boolean);
   else if (!compiledByText.has(text)) {
-    if (!compilesForSure(schema)) check = sharedValidator(text, schema);
-    else if (interpretable(schema)) interpretations = INTERPRETED_VALIDATIONS;
+    let walkable = sureByText.get(text);
+    if (walkable === undefined) {
+      if (!compilesForSure(schema)) check = sharedValidator(text, schema);
+      else sureByText.set(text, (walkable = interpretable(schema)));
+    }
+    if (walkable === true) interpretations = INTERPRETED_VALIDATIONS;
   }
   const mayApplyDefaults = text.includes('"default"');
   // Defaults are written into the value (by ajv or the walk), so work on a copy when the schema has any.
