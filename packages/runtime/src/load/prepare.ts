@@ -2,8 +2,8 @@
  * Load-time resolution: turns a {@link LoadedSkill} into a {@link PreparedSkill} the scheduler can
  * run, or refuses with every reason at once. Checks that each declared tool is registered with a
  * compatible schema, that some engine satisfies `requires:`, and that dependent skills are present
- * with a matching version and content hash (recursively). Compiles the input, output and tool
- * argument validators once, here, so runs never compile schemas.
+ * with a matching version and content hash (recursively). Makes the input, output and tool
+ * argument validators here (validators.ts: checked now, compiled now or on first use).
  */
 import { createRequire } from 'node:module';
 import { unknownEngineProblems } from './unknown-engines.js';
