@@ -5,9 +5,6 @@
  * request in the `x-emulator-fault` header or queued with `enqueueFault`.
  */
 
-/** Header a client may set to inject one fault into that request (`429@2`, `reset`, ...). */
-export const FAULT_HEADER = 'x-emulator-fault';
-
 export const FAULT_NAMES = [
   '429', // rate limited, `retry-after: PARAM` seconds (default 1)
   '429ms', // rate limited, `retry-after-ms: PARAM` (default 250)
@@ -24,6 +21,9 @@ export const FAULT_NAMES = [
   'slow', // the first byte comes after PARAM ms (default 1000), then a normal reply
   'stall', // headers (and the first stream event), then nothing until the client gives up
 ] as const;
+
+/** Header a client may set to inject one fault into that request (`429@2`, `reset`, ...). */
+export const FAULT_HEADER = 'x-emulator-fault';
 
 /** The name of a fault the emulator can inject (see {@link FAULT_NAMES}). */
 export type FaultName = (typeof FAULT_NAMES)[number];

@@ -169,7 +169,7 @@ function sharedValidator(text: string, schema: JsonSchema): ValidateFunction {
 }
 
 /**
- * How many values a schema that {@link interpretable} accepts is checked by walking it before it
+ * How many values a schema that `interpretable` accepts is checked by walking it before it
  * is compiled with ajv: a cold start checks one or two (and pays neither ajv's load nor its code
  * generation), a busy process soon runs ajv's generated code.
  */
@@ -181,7 +181,7 @@ const INTERPRETED_VALIDATIONS = 64;
  * nothing, see compilesForSure) is compiled on its first use: a project's skills and tools declare
  * many schemas a given process never validates against, and ajv's compile is most of loading them.
  * Such a schema with only the keywords SDL skills use is not compiled for its first
- * {@link INTERPRETED_VALIDATIONS} values: they are checked by schema-interpreter.ts, which gives
+ * 64 values: they are checked by schema-interpreter.ts, which gives
  * ajv's verdicts and defaults; a value it refuses is checked again by ajv, for ajv's messages.
  * The errors stay those of loading either way.
  */
