@@ -161,7 +161,10 @@ function reach(json: unknown, schema: Schema, lim: EvalLimits, depth: number, up
  * `fromJson` on access: the same CEL values (numbers by the same schema rules) and the same
  * refusals with the same messages (a `JsonInputError`, which evaluation reports as SDL4210 at the
  * expression that reached the value), but only for the parts an evaluation reads. Objects are
- * wrapped, not copied, so `json` must not change while the value is in use.
+ * wrapped, not copied, so `json` must not change while the value is in use. A result that still
+ * holds wrapped parts converts them when it is written later (`toJson`, `stringifyJson`), which
+ * can throw the `JsonInputError` itself: `evaluateJson` and `evaluateJsonText` write inside the
+ * evaluation, so a refusal there is a located SDL4210.
  */
 export function fromJsonLazy(json: unknown, schema?: Schema, limits?: Partial<EvalLimits>, path = '$'): Value {
   return reach(json, schema, limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...limits }, 0, undefined, path);
