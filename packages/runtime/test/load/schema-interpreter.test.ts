@@ -105,8 +105,9 @@ describe('the schema walk against ajv', () => {
       }),
       { numRuns: 300 },
     );
-    // The comparison means something only if many values pass.
-    expect(valid).toBeGreaterThan(60);
+    // The comparison means something only if many values pass (about 1 in 5 does; 1 in 10 is a
+    // bound no seed falls under in practice, so the check cannot flake).
+    expect(valid).toBeGreaterThan(30);
   });
 
   it.each<[string, unknown, unknown[]]>([
