@@ -7,7 +7,12 @@
  * At `--concurrency` above 1 the adapter answers after a timer tick, so calls overlap as they do
  * against a server. Streams: the adapter yields `--deltas` text deltas then usage and stop.
  *
- *   npx tsx bench/runtime/chain-micro.ts [--blocks 30] [--calls 2000] [--streams 100] [--deltas 300] [--concurrency 1] [--wait-ms 0]
+ * `--cold-kb N`: the adapter writes one byte per 64-byte line of an N KB buffer before it answers,
+ * evicting the caches as the HTTP stack's own work does between two calls (the same for both
+ * contenders, so it cancels out of the paired difference). The chain's added CPU per call grows
+ * with it (figures in bench/README.md, issue 14): the in-process figure with warm caches undershoots the HTTP one.
+ *
+ *   npx tsx bench/runtime/chain-micro.ts [--blocks 30] [--calls 2000] [--streams 100] [--deltas 300] [--concurrency 1] [--wait-ms 0] [--cold-kb 0]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,6 +31,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     /** With --concurrency above 1: how long the adapter waits before answering (0: one event-loop turn). */
     'wait-ms': { type: 'string', default: '0' },
+    /** KB of memory the adapter touches before each answer (cold caches, as after an HTTP round trip). */
+    'cold-kb': { type: 'string', default: '0' },
   },
 });
 const BLOCKS = Number(values.blocks);
@@ -35,6 +42,11 @@ const DELTAS = Number(values.deltas);
 const CONCURRENCY = Number(values.concurrency);
 
 const WAIT_MS = Number(values['wait-ms']);
+const evicting = new Uint8Array(Number(values['cold-kb']) * 1024);
+/** Touches one byte per cache line of `evicting` (nothing at --cold-kb 0). */
+const evictCaches = () => {
+  for (let i = 0; i < evicting.length; i += 64) evicting[i] = (evicting[i]! + 1) & 0xff;
+};
 const tick = () => new Promise((resolve) => (WAIT_MS > 0 ? setTimeout(resolve, WAIT_MS) : setImmediate(resolve)));
 const response = (text: string, model: string): EngineResponse => ({ text, toolCalls: [], usage: { inputTokens: 12, outputTokens: 5 }, stopReason: 'end', model });
 const instant = {
@@ -43,6 +55,7 @@ const instant = {
   enforcesTimeout: true,
   async generate(request: EngineRequest): Promise<EngineResponse> {
     if (CONCURRENCY > 1) await tick();
+    evictCaches();
     return response(`echo: ${request.messages[0]!.content as string}`, request.model);
   },
   async *stream(request: EngineRequest): AsyncIterable<StreamEvent> {
@@ -109,7 +122,7 @@ async function pair(label: string, unit: number, unitName: string, a: () => Prom
 }
 
 const load0 = loadavg();
-console.log(`chain micro: ${BLOCKS} blocks, concurrency ${CONCURRENCY}, Node ${process.version}, ${new Date().toISOString()}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`chain micro: ${BLOCKS} blocks, concurrency ${CONCURRENCY}, cold ${values['cold-kb']} KB, Node ${process.version}, ${new Date().toISOString()}, load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
 await pair(`run (${CALLS} calls per block)`, 1, 'call', runOn(direct), runOn(routed), CALLS);
 await pair(`stream of ${DELTAS} deltas (${STREAMS} streams per block)`, DELTAS, 'delta', streamOn(direct), streamOn(routed), STREAMS);
 console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -85,6 +85,18 @@ export interface RoutedStream {
   events: AsyncIterable<StreamEvent>;
 }
 
+/** A routed call's response (the router's `generate`). */
+function routedResponse(ctx: CallContext, result: CallResult): RoutedResponse {
+  if (result.kind !== 'response') throw new Error('internal: expected a response');
+  return { engine: ctx.engine, provider: ctx.provider, model: ctx.model, response: result.response, cached: !!result.cached };
+}
+
+/** A routed call's started stream (the router's `stream`). */
+function routedStream(ctx: CallContext, result: CallResult): RoutedStream {
+  if (result.kind !== 'stream') throw new Error('internal: expected a stream');
+  return { engine: ctx.engine, provider: ctx.provider, model: ctx.model, events: result.events };
+}
+
 /** Options of {@link EngineRouter}. */
 export interface EngineRouterOptions {
   registry: EngineRegistry;
@@ -139,20 +151,16 @@ export class EngineRouter {
    * @throws {@link NoEngineAvailableError} when every candidate engine failed or none qualified (the error itself when only one was tried); the caller's
    * cancellation and non-failover errors (e.g. `invalid_request`, budget) are rethrown as they are.
    */
-  async generate(options: RouteOptions): Promise<RoutedResponse> {
-    const { ctx, result } = await this.route(options, false);
-    if (result.kind !== 'response') throw new Error('internal: expected a response');
-    return { engine: ctx.engine, provider: ctx.provider, model: ctx.model, response: result.response, cached: !!result.cached };
+  generate(options: RouteOptions): Promise<RoutedResponse> {
+    return this.route(options, false, routedResponse);
   }
 
   /**
    * Starts one streaming call, failing over like `generate` until an engine delivers its first event.
    * @throws {@link NoEngineAvailableError} like `generate`; a failure after the first event is thrown while iterating `events`, without failover.
    */
-  async stream(options: RouteOptions): Promise<RoutedStream> {
-    const { ctx, result } = await this.route(options, true);
-    if (result.kind !== 'stream') throw new Error('internal: expected a stream');
-    return { engine: ctx.engine, provider: ctx.provider, model: ctx.model, events: result.events };
+  stream(options: RouteOptions): Promise<RoutedStream> {
+    return this.route(options, true, routedStream);
   }
 
   /** The engines this call would try, in order (snapshot of the registry now). */
@@ -162,7 +170,13 @@ export class EngineRouter {
     return [...new Set(ordered)];
   }
 
-  private async route(options: RouteOptions, streaming: boolean): Promise<{ ctx: CallContext; result: CallResult }> {
+  /** The engine order of one call: the skill's single preferred engine as it is (the common case), else {@link candidates}. */
+  private order(options: RouteOptions): readonly string[] {
+    return options.engine === undefined && options.prefer?.length === 1 ? options.prefer : this.candidates(options);
+  }
+
+  /** Tries the engines in order; `finish` turns the answering engine's result into what the caller gets. */
+  private async route<T>(options: RouteOptions, streaming: boolean, finish: (ctx: CallContext, result: CallResult) => T): Promise<T> {
     const attempts: { engine: string; reason: string; error?: unknown }[] = [];
     const emit = options.emit ?? (() => {});
     // Without a caller signal each call's ctx gets a stand-in made only if a stage reads it.
@@ -170,7 +184,7 @@ export class EngineRouter {
     let previous: string | undefined;
     let lastError: unknown;
     let tried = 0;
-    for (const name of this.candidates(options)) {
+    for (const name of this.order(options)) {
       const entry = this.registry.get(name);
       if (!entry) {
         attempts.push({ engine: name, reason: 'not registered' });
@@ -191,10 +205,9 @@ export class EngineRouter {
       const hop = options.observe?.hop(name, entry.provider, model);
       const ctx = this.context(entry, model, options, streaming, signal, emit, hop);
       tried++;
+      let result: CallResult;
       try {
-        const result = await this.chain.run(ctx);
-        hop?.end();
-        return { ctx, result };
+        result = await this.chain.run(ctx);
       } catch (error) {
         lastError = error;
         const reason = signal?.aborted ? undefined : failoverReason(error);
@@ -202,7 +215,10 @@ export class EngineRouter {
         if (reason === undefined) throw error;
         attempts.push({ engine: name, reason, error });
         previous = name;
+        continue;
       }
+      hop?.end();
+      return finish(ctx, result);
     }
     if (tried === 1 && lastError !== undefined) throw lastError;
     throw new NoEngineAvailableError(attempts);

@@ -19,15 +19,22 @@ import type { StepAccount } from './step-account.js';
  */
 function assistantTurn(response: EngineResponse): AssistantMessage {
   const turn: AssistantMessage = { role: 'assistant', content: response.text, toolCalls: response.toolCalls };
-  const reasoning = response.parts?.filter((p): p is ReasoningPart => p.type === 'reasoning');
-  if (reasoning !== undefined && reasoning.length > 0) turn.reasoning = reasoning;
+  addReasoning(turn, response);
   return turn;
 }
 
 /** The final reply of a step as history: its text and reasoning, no tool calls. */
 export function replyTurn(response: EngineResponse): AssistantMessage {
-  const { toolCalls: _calls, ...turn } = assistantTurn(response);
+  // Built without the calls rather than by an object rest of assistantTurn's (V8's slow path).
+  const turn: AssistantMessage = { role: 'assistant', content: response.text };
+  addReasoning(turn, response);
   return turn;
+}
+
+/** Sets the reply's reasoning parts on `turn`, when it has any. */
+function addReasoning(turn: AssistantMessage, response: EngineResponse): void {
+  const reasoning = response.parts?.filter((p): p is ReasoningPart => p.type === 'reasoning');
+  if (reasoning !== undefined && reasoning.length > 0) turn.reasoning = reasoning;
 }
 
 /** The request of one model turn: the step's request with a snapshot of the conversation so far. */
