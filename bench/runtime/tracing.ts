@@ -10,7 +10,8 @@
  * AsyncLocalStorage context manager (what a NodeSDK host has) and measures without and with the
  * SDK again, each against its own baseline of the same block. `--sdl-share` measures instead
  * SDL's own share (the runtime's tracing work with spans that record and do nothing), in both
- * phases, in a process of its own.
+ * phases, in a process of its own, and SDL's tracing work alone (its observation points for one
+ * call, without the runtime).
  *
  *   npx tsx bench/runtime/tracing.ts [--blocks 30] [--calls 2000] [--sdl-share]
  */
@@ -199,7 +200,45 @@ console.log(`tracing micro: ${BLOCKS} blocks of ${CALLS} calls, Node ${process.v
 console.log('no context manager registered (the API default):');
 // SDL's share runs on its own (`--sdl-share`): its spans are of another class, and mixing them
 // with the SDK's at the runtime's call sites would slow the contenders measured with the SDK.
+/**
+ * SDL's tracing work alone, without the runtime around it: one call's observation points (run,
+ * step, model call with its hop and attempt, the ends) on spans that record and do nothing,
+ * `CALLS` times per block; CPU per call, median and IQR over the blocks.
+ */
+function sdlTracingAlone(): number[] {
+  const observed = new Telemetry({ tracerProvider: doNothing });
+  const step = skill.steps[0]!;
+  const origin = { skill: skill.name, path: [step.id], step: step.id };
+  const request = { model: MODEL, messages: [{ role: 'user' as const, content: QUESTION }], maxTokens: 200, stepId: step.id };
+  const reply = { text: 'Paris', toolCalls: [], usage: { inputTokens: 12, outputTokens: 5 }, stopReason: 'end' as const, model: MODEL, requestId: 'msg_1' };
+  const account = { usage: reply.usage, costUsd: 0.0001, engines: ['claude'] };
+  const answer = (value: number) => value;
+  const per: number[] = [];
+  for (let block = 0; block < BLOCKS + 3; block++) {
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < CALLS * 10; i++) {
+      const run = observed.startRun(skill, { runId: 'r', trace: false, now: Date.now })!;
+      const stepObservation = run.root.step(step, origin);
+      const call = stepObservation.scope.modelCall('claude', 'anthropic', request);
+      call.run(answer, i);
+      const hop = call.hop('claude', 'anthropic', MODEL);
+      const attempt = hop.attempt(1);
+      attempt.run(() => i);
+      attempt.end();
+      hop.end();
+      call.end('claude', 'anthropic', reply, 0.0001);
+      stepObservation.end('ok', undefined, account);
+      run.end({ usage: reply.usage, cost: 0.0001, engines: account.engines });
+    }
+    const cpu = process.cpuUsage(cpu0);
+    if (block >= 3) per.push((cpu.user + cpu.system) / (CALLS * 10));
+  }
+  return per;
+}
+
 if (values['sdl-share']) {
+  const alone = sdlTracingAlone();
+  console.log(`SDL's tracing work alone (no runtime, spans that record and do nothing): ${median(alone).toFixed(3)} µs per call (IQR ${range(alone, 3)})`);
   report(await measure(['off', 'sdlOnly']));
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   console.log('AsyncLocalStorage context manager registered (as the NodeSDK does):');
