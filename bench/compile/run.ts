@@ -8,11 +8,18 @@
  *       dependency closure), and the same with `verifyIr` (`--verify-ir`: every emitted skill and
  *       file also checked against schemas/ir.schema.json);
  *   (d) the whole `skillc compile <dir> --out <tmp>` command (adds the writes and sdl.lock);
- *   (e) the incremental recompile `--watch` runs after one leaf skill changes (`ProjectBuilder`).
- * Prints medians of several rounds and the ratios to (a).
+ *   (e) the incremental recompile `--watch` runs after one leaf skill changes (`ProjectBuilder`);
+ * and then, as whole processes (`--process-rounds`, alternating per round):
+ *   (f) `node packages/cli/bin/skillc.js compile <dir> --out <tmp>` against a floor process
+ *       (floor.mjs) that reads the same files and `parseDocument`s them: wall time from spawn to exit
+ *       here, CPU time and peak RSS from each child's own `process.resourceUsage()`.
+ * Prints medians of several rounds, the ratios to (a) paired per round (median and range), the
+ * share of the full compile spent in GC, and the load average. `--rounds 0` skips (a)–(e).
  *
- *   npm run build && node --expose-gc --import tsx bench/compile/run.ts [--files 1000] [--rounds 7]
+ *   npm run build && node --expose-gc --import tsx bench/compile/run.ts [--files 1000] [--rounds 7] [--process-rounds 5]
  */
+import { spawn } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +30,11 @@ import { buildProject, checkBytes, ProjectBuilder, serializeIr } from '@sdl/comp
 import { main } from '@sdl/cli';
 import { generateSkill } from './generate.js';
 
-const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '7' } } });
+const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '7' }, 'process-rounds': { type: 'string', default: '5' } } });
 const FILES = Number(values.files);
 const ROUNDS = Number(values.rounds);
+const PROCESS_ROUNDS = Number(values['process-rounds']);
+const loadBefore = loadavg();
 
 const dir = fileURLToPath(new URL('./generated/', import.meta.url));
 rmSync(dir, { recursive: true, force: true });
@@ -88,83 +97,163 @@ async function cli(): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => {
+  const s = sorted(xs);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const spread = (xs: number[], digits = 2) => `range ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const paired = (xs: number[], ys: number[]) => xs.map((x, i) => x / ys[i]!);
 // With --expose-gc, every timed phase starts from a collected heap, so no phase pays for the garbage
 // of the one before it (the order of phases would otherwise show in the figures).
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
-function time(fn: () => unknown, fresh = true): number {
+// GC pauses by start time, to tell how much of a timed phase was spent collecting.
+const gcPauses: { start: number; duration: number }[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, duration: entry.duration });
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+const phases = new Map<string, { start: number; end: number }[]>();
+function time(fn: () => unknown, fresh = true, phase?: string): number {
   if (fresh) collect();
-  const start = process.hrtime.bigint();
+  const start = performance.now();
   fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const end = performance.now();
+  if (phase) phases.set(phase, [...(phases.get(phase) ?? []), { start, end }]);
+  return end - start;
 }
-
-// Warm-up (JIT, ajv compiles) is excluded from the timed rounds but reported.
-const coldFullMs = time(() => full());
-time(baseline);
-time(frontEnd);
-await cli();
-const base: number[] = [];
-const front: number[] = [];
-const whole: number[] = [];
-const verified: number[] = [];
-const cmd: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  base.push(time(baseline));
-  front.push(time(frontEnd));
-  whole.push(time(() => full()));
-  verified.push(time(() => full({ verifyIr: true })));
-  cmd.push(await cli());
+/** Share of the timed runs of `phase` spent in GC pauses (read once the observer has delivered them). */
+function gcShare(phase: string): number[] {
+  return (phases.get(phase) ?? []).map(({ start, end }) => gcPauses.filter((g) => g.start >= start && g.start < end).reduce((n, g) => n + g.duration, 0) / (end - start));
 }
-
-// Incremental: the watch path. A leaf that starts a group (used directly or through the chain by the
-// other nine skills of its group) changes; the watcher tells the builder; the builder rebuilds.
-const leafIndex = Math.min(FILES - 10, 500) - (Math.min(FILES - 10, 500) % 10);
-const leaf = dir + name(leafIndex);
-const leafText = readFileSync(leaf, 'utf8');
-const builder = new ProjectBuilder(['.'], { cwd: dir, watch: true });
-builder.build();
-const incremental: number[] = [];
-const incrementalCpu: number[] = [];
-let lastStats = '';
-for (let r = 0; r < Math.max(ROUNDS * 8, 40); r++) {
-  writeFileSync(leaf, leafText.replace('description: ', `description: Revision ${r}. `));
-  builder.invalidate([leaf]);
-  let changed = 0;
-  const cpu = process.cpuUsage();
-  incremental.push(
-    // No collection here: a watch session rebuilds on the heap it has.
-    time(() => {
-      const result = builder.build();
-      if (result.diagnostics.length > 0) throw new Error(JSON.stringify(result.diagnostics[0]));
-      changed = result.outputs.filter((o) => o.changed).length;
-      lastStats = `${JSON.stringify(result.stats)}, ${changed} of ${result.outputs.length} bundles rewritten`;
-    }, false),
-  );
-  const used = process.cpuUsage(cpu);
-  incrementalCpu.push((used.user + used.system) / 1000);
-}
-writeFileSync(leaf, leafText);
-rmSync(outDir, { recursive: true, force: true });
-
-const mb = median(base);
-const mf = median(front);
-const mw = median(whole);
-// The goal figure: each round's full compile over the same round's parseDocument, median over rounds.
-const pairedRatio = median(whole.map((w, i) => w / base[i]!));
-const pairedRatioVerified = median(verified.map((w, i) => w / base[i]!));
-const mv = median(verified);
-const mc = median(cmd);
-const mi = median(incremental);
+const percent = (xs: number[]) => `${(median(xs) * 100).toFixed(0)} % (${Math.round(Math.min(...xs) * 100)}–${Math.round(Math.max(...xs) * 100)} %)`;
 const fps = (ms: number) => Math.round((FILES / ms) * 1000);
-console.log(`compile benchmark: ${FILES} files (uses: chains and diamonds, groups of 10), ${(totalBytes / 1024).toFixed(0)} KiB, ${ROUNDS} rounds, Node ${process.version}${(globalThis as { gc?: unknown }).gc ? ', heap collected before each timed phase' : ' (run with node --expose-gc to collect the heap before each timed phase)'}`);
-console.log(`  yaml.parseDocument (baseline)        median ${mb.toFixed(1)} ms  ${fps(mb)} files/s`);
-console.log(`  front end (incl. expressions)        median ${mf.toFixed(1)} ms  ${fps(mf)} files/s  ratio ${(mf / mb).toFixed(2)}x`);
-console.log(`  full compile in memory (IR bundles)  median ${mw.toFixed(1)} ms  ${fps(mw)} files/s  ratio ${(mw / mb).toFixed(2)}x, paired per round ${pairedRatio.toFixed(2)}x  (goal <= 2x)`);
-console.log(`  ... with --verify-ir (IR self-check)  median ${mv.toFixed(1)} ms  ${fps(mv)} files/s  ratio ${(mv / mb).toFixed(2)}x, paired per round ${pairedRatioVerified.toFixed(2)}x`);
-console.log(`  skillc compile command (with writes) median ${mc.toFixed(1)} ms  ${fps(mc)} files/s  ratio ${(mc / mb).toFixed(2)}x`);
-console.log(`  recompile after touching one leaf    median ${mi.toFixed(2)} ms wall, ${median(incrementalCpu).toFixed(2)} ms CPU  (goal < 50 ms; ${incremental.length} rounds; last: ${lastStats})`);
-console.log(`  per round (ms): parseDocument ${base.map((x) => x.toFixed(0)).join(' ')}; full ${whole.map((x) => x.toFixed(0)).join(' ')}`);
-console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
-console.log(`  bundles hold ${bundledSkills()} skill copies in all, ${(outputBytes / 1048576).toFixed(1)} MiB of IR with --standalone; first (cold) full compile ${coldFullMs.toFixed(1)} ms`);
-console.log(`  content-addressed output (the default): ${(addressedBytes / 1048576).toFixed(2)} MiB = ${(addressedBytes / totalBytes).toFixed(2)}x the YAML bytes (goal <= 5x); standalone ${(outputBytes / totalBytes).toFixed(1)}x`);
+
+console.log(`compile benchmark: ${FILES} files (uses: chains and diamonds, groups of 10), ${(totalBytes / 1024).toFixed(0)} KiB, ${ROUNDS} in-process rounds, ${PROCESS_ROUNDS} process rounds, Node ${process.version}${(globalThis as { gc?: unknown }).gc ? ', heap collected before each timed phase' : ' (run with node --expose-gc to collect the heap before each timed phase)'}`);
+console.log(`  load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
+
+if (ROUNDS > 0) {
+  // Warm-up (JIT, ajv compiles) is excluded from the timed rounds but reported.
+  const coldFullMs = time(() => full());
+  time(baseline);
+  time(frontEnd);
+  await cli();
+  const base: number[] = [];
+  const front: number[] = [];
+  const whole: number[] = [];
+  const verified: number[] = [];
+  const cmd: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    base.push(time(baseline, true, 'baseline'));
+    front.push(time(frontEnd));
+    whole.push(time(() => full(), true, 'full'));
+    verified.push(time(() => full({ verifyIr: true })));
+    cmd.push(await cli());
+  }
+
+  // Incremental: the watch path. A leaf that starts a group (used directly or through the chain by the
+  // other nine skills of its group) changes; the watcher tells the builder; the builder rebuilds.
+  const leafIndex = Math.min(FILES - 10, 500) - (Math.min(FILES - 10, 500) % 10);
+  const leaf = dir + name(leafIndex);
+  const leafText = readFileSync(leaf, 'utf8');
+  const builder = new ProjectBuilder(['.'], { cwd: dir, watch: true });
+  builder.build();
+  const incremental: number[] = [];
+  const incrementalCpu: number[] = [];
+  let lastStats = '';
+  for (let r = 0; r < Math.max(ROUNDS * 8, 40); r++) {
+    writeFileSync(leaf, leafText.replace('description: ', `description: Revision ${r}. `));
+    builder.invalidate([leaf]);
+    let changed = 0;
+    const cpu = process.cpuUsage();
+    incremental.push(
+      // No collection here: a watch session rebuilds on the heap it has.
+      time(() => {
+        const result = builder.build();
+        if (result.diagnostics.length > 0) throw new Error(JSON.stringify(result.diagnostics[0]));
+        changed = result.outputs.filter((o) => o.changed).length;
+        lastStats = `${JSON.stringify(result.stats)}, ${changed} of ${result.outputs.length} bundles rewritten`;
+      }, false),
+    );
+    const used = process.cpuUsage(cpu);
+    incrementalCpu.push((used.user + used.system) / 1000);
+  }
+  writeFileSync(leaf, leafText);
+  rmSync(outDir, { recursive: true, force: true });
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let the GC observer deliver
+
+  const mb = median(base);
+  const mf = median(front);
+  const mw = median(whole);
+  // The goal figure: each round's full compile over the same round's parseDocument, median over rounds.
+  const wholeRatios = paired(whole, base);
+  const verifiedRatios = paired(verified, base);
+  const mv = median(verified);
+  const mc = median(cmd);
+  const mi = median(incremental);
+  console.log(`  yaml.parseDocument (baseline)        median ${mb.toFixed(1)} ms  ${fps(mb)} files/s  (GC ${percent(gcShare('baseline'))} of it)`);
+  console.log(`  front end (incl. expressions)        median ${mf.toFixed(1)} ms  ${fps(mf)} files/s  paired per round ${median(paired(front, base)).toFixed(2)}x (${spread(paired(front, base))})`);
+  console.log(`  full compile in memory (IR bundles)  median ${mw.toFixed(1)} ms  ${fps(mw)} files/s  paired per round ${median(wholeRatios).toFixed(2)}x (${spread(wholeRatios)}); goal <= 1.5x; GC ${percent(gcShare('full'))} of it`);
+  console.log(`  ... with --verify-ir (IR self-check)  median ${mv.toFixed(1)} ms  ${fps(mv)} files/s  paired per round ${median(verifiedRatios).toFixed(2)}x (${spread(verifiedRatios)})`);
+  console.log(`  skillc compile in process (writes)   median ${mc.toFixed(1)} ms  ${fps(mc)} files/s  paired per round ${median(paired(cmd, base)).toFixed(2)}x (${spread(paired(cmd, base))})`);
+  console.log(`  recompile after touching one leaf    median ${mi.toFixed(2)} ms wall, ${median(incrementalCpu).toFixed(2)} ms CPU  (goal < 50 ms; ${incremental.length} rounds; last: ${lastStats})`);
+  console.log(`  per round (ms): parseDocument ${base.map((x) => x.toFixed(0)).join(' ')}; full ${whole.map((x) => x.toFixed(0)).join(' ')}`);
+  console.log(`  bundles hold ${bundledSkills()} skill copies in all, ${(outputBytes / 1048576).toFixed(1)} MiB of IR with --standalone; first (cold) full compile ${coldFullMs.toFixed(1)} ms`);
+  console.log(`  content-addressed output (the default): ${(addressedBytes / 1048576).toFixed(2)} MiB = ${(addressedBytes / totalBytes).toFixed(2)}x the YAML bytes (goal <= 5x); standalone ${(outputBytes / totalBytes).toFixed(1)}x`);
+  console.log(`  load average after the in-process rounds: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+gcObserver.disconnect();
+
+// Whole processes: `skillc compile` against the read + parse floor, alternating which goes first.
+interface ProcessRun {
+  wallMs: number;
+  cpuMs: number;
+  maxRssMiB: number;
+}
+// Makes a child print its resource usage as the last line of its output when it exits (the same for both).
+const REPORT_USAGE = "process.on('exit', () => process.stdout.write('\\n' + JSON.stringify({ usage: process.resourceUsage() }) + '\\n'));";
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+function runChild(args: string[]): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REPORT_USAGE)}`, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += String(chunk)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
+      const usage = (JSON.parse(out.trim().split('\n').pop()!) as { usage: NodeJS.ResourceUsage }).usage;
+      resolve({ wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMiB: usage.maxRSS / 1024 });
+    });
+  });
+}
+if (PROCESS_ROUNDS > 0) {
+  const processOut = `${tmpdir()}/sdl-bench-compile-process-${process.pid}`;
+  const contenders: Record<'floor' | 'skillc', string[]> = {
+    floor: [fileURLToPath(new URL('./floor.mjs', import.meta.url)), dir],
+    skillc: [`${repo}packages/cli/bin/skillc.js`, 'compile', dir, '--out', processOut],
+  };
+  const runs: Record<'floor' | 'skillc', ProcessRun[]> = { floor: [], skillc: [] };
+  const loadStart = loadavg();
+  // One warm-up round (file system cache, the output directory exists), not counted.
+  await runChild(contenders.floor);
+  await runChild(contenders.skillc);
+  for (let r = 0; r < PROCESS_ROUNDS; r++) {
+    const order = r % 2 === 0 ? (['floor', 'skillc'] as const) : (['skillc', 'floor'] as const);
+    for (const which of order) runs[which].push(await runChild(contenders[which]));
+  }
+  rmSync(processOut, { recursive: true, force: true });
+  const loadEnd = loadavg();
+  const of = (which: 'floor' | 'skillc', k: keyof ProcessRun) => runs[which].map((r) => r[k]);
+  const wall = paired(of('skillc', 'wallMs'), of('floor', 'wallMs'));
+  const cpu = paired(of('skillc', 'cpuMs'), of('floor', 'cpuMs'));
+  const row = (which: 'floor' | 'skillc', label: string) =>
+    `  ${label} wall median ${median(of(which, 'wallMs')).toFixed(0)} ms (${spread(of(which, 'wallMs'), 0)}), CPU ${median(of(which, 'cpuMs')).toFixed(0)} ms, peak RSS ${median(of(which, 'maxRssMiB')).toFixed(0)} MiB`;
+  console.log(`process rows, ${PROCESS_ROUNDS} rounds (+1 warm-up), each round both processes one after the other, order alternating; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} before, ${loadEnd.map((l) => l.toFixed(2)).join(' ')} after`);
+  console.log(row('floor', 'floor process (read + parseDocument)  '));
+  console.log(row('skillc', 'skillc compile <dir> --out <tmp>       '));
+  console.log(`  skillc compile / floor, paired per round: wall ${median(wall).toFixed(2)}x (${spread(wall)}), CPU ${median(cpu).toFixed(2)}x (${spread(cpu)}); goal <= 2x`);
+  console.log(`  per round wall (ms): floor ${of('floor', 'wallMs').map((x) => x.toFixed(0)).join(' ')}; skillc ${of('skillc', 'wallMs').map((x) => x.toFixed(0)).join(' ')}`);
+}
