@@ -7,6 +7,7 @@ import { plainValue } from './plain-value.js';
 import { findTooDeep, MAX_NESTING_DEPTH } from './nesting.js';
 import { rangeOfNode } from './ranges.js';
 import { walkNodes } from './walk.js';
+import { withoutTokenLog } from './parser-next.js';
 
 /**
  * How skill files are parsed (the same options re-create an identical document from the text).
@@ -179,11 +180,15 @@ interface LimitedParse {
  */
 function parseLimited(text: string): LimitedParse | number {
   const parser = new Parser();
+  withoutTokenLog(parser);
   const inner = parser as unknown as { step: () => Generator<unknown>; stack: unknown[]; offset: number };
   const step = inner.step;
-  inner.step = function* limitedStep(this: typeof inner) {
+  // Checked when `step` is called, not in a wrapping generator: the parser runs each call with
+  // `yield* this.step()`, which starts it at once, so the check sees the same stack either way and
+  // no generator is added per token.
+  inner.step = function limitedStep(this: typeof inner) {
     if (this.stack.length > MAX_PARSER_DEPTH) throw new ParserTooDeep(this.offset);
-    yield* step.call(this);
+    return step.call(this);
   };
   const composer = new Composer(YAML_OPTIONS);
   // Errors come two ways: as the parser's `error` tokens (counted as they stream past, so the parser
