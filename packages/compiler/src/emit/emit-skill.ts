@@ -84,9 +84,12 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
   const { parsed, skill, bound } = input;
   const source = parsed.source;
   const sourceMap: Record<string, IrSourceLocation> = {};
+  // Source-map entries and positions are built with their members in sorted order, as the IR's
+  // canonical JSON orders them, so `canonicalCopy` keeps them (and the anchor lists) as they are.
+  const position = (p: { line: number; column: number }) => ({ column: p.column, line: p.line });
   const at = (start: number, end: number): IrSourceLocation => {
     const range = source.rangeAt(start, end);
-    return { file: input.file, start: range.start, end: range.end };
+    return { end: position(range.end), file: input.file, start: position(range.start) };
   };
   const ranges = input.nodeRanges ?? nodeRangesOf(parsed);
   const mapNode = (pointer: string) => {
@@ -96,16 +99,16 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
   const compiled = (pointer: string): CompiledSource => {
     const c = bound.sources.get(pointer);
     if (!c || !c.ast) throw new Error(`internal error: no compiled source for ${pointer} in ${input.file}`);
-    sourceMap[pointer] = { file: input.file, start: c.range.start, end: c.range.end, anchors: c.anchors };
+    sourceMap[pointer] = { anchors: c.anchors, end: position(c.range.end), file: input.file, start: position(c.range.start) };
     return c;
   };
   const expression = (pointer: string): IrExpression => {
     const c = compiled(pointer);
-    return { src: c.src, ast: c.ast as ExprNode, map: pointer };
+    return { ast: c.ast as ExprNode, map: pointer, src: c.src };
   };
   const template = (pointer: string): IrTemplate => {
     const c = compiled(pointer);
-    return { src: c.src, ast: c.ast as TemplateAst, map: pointer };
+    return { ast: c.ast as TemplateAst, map: pointer, src: c.src };
   };
 
   const name = String(skill.name);
@@ -212,7 +215,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
     // No `return:`: the last step's output, mapped to that step.
     const last = steps[steps.length - 1]!;
     const src = `steps.${last.id}.output`;
-    ret = { src, ast: parseExpression(src).ast!, map: '/return' };
+    ret = { ast: parseExpression(src).ast!, map: '/return', src };
     const stepLocation = sourceMap[`/steps/${steps.length - 1}`];
     if (stepLocation) sourceMap['/return'] = { ...stepLocation };
   }

@@ -21,21 +21,58 @@ const memberTexts = new WeakMap<IrSkill, Map<string, MemberText>>();
 /** Set by `copySorted` when it meets a key starting with a digit (which V8 may enumerate out of insertion order). */
 let digitKeySeen = false;
 
-/** A deep copy of a JSON value with every object's keys inserted in sorted order (members holding `undefined` dropped). */
+/**
+ * A JSON value with every object's keys inserted in sorted order (members holding `undefined`
+ * dropped): a subtree that already is so (its keys ascending, no `undefined` member) is returned as
+ * it is, not copied, so only the objects out of order are allocated again.
+ */
 function copySorted(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(copySorted);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const copy = copySorted(item);
+      if (out === undefined && copy !== item) out = value.slice(0, i);
+      if (out !== undefined) out.push(copy);
+    }
+    return out ?? value;
+  }
   const obj = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(obj).sort()) {
-    if (obj[key] === undefined) continue;
-    const first = key.charCodeAt(0);
+  const keys = Object.keys(obj);
+  let keysInOrder = true;
+  for (let i = 0; i < keys.length; i++) {
+    const first = keys[i]!.charCodeAt(0);
     if (first >= 48 && first <= 57) digitKeySeen = true;
-    // `__proto__` is an ordinary key in JSON: define it, since assigning it would set the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copySorted(obj[key]), enumerable: true, writable: true, configurable: true });
-    else out[key] = copySorted(obj[key]);
+    if (i > 0 && !(keys[i - 1]! < keys[i]!)) keysInOrder = false;
+  }
+  let out: Record<string, unknown> | undefined;
+  if (keysInOrder) {
+    // Copied only from the first member that differs (a changed child or an `undefined` to drop).
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const item = obj[key];
+      const copy = copySorted(item);
+      if (out === undefined && (copy !== item || item === undefined)) {
+        out = {};
+        for (let j = 0; j < i; j++) put(out, keys[j]!, obj[keys[j]!]);
+      }
+      if (out !== undefined && copy !== undefined) put(out, key, copy);
+    }
+    return out ?? obj;
+  }
+  out = {};
+  for (const key of keys.sort()) {
+    const copy = copySorted(obj[key]);
+    if (copy !== undefined) put(out, key, copy);
   }
   return out;
+}
+
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  // `__proto__` is an ordinary key in JSON: define it, since assigning it would set the prototype.
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /**
