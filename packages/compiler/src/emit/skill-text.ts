@@ -1,4 +1,4 @@
-import { canonicalText, documentHash, sha256 } from '../deps/hash.js';
+import { canonicalText, sha256 } from '../deps/hash.js';
 import type { IrSkill } from './ir-types.js';
 
 /**
@@ -95,6 +95,7 @@ export function canonicalCopy<T>(value: T): { copy: T; canonical: boolean } {
  * stringifies canonically as it is.
  */
 export function hashSkill(skill: IrSkill, previous?: IrSkill, canonical = false): string {
+  if (canonical && previous === undefined) return hashWhole(skill);
   const record = skill as unknown as Record<string, unknown>;
   const old = previous ? memberTexts.get(previous) : undefined;
   const texts = new Map<string, MemberText>();
@@ -112,6 +113,34 @@ export function hashSkill(skill: IrSkill, previous?: IrSkill, canonical = false)
   parts.splice(at < 0 ? parts.length : at, 0, `"hash":${JSON.stringify(skill.hash)}`);
   memberTexts.set(skill, texts);
   skillTexts.set(skill, `{${parts.join(',')}}`);
+  return skill.hash;
+}
+
+/**
+ * `hashSkill` of a skill that stringifies canonically as it is, with no earlier version to reuse
+ * texts from (a first emission): one native `JSON.stringify` of the whole skill without `hash`,
+ * which is hashed, and the `hash` member spliced in at its place in key order. Keeps no member
+ * texts: re-pinning such a skill later serializes its members again.
+ */
+function hashWhole(skill: IrSkill): string {
+  const record = skill as unknown as Record<string, unknown>;
+  record.hash = undefined; // left out by JSON.stringify
+  const body = JSON.stringify(record);
+  skill.hash = `sha256:${sha256(body)}`;
+  // The members before `hash` in key order (few and short) give where it goes.
+  let headLength = 1;
+  let before = 0;
+  for (const key in record) {
+    if (key >= 'hash') break;
+    const value = record[key];
+    if (value === undefined) continue;
+    headLength += (before > 0 ? 1 : 0) + JSON.stringify(key).length + 1 + JSON.stringify(value).length;
+    before++;
+  }
+  const member = `"hash":${JSON.stringify(skill.hash)}`;
+  const tail = body.slice(headLength);
+  const text = before > 0 ? `${body.slice(0, headLength)},${member}${tail}` : `{${member}${tail === '}' ? '' : ','}${tail}`;
+  skillTexts.set(skill, text);
   return skill.hash;
 }
 
@@ -163,20 +192,25 @@ export interface DocumentContent {
  * the document's canonical JSON: the skills' cached text is concatenated, never re-serialized.
  */
 export function seal(doc: DocumentContent): { hash: string; text: string; referencingText: string } {
-  const skills: Record<string, { hash: string }> = {};
-  for (const id of doc.ids) skills[id] = { hash: doc.hashOf(id) };
-  const hash = documentHash({ ir_version: doc.ir_version, generator: doc.generator, entry: doc.entry, dependencies: doc.dependencies, skills });
+  // The document without `hash`, each skill as its hash: what `documentHash` hashes (its canonical
+  // JSON, members in sorted order), made from the same member texts as the file, not serialized again.
+  const dependencies = canonicalText(doc.dependencies);
+  const entry = JSON.stringify(doc.entry);
+  const generator = JSON.stringify(doc.generator);
+  const irVersion = JSON.stringify(doc.ir_version);
+  let hashes = '';
+  doc.ids.forEach((id, i) => {
+    hashes += `${i > 0 ? ',' : ''}${JSON.stringify(id)}:${JSON.stringify(doc.hashOf(id))}`;
+  });
+  const hash = `sha256:${sha256(`{"dependencies":${dependencies},"entry":${entry},"generator":${generator},"ir_version":${irVersion},"skills":{${hashes}}}`)}`;
   // Members in sorted order, `hash` between `generator` and `ir_version`. Concatenated, not joined,
   // and each key apart from its text: the engine then keeps the shared skill texts by reference.
-  const head = `{"dependencies":${canonicalText(doc.dependencies)},"entry":${JSON.stringify(doc.entry)},"generator":${JSON.stringify(doc.generator)},"hash":${JSON.stringify(hash)},"ir_version":${JSON.stringify(doc.ir_version)},"skills":{`;
+  const head = `{"dependencies":${dependencies},"entry":${entry},"generator":${generator},"hash":${JSON.stringify(hash)},"ir_version":${irVersion},"skills":{`;
   let text = head;
-  // The content-addressed form: each skill as its hash, its text stored once beside the bundles.
-  let referencingText = head;
   doc.ids.forEach((id, i) => {
-    const key = `${i > 0 ? ',' : ''}${JSON.stringify(id)}:`;
-    text += key;
+    text += `${i > 0 ? ',' : ''}${JSON.stringify(id)}:`;
     text += doc.textOf(id);
-    referencingText += key + JSON.stringify(doc.hashOf(id));
   });
-  return { hash, text: `${text}}}\n`, referencingText: `${referencingText}}}\n` };
+  // The content-addressed form: each skill as its hash, its text stored once beside the bundles.
+  return { hash, text: `${text}}}\n`, referencingText: `${head}${hashes}}}\n` };
 }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/deps/hash.js';
-import { canonicalCopy, canonicalText } from '../../src/emit/skill-text.js';
+import { canonicalJson, canonicalText } from '../../src/deps/hash.js';
+import type { IrSkill } from '../../src/emit/ir-types.js';
+import { canonicalCopy, hashSkill, skillText } from '../../src/emit/skill-text.js';
 
 /** JSON-like values with the cases the copy must get right: undefined members, `__proto__` and digit keys, shared subtrees. */
 const key = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('__proto__', '0', '10', '9', '1a', 'a', 'b', 'hash'));
@@ -44,5 +45,22 @@ describe('canonicalCopy', () => {
   it('drops undefined members even where the keys are in order', () => {
     const { copy } = canonicalCopy({ a: 1, b: undefined, c: { d: undefined } });
     expect(copy).toStrictEqual({ a: 1, c: {} });
+  });
+});
+
+describe('hashSkill of a canonical skill (one stringify of the whole skill)', () => {
+  const member = fc.constantFrom('a', 'description', 'file', 'hasg', 'hashes', 'id', 'z', 'engines');
+  it('gives the hash and text of the member-by-member path', () => {
+    fc.assert(
+      fc.property(fc.dictionary(member, value.node, { maxKeys: 6 }), (members) => {
+        const whole = canonicalCopy({ ...members, hash: '' }).copy as unknown as IrSkill;
+        const byMember = canonicalCopy({ ...members, hash: '' }).copy as unknown as IrSkill;
+        if (!canonicalCopy(members).canonical) return;
+        expect(hashSkill(whole, undefined, true)).toBe(hashSkill(byMember, undefined, false));
+        expect(skillText(whole)).toBe(skillText(byMember));
+        expect(JSON.parse(skillText(whole))).toStrictEqual(JSON.parse(JSON.stringify(byMember)));
+      }),
+      { numRuns: 1000, seed: 14 },
+    );
   });
 });
