@@ -114,15 +114,20 @@ const gcObserver = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, duration: entry.duration });
 });
 gcObserver.observe({ entryTypes: ['gc'] });
-const phases = new Map<string, { start: number; end: number }[]>();
+const phases = new Map<string, { start: number; end: number; cpuMs: number }[]>();
 function time(fn: () => unknown, fresh = true, phase?: string): number {
   if (fresh) collect();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   fn();
   const end = performance.now();
-  if (phase) phases.set(phase, [...(phases.get(phase) ?? []), { start, end }]);
+  const used = process.cpuUsage(cpu);
+  // CPU time of the process (the main thread and V8's GC helper threads): on a shared machine it
+  // moves less with the load than wall time does.
+  if (phase) phases.set(phase, [...(phases.get(phase) ?? []), { start, end, cpuMs: (used.user + used.system) / 1000 }]);
   return end - start;
 }
+const cpuOf = (phase: string) => (phases.get(phase) ?? []).map((p) => p.cpuMs);
 /** Share of the timed runs of `phase` spent in GC pauses (read once the observer has delivered them). */
 function gcShare(phase: string): number[] {
   return (phases.get(phase) ?? []).map(({ start, end }) => gcPauses.filter((g) => g.start >= start && g.start < end).reduce((n, g) => n + g.duration, 0) / (end - start));
@@ -146,7 +151,7 @@ if (ROUNDS > 0) {
   const cmd: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     base.push(time(baseline, true, 'baseline'));
-    front.push(time(frontEnd));
+    front.push(time(frontEnd, true, 'front'));
     whole.push(time(() => full(), true, 'full'));
     verified.push(time(() => full({ verifyIr: true })));
     cmd.push(await cli());
@@ -193,8 +198,10 @@ if (ROUNDS > 0) {
   const mc = median(cmd);
   const mi = median(incremental);
   console.log(`  yaml.parseDocument (baseline)        median ${mb.toFixed(1)} ms  ${fps(mb)} files/s  (GC ${percent(gcShare('baseline'))} of it)`);
-  console.log(`  front end (incl. expressions)        median ${mf.toFixed(1)} ms  ${fps(mf)} files/s  paired per round ${median(paired(front, base)).toFixed(2)}x (${spread(paired(front, base))})`);
+  const cpuRatio = (phase: string) => paired(cpuOf(phase), cpuOf('baseline'));
+  console.log(`  front end (incl. expressions)        median ${mf.toFixed(1)} ms  ${fps(mf)} files/s  paired per round ${median(paired(front, base)).toFixed(2)}x (${spread(paired(front, base))}); CPU ${median(cpuRatio('front')).toFixed(2)}x (${spread(cpuRatio('front'))})`);
   console.log(`  full compile in memory (IR bundles)  median ${mw.toFixed(1)} ms  ${fps(mw)} files/s  paired per round ${median(wholeRatios).toFixed(2)}x (${spread(wholeRatios)}); goal <= 1.5x; GC ${percent(gcShare('full'))} of it`);
+  console.log(`    same, CPU time paired per round    ${median(cpuRatio('full')).toFixed(2)}x (${spread(cpuRatio('full'))}); CPU medians ${median(cpuOf('full')).toFixed(0)} ms vs parseDocument ${median(cpuOf('baseline')).toFixed(0)} ms`);
   console.log(`  ... with --verify-ir (IR self-check)  median ${mv.toFixed(1)} ms  ${fps(mv)} files/s  paired per round ${median(verifiedRatios).toFixed(2)}x (${spread(verifiedRatios)})`);
   console.log(`  skillc compile in process (writes)   median ${mc.toFixed(1)} ms  ${fps(mc)} files/s  paired per round ${median(paired(cmd, base)).toFixed(2)}x (${spread(paired(cmd, base))})`);
   console.log(`  recompile after touching one leaf    median ${mi.toFixed(2)} ms wall, ${median(incrementalCpu).toFixed(2)} ms CPU  (goal < 50 ms; ${incremental.length} rounds; last: ${lastStats})`);
