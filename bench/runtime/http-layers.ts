@@ -1,7 +1,8 @@
 /**
  * The HTTP gap split per layer, in one run (issue 14): the bare SDK call, an A/A copy of it (the
- * noise floor of the pairing), the adapter's `generate`, `runtime.run` with the engine bound
- * directly, and `runtime.run` through the router and the default chain, all against the emulator
+ * noise floor of the pairing), the adapter's `generate`, a lite adapter (the bare call and a fixed
+ * translation) alone and under `runtime.run`, `runtime.run` with the engine bound directly, and
+ * `runtime.run` through the router and the default chain, all against the emulator
  * process with the same SDK client settings. Contenders alternate in blocks (starting contender
  * rotated per block); per block this process's CPU time per call and its GC pause time per call
  * (`PerformanceObserver` 'gc' entries); medians over blocks, paired per block against the first
@@ -12,6 +13,8 @@
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { findModel, type EngineAdapter, type EngineResponse } from '../../packages/adapters/src/index.js';
+import { createRuntime } from '../../packages/runtime/src/index.js';
 import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
@@ -33,11 +36,25 @@ const { client, adapter, skill, direct } = await benchClients(url);
 const routed = routedRuntime(adapter, [skill]);
 const textOf = (m: { content: Array<{ type: string; text?: string }> }) => m.content[0]?.text;
 const bareCall = async () => textOf(await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }));
+// An adapter that makes the bare call and answers with a fixed translation: runtime.run's own cost
+// over HTTP without the AnthropicAdapter's (`lite` against `run (lite)`).
+const lite = {
+  provider: 'anthropic',
+  enforcesTimeout: true,
+  async generate(): Promise<EngineResponse> {
+    const text = (await bareCall()) ?? '';
+    return { text, toolCalls: [], usage: { inputTokens: 12, outputTokens: 5 }, stopReason: 'end', model: MODEL };
+  },
+} as unknown as EngineAdapter;
+const onLite = createRuntime({ engines: { claude: { adapter: lite, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
+onLite.load(skill);
 const all: Record<string, () => Promise<unknown>> = {
   bare: bareCall,
   // The same call again as its own contender: what the pairing reads as a difference when there is none.
   'bare A/A': async () => textOf(await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] })),
   adapter: async () => (await adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 })).text,
+  lite: async () => (await lite.generate({ model: MODEL, messages: [] })).text,
+  'run (lite)': async () => (await onLite.run(skill, { question: QUESTION })).output,
   'runtime.run': async () => (await direct.run(skill, { question: QUESTION })).output,
   'run + chain': async () => (await routed.run(skill, { question: QUESTION })).output,
 };
@@ -80,13 +97,13 @@ for (let b = 0; b < BLOCKS; b++) {
 const base = results[names[0]!]!;
 const iqr = (xs: number[]) => quartiles(xs).map((x) => x.toFixed(1)).join(' .. ');
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
-console.log('contender        CPU µs/call  vs first (IQR)                GC µs/call  vs first (IQR)');
+console.log('contender          CPU µs/call  vs first (IQR)                GC µs/call  vs first (IQR)');
 for (const name of names) {
   const r = results[name]!;
   const dCpu = r.map((x, i) => x.cpu - base[i]!.cpu);
   const dGc = r.map((x, i) => x.gc - base[i]!.gc);
   console.log(
-    `${name.padEnd(16)} ${median(r.map((x) => x.cpu)).toFixed(1).padStart(10)}  ${`${signed(median(dCpu))} (${iqr(dCpu)})`.padEnd(30)}  ${median(r.map((x) => x.gc)).toFixed(1).padStart(9)}  ${signed(median(dGc))} (${iqr(dGc)})`,
+    `${name.padEnd(18)} ${median(r.map((x) => x.cpu)).toFixed(1).padStart(10)}  ${`${signed(median(dCpu))} (${iqr(dCpu)})`.padEnd(30)}  ${median(r.map((x) => x.gc)).toFixed(1).padStart(9)}  ${signed(median(dGc))} (${iqr(dGc)})`,
   );
 }
 console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
