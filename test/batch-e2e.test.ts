@@ -139,26 +139,24 @@ describeWithRedis('skillc batch on 3 worker processes', () => {
       expect(text.includes(KEY)).toBe(false);
     }
 
-    // The shared limit, as the provider saw it (arrival times at the emulator, from all three processes).
-    // Before adapters were warmed up ahead of the limiter (see spec/batch.md, "Rate limits"), the
-    // calls granted while each process imported its SDK and built Node's fetch reached the emulator
-    // as one clump: 98–109 requests in the first second against 90 allowed.
+    // The shared limit, as the provider saw it (arrival times at the emulator, from all three
+    // processes), within 3 % with 20 ms allowed for delivery jitter: counted from the first request
+    // (every prefix of the run, the first second included) and over every 5 s window. The first
+    // requests of each process once arrived 40-300 ms after their grant (later ones 2-4 ms): SDK
+    // import, then the SDK's and fetch's first request; the adapters' warm-up now rehearses that
+    // request on a loopback server before the first slot is taken (spec/batch.md, "Rate limits").
     const times = emulator.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
     const perMs = RPM / 60_000;
+    const allowed = (fromMs: number) => BURST + (fromMs + 20) * perMs;
     let worst = 0;
-    // Judged over windows of 5 s: in each, no more than the burst plus 5 s of refill, within 3 %
-    // (20 ms allowed for delivery jitter). The start is not held to 3 %: on an idle machine 61 to 63
-    // requests arrived in the first second against 60 allowed (2026-12-02, three runs; cause not
-    // found), and a cumulative count from the first request carries that excess forward (worst
-    // 1.034-1.041). It is printed, and bounded on its own below: an open finding (spec/batch.md).
     let firstSecond = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
       if (times[i]! - times[0]! < 1000) firstSecond = i + 1;
       while (times[i]! - times[j]! >= 5000) j++;
-      if (times[i]! - times[0]! >= 5000) worst = Math.max(worst, (i - j + 1) / (BURST + (times[i]! - times[j]! + 20) * perMs));
+      if (times[i]! - times[0]! >= 5000) worst = Math.max(worst, (i - j + 1) / allowed(times[i]! - times[j]!));
     }
     let cumulative = 0;
-    times.forEach((t, i) => (cumulative = Math.max(cumulative, (i + 1) / (BURST + (t - times[0]! + 20) * perMs))));
+    times.forEach((t, i) => (cumulative = Math.max(cumulative, (i + 1) / allowed(t - times[0]!))));
     let windowMax = 0;
     let windowAt = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
@@ -169,10 +167,11 @@ describeWithRedis('skillc batch on 3 worker processes', () => {
     const spanS = (times.at(-1)! - times[0]!) / 1000;
     console.info(
       `[batch e2e] ${times.length} requests in ${spanS.toFixed(1)} s (${(times.length / spanS).toFixed(1)}/s against ${RPM / 60}/s allowed); ` +
-        `worst 5 s window ${worst.toFixed(3)} of the limit; cumulative from the first request ${cumulative.toFixed(3)}; first second ${firstSecond}; busiest second ${windowMax} against ${perSecond} (from ${(windowAt / 1000).toFixed(1)} s; not asserted: see below); ${failures.length} failures`,
+        `worst 5 s window ${worst.toFixed(3)} of the limit; cumulative from the first request ${cumulative.toFixed(3)}; first second ${firstSecond} against ${perSecond}; busiest second ${windowMax} (from ${(windowAt / 1000).toFixed(1)} s; not asserted: see below); ${failures.length} failures`,
     );
+    expect(cumulative).toBeLessThanOrEqual(1.03);
+    expect(firstSecond).toBeLessThanOrEqual(Math.floor(allowed(1000) * 1.03));
     expect(worst).toBeLessThanOrEqual(1.03);
-    expect(firstSecond).toBeLessThanOrEqual(Math.ceil((BURST + 1000 * perMs) * 1.1));
     // The busiest single second is printed, not asserted: on a loaded machine a process that is
     // descheduled for a few hundred ms after its grants sends them together (measured: 62-64 against
     // 60 at load 15-24, mid-run), which a limiter that grants before the send cannot prevent.

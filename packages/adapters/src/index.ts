@@ -35,4 +35,5 @@ export {
   type ProviderCredentialOptions,
 } from './shared/credential.js';
 export { printRedacted } from './shared/redacted.js';
+export { watchSends } from './shared/send-watch.js';
 export { createEngine, createEngines, type CreateEngineOptions, type CreateEnginesOptions } from './create-engine.js';

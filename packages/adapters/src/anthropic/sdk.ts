@@ -50,5 +50,6 @@ export function openAnthropic(options: { apiKey: string; baseURL?: string; timeo
   });
   // The client holds the key: it never prints it.
   printRedacted(client, 'Anthropic client');
-  return { client, toEngineError: fromAnthropicError, requestOptions };
+  const rehearse = () => client.messages.create({ model: 'sdl-warm-up', max_tokens: 1, messages: [{ role: 'user', content: '.' }] });
+  return { client, toEngineError: fromAnthropicError, requestOptions, rehearse };
 }

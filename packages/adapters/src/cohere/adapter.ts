@@ -22,8 +22,8 @@ export class CohereAdapter implements EngineAdapter {
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeoutMs = this.timeoutMs;
-    this.sdk = new LazySdk('cohere', 'cohere-ai', options.apiKey, async (apiKey) =>
-      (await import('./sdk.js')).openCohere({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
+    this.sdk = new LazySdk('cohere', 'cohere-ai', options.apiKey, async (apiKey, baseURL = options.baseURL) =>
+      (await import('./sdk.js')).openCohere({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'CohereAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));

@@ -19,5 +19,6 @@ export function openCohere(options: { apiKey: string; baseURL?: string; timeoutM
   });
   // The client holds the key: it never prints it.
   printRedacted(client, 'Cohere client');
-  return { client, toEngineError: fromCohereError };
+  const rehearse = () => client.chat({ model: 'sdl-warm-up', messages: [{ role: 'user', content: '.' }] });
+  return { client, toEngineError: fromCohereError, rehearse };
 }

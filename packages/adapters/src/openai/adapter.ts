@@ -22,8 +22,8 @@ export class OpenAIAdapter implements EngineAdapter {
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeoutMs = this.timeoutMs;
-    this.sdk = new LazySdk('openai', 'openai', options.apiKey, async (apiKey) =>
-      (await import('./sdk.js')).openOpenAI({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeoutMs }),
+    this.sdk = new LazySdk('openai', 'openai', options.apiKey, async (apiKey, baseURL = options.baseURL) =>
+      (await import('./sdk.js')).openOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'OpenAIAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));

@@ -19,5 +19,6 @@ export function openOpenAI(options: { apiKey: string; baseURL?: string; timeoutM
   });
   // The client holds the key: it never prints it.
   printRedacted(client, 'OpenAI client');
-  return { client, toEngineError: fromOpenAIError };
+  const rehearse = () => client.chat.completions.create({ model: 'sdl-warm-up', messages: [{ role: 'user', content: '.' }] });
+  return { client, toEngineError: fromOpenAIError, rehearse };
 }

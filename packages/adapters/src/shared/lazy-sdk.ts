@@ -1,12 +1,18 @@
 import { EngineError } from '../errors.js';
 import { callWithFreshKey, streamWithFreshKey, type Credential } from './credential.js';
 import type { CallDeadline } from './deadline.js';
+import { REHEARSAL_KEY, rehearseOnLoopback } from './loopback-rehearsal.js';
 
 /** What an adapter needs from its provider's SDK once it is loaded: a configured client and the SDK's error translation. */
 export interface ProviderSdk<Client> {
   readonly client: Client;
   /** The SDK's errors (and anything else thrown during a call) as an {@link EngineError}. */
   toEngineError(err: unknown, deadline: CallDeadline): EngineError;
+  /**
+   * Sends one minimal request of the adapter's kind through this client; its outcome is ignored
+   * ({@link LazySdk.warmUp} runs it on a client pointed at a loopback server).
+   */
+  rehearse?(): Promise<unknown>;
 }
 
 /**
@@ -30,13 +36,14 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
    * @param provider - the provider name, for the error when the SDK cannot be loaded
    * @param packageName - the SDK's npm package, named in that error
    * @param apiKey - the adapter's key, fixed or a {@link Credential} asked on every call
-   * @param open - imports the adapter's SDK module and builds a client for the key
+   * @param open - imports the adapter's SDK module and builds a client for the key (and for another
+   *   base URL than the adapter's when `baseURL` is given: the warm-up's loopback rehearsal)
    */
   constructor(
     private readonly provider: string,
     private readonly packageName: string,
     apiKey: string | Credential,
-    private readonly open: (apiKey: string) => Promise<Sdk>,
+    private readonly open: (apiKey: string, baseURL?: string) => Promise<Sdk>,
   ) {
     this.fixedKey = typeof apiKey === 'string' ? apiKey : undefined;
     this.credential = typeof apiKey === 'string' ? undefined : apiKey;
@@ -53,9 +60,29 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
     return Promise.resolve(this.credential.current()).then((key) => this.load(key));
   }
 
-  /** Loads the SDK and builds the client now (see `EngineAdapter.warmUp`); undefined once loaded. */
+  private warm = false;
+  private warming: Promise<void> | undefined;
+
+  /**
+   * Gets ready to send at once (see `EngineAdapter.warmUp`): loads the SDK, builds the client and
+   * rehearses one request on a loopback server ({@link rehearseOnLoopback}), so that the SDK's
+   * request path and Node's `fetch` have run once before a rate-limit slot is taken. Undefined once
+   * warm. Only the rate-limit stage asks for this: a call without limits does not wait for a rehearsal.
+   */
   warmUp(): Promise<void> | undefined {
-    return this.loaded ? undefined : this.current().then(() => undefined);
+    if (this.warm) return undefined;
+    this.warming ??= this.current()
+      .then(() => rehearseOnLoopback(async (baseURL) => (await this.open(REHEARSAL_KEY, baseURL)).rehearse?.()))
+      .then(
+        () => {
+          this.warm = true;
+        },
+        (err: unknown) => {
+          this.warming = undefined; // not loaded (e.g. the SDK is missing): the call reports it; a later one tries again
+          throw err;
+        },
+      );
+    return this.warming;
   }
 
   /**
@@ -72,8 +99,7 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
   }
 
   /**
-   * Loads the SDK (once), builds the client for `key` (the fixed key when undefined) and readies Node's `fetch` (see
-   * {@link warmFetch}); the same key again gives the same client, a new key (a rotation) a new
+   * Loads the SDK (once) and builds the client for `key` (the fixed key when undefined); the same key again gives the same client, a new key (a rotation) a new
    * client, while calls in flight keep theirs.
    */
   load(key?: string): Promise<Sdk> {
@@ -81,8 +107,7 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
     if (this.loaded !== undefined && this.loadedKey === apiKey) return Promise.resolve(this.loaded);
     if (this.loading?.key === apiKey) return this.loading.promise;
     const promise: Promise<Sdk> = this.open(apiKey).then(
-      async (sdk) => {
-        await warmFetch();
+      (sdk) => {
         if (this.loading?.promise === promise) this.loading = undefined;
         this.loaded = sdk;
         this.loadedKey = apiKey;
@@ -101,22 +126,4 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
     this.loading = { key: apiKey, promise };
     return promise;
   }
-}
-
-let fetchWarm: Promise<void> | undefined;
-
-/**
- * Node builds its `fetch` machinery (undici) on the first call, 50–300 ms on a busy machine; every
- * SDK here sends through it. A `data:` URL goes through that machinery without any network, so
- * the first real request leaves at once (measured: a first network fetch after it took 0.4–4 ms
- * instead of 80–175 ms). The rate limiter counts on a granted call being sent without such a lag.
- */
-function warmFetch(): Promise<void> {
-  fetchWarm ??= fetch('data:,')
-    .then((r) => r.arrayBuffer())
-    .then(
-      () => undefined,
-      () => undefined,
-    );
-  return fetchWarm;
 }

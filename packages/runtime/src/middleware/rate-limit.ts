@@ -1,3 +1,4 @@
+import { watchSends } from '@sdl/adapters';
 import { estimateInputTokens, estimateOutputTokens } from '../observability/cost.js';
 import type { LimitPolicy } from './policies.js';
 import type { RateLimiter, RateLimitLease } from './rate-limiter.js';
@@ -9,10 +10,12 @@ import type { CallContext, CallResult, Middleware, Next } from './types.js';
  * Takes a slot from the engine-wide limiter (engine config `limits`) and then from the tenant's
  * (skill `rate_limit`, keyed by tenant and engine) before the call goes on; estimates tokens
  * from the request up front and reconciles with the reported usage afterwards. Slots are held
- * until a stream ends. The adapter is warmed up (its SDK loaded) before a slot is taken, so that a
- * granted call goes out at once: otherwise every call granted while the first import ran reached the
- * provider in one clump, above the limit (bench and test/batch-e2e.test.ts measured 98–109 requests in
- * the first second against 90 allowed).
+ * until a stream ends. The adapter is warmed up (its SDK loaded, one request rehearsed on a loopback
+ * server) before a slot is taken, so that a granted call goes out at once: otherwise every call granted
+ * while the first import ran reached the provider in one clump, above the limit (bench and
+ * test/batch-e2e.test.ts measured 98–109 requests in the first second against 90 allowed). A lease
+ * that asks to hear of the send (`sent`: a grant from the full bucket, whose refill clock waits for it)
+ * is told when the call's first HTTP request is written to its socket ({@link watchSends}).
  */
 export function rateLimitMiddleware(limiter: RateLimiter): Middleware {
   // Not async itself: a call without limits passes straight through, without a promise of its own.
@@ -39,7 +42,7 @@ async function limited(limiter: RateLimiter, ctx: CallContext, next: Next): Prom
   }
   let result;
   try {
-    result = await next();
+    result = await (leases.some((l) => l.sent) ? watchSends(onceSent(leases), next) : next());
   } catch (error) {
     await releaseAll();
     throw error;
@@ -54,6 +57,16 @@ async function limited(limiter: RateLimiter, ctx: CallContext, next: Next): Prom
   return {
     ...result,
     events: tapStream(result.events, { onComplete: (r) => settle(r?.usage), onFinally: releaseAll }),
+  };
+}
+
+/** Tells the leases that wait for it when the call's first request went out (retries behind the limiter send again). */
+function onceSent(leases: readonly RateLimitLease[]): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    for (const lease of leases) lease.sent?.();
   };
 }
 

@@ -14,8 +14,9 @@ import {
 
 /*
  * One atomic script per decision, so N processes sharing a key together stay within the limit.
- * KEYS: 1 bucket hash (r, t, ts, seq), 2 queue zset (member -> ticket), 3 waiter heartbeats
- * (member -> expiry ms), 4 leases (member -> expiry ms).
+ * KEYS: 1 bucket hash (r, t, ts, seq, hold; n:<waiter> tokens needed, w:<waiter> granted while
+ * holding), 2 queue zset (member -> ticket), 3 waiter heartbeats (member -> expiry ms), 4 leases
+ * (member -> expiry ms).
  * `now` is ARGV[1], or Redis server TIME when empty (one clock for every process).
  */
 const NOW = `
@@ -28,16 +29,30 @@ if not now then
 end`;
 
 const REFILL = `
-local function refill(rpm, tpm, capR, capT)
-  local st = redis.call('HMGET', KEYS[1], 'r', 't', 'ts')
+-- A new bucket holds its refill clock (hold: ms deadline) until a call granted from it is sent (SENT)
+-- or the deadline passes: the provider starts counting at the first arrival, not at the first grant.
+local function refill(rpm, tpm, capR, capT, holdMs)
+  local st = redis.call('HMGET', KEYS[1], 'r', 't', 'ts', 'hold')
   local r = tonumber(st[1]) or capR
   local t = tonumber(st[2]) or capT
   local ts = tonumber(st[3]) or now
+  local hold = tonumber(st[4])
+  if not st[3] and holdMs and (rpm or tpm) then
+    hold = now + holdMs
+    redis.call('HSET', KEYS[1], 'hold', hold)
+  end
+  if hold then
+    if now < hold then ts = now else
+      ts = math.max(ts, hold)
+      hold = nil
+      redis.call('HDEL', KEYS[1], 'hold')
+    end
+  end
   local el = now - ts
   if el < 0 then el = 0 end
   if rpm then r = math.min(capR, r + el * rpm / 60000) end
   if tpm then t = math.min(capT, t + el * tpm / 60000) end
-  return r, t
+  return r, t, hold ~= nil
 end
 local function save(rpm, tpm, r, t)
   if rpm then redis.call('HSET', KEYS[1], 'r', r) end
@@ -60,6 +75,7 @@ local maxWait = tonumber(ARGV[11])
 local maxQueue = tonumber(ARGV[12])
 local enqueue = ARGV[13] == '1'
 local ttl = tonumber(ARGV[14])
+local holdMs = tonumber(ARGV[15])
 -- forget waiters and leases of processes that stopped (no heartbeat / lease or grant expired)
 local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
 for _, w in ipairs(dead) do
@@ -67,13 +83,16 @@ for _, w in ipairs(dead) do
   redis.call('HDEL', KEYS[1], 'n:' .. w)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)) do redis.call('HDEL', KEYS[1], 'w:' .. w) end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
 -- granted by another caller's script while we slept: claim it
 if not enqueue and redis.call('ZSCORE', KEYS[4], id) and not redis.call('ZSCORE', KEYS[2], id) then
   -- the lease set counts calls in flight only for a concurrency limit; without one the claim ends it
   if conc then redis.call('ZADD', KEYS[4], now + leaseTtl, id) else redis.call('ZREM', KEYS[4], id) end
   redis.call('ZREM', KEYS[3], id)
-  return {1, 0, redis.call('ZCARD', KEYS[2])}
+  local held = redis.call('HGET', KEYS[1], 'w:' .. id) and 1 or 0
+  redis.call('HDEL', KEYS[1], 'w:' .. id)
+  return {1, 0, redis.call('ZCARD', KEYS[2]), 0, held}
 end
 if enqueue then
   redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[1], 'seq', 1), id)
@@ -84,9 +103,10 @@ redis.call('ZADD', KEYS[3], now + waiterTtl, id)
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
 -- advance the queue: admit heads, in order, while they fit. Whoever runs the script does this,
 -- so tokens are granted when they exist even if the head's own process is slow to ask.
-local r, t = refill(rpm, tpm, capR, capT)
+local r, t, holding = refill(rpm, tpm, capR, capT, holdMs)
 local headWait = 0
 local self = false
+local selfHeld = 0
 for i = 1, 64 do
   local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
   if not head then break end
@@ -103,16 +123,18 @@ for i = 1, 64 do
   redis.call('HDEL', KEYS[1], 'n:' .. head)
   if head == id then
     self = true
+    if holding then selfHeld = 1 end
     -- without a concurrency limit nothing counts leases, so the caller has no release to send
     if conc then redis.call('ZADD', KEYS[4], now + leaseTtl, head) end
   else
     -- a grant its owner claims on its next check; unclaimed, it lapses with the waiter TTL
     redis.call('ZADD', KEYS[4], now + waiterTtl, head)
+    if holding then redis.call('HSET', KEYS[1], 'w:' .. head, 1) end
   end
 end
 save(rpm, tpm, r, t)
 local depth = redis.call('ZCARD', KEYS[2])
-if self then return {1, 0, depth} end
+if self then return {1, 0, depth, 0, selfHeld} end
 local rank = redis.call('ZRANK', KEYS[2], id)
 local function drop()
   redis.call('ZREM', KEYS[2], id)
@@ -152,7 +174,20 @@ const LEAVE = `
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('HDEL', KEYS[1], 'n:' .. ARGV[1])
+redis.call('HDEL', KEYS[1], 'n:' .. ARGV[1], 'w:' .. ARGV[1])
+return 1`;
+
+// A call granted while the new bucket's refill clock was held went out (or ended unsent): it runs from now.
+const SENT = `${NOW}
+${REFILL}
+local rpm = tonumber(ARGV[2])
+local tpm = tonumber(ARGV[3])
+local capR = tonumber(ARGV[4])
+local capT = tonumber(ARGV[5])
+local r, t, holding = refill(rpm, tpm, capR, capT)
+if not holding then return 0 end
+redis.call('HDEL', KEYS[1], 'hold')
+save(rpm, tpm, r, t)
 return 1`;
 
 type Limiter3 = (keys: string[], args: (string | number)[]) => Promise<unknown>;
@@ -178,6 +213,11 @@ export interface RedisRateLimiterOptions {
   leaseTtlMs?: number;
   /** A waiter that has not checked in for this long is dropped from the queue. */
   waiterTtlMs?: number;
+  /**
+   * The longest a new bucket's refill clock waits for the first call granted from it to be sent
+   * (default 1,000 ms; it starts when such a call is sent, or ends without sending).
+   */
+  sendHoldMs?: number;
 }
 
 /**
@@ -194,12 +234,14 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly nextInLinePollMs: number;
   private readonly leaseTtlMs: number;
   private readonly waiterTtlMs: number;
+  private readonly sendHoldMs: number;
   private readonly local = new Map<string, Set<() => void>>();
   private inflight = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly acquireScript: Limiter3;
   private readonly reconcileScript: Limiter3;
   private readonly leaveScript: Limiter3;
+  private readonly sentScript: Limiter3;
 
   constructor(options: RedisRateLimiterOptions) {
     this.redis = options.redis;
@@ -211,6 +253,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.nextInLinePollMs = options.nextInLinePollMs ?? Math.min(2, this.pollMs);
     this.leaseTtlMs = options.leaseTtlMs ?? 10 * 60_000;
     this.waiterTtlMs = options.waiterTtlMs ?? 30_000;
+    this.sendHoldMs = options.sendHoldMs ?? 1_000;
     const define = (name: string, lua: string): Limiter3 => {
       const fullName = `sdlRateLimit${name}`;
       if (!(fullName in this.redis)) this.redis.defineCommand(fullName, { numberOfKeys: 4, lua });
@@ -226,6 +269,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.acquireScript = define('Acquire', ACQUIRE);
     this.reconcileScript = define('Reconcile', RECONCILE);
     this.leaveScript = define('Leave', LEAVE);
+    this.sentScript = define('Sent', SENT);
   }
 
   /** Resolves when no script call of this limiter is in flight (tests, graceful shutdown). */
@@ -262,7 +306,7 @@ export class RedisRateLimiter implements RateLimiter {
     const args = (enqueue: boolean) => [
       this.now(), id, num(limits.rpm), num(limits.tpm), num(cap.requests), num(cap.tokens), tokens,
       num(limits.concurrency), this.leaseTtlMs, this.waiterTtlMs, limits.maxWaitMs, limits.maxQueue,
-      enqueue ? '1' : '0', this.leaseTtlMs + 3_600_000,
+      enqueue ? '1' : '0', this.leaseTtlMs + 3_600_000, this.sendHoldMs,
     ];
     let wakeUp = () => {};
     const waiters = this.local.get(key) ?? new Set<() => void>();
@@ -286,11 +330,11 @@ export class RedisRateLimiter implements RateLimiter {
           throw signal.reason;
         }
         woken = false;
-        const [status, hint, depth, rank = 0] = (await this.acquireScript(keys, args(enqueue))) as [number, number, number, number?];
+        const [status, hint, depth, rank = 0, held = 0] = (await this.acquireScript(keys, args(enqueue))) as [number, number, number, number?, number?];
         enqueue = false;
         if (status === 1) {
           this.wake(key);
-          return this.lease(key, keys, id, request);
+          return this.lease(key, keys, id, request, held === 1);
         }
         if (status === -1) {
           this.wake(key);
@@ -339,12 +383,24 @@ export class RedisRateLimiter implements RateLimiter {
     }
   }
 
-  private lease(key: string, keys: string[], id: string, request: AcquireRequest): RateLimitLease {
+  private lease(key: string, keys: string[], id: string, request: AcquireRequest, held: boolean): RateLimitLease {
     const cap = capacities(request.limits);
     const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : v);
     let released = false;
     let reconciled = false;
+    let reported = !held;
+    const report = () => {
+      if (reported) return undefined;
+      reported = true;
+      const { rpm, tpm } = request.limits;
+      return this.sentScript(keys, [this.now(), num(rpm), num(tpm), num(cap.requests), num(cap.tokens)]).then(
+        () => this.wake(key),
+        () => undefined, // the hold lapses by itself after sendHoldMs
+      );
+    };
     return {
+      // Only a grant made while a new bucket's refill clock is held asks to hear of its send.
+      ...(held ? { sent: () => void report() } : {}),
       reconcile: async (actual) => {
         if (reconciled || request.limits.tpm === undefined) return;
         reconciled = true;
@@ -361,6 +417,7 @@ export class RedisRateLimiter implements RateLimiter {
         // Leases are recorded only under a concurrency limit (see ACQUIRE); otherwise a call
         // costs its one acquire script and nothing more.
         if (request.limits.concurrency !== undefined) await this.redis.zrem(keys[3]!, id);
+        await report(); // ended without a send the stage saw (failed before the request, or not over fetch)
         this.wake(key);
       },
     };

@@ -38,6 +38,11 @@ export interface RateLimitLease {
   reconcile(actualTokens: number): Promise<void>;
   /** Gives the concurrency slot back; call exactly once when the call ends, whatever its outcome. */
   release(): Promise<void>;
+  /**
+   * Present when the limiter waits to hear that the call's request went out (a new bucket of the
+   * `RedisRateLimiter` holds its refill clock until then: see {@link RateLimiter}); call it at the send.
+   */
+  sent?(): void;
 }
 
 /**
@@ -52,6 +57,12 @@ export interface RateLimitLease {
  *   refused (`queue_full`); a waiter still queued after `queueTimeoutMs` is refused (`queue_timeout`);
  * - reconcile returns over-estimated tokens to the bucket or takes the shortfall (the bucket may go
  *   negative, delaying later calls).
+ *
+ * `RedisRateLimiter` also holds a new bucket's refill clock until the first call granted from it is
+ * sent (its lease's `sent`, or its release; at most `sendHoldMs`): processes start cold, their first
+ * calls reach the provider later than the ones granted after them, and the provider counts from the
+ * first arrival. Refill then runs from that send, so the burst and the first refills are not counted
+ * from an earlier moment than the provider counts them.
  */
 export interface RateLimiter {
   /**

@@ -10,7 +10,7 @@
  * Readers need no lock: they always see a whole record.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -22,7 +22,7 @@ import type { FileLock } from './file-lock.js';
 import { assertIdentifier, fileNameFor } from './keys.js';
 import { canonicalJson, decodeRecord, encodeRecord } from './record.js';
 import type { RecordOrigin } from './record.js';
-import { encodeJournalFrame, parseJournal, readJournalPrefix } from './session-journal.js';
+import { encodeJournalFrame, journalSessionNames, parseJournal, readJournalFrom, readJournalPrefix } from './session-journal.js';
 import type { JournalEntry } from './session-journal.js';
 import { bindTurns, checkAppendOptions, checkTtl, numberTurns, parseWindow, systemStateClock, toTurnDraft } from './turns.js';
 import type { TurnDraft, TurnRecord } from './turns.js';
@@ -484,8 +484,10 @@ export class FileStore implements StateStore {
       bytes = Buffer.alloc(0);
     }
     if (bytes.length > 0) {
-      const { last } = parseJournal(bytes);
+      let names: Map<string, boolean>;
       if (replay) {
+        const { last } = parseJournal(bytes);
+        names = new Map([...last].map(([id, frame]) => [id, frame === null]));
         for (const [id, frame] of last) {
           const target = this.journaledTarget(id);
           if (!target) continue;
@@ -498,8 +500,10 @@ export class FileStore implements StateStore {
             await this.replaceSessionFile(target.file, frame);
           }
         }
+      } else {
+        names = journalSessionNames(bytes);
       }
-      await this.syncSessionFiles(last);
+      await this.syncSessionFiles(names);
       await this.replaceJournal(lock, Buffer.alloc(0));
       this.stats.checkpoints++;
     }
@@ -523,17 +527,11 @@ export class FileStore implements StateStore {
     this.checkpointing = (async () => {
       const prefix = await readJournalPrefix(this.journalFile, ino, size);
       if (!prefix) return;
-      await this.syncSessionFiles(parseJournal(prefix).last);
+      await this.syncSessionFiles(journalSessionNames(prefix));
       await this.withSessionsLock(async (lock) => {
-        let now: Buffer;
-        try {
-          if (statSync(this.journalFile).ino !== ino) return;
-          now = await readFile(this.journalFile);
-        } catch (err) {
-          if (errCode(err) === 'ENOENT') return;
-          throw err;
-        }
-        const rest = now.subarray(size);
+        // Only the frames written since the prefix was noted are read (and checked) under the lock.
+        const rest = await readJournalFrom(this.journalFile, ino, size);
+        if (!rest) return;
         await this.replaceJournal(lock, rest.subarray(0, parseJournal(rest).validBytes));
         this.stats.checkpoints++;
       });
@@ -543,10 +541,10 @@ export class FileStore implements StateStore {
   }
 
   /** fsyncs the session files whose last journaled state is a file, then the sessions directory. */
-  private async syncSessionFiles(last: Map<string, string | null>): Promise<void> {
+  private async syncSessionFiles(names: Map<string, boolean>): Promise<void> {
     const files: string[] = [];
-    for (const [id, frame] of last) {
-      const target = frame === null ? undefined : this.journaledTarget(id);
+    for (const [id, removed] of names) {
+      const target = removed ? undefined : this.journaledTarget(id);
       if (target) files.push(target.file);
     }
     for (let i = 0; i < files.length; i += CHECKPOINT_PARALLELISM) {

@@ -84,6 +84,63 @@ export function parseJournal(bytes: Buffer): JournalContents {
 }
 
 /**
+ * The sessions named in the journal's frames, each with whether its last line removed it, found
+ * from the frame lengths and line breaks alone: no CRC and no decoding of the session records. A
+ * checkpoint needs only the names (which files to fsync), and a busy store's journal is megabytes:
+ * decoding it whole stalled the batches waiting behind the checkpoint. Stops at the first header
+ * that is not whole; a file named by a corrupt frame is fsynced for nothing, which is harmless.
+ */
+export function journalSessionNames(bytes: Buffer): Map<string, boolean> {
+  const names = new Map<string, boolean>();
+  let pos = 0;
+  while (pos < bytes.length) {
+    const nl = bytes.indexOf(0x0a, pos);
+    if (nl < 0 || nl - pos > 40) break;
+    const m = HEADER.exec(bytes.toString('latin1', pos, nl));
+    if (!m) break;
+    const end = nl + 1 + Number(m[2]);
+    if (end > bytes.length) break;
+    for (let line = nl + 1; line < end; ) {
+      const lineEnd = bytes.indexOf(0x0a, line);
+      const stop = lineEnd < 0 || lineEnd > end ? end : lineEnd;
+      const removed = bytes[line] === 0x2d; // '-'
+      if (removed || bytes[line] === 0x2b) {
+        const space = removed ? -1 : bytes.indexOf(0x20, line);
+        const id = bytes.toString('utf8', line + 1, removed || space < 0 || space > stop ? stop : space);
+        names.delete(id);
+        names.set(id, removed);
+      }
+      line = stop + 1;
+    }
+    pos = end;
+  }
+  return names;
+}
+
+/** The journal's bytes from `offset` to its end, if it is still the file with inode `ino`. */
+export async function readJournalFrom(file: string, ino: number, offset: number): Promise<Buffer | undefined> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { ino: now, size } = await handle.stat();
+    if (now !== ino) return undefined;
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    for (let read = 0; read < buffer.length; ) {
+      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, offset + read);
+      if (bytesRead === 0) return buffer.subarray(0, read);
+      read += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * The first `size` bytes of the journal, if it is still the file with inode `ino` (a checkpoint
  * replaces the journal, so another inode means the prefix is gone).
  */

@@ -42,6 +42,13 @@ function limiterContract(make: (clock: FakeClock) => RateLimiter & { idle?(): Pr
   };
   const makeLimiter = (clock: FakeClock) => {
     current = make(clock);
+    // These callers send at once: a lease that asks to hear of the send is told on the grant.
+    const acquire = current.acquire.bind(current);
+    current.acquire = async (request) => {
+      const lease = await acquire(request);
+      lease.sent?.();
+      return lease;
+    };
     const advance = clock.advance.bind(clock);
     clock.advance = (ms: number) => advance(ms, async () => current?.idle?.());
     return current;
@@ -207,8 +214,9 @@ describeWithRedis('RedisRateLimiter', () => {
     const counted = new Redis(REDIS_URL);
     const limiter = new RedisRateLimiter({ redis: counted, prefix: `${prefix}trips:` });
     const key = `trips-${Object.keys(over).join('-')}-${actual}`;
-    // Warm-up: ioredis loads each script once (SCRIPT LOAD on first EVALSHA miss).
-    await (await limiter.acquire({ key: `${key}-warm`, limits: limits(over), tokens: 10 })).release();
+    // Warm-up: ioredis loads each script once (SCRIPT LOAD on first EVALSHA miss), and the first call
+    // of a new bucket, whose send is reported (see the next test), has been made.
+    await (await limiter.acquire({ key, limits: limits(over), tokens: 10 })).release();
     let commands = 0;
     const send = counted.sendCommand.bind(counted);
     counted.sendCommand = ((...args: Parameters<typeof send>) => {
@@ -220,6 +228,53 @@ describeWithRedis('RedisRateLimiter', () => {
     await lease.release();
     counted.disconnect();
     expect(commands).toBe(trips);
+  });
+
+  it("a new bucket's refill clock starts when its first call is sent, or ends unsent, or after sendHoldMs", async () => {
+    const clock = new FakeClock();
+    const limiter = new RedisRateLimiter({ redis, prefix: `${prefix}hold:`, timeSource: clock, pollMs: 1_000, nextInLinePollMs: 1_000, sendHoldMs: 5_000 });
+    const l = limits({ rpm: 60, burstRequests: 2 });
+    const step = async (ms: number) => {
+      await until(() => clock.pending > 0);
+      await limiter.idle();
+      await clock.advance(ms, () => limiter.idle());
+      await limiter.idle();
+    };
+
+    // Sent 3 s after the burst was granted: the first refill comes 1 s after that send, not after the grant.
+    const first = await limiter.acquire({ key: 'sent', limits: l, tokens: 1 });
+    const second = await limiter.acquire({ key: 'sent', limits: l, tokens: 1 });
+    expect(first.sent).toBeTypeOf('function');
+    expect(second.sent).toBeTypeOf('function'); // granted while the clock is held: either send starts it
+    const third = track(limiter.acquire({ key: 'sent', limits: l, tokens: 1 }));
+    await step(3_000);
+    expect(third.done).toBe(false);
+    first.sent!();
+    second.sent!(); // a second report changes nothing
+    await limiter.idle();
+    await step(999);
+    expect(third.done).toBe(false);
+    await step(1);
+    await until(() => third.done);
+    expect(third.lease?.sent).toBeUndefined(); // the bucket is no longer new: nothing to report
+
+    // Released without a send (failed before its request): the clock starts at the release.
+    const unsent = await limiter.acquire({ key: 'unsent', limits: limits({ rpm: 60, burstRequests: 1 }), tokens: 1 });
+    const next = track(limiter.acquire({ key: 'unsent', limits: limits({ rpm: 60, burstRequests: 1 }), tokens: 1 }));
+    await step(2_000);
+    expect(next.done).toBe(false);
+    await unsent.release();
+    await step(1_000);
+    await until(() => next.done);
+
+    // Never sent nor released (its process died): the clock starts sendHoldMs after the bucket was made.
+    await limiter.acquire({ key: 'lost', limits: limits({ rpm: 60, burstRequests: 1 }), tokens: 1 });
+    const after = track(limiter.acquire({ key: 'lost', limits: limits({ rpm: 60, burstRequests: 1 }), tokens: 1 }));
+    await step(5_000);
+    await step(999);
+    expect(after.done).toBe(false);
+    await step(1);
+    await until(() => after.done);
   });
 
   it('across processes: whoever asks next grants the slot to the head of the queue, in FIFO order', async () => {
