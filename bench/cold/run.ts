@@ -1,6 +1,6 @@
 /**
- * Cold start, whole processes (issue 14): a host that imports the built runtime, loads the 11
- * compiled skills of `skills/` and makes one call through the router and the default chain
+ * Cold start, whole processes (issue 14): a host that imports the built runtime, loads the
+ * compiled skills (12 today) of `skills/` and makes one call through the router and the default chain
  * (host-sdl.mjs), against a host making one call with the bare Anthropic SDK (host-bare.mjs), both
  * against the same emulator process. Each round runs both (order alternating), timing each child
  * from spawn to exit in this process; the children report their own CPU time and peak RSS
@@ -113,7 +113,7 @@ console.log(`cold start, ${rounds} rounds (+1 warm-up), Node ${process.version},
 console.log('| process | wall (median) | CPU user+sys (median) | peak RSS (median) |');
 console.log('| --- | --- | --- | --- |');
 console.log(row('bare', 'bare Anthropic SDK, one call (baseline)'));
-console.log(row('sdl', 'SDL host: import, load 11 compiled skills, one call via router + default chain'));
+console.log(row('sdl', 'SDL host: import, load every compiled skill of skills/ (12), one call via router + default chain'));
 console.log(row('importOnly', 'import @sdl/runtime + @sdl/adapters only'));
 console.log(row('check', '`skillc check skills/review-code.skill.yaml` (goal ≤ 0.25 s)'));
 console.log(row('evaluate', "`skillc eval '1+1'` (goal ≤ 0.25 s)"));
