@@ -19,6 +19,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { REPORT_USAGE, REPORT_USAGE_IMPORT, runChild as runNode, type ProcessRun } from '../shared/run-child.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, 'other-checkout': { type: 'string' } } });
 const other = values['other-checkout'] ? path.resolve(values['other-checkout']) : undefined;
@@ -26,27 +27,8 @@ const rounds = Number(values.rounds);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const repo = here('../../');
 
-interface Run {
-  wallMs: number;
-  cpuMs: number;
-  maxRssMiB: number;
-}
-
-function runChild(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += String(chunk)));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
-      const usage = (JSON.parse(out.trim().split('\n').pop()!) as { usage: NodeJS.ResourceUsage }).usage;
-      resolve({ wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMiB: usage.maxRSS / 1024 });
-    });
-  });
-}
+type Run = ProcessRun;
+const runChild = (args: string[]): Promise<Run> => runNode(args, repo);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -75,15 +57,13 @@ for await (const chunk of emulator.stdout!) {
 }
 url = url.trim();
 
-// Makes a process print its resource usage as the last line of its output when it exits.
-const REPORT_USAGE = "process.on('exit', () => process.stdout.write('\\n' + JSON.stringify({ usage: process.resourceUsage() }) + '\\n'));";
 const contenders: Record<string, string[]> = {
   bare: [here('./host-bare.mjs'), url],
   sdl: [here('./host-sdl.mjs'), url, irDir, path.join(repo, 'skills')],
   importOnly: ['--input-type=module', '-e', `${REPORT_USAGE} await import('@sdl/runtime'); await import('@sdl/adapters');`],
   // The skillc commands of the issue's goal (<= 0.25 s each), and an empty Node process as their floor.
-  check: ['--import', `data:text/javascript,${encodeURIComponent(REPORT_USAGE)}`, path.join(repo, 'packages/cli/bin/skillc.js'), 'check', 'skills/review-code.skill.yaml'],
-  evaluate: ['--import', `data:text/javascript,${encodeURIComponent(REPORT_USAGE)}`, path.join(repo, 'packages/cli/bin/skillc.js'), 'eval', '1+1'],
+  check: ['--import', REPORT_USAGE_IMPORT, path.join(repo, 'packages/cli/bin/skillc.js'), 'check', 'skills/review-code.skill.yaml'],
+  evaluate: ['--import', REPORT_USAGE_IMPORT, path.join(repo, 'packages/cli/bin/skillc.js'), 'eval', '1+1'],
   empty: ['--input-type=module', '-e', REPORT_USAGE],
 };
 if (other) contenders.otherSdl = [path.join(other, 'bench/cold/host-sdl.mjs'), url, otherIrDir!, path.join(repo, 'skills')];

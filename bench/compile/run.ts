@@ -18,7 +18,6 @@
  *
  *   npm run build && node --expose-gc --import tsx bench/compile/run.ts [--files 1000] [--rounds 7] [--process-rounds 5]
  */
-import { spawn } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -29,6 +28,7 @@ import { parseDocument } from 'yaml';
 import { buildProject, checkBytes, ProjectBuilder, serializeIr } from '@sdl/compiler';
 import { main } from '@sdl/cli';
 import { generateSkill } from './generate.js';
+import { REPORT_USAGE_IMPORT, runChild as runNode, type ProcessRun } from '../shared/run-child.js';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '7' }, 'process-rounds': { type: 'string', default: '5' } } });
 const FILES = Number(values.files);
@@ -213,29 +213,9 @@ if (ROUNDS > 0) {
 gcObserver.disconnect();
 
 // Whole processes: `skillc compile` against the read + parse floor, alternating which goes first.
-interface ProcessRun {
-  wallMs: number;
-  cpuMs: number;
-  maxRssMiB: number;
-}
-// Makes a child print its resource usage as the last line of its output when it exits (the same for both).
-const REPORT_USAGE = "process.on('exit', () => process.stdout.write('\\n' + JSON.stringify({ usage: process.resourceUsage() }) + '\\n'));";
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-function runChild(args: string[]): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REPORT_USAGE)}`, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += String(chunk)));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
-      const usage = (JSON.parse(out.trim().split('\n').pop()!) as { usage: NodeJS.ResourceUsage }).usage;
-      resolve({ wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMiB: usage.maxRSS / 1024 });
-    });
-  });
-}
+// Each child prints its resource usage as the last line of its output when it exits (the same for both).
+const runChild = (args: string[]): Promise<ProcessRun> => runNode(['--import', REPORT_USAGE_IMPORT, ...args], repo);
 if (PROCESS_ROUNDS > 0) {
   const processOut = `${tmpdir()}/sdl-bench-compile-process-${process.pid}`;
   const contenders: Record<'floor' | 'skillc', string[]> = {

@@ -118,7 +118,23 @@ export function journalSessionNames(bytes: Buffer): Map<string, boolean> {
 }
 
 /** The journal's bytes from `offset` to its end, if it is still the file with inode `ino`. */
-export async function readJournalFrom(file: string, ino: number, offset: number): Promise<Buffer | undefined> {
+export function readJournalFrom(file: string, ino: number, offset: number): Promise<Buffer | undefined> {
+  return readJournalRange(file, ino, offset, undefined);
+}
+
+/**
+ * The first `size` bytes of the journal, if it is still the file with inode `ino` (a checkpoint
+ * replaces the journal, so another inode means the prefix is gone).
+ */
+export function readJournalPrefix(file: string, ino: number, size: number): Promise<Buffer | undefined> {
+  return readJournalRange(file, ino, 0, size);
+}
+
+/**
+ * Bytes `start` to `end` of the journal (to its end when `end` is undefined), if it is still the
+ * file with inode `ino`; undefined when it is another file, or when it ends before `end`.
+ */
+async function readJournalRange(file: string, ino: number, start: number, end: number | undefined): Promise<Buffer | undefined> {
   let handle;
   try {
     handle = await open(file, 'r');
@@ -128,36 +144,10 @@ export async function readJournalFrom(file: string, ino: number, offset: number)
   try {
     const { ino: now, size } = await handle.stat();
     if (now !== ino) return undefined;
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    const buffer = Buffer.alloc(Math.max(0, (end ?? size) - start));
     for (let read = 0; read < buffer.length; ) {
-      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, offset + read);
-      if (bytesRead === 0) return buffer.subarray(0, read);
-      read += bytesRead;
-    }
-    return buffer;
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The first `size` bytes of the journal, if it is still the file with inode `ino` (a checkpoint
- * replaces the journal, so another inode means the prefix is gone).
- */
-export async function readJournalPrefix(file: string, ino: number, size: number): Promise<Buffer | undefined> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    if ((await handle.stat()).ino !== ino) return undefined;
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const { bytesRead } = await handle.read(buffer, read, size - read, read);
-      if (bytesRead === 0) return undefined;
+      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, start + read);
+      if (bytesRead === 0) return end === undefined ? buffer.subarray(0, read) : undefined;
       read += bytesRead;
     }
     return buffer;
