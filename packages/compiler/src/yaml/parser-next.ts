@@ -8,6 +8,11 @@ import { CST, Parser } from 'yaml';
  * library's method line for line minus that check, and is used only while the library's method is
  * the code it was copied from (yaml 2.9.1, checked by the hash of its source); after an upgrade the
  * library's own method runs until the replica is brought up to date.
+ *
+ * The replica of `Parser#next` is from `yaml` (https://github.com/eemeli/yaml), Copyright Eemeli Aro
+ * <eemeli@gmail.com>, under the ISC license: "Permission to use, copy, modify, and/or distribute this
+ * software for any purpose with or without fee is hereby granted, provided that the above copyright
+ * notice and this permission notice appear in all copies." (full text: node_modules/yaml/LICENSE).
  */
 const COPIED_FROM = 'e51dbd1de31fd039522acaad2ee5b479df780aa0153a945ffb7fea06771795fc';
 
