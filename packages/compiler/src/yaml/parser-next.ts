@@ -9,10 +9,21 @@ import { CST, Parser } from 'yaml';
  * the code it was copied from (yaml 2.9.1, checked by the hash of its source); after an upgrade the
  * library's own method runs until the replica is brought up to date.
  *
- * The replica of `Parser#next` is from `yaml` (https://github.com/eemeli/yaml), Copyright Eemeli Aro
- * <eemeli@gmail.com>, under the ISC license: "Permission to use, copy, modify, and/or distribute this
- * software for any purpose with or without fee is hereby granted, provided that the above copyright
- * notice and this permission notice appear in all copies." (full text: node_modules/yaml/LICENSE).
+ * The replica of `Parser#next` is from `yaml` (https://github.com/eemeli/yaml), under its license:
+ *
+ * Copyright Eemeli Aro <eemeli@gmail.com>
+ *
+ * Permission to use, copy, modify, and/or distribute this software for any purpose
+ * with or without fee is hereby granted, provided that the above copyright notice
+ * and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+ * REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+ * FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+ * INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+ * OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+ * TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+ * THIS SOFTWARE.
  */
 const COPIED_FROM = 'e51dbd1de31fd039522acaad2ee5b479df780aa0153a945ffb7fea06771795fc';
 
