@@ -33,7 +33,15 @@ function historyEngine() {
 }
 
 const dirs: string[] = [];
+/** File stores the tests open: closed before their folders go (an idle store checkpoints after answering). */
+const fileStores: FileStore[] = [];
+const fileStore = (dir: string): FileStore => {
+  const store = new FileStore({ dir });
+  fileStores.push(store);
+  return store;
+};
 afterAll(async () => {
+  await Promise.all(fileStores.splice(0).map((store) => store.close()));
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -45,7 +53,7 @@ const backends: Array<{ name: string; open: () => Promise<() => StateStore> }> =
     open: async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'sdl-run-session-'));
       dirs.push(dir);
-      return () => new FileStore({ dir });
+      return () => fileStore(dir);
     },
   },
 ];
@@ -102,7 +110,7 @@ describe('sessions', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sdl-run-corrupt-'));
     dirs.push(dir);
     const sessionId = 'corrupt-me';
-    const runtime = createRuntime({ engines: { fake: binding(historyEngine().engine) }, state: new FileStore({ dir }) });
+    const runtime = createRuntime({ engines: { fake: binding(historyEngine().engine) }, state: fileStore(dir) });
     await runtime.run(chat(), { say: 'secret plans' }, { session: sessionId });
     const sessions = path.join(dir, 'sessions');
     for (const file of await readdir(sessions)) {
@@ -111,7 +119,7 @@ describe('sessions', () => {
       await writeFile(full, text.replace('secret plans', 'secret plant'));
     }
     const after = historyEngine();
-    const restarted = createRuntime({ engines: { fake: binding(after.engine) }, state: new FileStore({ dir }) });
+    const restarted = createRuntime({ engines: { fake: binding(after.engine) }, state: fileStore(dir) });
     const error = await restarted.run(chat(), { say: 'next' }, { session: sessionId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StateCorruptionError);
     expect(after.requests).toHaveLength(0);

@@ -96,7 +96,7 @@ describe('FileStore', () => {
   });
 
   it('creates nothing outside its directory whatever the id', async () => {
-    const store = new FileStore({ dir: path.join(dir, 'store') });
+    const store = track(new FileStore({ dir: path.join(dir, 'store') }));
     for (const id of ['../x', '..%2Fx', '%2e%2e', 'a:b@c=d+e-f.g_h']) {
       await store.appendTurns(id, [turn('x')]).catch(() => undefined);
     }
