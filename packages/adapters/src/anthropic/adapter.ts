@@ -3,7 +3,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
-import { ProviderStream } from '../shared/provider-stream.js';
+import { openCall, ProviderStream } from '../shared/provider-stream.js';
 import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 import type { AnthropicSdk } from './sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
@@ -84,17 +84,13 @@ export class AnthropicAdapter implements EngineAdapter {
       const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
       const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
       const reader = new AnthropicStreamReader(request.model);
-      const toEngineError = (err: unknown) => sdk.toEngineError(err, deadline);
-      try {
+      return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), async () => {
         const { data: events, request_id } = await sdk.client.messages
           .create({ ...toAnthropicBody(request, this.defaultMaxTokens), stream: true }, sdk.requestOptions(deadline))
           .withResponse();
         if (request_id) reader.builder.requestId = request_id;
-        return { events, reader, toEngineError, dispose: () => deadline.dispose() };
-      } catch (err) {
-        deadline.dispose();
-        throw toEngineError(err);
-      }
+        return events;
+      });
     });
   }
 }

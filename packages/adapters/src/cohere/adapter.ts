@@ -8,7 +8,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { toCohereBody } from './convert.js';
 import { CohereStreamReader, fromCohereResponse } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
-import { ProviderStream } from '../shared/provider-stream.js';
+import { openCall, ProviderStream } from '../shared/provider-stream.js';
 
 /** Cohere through `cohere-ai` (`CohereClientV2`, `/v2/chat`), SDK retries off. */
 export class CohereAdapter implements EngineAdapter {
@@ -79,15 +79,11 @@ export class CohereAdapter implements EngineAdapter {
       const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
       const deadline = new CallDeadline('cohere', request.timeoutMs ?? this.timeoutMs, request.signal);
       const reader = new CohereStreamReader(request.model);
-      const toEngineError = (err: unknown) => sdk.toEngineError(err, deadline);
-      try {
+      return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), async () => {
         const { data: events, rawResponse } = await sdk.client.chatStream(toCohereBody(request), this.requestOptions(deadline)).withRawResponse();
         reader.builder.requestId = (rawResponse.headers.get('x-request-id') ?? rawResponse.headers.get('x-debug-trace-id')) ?? undefined;
-        return { events, reader, toEngineError, dispose: () => deadline.dispose() };
-      } catch (err) {
-        deadline.dispose();
-        throw toEngineError(err);
-      }
+        return events;
+      });
     });
   }
 }

@@ -7,7 +7,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { toOpenAIBody } from './convert.js';
 import { fromOpenAICompletion, OpenAIStreamReader } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
-import { ProviderStream } from '../shared/provider-stream.js';
+import { openCall, ProviderStream } from '../shared/provider-stream.js';
 import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 
 /** OpenAI through the `openai` SDK (Chat Completions), SDK retries off. */
@@ -82,8 +82,7 @@ export class OpenAIAdapter implements EngineAdapter {
       const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
       const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
       const reader = new OpenAIStreamReader(request.model);
-      const toEngineError = (err: unknown) => sdk.toEngineError(err, deadline);
-      try {
+      return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), async () => {
         const { data: events, request_id } = await sdk.client.chat.completions
           .create(
             { ...toOpenAIBody(request), stream: true, stream_options: { include_usage: true } },
@@ -91,11 +90,8 @@ export class OpenAIAdapter implements EngineAdapter {
           )
           .withResponse();
         if (request_id) reader.builder.requestId = request_id;
-        return { events, reader, toEngineError, dispose: () => deadline.dispose() };
-      } catch (err) {
-        deadline.dispose();
-        throw toEngineError(err);
-      }
+        return events;
+      });
     });
   }
 }

@@ -115,6 +115,25 @@ export interface OpenedCall<Raw> {
   dispose(): void;
 }
 
+/**
+ * Sends a streaming request under `deadline` (`send` resolves with the SDK's event stream) and
+ * makes the {@link OpenedCall} that reads it; when sending fails, the deadline is disposed and
+ * the failure translated by `toEngineError`.
+ */
+export async function openCall<Raw>(
+  deadline: { dispose(): void },
+  reader: WireReader<Raw>,
+  toEngineError: (err: unknown) => EngineError,
+  send: () => Promise<AsyncIterable<Raw>>,
+): Promise<OpenedCall<Raw>> {
+  try {
+    return { events: await send(), reader, toEngineError, dispose: () => deadline.dispose() };
+  } catch (err) {
+    deadline.dispose();
+    throw toEngineError(err);
+  }
+}
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**

@@ -7,22 +7,13 @@ import type { RuntimeMetrics } from '../observability/metrics.js';
 import type { Clock } from '../time/clock.js';
 
 /** What the router knows of one engine hop when it makes the hop's {@link RoutedCallContext}. */
-export interface RoutedCallFields {
-  engine: string;
-  provider: Provider;
-  model: string;
-  adapter: EngineAdapter;
-  request: EngineRequest;
-  streaming: boolean;
-  tenant: string;
-  policies: ResolvedPolicies;
+export type RoutedCallFields = Pick<
+  CallContext,
+  'engine' | 'provider' | 'model' | 'adapter' | 'request' | 'streaming' | 'tenant' | 'policies' | 'deadline' | 'clock' | 'logger' | 'emit'
+> & {
   /** The caller's signal; without one, `signal` is a never-aborting stand-in made on first read. */
   signal: AbortSignal | undefined;
-  deadline: number;
-  clock: Clock;
-  logger: Logger;
-  emit: (event: CallEvent) => void;
-}
+};
 
 /**
  * The context of one engine hop of a routed call. A class rather than an object literal: the

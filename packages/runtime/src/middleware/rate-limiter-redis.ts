@@ -158,12 +158,15 @@ if enqueue and rank >= maxQueue then
 end
 return {0, -1, depth, rank}`;
 
-const RECONCILE = `${NOW}
-${REFILL}
-local rpm = tonumber(ARGV[2])
+// RECONCILE's and SENT's bucket arguments (after ARGV[1]): the limits and the bucket capacities.
+const BUCKET_ARGS = `local rpm = tonumber(ARGV[2])
 local tpm = tonumber(ARGV[3])
 local capR = tonumber(ARGV[4])
-local capT = tonumber(ARGV[5])
+local capT = tonumber(ARGV[5])`;
+
+const RECONCILE = `${NOW}
+${REFILL}
+${BUCKET_ARGS}
 local delta = tonumber(ARGV[6])
 local r, t = refill(rpm, tpm, capR, capT)
 if tpm then t = math.min(capT, t + delta) end
@@ -180,10 +183,7 @@ return 1`;
 // A call granted while the new bucket's refill clock was held went out (or ended unsent): it runs from now.
 const SENT = `${NOW}
 ${REFILL}
-local rpm = tonumber(ARGV[2])
-local tpm = tonumber(ARGV[3])
-local capR = tonumber(ARGV[4])
-local capT = tonumber(ARGV[5])
+${BUCKET_ARGS}
 local r, t, holding = refill(rpm, tpm, capR, capT)
 if not holding then return 0 end
 redis.call('HDEL', KEYS[1], 'hold')

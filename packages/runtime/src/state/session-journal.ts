@@ -48,6 +48,20 @@ export interface JournalContents {
 }
 
 /**
+ * The frame whose header starts at `pos`: its CRC (hex text) and where its body starts and ends;
+ * undefined when the header is not whole or the body runs past the end of `bytes`.
+ */
+function frameAt(bytes: Buffer, pos: number): { crc: string; start: number; end: number } | undefined {
+  const nl = bytes.indexOf(0x0a, pos);
+  if (nl < 0 || nl - pos > 40) return undefined;
+  const m = HEADER.exec(bytes.toString('latin1', pos, nl));
+  if (!m) return undefined;
+  const start = nl + 1;
+  const end = start + Number(m[2]);
+  return end > bytes.length ? undefined : { crc: m[1]!, start, end };
+}
+
+/**
  * Reads frames from the start until the end or the first frame that is incomplete or fails its CRC
  * (the tail a writer killed mid-write leaves; nothing after it was acknowledged).
  */
@@ -56,15 +70,10 @@ export function parseJournal(bytes: Buffer): JournalContents {
   let pos = 0;
   let frames = 0;
   while (pos < bytes.length) {
-    const nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0 || nl - pos > 40) break;
-    const m = HEADER.exec(bytes.toString('latin1', pos, nl));
-    if (!m) break;
-    const length = Number(m[2]);
-    const start = nl + 1;
-    if (start + length > bytes.length) break;
-    const body = bytes.subarray(start, start + length);
-    if (crc32(body).toString(16).padStart(8, '0') !== m[1]) break;
+    const frame = frameAt(bytes, pos);
+    if (frame === undefined) break;
+    const body = bytes.subarray(frame.start, frame.end);
+    if (crc32(body).toString(16).padStart(8, '0') !== frame.crc) break;
     for (const line of body.toString('utf8').split('\n')) {
       if (line === '') continue;
       if (line[0] === '-') {
@@ -77,7 +86,7 @@ export function parseJournal(bytes: Buffer): JournalContents {
         last.set(id, line.slice(space + 1));
       }
     }
-    pos = start + length;
+    pos = frame.end;
     frames++;
   }
   return { last, validBytes: pos, frames };
@@ -94,13 +103,10 @@ export function journalSessionNames(bytes: Buffer): Map<string, boolean> {
   const names = new Map<string, boolean>();
   let pos = 0;
   while (pos < bytes.length) {
-    const nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0 || nl - pos > 40) break;
-    const m = HEADER.exec(bytes.toString('latin1', pos, nl));
-    if (!m) break;
-    const end = nl + 1 + Number(m[2]);
-    if (end > bytes.length) break;
-    for (let line = nl + 1; line < end; ) {
+    const frame = frameAt(bytes, pos);
+    if (frame === undefined) break;
+    const { end } = frame;
+    for (let line = frame.start; line < end; ) {
       const lineEnd = bytes.indexOf(0x0a, line);
       const stop = lineEnd < 0 || lineEnd > end ? end : lineEnd;
       const removed = bytes[line] === 0x2d; // '-'
