@@ -262,8 +262,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const mcp = options.mcp instanceof McpServers ? options.mcp : new McpServers(options.mcp ?? {});
   // Skills whose tools were bound to MCP servers already (a binding holds for the runtime's life).
   const bound = new WeakSet<LoadedSkill>();
+  /** The skill's tools still have to be bound to this runtime's MCP servers. */
+  const needsBinding = (skill: LoadedSkill): boolean => !bound.has(skill) && mcp.names().length > 0;
   const prepare = async (skill: LoadedSkill): Promise<PreparedSkill> => {
-    if (!bound.has(skill) && mcp.names().length > 0) {
+    if (needsBinding(skill)) {
       const { problems } = await mcp.bind(skill, tools);
       if (problems.length > 0) {
         // Reported with what loading finds besides (other tools, engines), all at once.
@@ -310,7 +312,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     streamClosed?: CancelScope,
   ): Promise<RunResult> => {
     // A skill already bound (or a runtime without MCP servers) is prepared without a promise round.
-    const prepared = isPrepared(skill) ? skill : bound.has(skill) || mcp.names().length === 0 ? load(skill) : await prepare(skill);
+    const prepared = isPrepared(skill) ? skill : needsBinding(skill) ? await prepare(skill) : load(skill);
     const checked = prepared.inputValidator.validate(input ?? {});
     if (!checked.ok) throw new InputValidationError(prepared.skill.name, checked.problems);
 

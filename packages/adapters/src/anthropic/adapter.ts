@@ -41,7 +41,7 @@ export class AnthropicAdapter implements EngineAdapter {
     return this.batchApi;
   }
 
-  /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
+  /** Loads the SDK, builds the client and rehearses one request on a loopback server (see {@link EngineAdapter.warmUp}); undefined once warm. */
   warmUp(): Promise<void> | undefined {
     return this.sdk.warmUp();
   }

@@ -33,7 +33,7 @@ export class CohereAdapter implements EngineAdapter {
     return { maxRetries: 0, timeoutInSeconds: deadline.timeoutMs / 1000, abortSignal: deadline.signal };
   }
 
-  /** Loads the SDK and builds the client now (see {@link EngineAdapter.warmUp}); undefined once loaded. */
+  /** Loads the SDK, builds the client and rehearses one request on a loopback server (see {@link EngineAdapter.warmUp}); undefined once warm. */
   warmUp(): Promise<void> | undefined {
     return this.sdk.warmUp();
   }

@@ -14,8 +14,6 @@ export type EmulatedProvider = 'anthropic' | 'openai' | 'cohere';
 
 const DIALECTS: Record<EmulatedProvider, Dialect> = { anthropic: anthropicDialect, openai: openaiDialect, cohere: cohereDialect };
 
-export { FAULT_HEADER } from './faults.js';
-
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
   /** Whose wire format to speak. */

@@ -12,7 +12,7 @@ export interface ProviderSdk<Client> {
    * Sends one minimal request of the adapter's kind through this client; its outcome is ignored
    * ({@link LazySdk.warmUp} runs it on a client pointed at a loopback server).
    */
-  rehearse?(): Promise<unknown>;
+  rehearse(): Promise<unknown>;
 }
 
 /**
@@ -72,7 +72,7 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
   warmUp(): Promise<void> | undefined {
     if (this.warm) return undefined;
     this.warming ??= this.current()
-      .then(() => rehearseOnLoopback(async (baseURL) => (await this.open(REHEARSAL_KEY, baseURL)).rehearse?.()))
+      .then(() => rehearseOnLoopback(async (baseURL) => (await this.open(REHEARSAL_KEY, baseURL)).rehearse()))
       .then(
         () => {
           this.warm = true;
@@ -93,7 +93,7 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
     return this.credential === undefined ? attempt(undefined) : callWithFreshKey(this.credential, attempt);
   }
 
-  /** {@link LazySdk.call} for a stream; with a fixed key the adapter's own generator, with no layer added. */
+  /** {@link LazySdk.call} for a stream; with a fixed key the adapter's own stream, with no layer added. */
   stream<T>(attempt: (key: string | undefined) => AsyncIterable<T>): AsyncIterable<T> {
     return this.credential === undefined ? attempt(undefined) : streamWithFreshKey(this.credential, attempt);
   }

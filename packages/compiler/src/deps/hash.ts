@@ -68,5 +68,5 @@ export function documentHash(doc: Record<string, unknown>): string {
   const { hash: _ignored, skills, ...rest } = doc;
   const hashes: Record<string, unknown> = {};
   for (const [id, skill] of Object.entries((skills ?? {}) as Record<string, { hash?: unknown }>)) hashes[id] = skill?.hash;
-  return `sha256:${sha256(canonicalJson({ ...rest, skills: hashes }))}`;
+  return `sha256:${sha256(canonicalText({ ...rest, skills: hashes }))}`;
 }

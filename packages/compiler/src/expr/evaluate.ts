@@ -143,7 +143,7 @@ class Compiler {
             if (v === undefined) fail(ExprCode.NoSuchKey, `no such key: \`${field}\``, at, 'check the key with `has(...)` first');
             return v;
           }
-          return fail(ExprCode.RuntimeNoOverload, `cannot select field \`${field}\` from a value of type ${typeName(m)}`, { start: node.fieldStart, end: node.end });
+          return fail(ExprCode.RuntimeNoOverload, `cannot select field \`${field}\` from a value of type ${typeName(m)}`, at);
         };
       }
       case 'index': {

@@ -266,7 +266,7 @@ export async function loadIrFile(path: string, options: Omit<IrLoadOptions, 'fil
     throw new IrLoadError(IrErrorCode.Unreadable, path, `is not valid JSON: ${error?.message ?? 'cannot be parsed'}`, undefined, { range });
   }
   try {
-    await resolveSkillObjects(document, path);
+    resolveSkillObjects(document, path);
   } catch (error) {
     throw error instanceof IrLoadError ? locate(error, text) : error;
   }
@@ -282,34 +282,32 @@ const SKILL_REF = /^sha256:([0-9a-f]{64})$/;
  * content against its hash, and the document hash). The file name is the hash's hex digits only, so
  * a reference cannot name a file outside `objects/`.
  */
-async function resolveSkillObjects(document: unknown, path: string): Promise<void> {
+function resolveSkillObjects(document: unknown, path: string): void {
   const skills = (document as { skills?: unknown } | null)?.skills;
   if (skills === null || typeof skills !== 'object' || Array.isArray(skills)) return;
   const table = skills as { [id: string]: unknown };
-  await Promise.all(
-    Object.entries(table).map(async ([id, ref]) => {
-      if (typeof ref !== 'string') return;
-      const hex = SKILL_REF.exec(ref)?.[1];
-      if (hex === undefined) throw new IrLoadError(IrErrorCode.SchemaMismatch, path, `skill \`${id}\` is \`${ref.slice(0, 80)}\`, which is neither a skill nor a reference "sha256:<64 hex digits>"`, undefined, { pointer: ptr('skills', id) });
-      const objectFile = join(dirname(path), 'objects', `${hex}.json`);
-      let skill: unknown;
-      let objectText = '';
-      try {
-        objectText = readFileSync(objectFile, 'utf8');
-        skill = JSON.parse(objectText);
-      } catch (error) {
-        // As for the bundle: where and what from our own scan, not JSON.parse's message quoting the text.
-        const syntax = error instanceof SyntaxError ? scanJson(objectText).error : undefined;
-        const where = syntax ? new SourceFile(objectFile, objectText).positionAt(syntax.offset) : undefined;
-        const why = error instanceof SyntaxError ? `is not valid JSON${where ? ` at ${where.line}:${where.column}: ${syntax!.message}` : ''}` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-        throw new IrLoadError(IrErrorCode.Unreadable, path, `skill \`${id}\` is stored in ${objectFile}, which ${why}; copy the whole compile output directory, or compile with --standalone`, undefined, { pointer: ptr('skills', id) });
-      }
-      if ((skill as { hash?: unknown } | null)?.hash !== ref) {
-        throw new IrLoadError(IrErrorCode.HashMismatch, path, `${objectFile} is not the skill \`${id}\` the bundle refers to (hash differs): the output directory is corrupt or mixed; recompile it`, undefined, { pointer: ptr('skills', id) });
-      }
-      setOwn(table, id, skill);
-    }),
-  );
+  for (const [id, ref] of Object.entries(table)) {
+    if (typeof ref !== 'string') continue;
+    const hex = SKILL_REF.exec(ref)?.[1];
+    if (hex === undefined) throw new IrLoadError(IrErrorCode.SchemaMismatch, path, `skill \`${id}\` is \`${ref.slice(0, 80)}\`, which is neither a skill nor a reference "sha256:<64 hex digits>"`, undefined, { pointer: ptr('skills', id) });
+    const objectFile = join(dirname(path), 'objects', `${hex}.json`);
+    let skill: unknown;
+    let objectText = '';
+    try {
+      objectText = readFileSync(objectFile, 'utf8');
+      skill = JSON.parse(objectText);
+    } catch (error) {
+      // As for the bundle: where and what from our own scan, not JSON.parse's message quoting the text.
+      const syntax = error instanceof SyntaxError ? scanJson(objectText).error : undefined;
+      const where = syntax ? new SourceFile(objectFile, objectText).positionAt(syntax.offset) : undefined;
+      const why = error instanceof SyntaxError ? `is not valid JSON${where ? ` at ${where.line}:${where.column}: ${syntax!.message}` : ''}` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+      throw new IrLoadError(IrErrorCode.Unreadable, path, `skill \`${id}\` is stored in ${objectFile}, which ${why}; copy the whole compile output directory, or compile with --standalone`, undefined, { pointer: ptr('skills', id) });
+    }
+    if ((skill as { hash?: unknown } | null)?.hash !== ref) {
+      throw new IrLoadError(IrErrorCode.HashMismatch, path, `${objectFile} is not the skill \`${id}\` the bundle refers to (hash differs): the output directory is corrupt or mixed; recompile it`, undefined, { pointer: ptr('skills', id) });
+    }
+    setOwn(table, id, skill);
+  }
 }
 
 function buildSkill(id: string, skill: IrDoc, file: string, limits: ExpressionLimits | undefined, dependency: (id: string, pointer: string) => LoadedSkill): LoadedSkill {
