@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPORT_USAGE, REPORT_USAGE_IMPORT, runChild as runNode, type ProcessRun } from '../shared/run-child.js';
+import { median } from '../runtime/stats.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, 'other-checkout': { type: 'string' } } });
 const other = values['other-checkout'] ? path.resolve(values['other-checkout']) : undefined;
@@ -30,11 +31,6 @@ const repo = here('../../');
 type Run = ProcessRun;
 const runChild = (args: string[]): Promise<Run> => runNode(args, repo);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
 // The compiled skills, as `skillc compile` writes them (from a copy, so the repository's sdl.lock is left alone).

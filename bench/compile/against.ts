@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
 import { buildProject } from '@sdl/compiler';
 import { generateSkill } from './generate.js';
+import { median } from '../runtime/stats.js';
 
 const { values } = parseArgs({ options: { other: { type: 'string' }, files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '6' } } });
 if (!values.other) throw new Error('--other <checkout> is required (a built checkout of the repository)');
@@ -42,11 +43,6 @@ function measure(fn: () => void): { cpu: number; wall: number } {
 const compile = (build: typeof buildProject) => () => {
   const result = build(['.'], { cwd: dir });
   if (result.diagnostics.length > 0 || result.outputs.length !== FILES) throw new Error(`compile failed: ${JSON.stringify(result.diagnostics[0])}`);
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const summary = (xs: number[]) => `${median(xs).toFixed(2)}x (range ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
 

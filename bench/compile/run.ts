@@ -28,6 +28,7 @@ import { parseDocument } from 'yaml';
 import { buildProject, checkBytes, ProjectBuilder, serializeIr } from '@sdl/compiler';
 import { main } from '@sdl/cli';
 import { generateSkill } from './generate.js';
+import { median } from '../runtime/stats.js';
 import { REPORT_USAGE_IMPORT, runChild as runNode, type ProcessRun } from '../shared/run-child.js';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '7' }, 'process-rounds': { type: 'string', default: '5' } } });
@@ -97,12 +98,6 @@ async function cli(): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: number[]) => {
-  const s = sorted(xs);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const spread = (xs: number[], digits = 2) => `range ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 const paired = (xs: number[], ys: number[]) => xs.map((x, i) => x / ys[i]!);
 // With --expose-gc, every timed phase starts from a collected heap, so no phase pays for the garbage

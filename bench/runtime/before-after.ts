@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchClients, here, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
-import { median, quartiles } from './stats.js';
+import { iqrText, median, signed } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,13 +85,11 @@ console.log(`before/after: ${BLOCKS} blocks x ${CALLS} calls at c=${CONCURRENCY}
 for (const name of names) await cpuPer(calls[name]!, 600);
 const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
 for (let b = 0; b < BLOCKS; b++) for (const name of names.map((_, i) => names[(i + b) % names.length]!)) cpu[name]!.push(await cpuPer(calls[name]!, CALLS));
-const iqr = (xs: number[]) => quartiles(xs).map((x) => x.toFixed(1)).join(' .. ');
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 for (const name of names) {
   const overBare = cpu[name]!.map((x, i) => x - cpu.bare![i]!);
-  console.log(`${name.padEnd(22)} ${median(cpu[name]!).toFixed(1).padStart(7)} µs CPU/call; over bare ${signed(median(overBare))} µs (IQR ${iqr(overBare)})`);
+  console.log(`${name.padEnd(22)} ${median(cpu[name]!).toFixed(1).padStart(7)} µs CPU/call; over bare ${signed(median(overBare))} µs (IQR ${iqrText(overBare)})`);
 }
 const delta = cpu['chain, this checkout']!.map((x, i) => x - cpu['chain, baseline']![i]!);
-console.log(`this checkout - baseline, paired per block: ${signed(median(delta))} µs CPU/call (IQR ${iqr(delta)})`);
+console.log(`this checkout - baseline, paired per block: ${signed(median(delta))} µs CPU/call (IQR ${iqrText(delta)})`);
 console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 child.kill('SIGTERM');

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { findModel, type EngineAdapter, type EngineResponse } from '../../packages/adapters/src/index.js';
 import { createRuntime } from '../../packages/runtime/src/index.js';
 import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
-import { median, quartiles } from './stats.js';
+import { iqrText, median, signed } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,15 +95,13 @@ for (let b = 0; b < BLOCKS; b++) {
   for (const name of names.map((_, i) => names[(i + b) % names.length]!)) results[name]!.push(await block(all[name]!, CALLS));
 }
 const base = results[names[0]!]!;
-const iqr = (xs: number[]) => quartiles(xs).map((x) => x.toFixed(1)).join(' .. ');
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 console.log('contender          CPU µs/call  vs first (IQR)                GC µs/call  vs first (IQR)');
 for (const name of names) {
   const r = results[name]!;
   const dCpu = r.map((x, i) => x.cpu - base[i]!.cpu);
   const dGc = r.map((x, i) => x.gc - base[i]!.gc);
   console.log(
-    `${name.padEnd(18)} ${median(r.map((x) => x.cpu)).toFixed(1).padStart(10)}  ${`${signed(median(dCpu))} (${iqr(dCpu)})`.padEnd(30)}  ${median(r.map((x) => x.gc)).toFixed(1).padStart(9)}  ${signed(median(dGc))} (${iqr(dGc)})`,
+    `${name.padEnd(18)} ${median(r.map((x) => x.cpu)).toFixed(1).padStart(10)}  ${`${signed(median(dCpu))} (${iqrText(dCpu)})`.padEnd(30)}  ${median(r.map((x) => x.gc)).toFixed(1).padStart(9)}  ${signed(median(dGc))} (${iqrText(dGc)})`,
   );
 }
 console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -12,3 +12,9 @@ export const quartiles = (xs: number[]): readonly [number, number] => {
   const at = (q: number) => s[Math.round(q * (s.length - 1))]!;
   return [at(0.25), at(0.75)] as const;
 };
+
+/** The interquartile range of `xs` as text, one decimal: `a .. b`. */
+export const iqrText = (xs: number[]): string => quartiles(xs).map((x) => x.toFixed(1)).join(' .. ');
+
+/** `x` with its sign, one decimal (`+3.1`, `-0.4`). */
+export const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
