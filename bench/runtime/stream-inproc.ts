@@ -111,6 +111,7 @@ const contenders: Record<string, () => Promise<void>> = {
   },
   'runtime.stream direct': () => count(direct.stream(skill, { question: QUESTION }), 'text-delta'),
   'runtime.stream': () => count(routed.stream(skill, { question: QUESTION }), 'text-delta'),
+  'rs nosignal': async () => { (globalThis as any).__noSignal = true; try { await count(routed.stream(skill, { question: QUESTION }), 'text-delta'); } finally { (globalThis as any).__noSignal = false; } },
   ...(other === undefined ? {} : { 'other checkout': () => count(other!.runtime.stream(other!.skill, { question: QUESTION }), 'text-delta') }),
 };
 if (values.profile !== undefined) {
@@ -191,4 +192,10 @@ for (const n of names) {
   const added = cpu[n]!.map((x, i) => (x - cpu['bare SDK']![i]!) / deltas);
   const [q1, q3] = quartiles(added);
   console.log(`${n.padEnd(16)} ${median(cpu[n]!).toFixed(0).padStart(6)} µs CPU/stream; over bare ${median(added).toFixed(3)} µs per delta (IQR ${q1.toFixed(3)}–${q3.toFixed(3)})`);
+}
+if (cpu['other checkout'] !== undefined && cpu['runtime.stream'] !== undefined) {
+  // This checkout's runtime.stream against the other checkout's, paired per block, per stream.
+  const diff = cpu['runtime.stream']!.map((x, i) => x - cpu['other checkout']![i]!);
+  const [q1, q3] = quartiles(diff);
+  console.log(`runtime.stream minus other checkout: ${median(diff).toFixed(1)} µs CPU per stream (IQR ${q1.toFixed(1)}–${q3.toFixed(1)})`);
 }

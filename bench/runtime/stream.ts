@@ -4,14 +4,17 @@
  * whole stream consumed. Rounds alternate the two; per round, total time and CPU of `--streams`
  * sequential streams each; the ratio and the added time per delta are paired per round.
  *
- *   npx tsx bench/runtime/stream.ts [--rounds 15] [--streams 40]
+ *   npx tsx bench/runtime/stream.ts [--rounds 15] [--streams 40] [--other-checkout DIR]
+ * (`--other-checkout` adds `runtime.stream` of another built checkout, e.g. main before a change, to
+ * every round, in rotated order, and prints this checkout's CPU per stream minus that one's, paired per round.)
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadSkillSource } from '../../packages/runtime/src/index.js';
 import { benchClients, here, MODEL, routedRuntime, startEmulatorProcess } from './setup.js';
+import { median, quartiles } from './stats.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, streams: { type: 'string', default: '40' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, streams: { type: 'string', default: '40' }, 'other-checkout': { type: 'string' } } });
 const ROUNDS = Number(values.rounds);
 const STREAMS = Number(values.streams);
 const QUESTION = Array.from({ length: 299 }, (_, i) => `word${i}`).join(' ');
@@ -33,6 +36,23 @@ try {
     for await (const event of routed.stream(skill, { question: QUESTION })) if (event.type === 'text-delta') deltas++;
     return deltas;
   };
+  let other: (() => Promise<number>) | undefined;
+  if (values['other-checkout'] !== undefined) {
+    const root = values['other-checkout'];
+    const o = {
+      runtime: (await import(`${root}/packages/runtime/src/index.js`)) as typeof import('../../packages/runtime/src/index.js'),
+      setup: (await import(`${root}/bench/runtime/setup.js`)) as typeof import('./setup.js'),
+    };
+    const { adapter: otherAdapter } = await o.setup.benchClients(url);
+    const otherSkill = await o.runtime.loadSkillSource(here('./stream.skill.yaml'));
+    const otherRouted = o.setup.routedRuntime(otherAdapter, [otherSkill]);
+    other = async () => {
+      let deltas = 0;
+      for await (const event of otherRouted.stream(otherSkill, { question: QUESTION })) if (event.type === 'text-delta') deltas++;
+      return deltas;
+    };
+    if ((await other()) < 290) throw new Error('the other checkout streamed too few deltas');
+  }
   const [bareDeltas, sdlDeltas] = [await bare(), await sdl()];
   if (bareDeltas < 290 || sdlDeltas < 290) throw new Error(`expected ~300 deltas, got ${bareDeltas} bare and ${sdlDeltas} through the chain`);
 
@@ -43,17 +63,20 @@ try {
     const cpu = process.cpuUsage(cpu0);
     return { ms: (performance.now() - t0) / STREAMS, cpuUs: (cpu.user + cpu.system) / STREAMS };
   };
-  for (let i = 0; i < 10; i++) await Promise.all([bare(), sdl()]); // warm-up
-  const rounds: { bare: { ms: number; cpuUs: number }; sdl: { ms: number; cpuUs: number } }[] = [];
+  for (let i = 0; i < 10; i++) await Promise.all([bare(), sdl(), other?.()]); // warm-up
+  type Timing = { ms: number; cpuUs: number };
+  const rounds: { bare: Timing; sdl: Timing; other?: Timing }[] = [];
   const loadBefore = loadavg();
+  const order = other === undefined ? (['bare', 'sdl'] as const) : (['bare', 'sdl', 'other'] as const);
+  const run = { bare, sdl, other: other ?? bare };
   for (let r = 0; r < ROUNDS; r++) {
-    if (r % 2 === 0) rounds.push({ bare: await time(bare), sdl: await time(sdl) });
-    else {
-      const s = await time(sdl);
-      rounds.push({ bare: await time(bare), sdl: s });
+    const round: Partial<Record<(typeof order)[number], Timing>> = {};
+    for (let i = 0; i < order.length; i++) {
+      const name = order[(i + r) % order.length]!;
+      round[name] = await time(run[name]);
     }
+    rounds.push(round as (typeof rounds)[number]);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
   const ratio = rounds.map((r) => r.sdl.ms / r.bare.ms);
   const cpuRatio = rounds.map((r) => r.sdl.cpuUs / r.bare.cpuUs);
@@ -61,6 +84,13 @@ try {
   console.log(`stream of ${sdlDeltas} deltas, ${ROUNDS} rounds x ${STREAMS} streams each; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} -> ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`bare SDK stream: ${median(rounds.map((r) => r.bare.ms)).toFixed(2)} ms, ${median(rounds.map((r) => r.bare.cpuUs)).toFixed(0)} µs CPU per stream (medians)`);
   console.log(`runtime.stream + default chain: ${median(rounds.map((r) => r.sdl.ms)).toFixed(2)} ms, ${median(rounds.map((r) => r.sdl.cpuUs)).toFixed(0)} µs CPU per stream`);
+  if (other !== undefined) {
+    const diff = rounds.map((r) => r.sdl.cpuUs - r.other!.cpuUs);
+    const timeDiff = rounds.map((r) => (r.sdl.ms - r.other!.ms) * 1000);
+    const [q1, q3] = quartiles(diff);
+    console.log(`other checkout (${values['other-checkout']}): ${median(rounds.map((r) => r.other!.ms)).toFixed(2)} ms, ${median(rounds.map((r) => r.other!.cpuUs)).toFixed(0)} µs CPU per stream; over bare time ${median(rounds.map((r) => r.other!.ms / r.bare.ms)).toFixed(2)}×, CPU ${median(rounds.map((r) => r.other!.cpuUs / r.bare.cpuUs)).toFixed(2)}×`);
+    console.log(`this checkout minus the other, paired per round: CPU ${median(diff).toFixed(0)} µs per stream (IQR ${q1.toFixed(0)}–${q3.toFixed(0)}), time ${median(timeDiff).toFixed(0)} µs`);
+  }
   console.log(`paired per round: time ${median(ratio).toFixed(2)}× (range ${spread(ratio)}; goal ≤ 1.05×), CPU ${median(cpuRatio).toFixed(2)}× (range ${spread(cpuRatio)}), added CPU per delta ${median(perDelta).toFixed(2)} µs (range ${spread(perDelta)}; goal ≤ 0.2 µs)`);
 } finally {
   child.kill('SIGTERM');

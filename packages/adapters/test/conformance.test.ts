@@ -354,6 +354,18 @@ const extraWireRows: Row[] = [
     },
   },
   {
+    name: 'a signal aborted before the call -> cancelled, nothing sent',
+    wireOnly: true,
+    async run(engine) {
+      const before = engine.emulator!.requests.length;
+      const controller = new AbortController();
+      controller.abort();
+      expect((await failure(collect(engine.adapter.stream(ask('never', { signal: controller.signal, timeoutMs: 10_000 }))))).kind).toBe('cancelled');
+      expect((await failure(engine.adapter.generate(ask('never', { signal: controller.signal, timeoutMs: 10_000 })))).kind).toBe('cancelled');
+      expect(engine.emulator!.requests.length).toBe(before);
+    },
+  },
+  {
     name: 'per-request fault header and the emulator rate limit',
     wireOnly: true,
     async run(engine) {

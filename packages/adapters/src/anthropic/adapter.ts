@@ -57,7 +57,7 @@ export class AnthropicAdapter implements EngineAdapter {
   /** One call with the fixed key (`key` undefined) or the credential's `key`. */
   private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
     const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
-    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
+    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true, true);
     try {
       // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
       // read the same header again and add a promise round.
@@ -82,7 +82,7 @@ export class AnthropicAdapter implements EngineAdapter {
   private streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
     return new ProviderStream(async () => {
       const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
-      const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true);
+      const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true, true);
       const reader = new AnthropicStreamReader(request.model);
       return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), async () => {
         const { data: events, request_id } = await sdk.client.messages

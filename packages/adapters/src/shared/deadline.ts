@@ -36,8 +36,9 @@ export function markDeadlineSignal(signal: AbortSignal, expiresAt: number): void
  * - A caller signal declared with {@link markDeadlineSignal} to fire by this call's deadline is used as it is.
  * - With `sdkController` the SDK lends the deadline its own per-request `AbortController`
  *   ({@link CallDeadline.attach}, called from the client's `fetchWithTimeout`): the deadline's timer aborts
- *   that controller, and the caller's signal goes to the SDK as it is (the SDK links it itself). No
- *   signal or listener of the deadline's own is made.
+ *   that controller, and the caller's signal goes to the SDK as it is (the SDK links it itself), or
+ *   with `linkCaller` aborts that controller through the deadline's own listener. No signal of the
+ *   deadline's own is made.
  * - Otherwise it makes one `AbortController`, listens to the caller's signal as an `EventListener`
  *   object and arms its timer with a module-level callback, so a call allocates no closures.
  */
@@ -48,6 +49,8 @@ export class CallDeadline {
   private readonly timer: ReturnType<typeof setTimeout> | undefined;
   /** The SDK's per-request controller (`sdkController` mode), once the request reaches the transport. */
   private attached: AbortController | undefined;
+  /** The caller's signal, when it is linked to the SDK's controller here (`linkCaller`). */
+  private readonly linked: AbortSignal | undefined;
   private timedOut = false;
 
   /**
@@ -55,12 +58,15 @@ export class CallDeadline {
    * @param timeoutMs - the call's budget; not finite or not positive means no deadline of its own
    * @param callerSignal - the caller's cancellation signal
    * @param sdkController - the SDK will hand its per-request controller to {@link CallDeadline.attach}
+   * @param linkCaller - (with `sdkController`) the caller's signal aborts that controller too, and
+   *   is not handed to the SDK; only for calls whose response is read before {@link CallDeadline.dispose}
    */
   constructor(
     private readonly provider: string,
     readonly timeoutMs: number,
     private readonly callerSignal?: AbortSignal,
     sdkController = false,
+    linkCaller = false,
   ) {
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
       // No deadline of its own: the caller's signal is the only thing that can end the call.
@@ -73,7 +79,14 @@ export class CallDeadline {
       this.signal = callerSignal;
       return;
     }
-    if (sdkController) {
+    if (sdkController && linkCaller) {
+      // The caller's signal aborts the SDK's controller through this object (an EventListener), so
+      // the SDK is handed no signal: its own link costs a closure, a WeakMap entry and a
+      // FinalizationRegistry entry per request.
+      this.signal = undefined;
+      this.linked = callerSignal;
+      if (callerSignal !== undefined && !callerSignal.aborted) callerSignal.addEventListener('abort', this, { once: true });
+    } else if (sdkController) {
       // The SDK links the caller's signal to its own controller; the timer aborts that controller.
       this.signal = callerSignal;
     } else {
@@ -92,12 +105,13 @@ export class CallDeadline {
    */
   attach(controller: AbortController): void {
     this.attached = controller;
-    if (this.timedOut) controller.abort();
+    if (this.timedOut || this.linked?.aborted === true) controller.abort();
   }
 
   /** The caller's signal fired: end the call with its reason. */
   handleEvent(): void {
     this.controller?.abort(this.callerSignal?.reason);
+    this.attached?.abort();
   }
 
   /** The deadline passed: end the call. */
@@ -127,6 +141,6 @@ export class CallDeadline {
     this.attached = undefined;
     if (this.timer === undefined) return;
     clearTimeout(this.timer);
-    if (this.controller !== undefined) this.callerSignal?.removeEventListener('abort', this);
+    if (this.controller !== undefined || this.linked !== undefined) this.callerSignal?.removeEventListener('abort', this);
   }
 }
