@@ -60,6 +60,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  */
 class PrimedStream implements AsyncIterableIterator<StreamEvent> {
   private readonly layers: StreamHooks[] = [];
+  /** The layers with an `onEvent`, fixed at the first event (no stage taps after reading starts). */
+  private watchers: StreamHooks[] | undefined;
   private next_ = 0;
   private delivered = '';
   private final: EngineResponse | undefined;
@@ -167,7 +169,9 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
   private see(event: StreamEvent): StreamEvent {
     if (event.type === 'text-delta') this.delivered += event.text;
     else if (event.type === 'stop') this.final = event.response;
-    for (const layer of this.layers) layer.onEvent?.(event);
+    // Only the stages that watch events (none of the default chain's) are called per event.
+    const watchers = (this.watchers ??= this.layers.filter((layer) => layer.onEvent !== undefined));
+    for (let i = 0; i < watchers.length; i++) watchers[i]!.onEvent!(event);
     return event;
   }
 
