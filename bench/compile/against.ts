@@ -20,7 +20,8 @@ import { median } from '../runtime/stats.js';
 
 const { values } = parseArgs({ options: { other: { type: 'string' }, files: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '6' } } });
 if (!values.other) throw new Error('--other <checkout> is required (a built checkout of the repository)');
-const other = (await import(pathToFileURL(path.resolve(values.other, 'packages/compiler/dist/index.js')).href)) as { buildProject: typeof buildProject };
+// The other checkout's bundle, as this checkout's `@sdl/compiler` resolves to its own (what `skillc` runs).
+const other = (await import(pathToFileURL(path.resolve(values.other, 'packages/compiler/dist/bundle/index.js')).href)) as { buildProject: typeof buildProject };
 const FILES = Number(values.files);
 const ROUNDS = Number(values.rounds);
 

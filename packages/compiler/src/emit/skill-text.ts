@@ -62,11 +62,29 @@ function copySorted(value: unknown): unknown {
     return out ?? obj;
   }
   out = {};
-  for (const key of keys.sort()) {
+  for (const key of keysInCodeUnitOrder(keys)) {
     const copy = copySorted(obj[key]);
     if (copy !== undefined) put(out, key, copy);
   }
   return out;
+}
+
+/**
+ * `keys.sort()` (UTF-16 code unit order, what `<` compares) by insertion for the short key lists of
+ * IR objects: `Array#sort` cost more in its set-up than in comparing (~5 % of emission).
+ */
+function keysInCodeUnitOrder(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 function put(out: Record<string, unknown>, key: string, value: unknown): void {

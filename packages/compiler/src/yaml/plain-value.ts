@@ -6,6 +6,9 @@ const MAX_DEPTH = 100;
 
 const UNSUPPORTED = Symbol('unsupported');
 
+/** The keys a fresh `{}` inherits: the only ones for which `key in out` holds before `out[key]` is set. */
+const INHERITED: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /**
  * The plain JavaScript value of a parsed document's root node, as `Document#toJS()` builds it,
  * for the common case only: plain mappings, sequences and scalars, no anchors or aliases, keys
@@ -59,8 +62,10 @@ function build(node: unknown, depth: number): unknown {
       else return UNSUPPORTED;
       const value = build(item.value, depth + 1);
       if (value === UNSUPPORTED) return UNSUPPORTED;
-      // As yaml's addPairToJSMap: a key already present (or inherited, like `__proto__`) becomes an own property.
-      if (stringKey in out) Object.defineProperty(out, stringKey, { value, writable: true, enumerable: true, configurable: true });
+      // As yaml's addPairToJSMap: an inherited key (like `__proto__`) becomes an own property. A
+      // repeated own key is simply overwritten, as defining it would; an `in` test per key was
+      // ~3 % of the compile.
+      if (INHERITED.has(stringKey)) Object.defineProperty(out, stringKey, { value, writable: true, enumerable: true, configurable: true });
       else out[stringKey] = value;
     }
     return out;
