@@ -266,14 +266,23 @@ function duplicateKeys(document: Document.Parsed, source: SourceFile, diagnostic
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMap(node)) {
-      const seen = new Set<unknown>();
-      for (const item of node.items) {
+      const items = node.items;
+      // Most mappings are short: compared with each earlier key instead of allocating a Set. `===`
+      // is the Set's SameValueZero here, as a NaN key is identified by its node.
+      const seen = items.length > SHORT_MAPPING ? new Set<unknown>() : undefined;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
         const key = item.key;
-        const id = isScalar(key) ? (Number.isNaN(key.value) ? key : key.value) : key;
-        if (seen.has(id)) {
+        const id = keyIdentity(key);
+        let repeated = false;
+        if (seen) {
+          repeated = seen.has(id);
+          if (!repeated) seen.add(id);
+        } else for (let j = 0; j < i && !repeated; j++) repeated = keyIdentity(items[j]!.key) === id;
+        if (repeated) {
           if (++reported > MAX_YAML_ERRORS) return (key as Scalar).range?.[0] ?? 0;
           diagnostics.push(makeDiagnostic('SDL1004', source.path, rangeOfNode(source, key as Scalar), 'duplicate key: mapping keys must be unique', HINTS.DUPLICATE_KEY));
-        } else seen.add(id);
+        }
         stack.push(item.value, item.key);
       }
     } else if (isSeq(node)) {
@@ -282,6 +291,12 @@ function duplicateKeys(document: Document.Parsed, source: SourceFile, diagnostic
   }
   return undefined;
 }
+
+/** Mappings up to this many keys are checked for repeats without a Set. */
+const SHORT_MAPPING = 12;
+
+/** What makes two keys the same for `duplicateKeys`: a scalar's value (a NaN only equals itself), any other key its node. */
+const keyIdentity = (key: unknown): unknown => (isScalar(key) ? (Number.isNaN(key.value) ? key : key.value) : key);
 
 /** The ranges of the quoted scalars, in document order (so by start offset). */
 function quotedScalarRanges(document: Document.Parsed): [number, number, number][] {
