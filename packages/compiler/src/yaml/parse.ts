@@ -207,32 +207,33 @@ function parseLimited(text: string): LimitedParse | number {
     if (!warning) countError(typeof source === 'number' ? source : Array.isArray(source) ? (source[0] as number) : ((source as { offset?: number }).offset ?? 0));
     onError(source, code, message, warning);
   };
-  function* counted(tokens: Generator<{ type: string; offset?: number }>) {
-    for (const token of tokens) {
-      if (token.type === 'error') countError(token.offset ?? 0);
-      yield token;
-    }
-  }
   let document: Document.Parsed | undefined;
-  const take = (docs: Iterable<unknown>) => {
-    // As yaml's parseDocument: the first document, and an error for any further one.
-    for (const next of docs as Iterable<Document.Parsed>) {
-      if (!document) document = next;
-      else {
-        document.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
-        return false;
-      }
+  /** As yaml's parseDocument: the first document, and an error for any further one (false: stop there). */
+  const take = (next: Document.Parsed): boolean => {
+    if (!document) {
+      document = next;
+      return true;
     }
-    return true;
+    document.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+    return false;
   };
   try {
-    take(composer.compose(counted(parser.parse(text) as never) as never, true, text.length));
+    // The composer's `compose` loop, driven here so that the parser's error tokens are counted as
+    // they stream past without a generator wrapped around the token stream.
+    let more = true;
+    for (const token of parser.parse(text)) {
+      if (token.type === 'error') countError(token.offset ?? 0);
+      for (const next of composer.next(token)) if (!(more = take(next))) break;
+      if (!more) break;
+    }
+    if (more) for (const next of composer.end(true, text.length)) if (!take(next)) break;
   } catch (error) {
     if (error instanceof ParserTooDeep) return error.offset;
     if (!(error instanceof TooManyErrors)) throw error;
     // The document being built is abandoned; the errors collected so far go on the one returned.
-    if (!document) take(composer.end(true, text.length));
-    else for (const e of (composer as unknown as { errors: YAMLError[] }).errors) document.errors.push(e);
+    if (!document) {
+      for (const next of composer.end(true, text.length)) if (!take(next)) break;
+    } else for (const e of (composer as unknown as { errors: YAMLError[] }).errors) document.errors.push(e);
   }
   return { document: document!, stoppedAt };
 }
