@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GOOD, good, project, readIr, skillc } from './helpers.js';
@@ -58,5 +58,27 @@ describe('skillc compile', () => {
     expect(JSON.parse(r.out)).toEqual({ diagnostics: [] });
     expect(readdirSync(join(root, 'out')).sort()).toEqual(['answer-question.skill.json', 'objects']);
     expect(readdirSync(join(root, 'out', 'objects'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.json$/)]);
+  });
+
+  it('compiling again over the same output touches a bundle that holds the same bytes and rewrites one that differs', async () => {
+    const root = project({ 'a.skill.yaml': GOOD, 'b.skill.yaml': good('second-skill') });
+    expect((await skillc(['compile', '.', '--out', 'out'], root)).code).toBe(0);
+    const same = join(root, 'out/answer-question.skill.json');
+    const other = join(root, 'out/second-skill.skill.json');
+    const sameText = readFileSync(same, 'utf8');
+    const otherText = readFileSync(other, 'utf8');
+    const past = new Date('2020-01-01T00:00:00Z');
+    utimesSync(same, past, past);
+    writeFileSync(other, `${otherText.slice(0, -2)}\n`);
+    const inode = statSync(same).ino;
+    const r = await skillc(['compile', '.', '--out', 'out'], root);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('compiled 2 skills to out\n');
+    // Same bytes: the same file, its mtime now (as a rewrite would leave it), for make-style tools.
+    expect(statSync(same).ino).toBe(inode);
+    expect(statSync(same).mtimeMs).toBeGreaterThan(past.getTime() + 1000);
+    expect(readFileSync(same, 'utf8')).toBe(sameText);
+    expect(readFileSync(other, 'utf8')).toBe(otherText);
+    expect(readdirSync(join(root, 'out')).sort()).toEqual(['answer-question.skill.json', 'objects', 'second-skill.skill.json']);
   });
 });

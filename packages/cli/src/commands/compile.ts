@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -165,8 +165,10 @@ function report(io: CliIO, diagnostics: Diagnostic[], result: BuildResult, forma
  * Writes every output to a temp file first, then renames them into place; on failure removes the
  * temps. Content-addressed (the default): the skill objects go first (each once; one already in
  * `objects/` is the same bytes, its name being their hash), so a bundle never refers to a missing
- * one. Synchronous: a thousand small files go out twice as fast without a thread-pool round trip
- * per open, write and close, and nothing else runs meanwhile.
+ * one. A bundle already holding the same bytes is only touched (its mtime set, as a rewrite would):
+ * creating a temp file and renaming it over the old one costs the file system ~0.5 ms a file, reading
+ * and comparing ~0.02 ms. Synchronous: a thousand small files go out twice as fast without a
+ * thread-pool round trip per open, write and close, and nothing else runs meanwhile.
  */
 async function writeAll(outDir: string, outputs: BuiltOutput[], standalone: boolean): Promise<{ count: number; error?: string }> {
   const temps: { temp: string; target: string }[] = [];
@@ -190,13 +192,29 @@ async function writeAll(outDir: string, outputs: BuiltOutput[], standalone: bool
         }
       }
     }
-    for (const { name, text, referencingText } of outputs) stage(join(outDir, `${name}.skill.json`), standalone ? text : referencingText);
+    const now = new Date();
+    for (const { name, text, referencingText } of outputs) {
+      const target = join(outDir, `${name}.skill.json`);
+      const bytes = standalone ? text : referencingText;
+      if (!sameBytes(target, bytes, now)) stage(target, bytes);
+    }
   } catch (error) {
     for (const { temp } of temps) rmSync(temp, { force: true });
     return { count: 0, error: reasonOf(error) };
   }
   for (const { temp, target } of temps) renameSync(temp, target);
   return { count: outputs.length };
+}
+
+/** Whether `target` already holds `text`; if so, its times are set to `now`. Any failure: false (rewrite it). */
+function sameBytes(target: string, text: string, now: Date): boolean {
+  try {
+    if (readFileSync(target, 'utf8') !== text) return false;
+    utimesSync(target, now, now);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function reasonOf(error: unknown): string {
