@@ -26,6 +26,9 @@ function userTurnFor(m: UserMessage, target: HistoryTarget): UserMessage {
   return copy;
 }
 
+/** The ids answered and called when a conversation has no tool results: none (never added to, since no call is kept). */
+const NO_IDS: ReadonlySet<string> & Set<string> = new Set<string>();
+
 function describeCall(call: ToolCall): string {
   return `[called tool ${call.name} with ${JSON.stringify(call.arguments)}]`;
 }
@@ -43,8 +46,11 @@ function describeCall(call: ToolCall): string {
  * The system prompt is a separate field; each adapter places it where its provider wants it.
  */
 export function convertHistory(messages: readonly Message[], target: HistoryTarget): Message[] {
-  const answered = new Set(messages.filter((m) => m.role === 'tool').map((m) => (m as { toolCallId: string }).toolCallId));
-  const called = new Set<string>();
+  // Without tool results (a first turn, a plain chat) no call is answered: no sets to build.
+  const answered = messages.some((m) => m.role === 'tool')
+    ? new Set(messages.filter((m) => m.role === 'tool').map((m) => (m as { toolCallId: string }).toolCallId))
+    : NO_IDS;
+  const called = answered === NO_IDS ? NO_IDS : new Set<string>();
   const tools = target.features.includes('tools');
   const out: Message[] = [];
   for (const m of messages) {

@@ -127,6 +127,8 @@ export class EngineRouter {
   /** Resolved policies by skill policy block, then by engine config (see policiesFor). */
   private readonly resolved = new WeakMap<object, WeakMap<object, ResolvedPolicies>>();
   private readonly describeModel: EngineRouterOptions['describeModel'];
+  /** The last descriptor asked for each engine entry (see descriptorOf). */
+  private readonly descriptors = new WeakMap<EngineEntry, { model: string; descriptor: ModelDescriptor | undefined }>();
 
   constructor(options: EngineRouterOptions) {
     this.registry = options.registry;
@@ -172,7 +174,9 @@ export class EngineRouter {
 
   /** The engine order of one call: the skill's single preferred engine as it is (the common case), else {@link candidates}. */
   private order(options: RouteOptions): readonly string[] {
-    return options.engine === undefined && options.prefer?.length === 1 ? options.prefer : this.candidates(options);
+    const prefer = options.prefer;
+    if (prefer?.length === 1 && (options.engine === undefined || options.engine === prefer[0])) return prefer;
+    return this.candidates(options);
   }
 
   /** Tries the engines in order; `finish` turns the answering engine's result into what the caller gets. */
@@ -233,7 +237,7 @@ export class EngineRouter {
     emit: (e: CallEvent) => void,
     hop: HopObserver | undefined,
   ): CallContext {
-    const descriptor = this.describeModel?.(entry.provider, model);
+    const descriptor = this.descriptorOf(entry, model);
     const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'], featuresKnown: descriptor !== undefined, provider: entry.provider });
     const request = copyWith(options.request as EngineRequest, 'messages', messages);
     request.model = model;
@@ -259,6 +263,19 @@ export class EngineRouter {
     if (options.sessionId !== undefined) optional.sessionId = options.sessionId;
     if (this.metrics) optional.metrics = this.metrics;
     return ctx;
+  }
+
+  /**
+   * The model's descriptor for an engine entry, asked once per entry and model: entries are never
+   * changed (a config reload brings new ones), and `findModel` copies the descriptor on every ask.
+   */
+  private descriptorOf(entry: EngineEntry, model: string): ModelDescriptor | undefined {
+    if (this.describeModel === undefined) return undefined;
+    const known = this.descriptors.get(entry);
+    if (known !== undefined && known.model === model) return known.descriptor;
+    const descriptor = this.describeModel(entry.provider, model);
+    this.descriptors.set(entry, { model, descriptor });
+    return descriptor;
   }
 
   /**

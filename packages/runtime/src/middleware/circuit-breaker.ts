@@ -5,7 +5,7 @@ import type { BreakerStore } from './circuit-breaker-store.js';
 import type { BreakerPolicy } from './policies.js';
 import { engineErrorOf, tapStream } from './stream.js';
 import { withTraits } from './stage-traits.js';
-import type { BreakerStateName, CallContext, CallEvent, Middleware } from './types.js';
+import type { BreakerStateName, CallContext, CallEvent, CallResult, Middleware, Next } from './types.js';
 
 /** Refused without calling the engine: its breaker is open (or half-open with a probe in flight). */
 export class CircuitOpenError extends Error {
@@ -114,46 +114,75 @@ export class CircuitBreakers {
  * each call's final outcome (after retries, since it sits outside retry) back to the breaker.
  */
 export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware {
-  return withTraits(async (ctx, next) => {
-    const policy = ctx.policies.breaker;
-    const emit = (e: CallEvent) => ctx.emit(e);
-    const admission = breakers.admitNow(ctx.engine, policy, emit) ?? (await breakers.admit(ctx.engine, policy, emit));
-    if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
-    let result;
+  // Not async itself: an in-process store admits at once, and the call's outcome is settled in one
+  // `then` (an async frame per call cost more than the stage's own work; see bench/README.md, http).
+  return withTraits((ctx, next) => {
+    let admission: Admission | undefined;
+    let pending: Promise<CallResult>;
     try {
-      result = await next();
+      admission = breakers.admitNow(ctx.engine, ctx.policies.breaker, ctx.emit);
+      if (admission === undefined) return admitLater(breakers, ctx, next);
+      if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
+      pending = next();
     } catch (error) {
-      await settle(breakers, ctx, admission.probe, emit, breakerOutcome(error));
-      throw error;
+      return admission?.allowed ? failed(breakers, ctx, admission, error) : Promise.reject(error);
     }
-    if (result.kind === 'response') {
-      // An in-process store records the success at once; the others (Redis) are awaited.
-      let recorded = false;
-      try {
-        recorded = breakers.recordNow(ctx.engine, policy, 'success', admission.probe, emit);
-      } catch (error) {
-        recorded = true;
-        ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
-      }
-      if (!recorded) await settle(breakers, ctx, admission.probe, emit, 'success');
-      return result;
-    }
-    // A stream settles once, on the first of its outcomes.
-    let settled = false;
-    const settleStream = (outcome: BreakerOutcome) => {
-      if (settled) return;
-      settled = true;
-      return settle(breakers, ctx, admission.probe, emit, outcome);
-    };
-    return {
-      ...result,
-      events: tapStream(result.events, {
-        onComplete: () => settleStream('success'),
-        onError: (error) => settleStream(breakerOutcome(error)),
-        onFinally: () => settleStream('ignored'),
-      }),
-    };
+    const admitted = admission;
+    return pending.then(
+      (result) => answered(breakers, ctx, admitted, result),
+      (error: unknown) => failed(breakers, ctx, admitted, error),
+    );
   }, { signalBlind: true });
+}
+
+/** The stage on a store that admits asynchronously (Redis). */
+async function admitLater(breakers: CircuitBreakers, ctx: CallContext, next: Next): Promise<CallResult> {
+  const admission = await breakers.admit(ctx.engine, ctx.policies.breaker, ctx.emit);
+  if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
+  let result;
+  try {
+    result = await next();
+  } catch (error) {
+    return failed(breakers, ctx, admission, error);
+  }
+  return answered(breakers, ctx, admission, result);
+}
+
+/** An admitted call failed: the failure counts for the breaker, then is thrown on. */
+async function failed(breakers: CircuitBreakers, ctx: CallContext, admission: Admission, error: unknown): Promise<never> {
+  await settle(breakers, ctx, admission.probe, ctx.emit, breakerOutcome(error));
+  throw error;
+}
+
+/** An admitted call answered: a response settles now, a stream on the first of its outcomes. */
+function answered(breakers: CircuitBreakers, ctx: CallContext, admission: Admission, result: CallResult): CallResult | Promise<CallResult> {
+  const emit = ctx.emit;
+  if (result.kind === 'response') {
+    // An in-process store records the success at once; the others (Redis) are awaited.
+    let recorded = false;
+    try {
+      recorded = breakers.recordNow(ctx.engine, ctx.policies.breaker, 'success', admission.probe, emit);
+    } catch (error) {
+      recorded = true;
+      ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
+    }
+    return recorded ? result : settle(breakers, ctx, admission.probe, emit, 'success').then(() => result);
+  }
+  // A stream settles once, on the first of its outcomes.
+  let settled = false;
+  const settleStream = (outcome: BreakerOutcome) => {
+    if (settled) return;
+    settled = true;
+    return settle(breakers, ctx, admission.probe, emit, outcome);
+  };
+  return {
+    ...result,
+    events: tapStream(result.events, {
+      onComplete: () => settleStream('success'),
+      onError: (error) => settleStream(breakerOutcome(error)),
+      onFinally: () => settleStream('ignored'),
+    }),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isEngineError, type EngineError } from '@sdl/adapters';
 import type { RetryPolicy } from './policies.js';
 import { withTraits } from './stage-traits.js';
-import type { CallContext, Middleware } from './types.js';
+import type { CallContext, CallResult, Middleware, Next } from './types.js';
 
 /**
  * Backoff before retry number `retry` (1 = the first retry), AWS Architecture Blog
@@ -37,30 +37,57 @@ export interface RetryOptions {
  */
 export function retryMiddleware(options: RetryOptions = {}): Middleware {
   const random = options.random ?? Math.random;
-  const middleware: Middleware = async (ctx, next) => {
-    const policy = ctx.policies.retry;
-    let previousDelay = 0;
-    for (let attempt = 1; ; attempt++) {
-      ctx.attempt = attempt;
-      const observed = ctx.observer?.attempt(attempt);
-      try {
-        const result = await (observed === undefined ? next() : observed.run(next));
-        observed?.end();
-        return result;
-      } catch (error) {
-        const delay = retryDelay(ctx, error, policy, attempt, previousDelay, random);
-        observed?.end(error, delay);
-        if (delay === undefined || !isEngineError(error)) throw error;
-        previousDelay = delay;
-        ctx.metrics?.retries.inc({ engine: ctx.engine });
-        ctx.emit({ type: 'retry', engine: ctx.engine, attempt: attempt + 1, delayMs: delay, errorKind: error.kind, message: error.message });
-        ctx.logger.info('retrying engine call', { engine: ctx.engine, attempt: attempt + 1, delayMs: delay, kind: error.kind });
-        await ctx.clock.sleep(delay, ctx.signal);
-      }
+  // Not async itself: an untraced first attempt that answers passes through one `then` (an async
+  // frame per call cost more than the stage's own work; see bench/README.md, http).
+  const middleware: Middleware = (ctx, next) => {
+    if (ctx.observer !== undefined) return attempts(ctx, next, random, 1, 0);
+    ctx.attempt = 1;
+    let first: Promise<CallResult>;
+    try {
+      first = next();
+    } catch (error) {
+      first = Promise.reject(error);
     }
+    return first.then(undefined, (error: unknown) => afterFirstFailure(ctx, next, random, error));
   };
   // One attempt allowed: nothing to retry. It reads the caller's signal (its sleeps), never the attempt's.
   return withTraits(middleware, { idle: (p) => p.retry.maxAttempts <= 1, signalBlind: true });
+}
+
+/** Attempts from `attempt` on, each traced when the call is, until one answers or the error is final. */
+async function attempts(ctx: CallContext, next: Next, random: () => number, attempt: number, previousDelay: number): Promise<CallResult> {
+  const policy = ctx.policies.retry;
+  for (; ; attempt++) {
+    ctx.attempt = attempt;
+    const observed = ctx.observer?.attempt(attempt);
+    try {
+      const result = await (observed === undefined ? next() : observed.run(next));
+      observed?.end();
+      return result;
+    } catch (error) {
+      const delay = retryDelay(ctx, error, policy, attempt, previousDelay, random);
+      observed?.end(error, delay);
+      if (delay === undefined || !isEngineError(error)) throw error;
+      previousDelay = delay;
+      await backOff(ctx, error, attempt, delay);
+    }
+  }
+}
+
+/** The untraced first attempt failed with `error`: thrown on when final, else the next attempts after the backoff. */
+async function afterFirstFailure(ctx: CallContext, next: Next, random: () => number, error: unknown): Promise<CallResult> {
+  const delay = retryDelay(ctx, error, ctx.policies.retry, 1, 0, random);
+  if (delay === undefined || !isEngineError(error)) throw error;
+  await backOff(ctx, error, 1, delay);
+  return attempts(ctx, next, random, 2, delay);
+}
+
+/** Reports the retry after failed attempt `attempt` and waits `delay` ms (ended early by the caller's signal). */
+async function backOff(ctx: CallContext, error: EngineError, attempt: number, delay: number): Promise<void> {
+  ctx.metrics?.retries.inc({ engine: ctx.engine });
+  ctx.emit({ type: 'retry', engine: ctx.engine, attempt: attempt + 1, delayMs: delay, errorKind: error.kind, message: error.message });
+  ctx.logger.info('retrying engine call', { engine: ctx.engine, attempt: attempt + 1, delayMs: delay, kind: error.kind });
+  await ctx.clock.sleep(delay, ctx.signal);
 }
 
 /** The wait before the next attempt after `error`, or undefined when there is none (thrown at once). */

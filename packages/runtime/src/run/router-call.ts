@@ -22,7 +22,6 @@ export interface RouterCallOptions {
 export function callModelThroughRouter(router: EngineRouter, options: RouterCallOptions = {}): CallModel {
   return async (call) => {
     let switchReason: string | undefined;
-    const qualified = new Set(call.candidates);
     const route: RouteOptions = {
       request: call.request,
       engine: call.engine,
@@ -36,7 +35,7 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
         }
         options.onCallEvent?.(event);
       },
-      qualifies: (entry) => (qualified.has(entry.name) ? undefined : 'does not satisfy the skill’s requires:'),
+      qualifies: (entry) => (call.candidates.includes(entry.name) ? undefined : 'does not satisfy the skill’s requires:'),
     };
     // Assigned, not spread from conditional literals: a spread allocates and copies an object each.
     if (call.request.signal !== undefined) route.signal = call.request.signal;
