@@ -227,6 +227,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   let defaultEngine = options.defaultEngine;
   const tools = new ToolRegistry(options.tools);
   const clock = options.clock ?? systemClock;
+  // One reader of the clock for every run's telemetry, not a closure per run.
+  const clockNow = () => clock.now();
   const logger = options.logger;
   const state: ConversationStore = options.state ?? new MemoryStore();
   const telemetry = new Telemetry(options.telemetry);
@@ -384,7 +386,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       durable.seed(ctx.totals);
     }
     // Optional fields assigned, not spread from conditional literals (a spread mid-literal is V8's slow path).
-    const runInfo: Parameters<Telemetry['startRun']>[1] = { runId: ctx.runId, trace: runOptions.trace === true, now: () => clock.now() };
+    const runInfo: Parameters<Telemetry['startRun']>[1] = { runId: ctx.runId, trace: runOptions.trace === true, now: clockNow };
     if (session !== undefined) runInfo.sessionId = session.id;
     if (runOptions.traceContext !== undefined) runInfo.parent = runOptions.traceContext;
     const observation = telemetry.startRun(prepared.skill, runInfo);

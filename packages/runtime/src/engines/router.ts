@@ -12,6 +12,9 @@ import { convertHistory } from './history.js';
 import type { EngineEntry, EngineRegistry } from './registry.js';
 import { RoutedCallContext } from './routed-context.js';
 
+/** The call's event sink when the caller listens to none. */
+const NO_EMIT = (_event: CallEvent): void => {};
+
 /** Stands for an absent skill policy block or engine config in the resolved-policies cache. */
 const NO_POLICIES = {};
 
@@ -179,16 +182,55 @@ export class EngineRouter {
     return this.candidates(options);
   }
 
-  /** Tries the engines in order; `finish` turns the answering engine's result into what the caller gets. */
-  private async route<T>(options: RouteOptions, streaming: boolean, finish: (ctx: CallContext, result: CallResult) => T): Promise<T> {
+  /**
+   * Tries the engines in order; `finish` turns the answering engine's result into what the caller
+   * gets. A call with one engine to try (the common case) that qualifies goes through one `then`
+   * instead of the failover loop's async frame: with nothing to fail over to, its failure is
+   * thrown as it is, as the loop would.
+   */
+  private route<T>(options: RouteOptions, streaming: boolean, finish: (ctx: CallContext, result: CallResult) => T): Promise<T> {
+    let ctx: CallContext;
+    let hop: HopObserver | undefined;
+    try {
+      const order = this.order(options);
+      const entry = order.length === 1 ? this.registry.get(order[0]!) : undefined;
+      const model = entry === undefined ? '' : (options.models?.[entry.name] ?? entry.model);
+      if (entry === undefined || options.qualifies?.(entry, model)) return this.failover(order, options, streaming, finish);
+      hop = options.observe?.hop(entry.name, entry.provider, model);
+      ctx = this.context(entry, model, options, streaming, options.signal, options.emit ?? NO_EMIT, hop);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let pending: Promise<CallResult>;
+    try {
+      pending = this.chain.run(ctx);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const signal = options.signal;
+    const observed = hop;
+    return pending.then(
+      (result) => {
+        observed?.end();
+        return finish(ctx, result);
+      },
+      (error: unknown) => {
+        observed?.end(error, signal?.aborted ? undefined : failoverReason(error));
+        throw error;
+      },
+    );
+  }
+
+  /** {@link route} along more than one engine (or one that is missing or does not qualify). */
+  private async failover<T>(order: readonly string[], options: RouteOptions, streaming: boolean, finish: (ctx: CallContext, result: CallResult) => T): Promise<T> {
     const attempts: { engine: string; reason: string; error?: unknown }[] = [];
-    const emit = options.emit ?? (() => {});
+    const emit = options.emit ?? NO_EMIT;
     // Without a caller signal each call's ctx gets a stand-in made only if a stage reads it.
     const signal = options.signal;
     let previous: string | undefined;
     let lastError: unknown;
     let tried = 0;
-    for (const name of this.order(options)) {
+    for (const name of order) {
       const entry = this.registry.get(name);
       if (!entry) {
         attempts.push({ engine: name, reason: 'not registered' });

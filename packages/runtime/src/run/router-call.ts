@@ -3,8 +3,8 @@
  * through the middleware chain (redaction, cache, budget, rate limit, breaker, retry, timeout,
  * metrics) and fails over down the skill's qualified engines.
  */
-import type { EngineResponse } from '@sdl/adapters';
-import type { EngineRouter, RouteOptions } from '../engines/router.js';
+import type { EngineResponse, StreamEvent } from '@sdl/adapters';
+import type { EngineRouter, RoutedResponse, RouteOptions } from '../engines/router.js';
 import type { SkillPolicies } from '../middleware/policies.js';
 import { forEachEvent } from '../middleware/stream.js';
 import type { CallEvent } from '../middleware/types.js';
@@ -20,7 +20,9 @@ export interface RouterCallOptions {
 
 /** A {@link CallModel} that sends each call through `router`. */
 export function callModelThroughRouter(router: EngineRouter, options: RouterCallOptions = {}): CallModel {
-  return async (call) => {
+  // Not async itself: a call that answers passes through one `then` (an async frame per call cost
+  // more than this seam's own work; see bench/README.md, http). Streams take the async path.
+  return (call) => {
     let switchReason: string | undefined;
     const route: RouteOptions = {
       request: call.request,
@@ -35,7 +37,7 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
         }
         options.onCallEvent?.(event);
       },
-      qualifies: (entry) => (call.candidates.includes(entry.name) ? undefined : 'does not satisfy the skill’s requires:'),
+      qualifies: qualifierOf(call.candidates),
     };
     // Assigned, not spread from conditional literals: a spread allocates and copies an object each.
     if (call.request.signal !== undefined) route.signal = call.request.signal;
@@ -44,20 +46,41 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
     if (call.runId !== undefined) route.runId = call.runId;
     if (options.tenant !== undefined) route.tenant = options.tenant;
     if (call.observer !== undefined) route.observe = call.observer;
-    if (call.onStreamEvent === undefined) {
-      const routed = await router.generate(route);
+    if (call.onStreamEvent !== undefined) return streamed(router, route, call.onStreamEvent, () => switchReason);
+    let pending: Promise<RoutedResponse>;
+    try {
+      pending = router.generate(route);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return pending.then((routed) => {
       const result: ModelCallResult = { response: routed.response, engine: routed.engine, switchesReported: true };
       if (switchReason) result.switchReason = switchReason;
       return result;
-    }
-    const routed = await router.stream(route);
-    let final: EngineResponse | undefined;
-    const forward = call.onStreamEvent;
-    await forEachEvent(routed.events, (event) => {
-      if (event.type === 'stop') final = event.response;
-      else forward(event);
     });
-    if (final === undefined) throw new Error(`engine \`${routed.engine}\` ended its stream without a final response`);
-    return { response: final, engine: routed.engine, switchesReported: true, ...(switchReason ? { switchReason } : {}) };
   };
+}
+
+/** A streamed call: deltas go to `forward`, the final response is the result. */
+async function streamed(router: EngineRouter, route: RouteOptions, forward: (event: StreamEvent) => void, switchReason: () => string | undefined): Promise<ModelCallResult> {
+  const routed = await router.stream(route);
+  let final: EngineResponse | undefined;
+  await forEachEvent(routed.events, (event) => {
+    if (event.type === 'stop') final = event.response;
+    else forward(event);
+  });
+  if (final === undefined) throw new Error(`engine \`${routed.engine}\` ended its stream without a final response`);
+  const reason = switchReason();
+  return { response: final, engine: routed.engine, switchesReported: true, ...(reason ? { switchReason: reason } : {}) };
+}
+
+/** The `qualifies` test of a skill's candidate engines, one per candidates array (a prepared skill's, kept for its life) instead of a closure per call. */
+const qualifiers = new WeakMap<readonly string[], NonNullable<RouteOptions['qualifies']>>();
+function qualifierOf(candidates: readonly string[]): NonNullable<RouteOptions['qualifies']> {
+  let qualifies = qualifiers.get(candidates);
+  if (qualifies === undefined) {
+    qualifies = (entry) => (candidates.includes(entry.name) ? undefined : 'does not satisfy the skill’s requires:');
+    qualifiers.set(candidates, qualifies);
+  }
+  return qualifies;
 }

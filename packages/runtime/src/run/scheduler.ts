@@ -12,7 +12,7 @@ import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFa
 import { celTypeOf, evaluateExpression } from './evaluate.js';
 import type { EventOrigin } from './events.js';
 import type { TraceEntry } from './result.js';
-import { newStepAccount } from './step-account.js';
+import { newStepAccount, type StepAccount } from './step-account.js';
 import { runPromptStep } from './step-prompt.js';
 import { runToolStep } from './step-tool.js';
 import { runUseStep } from './step-use.js';
@@ -21,19 +21,32 @@ import { runUseStep } from './step-use.js';
 const stepsById = new WeakMap<LoadedSkill, ReadonlyMap<string, LoadedStep>>();
 
 /** Runs every step of the frame's skill on an already validated input and returns the skill's result. */
-export async function runSkill(parent: RunContext, frame: SkillFrame, input: JsonValue): Promise<JsonValue> {
+export function runSkill(parent: RunContext, frame: SkillFrame, input: JsonValue): Promise<JsonValue> {
   const skill = frame.prepared.skill;
   const outputs: ScopeVariables['steps'] = {};
   const vars: ScopeVariables = { inputs: input, steps: outputs };
   const only = skill.steps.length === 1 ? skill.steps[0]! : undefined;
-  // A durable run's top-level steps go through `start` below, which records them.
+  // A durable run's top-level steps go through `start` in runSteps, which records them.
   const durable = frame.path.length === 0 ? parent.durable : undefined;
-  if (only !== undefined && only.dependsOn.length === 0 && durable === undefined) {
-    // One step: no sibling to cancel when it fails and nothing to schedule, so it runs in the
-    // parent's context without a child scope or a graph walk.
-    outputs[only.id] = { output: await executeStep(parent, frame, only, vars) };
-    return skill.returns === undefined ? (outputs[only.id]!.output ?? null) : evaluateExpression(skill.returns, vars, '`return`', parent.interrupt);
+  if (only === undefined || only.dependsOn.length > 0 || durable !== undefined) return runSteps(parent, frame, vars, durable);
+  // One step: no sibling to cancel when it fails and nothing to schedule, so it runs in the
+  // parent's context without a child scope or a graph walk (and without an async frame of its own).
+  let pending: Promise<JsonValue>;
+  try {
+    pending = executeStep(parent, frame, only, vars);
+  } catch (error) {
+    return Promise.reject(error);
   }
+  return pending.then((output) => {
+    outputs[only.id] = { output };
+    return skill.returns === undefined ? (output ?? null) : evaluateExpression(skill.returns, vars, '`return`', parent.interrupt);
+  });
+}
+
+/** The steps of a skill with more than one step (or a durable run's), in dependency order, concurrently where they may. */
+async function runSteps(parent: RunContext, frame: SkillFrame, vars: ScopeVariables, durable: RunContext['durable']): Promise<JsonValue> {
+  const skill = frame.prepared.skill;
+  const outputs = vars.steps;
   const { ctx, abort, dispose } = childContext(parent, skill.steps.length > 1);
   let byId = stepsById.get(skill);
   if (byId === undefined) {
@@ -146,7 +159,7 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
 }
 
 /** Runs one execution of a step (the step, or one `for_each` item) with its events and trace entry. */
-async function runOnce(
+function runOnce(
   ctx: RunContext,
   frame: SkillFrame,
   step: LoadedStep,
@@ -154,35 +167,56 @@ async function runOnce(
   origin: EventOrigin,
   isItem = false,
 ): Promise<JsonValue> {
-  const account = newStepAccount();
-  const startedAt = ctx.services.now();
-  if (!isItem) ctx.emit?.({ type: 'step-start', ...origin });
-  const observed = ctx.obs?.step(step, origin);
-  if (observed !== undefined) ctx = withObservation(ctx, observed.scope);
-  let output: JsonValue;
+  // Not async itself: the step's outcome is booked in one `then` (an async frame per step cost
+  // more than the booking; see bench/README.md, http).
+  let stepCtx = ctx;
+  let account: StepAccount;
+  let startedAt: number;
+  let observed: ReturnType<NonNullable<RunContext['obs']>['step']> | undefined;
+  let pending: Promise<JsonValue>;
   try {
-    switch (step.kind) {
-      case 'prompt':
-        output = await runPromptStep(ctx, frame, step, vars, origin, account);
-        break;
-      case 'tool':
-        output = await runToolStep(ctx, frame, step, vars);
-        account.toolCalls++;
-        break;
-      case 'use':
-        output = await runUseStep(ctx, frame, step, vars, runSkill);
-        break;
-    }
-  } catch (caught) {
-    const error = ctx.cancel.aborted ? ctx.cancel.reason : locate(caught, step);
-    recordTrace(ctx, origin, 'error', startedAt, account, error);
-    observed?.end('error', error, account);
-    throw error;
+    account = newStepAccount();
+    startedAt = ctx.services.now();
+    if (!isItem) ctx.emit?.({ type: 'step-start', ...origin });
+    observed = ctx.obs?.step(step, origin);
+    if (observed !== undefined) stepCtx = withObservation(ctx, observed.scope);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  recordTrace(ctx, origin, 'ok', startedAt, account);
-  observed?.end('ok', undefined, account);
-  if (!isItem) ctx.emit?.({ type: 'step-end', status: 'ok', output, durationMs: ctx.services.now() - startedAt, ...origin });
-  return output;
+  try {
+    pending = runKind(stepCtx, frame, step, vars, origin, account);
+  } catch (caught) {
+    pending = Promise.reject(caught);
+  }
+  return pending.then(
+    (output) => {
+      recordTrace(stepCtx, origin, 'ok', startedAt, account);
+      observed?.end('ok', undefined, account);
+      if (!isItem) stepCtx.emit?.({ type: 'step-end', status: 'ok', output, durationMs: stepCtx.services.now() - startedAt, ...origin });
+      return output;
+    },
+    (caught: unknown) => {
+      const error = stepCtx.cancel.aborted ? stepCtx.cancel.reason : locate(caught, step);
+      recordTrace(stepCtx, origin, 'error', startedAt, account, error);
+      observed?.end('error', error, account);
+      throw error;
+    },
+  );
+}
+
+/** Runs the step by its kind. */
+function runKind(ctx: RunContext, frame: SkillFrame, step: LoadedStep, vars: ScopeVariables, origin: EventOrigin, account: StepAccount): Promise<JsonValue> {
+  switch (step.kind) {
+    case 'prompt':
+      return runPromptStep(ctx, frame, step, vars, origin, account);
+    case 'tool':
+      return runToolStep(ctx, frame, step, vars).then((output) => {
+        account.toolCalls++;
+        return output;
+      });
+    case 'use':
+      return runUseStep(ctx, frame, step, vars, runSkill);
+  }
 }
 
 /** Typed errors pass through; anything else gets the step's id and location. */

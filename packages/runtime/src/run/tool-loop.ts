@@ -48,7 +48,7 @@ function turnRequest(request: Omit<EngineRequest, 'messages'>, messages: Message
  * `tool_calls`, or `max_tokens` after a complete call: a call cut short never reaches `toolCalls`),
  * except after a refusal (`content_filter`): then nothing runs and the reply ends the step.
  */
-export async function converse(
+export function converse(
   ctx: RunContext,
   frame: SkillFrame,
   step: PromptStep,
@@ -58,9 +58,37 @@ export async function converse(
   request: Omit<EngineRequest, 'messages'>,
   messages: Message[],
 ): Promise<EngineResponse> {
+  // Not async itself: a turn that calls no tool (most) passes through one `then` (see bench/README.md, http).
+  let first: Promise<EngineResponse>;
+  try {
+    first = modelTurn(ctx, frame, step, origin, account, engine, turnRequest(request, messages));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return first.then((response) => (isFinal(step, response) ? response : toolRounds(ctx, frame, step, origin, account, engine, request, messages, response)));
+}
+
+/** The reply ends the conversation: it calls no tool (or the step has none), or the model refused. */
+const isFinal = (step: PromptStep, response: EngineResponse) => response.toolCalls.length === 0 || step.tools.length === 0 || response.stopReason === 'content_filter';
+
+/** The tool rounds after a first reply that called tools, until a reply calls none. */
+async function toolRounds(
+  ctx: RunContext,
+  frame: SkillFrame,
+  step: PromptStep,
+  origin: EventOrigin,
+  account: StepAccount,
+  engine: string,
+  request: Omit<EngineRequest, 'messages'>,
+  messages: Message[],
+  first: EngineResponse,
+): Promise<EngineResponse> {
+  let response = first;
   for (let iteration = 0; ; iteration++) {
-    const response = await modelTurn(ctx, frame, step, origin, account, engine, turnRequest(request, messages));
-    if (response.toolCalls.length === 0 || step.tools.length === 0 || response.stopReason === 'content_filter') return response;
+    if (iteration > 0) {
+      response = await modelTurn(ctx, frame, step, origin, account, engine, turnRequest(request, messages));
+      if (isFinal(step, response)) return response;
+    }
     if (iteration >= step.maxToolIterations) throw new ToolLoopLimitError(step.id, step.maxToolIterations, step.source);
 
     messages.push(assistantTurn(response));
