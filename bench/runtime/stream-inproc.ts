@@ -14,6 +14,8 @@
  * (`--words 29` gives a 30-delta reply: the difference between the two sizes separates what a
  * stream costs once from what each delta costs.)
  *   npx tsx bench/runtime/stream-inproc.ts --profile runtime.stream   (self time per function, against the bare SDK)
+ *   node --expose-gc --max-semi-space-size=64 --import tsx bench/runtime/stream-inproc.ts --count [--words 1]
+ *   (promises made and bytes allocated per stream: counts, independent of the machine's load)
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,7 +28,7 @@ import { defaultChainRouter, here, MODEL, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
-  options: { blocks: { type: 'string', default: '20' }, streams: { type: 'string', default: '100' }, only: { type: 'string' }, profile: { type: 'string' }, 'other-checkout': { type: 'string' }, words: { type: 'string', default: '299' } },
+  options: { blocks: { type: 'string', default: '20' }, streams: { type: 'string', default: '100' }, only: { type: 'string' }, profile: { type: 'string' }, count: { type: 'boolean' }, 'other-checkout': { type: 'string' }, words: { type: 'string', default: '299' } },
 });
 const BLOCKS = Number(values.blocks);
 const STREAMS = Number(values.streams);
@@ -114,6 +116,54 @@ const contenders: Record<string, () => Promise<void>> = {
   'rs nosignal': async () => { (globalThis as any).__noSignal = true; try { await count(routed.stream(skill, { question: QUESTION }), 'text-delta'); } finally { (globalThis as any).__noSignal = false; } },
   ...(other === undefined ? {} : { 'other checkout': () => count(other!.runtime.stream(other!.skill, { question: QUESTION }), 'text-delta') }),
 };
+if (values.count) {
+  // Promises made per stream by each contender (async_hooks PROMISE inits): a count, not a timing,
+  // so it does not depend on the machine's load. Run with --words 1 and --words 299 to split it
+  // into what a stream costs once and what each delta costs.
+  const { createHook } = await import('node:async_hooks');
+  let promises = 0;
+  const hook = createHook({ init: (_id, type) => void (type === 'PROMISE' && promises++) });
+  const names = Object.keys(contenders).filter((n) => n === 'bare SDK' || values.only === undefined || values.only.split(',').includes(n));
+  for (const n of names) for (let i = 0; i < 5; i++) await contenders[n]!();
+  console.log(`promises per stream, ${Number(values.words) + 1} deltas:`);
+  // With --expose-gc and a young generation large enough that 20 streams do not fill it
+  // (--max-semi-space-size=64), the heap's growth over 20 streams is what they allocated.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const { getHeapStatistics } = await import('node:v8');
+  for (const n of names) {
+    hook.enable();
+    promises = 0;
+    for (let i = 0; i < 20; i++) await contenders[n]!();
+    hook.disable();
+    let allocated = '';
+    if (gc !== undefined) {
+      gc();
+      const before = getHeapStatistics().used_heap_size;
+      for (let i = 0; i < 20; i++) await contenders[n]!();
+      allocated = `, ${((getHeapStatistics().used_heap_size - before) / 20 / 1024).toFixed(1)} KiB allocated`;
+    }
+    console.log(`${n.padEnd(40)} ${(promises / 20).toFixed(1)} promises${allocated}`);
+  }
+  if (process.env.ALLOCATIONS_OF !== undefined) {
+    // Sampled allocations (every 256 bytes) of one contender, by allocating function.
+    const { Session } = await import('node:inspector/promises');
+    const session = new Session();
+    session.connect();
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    for (let i = 0; i < 50; i++) await contenders[process.env.ALLOCATIONS_OF]!();
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    const bySite = new Map<string, number>();
+    const walk = (node: typeof profile.head) => {
+      const f = node.callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|packages)\//, '')}:${f.lineNumber + 1}`;
+      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
+      for (const child of node.children) walk(child);
+    };
+    walk(profile.head);
+    for (const [k, v] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / 50 / 1024).toFixed(1).padStart(8)} KiB/stream  ${k}`);
+  }
+  process.exit(0);
+}
 if (values.profile !== undefined) {
   // Sampling profile of the named contenders (comma-separated) and the bare SDK, alternating blocks
   // in one process; each sample is credited to the contender whose block it fell in.
