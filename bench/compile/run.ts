@@ -11,7 +11,8 @@
  *   (e) the incremental recompile `--watch` runs after one leaf skill changes (`ProjectBuilder`);
  * and then, as whole processes (`--process-rounds`, alternating per round):
  *   (f) `node packages/cli/bin/skillc.js compile <dir> --out <tmp>` against a floor process
- *       (floor.mjs) that reads the same files and `parseDocument`s them: wall time from spawn to exit
+ *       (floor.mjs) that reads the same files and `parseDocument`s them, the command both over the
+ *       last run's output (a recompile) and into a new directory: wall time from spawn to exit
  *       here, CPU time and peak RSS from each child's own `process.resourceUsage()`.
  * Prints medians of several rounds, the ratios to (a) paired per round (median and range), the
  * share of the full compile spent in GC, and the load average. `--rounds 0` skips (a)–(e).
@@ -213,29 +214,40 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const runChild = (args: string[]): Promise<ProcessRun> => runNode(['--import', REPORT_USAGE_IMPORT, ...args], repo);
 if (PROCESS_ROUNDS > 0) {
   const processOut = `${tmpdir()}/sdl-bench-compile-process-${process.pid}`;
-  const contenders: Record<'floor' | 'skillc', string[]> = {
+  type Contender = 'floor' | 'skillc' | 'fresh';
+  const contenders: Record<Contender, string[]> = {
     floor: [fileURLToPath(new URL('./floor.mjs', import.meta.url)), dir],
+    // The output directory holds the last run's output (a recompile: unchanged bundles are only touched).
     skillc: [`${repo}packages/cli/bin/skillc.js`, 'compile', dir, '--out', processOut],
+    // Into a directory removed before the run (outside the timing): every file is created.
+    fresh: [`${repo}packages/cli/bin/skillc.js`, 'compile', dir, '--out', `${processOut}-fresh`],
   };
-  const runs: Record<'floor' | 'skillc', ProcessRun[]> = { floor: [], skillc: [] };
+  const runs: Record<Contender, ProcessRun[]> = { floor: [], skillc: [], fresh: [] };
+  const run = (which: Contender) => {
+    if (which === 'fresh') rmSync(`${processOut}-fresh`, { recursive: true, force: true });
+    return runChild(contenders[which]);
+  };
   const loadStart = loadavg();
   // One warm-up round (file system cache, the output directory exists), not counted.
-  await runChild(contenders.floor);
-  await runChild(contenders.skillc);
+  for (const which of ['floor', 'skillc', 'fresh'] as const) await run(which);
   for (let r = 0; r < PROCESS_ROUNDS; r++) {
-    const order = r % 2 === 0 ? (['floor', 'skillc'] as const) : (['skillc', 'floor'] as const);
-    for (const which of order) runs[which].push(await runChild(contenders[which]));
+    const order = r % 2 === 0 ? (['floor', 'skillc', 'fresh'] as const) : (['fresh', 'skillc', 'floor'] as const);
+    for (const which of order) runs[which].push(await run(which));
   }
-  rmSync(processOut, { recursive: true, force: true });
+  for (const out of [processOut, `${processOut}-fresh`]) rmSync(out, { recursive: true, force: true });
   const loadEnd = loadavg();
-  const of = (which: 'floor' | 'skillc', k: keyof ProcessRun) => runs[which].map((r) => r[k]);
+  const of = (which: Contender, k: keyof ProcessRun) => runs[which].map((r) => r[k]);
   const wall = paired(of('skillc', 'wallMs'), of('floor', 'wallMs'));
   const cpu = paired(of('skillc', 'cpuMs'), of('floor', 'cpuMs'));
-  const row = (which: 'floor' | 'skillc', label: string) =>
+  const freshWall = paired(of('fresh', 'wallMs'), of('floor', 'wallMs'));
+  const freshCpu = paired(of('fresh', 'cpuMs'), of('floor', 'cpuMs'));
+  const row = (which: Contender, label: string) =>
     `  ${label} wall median ${median(of(which, 'wallMs')).toFixed(0)} ms (${spread(of(which, 'wallMs'), 0)}), CPU ${median(of(which, 'cpuMs')).toFixed(0)} ms, peak RSS ${median(of(which, 'maxRssMiB')).toFixed(0)} MiB`;
   console.log(`process rows, ${PROCESS_ROUNDS} rounds (+1 warm-up), each round both processes one after the other, order alternating; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} before, ${loadEnd.map((l) => l.toFixed(2)).join(' ')} after`);
   console.log(row('floor', 'floor process (read + parseDocument)  '));
   console.log(row('skillc', 'skillc compile <dir> --out <tmp>       '));
+  console.log(row('fresh', 'same, into a new directory each run    '));
   console.log(`  skillc compile / floor, paired per round: wall ${median(wall).toFixed(2)}x (${spread(wall)}), CPU ${median(cpu).toFixed(2)}x (${spread(cpu)}); goal <= 2x`);
-  console.log(`  per round wall (ms): floor ${of('floor', 'wallMs').map((x) => x.toFixed(0)).join(' ')}; skillc ${of('skillc', 'wallMs').map((x) => x.toFixed(0)).join(' ')}`);
+  console.log(`  same into a new directory / floor:       wall ${median(freshWall).toFixed(2)}x (${spread(freshWall)}), CPU ${median(freshCpu).toFixed(2)}x (${spread(freshCpu)})`);
+  console.log(`  per round wall (ms): floor ${of('floor', 'wallMs').map((x) => x.toFixed(0)).join(' ')}; skillc ${of('skillc', 'wallMs').map((x) => x.toFixed(0)).join(' ')}; new directory ${of('fresh', 'wallMs').map((x) => x.toFixed(0)).join(' ')}`);
 }

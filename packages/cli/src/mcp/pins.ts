@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type McpServerConfig } from '@sdl/adapters';
+import type { McpServerConfig } from '@sdl/adapters';
 import {
   LOCKFILE_NAME,
   makeDiagnostic,
@@ -50,6 +50,8 @@ export function toolSchemaDigest(info: Pick<McpToolInfo, 'inputSchema' | 'output
 export async function configuredMcpServers(cwd: string, env: NodeJS.ProcessEnv, configFile?: string): Promise<Record<string, McpServerConfig>> {
   const file = path.resolve(cwd, configFile ?? 'sdl.config.yaml');
   if (!existsSync(file)) return {};
+  // Loaded only for a project with a config: a compile or check without one does not pay for it.
+  const { loadConfig } = await import('@sdl/adapters');
   const { config } = await loadConfig(file, { env });
   return config?.mcp ?? {};
 }
