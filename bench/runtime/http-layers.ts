@@ -6,16 +6,18 @@
  * process with the same SDK client settings. Contenders alternate in blocks (starting contender
  * rotated per block); per block this process's CPU time per call and its GC pause time per call
  * (`PerformanceObserver` 'gc' entries); medians over blocks, paired per block against the first
- * contender (the bare SDK), with IQR.
+ * contender (the bare SDK), with IQR. `--canned` answers every request in process with the
+ * emulator's recorded reply (see `answerInProcess`): the SDK's and SDL's code run as over HTTP, without
+ * sockets or undici, so the pairing is far less noisy and a CPU profile shows only JavaScript.
  *
- *   npx tsx bench/runtime/http-layers.ts [--blocks 20] [--calls 400] [--concurrency 16] [--only bare,adapter,...]
+ *   npx tsx bench/runtime/http-layers.ts [--blocks 20] [--calls 400] [--concurrency 16] [--only bare,adapter,...] [--canned]
  */
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { findModel, type EngineAdapter, type EngineResponse } from '../../packages/adapters/src/index.js';
 import { createRuntime } from '../../packages/runtime/src/index.js';
-import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
+import { answerInProcess, benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 import { iqrText, median, signed } from './stats.js';
 
 const { values } = parseArgs({
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '400' },
     concurrency: { type: 'string', default: '16' },
     only: { type: 'string' },
+    /** Answer every request in process with a recorded emulator reply (after one event-loop turn): the SDK's and SDL's code without sockets. */
+    canned: { type: 'boolean', default: false },
   },
 });
 const BLOCKS = Number(values.blocks);
@@ -32,6 +36,7 @@ const CONCURRENCY = Number(values.concurrency);
 const EXPECTED = `echo: ${QUESTION}`;
 
 const { url, child } = await startEmulatorProcess();
+if (values.canned) await answerInProcess(url);
 const { client, adapter, skill, direct } = await benchClients(url);
 const routed = routedRuntime(adapter, [skill]);
 const textOf = (m: { content: Array<{ type: string; text?: string }> }) => m.content[0]?.text;

@@ -35,6 +35,31 @@ export async function startEmulatorProcess(): Promise<{ url: string; child: Chil
   return { url: buffered.trim(), child };
 }
 
+/**
+ * Replaces `globalThis.fetch` (before the clients are made: the SDK takes it at construction) with
+ * one that answers every request in process, after one event-loop turn, with the reply the emulator
+ * at `url` gave to one real request (status, headers, body). The SDK still serializes the request and
+ * parses the reply; there is no socket, undici or emulator round trip. Over HTTP, SDL's per-call work
+ * costs 10-30x what it costs beside an adapter that answers at once; beside the real SDK code
+ * answering in process it is already ~8x (bench/README.md, 2026-12-03), so this is a low-noise stand-in.
+ */
+export async function answerInProcess(url: string): Promise<void> {
+  const realFetch = globalThis.fetch;
+  const recorded = await realFetch(`${url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }),
+  });
+  const body = await recorded.text();
+  const headers = [...recorded.headers.entries()].filter(([name]) => name !== 'content-length' && name !== 'transfer-encoding');
+  globalThis.fetch = async (_input: unknown, init?: RequestInit) => {
+    // What a server would do with the body: read it.
+    if (init?.body !== undefined) JSON.parse(String(init.body));
+    await new Promise((resolve) => setImmediate(resolve));
+    return new Response(body, { status: recorded.status, headers });
+  };
+}
+
 /** The bare SDK client, the adapter, and a runtime with the one-step skill loaded and the engine bound directly. */
 export async function benchClients(url: string): Promise<{ client: Anthropic; adapter: AnthropicAdapter; skill: LoadedSkill; direct: Runtime }> {
   const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
