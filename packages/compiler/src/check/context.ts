@@ -41,5 +41,12 @@ export function asArray(value: unknown): unknown[] {
 
 /** The steps of a skill with their index, skipping entries that are not mappings. */
 export function stepsOf(skill: Record<string, unknown>): { step: Record<string, unknown>; index: number }[] {
-  return asArray(skill.steps).flatMap((step, index) => (isRecord(step) ? [{ step, index }] : []));
+  // A loop, not flatMap: several checks ask for it per skill, and flatMap's array per step showed.
+  const steps = asArray(skill.steps);
+  const out: { step: Record<string, unknown>; index: number }[] = [];
+  for (let index = 0; index < steps.length; index++) {
+    const step: unknown = steps[index];
+    if (isRecord(step)) out.push({ step, index });
+  }
+  return out;
 }
