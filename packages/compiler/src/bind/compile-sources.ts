@@ -25,7 +25,7 @@ export function compileSources(parsed: ParsedSkill): Map<string, CompiledSource>
   const skill = isRecord(parsed.value) ? parsed.value : {};
   const out = new Map<string, CompiledSource>();
   const add = (path: ValuePath, pointer: string, kind: CompiledSource['kind']) => {
-    const found = locatePath(parsed.document, path);
+    const found = locatePath(parsed, path);
     const compiled = compileScalar(found.depth === path.length ? (found.node as Node | null) : undefined, kind, source);
     if (compiled) out.set(pointer, compiled);
   };

@@ -1,3 +1,4 @@
+import type { Document } from 'yaml';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bindSkill, type BoundSkill } from '../bind/bind-skill.js';
@@ -221,7 +222,11 @@ export class ProjectBuilder {
     const state: FileState = { realPath: real, display, sha256: hash, result };
     this.files.set(real, state);
     // Resolution reads the same file: hand it the parsed document instead of parsing it again.
-    if (result.source && result.parsed) this.resolution.prime(real, this.options.cwd, hash, result.source, result.parsed.document);
+    if (result.source && result.parsed) {
+      // A file built from the CST has no YAML errors and no document yet: its nodes are enough.
+      const parsed = result.parsed;
+      this.resolution.prime(real, this.options.cwd, hash, result.source, parsed.fromCst ? { errors: [], contents: parsed.contents as Document['contents'] } : parsed.document);
+    }
     if (result.skill && result.parsed) {
       // Take what binding and emission need from the document now, then let it go (see releaseDocument).
       state.compiled = compileSources(result.parsed);

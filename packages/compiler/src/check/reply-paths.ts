@@ -99,7 +99,7 @@ export function walkReplyPath(key: string, root: ReplyPathLevel): ReplyPathProbl
 export function replySegmentRange(parsed: ParsedSkill, test: number, key: string, segment: number): Range {
   const path = ['tests', test, 'replies', key];
   const whole = rangeOfPath(parsed, path, 'key');
-  const keyNode = locatePath(parsed.document, path).pair?.key;
+  const keyNode = locatePath(parsed, path).pair?.key;
   if (!isScalar(keyNode) || !keyNode.range) return whole;
   const [from, to] = keyNode.range;
   const raw = parsed.source.text.slice(from, to);

@@ -43,18 +43,18 @@ export function mayHoldKey(text: string): boolean {
   return hasTokenRun(text, MIN_MATCH_LENGTH);
 }
 
-/** Per document, the pairs and scalars the parser found `checkSecrets` must look at, in walk order. */
+/** Per root node (a parsed skill's `contents`), the pairs and scalars the parser found `checkSecrets` must look at, in walk order. */
 const candidatesByDocument = new WeakMap<object, readonly object[]>();
 
 /**
  * Records the pairs with a secret field name and the string scalars (keys and values) that may hold
  * a key, in the order the node walk meets them: the only nodes where `checkSecrets` can find anything.
  */
-export function recordSecretCandidates(document: object, candidates: readonly object[]): void {
-  candidatesByDocument.set(document, candidates);
+export function recordSecretCandidates(root: object, candidates: readonly object[]): void {
+  candidatesByDocument.set(root, candidates);
 }
 
-/** The candidates the parser recorded for `document`; undefined when it did not (walk every node). */
-export function secretCandidates(document: object): readonly (Pair<unknown, unknown> | Scalar)[] | undefined {
-  return candidatesByDocument.get(document) as readonly (Pair<unknown, unknown> | Scalar)[] | undefined;
+/** The candidates the parser recorded for the root node `root`; undefined when it did not (walk every node). */
+export function secretCandidates(root: object): readonly (Pair<unknown, unknown> | Scalar)[] | undefined {
+  return candidatesByDocument.get(root) as readonly (Pair<unknown, unknown> | Scalar)[] | undefined;
 }

@@ -53,7 +53,7 @@ const HINT = 'keys belong in the host\'s engine configuration (sdl.config.yaml, 
 
 /** API keys and other credentials anywhere in a skill file (keys, values, prompts, tests) are errors. */
 export const checkSecrets: Check = ({ parsed, reportAt }) => {
-  const { source, document } = parsed;
+  const { source, contents } = parsed;
   const flagged = new Set<Node>();
   const walker = {
     pair(pair: Pair<unknown, unknown>) {
@@ -74,7 +74,7 @@ export const checkSecrets: Check = ({ parsed, reportAt }) => {
     },
   };
   // The parser lists, in walk order, the only pairs and scalars where the walk could find anything.
-  const candidates = secretCandidates(document);
+  const candidates = contents !== null && typeof contents === 'object' ? secretCandidates(contents) : undefined;
   if (candidates) for (const node of candidates) isPair(node) ? walker.pair(node) : walker.scalar(node);
-  else walkNodes(document.contents, walker);
+  else walkNodes(contents, walker);
 };

@@ -178,7 +178,7 @@ export class ResolutionCache {
    * `skillc compile`), so resolution does not read or parse it again. `hash` is the SHA-256 of
    * the file's bytes as read; `source` and `doc` their decoded text and YAML document.
    */
-  prime(realPath: string, cwd: string, hash: string, source: SourceFile, doc: Document): void {
+  prime(realPath: string, cwd: string, hash: string, source: SourceFile, doc: Pick<Document, 'errors' | 'contents'>): void {
     // `realPath` stat'ed the file a moment ago when it is no link (the usual case): reuse that stat.
     const statKey = this.realPaths.get(realPath)?.statKey ?? statKeyOf(realPath);
     if (statKey === undefined) return;

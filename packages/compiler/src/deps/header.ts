@@ -48,7 +48,7 @@ export function readSkillHeader(file: SourceFile): SkillHeader {
  * The same from a document already parsed (e.g. by the front end, so a compile parses each file
  * once). `doc` must come from `file.text`: its node ranges are offsets into it.
  */
-export function headerFromDocument(doc: Document, file: SourceFile): SkillHeader {
+export function headerFromDocument(doc: Pick<Document, 'errors' | 'contents'>, file: SourceFile): SkillHeader {
   const header: SkillHeader = { uses: [], diagnostics: [] };
   const rangeOf = (node: YamlNode | null | undefined): Range => {
     const r = node?.range;

@@ -40,7 +40,7 @@ export function nodeRangesOf(parsed: ParsedSkill): Map<string, readonly [number,
   const out = new Map<string, readonly [number, number]>();
   const value = record(parsed.value);
   const add = (pointer: string, path: ValuePath) => {
-    const found = locatePath(parsed.document, path);
+    const found = locatePath(parsed, path);
     const node = found.depth === path.length ? (found.node as Node | null) : undefined;
     if (node?.range) out.set(pointer, [node.range[0], node.range[1]]);
   };

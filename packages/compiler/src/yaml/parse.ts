@@ -1,4 +1,4 @@
-import { type Alias, Composer, type Document, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, Parser, type Scalar, visit, type YAMLError, YAMLParseError } from 'yaml';
+import { type Alias, Composer, CST, type Document, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, Parser, type Scalar, visit, type YAMLError, YAMLParseError } from 'yaml';
 import { type DiagnosticCode, makeDiagnostic } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source/source-file.js';
@@ -8,6 +8,7 @@ import { findTooDeep, MAX_NESTING_DEPTH } from './nesting.js';
 import { rangeOfNode } from './ranges.js';
 import { walkNodes } from './walk.js';
 import { withoutTokenLog } from './parser-next.js';
+import { fromCst } from './from-cst.js';
 
 /**
  * How skill files are parsed (the same options re-create an identical document from the text).
@@ -22,7 +23,15 @@ export const MAX_ALIAS_EXPANSIONS = 100;
 /** A parsed skill file: the `yaml` Document (with node positions), its plain value and parse diagnostics. */
 export interface ParsedSkill {
   source: SourceFile;
+  /** For a file built from the CST (`fromCst`), composed from the text when first read. */
   document: Document.Parsed;
+  /**
+   * The root node, with values and positions: `document.contents`, or for `fromCst` the same
+   * nodes built from the CST (without comments). Paths are located in it, not in `document`.
+   */
+  contents: unknown;
+  /** True when the value and nodes were built straight from the CST: the file has no YAML problem. */
+  fromCst?: true;
   /** The plain JavaScript value of the document (undefined when it could not be built). */
   value: unknown;
   diagnostics: Diagnostic[];
@@ -71,14 +80,16 @@ export function parseSkill(source: SourceFile): ParsedSkill {
       tooDeep.reason === 'unclosed'
         ? makeDiagnostic('SDL1003', source.path, at, `YAML syntax error: this \`${source.text[tooDeep.offset]}\` is never closed (more than ${MAX_NESTING_DEPTH} lines after it are not indented inside it)`, 'close the bracket: a flow list ends with `]`, a flow mapping with `}`')
         : makeDiagnostic('SDL1012', source.path, at, `the file nests deeper than ${MAX_NESTING_DEPTH} levels of mappings, lists and brackets`, 'flatten the structure; a skill file never needs this depth');
-    return { source, document: parseDocument('', YAML_OPTIONS), value: undefined, diagnostics: [diagnostic], ok: false };
+    return failed(source, diagnostic);
   }
+  const direct = parseFromCst(source);
+  if (direct) return direct;
   const limited = parseWithoutStacks(source.text);
   if (typeof limited === 'number') {
     // Nesting the pre-scan cannot foresee (yaml's error recovery nests a level per bad line).
     const at = source.rangeAt(limited, limited + 1);
     const diagnostic = makeDiagnostic('SDL1012', source.path, at, `the file nests deeper than the YAML parser allows (${MAX_PARSER_DEPTH} open nodes) here`, 'look for lines indented under a `key: value` line, or an unclosed bracket or quote above; a skill file never nests this deep');
-    return { source, document: parseDocument('', YAML_OPTIONS), value: undefined, diagnostics: [diagnostic], ok: false };
+    return failed(source, diagnostic);
   }
   const { document, stoppedAt } = limited;
   const diagnostics: Diagnostic[] = [];
@@ -108,7 +119,7 @@ export function parseSkill(source: SourceFile): ParsedSkill {
   if (ok && document.contents === null) {
     const end = source.positionAt(source.text.length);
     diagnostics.push(makeDiagnostic('SDL1007', source.path, { start: { line: 1, column: 1 }, end }, 'the file is empty: it contains no YAML value', 'start from `skillc init` or a skill in `skills/`'));
-    return { source, document, value: undefined, diagnostics, ok: false };
+    return { source, document, contents: document.contents, value: undefined, diagnostics, ok: false };
   }
   // Most files are plain mappings, lists and scalars: built directly, the same value toJS builds.
   // Such a document has only string, number and boolean scalar keys, so checkKeys has nothing to report.
@@ -118,7 +129,7 @@ export function parseSkill(source: SourceFile): ParsedSkill {
     // yaml's toJS would stringify a collection key and print a process warning on the user's terminal.
     if (diagnostics.some((d) => d.code === 'SDL1010')) ok = false;
   }
-  if (plain) recordSecretCandidates(document, plain.secretCandidates);
+  if (plain && document.contents) recordSecretCandidates(document.contents, plain.secretCandidates);
   let value: unknown;
   if (ok) {
     try {
@@ -129,7 +140,53 @@ export function parseSkill(source: SourceFile): ParsedSkill {
     }
   }
   if (diagnostics.some((d) => d.code === 'SDL1010')) ok = false;
-  return { source, document, value, diagnostics, ok };
+  return { source, document, contents: document.contents, value, diagnostics, ok };
+}
+
+function failed(source: SourceFile, diagnostic: Diagnostic): ParsedSkill {
+  const document = parseDocument('', YAML_OPTIONS);
+  return { source, document, contents: document.contents, value: undefined, diagnostics: [diagnostic], ok: false };
+}
+
+/**
+ * The common case without composing a document: the value and nodes built from the parser's
+ * tokens (see from-cst.ts). Undefined for any file the CST path does not cover exactly, at the
+ * first error token or beyond the parser's depth bound; such a file is parsed again the ordinary way.
+ */
+function parseFromCst(source: SourceFile): ParsedSkill | undefined {
+  const parser = limitedParser();
+  const tokens: CST.Token[] = [];
+  try {
+    for (const token of parser.parse(source.text)) {
+      if (token.type === 'error') return undefined;
+      tokens.push(token);
+    }
+  } catch (error) {
+    if (error instanceof ParserTooDeep) return undefined;
+    throw error;
+  }
+  const built = fromCst(tokens);
+  if (!built) return undefined;
+  if (built.contents !== null && typeof built.contents === 'object') recordSecretCandidates(built.contents, built.secretCandidates);
+  const parsed = { source, contents: built.contents, value: built.value, diagnostics: [], ok: true, fromCst: true } as unknown as ParsedSkill;
+  reparseOnRead(parsed);
+  return parsed;
+}
+
+/**
+ * Makes `parsed.document` the document parsed again from the kept text on first read: with the
+ * same options it is the same document (its nodes, errors and comments) as the composer gave.
+ */
+export function reparseOnRead(parsed: ParsedSkill): void {
+  let document: Document.Parsed | undefined;
+  Object.defineProperty(parsed, 'document', {
+    configurable: true,
+    enumerable: true,
+    get: () => (document ??= parseDocument(parsed.source.text, YAML_OPTIONS)),
+    set: (value: Document.Parsed) => {
+      document = value;
+    },
+  });
 }
 
 /**
@@ -179,17 +236,7 @@ interface LimitedParse {
  * errors. Returns the offset where the depth bound was crossed instead of a document.
  */
 function parseLimited(text: string): LimitedParse | number {
-  const parser = new Parser();
-  withoutTokenLog(parser);
-  const inner = parser as unknown as { step: () => Generator<unknown>; stack: unknown[]; offset: number };
-  const step = inner.step;
-  // Checked when `step` is called, not in a wrapping generator: the parser runs each call with
-  // `yield* this.step()`, which starts it at once, so the check sees the same stack either way and
-  // no generator is added per token.
-  inner.step = function limitedStep(this: typeof inner) {
-    if (this.stack.length > MAX_PARSER_DEPTH) throw new ParserTooDeep(this.offset);
-    return step.call(this);
-  };
+  const parser = limitedParser();
   const composer = new Composer(YAML_OPTIONS);
   // Errors come two ways: as the parser's `error` tokens (counted as they stream past, so the parser
   // stops with them) and through the composer's onError while it builds a document.
@@ -236,6 +283,22 @@ function parseLimited(text: string): LimitedParse | number {
     } else for (const e of (composer as unknown as { errors: YAMLError[] }).errors) document.errors.push(e);
   }
   return { document: document!, stoppedAt };
+}
+
+/** A `Parser` without the token log that throws `ParserTooDeep` beyond `MAX_PARSER_DEPTH` open nodes. */
+function limitedParser(): Parser {
+  const parser = new Parser();
+  withoutTokenLog(parser);
+  const inner = parser as unknown as { step: () => Generator<unknown>; stack: unknown[]; offset: number };
+  const step = inner.step;
+  // Checked when `step` is called, not in a wrapping generator: the parser runs each call with
+  // `yield* this.step()`, which starts it at once, so the check sees the same stack either way and
+  // no generator is added per token.
+  inner.step = function limitedStep(this: typeof inner) {
+    if (this.stack.length > MAX_PARSER_DEPTH) throw new ParserTooDeep(this.offset);
+    return step.call(this);
+  };
+  return parser;
 }
 
 /**

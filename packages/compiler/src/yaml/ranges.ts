@@ -66,9 +66,9 @@ interface Located {
   depth: number;
 }
 
-/** Walks `path` through the document as far as it exists. */
-export function locatePath(document: Document, path: ValuePath): Located {
-  let node: Node | null = document.contents as Node | null;
+/** Walks `path` through the root node (`contents`: of a document or a parsed skill) as far as it exists. */
+export function locatePath(root: Pick<Document, 'contents'> | { contents: unknown }, path: ValuePath): Located {
+  let node: Node | null = root.contents as Node | null;
   let pair: Pair<Node, Node | null> | undefined;
   let depth = 0;
   for (const segment of path) {
@@ -94,9 +94,10 @@ export function locatePath(document: Document, path: ValuePath): Located {
  * first line of a list item or the document (for a mapping missing a key). When the path does
  * not fully exist (a key absent from the YAML), the deepest existing node's head is used.
  */
-export function rangeOfPath(parsed: { source: SourceFile; document: Document }, path: ValuePath, target: PathTarget = 'value'): Range {
-  const { source, document } = parsed;
-  const { node, pair, depth } = locatePath(document, path);
+export function rangeOfPath(parsed: { source: SourceFile; document: Document; contents?: unknown }, path: ValuePath, target: PathTarget = 'value'): Range {
+  const { source } = parsed;
+  // A parsed skill's nodes (which may be built without a document); else the document's.
+  const { node, pair, depth } = locatePath('contents' in parsed ? { contents: parsed.contents } : parsed.document, path);
   if (depth < path.length) return headOf(source, node, pair);
   if (target === 'key') return pair && isScalar(pair.key) ? rangeOfNode(source, pair.key) : headOf(source, node, pair);
   if (target === 'head') return headOf(source, node, pair);

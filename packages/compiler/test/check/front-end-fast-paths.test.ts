@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Pair, parseDocument, type Scalar, visit } from 'yaml';
@@ -8,6 +6,7 @@ import { checkText, findApiKey } from '@sdl/compiler';
 import { plainValue } from '../../src/yaml/plain-value.js';
 import { createCheckContext } from '../../src/check/context.js';
 import { secretCandidates } from '../../src/check/secret-text.js';
+import { expectSame, yamlFiles } from '../frontend/helpers.js';
 import { checkSecrets, entropy, KEY_PATTERNS } from '../../src/check/secrets.js';
 import { SourceFile } from '../../src/source/source-file.js';
 import { parseSkill } from '../../src/yaml/parse.js';
@@ -91,32 +90,7 @@ describe('walkNodes', () => {
   });
 });
 
-/** Same values, same prototypes, same own keys in the same order (so `__proto__` keys and key order count). */
-function expectSame(actual: unknown, expected: unknown, path = '$'): void {
-  if (actual === null || expected === null || typeof actual !== 'object' || typeof expected !== 'object') {
-    expect(Object.is(actual, expected), `${path}: ${String(actual)} vs ${String(expected)}`).toBe(true);
-    return;
-  }
-  expect(Object.getPrototypeOf(actual), path).toBe(Object.getPrototypeOf(expected));
-  const keys = Reflect.ownKeys(actual);
-  expect(keys, path).toEqual(Reflect.ownKeys(expected));
-  for (const key of keys) {
-    const a = Object.getOwnPropertyDescriptor(actual, key)!;
-    const b = Object.getOwnPropertyDescriptor(expected, key)!;
-    expect([a.enumerable, a.writable, a.configurable], `${path}.${String(key)}`).toEqual([b.enumerable, b.writable, b.configurable]);
-    expectSame(a.value, b.value, `${path}.${String(key)}`);
-  }
-}
-
 const OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
-
-/** The repository's tracked YAML files (not generated or ignored ones, such as a benchmark's 1,000 skills). */
-function yamlFiles(dir: string): string[] {
-  return execFileSync('git', ['ls-files', '-z', '--', '*.yaml'], { cwd: dir, encoding: 'utf8' })
-    .split('\0')
-    .filter((name) => name !== '')
-    .map((name) => join(dir, name));
-}
 
 describe('plainValue', () => {
   const cases = [
@@ -191,12 +165,14 @@ describe('the secret candidates the parser lists', () => {
   /** checkSecrets on the parsed file, and on the same file with a fresh document (so it walks every node). */
   function both(text: string): { marked: boolean; fast: Diagnostic[]; walked: Diagnostic[] } {
     const parsed = parseSkill(new SourceFile('s.skill.yaml', text));
-    const candidates = secretCandidates(parsed.document);
+    const root = parsed.contents;
+    const candidates = root !== null && typeof root === 'object' ? secretCandidates(root) : undefined;
     const marked = candidates !== undefined && candidates.length === 0;
     const fast: Diagnostic[] = [];
     checkSecrets(createCheckContext(parsed, fast));
     const walked: Diagnostic[] = [];
-    checkSecrets(createCheckContext({ ...parsed, document: parseDocument(text, OPTIONS) }, walked));
+    const document = parseDocument(text, OPTIONS);
+    checkSecrets(createCheckContext({ ...parsed, document, contents: document.contents }, walked));
     return { marked, fast, walked };
   }
 

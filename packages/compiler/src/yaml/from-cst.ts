@@ -1,0 +1,321 @@
+import { CST, Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isSecretFieldName, mayHoldKey } from '../check/secret-text.js';
+import { setEntry } from './plain-value.js';
+
+/**
+ * The plain value and the nodes of a skill file built straight from `yaml`'s CST, without composing
+ * a `Document`: composing was about a third of `parseDocument`, and most skill files are plain
+ * mappings, lists and scalars with nothing for the composer to report. This covers exactly such
+ * files: one document of block and flow collections and scalars, no anchors, aliases, tags,
+ * directives, explicit (`?`) keys, empty values, merge keys, duplicate keys, tabs in indentation,
+ * errors or warnings. Each rule below mirrors a check of `yaml`'s composer (yaml 2.9, `compose/`);
+ * where a check could fire, the file is refused (undefined) and parsed the ordinary way, so every
+ * diagnostic comes from the same code as before. The nodes are `yaml`'s own classes with the value,
+ * `range` and scalar `type` the composer gives them (no comments, `source` or `format`): enough for
+ * locating paths, compiling expressions and the source map. test/yaml/from-cst.test.ts compares
+ * them with composed documents.
+ */
+export interface CstParse {
+  value: unknown;
+  /** The root node (a `Document#contents` without comments). */
+  contents: unknown;
+  /** As `plainValue`: the pairs and scalars `checkSecrets` must look at, in walk order. */
+  secretCandidates: object[];
+}
+
+/** Deepest nesting built here (as `plainValue`'s bound); deeper files are composed. */
+const MAX_DEPTH = 100;
+
+class Refused {}
+const REFUSED = new Refused();
+const refuse = (): never => {
+  throw REFUSED;
+};
+
+/** The core schema's scalar tags, tried in the composer's order (`findScalarTagByTest`). */
+const schemaOptions = new Document(null, { strict: true }).options;
+const scalarTags = new Document(null, { strict: true }).schema.tags.filter((t) => !t.collection && t.default && t.test) as unknown as {
+  default: boolean | 'key';
+  test: RegExp;
+  resolve: (value: string, onError: (message: string) => void, options: unknown) => unknown;
+}[];
+
+let candidates: object[] = [];
+
+/** Builds the value and nodes of `tokens` (the parser's top-level tokens of a whole file), or undefined. */
+export function fromCst(tokens: readonly CST.Token[]): CstParse | undefined {
+  let doc: CST.Document | undefined;
+  for (const token of tokens) {
+    if (token.type === 'document') {
+      if (doc) return undefined;
+      doc = token;
+    } else if (token.type !== 'comment' && token.type !== 'newline' && token.type !== 'space') return undefined;
+  }
+  if (!doc || !doc.value) return undefined;
+  candidates = [];
+  try {
+    // Document start: no `---`, no tabs (composeDoc's resolveProps with `startOnNewline`).
+    props(doc.start, undefined, true);
+    const built = node(doc.value, 0);
+    // composeDoc's resolveEnd, not strict.
+    end(doc.end, false);
+    const out = { value: built.value, contents: built.node, secretCandidates: candidates };
+    candidates = [];
+    return out;
+  } catch (error) {
+    candidates = [];
+    if (error === REFUSED) return undefined;
+    throw error;
+  }
+}
+
+interface Built {
+  value: unknown;
+  node: Scalar | YAMLMap | YAMLSeq;
+}
+
+/**
+ * resolveProps for the tokens before a node or indicator, limited to spaces, line breaks, comments
+ * and at most one `indicator`: returns whether the indicator was found and whether a line break was
+ * seen, refusing whatever the composer would report (a comment not after white space, a tab in
+ * indentation, any other token).
+ */
+function props(tokens: readonly CST.SourceToken[] | undefined, indicator: string | undefined, startOnNewline: boolean, flow = false): { found: CST.SourceToken | undefined; hasNewline: boolean; comma: boolean; end: number | undefined } {
+  let hasSpace = startOnNewline;
+  let hasNewline = false;
+  let found: CST.SourceToken | undefined;
+  let comma = false;
+  if (tokens) {
+    for (const token of tokens) {
+      switch (token.type) {
+        case 'space':
+          if (!flow && token.source.includes('\t')) refuse();
+          hasSpace = true;
+          break;
+        case 'comment':
+          if (!hasSpace) refuse();
+          break;
+        case 'newline':
+          hasNewline = true;
+          hasSpace = true;
+          break;
+        case 'comma':
+          if (!flow || comma) refuse();
+          comma = true;
+          hasSpace = false;
+          break;
+        default:
+          if (token.type !== indicator || found) refuse();
+          found = token;
+          hasSpace = false;
+      }
+    }
+  }
+  const last = tokens?.[tokens.length - 1];
+  return { found, hasNewline, comma, end: last ? last.offset + last.source.length : undefined };
+}
+
+/** resolveEnd: spaces, line breaks and comments (after white space when `strict`); returns the end offset added. */
+function end(tokens: readonly CST.SourceToken[] | undefined, strict: boolean): number {
+  let length = 0;
+  if (tokens) {
+    let hasSpace = false;
+    for (const token of tokens) {
+      if (token.type === 'space' || token.type === 'newline') hasSpace = true;
+      else if (token.type !== 'comment' || (strict && !hasSpace)) refuse();
+      length += token.source.length;
+    }
+  }
+  return length;
+}
+
+function node(token: CST.Token, depth: number): Built {
+  switch (token.type) {
+    case 'scalar':
+    case 'single-quoted-scalar':
+    case 'double-quoted-scalar':
+    case 'block-scalar':
+      return scalar(token, false);
+    case 'block-map':
+      if (depth >= MAX_DEPTH) refuse();
+      return blockMap(token, depth);
+    case 'block-seq':
+      if (depth >= MAX_DEPTH) refuse();
+      return blockSeq(token, depth);
+    case 'flow-collection':
+      if (depth >= MAX_DEPTH) refuse();
+      return flowCollection(token, depth);
+    default:
+      return refuse();
+  }
+}
+
+/** composeScalar without a tag: a plain scalar resolved by the core schema's tests, any other a string. */
+function scalar(token: CST.FlowScalar | CST.BlockScalar, atKey: boolean): Built & { node: Scalar } {
+  const resolved = CST.resolveAsScalar(token, true, refuse);
+  if (!resolved) return refuse();
+  let value: unknown = resolved.value;
+  if (token.type === 'scalar') {
+    const text = resolved.value;
+    for (const tag of scalarTags) {
+      if ((tag.default === true || (atKey && tag.default === 'key')) && tag.test.test(text)) {
+        const res = tag.resolve(text, refuse, schemaOptions);
+        value = res instanceof Scalar ? res.value : res;
+        break;
+      }
+    }
+  }
+  const out = new Scalar(value);
+  out.range = resolved.range;
+  out.type = resolved.type as Scalar.Type;
+  if (!atKey && typeof value === 'string' && mayHoldKey(value)) candidates.push(out);
+  return { value, node: out };
+}
+
+/** A map key: a one-line scalar giving a string, number or boolean key other than `<<` (as `plainValue` accepts). */
+function key(token: CST.Token | undefined): { node: Scalar; key: string; raw: unknown } {
+  if (!token || (token.type !== 'scalar' && token.type !== 'single-quoted-scalar' && token.type !== 'double-quoted-scalar')) return refuse();
+  // MULTILINE_IMPLICIT_KEY (containsNewline).
+  if (token.source.includes('\n') || token.end?.some((t) => t.type === 'newline')) refuse();
+  const { node: k, value } = scalar(token, true);
+  let name: string;
+  if (typeof value === 'string') {
+    if (value === '<<') refuse();
+    name = value;
+  } else if (typeof value === 'number' || typeof value === 'boolean') name = String(value);
+  else return refuse();
+  return { node: k, key: name, raw: value };
+}
+
+/** Mappings up to this many keys are checked for repeats without a Set. */
+const SHORT_MAPPING = 12;
+const sets = new WeakMap<unknown[], Set<unknown>>();
+function seenIn(seen: unknown[]): Set<unknown> {
+  let set = sets.get(seen);
+  if (!set) sets.set(seen, (set = new Set(seen)));
+  return set;
+}
+
+/** Sets `out[name]` as `plainValue` does; refuses a repeated key. */
+function put(out: Record<string, unknown>, seen: unknown[], raw: unknown, name: string, value: unknown): void {
+  // duplicateKeys identifies keys by their scalar value (a NaN only by its node, so never equal).
+  if (seen.length < SHORT_MAPPING ? seen.includes(raw) : seenIn(seen).has(raw)) refuse();
+  seen.push(raw);
+  if (seen.length >= SHORT_MAPPING) seenIn(seen).add(raw);
+  setEntry(out, name, value);
+}
+
+function blockMap(bm: CST.BlockMap, depth: number): Built {
+  const map = new YAMLMap();
+  const out: Record<string, unknown> = {};
+  const seen: unknown[] = [];
+  let offset = bm.offset;
+  let commentEnd: number | undefined;
+  for (const item of bm.items) {
+    const start = props(item.start, undefined, true);
+    const keyToken = (item as { key?: CST.Token }).key;
+    if (!keyToken && !item.sep && !item.value) {
+      // A comment-only item (resolveBlockMap's `commentEnd`): only after the last pair.
+      if (start.end === undefined) refuse();
+      commentEnd = start.end;
+      continue;
+    }
+    if (commentEnd !== undefined) refuse();
+    if (!keyToken || !('indent' in keyToken) || keyToken.indent !== bm.indent) refuse();
+    const k = key(keyToken);
+    const sep = props(item.sep, 'map-value-ind', false);
+    if (!sep.found || !item.value) refuse();
+    if (item.value!.type === 'block-map' && !sep.hasNewline) refuse();
+    // KEY_OVER_1024_CHARS: the `:` at most 1024 characters after where the key's properties end.
+    if ((start.end ?? offset) < sep.found!.offset - 1000) refuse();
+    // In the walk's order (as plainValue): the pair, then its key, then what its value holds.
+    const pair = new Pair<Scalar, unknown>(k.node);
+    if (typeof k.raw === 'string') {
+      if (isSecretFieldName(k.raw)) candidates.push(pair);
+      if (mayHoldKey(k.raw)) candidates.push(k.node);
+    }
+    const v = node(item.value!, depth + 1);
+    pair.value = v.node;
+    put(out, seen, k.raw, k.key, v.value);
+    map.items.push(pair);
+    offset = v.node.range![2];
+  }
+  if (commentEnd !== undefined && commentEnd < offset) refuse();
+  map.range = [bm.offset, offset, commentEnd ?? offset];
+  return { value: out, node: map };
+}
+
+function blockSeq(bs: CST.BlockSequence, depth: number): Built {
+  const seq = new YAMLSeq();
+  const out: unknown[] = [];
+  let offset = bs.offset;
+  let commentEnd: number | undefined;
+  for (const item of bs.items) {
+    const start = props(item.start, 'seq-item-ind', true);
+    if (!start.found) {
+      if (item.value || start.end === undefined) refuse();
+      commentEnd = start.end;
+      continue;
+    }
+    if (commentEnd !== undefined || !item.value) refuse();
+    const v = node(item.value!, depth + 1);
+    out.push(v.value);
+    seq.items.push(v.node);
+    offset = v.node.range![2];
+  }
+  seq.range = [bs.offset, offset, commentEnd ?? offset];
+  return { value: out, node: seq };
+}
+
+function flowCollection(fc: CST.FlowCollection, depth: number): Built {
+  const isMap = fc.start.source === '{';
+  const coll = isMap ? new YAMLMap() : new YAMLSeq();
+  coll.flow = true;
+  const outMap: Record<string, unknown> = {};
+  const outSeq: unknown[] = [];
+  const seen: unknown[] = [];
+  const items = fc.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const start = props(item.start, undefined, false, true);
+    const keyToken = (item as { key?: CST.Token }).key;
+    if (!keyToken && !item.sep && !item.value) {
+      // An empty item (resolveFlowCollection): only the last one, and not a lone comma.
+      if ((i === 0 && start.comma) || i < items.length - 1) refuse();
+      continue;
+    }
+    // The first item without a comma before it, every later one with one.
+    if (start.comma !== i > 0) refuse();
+    if (!isMap) {
+      if (keyToken || item.sep || !item.value) refuse();
+      const v = flowValue(item.value!, depth);
+      outSeq.push(v.value);
+      (coll as YAMLSeq).items.push(v.node);
+      continue;
+    }
+    if (!keyToken) refuse();
+    const k = key(keyToken);
+    const sep = props(item.sep, 'map-value-ind', false, true);
+    if (!sep.found || !item.value) refuse();
+    const pair = new Pair<Scalar, unknown>(k.node);
+    if (typeof k.raw === 'string') {
+      if (isSecretFieldName(k.raw)) candidates.push(pair);
+      if (mayHoldKey(k.raw)) candidates.push(k.node);
+    }
+    const v = flowValue(item.value!, depth);
+    pair.value = v.node;
+    put(outMap, seen, k.raw, k.key, v.value);
+    (coll as YAMLMap).items.push(pair);
+  }
+  const [closing, ...rest] = fc.end;
+  if (closing?.source !== (isMap ? '}' : ']')) refuse();
+  const closed = closing!.offset + closing!.source.length;
+  coll.range = [fc.offset, closed, closed + end(rest, true)];
+  return { value: isMap ? outMap : outSeq, node: coll };
+}
+
+/** A value inside a flow collection: no block collections (BLOCK_IN_FLOW). */
+function flowValue(token: CST.Token, depth: number): Built {
+  if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'block-scalar') refuse();
+  return node(token, depth + 1);
+}
