@@ -40,8 +40,8 @@ export const command: Command = {
     });
     const format = reportFormat(values.format, values.json);
     if (positionals.length === 0) throw new UsageError('give at least one skill file or directory');
-    // The compiler's own build, without output: check and compile cannot disagree.
-    const result = new ProjectBuilder(positionals, { cwd: io.cwd, ...(values.root !== undefined ? { root: values.root } : {}) }).build();
+    // The compiler's own build, without output (no IR emitted: it adds no diagnostic): check and compile cannot disagree.
+    const result = new ProjectBuilder(positionals, { cwd: io.cwd, emit: false, ...(values.root !== undefined ? { root: values.root } : {}) }).build();
     const engines = configuredEngineNames(io.cwd, values.config);
     if (values.config !== undefined && engines === undefined) throw new UsageError(`--config ${values.config} does not exist or is not a valid config`);
     if (engines !== undefined) {
