@@ -1,4 +1,6 @@
 /** Generates realistic, varied, valid skill files for the compile benchmark (deterministic). */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const DOMAINS = [
   { noun: 'support ticket', field: 'ticket', task: 'Draft a reply to', out: 'reply' },
@@ -154,4 +156,18 @@ export function generateSkill(i: number): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The file name of skill `i`: sorted by name is sorted by index (each group of ten is contiguous). */
+export const skillFileName = (i: number): string => `skill-${String(i).padStart(4, '0')}.skill.yaml`;
+
+/**
+ * Writes `files` generated skills into `dir` (emptied first), with a package.json that makes `dir`
+ * its own project root: ids are `skill-NNNN.skill.yaml` and sdl.lock lands in `dir`.
+ */
+export function writeProject(dir: string, files: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "name": "bench-compile", "private": true }\n');
+  for (let i = 0; i < files; i++) writeFileSync(join(dir, skillFileName(i)), generateSkill(i));
 }

@@ -20,7 +20,7 @@
  *   npm run build && node --expose-gc --import tsx bench/compile/run.ts [--files 1000] [--rounds 7] [--process-rounds 5]
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,7 +28,7 @@ import { parseDocument } from 'yaml';
 // The built packages (dist/), as `skillc` runs them: run `npm run build` first.
 import { buildProject, checkBytes, ProjectBuilder, serializeIr } from '@sdl/compiler';
 import { main } from '@sdl/cli';
-import { generateSkill } from './generate.js';
+import { skillFileName, writeProject } from './generate.js';
 import { median } from '../runtime/stats.js';
 import { REPORT_USAGE_IMPORT, runChild as runNode, type ProcessRun } from '../shared/run-child.js';
 
@@ -39,12 +39,8 @@ const PROCESS_ROUNDS = Number(values['process-rounds']);
 const loadBefore = loadavg();
 
 const dir = fileURLToPath(new URL('./generated/', import.meta.url));
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
-// Its own project root, so ids are `skill-NNNN.skill.yaml` and sdl.lock lands in generated/.
-writeFileSync(`${dir}package.json`, '{ "name": "bench-compile", "private": true }\n');
-const name = (i: number) => `skill-${String(i).padStart(4, '0')}.skill.yaml`;
-for (let i = 0; i < FILES; i++) writeFileSync(dir + name(i), generateSkill(i));
+writeProject(dir, FILES);
+const name = skillFileName;
 // Read once: the baseline and the front end work on the same in-memory bytes.
 const files = readdirSync(dir).filter((f) => f.endsWith('.skill.yaml')).sort().map((f) => ({ name: f, bytes: readFileSync(dir + f) }));
 const texts = files.map((f) => f.bytes.toString('utf8'));
@@ -236,7 +232,7 @@ if (PROCESS_ROUNDS > 0) {
   }
   for (const out of [processOut, `${processOut}-fresh`]) rmSync(out, { recursive: true, force: true });
   const loadEnd = loadavg();
-  const of = (which: Contender, k: keyof ProcessRun) => runs[which].map((r) => r[k]);
+  const of = (which: Contender, k: Exclude<keyof ProcessRun, 'output'>) => runs[which].map((r) => r[k]);
   const wall = paired(of('skillc', 'wallMs'), of('floor', 'wallMs'));
   const cpu = paired(of('skillc', 'cpuMs'), of('floor', 'cpuMs'));
   const freshWall = paired(of('fresh', 'wallMs'), of('floor', 'wallMs'));

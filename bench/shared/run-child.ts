@@ -9,6 +9,8 @@ export interface ProcessRun {
   wallMs: number;
   cpuMs: number;
   maxRssMiB: number;
+  /** What the child printed to stdout before its usage line. */
+  output: string;
 }
 
 /** Code that makes a process print its resource usage as the last line of its output at exit. */
@@ -31,8 +33,9 @@ export function runChild(args: string[], cwd: string): Promise<ProcessRun> {
     child.on('exit', (code) => {
       const wallMs = performance.now() - started;
       if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
-      const usage = (JSON.parse(out.trim().split('\n').pop()!) as { usage: NodeJS.ResourceUsage }).usage;
-      resolve({ wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMiB: usage.maxRSS / 1024 });
+      const lines = out.trim().split('\n');
+      const usage = (JSON.parse(lines.pop()!) as { usage: NodeJS.ResourceUsage }).usage;
+      resolve({ wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMiB: usage.maxRSS / 1024, output: lines.join('\n').trim() });
     });
   });
 }
