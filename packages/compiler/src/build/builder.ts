@@ -55,9 +55,9 @@ export interface BuildOptions {
    */
   overlay?: (absolutePath: string) => string | undefined;
   /**
-   * False to stop after the checks (no IR emitted, `outputs` empty): what an editor needs. The
-   * parsed documents are then kept (`fileResult(...).parsed.document`) instead of re-parsed on
-   * demand. Default true.
+   * False to stop after the checks (no IR emitted, `outputs` empty): what an editor and `skillc
+   * check` need. With `watch` too (an editor) the parsed documents are then kept
+   * (`fileResult(...).parsed.document`) instead of re-parsed on demand. Default true.
    */
   emit?: boolean;
 }
@@ -230,11 +230,9 @@ export class ProjectBuilder {
     if (result.skill && result.parsed) {
       // Take what binding and emission need from the document now, then let it go (see releaseDocument).
       state.compiled = compileSources(result.parsed);
-      // Without emission there is no source map to build, and an editor reads the document next.
-      if (this.options.emit !== false) {
-        state.nodeRanges = nodeRangesOf(result.parsed);
-        releaseDocument(result.parsed);
-      }
+      // Without emission there is no source map to build; an editor (watch, no emission) reads the document next.
+      if (this.options.emit !== false) state.nodeRanges = nodeRangesOf(result.parsed);
+      if (this.options.emit !== false || !this.options.watch) releaseDocument(result.parsed);
     }
     return state;
   }

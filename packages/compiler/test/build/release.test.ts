@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Document, visit } from 'yaml';
-import { buildProject, checkText } from '@sdl/compiler';
+import { buildProject, checkText, ProjectBuilder } from '@sdl/compiler';
 import { releaseDocument } from '../../src/yaml/release.js';
 import { makeProject, removeProject } from '../deps/temp-project.js';
 
@@ -58,14 +59,31 @@ describe('a build lets YAML documents go', () => {
     expect(parsed.document).toBe(parsed.document);
   });
 
-  it('still places cross-skill diagnostics exactly after letting the documents go', () => {
+  // A compile, and a check (`skillc check`: no emission, no watch), both let the documents go.
+  it.each([{ emit: true }, { emit: false }])('still places cross-skill diagnostics exactly after letting the documents go (emit: $emit)', ({ emit }) => {
     // Both files pass the front end (their documents are released); the type error is found only
     // when the user is bound against the leaf's `inputs`, and must point at the argument.
     const root = makeProject({ 'package.json': '{ "name": "p", "private": true }\n', 'leaf.skill.yaml': LEAF, 'user.skill.yaml': user('    with: { text: 42 }') });
     roots.push(root);
-    const result = buildProject(['.'], { cwd: root });
+    const result = buildProject(['.'], { cwd: root, emit });
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ file: 'user.skill.yaml', range: { start: { line: 10, column: 19 }, end: { line: 10, column: 21 } } });
+  });
+
+  it.each([
+    { options: { emit: true }, released: true },
+    { options: { emit: false }, released: true },
+    // An editor session reads the nodes next: they are kept.
+    { options: { emit: false, watch: true }, released: false },
+  ])('releases the nodes of a clean file unless an editor builds ($options)', ({ options, released }) => {
+    const root = makeProject({ 'package.json': '{ "name": "p", "private": true }\n', 'leaf.skill.yaml': LEAF });
+    roots.push(root);
+    const builder = new ProjectBuilder(['.'], { cwd: root, ...options });
+    expect(builder.build().diagnostics).toEqual([]);
+    const parsed = builder.fileResult(path.join(root, 'leaf.skill.yaml'))!.parsed!;
+    // releaseDocument leaves `contents` as a getter that reads a re-parsed document.
+    expect(typeof Object.getOwnPropertyDescriptor(parsed, 'contents')?.get).toBe(released ? 'function' : 'undefined');
+    expect(parsed.document.toJS()).toEqual(parsed.value);
   });
 });
