@@ -13,7 +13,7 @@ import {
   writeLockfile,
   type Lockfile,
 } from '@sdl/compiler';
-import { configuredMcpServers, pinMcpTools } from '../mcp/pins.js';
+import { configPath, configuredMcpServers, pinMcpTools } from '../mcp/pins.js';
 import { type CliIO, type Command, EXIT_OK, UsageError } from '../io.js';
 import { exitCodeFor, reportFormat, type ReportFormat } from '../report/options.js';
 import { formatHumanReport, formatJsonReport } from '../report/human.js';
@@ -128,7 +128,9 @@ async function finish(result: BuildResult, options: Options, io: CliIO, outputs:
     let failure = written.error;
     if (!failure && !options.frozen && result.project) {
       try {
-        const before = readLockfile(result.project.root).lock;
+        // The lock as it was matters only for pinning MCP tools, which needs a config: else not read
+        // (a cold read and check of a 1,000-skill sdl.lock is ~10 ms; writeLockfile reads it anyway).
+        const before = existsSync(configPath(io.cwd)) ? readLockfile(result.project.root).lock : undefined;
         writeLockfile(result.project);
         const note = await pinSchemas(result, before, io);
         if (note !== undefined) io.stderr.write(`skillc compile: note: ${note}\n`);

@@ -46,9 +46,12 @@ export function toolSchemaDigest(info: Pick<McpToolInfo, 'inputSchema' | 'output
   return createHash('sha256').update(JSON.stringify(canonical(schemas))).digest('hex');
 }
 
+/** The config file `configuredMcpServers` reads: `configFile`, else `sdl.config.yaml`, in `cwd`. */
+export const configPath = (cwd: string, configFile?: string): string => path.resolve(cwd, configFile ?? 'sdl.config.yaml');
+
 /** The project's MCP servers from `sdl.config.yaml` in `cwd` (or `configFile`); none when there is no valid config. */
 export async function configuredMcpServers(cwd: string, env: NodeJS.ProcessEnv, configFile?: string): Promise<Record<string, McpServerConfig>> {
-  const file = path.resolve(cwd, configFile ?? 'sdl.config.yaml');
+  const file = configPath(cwd, configFile);
   if (!existsSync(file)) return {};
   // Loaded only for a project with a config: a compile or check without one does not pay for it.
   const { loadConfig } = await import('@sdl/adapters');
