@@ -1,4 +1,5 @@
-import { CST, Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { CST, Document, Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { mapNode, pairNode, scalarNode, seqNode } from './cst-nodes.js';
 import { isSecretFieldName, mayHoldKey } from '../check/secret-text.js';
 import { setEntry } from './plain-value.js';
 
@@ -165,9 +166,7 @@ function scalar(token: CST.FlowScalar | CST.BlockScalar, atKey: boolean): Built 
       }
     }
   }
-  const out = new Scalar(value);
-  out.range = resolved.range;
-  out.type = resolved.type as Scalar.Type;
+  const out = scalarNode(value, resolved.range, resolved.type as Scalar.Type);
   if (!atKey && typeof value === 'string' && mayHoldKey(value)) candidates.push(out);
   return { value, node: out };
 }
@@ -206,7 +205,7 @@ function put(out: Record<string, unknown>, seen: unknown[], raw: unknown, name: 
 }
 
 function blockMap(bm: CST.BlockMap, depth: number): Built {
-  const map = new YAMLMap();
+  const map = mapNode(false);
   const out: Record<string, unknown> = {};
   const seen: unknown[] = [];
   let offset = bm.offset;
@@ -229,7 +228,7 @@ function blockMap(bm: CST.BlockMap, depth: number): Built {
     // KEY_OVER_1024_CHARS: the `:` at most 1024 characters after where the key's properties end.
     if ((start.end ?? offset) < sep.found!.offset - 1000) refuse();
     // In the walk's order (as plainValue): the pair, then its key, then what its value holds.
-    const pair = new Pair<Scalar, unknown>(k.node);
+    const pair = pairNode(k.node);
     if (typeof k.raw === 'string') {
       if (isSecretFieldName(k.raw)) candidates.push(pair);
       if (mayHoldKey(k.raw)) candidates.push(k.node);
@@ -246,7 +245,7 @@ function blockMap(bm: CST.BlockMap, depth: number): Built {
 }
 
 function blockSeq(bs: CST.BlockSequence, depth: number): Built {
-  const seq = new YAMLSeq();
+  const seq = seqNode(false);
   const out: unknown[] = [];
   let offset = bs.offset;
   let commentEnd: number | undefined;
@@ -269,8 +268,7 @@ function blockSeq(bs: CST.BlockSequence, depth: number): Built {
 
 function flowCollection(fc: CST.FlowCollection, depth: number): Built {
   const isMap = fc.start.source === '{';
-  const coll = isMap ? new YAMLMap() : new YAMLSeq();
-  coll.flow = true;
+  const coll = isMap ? mapNode(true) : seqNode(true);
   const outMap: Record<string, unknown> = {};
   const outSeq: unknown[] = [];
   const seen: unknown[] = [];
@@ -297,7 +295,7 @@ function flowCollection(fc: CST.FlowCollection, depth: number): Built {
     const k = key(keyToken);
     const sep = props(item.sep, 'map-value-ind', false, true);
     if (!sep.found || !item.value) refuse();
-    const pair = new Pair<Scalar, unknown>(k.node);
+    const pair = pairNode(k.node);
     if (typeof k.raw === 'string') {
       if (isSecretFieldName(k.raw)) candidates.push(pair);
       if (mayHoldKey(k.raw)) candidates.push(k.node);
