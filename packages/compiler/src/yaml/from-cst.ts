@@ -35,11 +35,36 @@ const refuse = (): never => {
 
 /** The core schema's scalar tags, tried in the composer's order (`findScalarTagByTest`). */
 const schemaOptions = new Document(null, { strict: true }).options;
-const scalarTags = new Document(null, { strict: true }).schema.tags.filter((t) => !t.collection && t.default && t.test) as unknown as {
+export const scalarTags = new Document(null, { strict: true }).schema.tags.filter((t) => !t.collection && t.default && t.test) as unknown as {
   default: boolean | 'key';
   test: RegExp;
   resolve: (value: string, onError: (message: string) => void, options: unknown) => unknown;
 }[];
+
+/**
+ * The core schema's tests, as yaml 2.9 has them: a plain scalar whose first character none of them
+ * accepts is a string without trying them (most are: `type: string`, prose). With other tests the
+ * shortcut is off and every test runs.
+ */
+const KNOWN_TESTS = [
+  '/^(?:~|[Nn]ull|NULL)?$/',
+  '/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/',
+  '/^0o[0-7]+$/',
+  '/^[-+]?[0-9]+$/',
+  '/^0x[0-9a-fA-F]+$/',
+  '/^(?:[-+]?\\.(?:inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN)$/',
+  '/^[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)[eE][-+]?[0-9]+$/',
+  '/^[-+]?(?:\\.[0-9]+|[0-9]+\\.[0-9]*)$/',
+];
+export const shortcut = scalarTags.length === KNOWN_TESTS.length && scalarTags.every((t, i) => t.default === true && String(t.test) === KNOWN_TESTS[i]);
+
+/** False when no core schema test can accept `text` (its first character starts none of them; exported for tests). */
+export function mayResolve(text: string): boolean {
+  if (!shortcut || text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  // ~ n N t T f F, digits, + - .
+  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+}
 
 let candidates: object[] = [];
 
@@ -153,10 +178,10 @@ function node(token: CST.Token, depth: number): Built {
 
 /** composeScalar without a tag: a plain scalar resolved by the core schema's tests, any other a string. */
 function scalar(token: CST.FlowScalar | CST.BlockScalar, atKey: boolean): Built & { node: Scalar } {
-  const resolved = CST.resolveAsScalar(token, true, refuse);
+  const resolved = oneLinePlain(token) ?? CST.resolveAsScalar(token, true, refuse);
   if (!resolved) return refuse();
   let value: unknown = resolved.value;
-  if (token.type === 'scalar') {
+  if (token.type === 'scalar' && mayResolve(resolved.value)) {
     const text = resolved.value;
     for (const tag of scalarTags) {
       if ((tag.default === true || (atKey && tag.default === 'key')) && tag.test.test(text)) {
@@ -170,6 +195,22 @@ function scalar(token: CST.FlowScalar | CST.BlockScalar, atKey: boolean): Built 
   if (!atKey && typeof value === 'string' && mayHoldKey(value)) candidates.push(out);
   return { value, node: out };
 }
+
+/**
+ * resolveFlowScalar of a plain scalar on one line, which is its source as it stands (`unfoldLines`
+ * finds no line break, `plainValue` no bad first character): most scalars of a skill file.
+ * Undefined for any other scalar.
+ */
+function oneLinePlain(token: CST.FlowScalar | CST.BlockScalar): { value: string; type: string; range: [number, number, number] } | undefined {
+  if (token.type !== 'scalar') return undefined;
+  const source = token.source;
+  if (source.length === 0 || BAD_PLAIN_START.includes(source[0]!) || source.includes('\n')) return undefined;
+  const valueEnd = token.offset + source.length;
+  return { value: source, type: 'PLAIN', range: [token.offset, valueEnd, valueEnd + end(token.end, true)] };
+}
+
+/** First characters `plainValue` reports (BAD_SCALAR_START). */
+const BAD_PLAIN_START = '\t,%|>@`';
 
 /** A map key: a one-line scalar giving a string, number or boolean key other than `<<` (as `plainValue` accepts). */
 function key(token: CST.Token | undefined): { node: Scalar; key: string; raw: unknown } {

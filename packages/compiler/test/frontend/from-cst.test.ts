@@ -7,6 +7,7 @@ import { parseSkill, SourceFile } from '@sdl/compiler';
 import { plainValue } from '../../src/yaml/plain-value.js';
 import { secretCandidates } from '../../src/check/secret-text.js';
 import { YAML_OPTIONS } from '../../src/yaml/parse.js';
+import { mayResolve, scalarTags, shortcut } from '../../src/yaml/from-cst.js';
 import { expectSame, yamlFiles } from './helpers.js';
 
 /** A node tree as the consumers of positions see it: class, range, scalar type and value, flow. */
@@ -83,6 +84,23 @@ describe('values and nodes built from the CST', () => {
     'a: "x"#c\n',
   ])('leaves to the composer: %j', (text) => {
     expect(parseSkill(new SourceFile('f.skill.yaml', text)).fromCst).toBeUndefined();
+  });
+
+  it('skips the core schema tests only for plain scalars none of them accepts', () => {
+    expect(shortcut).toBe(true);
+    const tails = ['', 'rue', 'RUE', 'alse', 'ALSE', 'ull', 'ULL', '0', '12', 'o17', 'x1f', '.5', 'e3', '.inf', 'inf', 'Inf', 'INF', 'nan', 'NaN', 'NAN', '5e-3', '.'];
+    for (let c = 0; c < 0x3000; c++) {
+      for (const tail of tails) {
+        const text = String.fromCharCode(c) + tail;
+        if (!mayResolve(text)) expect(scalarTags.some((t) => t.test.test(text)), text).toBe(false);
+      }
+    }
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), (text) => {
+        if (!mayResolve(text)) expect(scalarTags.some((t) => t.test.test(text))).toBe(false);
+      }),
+      { numRuns: 2000, seed: 3 },
+    );
   });
 
   it('agrees with the document on every YAML file of the repository', () => {
