@@ -51,23 +51,44 @@ export class AnthropicAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   generate(request: EngineRequest): Promise<EngineResponse> {
-    return this.sdk.call((key) => this.generateWith(request, key));
+    return this.sdk.call(this.generateWith, request);
   }
 
-  /** One call with the fixed key (`key` undefined) or the credential's `key`. */
-  private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
-    const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
+  /** One call with the fixed key (`key` undefined) or the credential's `key` (a property: {@link LazySdk.call} calls it unbound). */
+  private readonly generateWith = (request: EngineRequest, key: string | undefined): Promise<EngineResponse> => {
+    const sdk = this.sdk.ready(key);
+    return sdk !== undefined ? this.send(sdk, request) : this.sdk.load(key).then((loaded) => this.send(loaded, request));
+  };
+
+  /**
+   * Sends the request and translates the reply, settling on the SDK's promise with one `then` (no
+   * async frame: over HTTP each one is paid again in scavenges of the calls in flight).
+   */
+  private send(sdk: AnthropicSdk, request: EngineRequest): Promise<EngineResponse> {
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true, true);
+    let reply: ReturnType<AnthropicSdk['client']['messages']['create']>;
     try {
-      // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
-      // read the same header again and add a promise round.
-      const data = await sdk.client.messages.create(toAnthropicBody(request, this.defaultMaxTokens), sdk.requestOptions(deadline));
-      return fromAnthropicMessage(data, data._request_id);
+      reply = sdk.client.messages.create(toAnthropicBody(request, this.defaultMaxTokens), sdk.requestOptions(deadline));
     } catch (err) {
-      throw sdk.toEngineError(err, deadline);
-    } finally {
       deadline.dispose();
+      return Promise.reject(sdk.toEngineError(err, deadline));
     }
+    // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
+    // read the same header again and add a promise round.
+    return reply.then(
+      (data) => {
+        deadline.dispose();
+        try {
+          return fromAnthropicMessage(data, data._request_id);
+        } catch (err) {
+          throw sdk.toEngineError(err, deadline);
+        }
+      },
+      (err: unknown) => {
+        deadline.dispose();
+        throw sdk.toEngineError(err, deadline);
+      },
+    );
   }
 
   /**

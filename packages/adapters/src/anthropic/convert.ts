@@ -11,8 +11,9 @@ export const DEFAULT_MAX_TOKENS = 4096;
 
 /** Appends blocks to the last turn when it is a user turn with block content, else starts a user turn. */
 function pushUserBlocks(messages: MessageParam[], blocks: ContentBlockParam[]): void {
-  const last = messages[messages.length - 1];
-  if (last && last.role === 'user' && Array.isArray(last.content)) last.content.push(...blocks);
+  // Read index -1 of an empty array and V8 takes its slow keyed-load path.
+  const last = messages.length > 0 ? messages[messages.length - 1] : undefined;
+  if (last !== undefined && last.role === 'user' && Array.isArray(last.content)) last.content.push(...blocks);
   else messages.push({ role: 'user', content: blocks });
 }
 

@@ -52,7 +52,9 @@ function attachmentBlock(part: Attachment): Anthropic.Messages.ImageBlockParam |
 
 /** The blocks of a user turn: its attachments in order, then its text (Anthropic's recommended placement). */
 export function userBlocks(message: UserMessage): ContentBlockParam[] {
-  const blocks: ContentBlockParam[] = (message.attachments ?? []).map(attachmentBlock);
+  // A turn of text alone (most of them): one block in an array of its size.
+  if (message.attachments === undefined || message.attachments.length === 0) return [{ type: 'text', text: message.content }];
+  const blocks: ContentBlockParam[] = message.attachments.map(attachmentBlock);
   if (message.content !== '' || blocks.length === 0) blocks.push({ type: 'text', text: message.content });
   return blocks;
 }
@@ -93,11 +95,13 @@ export function placeCacheBreakpoints(body: Body, request: EngineRequest): void 
     body.system = [{ type: 'text', text: body.system, cache_control: EPHEMERAL }];
     left--;
   }
-  // `userBlocks` marked the attachments; the earliest marks beyond the limit are taken off.
-  const marked: Array<{ cache_control?: unknown }> = [];
+  // `userBlocks` marked the attachments; the earliest marks beyond the limit are taken off. No
+  // array is made for a request without marks (most of them).
+  let marked: Array<{ cache_control?: unknown }> | undefined;
   for (const message of body.messages) {
     if (!Array.isArray(message.content)) continue;
-    for (const block of message.content) if ('cache_control' in block && block.cache_control) marked.push(block);
+    for (const block of message.content) if ('cache_control' in block && block.cache_control) (marked ??= []).push(block);
   }
-  for (const block of marked.slice(0, Math.max(0, marked.length - left))) delete block.cache_control;
+  if (marked === undefined) return;
+  for (let i = 0; i < marked.length - left; i++) delete marked[i]!.cache_control;
 }

@@ -11,6 +11,8 @@ import { fromAnthropicError } from './errors.js';
 /** Where a request's options carry its {@link CallDeadline} to the client's `fetchWithTimeout`. */
 const CALL_DEADLINE: unique symbol = Symbol('sdl.callDeadline');
 
+type FetchArgs = Parameters<Anthropic['fetchWithTimeout']>;
+
 type RequestOptionsWithDeadline = Anthropic.RequestOptions & { [CALL_DEADLINE]: CallDeadline };
 
 /**
@@ -20,9 +22,10 @@ type RequestOptionsWithDeadline = Anthropic.RequestOptions & { [CALL_DEADLINE]: 
  * `AbortSignal` for the SDK to link to. Everything else is the SDK's own code path.
  */
 class DeadlineClient extends Anthropic {
-  override fetchWithTimeout(...args: Parameters<Anthropic['fetchWithTimeout']>): Promise<Response> {
-    (args[4] as Partial<RequestOptionsWithDeadline> | undefined)?.[CALL_DEADLINE]?.attach(args[3]);
-    return super.fetchWithTimeout(...args);
+  // Named parameters, not a rest array spread again: this runs on every request.
+  override fetchWithTimeout(url: FetchArgs[0], init: FetchArgs[1], ms: FetchArgs[2], controller: FetchArgs[3], requestOptions?: FetchArgs[4], logCtx?: FetchArgs[5]): Promise<Response> {
+    (requestOptions as Partial<RequestOptionsWithDeadline> | undefined)?.[CALL_DEADLINE]?.attach(controller);
+    return super.fetchWithTimeout(url, init, ms, controller, requestOptions, logCtx);
   }
 }
 

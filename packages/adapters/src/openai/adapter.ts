@@ -50,11 +50,11 @@ export class OpenAIAdapter implements EngineAdapter {
    * @throws {@link EngineError} for every failure (HTTP status, network, timeout, abort), classified by `kind`.
    */
   generate(request: EngineRequest): Promise<EngineResponse> {
-    return this.sdk.call((key) => this.generateWith(request, key));
+    return this.sdk.call(this.generateWith, request);
   }
 
-  /** One call with the fixed key (`key` undefined) or the credential's `key`. */
-  private async generateWith(request: EngineRequest, key: string | undefined): Promise<EngineResponse> {
+  /** One call with the fixed key (`key` undefined) or the credential's `key` (a property: {@link LazySdk.call} calls it unbound). */
+  private readonly generateWith = async (request: EngineRequest, key: string | undefined): Promise<EngineResponse> => {
     const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
     const deadline = new CallDeadline('openai', request.timeoutMs ?? this.timeoutMs, request.signal);
     try {
@@ -66,7 +66,7 @@ export class OpenAIAdapter implements EngineAdapter {
     } finally {
       deadline.dispose();
     }
-  }
+  };
 
   /**
    * Sends one streaming request and yields neutral events; the last one is `stop` with the full response.

@@ -1,9 +1,8 @@
 import { EngineError } from '../errors.js';
+import { DeadlineQueue, type QueuedDeadline } from './deadline-queue.js';
 
-/** Fired by a deadline's timer; module-level (the deadline is the timer's argument) so no closure is made per call. */
-function expire(deadline: CallDeadline): void {
-  deadline.expire();
-}
+/** Every call deadline of this module copy, under one timer. */
+const queue = new DeadlineQueue();
 
 /**
  * Signals that abort by a known time (epoch ms), declared with {@link markDeadlineSignal}. Kept on
@@ -39,14 +38,20 @@ export function markDeadlineSignal(signal: AbortSignal, expiresAt: number): void
  *   that controller, and the caller's signal goes to the SDK as it is (the SDK links it itself), or
  *   with `linkCaller` aborts that controller through the deadline's own listener. No signal of the
  *   deadline's own is made.
- * - Otherwise it makes one `AbortController`, listens to the caller's signal as an `EventListener`
- *   object and arms its timer with a module-level callback, so a call allocates no closures.
+ * - Otherwise it makes one `AbortController` and listens to the caller's signal as an `EventListener`
+ *   object, so a call allocates no closures.
+ * A deadline of its own is not a Node timer: it waits in the {@link DeadlineQueue} of every call
+ * in flight, which runs one timer for the earliest.
  */
-export class CallDeadline {
+export class CallDeadline implements QueuedDeadline {
   /** What to hand to the SDK; undefined when nothing but the deadline's timer (if any) can end the call early. */
   readonly signal: AbortSignal | undefined;
   private readonly controller: AbortController | undefined;
-  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the deadline passes (epoch ms); NaN when the call has no deadline of its own (not queued). */
+  expiresAt = Number.NaN;
+  prev: QueuedDeadline | undefined = undefined;
+  next: QueuedDeadline | undefined = undefined;
+  queued = false;
   /** The SDK's per-request controller (`sdkController` mode), once the request reaches the transport. */
   private attached: AbortController | undefined;
   /** The caller's signal, when it is linked to the SDK's controller here (`linkCaller`). */
@@ -73,8 +78,9 @@ export class CallDeadline {
       this.signal = callerSignal;
       return;
     }
+    const expiresAt = Date.now() + timeoutMs;
     const callerExpiresAt = callerSignal && signalDeadlines.get(callerSignal);
-    if (callerExpiresAt !== undefined && callerExpiresAt <= Date.now() + timeoutMs) {
+    if (callerExpiresAt !== undefined && callerExpiresAt <= expiresAt) {
       // The caller's signal fires by this call's deadline anyway (and its owner reports the timeout).
       this.signal = callerSignal;
       return;
@@ -96,7 +102,8 @@ export class CallDeadline {
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
       else callerSignal?.addEventListener('abort', this, { once: true });
     }
-    this.timer = setTimeout(expire, timeoutMs, this);
+    this.expiresAt = expiresAt;
+    queue.add(this);
   }
 
   /**
@@ -136,11 +143,11 @@ export class CallDeadline {
     return undefined;
   }
 
-  /** The call is over: stops the timer and unlinks the caller's signal. */
+  /** The call is over: leaves the queue and unlinks the caller's signal. */
   dispose(): void {
     this.attached = undefined;
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer);
+    if (Number.isNaN(this.expiresAt)) return;
+    queue.remove(this);
     if (this.controller !== undefined || this.linked !== undefined) this.callerSignal?.removeEventListener('abort', this);
   }
 }

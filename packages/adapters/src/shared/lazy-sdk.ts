@@ -86,11 +86,12 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
   }
 
   /**
-   * One call with the key: the fixed one (`attempt(undefined)`), or the credential's, asked once
-   * for a fresh key after an `auth` refusal ({@link callWithFreshKey}).
+   * One call with the key: the fixed one (`attempt(arg, undefined)`), or the credential's, asked once
+   * for a fresh key after an `auth` refusal ({@link callWithFreshKey}). `arg` is passed through so
+   * that a call with a fixed key makes no closure.
    */
-  call<T>(attempt: (key: string | undefined) => Promise<T>): Promise<T> {
-    return this.credential === undefined ? attempt(undefined) : callWithFreshKey(this.credential, attempt);
+  call<A, T>(attempt: (arg: A, key: string | undefined) => Promise<T>, arg: A): Promise<T> {
+    return this.credential === undefined ? attempt(arg, undefined) : callWithFreshKey(this.credential, (key) => attempt(arg, key));
   }
 
   /** {@link LazySdk.call} for a stream; with a fixed key the adapter's own stream, with no layer added. */

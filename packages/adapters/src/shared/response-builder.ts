@@ -28,8 +28,10 @@ interface PendingCall {
 export class ResponseBuilder {
   private readonly parts: ResponsePart[] = [];
   private readonly calls: ToolCall[] = [];
-  private readonly pending = new Map<string, PendingCall>();
-  private readonly unmapped: UnmappedField[] = [];
+  /** Streamed tool calls not ended yet; made on the first (a whole reply never needs it). */
+  private pending: Map<string, PendingCall> | undefined;
+  /** Made on the first unmapped field. */
+  private unmapped: UnmappedField[] | undefined;
   private textOpen = false;
   private reasoning: ReasoningPart | undefined;
   private refusalText: string | undefined;
@@ -127,33 +129,39 @@ export class ResponseBuilder {
 
   /** Keeps a provider field SDL does not interpret (logprobs, container, ...). */
   addUnmapped(field: string, value: JsonValue): void {
-    const at = this.unmapped.findIndex((u) => u.field === field);
-    if (at >= 0) this.unmapped[at] = { field, value };
-    else this.unmapped.push({ field, value });
+    const unmapped = (this.unmapped ??= []);
+    const at = unmapped.findIndex((u) => u.field === field);
+    if (at >= 0) unmapped[at] = { field, value };
+    else unmapped.push({ field, value });
   }
 
   startToolCall(id: string, name: string, args = ''): void {
+    this.startToolPart(id);
+    (this.pending ??= new Map()).set(id, { id, name, args });
+  }
+
+  /** Ends the open text or reasoning part and adds the tool-call part of `id`. */
+  private startToolPart(id: string): void {
     this.closeReasoning();
     this.textOpen = false;
-    this.pending.set(id, { id, name, args });
     this.parts.push({ type: 'tool-call', id });
   }
 
   addToolArguments(id: string, delta: string): void {
-    const call = this.pending.get(id);
+    const call = this.pending?.get(id);
     if (call) call.args += delta;
   }
 
   /** The arguments text streamed so far for an open call. */
   toolArguments(id: string): string | undefined {
-    return this.pending.get(id)?.args;
+    return this.pending?.get(id)?.args;
   }
 
   /** Finishes a tool call; throws a SyntaxError when the streamed arguments are not JSON. */
   endToolCall(id: string): ToolCall | undefined {
-    const call = this.pending.get(id);
+    const call = this.pending?.get(id);
     if (!call) return undefined;
-    this.pending.delete(id);
+    this.pending!.delete(id);
     const done: ToolCall = { id: call.id, name: call.name, arguments: parseToolArguments(call.args) };
     this.calls.push(done);
     return done;
@@ -161,14 +169,15 @@ export class ResponseBuilder {
 
   /** Adds a complete tool call (a whole response, or a block that arrived whole). */
   addToolCall(call: ToolCall): void {
-    this.startToolCall(call.id, call.name);
-    this.pending.delete(call.id);
+    // A streamed call of the same id still open is replaced by this whole one.
+    this.pending?.delete(call.id);
+    this.startToolPart(call.id);
     this.calls.push(call);
   }
 
   /** Ids of tool calls started but not ended (some providers end them implicitly). */
   openToolCalls(): string[] {
-    return [...this.pending.keys()];
+    return this.pending === undefined ? [] : [...this.pending.keys()];
   }
 
   /**
@@ -176,27 +185,33 @@ export class ResponseBuilder {
    * leaves the tool-call parts and is kept as an `incomplete_tool_call` part with what had arrived.
    */
   abandonToolCall(id: string): void {
-    const call = this.pending.get(id);
+    const call = this.pending?.get(id);
     if (!call) return;
-    this.pending.delete(id);
+    this.pending!.delete(id);
     const at = this.parts.findIndex((p) => p.type === 'tool-call' && p.id === id);
     const part: OtherPart = { type: 'other', provider: this.provider, kind: 'incomplete_tool_call', data: { id, name: call.name, partialArguments: call.args } };
     if (at >= 0) this.parts.splice(at, 1, part);
     else this.parts.push(part);
   }
 
+  /** The reply; the builder's last call (the response takes over its parts). */
   build(): EngineResponse {
-    // One pass, no callbacks: this runs once per reply, stream or not.
+    // One pass, no callbacks: this runs once per reply, stream or not. The parts are copied only
+    // when an empty text part is left out.
     let text = '';
-    const parts: ResponsePart[] = [];
+    let parts: ResponsePart[] | undefined;
     let citations: Citation[] | undefined;
-    for (const p of this.parts) {
+    for (let i = 0; i < this.parts.length; i++) {
+      const p = this.parts[i]!;
       if (p.type === 'text') {
         text += p.text;
         if (p.citations !== undefined && p.citations.length > 0) (citations ??= []).push(...p.citations);
-        else if (p.text === '') continue;
+        else if (p.text === '') {
+          parts ??= this.parts.slice(0, i);
+          continue;
+        }
       }
-      parts.push(p);
+      parts?.push(p);
     }
     const response: EngineResponse = {
       text,
@@ -204,7 +219,7 @@ export class ResponseBuilder {
       usage: this.usage,
       stopReason: this.stopReason ?? 'other',
       model: this.model,
-      parts,
+      parts: parts ?? this.parts,
     };
     if (this.requestId) response.requestId = this.requestId;
     if (citations !== undefined) response.citations = citations;
@@ -212,7 +227,7 @@ export class ResponseBuilder {
       response.refusal = { text: this.refusalText ?? '', ...this.refusalDetails };
     }
     if (this.stopSequence) response.stopSequence = this.stopSequence;
-    if (this.unmapped.length > 0) response.unmapped = this.unmapped;
+    if (this.unmapped !== undefined) response.unmapped = this.unmapped;
     return response;
   }
 
