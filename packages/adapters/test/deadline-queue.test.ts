@@ -72,7 +72,7 @@ describe('DeadlineQueue', () => {
       const ref = vi.fn(() => timer), unref = vi.fn(() => timer);
       timers.push({ ref, unref });
       return Object.assign(timer, { ref, unref });
-    }) as typeof setTimeout);
+    }) as unknown as typeof setTimeout);
     try {
       const queue = new DeadlineQueue();
       const log: string[] = [];
