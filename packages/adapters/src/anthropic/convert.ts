@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { EngineRequest, StopReason } from '../types.js';
+import { append } from '../shared/append.js';
 import { toWireToolCallId } from '../shared/tool-ids.js';
 import { applyReasoning, placeCacheBreakpoints, thinkingBlocks, userBlocks } from './request-content.js';
 
@@ -9,12 +10,13 @@ type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
 /** Anthropic requires `max_tokens`; used when neither the request nor the engine config sets one. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-/** Appends blocks to the last turn when it is a user turn with block content, else starts a user turn. */
-function pushUserBlocks(messages: MessageParam[], blocks: ContentBlockParam[]): void {
+/** Appends blocks to the last turn when it is a user turn with block content, else starts a user turn; returns the turns ({@link append}). */
+function pushUserBlocks(messages: MessageParam[], blocks: ContentBlockParam[]): MessageParam[] {
   // Read index -1 of an empty array and V8 takes its slow keyed-load path.
   const last = messages.length > 0 ? messages[messages.length - 1] : undefined;
-  if (last !== undefined && last.role === 'user' && Array.isArray(last.content)) last.content.push(...blocks);
-  else messages.push({ role: 'user', content: blocks });
+  if (last === undefined || last.role !== 'user' || !Array.isArray(last.content)) return append(messages, { role: 'user', content: blocks });
+  last.content.push(...blocks);
+  return messages;
 }
 
 /**
@@ -22,12 +24,12 @@ function pushUserBlocks(messages: MessageParam[], blocks: ContentBlockParam[]): 
  * `tool_result` blocks of a user turn (consecutive results share one turn, as the API requires).
  */
 export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): Anthropic.Messages.MessageCreateParamsNonStreaming {
-  const messages: MessageParam[] = [];
+  let messages: MessageParam[] = [];
   for (const message of request.messages) {
     if (message.role === 'user') {
-      pushUserBlocks(messages, userBlocks(message));
+      messages = pushUserBlocks(messages, userBlocks(message));
     } else if (message.role === 'tool') {
-      pushUserBlocks(messages, [
+      messages = pushUserBlocks(messages, [
         {
           type: 'tool_result',
           tool_use_id: toWireToolCallId(message.toolCallId),
@@ -36,12 +38,12 @@ export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAU
         },
       ]);
     } else {
-      const blocks: ContentBlockParam[] = thinkingBlocks(message);
-      if (message.content !== '') blocks.push({ type: 'text', text: message.content });
+      let blocks: ContentBlockParam[] = thinkingBlocks(message);
+      if (message.content !== '') blocks = append(blocks, { type: 'text', text: message.content });
       for (const call of message.toolCalls ?? []) {
-        blocks.push({ type: 'tool_use', id: toWireToolCallId(call.id), name: call.name, input: call.arguments });
+        blocks = append(blocks, { type: 'tool_use', id: toWireToolCallId(call.id), name: call.name, input: call.arguments });
       }
-      messages.push({ role: 'assistant', content: blocks.length > 0 ? blocks : '' });
+      messages = append(messages, { role: 'assistant', content: blocks.length > 0 ? blocks : '' });
     }
   }
   const body: Anthropic.Messages.MessageCreateParamsNonStreaming = {

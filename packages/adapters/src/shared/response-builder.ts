@@ -12,6 +12,7 @@ import type {
   UnmappedField,
   Usage,
 } from '../types.js';
+import { append } from './append.js';
 import { parseToolArguments } from './json.js';
 
 interface PendingCall {
@@ -26,7 +27,7 @@ interface PendingCall {
  * concatenation and nothing else (reasoning, plans, refusals and unmapped blocks are parts of their own).
  */
 export class ResponseBuilder {
-  private readonly parts: ResponsePart[] = [];
+  private parts: ResponsePart[] = [];
   private readonly calls: ToolCall[] = [];
   /** Streamed tool calls not ended yet; made on the first (a whole reply never needs it). */
   private pending: Map<string, PendingCall> | undefined;
@@ -53,7 +54,7 @@ export class ResponseBuilder {
   /** Starts a new text block (a provider block boundary); following `addText` calls extend it. */
   startText(): void {
     this.closeReasoning();
-    this.parts.push({ type: 'text', text: '' });
+    this.addPart({ type: 'text', text: '' });
     this.textOpen = true;
   }
 
@@ -91,7 +92,7 @@ export class ResponseBuilder {
     this.closeReasoning();
     this.textOpen = false;
     const full: ReasoningPart = { type: 'reasoning', provider: this.provider, ...part };
-    this.parts.push(full);
+    this.addPart(full);
     return full;
   }
 
@@ -102,7 +103,7 @@ export class ResponseBuilder {
     else {
       this.closeReasoning();
       this.textOpen = false;
-      this.parts.push({ type: 'tool-plan', text });
+      this.addPart({ type: 'tool-plan', text });
     }
   }
 
@@ -114,7 +115,7 @@ export class ResponseBuilder {
     else {
       this.closeReasoning();
       this.textOpen = false;
-      this.parts.push({ type: 'refusal', text });
+      this.addPart({ type: 'refusal', text });
     }
   }
 
@@ -123,7 +124,7 @@ export class ResponseBuilder {
     this.closeReasoning();
     this.textOpen = false;
     const part: OtherPart = { type: 'other', provider: this.provider, kind, data };
-    this.parts.push(part);
+    this.addPart(part);
     return part;
   }
 
@@ -144,7 +145,7 @@ export class ResponseBuilder {
   private startToolPart(id: string): void {
     this.closeReasoning();
     this.textOpen = false;
-    this.parts.push({ type: 'tool-call', id });
+    this.addPart({ type: 'tool-call', id });
   }
 
   addToolArguments(id: string, delta: string): void {
@@ -191,7 +192,7 @@ export class ResponseBuilder {
     const at = this.parts.findIndex((p) => p.type === 'tool-call' && p.id === id);
     const part: OtherPart = { type: 'other', provider: this.provider, kind: 'incomplete_tool_call', data: { id, name: call.name, partialArguments: call.args } };
     if (at >= 0) this.parts.splice(at, 1, part);
-    else this.parts.push(part);
+    else this.addPart(part);
   }
 
   /** The reply; the builder's last call (the response takes over its parts). */
@@ -231,6 +232,10 @@ export class ResponseBuilder {
     return response;
   }
 
+  private addPart(part: ResponsePart): void {
+    this.parts = append(this.parts, part);
+  }
+
   private currentText(): Extract<ResponsePart, { type: 'text' }> {
     const last = this.parts.at(-1);
     if (this.textOpen && last?.type === 'text') return last;
@@ -242,7 +247,7 @@ export class ResponseBuilder {
     if (this.reasoning) return this.reasoning;
     this.textOpen = false;
     this.reasoning = { type: 'reasoning', text: '', provider: this.provider };
-    this.parts.push(this.reasoning);
+    this.addPart(this.reasoning);
     return this.reasoning;
   }
 }
