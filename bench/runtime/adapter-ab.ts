@@ -24,6 +24,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchClients, here, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
+import { frameKey, sampledAllocations } from './profiles.js';
 import { iqrText, median, signed } from './stats.js';
 
 const { values } = parseArgs({
@@ -129,21 +130,8 @@ for (const name of names) await run(calls[name]!, 600);
 if (values.sites !== undefined) {
   const call = calls[values.sites];
   if (call === undefined) throw new Error(`--sites: one of ${names.join(', ')}`);
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
   const N = BLOCKS * CALLS;
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  await run(call, N);
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  const bySite = new Map<string, number>();
-  const walk = (node: typeof profile.head) => {
-    const f = node.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|packages)\//, '')}:${f.lineNumber + 1}`;
-    bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
-    for (const c of node.children) walk(c);
-  };
-  walk(profile.head);
+  const bySite = await sampledAllocations(() => run(call, N), 64);
   let total = 0;
   for (const v of bySite.values()) total += v;
   console.log(`${(total / N).toFixed(0)} bytes per call sampled in all (${N} calls)`);
@@ -168,8 +156,8 @@ if (values.sites !== undefined) {
   const { profile } = await session.post('Profiler.stop');
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   // PROFILE_FUNCTIONS=1: by function instead of by place.
-  const group = (f: { url: string; functionName: string; columnNumber: number }) =>
-    process.env.PROFILE_FUNCTIONS ? `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|packages)\//, '')}:${f.columnNumber}` : f.url === '' ? f.functionName || '(native)' : /adapters\/src/.test(f.url) ? 'adapters/src' : /anthropic-ai/.test(f.url) ? '@anthropic-ai/sdk' : /undici/.test(f.url) ? 'undici' : f.url.startsWith('node:') ? f.url.split('/').slice(0, 2).join('/') : 'other';
+  const group = (f: { url: string; functionName: string; lineNumber: number; columnNumber: number }) =>
+    process.env.PROFILE_FUNCTIONS ? `${frameKey(f)}:${f.columnNumber}` : f.url === '' ? f.functionName || '(native)' : /adapters\/src/.test(f.url) ? 'adapters/src' : /anthropic-ai/.test(f.url) ? '@anthropic-ai/sdk' : /undici/.test(f.url) ? 'undici' : f.url.startsWith('node:') ? f.url.split('/').slice(0, 2).join('/') : 'other';
   const self = new Map<string, Map<string, number>>(names.map((n) => [n, new Map()]));
   let t = profile.startTime;
   profile.samples!.forEach((id, i) => {

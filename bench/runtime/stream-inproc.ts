@@ -24,6 +24,7 @@ import { AnthropicAdapter, drainStream, startEmulator } from '../../packages/ada
 import { findModel } from '../../packages/adapters/src/index.js';
 import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
+import { frameKey, sampledAllocations } from './profiles.js';
 import { defaultChainRouter, here, MODEL, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
@@ -146,20 +147,9 @@ if (values.count) {
   }
   if (process.env.ALLOCATIONS_OF !== undefined) {
     // Sampled allocations (every 256 bytes) of one contender, by allocating function.
-    const { Session } = await import('node:inspector/promises');
-    const session = new Session();
-    session.connect();
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    for (let i = 0; i < 50; i++) await contenders[process.env.ALLOCATIONS_OF]!();
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    const bySite = new Map<string, number>();
-    const walk = (node: typeof profile.head) => {
-      const f = node.callFrame;
-      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|packages)\//, '')}:${f.lineNumber + 1}`;
-      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
-      for (const child of node.children) walk(child);
-    };
-    walk(profile.head);
+    const bySite = await sampledAllocations(async () => {
+      for (let i = 0; i < 50; i++) await contenders[process.env.ALLOCATIONS_OF!]!();
+    }, 256);
     for (const [k, v] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / 50 / 1024).toFixed(1).padStart(8)} KiB/stream  ${k}`);
   }
   process.exit(0);
@@ -191,8 +181,7 @@ if (values.profile !== undefined) {
     t += profile.timeDeltas![i]!;
     const block = blocks.find((b) => t >= b.from && t < b.to);
     if (block === undefined) return;
-    const f = frames.get(id)!;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|packages)\//, '')}:${f.lineNumber + 1}`;
+    const key = frameKey(frames.get(id)!);
     const m = self.get(block.name)!;
     m.set(key, (m.get(key) ?? 0) + profile.timeDeltas![i]!);
   });
