@@ -11,8 +11,8 @@
  * `--expose-gc --max-semi-space-size=256 --min-semi-space-size=256` so no scavenge runs inside a
  * block; blocks with one are dropped). `--sites <contender>`: the allocating functions of one
  * contender (sampling heap profiler every 64 bytes, collected objects included), KB per call.
- * `--in-process`: every client's `fetch` answers at once with the emulator's reply (no HTTP, no
- * socket), so what is left is the SDL layer's own CPU and allocation over the SDK's.
+ * `--in-process`: every client's `fetch` answers with the emulator's reply in process
+ * (`answerInProcess`, no HTTP, no socket), so what is left is the adapter's own CPU and allocation over the SDK's.
  *
  *   npx tsx bench/runtime/adapter-ab.ts --baseline <checkout> [--blocks 30] [--calls 400] [--concurrency 16] [--alloc | --sites after]
  */
@@ -23,7 +23,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchClients, here, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
+import { answerInProcess, benchClients, here, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
 import { frameKey, sampledAllocations } from './profiles.js';
 import { iqrText, median, signed } from './stats.js';
 
@@ -51,36 +51,17 @@ type Call = () => Promise<unknown>;
 async function adapterFrom(root: string, url: string): Promise<Call> {
   const adapters = await import(pathToFileURL(resolve(root, 'packages/adapters/src/index.js')).href);
   const adapter = new adapters.AnthropicAdapter({ apiKey: 'k', baseURL: url, timeoutMs: 60_000, defaultMaxTokens: 200 });
-  const call = async () => (await adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 })).text;
-  await call(); // loads the SDK and builds the client
-  if (answerAtOnce !== undefined) (adapter as unknown as { sdk: { loaded: { client: { fetch: unknown } } } }).sdk.loaded.client.fetch = answerAtOnce;
-  return call;
+  return async () => (await adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 })).text;
 }
-
-/** `--in-process`: a `fetch` that answers every request with the emulator's reply to the first one, recorded here. */
-let answerAtOnce: ((url: unknown, init?: { body?: unknown }) => Promise<Response>) | undefined;
 
 const sdkOf = (root: string) => realpathSync(createRequire(resolve(root, 'packages/adapters/package.json')).resolve('@anthropic-ai/sdk'));
 const thisRoot = resolve(here('.'), '../..');
 if (sdkOf(values.baseline) !== sdkOf(thisRoot)) throw new Error(`the two checkouts load different copies of @anthropic-ai/sdk (${sdkOf(values.baseline)}, ${sdkOf(thisRoot)})`);
 
 const { url, child } = await startEmulatorProcess();
+// Before any client is made: the SDK takes the global fetch when a client is built.
+if (values['in-process']) await answerInProcess(url);
 const { client } = await benchClients(url);
-if (values['in-process']) {
-  const reply = await fetch(`${url}/v1/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
-    body: JSON.stringify({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] }),
-  });
-  const text = await reply.text();
-  const headers = Object.fromEntries(reply.headers);
-  // Reads the request body as the real fetch would, so a larger body costs what it costs.
-  answerAtOnce = async (_url, init) => {
-    if (typeof init?.body === 'string') Buffer.byteLength(init.body);
-    return new Response(text, { status: 200, headers });
-  };
-  (client as unknown as { fetch: unknown }).fetch = answerAtOnce;
-}
 const textOf = (m: { content: Array<{ type: string; text?: string }> }) => m.content[0]?.text;
 const calls: Record<string, Call> = {
   bare: async () => textOf(await client.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] })),
