@@ -5,7 +5,10 @@
  * request with those bytes, one SSE event per chunk, so every contender pays the SDK's own SSE
  * decoding and JSON parsing and nothing of a socket. Contenders: the bare SDK stream, the
  * adapter's `stream()`, the router and default chain drained as `runtime.stream` drains it,
- * `runtime.stream` with the engine bound directly, and through the router and the default chain. Alternating
+ * `runtime.stream` with the engine bound directly, and through the router and the default chain;
+ * and two shapes of a streamed run without the run (`adapter drained + channel`: the adapter drained
+ * into the run's EventChannel, as `runtime.stream` is built; `adapter pulled + map`: the consumer's
+ * `next()` one reaction on the adapter stream's, as a collapsed pull would be). Alternating
  * blocks, this process's CPU per stream, median and IQR over blocks, paired per block against
  * the bare SDK.
  *
@@ -24,6 +27,7 @@ import { AnthropicAdapter, drainStream, startEmulator } from '../../packages/ada
 import { findModel } from '../../packages/adapters/src/index.js';
 import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
+import { EventChannel } from '../../packages/runtime/src/run/events.js';
 import { frameKey, sampledAllocations } from './profiles.js';
 import { defaultChainRouter, here, MODEL, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
@@ -94,6 +98,28 @@ const contenders: Record<string, () => Promise<void>> = {
     await drainStream(adapter.stream({ model: MODEL, messages, maxTokens: 4000 }), (e) => void (e.type === 'text-delta' && n++));
     if (n < Number(values.words) - 9) throw new Error(`only ${n} deltas`);
   },
+  // The run's shape without the run: the adapter drained into the run's event channel, which the consumer iterates.
+  'adapter drained + channel': async () => {
+    const channel = new EventChannel<{ type: string; text: string }>(() => {});
+    const origin = { skill: 's', path: ['answer'], step: 'answer' };
+    drainStream(adapter.stream({ model: MODEL, messages, maxTokens: 4000 }), (e) => {
+      if (e.type === 'text-delta') channel.push({ type: 'text-delta', text: e.text, skill: origin.skill, path: origin.path, step: origin.step } as never);
+    }).then(() => channel.close(), () => channel.close());
+    await count(channel, 'text-delta');
+  },
+  // The collapsed pull's shape: the consumer's next() is one reaction on the adapter's, mapping the event.
+  'adapter pulled + map': async () => {
+    const origin = { skill: 's', path: ['answer'], step: 'answer' };
+    const it = adapter.stream({ model: MODEL, messages, maxTokens: 4000 })[Symbol.asyncIterator]();
+    const onStep = (step: IteratorResult<{ type: string; text?: string }>): IteratorResult<{ type: string }> | Promise<IteratorResult<{ type: string }>> => {
+      if (step.done) return step;
+      const e = step.value;
+      if (e.type === 'text-delta') return { done: false, value: { type: 'text-delta', text: e.text, skill: origin.skill, path: origin.path, step: origin.step } as never };
+      return pulled.next();
+    };
+    const pulled: AsyncIterableIterator<{ type: string }> = { next: () => it.next().then(onStep), [Symbol.asyncIterator]: () => pulled };
+    await count(pulled, 'text-delta');
+  },
   'adapter drained as the runtime calls it': async () => {
     let n = 0;
     const signal = new AbortController().signal;
@@ -114,7 +140,6 @@ const contenders: Record<string, () => Promise<void>> = {
   },
   'runtime.stream direct': () => count(direct.stream(skill, { question: QUESTION }), 'text-delta'),
   'runtime.stream': () => count(routed.stream(skill, { question: QUESTION }), 'text-delta'),
-  'rs nosignal': async () => { (globalThis as any).__noSignal = true; try { await count(routed.stream(skill, { question: QUESTION }), 'text-delta'); } finally { (globalThis as any).__noSignal = false; } },
   ...(other === undefined ? {} : { 'other checkout': () => count(other!.runtime.stream(other!.skill, { question: QUESTION }), 'text-delta') }),
 };
 if (values.count) {

@@ -2,7 +2,8 @@
  * Design micro-benchmark (no SDL code): what one delta costs on top of an SDK-like async-generator
  * stream in each shape a streamed run can take. `drain + channel` is `runtime.stream` today (a loop
  * awaits the SDK's generator and pushes each mapped event into a queue the consumer awaits);
- * `collapsed pull` is the consumer's `next()` as one `.then` on the generator's `next()` that maps
+ * `drain + wait on the read` keeps the loop reading ahead but has a waiting consumer react to the
+ * loop's read in flight instead of a promise of the queue's own; `collapsed pull` is the consumer's `next()` as one `.then` on the generator's `next()` that maps
  * the event synchronously. CPU per item over the direct loop paired per round (median, IQR), and
  * bytes allocated per item (heap growth with a young generation too large to be collected).
  *
@@ -46,6 +47,44 @@ const shapes: Record<string, () => Promise<number>> = {
     })();
     let n = 0;
     for await (const event of channel) if (event.type === 'text-delta') n++;
+    return n;
+  },
+  'drain + wait on the read': async () => {
+    // The loop still reads ahead; the consumer waits on the read in flight instead of a promise of its own.
+    const buffer: ReturnType<typeof map>[] = [];
+    let head = 0;
+    let reading: Promise<unknown> | undefined;
+    let over = false;
+    const take = (): IteratorResult<ReturnType<typeof map>> | Promise<IteratorResult<ReturnType<typeof map>>> => {
+      if (head < buffer.length) {
+        const value = buffer[head++]!;
+        if (head === buffer.length) buffer.length = head = 0;
+        return { done: false, value };
+      }
+      if (over) return { done: true, value: undefined };
+      return pull.next();
+    };
+    void (async () => {
+      const it = sdk();
+      for (;;) {
+        const pending = it.next();
+        reading = pending;
+        const step = await pending;
+        if (step.done) break;
+        buffer.push(map(step.value));
+      }
+      over = true;
+      reading = undefined;
+    })();
+    const pull: AsyncIterableIterator<ReturnType<typeof map>> = {
+      next: () => {
+        if (head < buffer.length || over) return Promise.resolve(take());
+        return reading!.then(take);
+      },
+      [Symbol.asyncIterator]: () => pull,
+    };
+    let n = 0;
+    for await (const event of pull) if (event.type === 'text-delta') n++;
     return n;
   },
   'collapsed pull': async () => {

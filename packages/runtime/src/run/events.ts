@@ -47,6 +47,16 @@ export function textDeltaEvent(text: string, origin: EventOrigin): RunEvent {
 export type RunEventType = RunEvent['type'];
 
 /**
+ * The resolving function of the promise being made: a module-level executor hands it over, so that
+ * a wait allocates no executor closure (and no context for it) of its own, as an arrow writing to
+ * `this` would for every delta of a stream.
+ */
+let captured: ((result: never) => void) | undefined;
+function capture(resolve: (result: never) => void): void {
+  captured = resolve;
+}
+
+/**
  * An unbounded single-consumer queue turning `emit()` calls into an async iterator. `onReturn` runs
  * when the consumer stops early (break / return), so the run can be cancelled.
  */
@@ -84,7 +94,10 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.#buffer.length > 0) return Promise.resolve({ value: this.#buffer.shift()!, done: false });
     if (this.#closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.#waiting = resolve));
+    const promise = new Promise<IteratorResult<T>>(capture);
+    this.#waiting = captured as (result: IteratorResult<T>) => void;
+    captured = undefined;
+    return promise;
   }
 
   /** Called when the consumer stops early (`break`): drops buffered values and runs `onReturn` (cancels the run). */
