@@ -8,7 +8,8 @@
  * coroutine), and `runtime.stream` + default chain. CPU per stream over the bare SDK's, per
  * delta, paired per round (median, IQR).
  *
- *   npx tsx bench/runtime/stream-shapes-http.ts [--rounds 15] [--streams 20]
+ *   npx tsx bench/runtime/stream-shapes-http.ts [--rounds 15] [--streams 20] [--words 299] [--only a,b]
+ * (`--words 1`: a 2-delta reply, what each contender costs once per stream.)
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,10 +19,13 @@ import { EventChannel } from '../../packages/runtime/src/run/events.js';
 import { benchClients, here, MODEL, routedRuntime, startEmulatorProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, streams: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '15' }, streams: { type: 'string', default: '20' }, words: { type: 'string', default: '299' }, only: { type: 'string' } },
+});
 const ROUNDS = Number(values.rounds);
 const STREAMS = Number(values.streams);
-const QUESTION = Array.from({ length: 299 }, (_, i) => `word${i}`).join(' ');
+const WORDS = Number(values.words);
+const QUESTION = Array.from({ length: WORDS }, (_, i) => `word${i}`).join(' ');
 const messages = [{ role: 'user' as const, content: QUESTION }];
 const origin = { skill: 'stream', path: ['answer'], step: 'answer' };
 type Delta = { type: string; text: string; skill: string; path: string[]; step: string };
@@ -63,8 +67,8 @@ try {
     },
     'runtime.stream': async () => count(routed.stream(skill, { question: QUESTION }), 'text-delta'),
   };
-  const names = Object.keys(contenders);
-  for (const n of names) if ((await contenders[n]!()) < 290) throw new Error(`${n}: too few deltas`);
+  const names = Object.keys(contenders).filter((n) => n === 'bare SDK' || values.only === undefined || values.only.split(',').includes(n));
+  for (const n of names) if ((await contenders[n]!()) < WORDS - 9) throw new Error(`${n}: too few deltas`);
   for (let i = 0; i < 10; i++) for (const n of names) await contenders[n]!();
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const load0 = loadavg();
@@ -77,9 +81,9 @@ try {
       cpu[n]!.push((c.user + c.system) / STREAMS);
     }
   }
-  console.log(`300 deltas over HTTP, ${ROUNDS} rounds x ${STREAMS} streams; load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`${WORDS + 1} deltas over HTTP, ${ROUNDS} rounds x ${STREAMS} streams; load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const n of names) {
-    const extra = cpu[n]!.map((x, i) => (x - cpu['bare SDK']![i]!) / 300);
+    const extra = cpu[n]!.map((x, i) => (x - cpu['bare SDK']![i]!) / (WORDS + 1));
     const [q1, q3] = quartiles(extra);
     console.log(`${n.padEnd(26)} ${median(cpu[n]!).toFixed(0)} µs CPU per stream; over bare ${median(extra).toFixed(3)} µs per delta (IQR ${q1.toFixed(3)}–${q3.toFixed(3)})`);
   }
