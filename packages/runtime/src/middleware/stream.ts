@@ -163,7 +163,7 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
       if ((this.phase as string) !== 'over') await this.return().catch(() => {});
       throw error;
     }
-    await this.completed();
+    await this.finish();
   }
 
   private see(event: StreamEvent): StreamEvent {
@@ -184,7 +184,7 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
   }
 
   private readonly onStep = (step: IteratorResult<StreamEvent>): Promise<IteratorResult<StreamEvent>> | IteratorResult<StreamEvent> => {
-    if (step.done) return this.completed();
+    if (step.done) return this.finish();
     try {
       return { done: false, value: this.see(step.value) };
     } catch (error) {
@@ -194,50 +194,96 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
 
   private readonly onFailure = (error: unknown): Promise<never> => this.failed(error);
 
-  /** The adapter's stream ended: each stage's onComplete (an onError if that throws), then onFinally. */
-  private async completed(): Promise<IteratorReturnResult<undefined>> {
+  /**
+   * The adapter's stream ended: each stage's onComplete (an onError if that throws), then onFinally;
+   * synchronous (throwing a stage's failure) when no hook returns a promise.
+   */
+  private finish(): IteratorReturnResult<undefined> | Promise<IteratorReturnResult<undefined>> {
     this.phase = 'over';
-    let failure: { error: unknown } | undefined;
-    for (const layer of this.layers) failure = await settleLayer(layer, failure, this.final);
-    if (failure) throw failure.error;
+    const settled = settleLayers(this.layers, 0, undefined, this.final);
+    if (isPromise(settled)) return settled.then(endOf);
+    if (settled !== undefined) throw settled.error;
     return DONE;
   }
 
+  /** {@link finish} as a promise. */
+  private completed(): Promise<IteratorReturnResult<undefined>> {
+    try {
+      return Promise.resolve(this.finish());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** The adapter's stream failed after priming: StreamInterruptedError through each stage's onError and onFinally. */
-  private async failed(error: unknown): Promise<never> {
+  private failed(error: unknown): Promise<never> {
     this.phase = 'over';
-    let failure: { error: unknown } | undefined = { error: new StreamInterruptedError(this.engine, this.delivered, error) };
-    for (const layer of this.layers) failure = await settleLayer(layer, failure, this.final);
-    throw failure!.error;
+    const settled = settleLayers(this.layers, 0, { error: new StreamInterruptedError(this.engine, this.delivered, error) }, this.final);
+    return isPromise(settled) ? settled.then((failure) => Promise.reject(failure!.error)) : Promise.reject(settled!.error);
   }
 }
 
-/** One stage's end of a stream, as {@link tapStream}'s generator ran it; returns the failure passed outward, if any. */
-async function settleLayer(
-  layer: StreamHooks,
-  failure: { error: unknown } | undefined,
-  final: EngineResponse | undefined,
-): Promise<{ error: unknown } | undefined> {
-  if (!failure) {
-    try {
-      await layer.onComplete?.(final);
-    } catch (error) {
-      failure = { error };
-    }
-  }
-  if (failure) {
-    try {
-      await layer.onError?.(failure.error);
-    } catch (error) {
-      failure = { error };
-    }
-  }
-  try {
-    await layer.onFinally?.();
-  } catch (error) {
-    failure = { error };
+/** A failure passed outward through the stages' end hooks. */
+type Failure = { error: unknown };
+
+const isPromise = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+
+const endOf = (failure: Failure | undefined): IteratorReturnResult<undefined> | Promise<never> => (failure === undefined ? DONE : Promise.reject(failure.error));
+
+/**
+ * Every stage's end of a stream from `layers[from]` on, in order, as {@link tapStream}'s generators
+ * ran them (see {@link settleLayer}); returns the failure passed outward, if any. Synchronous while
+ * no hook returns a promise: an `await` of each hook's `undefined` cost a promise and a microtask
+ * turn per hook, three hooks per stage, on every stream.
+ */
+function settleLayers(layers: readonly StreamHooks[], from: number, failure: Failure | undefined, final: EngineResponse | undefined): Failure | undefined | Promise<Failure | undefined> {
+  for (let i = from; i < layers.length; i++) {
+    const settled = settleLayer(layers[i]!, failure, final);
+    if (isPromise(settled)) return settled.then((next) => settleLayers(layers, i + 1, next, final));
+    failure = settled;
   }
   return failure;
+}
+
+/** One stage's end: `onComplete` when nothing failed, `onError` when something did (or onComplete threw), then `onFinally`. */
+function settleLayer(layer: StreamHooks, failure: Failure | undefined, final: EngineResponse | undefined): Failure | undefined | Promise<Failure | undefined> {
+  if (failure === undefined && layer.onComplete !== undefined) {
+    let pending: void | Promise<void>;
+    try {
+      pending = layer.onComplete(final);
+    } catch (error) {
+      return afterComplete(layer, { error });
+    }
+    if (isPromise(pending)) return Promise.resolve(pending).then(() => afterComplete(layer, undefined), (error: unknown) => afterComplete(layer, { error }));
+  }
+  return afterComplete(layer, failure);
+}
+
+function afterComplete(layer: StreamHooks, failure: Failure | undefined): Failure | undefined | Promise<Failure | undefined> {
+  if (failure !== undefined && layer.onError !== undefined) {
+    let pending: void | Promise<void>;
+    try {
+      pending = layer.onError(failure.error);
+    } catch (error) {
+      return runFinally(layer, { error });
+    }
+    if (isPromise(pending)) {
+      const passed = failure;
+      return Promise.resolve(pending).then(() => runFinally(layer, passed), (error: unknown) => runFinally(layer, { error }));
+    }
+  }
+  return runFinally(layer, failure);
+}
+
+function runFinally(layer: StreamHooks, failure: Failure | undefined): Failure | undefined | Promise<Failure | undefined> {
+  if (layer.onFinally === undefined) return failure;
+  let pending: void | Promise<void>;
+  try {
+    pending = layer.onFinally();
+  } catch (error) {
+    return { error };
+  }
+  return isPromise(pending) ? Promise.resolve(pending).then(() => failure, (error: unknown) => ({ error })) : failure;
 }
 
 /**
