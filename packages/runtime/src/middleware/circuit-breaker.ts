@@ -168,11 +168,18 @@ function answered(breakers: CircuitBreakers, ctx: CallContext, admission: Admiss
     }
     return recorded ? result : settle(breakers, ctx, admission.probe, emit, 'success').then(() => result);
   }
-  // A stream settles once, on the first of its outcomes.
+  // A stream settles once, on the first of its outcomes; an in-process store at once, as a response does
+  // (the stream's end then passes through no promise of this stage's).
   let settled = false;
   const settleStream = (outcome: BreakerOutcome) => {
     if (settled) return;
     settled = true;
+    try {
+      if (breakers.recordNow(ctx.engine, ctx.policies.breaker, outcome, admission.probe, emit)) return;
+    } catch (error) {
+      ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
+      return;
+    }
     return settle(breakers, ctx, admission.probe, emit, outcome);
   };
   return {
