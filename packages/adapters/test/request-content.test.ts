@@ -224,6 +224,42 @@ describe('cache marks', () => {
   });
 });
 
+describe('anthropic user turns', () => {
+  const turns = () => lastBody('anthropic').messages as Array<{ role: string; content: unknown }>;
+
+  it('a turn of text alone goes as a string, as a bare SDK call sends it', async () => {
+    await engine('anthropic').adapter.generate({ model: 'm', messages: [{ role: 'user', content: 'hello' }] });
+    expect(turns()).toEqual([{ role: 'user', content: 'hello' }]);
+  });
+
+  it('consecutive user turns, and a tool result after a user turn, share one turn of blocks', async () => {
+    const call = { id: 'call_toolu_9', name: 'lookup', arguments: { q: 'x' } };
+    await engine('anthropic').adapter.generate({
+      model: 'm',
+      tools: [{ name: 'lookup', parameters: { type: 'object' } }],
+      messages: [
+        { role: 'user', content: 'first' },
+        { role: 'user', content: 'second' },
+        { role: 'assistant', content: '', toolCalls: [call] },
+        { role: 'user', content: 'an aside' },
+        { role: 'tool', toolCallId: call.id, name: 'lookup', content: '{"hit":true}' },
+      ],
+    });
+    expect(turns()).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'text', text: 'second' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_toolu_9', name: 'lookup', input: { q: 'x' } }] },
+      { role: 'user', content: [{ type: 'text', text: 'an aside' }, { type: 'tool_result', tool_use_id: 'call_toolu_9', content: '{"hit":true}' }] },
+    ]);
+  });
+
+  it('a turn with an attachment is blocks, and a text turn after it joins them', async () => {
+    await engine('anthropic').adapter.generate({ model: 'm', messages: [turn('look', [image]), { role: 'user', content: 'and this' }] });
+    expect(turns()).toEqual([
+      { role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }, { type: 'text', text: 'look' }, { type: 'text', text: 'and this' }] },
+    ]);
+  });
+});
+
 describe('reasoning in history', () => {
   const tools = [{ name: 'lookup', parameters: { type: 'object' } }];
   const call = { id: 'call_toolu_1', name: 'lookup', arguments: { q: 'x' } };

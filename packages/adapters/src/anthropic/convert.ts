@@ -10,13 +10,27 @@ type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
 /** Anthropic requires `max_tokens`; used when neither the request nor the engine config sets one. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-/** Appends blocks to the last turn when it is a user turn with block content, else starts a user turn; returns the turns ({@link append}). */
+/** The last turn so far. (Read index -1 of an empty array and V8 takes its slow keyed-load path.) */
+const lastTurn = (messages: MessageParam[]): MessageParam | undefined => (messages.length > 0 ? messages[messages.length - 1] : undefined);
+
+/**
+ * Appends blocks to the last turn when it is a user turn (a text-only one becomes blocks first),
+ * else starts a user turn; returns the turns ({@link append}).
+ */
 function pushUserBlocks(messages: MessageParam[], blocks: ContentBlockParam[]): MessageParam[] {
-  // Read index -1 of an empty array and V8 takes its slow keyed-load path.
-  const last = messages.length > 0 ? messages[messages.length - 1] : undefined;
-  if (last === undefined || last.role !== 'user' || !Array.isArray(last.content)) return append(messages, { role: 'user', content: blocks });
-  last.content.push(...blocks);
+  const last = lastTurn(messages);
+  if (last === undefined || last.role !== 'user') return append(messages, { role: 'user', content: blocks });
+  if (typeof last.content === 'string') last.content = [{ type: 'text', text: last.content }, ...blocks];
+  else last.content.push(...blocks);
   return messages;
+}
+
+/**
+ * A user turn of text alone goes as a string, as the API takes it (and as a bare SDK call sends it):
+ * no block objects to build and serialize. After another user turn it is one more text block of that turn.
+ */
+function pushUserText(messages: MessageParam[], text: string): MessageParam[] {
+  return lastTurn(messages)?.role === 'user' ? pushUserBlocks(messages, [{ type: 'text', text }]) : append(messages, { role: 'user', content: text });
 }
 
 /**
@@ -27,7 +41,8 @@ export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAU
   let messages: MessageParam[] = [];
   for (const message of request.messages) {
     if (message.role === 'user') {
-      messages = pushUserBlocks(messages, userBlocks(message));
+      const textOnly = message.attachments === undefined || message.attachments.length === 0;
+      messages = textOnly ? pushUserText(messages, message.content) : pushUserBlocks(messages, userBlocks(message));
     } else if (message.role === 'tool') {
       messages = pushUserBlocks(messages, [
         {

@@ -52,9 +52,7 @@ function attachmentBlock(part: Attachment): Anthropic.Messages.ImageBlockParam |
 
 /** The blocks of a user turn: its attachments in order, then its text (Anthropic's recommended placement). */
 export function userBlocks(message: UserMessage): ContentBlockParam[] {
-  // A turn of text alone (most of them): one block in an array of its size.
-  if (message.attachments === undefined || message.attachments.length === 0) return [{ type: 'text', text: message.content }];
-  const blocks: ContentBlockParam[] = message.attachments.map(attachmentBlock);
+  const blocks: ContentBlockParam[] = (message.attachments ?? []).map(attachmentBlock);
   if (message.content !== '' || blocks.length === 0) blocks.push({ type: 'text', text: message.content });
   return blocks;
 }
