@@ -1,4 +1,4 @@
-import { type ParsedSkill, reparseOnRead } from './parse.js';
+import { ParsedFromCst, type ParsedSkill, reparseOnRead } from './parse.js';
 
 /**
  * Lets a parsed skill's YAML nodes go once everything a build needs from them has been taken
@@ -8,6 +8,7 @@ import { type ParsedSkill, reparseOnRead } from './parse.js';
  * the document is parsed again from the kept text, with the same options, so it is the same document.
  */
 export function releaseDocument(parsed: ParsedSkill): void {
+  if (parsed instanceof ParsedFromCst) return parsed.release();
   reparseOnRead(parsed);
   Object.defineProperty(parsed, 'contents', {
     configurable: true,

@@ -82,8 +82,10 @@ describe('a build lets YAML documents go', () => {
     const builder = new ProjectBuilder(['.'], { cwd: root, ...options });
     expect(builder.build().diagnostics).toEqual([]);
     const parsed = builder.fileResult(path.join(root, 'leaf.skill.yaml'))!.parsed!;
-    // releaseDocument leaves `contents` as a getter that reads a re-parsed document.
-    expect(typeof Object.getOwnPropertyDescriptor(parsed, 'contents')?.get).toBe(released ? 'function' : 'undefined');
+    expect(parsed.fromCst).toBe(true);
+    // Released, the nodes are those of the document composed again from the text; kept, they are
+    // the ones built from the CST (the document, composed on first read, has its own).
+    expect(parsed.contents === parsed.document.contents).toBe(released);
     expect(parsed.document.toJS()).toEqual(parsed.value);
   });
 });
