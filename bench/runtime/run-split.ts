@@ -73,7 +73,29 @@ const userTemplate = (prepared.skill.steps[0] as { user: { render(vars: unknown)
 /** About `--spin-us` µs of arithmetic in process: no allocation, a few cache lines of code and data. */
 const SPIN = Number(values.spin);
 let sink = 0;
-const spin = () => { let x = sink; for (let i = 0; i < SPIN; i++) x = (x * 1103515245 + 12345) | 0; sink = x; };
+/** Wall time of each timed piece where it ran (amid the I/O or not), printed at the end. */
+const pieces = new Map<string, { ms: number; n: number }>();
+const timed = (name: string, fn: () => unknown) => {
+  const t0 = performance.now();
+  fn();
+  const p = pieces.get(name) ?? { ms: 0, n: 0 };
+  p.ms += performance.now() - t0;
+  p.n++;
+  pieces.set(name, p);
+};
+let besideMs = 0;
+let besides = 0;
+let spinMs = 0;
+let spins = 0;
+/** The loop, timed on the wall clock where it runs (its own speed amid the I/O, printed at the end). */
+const spin = () => {
+  const t0 = performance.now();
+  let x = sink;
+  for (let i = 0; i < SPIN; i++) x = (x * 1103515245 + 12345) | 0;
+  sink = x;
+  spinMs += performance.now() - t0;
+  spins++;
+};
 const deep = async (n: number): Promise<unknown> => (n === 0 ? lite.generate({} as EngineRequest) : await deep(n - 1));
 
 const all: Record<string, () => Promise<unknown>> = {
@@ -82,7 +104,15 @@ const all: Record<string, () => Promise<unknown>> = {
   'lite A/A': () => lite.generate({} as EngineRequest),
   'run(lite)': () => onLite.run(skill, { question: QUESTION }),
   'chain(lite)': () => routedLite.run(skill, { question: QUESTION }),
-  beside: () => Promise.all([lite.generate({} as EngineRequest), onInstant.run(skill, { question: QUESTION })]),
+  beside: () => {
+    const call = lite.generate({} as EngineRequest);
+    // runtime.run's synchronous part (up to its first await), timed where it runs; printed at the end.
+    const t0 = performance.now();
+    const run = onInstant.run(skill, { question: QUESTION });
+    besideMs += performance.now() - t0;
+    besides++;
+    return Promise.all([call, run]);
+  },
   alloc: async () => {
     garbage();
     return lite.generate({} as EngineRequest);
@@ -95,9 +125,9 @@ const all: Record<string, () => Promise<unknown>> = {
   deep: () => deep(DEPTH),
   // Pieces of runtime.run, each done once beside the call.
   spin: () => { spin(); return lite.generate({} as EngineRequest); },
-  uuid: () => { randomUUID(); return lite.generate({} as EngineRequest); },
-  validate: () => { prepared.inputValidator.validate({ question: QUESTION }); return lite.generate({} as EngineRequest); },
-  render: () => { userTemplate.render({ inputs: { question: QUESTION }, steps: {} }); return lite.generate({} as EngineRequest); },
+  uuid: () => { timed('uuid', () => randomUUID()); return lite.generate({} as EngineRequest); },
+  validate: () => { timed('validate', () => prepared.inputValidator.validate({ question: QUESTION })); return lite.generate({} as EngineRequest); },
+  render: () => { timed('render', () => userTemplate.render({ inputs: { question: QUESTION }, steps: {} })); return lite.generate({} as EngineRequest); },
 };
 const names = values.only ? values.only.split(',') : Object.keys(all);
 for (const name of names) if (!all[name]) throw new Error(`unknown contender ${name}; known: ${Object.keys(all).join(', ')}`);
@@ -141,6 +171,9 @@ for (const name of names) {
     `${name.padEnd(13)} ${median(r.map((x) => x.cpu)).toFixed(1).padStart(10)}  ${`${signed(median(dc))} (${iqrText(dc)})`.padEnd(26)} ${median(r.map((x) => x.scav)).toFixed(1).padStart(7)}  ${median(r.map((x) => x.scavUs)).toFixed(1).padStart(7)} ${`${signed(median(ds))} (${iqrText(ds)})`.padEnd(24)} ${median(r.map((x) => x.majorUs)).toFixed(1).padStart(7)}`,
   );
 }
+for (const [name, p] of pieces) console.log(`${name}: ${((p.ms * 1000) / p.n).toFixed(2)} µs wall per call, timed where it ran`);
+if (besides > 0) console.log(`beside: runtime.run's synchronous part ${((besideMs * 1000) / besides).toFixed(2)} µs wall per run, timed where it ran`);
+if (spins > 0) console.log(`spin: ${((spinMs * 1000) / spins).toFixed(2)} µs wall per loop of ${SPIN} iterations, timed where it ran`);
 console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 observer.disconnect();
 child.kill('SIGTERM');
