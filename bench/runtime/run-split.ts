@@ -8,6 +8,7 @@
  *   chain(lite)   runtime.run through EngineRouter + the default chain on the lite adapter
  *   beside        the call, and runtime.run on an instant in-process adapter started with it (the
  *                 runtime's work interleaved with the I/O, not wrapped around it)
+ *   beside2       the same with two runs back to back (the second's synchronous part timed apart)
  *   alloc         the call and --kb KB of garbage allocated per call (young-generation pressure)
  *   hold          the call while --kb KB allocated before it are kept alive across the wait (survivors)
  *   deep          the call awaited under --depth nested async frames (async frames alive across the wait)
@@ -112,6 +113,16 @@ const all: Record<string, () => Promise<unknown>> = {
     besideMs += performance.now() - t0;
     besides++;
     return Promise.all([call, run]);
+  },
+  // Two runs back to back beside the call: with cold caches the first pays the misses and the
+  // second finds what it touches warm; were each run simply slow amid the I/O, both would pay.
+  beside2: () => {
+    const call = lite.generate({} as EngineRequest);
+    let run1: Promise<unknown> | undefined;
+    timed('beside2: first run, synchronous part', () => (run1 = onInstant.run(skill, { question: QUESTION })));
+    let run2: Promise<unknown> | undefined;
+    timed('beside2: second run, synchronous part', () => (run2 = onInstant.run(skill, { question: QUESTION })));
+    return Promise.all([call, run1, run2]);
   },
   alloc: async () => {
     garbage();
