@@ -8,6 +8,7 @@
  *   chain(lite)   runtime.run through EngineRouter + the default chain on the lite adapter
  *   beside        the call, and runtime.run on an instant in-process adapter started with it (the
  *                 runtime's work interleaved with the I/O, not wrapped around it)
+ *   beside chain  the same through the router + default chain (its synchronous part timed)
  *   beside2       the same with two runs back to back (the second's synchronous part timed apart)
  *   alloc         the call and --kb KB of garbage allocated per call (young-generation pressure)
  *   hold          the call while --kb KB allocated before it are kept alive across the wait (survivors)
@@ -67,6 +68,7 @@ const bind = (adapter: EngineAdapter) => {
 const onLite = bind(lite);
 const onInstant = bind(instant);
 const routedLite = routedRuntime(lite, [skill]);
+const routedInstant = routedRuntime(instant, [skill]);
 /** `KB` KB as 64-byte-ish objects in an array (what a run's context, frames and copies look like to the GC). */
 const garbage = () => Array.from({ length: KB * 16 }, (_, i) => ({ i, a: i + 1, b: null as unknown }));
 const prepared = onInstant.load(skill);
@@ -112,6 +114,13 @@ const all: Record<string, () => Promise<unknown>> = {
     const run = onInstant.run(skill, { question: QUESTION });
     besideMs += performance.now() - t0;
     besides++;
+    return Promise.all([call, run]);
+  },
+  // The router + default chain on the instant adapter beside the call, its synchronous part timed.
+  'beside chain': () => {
+    const call = lite.generate({} as EngineRequest);
+    let run: Promise<unknown> | undefined;
+    timed('beside chain: synchronous part', () => (run = routedInstant.run(skill, { question: QUESTION })));
     return Promise.all([call, run]);
   },
   // Two runs back to back beside the call: with cold caches the first pays the misses and the
