@@ -16,10 +16,11 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { answerInProcess, benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
+import { withFloorSpans } from './span-floor.js';
 import { iqrText, median, signed } from './stats.js';
 
 const { values } = parseArgs({
@@ -70,40 +71,9 @@ try {
     const block = message.content[0];
     return block?.type === 'text' ? block.text : '';
   };
-  // The OpenTelemetry SDK's own floor around the bare call: the three spans of a traced run (run,
-  // step, chat) with the attributes the runtime sets and the chat span's context around the call,
-  // made by this bench with no SDL code (as tracing.ts's floor, with the call inside).
+  // The OpenTelemetry SDK's own floor (span-floor.ts) around the bare call, with no SDL code.
   const tracer = provider.getTracer('floor');
-  const runAttributes = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'one-step', 'sdl.skill.version': '1.0.0', 'sdl.skill.hash': 'sha256:x' };
-  const finish = ['stop'];
-  const bareSpans = async () => {
-    const parent = context.active();
-    const run = tracer.startSpan('invoke_agent one-step', { kind: 0 }, parent);
-    run.setAttributes(runAttributes);
-    run.setAttribute('sdl.run.id', 'run-id');
-    const runCtx = trace.setSpan(parent, run);
-    const step = tracer.startSpan('sdl.step answer', { kind: 0 }, runCtx);
-    step.setAttributes({ 'sdl.step.id': 'answer', 'sdl.step.kind': 'prompt' });
-    const stepCtx = trace.setSpan(runCtx, step);
-    const chat = tracer.startSpan('chat ' + MODEL, { kind: 2, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': MODEL } }, stepCtx);
-    chat.setAttribute('sdl.engine', 'claude');
-    chat.setAttribute('gen_ai.request.max_tokens', 200);
-    const text = await context.with(trace.setSpan(stepCtx, chat), bareCall);
-    chat.setAttribute('gen_ai.usage.input_tokens', 12);
-    chat.setAttribute('gen_ai.usage.output_tokens', 5);
-    chat.setAttribute('gen_ai.response.model', MODEL);
-    chat.setAttribute('gen_ai.response.finish_reasons', finish);
-    chat.setAttribute('sdl.cost_usd', 0.0001);
-    chat.setAttribute('gen_ai.response.id', 'msg_1');
-    chat.end();
-    step.setAttribute('sdl.step.status', 'ok');
-    step.setAttribute('sdl.cost_usd', 0.0001);
-    step.end();
-    run.setAttribute('sdl.run.cost_usd', 0.0001);
-    run.setAttribute('sdl.run.engines', ['claude']);
-    run.end();
-    return text;
-  };
+  const bareSpans = () => withFloorSpans(tracer, bareCall, undefined);
   const contenders: Record<string, () => Promise<unknown>> = {
     off: async () => (await off.run(skill, { question: QUESTION })).output,
     on: async () => (await on.run(skill, { question: QUESTION })).output,

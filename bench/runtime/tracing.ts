@@ -18,12 +18,13 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { context, trace, type Span, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, type Span, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EngineAdapter, EngineRequest, EngineResponse } from '../../packages/adapters/src/index.js';
 import { loadSkillSource, Telemetry, type TelemetryOptions } from '../../packages/runtime/src/index.js';
 import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
+import { withFloorSpans } from './span-floor.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
@@ -111,51 +112,12 @@ async function cpuPer(runtime: (typeof contenders)['off'], n: number): Promise<n
   return (cpu.user + cpu.system) / n;
 }
 
-/**
- * The SDK's own floor: the three spans of a traced call (run, step, chat) with the attributes the
- * runtime sets on them, set the same way (run: 5 after the start, 2 at the end; step: 2 after the
- * start, 2 at the end; chat: 3 at the start, 2 after it, 6 at the end: 22 in all), the three
- * contexts that parent them and the chat span's `context.with`, and nothing else; what is left of
- * the added cost is SDL's.
- */
+/** The SDK's own floor (span-floor.ts) in a tight loop: what is left of the added cost is SDL's. */
 const floorTracer = provider.getTracer('floor');
-const floorRun = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'one-step', 'sdl.skill.version': '1.0.0', 'sdl.skill.hash': 'sha256:x' };
-const floorStep = { 'sdl.step.id': 'answer', 'sdl.step.kind': 'prompt' };
-const floorFinish = ['stop'];
 const noop = (value: number) => value;
 function sdkFloor(n: number): number {
   const cpu0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) {
-    const parent = context.active();
-    const run = floorTracer.startSpan('invoke_agent one-step', { kind: 0 }, parent);
-    run.setAttributes(floorRun);
-    run.setAttribute('sdl.run.id', 'run-id');
-    const runCtx = trace.setSpan(parent, run);
-    const step = floorTracer.startSpan('sdl.step answer', { kind: 0 }, runCtx);
-    step.setAttributes(floorStep);
-    const stepCtx = trace.setSpan(runCtx, step);
-    const chat = floorTracer.startSpan(
-      'chat claude-sonnet-5',
-      { kind: 2, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': MODEL } },
-      stepCtx,
-    );
-    chat.setAttribute('sdl.engine', 'claude');
-    chat.setAttribute('gen_ai.request.max_tokens', 200);
-    context.with(trace.setSpan(stepCtx, chat), noop, undefined, i);
-    chat.setAttribute('gen_ai.usage.input_tokens', 12);
-    chat.setAttribute('gen_ai.usage.output_tokens', 5);
-    chat.setAttribute('gen_ai.response.model', MODEL);
-    chat.setAttribute('gen_ai.response.finish_reasons', floorFinish);
-    chat.setAttribute('sdl.cost_usd', 0.0001);
-    chat.setAttribute('gen_ai.response.id', 'msg_1');
-    chat.end();
-    step.setAttribute('sdl.step.status', 'ok');
-    step.setAttribute('sdl.cost_usd', 0.0001);
-    step.end();
-    run.setAttribute('sdl.run.cost_usd', 0.0001);
-    run.setAttribute('sdl.run.engines', ['claude']);
-    run.end();
-  }
+  for (let i = 0; i < n; i++) withFloorSpans(floorTracer, noop, i);
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / n;
 }
