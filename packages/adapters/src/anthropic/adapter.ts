@@ -1,6 +1,6 @@
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent, ProviderBatchApi } from '../types.js';
 import { CallDeadline } from '../shared/deadline.js';
-import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './convert.js';
+import { DEFAULT_MAX_TOKENS, toAnthropicBody, toAnthropicStreamBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
 import { openCall, ProviderStream } from '../shared/provider-stream.js';
@@ -105,13 +105,10 @@ export class AnthropicAdapter implements EngineAdapter {
       const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
       const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true, true);
       const reader = new AnthropicStreamReader(request.model);
-      return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), async () => {
-        const { data: events, request_id } = await sdk.client.messages
-          .create({ ...toAnthropicBody(request, this.defaultMaxTokens), stream: true }, sdk.requestOptions(deadline))
-          .withResponse();
-        if (request_id) reader.builder.requestId = request_id;
-        return events;
-      });
+      // The request id goes straight to the reader's builder (see sdk.ts): no `.withResponse()`.
+      return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), () =>
+        sdk.client.messages.create(toAnthropicStreamBody(request, this.defaultMaxTokens), sdk.requestOptions(deadline, reader.builder)),
+      );
     });
   }
 }

@@ -89,6 +89,13 @@ export function toAnthropicBody(request: EngineRequest, defaultMaxTokens = DEFAU
   return body;
 }
 
+/** {@link toAnthropicBody} with `stream: true` set on the body itself (last, as a spread copy would put it), without copying it. */
+export function toAnthropicStreamBody(request: EngineRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): Anthropic.Messages.MessageCreateParamsStreaming {
+  const body = toAnthropicBody(request, defaultMaxTokens) as unknown as Anthropic.Messages.MessageCreateParamsStreaming;
+  body.stream = true;
+  return body;
+}
+
 export function stopReasonFromAnthropic(reason: string | null | undefined): StopReason {
   switch (reason) {
     case 'end_turn':
