@@ -50,11 +50,14 @@ const replays: Replay[] = [
   {
     provider: 'anthropic',
     fixture: 'stream-multi-block.sse',
+    // The stream's request id is read from the response headers (sdk.ts's DeadlineClient).
+    headers: { 'request-id': 'req_fixture_stream_1' },
     response: {
       text: "Okay, let's check the weather for San Francisco, CA:",
       toolCalls: [{ id: 'call_toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: { location: 'San Francisco, CA', unit: 'fahrenheit' } }],
       usage: { inputTokens: 472, outputTokens: 89 },
       stopReason: 'tool_use',
+      requestId: 'req_fixture_stream_1',
     },
     events(events) {
       expect(events.filter((e) => e.type === 'text-delta').map((e) => (e.type === 'text-delta' ? e.text : ''))).toEqual(['Okay', ',', " let's check the weather for San Francisco, CA:"]);
