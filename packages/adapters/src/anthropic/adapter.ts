@@ -3,7 +3,7 @@ import { CallDeadline } from '../shared/deadline.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody, toAnthropicStreamBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
 import { LazySdk } from '../shared/lazy-sdk.js';
-import { openCall, ProviderStream } from '../shared/provider-stream.js';
+import { openCall, ProviderStream, type OpenedCall } from '../shared/provider-stream.js';
 import { lazyBatchApi } from '../shared/lazy-batch-api.js';
 import type { AnthropicSdk } from './sdk.js';
 import { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from '../shared/options.js';
@@ -101,14 +101,19 @@ export class AnthropicAdapter implements EngineAdapter {
 
   /** One stream with the fixed key (`key` undefined) or the credential's `key`; the request is sent on the first read. */
   private streamWith(request: EngineRequest, key: string | undefined): AsyncIterable<StreamEvent> {
-    return new ProviderStream(async () => {
-      const sdk = this.sdk.ready(key) ?? (await this.sdk.load(key));
-      const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true, true);
-      const reader = new AnthropicStreamReader(request.model);
-      // The request id goes straight to the reader's builder (see sdk.ts): no `.withResponse()`.
-      return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), () =>
-        sdk.client.messages.create(toAnthropicStreamBody(request, this.defaultMaxTokens), sdk.requestOptions(deadline, reader.builder)),
-      );
+    return new ProviderStream(() => {
+      // No async frame: with the SDK loaded (every call but the first) the request goes out at once.
+      const sdk = this.sdk.ready(key);
+      return sdk !== undefined ? this.openStream(sdk, request) : this.sdk.load(key).then((loaded) => this.openStream(loaded, request));
     });
+  }
+
+  /** Sends the streaming request; its request id goes straight to the reader's builder (see sdk.ts): no `.withResponse()`. */
+  private openStream(sdk: AnthropicSdk, request: EngineRequest): Promise<OpenedCall<unknown>> {
+    const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true, true);
+    const reader = new AnthropicStreamReader(request.model);
+    return openCall(deadline, reader, (err) => sdk.toEngineError(err, deadline), () =>
+      sdk.client.messages.create(toAnthropicStreamBody(request, this.defaultMaxTokens), sdk.requestOptions(deadline, reader.builder)),
+    );
   }
 }

@@ -117,21 +117,30 @@ export interface OpenedCall<Raw> {
 
 /**
  * Sends a streaming request under `deadline` (`send` resolves with the SDK's event stream) and
- * makes the {@link OpenedCall} that reads it; when sending fails, the deadline is disposed and
- * the failure translated by `toEngineError`.
+ * makes the {@link OpenedCall} that reads it; when sending fails (or throws), the deadline is
+ * disposed and the failure translated by `toEngineError`. One reaction on `send`'s promise, not an
+ * async frame awaiting it: an SDK's own promise subclass (Anthropic's `APIPromise`) would cost
+ * the await a thenable job and a promise more per stream.
  */
-export async function openCall<Raw>(
+export function openCall<Raw>(
   deadline: { dispose(): void },
   reader: WireReader<Raw>,
   toEngineError: (err: unknown) => EngineError,
-  send: () => Promise<AsyncIterable<Raw>>,
+  send: () => PromiseLike<AsyncIterable<Raw>>,
 ): Promise<OpenedCall<Raw>> {
-  try {
-    return { events: await send(), reader, toEngineError, dispose: () => deadline.dispose() };
-  } catch (err) {
+  const fail = (err: unknown): never => {
     deadline.dispose();
     throw toEngineError(err);
+  };
+  let sent: PromiseLike<AsyncIterable<Raw>>;
+  try {
+    sent = send();
+  } catch (err) {
+    deadline.dispose();
+    return Promise.reject(toEngineError(err));
   }
+  // `Promise.resolve` returns a native promise as it is; only another thenable's is wrapped.
+  return Promise.resolve(sent.then((events): OpenedCall<Raw> => ({ events, reader, toEngineError, dispose: () => deadline.dispose() }), fail));
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
