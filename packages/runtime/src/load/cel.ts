@@ -19,6 +19,7 @@ import {
 } from '@sdl/compiler/eval';
 import type { CompiledExpression, CompiledTemplate, ScopeVariables, SourceLocation } from './loaded-skill.js';
 import { setOwn } from '../run/set-own.js';
+import { plainTemplate } from './plain-template.js';
 
 /** Limits for expression evaluation at run time (the compiler's defaults unless given). */
 export type ExpressionLimits = Partial<EvalLimits>;
@@ -96,5 +97,9 @@ export function celTemplateFromAst(
   locate?: (offset: number) => SourceLocation,
 ): CompiledTemplate {
   const compiled = compileTemplate(ast);
-  return { text, source, render: (vars, interrupt) => render(compiled, celVars(vars), limits, interrupt === undefined ? undefined : { interrupt }), ...(locate === undefined ? {} : { locate }) };
+  const full = (vars: ScopeVariables, interrupt?: () => boolean) => render(compiled, celVars(vars), limits, interrupt === undefined ? undefined : { interrupt });
+  // Text and `{{ inputs.x }}` only: rendered directly while the values are short strings (plain-template.ts).
+  const plain = plainTemplate(ast, limits);
+  const renderVars = plain === undefined ? full : (vars: ScopeVariables, interrupt?: () => boolean) => plain(vars.inputs) ?? full(vars, interrupt);
+  return { text, source, render: renderVars, ...(locate === undefined ? {} : { locate }) };
 }
