@@ -15,7 +15,7 @@ type Schema = boolean | { [keyword: string]: unknown };
 type FormatDefinition = true | RegExp | ((data: string) => boolean) | { type?: 'string' | 'number'; validate: RegExp | ((data: never) => boolean) };
 
 /** Keywords that only annotate (ajv ignores them when validating). */
-const ANNOTATIONS = new Set(['description', 'title', 'examples', '$comment', 'deprecated', 'readOnly', 'writeOnly', 'contentMediaType', 'contentEncoding']);
+export const ANNOTATIONS: ReadonlySet<string> = new Set(['description', 'title', 'examples', '$comment', 'deprecated', 'readOnly', 'writeOnly', 'contentMediaType', 'contentEncoding']);
 /** Keywords the walk below checks. */
 const CHECKED = new Set([
   'type', 'enum', 'const', 'anyOf', 'oneOf', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
@@ -72,7 +72,7 @@ export function interpret(schema: unknown, data: unknown): boolean {
 }
 
 /** ajv's type test for one JSON type (`strict: false`: any number is a number). */
-function hasType(type: unknown, data: unknown): boolean {
+export function hasType(type: unknown, data: unknown): boolean {
   switch (type) {
     case 'object':
       return typeof data === 'object' && data !== null && !Array.isArray(data);

@@ -8,6 +8,7 @@ import { loadStandaloneValidators, type StandaloneValidator } from '@sdl/compile
 import type { JsonSchema, JsonValue } from '@sdl/adapters';
 import type { ValueProblem } from '../run/errors.js';
 import { requireOneFileCopy } from './one-file-copy.js';
+import { flatObjectCheck } from './flat-object-check.js';
 import { interpret, interpretable } from './schema-interpreter.js';
 
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
@@ -201,10 +202,13 @@ export function compileValidator(schema: JsonSchema, ajv?: Ajv2020): SchemaValid
   const mayApplyDefaults = text.includes('"default"');
   // Defaults are written into the value (by ajv or the walk), so work on a copy when the schema has any.
   const copy = (value: unknown) => (mayApplyDefaults && value !== null && typeof value === 'object' ? structuredClone(value) : value);
+  // An object of scalar properties passes by one loop (flat-object-check.ts); what it does not pass goes on below.
+  const flat = ajv === undefined ? flatObjectCheck(schema) : undefined;
   return {
     schema,
     validate(value: unknown): ValidationResult {
       let subject = copy(value);
+      if (flat !== undefined && flat(subject)) return { ok: true, value: subject as JsonValue };
       if (check === undefined && interpretations > 0) {
         interpretations--;
         if (passes(schema, subject)) return { ok: true, value: subject as JsonValue };
