@@ -7,7 +7,7 @@ const T0 = Date.parse('2026-12-03T07:00:00Z');
 /** A deadline `ms` from now that records when it expired into `log`. */
 function deadline(name: string, ms: number, log: string[]): QueuedDeadline {
   return {
-    expiresAt: Date.now() + ms,
+    dueAt: performance.now() + ms,
     prev: undefined,
     next: undefined,
     queued: false,
@@ -106,6 +106,22 @@ describe('DeadlineQueue', () => {
     expect(log).toEqual(['first@100', 'second@200']);
     vi.advanceTimersByTime(400);
     expect(log).toEqual(['first@100', 'second@200', 'retry@600']);
+  });
+
+  it('keeps time as a timer does: a step of the system clock neither expires deadlines early nor holds them late', () => {
+    const queue = new DeadlineQueue();
+    const log: string[] = [];
+    queue.add(deadline('short', 100, log));
+    queue.add(deadline('long', 60_000, log));
+    vi.advanceTimersByTime(50);
+    vi.setSystemTime(Date.now() + 120_000); // e.g. NTP stepping the clock after a VM resumed
+    vi.advanceTimersByTime(50);
+    expect(log).toEqual(['short@120100']);
+    vi.setSystemTime(Date.now() - 240_000); // and back, further than it went forward
+    vi.advanceTimersByTime(59_899);
+    expect(log).toEqual(['short@120100']);
+    vi.advanceTimersByTime(1);
+    expect(log).toEqual(['short@120100', 'long@-60000']);
   });
 });
 

@@ -1,6 +1,10 @@
-/** What the queue holds: an expiry (epoch ms) and its links, and what to do when it passes. */
+/**
+ * What the queue holds: when it is due (`performance.now()` time: monotonic, as a Node timer is, so a
+ * step of the system clock neither expires calls early nor holds them late), its links, and what
+ * to do when it passes.
+ */
 export interface QueuedDeadline {
-  expiresAt: number;
+  dueAt: number;
   prev: QueuedDeadline | undefined;
   next: QueuedDeadline | undefined;
   queued: boolean;
@@ -23,16 +27,16 @@ export class DeadlineQueue {
   private head: QueuedDeadline | undefined;
   private tail: QueuedDeadline | undefined;
   private timer: Timer | undefined;
-  /** When the armed timer fires (epoch ms); infinite when none is armed. */
+  /** When the armed timer fires (`performance.now()` time); infinite when none is armed. */
   private timerAt = Number.POSITIVE_INFINITY;
   /** Whether the armed timer keeps the process alive (it does while a deadline is queued). */
   private referenced = false;
   private readonly fire = () => this.expireDue();
 
-  /** Queues `deadline`, whose `expiresAt` is set. */
+  /** Queues `deadline`, whose `dueAt` is set. */
   add(deadline: QueuedDeadline): void {
     let after = this.tail;
-    while (after !== undefined && after.expiresAt > deadline.expiresAt) after = after.prev;
+    while (after !== undefined && after.dueAt > deadline.dueAt) after = after.prev;
     deadline.prev = after;
     deadline.next = after === undefined ? this.head : after.next;
     if (deadline.next === undefined) this.tail = deadline;
@@ -40,7 +44,7 @@ export class DeadlineQueue {
     if (after === undefined) this.head = deadline;
     else after.next = deadline;
     deadline.queued = true;
-    if (deadline.expiresAt < this.timerAt) this.arm(deadline.expiresAt);
+    if (deadline.dueAt < this.timerAt) this.arm(deadline.dueAt);
     else if (!this.referenced) {
       this.timer!.ref!();
       this.referenced = true;
@@ -66,7 +70,7 @@ export class DeadlineQueue {
   private arm(at: number): void {
     this.disarm();
     this.timerAt = at;
-    this.timer = setTimeout(this.fire, Math.max(0, at - Date.now())) as Timer;
+    this.timer = setTimeout(this.fire, Math.max(0, at - performance.now())) as Timer;
     this.referenced = true;
   }
 
@@ -82,12 +86,12 @@ export class DeadlineQueue {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     this.referenced = false;
-    const now = Date.now();
-    for (let due = this.head; due !== undefined && due.expiresAt <= now; due = this.head) {
+    const now = performance.now();
+    for (let due = this.head; due !== undefined && due.dueAt <= now; due = this.head) {
       this.remove(due);
       due.expire();
     }
     // (An expiry may have queued a deadline and armed the timer for it: the earliest decides.)
-    if (this.head !== undefined && this.head.expiresAt < this.timerAt) this.arm(this.head.expiresAt);
+    if (this.head !== undefined && this.head.dueAt < this.timerAt) this.arm(this.head.dueAt);
   }
 }

@@ -47,8 +47,8 @@ export class CallDeadline implements QueuedDeadline {
   /** What to hand to the SDK; undefined when nothing but the deadline's timer (if any) can end the call early. */
   readonly signal: AbortSignal | undefined;
   private readonly controller: AbortController | undefined;
-  /** When the deadline passes (epoch ms); NaN when the call has no deadline of its own (not queued). */
-  expiresAt = Number.NaN;
+  /** When the deadline passes (`performance.now()` time); NaN when the call has no deadline of its own (not queued). */
+  dueAt = Number.NaN;
   prev: QueuedDeadline | undefined = undefined;
   next: QueuedDeadline | undefined = undefined;
   queued = false;
@@ -102,7 +102,7 @@ export class CallDeadline implements QueuedDeadline {
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
       else callerSignal?.addEventListener('abort', this, { once: true });
     }
-    this.expiresAt = expiresAt;
+    this.dueAt = performance.now() + timeoutMs;
     queue.add(this);
   }
 
@@ -146,7 +146,7 @@ export class CallDeadline implements QueuedDeadline {
   /** The call is over: leaves the queue and unlinks the caller's signal. */
   dispose(): void {
     this.attached = undefined;
-    if (Number.isNaN(this.expiresAt)) return;
+    if (Number.isNaN(this.dueAt)) return;
     queue.remove(this);
     if (this.controller !== undefined || this.linked !== undefined) this.callerSignal?.removeEventListener('abort', this);
   }
