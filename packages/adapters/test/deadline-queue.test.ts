@@ -146,6 +146,22 @@ describe('CallDeadline on the queue', () => {
     deadline.dispose();
   });
 
+  it('reports a timeout once its budget has passed, even when an SDK timer of the same budget fires before the queue’s', () => {
+    // A deadline queued behind an earlier one that left: the queue's timer fires for the earlier
+    // time and is armed again, after the SDK's own timer for this call was made.
+    const earlier = new CallDeadline('cohere', 100, undefined);
+    const call = new CallDeadline('cohere', 250, undefined);
+    let seen: string | undefined = 'not called';
+    setTimeout(() => (seen = call.abortError()?.kind), 250); // the SDK's own timeout, made before the re-arm
+    earlier.dispose();
+    vi.advanceTimersByTime(249);
+    expect(seen).toBe('not called');
+    expect(call.abortError()).toBeUndefined();
+    vi.advanceTimersByTime(1);
+    expect(seen).toBe('timeout');
+    call.dispose();
+  });
+
   it('once disposed it never fires', () => {
     const deadline = new CallDeadline('anthropic', 250, undefined, true, true);
     const controller = new AbortController();

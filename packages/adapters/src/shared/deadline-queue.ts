@@ -83,10 +83,13 @@ export class DeadlineQueue {
 
   /** The timer fired: expires every deadline due (each leaves the queue first) and arms for the next. */
   private expireDue(): void {
+    // A Node timer fires by the event loop's cached time, which may lag performance.now() by under a
+    // millisecond: what the timer was armed for is due, or it would be armed again and fire a loop
+    // turn later than an SDK's own timer for the same budget.
+    const now = Math.max(performance.now(), this.timerAt);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     this.referenced = false;
-    const now = performance.now();
     for (let due = this.head; due !== undefined && due.dueAt <= now; due = this.head) {
       this.remove(due);
       due.expire();

@@ -131,7 +131,10 @@ export class CallDeadline implements QueuedDeadline {
 
   /** The error to throw when this call was ended by its deadline or its caller, else undefined. */
   abortError(cause?: unknown): EngineError | undefined {
-    if (this.timedOut) {
+    // Past the deadline is a timeout even when the queue's timer has not fired yet: an SDK's own timer
+    // for the same budget (Cohere's `timeoutInSeconds`, Anthropic's `timeout`) may fire first and
+    // report the abort its own way (Cohere: a transport error).
+    if (this.timedOut || this.dueAt <= performance.now()) {
       return new EngineError('timeout', `${this.provider}: no complete response within ${this.timeoutMs} ms`, {
         provider: this.provider,
         cause,
@@ -148,6 +151,8 @@ export class CallDeadline implements QueuedDeadline {
     this.attached = undefined;
     if (Number.isNaN(this.dueAt)) return;
     queue.remove(this);
+    // Over: its budget passing later is no timeout of this call's.
+    this.dueAt = Number.NaN;
     if (this.controller !== undefined || this.linked !== undefined) this.callerSignal?.removeEventListener('abort', this);
   }
 }
