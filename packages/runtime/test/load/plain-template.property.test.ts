@@ -35,18 +35,24 @@ type Part = string | string[];
 const parts = fc.array(fc.oneof(literal, path) as fc.Arbitrary<Part>, { minLength: 1, maxLength: 5 });
 const templateOf = (ps: Part[]) => ps.map((p) => (typeof p === 'string' ? p : `{{ inputs.${p.join('.')} }}`)).join('');
 const text = fc.string({ unit: fc.constantFrom('a', ' ', '\t', '\n', 'é', '😀', '{', '"'), maxLength: 8 });
-const leaf = fc.oneof({ weight: 4, arbitrary: text }, fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.string({ minLength: 1025, maxLength: 1100 }), fc.constant([]), fc.constant({}));
+const leaf = fc.oneof({ weight: 4, arbitrary: text }, fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.string({ minLength: 1025, maxLength: 1100 }), fc.constant(null).map(() => []), fc.constant(null).map(() => ({})));
 
 /** Inputs holding a leaf at every path of the template (later paths may overwrite or cut earlier ones), so the insertions mostly resolve. */
 function inputsFor(ps: Part[], leaves: unknown[]): Record<string, unknown> {
   const root: Record<string, unknown> = {};
+  // Descend only into objects made here: a leaf (possibly one shared object across cases) is replaced, never written to.
+  const made = new Set<unknown>([root]);
   let n = 0;
   for (const p of ps) {
     if (typeof p === 'string') continue;
     let at: Record<string, unknown> = root;
     for (let i = 0; i < p.length - 1; i++) {
       const next = Object.hasOwn(at, p[i]!) ? at[p[i]!] : undefined;
-      if (next === null || typeof next !== 'object' || Array.isArray(next)) at[p[i]!] = {};
+      if (!made.has(next)) {
+        const fresh = {};
+        made.add(fresh);
+        at[p[i]!] = fresh;
+      }
       at = at[p[i]!] as Record<string, unknown>;
     }
     at[p[p.length - 1]!] = leaves[n++ % leaves.length];
