@@ -1,4 +1,5 @@
 import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent, ProviderBatchApi } from '../types.js';
+import type { EngineError } from '../errors.js';
 import { CallDeadline } from '../shared/deadline.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody, toAnthropicStreamBody } from './convert.js';
 import { AnthropicStreamReader, fromAnthropicMessage } from './response.js';
@@ -66,27 +67,33 @@ export class AnthropicAdapter implements EngineAdapter {
    */
   private send(sdk: AnthropicSdk, request: EngineRequest): Promise<EngineResponse> {
     const deadline = new CallDeadline('anthropic', request.timeoutMs ?? this.timeoutMs, request.signal, true, true);
+    // Each failure is translated before the deadline is disposed: the deadline still knows whether it ended the call.
+    const failed = (err: unknown): EngineError => {
+      const error = sdk.toEngineError(err, deadline);
+      deadline.dispose();
+      return error;
+    };
     let reply: ReturnType<AnthropicSdk['client']['messages']['create']>;
     try {
       reply = sdk.client.messages.create(toAnthropicBody(request, this.defaultMaxTokens), sdk.requestOptions(deadline));
     } catch (err) {
-      deadline.dispose();
-      return Promise.reject(sdk.toEngineError(err, deadline));
+      return Promise.reject(failed(err));
     }
     // The parsed message carries the `request-id` header as `_request_id`; `.withResponse()` would
     // read the same header again and add a promise round.
     return reply.then(
       (data) => {
-        deadline.dispose();
+        let response: EngineResponse;
         try {
-          return fromAnthropicMessage(data, data._request_id);
+          response = fromAnthropicMessage(data, data._request_id);
         } catch (err) {
-          throw sdk.toEngineError(err, deadline);
+          throw failed(err);
         }
+        deadline.dispose();
+        return response;
       },
       (err: unknown) => {
-        deadline.dispose();
-        throw sdk.toEngineError(err, deadline);
+        throw failed(err);
       },
     );
   }

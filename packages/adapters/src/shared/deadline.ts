@@ -78,9 +78,8 @@ export class CallDeadline implements QueuedDeadline {
       this.signal = callerSignal;
       return;
     }
-    const expiresAt = Date.now() + timeoutMs;
     const callerExpiresAt = callerSignal && signalDeadlines.get(callerSignal);
-    if (callerExpiresAt !== undefined && callerExpiresAt <= expiresAt) {
+    if (callerExpiresAt !== undefined && callerExpiresAt <= Date.now() + timeoutMs) {
       // The caller's signal fires by this call's deadline anyway (and its owner reports the timeout).
       this.signal = callerSignal;
       return;

@@ -128,19 +128,27 @@ export function openCall<Raw>(
   toEngineError: (err: unknown) => EngineError,
   send: () => PromiseLike<AsyncIterable<Raw>>,
 ): Promise<OpenedCall<Raw>> {
-  const fail = (err: unknown): never => {
+  // Translated before the deadline is disposed: the deadline still knows whether it ended the call.
+  const failed = (err: unknown): EngineError => {
+    const error = toEngineError(err);
     deadline.dispose();
-    throw toEngineError(err);
+    return error;
   };
   let sent: PromiseLike<AsyncIterable<Raw>>;
   try {
     sent = send();
   } catch (err) {
-    deadline.dispose();
-    return Promise.reject(toEngineError(err));
+    return Promise.reject(failed(err));
   }
   // `Promise.resolve` returns a native promise as it is; only another thenable's is wrapped.
-  return Promise.resolve(sent.then((events): OpenedCall<Raw> => ({ events, reader, toEngineError, dispose: () => deadline.dispose() }), fail));
+  return Promise.resolve(
+    sent.then(
+      (events): OpenedCall<Raw> => ({ events, reader, toEngineError, dispose: () => deadline.dispose() }),
+      (err: unknown) => {
+        throw failed(err);
+      },
+    ),
+  );
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
