@@ -159,14 +159,7 @@ function answered(breakers: CircuitBreakers, ctx: CallContext, admission: Admiss
   const emit = ctx.emit;
   if (result.kind === 'response') {
     // An in-process store records the success at once; the others (Redis) are awaited.
-    let recorded = false;
-    try {
-      recorded = breakers.recordNow(ctx.engine, ctx.policies.breaker, 'success', admission.probe, emit);
-    } catch (error) {
-      recorded = true;
-      ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
-    }
-    return recorded ? result : settle(breakers, ctx, admission.probe, emit, 'success').then(() => result);
+    return recordedNow(breakers, ctx, admission.probe, emit, 'success') ? result : settle(breakers, ctx, admission.probe, emit, 'success').then(() => result);
   }
   // A stream settles once, on the first of its outcomes; an in-process store at once, as a response does
   // (the stream's end then passes through no promise of this stage's).
@@ -174,13 +167,7 @@ function answered(breakers: CircuitBreakers, ctx: CallContext, admission: Admiss
   const settleStream = (outcome: BreakerOutcome) => {
     if (settled) return;
     settled = true;
-    try {
-      if (breakers.recordNow(ctx.engine, ctx.policies.breaker, outcome, admission.probe, emit)) return;
-    } catch (error) {
-      ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
-      return;
-    }
-    return settle(breakers, ctx, admission.probe, emit, outcome);
+    return recordedNow(breakers, ctx, admission.probe, emit, outcome) ? undefined : settle(breakers, ctx, admission.probe, emit, outcome);
   };
   return {
     ...result,
@@ -190,6 +177,19 @@ function answered(breakers: CircuitBreakers, ctx: CallContext, admission: Admiss
       onFinally: () => settleStream('ignored'),
     }),
   };
+}
+
+/**
+ * Records a call's outcome at once when the breaker's store is in process (a failure there is logged,
+ * not thrown, and counts as done); false when the store must be awaited ({@link settle}).
+ */
+function recordedNow(breakers: CircuitBreakers, ctx: CallContext, probe: boolean, emit: (e: CallEvent) => void, outcome: BreakerOutcome): boolean {
+  try {
+    return breakers.recordNow(ctx.engine, ctx.policies.breaker, outcome, probe, emit);
+  } catch (error) {
+    ctx.logger.warn('circuit breaker update failed', { engine: ctx.engine, error });
+    return true;
+  }
 }
 
 /**
