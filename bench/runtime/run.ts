@@ -242,7 +242,7 @@ async function main(): Promise<void> {
       );
     }
     if (values.json !== undefined) {
-      writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, loadStart: load0, loadEnd: loadavg(), rounds: ROUNDS, results }, null, 1));
+      writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, concurrency: CONCURRENCY, loadStart: load0, loadEnd: loadavg(), rounds: ROUNDS, results }, null, 1));
     }
     console.log(`measured rounds took ${seconds.toFixed(1)} s; load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
