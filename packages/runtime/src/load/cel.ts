@@ -25,16 +25,33 @@ import { plainTemplate } from './plain-template.js';
 export type ExpressionLimits = Partial<EvalLimits>;
 
 /**
- * Where a scope keeps its CEL conversions: JSON objects and arrays already wrapped for CEL, and the
- * `{output}` map of each finished step, by identity (values are never mutated within a run). The map lives on the scope object under a
- * symbol, so it is made once per run (for_each scopes spread the parent scope and share it) and
- * is collected with the run; no process-wide table grows with every run's input.
+ * Where a scope keeps its CEL conversions, on the scope object under symbols, so they are made once
+ * per run (for_each scopes spread the parent scope and share them) and collected with the run; no
+ * process-wide table grows with every run's input. `inputs`, which every scope has and most
+ * expressions read, is kept in a slot of its own; JSON objects and arrays of steps and loop
+ * variables already wrapped for CEL, and the `{output}` map of each finished step, in a map by
+ * identity (values are never mutated within a run), made when the first of them is converted: a
+ * `Map` per scope cost more than the rest of a first evaluation that reads only `inputs`.
  */
 const CONVERSIONS: unique symbol = Symbol('sdl.celConversions');
-type ConvertingScope = ScopeVariables & { [CONVERSIONS]?: Map<object, Value> };
+const INPUTS_JSON: unique symbol = Symbol('sdl.celInputsJson');
+const INPUTS_CEL: unique symbol = Symbol('sdl.celInputs');
+type ConvertingScope = ScopeVariables & { [CONVERSIONS]?: Map<object, Value>; [INPUTS_JSON]?: JsonValue; [INPUTS_CEL]?: Value };
 
-function toCel(value: JsonValue, conversions: Map<object, Value>): Value {
+/** The scope's `inputs` as a CEL value, wrapped once per scope. */
+function celInputs(vars: ConvertingScope): Value {
+  const inputs = vars.inputs;
+  if (inputs === null || typeof inputs !== 'object') return fromJsonLazy(inputs);
+  if (vars[INPUTS_JSON] === inputs) return vars[INPUTS_CEL]!;
+  const cel = fromJsonLazy(inputs);
+  vars[INPUTS_JSON] = inputs;
+  vars[INPUTS_CEL] = cel;
+  return cel;
+}
+
+function toCel(value: JsonValue, vars: ConvertingScope): Value {
   if (value === null || typeof value !== 'object') return fromJsonLazy(value);
+  const conversions = (vars[CONVERSIONS] ??= new Map<object, Value>());
   let cel = conversions.get(value);
   if (cel === undefined) {
     cel = fromJsonLazy(value);
@@ -52,19 +69,20 @@ const NO_STEPS: Value = new Map<string, Value>();
  * built for every evaluation.
  */
 function celVars(vars: ConvertingScope): Record<string, Value> {
-  const conversions = (vars[CONVERSIONS] ??= new Map<object, Value>());
   // Every scope has `inputs` and `steps`: one literal shape; loop variables are added to it.
-  const result: Record<string, Value> = { inputs: toCel(vars.inputs, conversions), steps: celSteps(vars.steps, conversions) };
-  for (const name in vars) if (name !== 'inputs' && name !== 'steps') setOwn(result, name, toCel(vars[name] as JsonValue, conversions));
+  const result: Record<string, Value> = { inputs: celInputs(vars), steps: celSteps(vars) };
+  for (const name in vars) if (name !== 'inputs' && name !== 'steps') setOwn(result, name, toCel(vars[name] as JsonValue, vars));
   return result;
 }
 
-function celSteps(entries: ScopeVariables['steps'], conversions: Map<object, Value>): Value {
+function celSteps(vars: ConvertingScope): Value {
+  const entries = vars.steps;
   let steps: Map<string, Value> | undefined;
   for (const id in entries) {
     const entry = entries[id]!;
+    const conversions = (vars[CONVERSIONS] ??= new Map<object, Value>());
     let step = conversions.get(entry);
-    if (step === undefined) conversions.set(entry, (step = new Map([['output', toCel(entry.output, conversions)]])));
+    if (step === undefined) conversions.set(entry, (step = new Map([['output', toCel(entry.output, vars)]])));
     (steps ??= new Map()).set(id, step);
   }
   return steps ?? NO_STEPS;
