@@ -26,6 +26,9 @@ function userTurnFor(m: UserMessage, target: HistoryTarget): UserMessage {
   return copy;
 }
 
+/** A user turn that every engine takes as it is. */
+const isPlainUserTurn = (m: Message): boolean => m.role === 'user' && m.attachments === undefined;
+
 /** The ids answered and called when a conversation has no tool results: none (never added to, since no call is kept). */
 const NO_IDS: ReadonlySet<string> & Set<string> = new Set<string>();
 
@@ -46,6 +49,8 @@ function describeCall(call: ToolCall): string {
  * The system prompt is a separate field; each adapter places it where its provider wants it.
  */
 export function convertHistory(messages: readonly Message[], target: HistoryTarget): Message[] {
+  // Only user turns without attachments (a first turn): nothing to convert, so the turns are not copied one by one.
+  if (messages.every(isPlainUserTurn)) return messages.slice();
   // Without tool results (a first turn, a plain chat) no call is answered: no sets to build.
   const answered = messages.some((m) => m.role === 'tool')
     ? new Set(messages.filter((m) => m.role === 'tool').map((m) => (m as { toolCallId: string }).toolCallId))

@@ -6,21 +6,13 @@ import type { Logger } from '../observability/logger.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import type { Clock } from '../time/clock.js';
 
-/** What the router knows of one engine hop when it makes the hop's {@link RoutedCallContext}. */
-export type RoutedCallFields = Pick<
-  CallContext,
-  'engine' | 'provider' | 'model' | 'adapter' | 'request' | 'streaming' | 'tenant' | 'policies' | 'deadline' | 'clock' | 'logger' | 'emit'
-> & {
-  /** The caller's signal; without one, `signal` is a never-aborting stand-in made on first read. */
-  signal: AbortSignal | undefined;
-};
-
 /**
  * The context of one engine hop of a routed call. A class rather than an object literal: the
  * literal needed a getter closure and a computed key per call, which V8 builds through its slow
  * path; here the lazy `signal` and `state` are prototype accessors over private fields and every
  * context has one shape. The optional fields (`runId`, `sessionId`, `metrics`, `observer`) are own
- * properties only when set, as before.
+ * properties only when set, as before. The constructor takes the hop's fields as arguments, not
+ * as one object: that object was made per call only to be read here.
  */
 export class RoutedCallContext implements CallContext {
   readonly engine: string;
@@ -46,21 +38,37 @@ export class RoutedCallContext implements CallContext {
   #signal: AbortSignal | undefined;
   #state: Map<string, unknown> | undefined;
 
-  constructor(fields: RoutedCallFields) {
-    this.engine = fields.engine;
-    this.provider = fields.provider;
-    this.model = fields.model;
-    this.adapter = fields.adapter;
-    this.request = fields.request;
-    this.streaming = fields.streaming;
-    this.tenant = fields.tenant;
-    this.policies = fields.policies;
-    this.deadline = fields.deadline;
-    this.clock = fields.clock;
-    this.logger = fields.logger;
-    this.emit = fields.emit;
-    this.#signal = fields.signal;
-    this[IDLE_SIGNAL] = fields.signal === undefined;
+  /**
+   * @param entry the engine of the hop (its name, provider and adapter)
+   * @param signal the caller's signal; without one, `signal` is a never-aborting stand-in made on first read
+   */
+  constructor(
+    entry: { readonly name: string; readonly provider: Provider; readonly adapter: EngineAdapter },
+    model: string,
+    request: EngineRequest,
+    streaming: boolean,
+    tenant: string,
+    policies: ResolvedPolicies,
+    signal: AbortSignal | undefined,
+    deadline: number,
+    clock: Clock,
+    logger: Logger,
+    emit: (event: CallEvent) => void,
+  ) {
+    this.engine = entry.name;
+    this.provider = entry.provider;
+    this.model = model;
+    this.adapter = entry.adapter;
+    this.request = request;
+    this.streaming = streaming;
+    this.tenant = tenant;
+    this.policies = policies;
+    this.deadline = deadline;
+    this.clock = clock;
+    this.logger = logger;
+    this.emit = emit;
+    this.#signal = signal;
+    this[IDLE_SIGNAL] = signal === undefined;
   }
 
   /** Fires when the caller gives up. */

@@ -284,21 +284,19 @@ export class EngineRouter {
     const request = copyWith(options.request as EngineRequest, 'messages', messages);
     request.model = model;
     if (descriptor && !descriptor.features.includes('tools')) delete request.tools;
-    const ctx = new RoutedCallContext({
-      engine: entry.name,
-      provider: entry.provider,
+    const ctx = new RoutedCallContext(
+      entry,
       model,
-      adapter: entry.adapter,
       request,
       streaming,
-      tenant: options.tenant ?? 'default',
-      policies: this.policiesFor(options.policies, entry.config),
+      options.tenant ?? 'default',
+      this.policiesFor(options.policies, entry.config),
       signal,
-      deadline: options.deadline ?? Number.POSITIVE_INFINITY,
-      clock: this.clock,
-      logger: this.logger,
+      options.deadline ?? Number.POSITIVE_INFINITY,
+      this.clock,
+      this.logger,
       emit,
-    });
+    );
     const optional = ctx as { runId?: string; sessionId?: string; metrics?: RuntimeMetrics; observer?: HopObserver };
     if (hop !== undefined) optional.observer = hop;
     if (options.runId !== undefined) optional.runId = options.runId;

@@ -1,11 +1,11 @@
 import type { Clock } from '../time/clock.js';
 import { BREAKER_STATE_VALUE, type RuntimeMetrics } from '../observability/metrics.js';
-import { admit, recordOutcome, type Admission, type BreakerOutcome } from './circuit-breaker-state.js';
+import { admit, recordOutcome, type Admission, type BreakerOutcome, type BreakerRecord } from './circuit-breaker-state.js';
 import type { BreakerStore } from './circuit-breaker-store.js';
 import type { BreakerPolicy } from './policies.js';
 import { engineErrorOf, tapStream } from './stream.js';
 import { withTraits } from './stage-traits.js';
-import type { BreakerStateName, CallContext, CallEvent, CallResult, Middleware, Next } from './types.js';
+import type { BreakerStateName, CallContext, CallEvent, CallResult, Middleware, Terminal } from './types.js';
 
 /** Refused without calling the engine: its breaker is open (or half-open with a probe in flight). */
 export class CircuitOpenError extends Error {
@@ -35,10 +35,20 @@ export function breakerOutcome(error: unknown): BreakerOutcome {
 
 type Listener = (event: Extract<CallEvent, { type: 'breaker-state' }>) => void;
 
+type Change = { from: BreakerStateName; to: BreakerStateName };
+
+/** The store updates every call under one policy makes: admitting it and, most often, recording its success (not a probe's). */
+interface PolicyUpdates {
+  admit: (record: BreakerRecord) => Admission;
+  succeeded: (record: BreakerRecord) => Change;
+}
+
 /** The breakers of one runtime: one per engine, state in a BreakerStore (memory or Redis). */
 export class CircuitBreakers {
   private readonly listeners = new Set<Listener>();
   private readonly seen = new Set<string>();
+  /** The updates of each policy seen, made once instead of two closures per call (policies are resolved once per skill and engine). */
+  private readonly updates = new WeakMap<BreakerPolicy, PolicyUpdates>();
 
   constructor(
     private readonly store: BreakerStore,
@@ -64,13 +74,31 @@ export class CircuitBreakers {
    * @returns whether the call is allowed, whether it is a half-open probe, and the state transition
    */
   async admit(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void): Promise<Admission> {
-    return this.admitted(engine, await this.store.update(engine, (r) => admit(r, policy, this.clock.now())), emit);
+    return this.admitted(engine, await this.store.update(engine, this.updatesOf(policy).admit), emit);
   }
 
   /** {@link admit} without a promise round, for a store that updates synchronously; undefined for one that does not. */
   admitNow(engine: string, policy: BreakerPolicy, emit?: (e: CallEvent) => void): Admission | undefined {
     if (!this.store.updateNow) return undefined;
-    return this.admitted(engine, this.store.updateNow(engine, (r) => admit(r, policy, this.clock.now())), emit);
+    return this.admitted(engine, this.store.updateNow(engine, this.updatesOf(policy).admit), emit);
+  }
+
+  private updatesOf(policy: BreakerPolicy): PolicyUpdates {
+    let updates = this.updates.get(policy);
+    if (updates === undefined) {
+      updates = {
+        admit: (r) => admit(r, policy, this.clock.now()),
+        succeeded: (r) => recordOutcome(r, policy, this.clock.now(), 'success', false),
+      };
+      this.updates.set(policy, updates);
+    }
+    return updates;
+  }
+
+  /** The store update that records `outcome`: the policy's own for a success that is not a probe's, else one made for it. */
+  private recording(policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean): (record: BreakerRecord) => Change {
+    if (outcome === 'success' && !probe) return this.updatesOf(policy).succeeded;
+    return (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe);
   }
 
   private admitted(engine: string, admission: Admission, emit?: (e: CallEvent) => void): Admission {
@@ -85,7 +113,7 @@ export class CircuitBreakers {
 
   /** Records an admitted call's outcome; opens, closes or keeps the breaker, and reports any state change. */
   async record(engine: string, policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean, emit?: (e: CallEvent) => void) {
-    const change = await this.store.update(engine, (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe));
+    const change = await this.store.update(engine, this.recording(policy, outcome, probe));
     this.changed(engine, change.from, change.to, emit);
   }
 
@@ -95,7 +123,7 @@ export class CircuitBreakers {
    */
   recordNow(engine: string, policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean, emit?: (e: CallEvent) => void): boolean {
     if (!this.store.updateNow) return false;
-    const change = this.store.updateNow(engine, (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe));
+    const change = this.store.updateNow(engine, this.recording(policy, outcome, probe));
     this.changed(engine, change.from, change.to, emit);
     return true;
   }
@@ -116,14 +144,14 @@ export class CircuitBreakers {
 export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware {
   // Not async itself: an in-process store admits at once, and the call's outcome is settled in one
   // `then` (an async frame per call cost more than the stage's own work; see bench/README.md, http).
-  return withTraits((ctx, next) => {
+  return withTraits((ctx, next: Terminal) => {
     let admission: Admission | undefined;
     let pending: Promise<CallResult>;
     try {
       admission = breakers.admitNow(ctx.engine, ctx.policies.breaker, ctx.emit);
       if (admission === undefined) return admitLater(breakers, ctx, next);
       if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
-      pending = next();
+      pending = next(ctx);
     } catch (error) {
       return admission?.allowed ? failed(breakers, ctx, admission, error) : Promise.reject(error);
     }
@@ -132,16 +160,16 @@ export function circuitBreakerMiddleware(breakers: CircuitBreakers): Middleware 
       (result) => answered(breakers, ctx, admitted, result),
       (error: unknown) => failed(breakers, ctx, admitted, error),
     );
-  }, { signalBlind: true });
+  }, { signalBlind: true, passesContext: true });
 }
 
 /** The stage on a store that admits asynchronously (Redis). */
-async function admitLater(breakers: CircuitBreakers, ctx: CallContext, next: Next): Promise<CallResult> {
+async function admitLater(breakers: CircuitBreakers, ctx: CallContext, next: Terminal): Promise<CallResult> {
   const admission = await breakers.admit(ctx.engine, ctx.policies.breaker, ctx.emit);
   if (!admission.allowed) throw new CircuitOpenError(ctx.engine, admission.to, admission.retryInMs);
   let result;
   try {
-    result = await next();
+    result = await next(ctx);
   } catch (error) {
     return failed(breakers, ctx, admission, error);
   }

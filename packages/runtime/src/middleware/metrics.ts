@@ -1,7 +1,7 @@
 import { tapStream, engineErrorOf } from './stream.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import { withTraits } from './stage-traits.js';
-import type { CallContext, CallResult, Middleware, Next } from './types.js';
+import type { CallContext, CallResult, Middleware, Terminal } from './types.js';
 
 /**
  * Innermost built-in, one observation per attempt: duration by engine, model and outcome
@@ -9,10 +9,10 @@ import type { CallContext, CallResult, Middleware, Next } from './types.js';
  */
 export function metricsMiddleware(): Middleware {
   // Not async itself: without metrics the call passes straight through, without a promise of its own.
-  return withTraits((ctx, next) => (ctx.metrics ? observed(ctx.metrics, ctx, next) : next()), { signalBlind: true });
+  return withTraits((ctx, next: Terminal) => (ctx.metrics ? observed(ctx.metrics, ctx, next) : next(ctx)), { signalBlind: true, passesContext: true });
 }
 
-async function observed(metrics: RuntimeMetrics, ctx: CallContext, next: Next): Promise<CallResult> {
+async function observed(metrics: RuntimeMetrics, ctx: CallContext, next: Terminal): Promise<CallResult> {
   const started = ctx.clock.now();
   const observe = (outcome: string) =>
     metrics.callDuration.observe({ engine: ctx.engine, model: ctx.model, outcome }, (ctx.clock.now() - started) / 1000);
@@ -24,7 +24,7 @@ async function observed(metrics: RuntimeMetrics, ctx: CallContext, next: Next): 
   };
   let result;
   try {
-    result = await next();
+    result = await next(ctx);
   } catch (error) {
     fail(error);
     throw error;

@@ -1,7 +1,7 @@
 import type { EngineRequest, Message } from '@sdl/adapters';
 import { Redactor } from '../observability/redactor.js';
 import { withTraits } from './stage-traits.js';
-import type { Middleware } from './types.js';
+import type { Middleware, Terminal } from './types.js';
 
 /** Redacts every text field of a request (system, messages, tool arguments and results). */
 export function redactRequest(redactor: Redactor, request: EngineRequest): EngineRequest {
@@ -26,9 +26,9 @@ export function redactRequest(redactor: Redactor, request: EngineRequest): Engin
  */
 export function redactionMiddleware(): Middleware {
   const compiled = new Map<string, Redactor>();
-  const middleware: Middleware = (ctx, next) => {
+  const middleware: Middleware = (ctx, next: Terminal) => {
     const { kinds, custom } = ctx.policies.redact;
-    if (kinds.length === 0 && custom.length === 0) return next();
+    if (kinds.length === 0 && custom.length === 0) return next(ctx);
     const key = JSON.stringify([kinds, custom]);
     let redactor = compiled.get(key);
     if (!redactor) {
@@ -37,10 +37,11 @@ export function redactionMiddleware(): Middleware {
       compiled.set(key, redactor);
     }
     ctx.request = redactRequest(redactor, ctx.request);
-    return next();
+    return next(ctx);
   };
   return withTraits(middleware, {
     idle: (p) => p.redact.kinds.length === 0 && p.redact.custom.length === 0,
     signalBlind: true,
+    passesContext: true,
   });
 }

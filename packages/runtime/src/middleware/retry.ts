@@ -1,7 +1,7 @@
 import { isEngineError, type EngineError } from '@sdl/adapters';
 import type { RetryPolicy } from './policies.js';
 import { withTraits } from './stage-traits.js';
-import type { CallContext, CallResult, Middleware, Next } from './types.js';
+import type { CallContext, CallResult, Middleware, Terminal } from './types.js';
 
 /**
  * Backoff before retry number `retry` (1 = the first retry), AWS Architecture Blog
@@ -39,29 +39,29 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
   const random = options.random ?? Math.random;
   // Not async itself: an untraced first attempt that answers passes through one `then` (an async
   // frame per call cost more than the stage's own work; see bench/README.md, http).
-  const middleware: Middleware = (ctx, next) => {
+  const middleware = (ctx: CallContext, next: Terminal): Promise<CallResult> => {
     if (ctx.observer !== undefined) return attempts(ctx, next, random, 1, 0);
     ctx.attempt = 1;
     let first: Promise<CallResult>;
     try {
-      first = next();
+      first = next(ctx);
     } catch (error) {
       first = Promise.reject(error);
     }
     return first.then(undefined, (error: unknown) => afterFirstFailure(ctx, next, random, error));
   };
   // One attempt allowed: nothing to retry. It reads the caller's signal (its sleeps), never the attempt's.
-  return withTraits(middleware, { idle: (p) => p.retry.maxAttempts <= 1, signalBlind: true });
+  return withTraits(middleware, { idle: (p) => p.retry.maxAttempts <= 1, signalBlind: true, passesContext: true });
 }
 
 /** Attempts from `attempt` on, each traced when the call is, until one answers or the error is final. */
-async function attempts(ctx: CallContext, next: Next, random: () => number, attempt: number, previousDelay: number): Promise<CallResult> {
+async function attempts(ctx: CallContext, next: Terminal, random: () => number, attempt: number, previousDelay: number): Promise<CallResult> {
   const policy = ctx.policies.retry;
   for (; ; attempt++) {
     ctx.attempt = attempt;
     const observed = ctx.observer?.attempt(attempt);
     try {
-      const result = await (observed === undefined ? next() : observed.run(next));
+      const result = await (observed === undefined ? next(ctx) : observed.run(() => next(ctx)));
       observed?.end();
       return result;
     } catch (error) {
@@ -75,7 +75,7 @@ async function attempts(ctx: CallContext, next: Next, random: () => number, atte
 }
 
 /** The untraced first attempt failed with `error`: thrown on when final, else the next attempts after the backoff. */
-async function afterFirstFailure(ctx: CallContext, next: Next, random: () => number, error: unknown): Promise<CallResult> {
+async function afterFirstFailure(ctx: CallContext, next: Terminal, random: () => number, error: unknown): Promise<CallResult> {
   const delay = retryDelay(ctx, error, ctx.policies.retry, 1, 0, random);
   if (delay === undefined || !isEngineError(error)) throw error;
   await backOff(ctx, error, 1, delay);

@@ -4,7 +4,7 @@ import { systemClock } from '../time/clock.js';
 import { callerMayAbort } from './call-signal.js';
 import { abortError, isContentEvent, StreamInterruptedError } from './stream.js';
 import { traitsOf, withTraits } from './stage-traits.js';
-import type { CallContext, Middleware } from './types.js';
+import type { CallContext, CallResult, Middleware, Terminal } from './types.js';
 
 /** Resolves or rejects with `promise`, or rejects when `signal` aborts first. */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
@@ -102,6 +102,7 @@ export function timeoutMiddleware(): Middleware {
     // With only stages inside that never read the attempt's signal, an adapter that enforces
     // `timeoutMs` itself keeps the one deadline of the call: no second timer, signal or race.
     specialize: (inner) => (inner.every((m) => traitsOf(m)?.signalBlind) ? adapterDeadline : attemptTimeout),
+    passesContext: true,
   });
 }
 
@@ -111,18 +112,19 @@ export function timeoutMiddleware(): Middleware {
  * attempt's budget and the caller's signal (already on the request), and the adapter's deadline
  * ends the call with EngineError('timeout'); otherwise it is the full stage.
  */
-const adapterDeadline: Middleware = (ctx, next) => {
+const adapterDeadline = withTraits((ctx, next: Terminal): Promise<CallResult> => {
   const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
   if (ctx.adapter.enforcesTimeout !== true || ctx.clock !== systemClock || !(budget >= 1) || ctx.request.signal !== (callerMayAbort(ctx) ? ctx.signal : undefined)) {
     return attemptTimeout(ctx, next);
   }
   if (ctx.request.signal?.aborted) return Promise.reject(abortError(ctx.request.signal, ctx.provider));
   ctx.request = copyWith(ctx.request, 'timeoutMs', Math.round(budget));
-  return next();
-};
+  return next(ctx);
+}, { passesContext: true });
 
 /** The full stage: each attempt gets its own signal and timer, and the wait is raced against them. */
-const attemptTimeout: Middleware = async (ctx, next) => {
+/** (Its traits, `passesContext` among them, are the stage's: see timeoutMiddleware.) */
+const attemptTimeout = async (ctx: CallContext, next: Terminal): Promise<CallResult> => {
   const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
   if (callerMayAbort(ctx) && ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);
   const attempt = new AttemptAbort(ctx, budget);
@@ -130,7 +132,7 @@ const attemptTimeout: Middleware = async (ctx, next) => {
   ctx.request.timeoutMs = Math.max(1, Math.round(budget));
   let result;
   try {
-    result = await attempt.race(next());
+    result = await attempt.race(next(ctx));
   } catch (error) {
     attempt.cleanup();
     throw error;

@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import type { ResolvedPolicies } from './policies.js';
+import { traitsOf } from './stage-traits.js';
 
 /**
  * What a call produces. Middleware return results instead of assigning `ctx.body` (Koa) so that
@@ -92,12 +93,15 @@ export type Terminal = (ctx: CallContext) => Promise<CallResult>;
 
 /** Runs `middleware` in order around `terminal`. */
 export function compose(middleware: readonly Middleware[], terminal: Terminal): Terminal {
-  // Nested once here, so a call allocates one `next` closure per stage and no dispatcher.
+  // Nested once here, so a call allocates no dispatcher, and a `next` closure only for a stage
+  // that may call `next()` without its context (host middleware): a built-in one that passes it
+  // (`passesContext`) gets the inner composition itself.
   let run = terminal;
   for (let i = middleware.length - 1; i >= 0; i--) {
     const stage = middleware[i]!;
     const inner = run;
-    run = (ctx) => stage(ctx, () => inner(ctx));
+    // (It calls `next(ctx)`, so `inner` stands for its `Next`.)
+    run = traitsOf(stage)?.passesContext ? (ctx) => stage(ctx, inner as Next) : (ctx) => stage(ctx, () => inner(ctx));
   }
   return run;
 }

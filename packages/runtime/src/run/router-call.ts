@@ -30,15 +30,19 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
       prefer: call.candidates,
       models: call.skill.engines.models,
       policies: call.skill.policies as SkillPolicies,
-      emit: (event) => {
+      qualifies: qualifierOf(call.candidates),
+    };
+    // Without a listener, only an engine switch needs the call's events, and with one candidate that
+    // is the engine asked for (the router then tries that engine alone) there is none: no closure then.
+    if (options.onCallEvent !== undefined || !(call.candidates.length === 1 && call.candidates[0] === call.engine)) {
+      route.emit = (event) => {
         if (event.type === 'engine-switch') {
           switchReason = event.reason;
           call.onEngineSwitch?.({ from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) });
         }
         options.onCallEvent?.(event);
-      },
-      qualifies: qualifierOf(call.candidates),
-    };
+      };
+    }
     // Assigned, not spread from conditional literals: a spread allocates and copies an object each.
     if (call.request.signal !== undefined) route.signal = call.request.signal;
     if (call.deadline !== undefined) route.deadline = call.deadline;

@@ -190,6 +190,17 @@ describe('convertHistory', () => {
     { role: 'assistant', content: '3 degrees' },
     { role: 'assistant', content: '', toolCalls: [{ id: 'call_2', name: 'dangling', arguments: {} }] },
   ];
+  it('hands on a conversation of plain user turns as it is, in an array of its own', () => {
+    const turns: Message[] = [{ role: 'user', content: 'one' }, { role: 'user', content: 'two' }];
+    for (const target of [{ features: ['tools'] as const }, { features: [] as const, featuresKnown: true, provider: 'openai' as const }]) {
+      const out = convertHistory(turns, target);
+      expect(out).toEqual(turns);
+      expect(out).not.toBe(turns);
+    }
+    // A turn with an attachment the target cannot read is still converted.
+    const withImage: Message[] = [{ role: 'user', content: 'see', attachments: [{ type: 'image', source: { kind: 'url', url: 'https://x/y.png' } }] }];
+    expect(convertHistory(withImage, { features: [], featuresKnown: true })[0]).toEqual({ role: 'user', content: '[an image was attached here; this engine cannot read it]\nsee' });
+  });
   it('keeps answered tool calls for engines with tools, drops dangling ones', () => {
     const out = convertHistory(history, { features: ['tools'] });
     expect(out[1]).toEqual(history[1]);

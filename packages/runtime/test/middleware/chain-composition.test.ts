@@ -12,11 +12,14 @@ import {
   StreamInterruptedError,
   systemClock,
   tapStream,
+  compose,
   type CallContext,
+  type CallResult,
   type Middleware,
   type ResolvedPolicies,
 } from '@sdl/runtime';
 import { describe, expect, it } from 'vitest';
+import { withTraits } from '../../src/middleware/stage-traits.js';
 import { drain, FakeAdapter, makeContext, policies, type Step } from './support.js';
 
 const limits = { rpm: 100, maxQueue: 10, queueTimeoutMs: 60_000, maxWaitMs: 60_000 };
@@ -55,6 +58,29 @@ describe('the chain composes only the stages a call needs', () => {
     chain.remove('host');
     await chain.run(makeContext(new FakeAdapter([{ reply: 'y' }]), { policies: ctx.policies }).ctx);
     expect(seen).toEqual(['fake']);
+  });
+
+  it('hands a stage that passes its context the composition inside it as `next`, and other middleware a closure per call', async () => {
+    const seen: { passing: unknown[]; host: unknown[] } = { passing: [], host: [] };
+    const passing = withTraits(
+      (ctx, next) => {
+        seen.passing.push(next);
+        return (next as unknown as (c: CallContext) => Promise<CallResult>)(ctx);
+      },
+      { passesContext: true },
+    );
+    const host: Middleware = (ctx, next) => {
+      seen.host.push(next);
+      return next();
+    };
+    const terminal = async (ctx: CallContext): Promise<CallResult> => ({ kind: 'response', response: { text: ctx.engine, toolCalls: [], usage: { inputTokens: 0, outputTokens: 0 }, stopReason: 'end', model: 'm' } });
+    const run = compose([passing, host], terminal);
+    for (const engine of ['a', 'b']) {
+      const result = await run(makeContext(new FakeAdapter([]), { engine }).ctx);
+      expect(result.kind === 'response' && result.response.text).toBe(engine);
+    }
+    expect(seen.passing[0]).toBe(seen.passing[1]);
+    expect(seen.host[0]).not.toBe(seen.host[1]);
   });
 
   it('a call with a single attempt counts as attempt 1 without the retry stage', async () => {
