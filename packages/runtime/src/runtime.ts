@@ -3,7 +3,6 @@
  * resolves skills at load (engines for `requires:`, tools, dependent skills) and runs them —
  * `run()` for the result, `stream()` for typed events — on the same machinery.
  */
-import { randomUUID } from 'node:crypto';
 import { findModel, type JsonValue } from '@sdl/adapters';
 import type { LoadedSkill } from './load/loaded-skill.js';
 import { prepareSkill, type PreparedSkill } from './load/prepare.js';
@@ -19,6 +18,7 @@ import { DeadlineExceededError, InputValidationError, RunCancelledError, SdlRunt
 import { EventChannel, type RunEvent } from './run/events.js';
 import type { RunResult } from './run/result.js';
 import { runSkill } from './run/scheduler.js';
+import { randomRunId } from './run/run-id.js';
 import { evaluationInterrupt } from './run/interrupt.js';
 import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
 import { MemoryStore } from './state/memory-store.js';
@@ -186,6 +186,9 @@ const systemClock: RuntimeClock = {
 function isPrepared(skill: LoadedSkill | PreparedSkill): skill is PreparedSkill {
   return 'skill' in skill && 'inputValidator' in skill;
 }
+
+/** The options of a call that passes none (read only; one object instead of a fresh `{}` per run). */
+const NO_OPTIONS: RunOptions = Object.freeze({});
 
 /**
  * Creates a runtime for a host application.
@@ -370,7 +373,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
 
     const ctx: RunContext = {
-      runId: runOptions.durable?.runId ?? runOptions.runId ?? randomUUID(),
+      runId: runOptions.durable?.runId ?? runOptions.runId ?? randomRunId(),
       services: currentServices,
       cancel,
       emit,
@@ -398,7 +401,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (session !== undefined) await sessionHistory(session);
       const output = await runSkill(ctx, { prepared, path: [] }, checked.value);
       if (session !== undefined) await saveSessionTurns(session, ctx);
-      await durable?.finish(output);
+      // Not `await durable?.finish()`: an await of undefined still costs a promise round and its closures.
+      if (durable !== undefined) await durable.finish(output);
       const { usage, cost, engines: used, trace } = ctx.totals;
       logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });
       const result: RunResult = { output, usage, cost, engines: used, trace };
@@ -428,8 +432,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     prepare,
     mcp,
     close: () => mcp.close(),
-    run: (skill, input, runOptions = {}) => execute(skill, input, runOptions, undefined),
-    stream(skill, input, runOptions = {}) {
+    run: (skill, input, runOptions = NO_OPTIONS) => execute(skill, input, runOptions, undefined),
+    stream(skill, input, runOptions = NO_OPTIONS) {
       const closed = new CancelScope();
       const channel = new EventChannel<RunEvent>(() => closed.abort(undefined));
       execute(skill, input, runOptions, (event) => channel.push(event), closed).then(

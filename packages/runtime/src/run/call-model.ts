@@ -58,17 +58,29 @@ export interface ModelCallResult {
 export type CallModel = (call: ModelCall) => Promise<ModelCallResult>;
 
 /** Calls the adapter directly: `stream()` when the caller wants deltas, `generate()` otherwise. */
-export const callAdapterDirectly: CallModel = async (call) => {
+export const callAdapterDirectly: CallModel = (call) => {
   const { adapter } = call.binding;
+  // Not async: a plain call is one `then` on the adapter's promise (an async frame and its await cost more).
   if (call.onStreamEvent === undefined) {
-    return { response: await adapter.generate(call.request), engine: call.engine };
+    const engine = call.engine;
+    let pending: Promise<EngineResponse>;
+    try {
+      pending = adapter.generate(call.request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return pending.then((response) => ({ response, engine }));
   }
+  return streamDirectly(adapter, call);
+};
+
+async function streamDirectly(adapter: EngineAdapter, call: ModelCall): Promise<ModelCallResult> {
   let final: EngineResponse | undefined;
-  const forward = call.onStreamEvent;
+  const forward = call.onStreamEvent!;
   await drainStream(adapter.stream(call.request), (event) => {
     if (event.type === 'stop') final = event.response;
     else forward(event);
   });
   if (final === undefined) throw new Error(`engine \`${call.engine}\` ended its stream without a final response`);
   return { response: final, engine: call.engine };
-};
+}

@@ -18,8 +18,15 @@ export function costOf(usage: Usage, descriptor: ModelDescriptor | undefined): n
 }
 
 function descriptorFor(ctx: RunContext, frame: SkillFrame, engine: string, model: string): ModelDescriptor | undefined {
-  const qualified = frame.prepared.engineQualifications.find((q) => q.engine === engine && q.model === model);
-  if (qualified?.descriptor !== undefined) return qualified.descriptor;
+  // A loop, not `find` with an arrow: the arrow's closure was allocated twice per model call.
+  const qualifications = frame.prepared.engineQualifications;
+  for (let i = 0; i < qualifications.length; i++) {
+    const q = qualifications[i]!;
+    if (q.engine === engine && q.model === model) {
+      if (q.descriptor !== undefined) return q.descriptor;
+      break;
+    }
+  }
   return ctx.services.engines.get(engine)?.descriptor;
 }
 
