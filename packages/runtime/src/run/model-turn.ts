@@ -4,11 +4,12 @@
  */
 import { costOf as modelCost, type EngineRequest, type EngineResponse, type ModelDescriptor, type Usage } from '@sdl/adapters';
 import type { PromptStep } from '../load/loaded-skill.js';
-import type { ModelCall } from './call-model.js';
+import type { ModelCall, ModelCallResult } from './call-model.js';
 import type { RunContext, SkillFrame } from './context.js';
 import { textDeltaEvent, type EventOrigin } from './events.js';
-import type { StepAccount } from './step-account.js';
+import { addEngine, type StepAccount } from './step-account.js';
 import { SdlRuntimeError } from './errors.js';
+import type { ModelCallObservation } from '../observability/telemetry.js';
 import { withinTokenBudget } from './token-budget.js';
 
 /** US dollars for the usage at the descriptor's prices, by the adapters' per-provider formula (0 when the price is unknown). */
@@ -30,7 +31,13 @@ function descriptorFor(ctx: RunContext, frame: SkillFrame, engine: string, model
   return ctx.services.engines.get(engine)?.descriptor;
 }
 
-export async function modelTurn(
+/**
+ * One model call of `step` on `engine`, booked on `account` and the run's totals. Not `async` (an
+ * async frame and its await cost ~0.4 KB more per call than one `then`): what fails before the call
+ * is made (an unknown engine, the token budget) throws synchronously; every caller is inside an
+ * async function or turns a throw into a rejection.
+ */
+export function modelTurn(
   ctx: RunContext,
   frame: SkillFrame,
   step: PromptStep,
@@ -65,21 +72,43 @@ export async function modelTurn(
     };
   }
   const observed = ctx.obs?.modelCall(engine, binding.adapter.provider, request);
-  if (observed !== undefined) {
-    call.observer = observed;
-    const reportSwitch = call.onEngineSwitch;
-    call.onEngineSwitch = (hop) => {
-      observed.switched(hop);
-      reportSwitch?.(hop);
-    };
+  if (observed === undefined) {
+    return ctx.services.callModel(call).then((result) => bookTurn(ctx, frame, origin, account, engine, request, undefined, result));
   }
-  let result;
+  call.observer = observed;
+  const reportSwitch = call.onEngineSwitch;
+  call.onEngineSwitch = (hop) => {
+    observed.switched(hop);
+    reportSwitch?.(hop);
+  };
+  let pending: Promise<ModelCallResult>;
   try {
-    result = await (observed === undefined ? ctx.services.callModel(call) : observed.run(ctx.services.callModel, call));
+    pending = observed.run(ctx.services.callModel, call);
   } catch (error) {
-    observed?.fail(error);
+    observed.fail(error);
     throw error;
   }
+  return pending.then(
+    (result) => bookTurn(ctx, frame, origin, account, engine, request, observed, result),
+    (error: unknown) => {
+      observed.fail(error);
+      throw error;
+    },
+  );
+}
+
+/** Reports the call's outcome (engine switch, span, usage event) and books its usage and cost. */
+function bookTurn(
+  ctx: RunContext,
+  frame: SkillFrame,
+  origin: EventOrigin,
+  account: StepAccount,
+  engine: string,
+  request: EngineRequest,
+  observed: ModelCallObservation | undefined,
+  result: ModelCallResult,
+): EngineResponse {
+  const emit = ctx.emit;
   const { response } = result;
   if (result.engine !== engine && !result.switchesReported) {
     const hop = { from: engine, to: result.engine, ...(result.switchReason ? { reason: result.switchReason } : {}) };
@@ -95,12 +124,12 @@ export async function modelTurn(
   account.usage.inputTokens += response.usage.inputTokens;
   account.usage.outputTokens += response.usage.outputTokens;
   account.costUsd += costUsd;
-  if (!account.engines.includes(used)) account.engines.push(used);
+  addEngine(account, used);
   const totals = ctx.totals;
   totals.usage.inputTokens += response.usage.inputTokens;
   totals.usage.outputTokens += response.usage.outputTokens;
   totals.cost += costUsd;
-  if (!totals.engines.includes(used)) totals.engines.push(used);
+  addEngine(totals, used);
   emit?.({ type: 'usage', engine: used, model: response.model, usage: response.usage, costUsd, ...origin });
   return response;
 }

@@ -12,7 +12,7 @@ import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFa
 import { celTypeOf, evaluateExpression } from './evaluate.js';
 import type { EventOrigin } from './events.js';
 import type { TraceEntry } from './result.js';
-import { newStepAccount, type StepAccount } from './step-account.js';
+import { append, newStepAccount, type StepAccount } from './step-account.js';
 import { runPromptStep } from './step-prompt.js';
 import { runToolStep } from './step-tool.js';
 import { runUseStep } from './step-use.js';
@@ -248,7 +248,7 @@ function recordTrace(
   };
   if (origin.index !== undefined) entry.index = origin.index;
   if (error !== undefined) entry.error = error instanceof Error ? error.message : String(error);
-  ctx.totals.trace.push(entry);
+  append(ctx.totals, 'trace', entry);
 }
 
 /**
