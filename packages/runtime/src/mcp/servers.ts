@@ -56,6 +56,11 @@ export class McpServers {
     for (const [name, config] of Object.entries(servers)) this.#connections.set(name, new McpConnection(config, connection));
   }
 
+  /** How many servers are configured (a run asks on every call; `names()` would copy them). */
+  get size(): number {
+    return this.#connections.size;
+  }
+
   /** The configured server names. */
   names(): string[] {
     return [...this.#connections.keys()];
