@@ -455,12 +455,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (observation !== undefined) ctx.obs = observation.root;
     const startedAt = clock.now();
 
-    /** Unlinks the caller's signal, the deadline and the event stream once the run has settled. */
-    const unlink = () => {
-      cancelDeadline?.();
-      if (onCallerAbort !== undefined) callerSignal!.removeEventListener('abort', onCallerAbort);
-      unlinkStream?.();
-    };
+    /** Unlinks the caller's signal, the deadline and the event stream once the run has settled (when linked). */
+    const unlink = cancel.mayAbort
+      ? () => {
+          cancelDeadline?.();
+          if (onCallerAbort !== undefined) callerSignal!.removeEventListener('abort', onCallerAbort);
+          unlinkStream?.();
+        }
+      : undefined;
     const failed = async (error: unknown): Promise<never> => {
       try {
         const reported = cancel.aborted ? cancel.reason : error;
@@ -473,7 +475,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         logger?.warn?.('run failed', { skill: prepared.skill.name, error: (reported as Error)?.name, code: (reported as SdlRuntimeError)?.code });
         throw reported;
       } finally {
-        unlink();
+        unlink?.();
       }
     };
     let pending: Promise<JsonValue>;
@@ -495,7 +497,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       } catch (error) {
         return failed(error);
       }
-      unlink();
+      unlink?.();
       return result;
     }, failed);
   };

@@ -37,11 +37,16 @@ export function runSkill(parent: RunContext, frame: SkillFrame, input: JsonValue
   } catch (error) {
     return Promise.reject(error);
   }
+  // Without `return:` nothing reads the step's output from `vars` again: no closure for it.
+  if (skill.returns === undefined) return pending.then(orNull);
+  const returns = skill.returns;
   return pending.then((output) => {
     outputs[only.id] = { output };
-    return skill.returns === undefined ? (output ?? null) : evaluateExpression(skill.returns, vars, '`return`', parent.interrupt);
+    return evaluateExpression(returns, vars, '`return`', parent.interrupt);
   });
 }
+
+const orNull = (output: JsonValue | undefined): JsonValue => output ?? null;
 
 /** The steps of a skill with more than one step (or a durable run's), in dependency order, concurrently where they may. */
 async function runSteps(parent: RunContext, frame: SkillFrame, vars: ScopeVariables, durable: RunContext['durable']): Promise<JsonValue> {

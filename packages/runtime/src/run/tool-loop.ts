@@ -65,6 +65,8 @@ export function converse(
   } catch (error) {
     return Promise.reject(error);
   }
+  // Without tools every reply is final: the first turn's promise is the step's (no `then` and closure).
+  if (step.tools.length === 0) return first;
   return first.then((response) => (isFinal(step, response) ? response : toolRounds(ctx, frame, step, origin, account, engine, request, messages, response)));
 }
 
