@@ -83,13 +83,12 @@ export class CircuitBreakers {
     return this.admitted(engine, this.store.updateNow(engine, this.updatesOf(policy).admit), emit);
   }
 
+  // The closures are made in functions of their own (updatesFor, recordingOf): a function that makes
+  // a closure over its arguments allocates their context on every call, even when it returns early.
   private updatesOf(policy: BreakerPolicy): PolicyUpdates {
     let updates = this.updates.get(policy);
     if (updates === undefined) {
-      updates = {
-        admit: (r) => admit(r, policy, this.clock.now()),
-        succeeded: (r) => recordOutcome(r, policy, this.clock.now(), 'success', false),
-      };
+      updates = updatesFor(policy, this.clock);
       this.updates.set(policy, updates);
     }
     return updates;
@@ -97,8 +96,7 @@ export class CircuitBreakers {
 
   /** The store update that records `outcome`: the policy's own for a success that is not a probe's, else one made for it. */
   private recording(policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean): (record: BreakerRecord) => Change {
-    if (outcome === 'success' && !probe) return this.updatesOf(policy).succeeded;
-    return (r) => recordOutcome(r, policy, this.clock.now(), outcome, probe);
+    return outcome === 'success' && !probe ? this.updatesOf(policy).succeeded : recordingOf(policy, this.clock, outcome, probe);
   }
 
   private admitted(engine: string, admission: Admission, emit?: (e: CallEvent) => void): Admission {
@@ -135,6 +133,17 @@ export class CircuitBreakers {
     emit?.(event);
     for (const l of this.listeners) l(event);
   }
+}
+
+function updatesFor(policy: BreakerPolicy, clock: Clock): PolicyUpdates {
+  return {
+    admit: (r) => admit(r, policy, clock.now()),
+    succeeded: (r) => recordOutcome(r, policy, clock.now(), 'success', false),
+  };
+}
+
+function recordingOf(policy: BreakerPolicy, clock: Clock, outcome: BreakerOutcome, probe: boolean): (record: BreakerRecord) => Change {
+  return (r) => recordOutcome(r, policy, clock.now(), outcome, probe);
 }
 
 /**

@@ -4,11 +4,11 @@
  * metrics) and fails over down the skill's qualified engines.
  */
 import type { EngineResponse, StreamEvent } from '@sdl/adapters';
-import type { EngineRouter, RoutedResponse, RouteOptions } from '../engines/router.js';
+import { responseOf, type EngineRouter, type RoutedResponse, type RouteOptions } from '../engines/router.js';
 import type { SkillPolicies } from '../middleware/policies.js';
 import { forEachEvent } from '../middleware/stream.js';
-import type { CallEvent } from '../middleware/types.js';
-import type { CallModel, ModelCallResult } from './call-model.js';
+import type { CallContext, CallEvent, CallResult } from '../middleware/types.js';
+import type { CallModel, ModelCall, ModelCallResult } from './call-model.js';
 
 /** Options of {@link callModelThroughRouter}. */
 export interface RouterCallOptions {
@@ -21,9 +21,10 @@ export interface RouterCallOptions {
 /** A {@link CallModel} that sends each call through `router`. */
 export function callModelThroughRouter(router: EngineRouter, options: RouterCallOptions = {}): CallModel {
   // Not async itself: a call that answers passes through one `then` (an async frame per call cost
-  // more than this seam's own work; see bench/README.md, http). Streams take the async path.
+  // more than this seam's own work; see bench/README.md, http). Streams take the async path. It
+  // makes no closure itself (those are in CallEvents and answeredWith): a function that does
+  // allocates the context of the variables they share on every call.
   return (call) => {
-    let switchReason: string | undefined;
     const route: RouteOptions = {
       request: call.request,
       engine: call.engine,
@@ -33,16 +34,9 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
       qualifies: qualifierOf(call.candidates),
     };
     // Without a listener, only an engine switch needs the call's events, and with one candidate that
-    // is the engine asked for (the router then tries that engine alone) there is none: no closure then.
-    if (options.onCallEvent !== undefined || !(call.candidates.length === 1 && call.candidates[0] === call.engine)) {
-      route.emit = (event) => {
-        if (event.type === 'engine-switch') {
-          switchReason = event.reason;
-          call.onEngineSwitch?.({ from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) });
-        }
-        options.onCallEvent?.(event);
-      };
-    }
+    // is the engine asked for (the router then tries that engine alone) there is none.
+    const events = options.onCallEvent !== undefined || !(call.candidates.length === 1 && call.candidates[0] === call.engine) ? new CallEvents(call, options.onCallEvent) : undefined;
+    if (events !== undefined) route.emit = events.emit;
     // Assigned, not spread from conditional literals: a spread allocates and copies an object each.
     if (call.request.signal !== undefined) route.signal = call.request.signal;
     if (call.deadline !== undefined) route.deadline = call.deadline;
@@ -50,23 +44,48 @@ export function callModelThroughRouter(router: EngineRouter, options: RouterCall
     if (call.runId !== undefined) route.runId = call.runId;
     if (options.tenant !== undefined) route.tenant = options.tenant;
     if (call.observer !== undefined) route.observe = call.observer;
-    if (call.onStreamEvent !== undefined) return streamed(router, route, call.onStreamEvent, () => switchReason);
-    let pending: Promise<RoutedResponse>;
+    if (call.onStreamEvent !== undefined) return streamed(router, route, call.onStreamEvent, events);
     try {
-      pending = router.generate(route);
+      // Without events the router makes the result itself: no RoutedResponse and no `then` of this seam's.
+      return events === undefined ? router.generateWith(route, answered) : answeredWith(router.generate(route), events);
     } catch (error) {
       return Promise.reject(error);
     }
-    return pending.then((routed) => {
-      const result: ModelCallResult = { response: routed.response, engine: routed.engine, switchesReported: true };
-      if (switchReason) result.switchReason = switchReason;
-      return result;
-    });
   };
 }
 
+/** The events of one routed call: engine switches go to the call (their reason is the result's), every event to the host's listener. */
+class CallEvents {
+  switchReason: string | undefined;
+
+  constructor(
+    private readonly call: ModelCall,
+    private readonly listener: ((event: CallEvent) => void) | undefined,
+  ) {}
+
+  readonly emit = (event: CallEvent): void => {
+    if (event.type === 'engine-switch') {
+      this.switchReason = event.reason;
+      this.call.onEngineSwitch?.({ from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) });
+    }
+    this.listener?.(event);
+  };
+}
+
+/** A routed call's result when no engine switch can have happened, from the answering hop. */
+const answered = (ctx: CallContext, result: CallResult): ModelCallResult => ({ response: responseOf(result), engine: ctx.engine, switchesReported: true });
+
+/** A routed call's result, with the reason of its last engine switch when there was one. */
+function answeredWith(pending: Promise<RoutedResponse>, events: CallEvents): Promise<ModelCallResult> {
+  return pending.then((routed) => {
+    const result: ModelCallResult = { response: routed.response, engine: routed.engine, switchesReported: true };
+    if (events.switchReason) result.switchReason = events.switchReason;
+    return result;
+  });
+}
+
 /** A streamed call: deltas go to `forward`, the final response is the result. */
-async function streamed(router: EngineRouter, route: RouteOptions, forward: (event: StreamEvent) => void, switchReason: () => string | undefined): Promise<ModelCallResult> {
+async function streamed(router: EngineRouter, route: RouteOptions, forward: (event: StreamEvent) => void, events: CallEvents | undefined): Promise<ModelCallResult> {
   const routed = await router.stream(route);
   let final: EngineResponse | undefined;
   await forEachEvent(routed.events, (event) => {
@@ -74,7 +93,7 @@ async function streamed(router: EngineRouter, route: RouteOptions, forward: (eve
     else forward(event);
   });
   if (final === undefined) throw new Error(`engine \`${routed.engine}\` ended its stream without a final response`);
-  const reason = switchReason();
+  const reason = events?.switchReason;
   return { response: final, engine: routed.engine, switchesReported: true, ...(reason ? { switchReason: reason } : {}) };
 }
 

@@ -12,8 +12,11 @@ import {
   MemoryBreakerStore,
   MemoryRateLimiter,
   NoEngineAvailableError,
+  responseOf,
   StreamInterruptedError,
+  type CallContext,
   type CallEvent,
+  type CallResult,
   type EngineEntry,
 } from '@sdl/runtime';
 import { drain, engineError, FakeAdapter, response } from '../middleware/support.js';
@@ -171,6 +174,17 @@ describe('hot switching', () => {
     const s = setup({ a: new FakeAdapter([{ reply: 'a' }]), b: new FakeAdapter([{ reply: 'b' }]) }, 'a');
     s.registry.remove('a');
     expect((await s.router.generate({ request: s.request })).engine).toBe('b');
+  });
+
+  it('generateWith hands the answering hop and its result to finish, failing over as generate does', async () => {
+    const a = new FakeAdapter([{ error: engineError('server') }]);
+    const b = new FakeAdapter([{ reply: 'from b' }]);
+    const s = setup({ a, b });
+    const finish = (ctx: CallContext, result: CallResult) => `${ctx.engine}/${ctx.model}: ${responseOf(result).text}`;
+    const r = await settleAll(s.clock, s.router.generateWith({ request: s.request, prefer: ['a', 'b'] }, finish));
+    expect('v' in r && r.v).toBe('b/b-model: from b');
+    expect(await s.router.generateWith({ request: s.request, prefer: ['b'] }, finish)).toBe('b/b-model: from b');
+    expect(() => responseOf({ kind: 'stream', events: (async function* () {})() })).toThrow('internal: expected a response');
   });
 
   it('uses the skill model per engine', async () => {
