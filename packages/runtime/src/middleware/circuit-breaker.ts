@@ -193,11 +193,22 @@ async function failed(breakers: CircuitBreakers, ctx: CallContext, admission: Ad
 
 /** An admitted call answered: a response settles now, a stream on the first of its outcomes. */
 function answered(breakers: CircuitBreakers, ctx: CallContext, admission: Admission, result: CallResult): CallResult | Promise<CallResult> {
+  if (result.kind === 'stream') return answeredStream(breakers, ctx, admission, result);
+  // An in-process store records the success at once; the others (Redis) are awaited.
+  return recordedNow(breakers, ctx, admission.probe, ctx.emit, 'success') ? result : settledThen(breakers, ctx, admission.probe, result);
+}
+
+/** {@link settle}s a success, then resolves with `result`. */
+function settledThen(breakers: CircuitBreakers, ctx: CallContext, probe: boolean, result: CallResult): Promise<CallResult> {
+  return settle(breakers, ctx, probe, ctx.emit, 'success').then(() => result);
+}
+
+/**
+ * A stream's outcome. A function of its own: its closures would otherwise make every response
+ * allocate their shared context too.
+ */
+function answeredStream(breakers: CircuitBreakers, ctx: CallContext, admission: Admission, result: Extract<CallResult, { kind: 'stream' }>): CallResult {
   const emit = ctx.emit;
-  if (result.kind === 'response') {
-    // An in-process store records the success at once; the others (Redis) are awaited.
-    return recordedNow(breakers, ctx, admission.probe, emit, 'success') ? result : settle(breakers, ctx, admission.probe, emit, 'success').then(() => result);
-  }
   // A stream settles once, on the first of its outcomes; an in-process store at once, as a response does
   // (the stream's end then passes through no promise of this stage's).
   let settled = false;

@@ -102,8 +102,13 @@ const qualifiers = new WeakMap<readonly string[], NonNullable<RouteOptions['qual
 function qualifierOf(candidates: readonly string[]): NonNullable<RouteOptions['qualifies']> {
   let qualifies = qualifiers.get(candidates);
   if (qualifies === undefined) {
-    qualifies = (entry) => (candidates.includes(entry.name) ? undefined : 'does not satisfy the skill’s requires:');
+    qualifies = qualifierFor(candidates);
     qualifiers.set(candidates, qualifies);
   }
   return qualifies;
+}
+
+/** Made here rather than in qualifierOf: a closure there would allocate its context on every lookup. */
+function qualifierFor(candidates: readonly string[]): NonNullable<RouteOptions['qualifies']> {
+  return (entry) => (candidates.includes(entry.name) ? undefined : 'does not satisfy the skill’s requires:');
 }
