@@ -60,6 +60,48 @@ export async function answerInProcess(url: string): Promise<void> {
   };
 }
 
+/**
+ * Replaces `globalThis.fetch` (before the clients are made) with one that answers every streamed
+ * request to `http…` in process with the SSE bytes the in-process emulator sent for the same
+ * question, recorded once per question in `questions` and handed over one SSE event per chunk: the
+ * SDK still decodes the SSE and parses each event's JSON; there is no socket. With one question the
+ * request body is not read (as stream-inproc.ts always did); with several, its last message picks
+ * the reply. Returns the number of `content_block_delta` events of each reply.
+ */
+export async function streamInProcess(questions: string[]): Promise<number[]> {
+  const { startEmulator } = await import('../../packages/adapters/src/index.js');
+  const emulator = await startEmulator({ provider: 'anthropic' });
+  const encoder = new TextEncoder();
+  const replies = new Map<string, Uint8Array[]>();
+  const deltas: number[] = [];
+  for (const question of questions) {
+    const recorded = await fetch(`${emulator.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: MODEL, max_tokens: 4000, stream: true, messages: [{ role: 'user', content: question }] }),
+    });
+    const events = (await recorded.text()).split(/(?<=\n\n)/);
+    replies.set(question, events.map((event) => encoder.encode(event)));
+    deltas.push(events.filter((event) => event.includes('content_block_delta')).length);
+  }
+  await emulator.close();
+  const only = questions.length === 1 ? replies.get(questions[0]!)! : undefined;
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    if (!String(input instanceof Request ? input.url : input).startsWith('http')) return realFetch(input, init);
+    const chunks = only ?? replies.get((JSON.parse(String(init!.body)) as { messages: { content: string }[] }).messages.at(-1)!.content)!;
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (i < chunks.length) controller.enqueue(chunks[i++]!);
+        else controller.close();
+      },
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'request-id': 'req_inproc' } });
+  }) as typeof fetch;
+  return deltas;
+}
+
 /** The bare SDK client, the adapter, and a runtime with the one-step skill loaded and the engine bound directly. */
 export async function benchClients(url: string): Promise<{ client: Anthropic; adapter: AnthropicAdapter; skill: LoadedSkill; direct: Runtime }> {
   const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });

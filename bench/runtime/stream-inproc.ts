@@ -23,13 +23,13 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, drainStream, startEmulator } from '../../packages/adapters/src/index.js';
+import { AnthropicAdapter, drainStream } from '../../packages/adapters/src/index.js';
 import { findModel } from '../../packages/adapters/src/index.js';
 import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
 import { EventChannel } from '../../packages/runtime/src/run/events.js';
 import { frameKey, sampledAllocations } from './profiles.js';
-import { defaultChainRouter, here, MODEL, routedRuntime } from './setup.js';
+import { defaultChainRouter, here, MODEL, routedRuntime, streamInProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
@@ -40,29 +40,8 @@ const STREAMS = Number(values.streams);
 const QUESTION = Array.from({ length: Number(values.words) }, (_, i) => `word${i}`).join(' ');
 const messages = [{ role: 'user' as const, content: QUESTION }];
 
-// The emulator's streamed reply, recorded once and split into its SSE events.
-const emulator = await startEmulator({ provider: 'anthropic' });
-const recorded = await fetch(`${emulator.url}/v1/messages`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
-  body: JSON.stringify({ model: MODEL, max_tokens: 4000, stream: true, messages }),
-});
-const sse = await recorded.text();
-await emulator.close();
-const encoder = new TextEncoder();
-const chunks = sse.split(/(?<=\n\n)/).map((event) => encoder.encode(event));
-const realFetch = globalThis.fetch;
-globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-  if (!String(input instanceof Request ? input.url : input).startsWith('http')) return realFetch(input, init);
-  let i = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (i < chunks.length) controller.enqueue(chunks[i++]!);
-      else controller.close();
-    },
-  });
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', 'request-id': 'req_inproc' } });
-}) as typeof fetch;
+// The emulator's streamed reply, recorded once; every request is answered with it, one SSE event per chunk.
+const deltas = (await streamInProcess([QUESTION]))[0]!;
 
 const baseURL = 'http://sdl-inproc.invalid';
 const client = new Anthropic({ apiKey: 'k', baseURL, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
@@ -250,7 +229,6 @@ for (let b = 0; b < BLOCKS; b++) {
     cpu[n]!.push((c.user + c.system) / STREAMS);
   }
 }
-const deltas = chunks.filter((c) => new TextDecoder().decode(c).includes('content_block_delta')).length;
 console.log(`in process (recorded SSE, no HTTP), ${deltas} deltas per stream, ${BLOCKS} blocks x ${STREAMS} streams, load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const n of names) {
   const added = cpu[n]!.map((x, i) => (x - cpu['bare SDK']![i]!) / deltas);
