@@ -3,7 +3,7 @@ export * from './errors.js';
 export { AnthropicAdapter } from './anthropic/adapter.js';
 export { DEFAULT_TIMEOUT_MS, type ProviderAdapterOptions } from './shared/options.js';
 export { markDeadlineSignal } from './shared/deadline.js';
-export { DRAIN_STREAM, drainStream, type DrainableStream } from './shared/provider-stream.js';
+export { DRAIN_STREAM, drainStream, STREAM_TEXT, type DrainableStream } from './shared/provider-stream.js';
 export { OpenAIAdapter } from './openai/adapter.js';
 export { CohereAdapter } from './cohere/adapter.js';
 export { ScriptedAdapter, type ScriptedEngineOptions, type ScriptedReply } from './scripted/adapter.js';

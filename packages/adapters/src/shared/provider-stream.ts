@@ -15,6 +15,14 @@ import type { StreamEvent } from '../types.js';
  */
 export const DRAIN_STREAM: unique symbol = Symbol.for('@sdl/adapters:drain-stream') as never;
 
+/**
+ * The method of a stream that returns the text of the `text-delta` events it has read so far
+ * (its response builder's text), or `undefined` when it keeps none; the chain reads it when a
+ * started stream fails (StreamInterruptedError's `deliveredText`) instead of concatenating every
+ * delta itself. Registered, as {@link DRAIN_STREAM} is.
+ */
+export const STREAM_TEXT: unique symbol = Symbol.for('@sdl/adapters:stream-text') as never;
+
 /** A stream that can be drained ({@link DRAIN_STREAM}) as well as iterated. */
 export interface DrainableStream<T> extends AsyncIterableIterator<T> {
   /**
@@ -65,6 +73,8 @@ export interface WireReader<Raw> {
   read(raw: Raw, out: EventSink): void;
   /** Appends the closing events (the last one `stop`) to `out`; throws when the stream was cut off. */
   finish(out: EventSink): void;
+  /** The reply being built, when the reader adds to its text exactly what its `text-delta` events carry. */
+  readonly builder?: { text(): string };
 }
 
 /**
@@ -209,6 +219,11 @@ export class ProviderStream<Raw> implements DrainableStream<StreamEvent> {
       if (this.closed) return;
       this.accept(step);
     }
+  }
+
+  /** The text of the `text-delta` events read so far (see {@link STREAM_TEXT}). */
+  [STREAM_TEXT](): string | undefined {
+    return this.call?.reader.builder?.text();
   }
 
   /** The consumer stopped early: closes the SDK stream and disposes the call. */

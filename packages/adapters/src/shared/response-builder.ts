@@ -195,6 +195,13 @@ export class ResponseBuilder {
     else this.addPart(part);
   }
 
+  /** The reply's text so far: its text parts' concatenation, as `build()` gives it. */
+  text(): string {
+    let text = '';
+    for (const p of this.parts) if (p.type === 'text') text += p.text;
+    return text;
+  }
+
   /** The reply; the builder's last call (the response takes over its parts). */
   build(): EngineResponse {
     // One pass, no callbacks: this runs once per reply, stream or not. The parts are copied only

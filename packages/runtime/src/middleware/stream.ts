@@ -1,4 +1,4 @@
-import { DRAIN_STREAM, drainStream, EngineError, isEngineError, type DrainableStream, type EngineResponse, type StreamEvent } from '@sdl/adapters';
+import { DRAIN_STREAM, drainStream, EngineError, isEngineError, STREAM_TEXT, type DrainableStream, type EngineResponse, type StreamEvent } from '@sdl/adapters';
 
 /**
  * Raised to a stream's consumer when the engine fails after the first delta reached it. The
@@ -63,7 +63,12 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
   /** The layers with an `onEvent`, fixed at the first event (no stage taps after reading starts). */
   private watchers: StreamHooks[] | undefined;
   private next_ = 0;
-  private delivered = '';
+  /**
+   * The text delivered, kept here only when the source cannot tell it ({@link STREAM_TEXT}): an
+   * adapter's stream builds the same text already, and a concatenation per delta is a string
+   * object per delta kept alive to the stream's end, for a failure that rarely comes.
+   */
+  private delivered: string | undefined;
   private final: EngineResponse | undefined;
   /** fresh: nothing read yet (stages may still tap); reading; over: ended, failed or closed. */
   private phase: 'fresh' | 'reading' | 'over' = 'fresh';
@@ -73,7 +78,10 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
     private readonly source: AsyncIterator<StreamEvent>,
     private readonly buffered: StreamEvent[],
     private readonly sourceDone: boolean,
-  ) {}
+  ) {
+    // After priming the source is open, so it can tell already whether it keeps the text.
+    if (this.sourceText() === undefined) this.delivered = '';
+  }
 
   /** Adds a stage's hooks; false once reading has started (the stage then wraps the stream instead). */
   tap(hooks: StreamHooks): boolean {
@@ -167,8 +175,9 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
   }
 
   private see(event: StreamEvent): StreamEvent {
-    if (event.type === 'text-delta') this.delivered += event.text;
-    else if (event.type === 'stop') this.final = event.response;
+    if (event.type === 'text-delta') {
+      if (this.delivered !== undefined) this.delivered += event.text;
+    } else if (event.type === 'stop') this.final = event.response;
     // Only the stages that watch events (none of the default chain's) are called per event.
     const watchers = (this.watchers ??= this.layers.filter((layer) => layer.onEvent !== undefined));
     for (let i = 0; i < watchers.length; i++) watchers[i]!.onEvent!(event);
@@ -215,10 +224,24 @@ class PrimedStream implements AsyncIterableIterator<StreamEvent> {
     }
   }
 
+  /**
+   * What the consumer was given: the source's text, read when needed. The source fails only once
+   * every event it read has been delivered (an adapter's stream delivers what it queued before
+   * raising; the buffered events go first), so the two are the same text.
+   */
+  private deliveredText(): string {
+    return this.delivered ?? this.sourceText() ?? '';
+  }
+
+  /** The text the source read so far, when it tells it ({@link STREAM_TEXT}). */
+  private sourceText(): string | undefined {
+    return (this.source as Partial<Record<typeof STREAM_TEXT, () => string | undefined>>)[STREAM_TEXT]?.call(this.source);
+  }
+
   /** The adapter's stream failed after priming: StreamInterruptedError through each stage's onError and onFinally. */
   private failed(error: unknown): Promise<never> {
     this.phase = 'over';
-    const settled = settleLayers(this.layers, 0, { error: new StreamInterruptedError(this.engine, this.delivered, error) }, this.final);
+    const settled = settleLayers(this.layers, 0, { error: new StreamInterruptedError(this.engine, this.deliveredText(), error) }, this.final);
     return isPromise(settled) ? settled.then((failure) => Promise.reject(failure!.error)) : Promise.reject(settled!.error);
   }
 }

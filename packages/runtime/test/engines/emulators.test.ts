@@ -15,6 +15,7 @@ import {
   DEFAULT_POLICIES,
   EngineRegistry,
   EngineRouter,
+  forEachEvent,
   MemoryBreakerStore,
   MemoryRateLimiter,
   StreamInterruptedError,
@@ -128,7 +129,28 @@ describe('middleware + router against the emulators', () => {
     const out = await drain(second.events);
     expect(out.error).toBeInstanceOf(StreamInterruptedError);
     expect('echo: a longer reply to cut in the middle'.startsWith(out.text)).toBe(true); // a prefix, never duplicated
+    expect((out.error as StreamInterruptedError).deliveredText).toBe(out.text);
     expect(emulators.cohere.requests).toHaveLength(0);
+  });
+
+  it.each(PROVIDERS)('%s: a stream cut after its first delta tells the text delivered, iterated and drained', async (p) => {
+    const question = 'a longer reply to cut in the middle of its many words';
+    for (const drained of [false, true]) {
+      emulators[p].enqueueFault('disconnect');
+      const routed = await router.stream({ request: { messages: [{ role: 'user', content: question }] }, engine: ENGINE[p], prefer: [ENGINE[p]] });
+      let text = '';
+      let error: unknown;
+      try {
+        if (drained) await forEachEvent(routed.events, (e) => void (e.type === 'text-delta' && (text += e.text)));
+        else for await (const e of routed.events) if (e.type === 'text-delta') text += e.text;
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(StreamInterruptedError);
+      expect(text).not.toBe('');
+      expect(`echo: ${question}`.startsWith(text)).toBe(true);
+      expect((error as StreamInterruptedError).deliveredText).toBe(text);
+    }
   });
 
   it('continues one conversation across all three engines, tool calls and results converted', async () => {
@@ -198,6 +220,7 @@ describe('middleware + router against the emulators', () => {
     expect(Date.now() - started).toBeLessThan(8_000); // not the 10 s the engine takes
     expect(out.error).toBeInstanceOf(StreamInterruptedError);
     expect((out.error as StreamInterruptedError).cause).toMatchObject({ kind: 'timeout' });
+    expect((out.error as StreamInterruptedError).deliveredText).toBe(out.text);
   });
 
   it.each(PROVIDERS)('%s: the caller’s signal on the request still cancels the call at once', async (p) => {
