@@ -9,6 +9,7 @@
  *
  *   node --expose-gc --max-semi-space-size=128 --min-semi-space-size=128 --import tsx bench/runtime/stream-alloc.ts [--blocks 9] [--streams 10]
  *   ALLOCATIONS_OF='runtime.stream' ... (adds that contender's sampled allocations by function, per stream and per delta)
+ *   PROMISES_OF='runtime.stream' ... (adds where that contender's promises per stream are made)
  *
  * Contenders: the bare SDK stream (`for await`), the adapter's stream drained as the runtime drains
  * it, the router and default chain drained, `runtime.stream` with the engine bound directly, and
@@ -145,5 +146,25 @@ if (process.env.ALLOCATIONS_OF !== undefined) {
     console.log(`sampled allocations of ${process.env.ALLOCATIONS_OF}, bytes ${k === 0 ? `per ${shortDeltas}-delta stream` : `per delta of a ${longDeltas}-delta stream`}, by function:`);
     for (const [site, v] of [...bySite].sort((x, y) => y[1] - x[1]).slice(0, 30)) console.log(`${(v / 50 / per).toFixed(1).padStart(9)}  ${site}`);
   }
+}
+if (process.env.PROMISES_OF !== undefined) {
+  // Where the promises of a 2-delta stream are made: the innermost frame of each PROMISE init's
+  // stack in a file (not node's internals, a builtin or this harness; a bench-only hook: capturing stacks is slow).
+  const of = contenders[process.env.PROMISES_OF]!;
+  const sites = new Map<string, number>();
+  const traced = createHook({
+    init: (_id, type) => {
+      if (type !== 'PROMISE') return;
+      const frames = (new Error().stack ?? '').split('\n').slice(2).map((l) => l.trim());
+      const frame = frames.find((l) => !l.includes('node:') && !l.includes('<anonymous>') && !l.includes('stream-alloc.ts:')) ?? frames[0] ?? '?';
+      const key = frame.replace(/^at /, '').replace(/\(?file:\/\/.*?\/(node_modules|packages)\//, '$1/').replace(/\)$/, '');
+      sites.set(key, (sites.get(key) ?? 0) + 1);
+    },
+  });
+  traced.enable();
+  for (let i = 0; i < 10; i++) await of(questions[0]!);
+  traced.disable();
+  console.log(`promises of ${process.env.PROMISES_OF} per ${shortDeltas}-delta stream, by the frame that made them:`);
+  for (const [site, v] of [...sites].sort((x, y) => y[1] - x[1]).slice(0, 60)) console.log(`${(v / 10).toFixed(1).padStart(6)}  ${site}`);
 }
 process.exit(0);
