@@ -41,6 +41,9 @@ export function resolveModel(provider: Provider, id: string, info?: ModelInfo): 
   };
 }
 
+/** What costOf is given without options: one object, not a fresh `{}` per call (it runs once per model call). */
+const NO_COST_OPTIONS: { batch?: boolean } = Object.freeze({});
+
 /**
  * US dollars for a call's usage on a model, by the provider's published formula on the neutral figures:
  * the uncached input (`inputTokens - cacheReadTokens - cacheWriteTokens`) at the input price, cache reads
@@ -48,7 +51,7 @@ export function resolveModel(provider: Provider, id: string, info?: ModelInfo): 
  * at the output price. Billed units (Cohere), when reported, replace the counted tokens. `batch` prices
  * the call at the batch-API prices where the model has them.
  */
-export function costOf(model: ModelDescriptor, usage: Usage, options: { batch?: boolean } = {}): number {
+export function costOf(model: ModelDescriptor, usage: Usage, options: { batch?: boolean } = NO_COST_OPTIONS): number {
   const p = model.pricing;
   const inputPrice = (options.batch ? p.batchInputPerMTok : undefined) ?? p.inputPerMTok;
   const outputPrice = (options.batch ? p.batchOutputPerMTok : undefined) ?? p.outputPerMTok;

@@ -19,6 +19,7 @@ import { EventChannel, type RunEvent } from './run/events.js';
 import type { RunResult } from './run/result.js';
 import { runSkill } from './run/scheduler.js';
 import { randomRunId } from './run/run-id.js';
+import { noneYet, owned } from './run/step-account.js';
 import { evaluationInterrupt } from './run/interrupt.js';
 import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
 import { MemoryStore } from './state/memory-store.js';
@@ -204,6 +205,9 @@ async function runWithState(
   if (durable !== undefined) await durable.finish(output);
   return output;
 }
+
+/** The path of the top-level skill's frame (never changed: nested frames get a new one). */
+const ROOT_PATH: readonly string[] = Object.freeze([]);
 
 /** The options of a call that passes none (read only; one object instead of a fresh `{}` per run). */
 const NO_OPTIONS: RunOptions = Object.freeze({});
@@ -436,7 +440,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       services: currentServices,
       cancel,
       emit,
-      totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: [], trace: [] },
+      totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: noneYet(), trace: noneYet() },
     };
     if (runOptions.engine !== undefined) ctx.engineOverride = runOptions.engine;
     if (deadlineMs !== undefined) ctx.deadline = clock.now() + deadlineMs;
@@ -466,7 +470,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const failed = async (error: unknown): Promise<never> => {
       try {
         const reported = cancel.aborted ? cancel.reason : error;
-        const runTrace = observation?.end({ error: reported, usage: ctx.totals.usage, cost: ctx.totals.cost, engines: ctx.totals.engines });
+        const runTrace = observation?.end({ error: reported, usage: ctx.totals.usage, cost: ctx.totals.cost, engines: owned(ctx.totals.engines) });
         if (runTrace !== undefined && reported !== null && typeof reported === 'object') {
           // Not enumerable: the error prints and serializes as before.
           Object.defineProperty(reported, 'runTrace', { value: runTrace, configurable: true, writable: true, enumerable: false });
@@ -481,7 +485,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let pending: Promise<JsonValue>;
     try {
       cancel.throwIfAborted();
-      const frame: SkillFrame = { prepared, path: [] };
+      const frame: SkillFrame = { prepared, path: ROOT_PATH };
       pending = session === undefined && durable === undefined ? runSkill(ctx, frame, value) : runWithState(ctx, frame, value, session, durable);
     } catch (error) {
       pending = Promise.reject(error);
@@ -489,7 +493,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return pending.then((output) => {
       let result: RunResult;
       try {
-        const { usage, cost, engines: used, trace } = ctx.totals;
+        const { usage, cost } = ctx.totals;
+        const used = owned(ctx.totals.engines);
+        const trace = owned(ctx.totals.trace);
         logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });
         result = { output, usage, cost, engines: used, trace };
         const runTrace = observation?.end({ usage, cost, engines: used });

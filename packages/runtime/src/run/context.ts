@@ -102,7 +102,7 @@ export function childContext(
 export interface SkillFrame {
   prepared: PreparedSkill;
   /** Step ids from the top-level skill to this frame's `use:` step. */
-  path: string[];
+  path: readonly string[];
 }
 
 

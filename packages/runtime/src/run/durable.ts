@@ -8,6 +8,7 @@ import type { JsonValue, Usage } from '@sdl/adapters';
 import { canonicalJson } from '@sdl/compiler/core';
 import { SdlRuntimeError } from './errors.js';
 import type { RunTotals } from './context.js';
+import { addEngine } from './step-account.js';
 
 /** The part of a `StateStore` durable runs use. */
 export interface SnapshotStore {
@@ -127,7 +128,7 @@ export class DurableRun {
       totals.usage.inputTokens += step.usage.input_tokens;
       totals.usage.outputTokens += step.usage.output_tokens;
       totals.cost += step.cost;
-      for (const engine of step.engines) if (!totals.engines.includes(engine)) totals.engines.push(engine);
+      for (const engine of step.engines) addEngine(totals, engine);
     }
   }
 

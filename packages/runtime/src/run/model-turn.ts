@@ -4,7 +4,7 @@
  */
 import { costOf as modelCost, type EngineRequest, type EngineResponse, type ModelDescriptor, type Usage } from '@sdl/adapters';
 import type { PromptStep } from '../load/loaded-skill.js';
-import type { ModelCall, ModelCallResult } from './call-model.js';
+import { callAdapterDirectly, type ModelCall, type ModelCallResult } from './call-model.js';
 import type { RunContext, SkillFrame } from './context.js';
 import { textDeltaEvent, type EventOrigin } from './events.js';
 import { addEngine, type StepAccount } from './step-account.js';
@@ -52,6 +52,11 @@ export function modelTurn(
   }
   request = withinTokenBudget(ctx, frame, step, request, descriptorFor(ctx, frame, engine, request.model));
   const emit = ctx.emit;
+  if (emit === undefined && ctx.obs === undefined && ctx.services.callModel === callAdapterDirectly) {
+    // The default seam, unobserved and not streamed, reads only the binding and the request: the
+    // adapter is called here, without the ModelCall, its result object and a `then` (~0.3 KB).
+    return binding.adapter.generate(request).then((response) => bookResponse(ctx, frame, origin, account, engine, request, undefined, engine, response));
+  }
   // Optional fields are set only when present (a CallModel may tell absent from undefined).
   const call: ModelCall = {
     engine,
@@ -97,7 +102,7 @@ export function modelTurn(
   );
 }
 
-/** Reports the call's outcome (engine switch, span, usage event) and books its usage and cost. */
+/** Reports an engine switch the CallModel did not report itself, then books the reply. */
 function bookTurn(
   ctx: RunContext,
   frame: SkillFrame,
@@ -108,14 +113,27 @@ function bookTurn(
   observed: ModelCallObservation | undefined,
   result: ModelCallResult,
 ): EngineResponse {
-  const emit = ctx.emit;
-  const { response } = result;
   if (result.engine !== engine && !result.switchesReported) {
     const hop = { from: engine, to: result.engine, ...(result.switchReason ? { reason: result.switchReason } : {}) };
     observed?.switched(hop);
-    emit?.({ type: 'engine-switch', ...hop, ...origin });
+    ctx.emit?.({ type: 'engine-switch', ...hop, ...origin });
   }
-  const used = result.engine;
+  return bookResponse(ctx, frame, origin, account, engine, request, observed, result.engine, result.response);
+}
+
+/** Books the reply of `used` (the engine that answered): span end, usage and cost, the usage event. */
+function bookResponse(
+  ctx: RunContext,
+  frame: SkillFrame,
+  origin: EventOrigin,
+  account: StepAccount,
+  engine: string,
+  request: EngineRequest,
+  observed: ModelCallObservation | undefined,
+  used: string,
+  response: EngineResponse,
+): EngineResponse {
+  const emit = ctx.emit;
   const model = used === engine ? request.model : response.model;
   const costUsd = costOf(response.usage, descriptorFor(ctx, frame, used, model));
   observed?.end(used, ctx.services.engines.get(used)?.adapter.provider, response, costUsd);

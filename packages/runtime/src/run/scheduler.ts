@@ -12,7 +12,7 @@ import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFa
 import { celTypeOf, evaluateExpression } from './evaluate.js';
 import type { EventOrigin } from './events.js';
 import type { TraceEntry } from './result.js';
-import { append, newStepAccount, type StepAccount } from './step-account.js';
+import { append, newStepAccount, owned, type StepAccount } from './step-account.js';
 import { runPromptStep } from './step-prompt.js';
 import { runToolStep } from './step-tool.js';
 import { runUseStep } from './step-use.js';
@@ -37,8 +37,9 @@ export function runSkill(parent: RunContext, frame: SkillFrame, input: JsonValue
   } catch (error) {
     return Promise.reject(error);
   }
-  // Without `return:` nothing reads the step's output from `vars` again: no closure for it.
-  if (skill.returns === undefined) return pending.then(orNull);
+  // Without `return:` nothing reads the step's output from `vars` again: no closure for it, and
+  // for a prompt step no `then` at all (its output is the reply text or a parsed JSON value, never undefined).
+  if (skill.returns === undefined) return only.kind === 'prompt' ? pending : pending.then(orNull);
   const returns = skill.returns;
   return pending.then((output) => {
     outputs[only.id] = { output };
@@ -242,7 +243,7 @@ function recordTrace(
     path: origin.path,
     step: origin.step,
     status,
-    engines: account.engines,
+    engines: owned(account.engines),
     usage: account.usage,
     costUsd: account.costUsd,
     modelCalls: account.modelCalls,

@@ -11,7 +11,23 @@ export interface StepAccount {
 }
 
 export function newStepAccount(): StepAccount {
-  return { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, engines: [], modelCalls: 0, toolCalls: 0, repairs: 0 };
+  return { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, engines: noneYet(), modelCalls: 0, toolCalls: 0, repairs: 0 };
+}
+
+/**
+ * The engines or trace entries of a step or run that has none yet: one shared frozen array that
+ * {@link append} replaces (an empty `[]` per list was 32 B, three per run). Never handed out as it is:
+ * what leaves the runtime goes through {@link owned}.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+export function noneYet<T>(): T[] {
+  return NONE as never[];
+}
+
+/** `list`, or a fresh empty array for {@link noneYet}'s (results, trace entries and run traces may be changed by their holder). */
+export function owned<T>(list: T[]): T[] {
+  return (list as readonly unknown[]) === NONE ? [] : list;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { EngineRequest, Message } from '@sdl/adapters';
 import type { RunContext, SessionState } from './context.js';
 import { modelTurn } from './model-turn.js';
-import { newStepAccount } from './step-account.js';
+import { append, newStepAccount, owned } from './step-account.js';
 import { SdlRuntimeError } from './errors.js';
 
 /** The summary record kept per session (namespace `summary`, key: the session id). */
@@ -99,12 +99,12 @@ export async function foldIfNeeded(ctx: RunContext, session: SessionState): Prom
   const summary: SessionSummary = { text: response.text, from: 1, through: cut, engine, at: ctx.services.now() };
   await session.store.set!(SUMMARY_NAMESPACE, session.id, summary as unknown as import('@sdl/adapters').JsonValue, session.ttlMs === undefined ? {} : { ttlMs: session.ttlMs });
   session.summary = summary;
-  ctx.totals.trace.push({
+  append(ctx.totals, 'trace', {
     skill: origin.skill,
     path: [],
     step: 'memory.summarize',
     status: 'ok',
-    engines: account.engines,
+    engines: owned(account.engines),
     usage: account.usage,
     costUsd: account.costUsd,
     modelCalls: account.modelCalls,
