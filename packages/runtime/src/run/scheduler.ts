@@ -12,7 +12,7 @@ import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFa
 import { celTypeOf, evaluateExpression } from './evaluate.js';
 import type { EventOrigin } from './events.js';
 import type { TraceEntry } from './result.js';
-import { append, newStepAccount, owned, type StepAccount } from './step-account.js';
+import { append, noneYet, owned, type StepAccount } from './step-account.js';
 import { runPromptStep } from './step-prompt.js';
 import { runToolStep } from './step-tool.js';
 import { runUseStep } from './step-use.js';
@@ -20,15 +20,19 @@ import { runUseStep } from './step-use.js';
 /** Steps of a skill by id, made once per skill (skills are immutable once loaded). */
 const stepsById = new WeakMap<LoadedSkill, ReadonlyMap<string, LoadedStep>>();
 
+/** The `steps` of a one-step skill without `return:`: never written (runSteps writes its own map). */
+const NO_OUTPUTS: ScopeVariables['steps'] = Object.freeze({});
+
 /** Runs every step of the frame's skill on an already validated input and returns the skill's result. */
 export function runSkill(parent: RunContext, frame: SkillFrame, input: JsonValue): Promise<JsonValue> {
   const skill = frame.prepared.skill;
-  const outputs: ScopeVariables['steps'] = {};
-  const vars: ScopeVariables = { inputs: input, steps: outputs };
   const only = skill.steps.length === 1 ? skill.steps[0]! : undefined;
   // A durable run's top-level steps go through `start` in runSteps, which records them.
   const durable = frame.path.length === 0 ? parent.durable : undefined;
-  if (only === undefined || only.dependsOn.length > 0 || durable !== undefined) return runSteps(parent, frame, vars, durable);
+  if (only === undefined || only.dependsOn.length > 0 || durable !== undefined) return runSteps(parent, frame, { inputs: input, steps: {} }, durable);
+  // A single step without `return:` has no later reader of its output in `steps`: one shared empty map.
+  const outputs: ScopeVariables['steps'] = skill.returns === undefined ? NO_OUTPUTS : {};
+  const vars: ScopeVariables = { inputs: input, steps: outputs };
   // One step: no sibling to cancel when it fails and nothing to schedule, so it runs in the
   // parent's context without a child scope or a graph walk (and without an async frame of its own).
   let pending: Promise<JsonValue>;
@@ -134,7 +138,7 @@ async function executeConditionalStep(ctx: RunContext, frame: SkillFrame, step: 
     if (!condition) {
       ctx.emit?.({ type: 'step-start', ...origin });
       ctx.emit?.({ type: 'step-end', status: 'skipped', output: null, durationMs: 0, ...origin });
-      recordTrace(ctx, origin, 'skipped', ctx.services.now(), newStepAccount());
+      closeTrace(ctx, origin, openTrace(origin, ctx.services.now()), 'skipped');
       ctx.obs?.step(step, origin).end('skipped');
       return null;
     }
@@ -176,13 +180,11 @@ function runOnce(
   // Not async itself: the step's outcome is booked in one `then` (an async frame per step cost
   // more than the booking; see bench/README.md, http).
   let stepCtx = ctx;
-  let account: StepAccount;
-  let startedAt: number;
+  let entry: TraceEntry;
   let observed: ReturnType<NonNullable<RunContext['obs']>['step']> | undefined;
   let pending: Promise<JsonValue>;
   try {
-    account = newStepAccount();
-    startedAt = ctx.services.now();
+    entry = openTrace(origin, ctx.services.now());
     if (!isItem) ctx.emit?.({ type: 'step-start', ...origin });
     observed = ctx.obs?.step(step, origin);
     if (observed !== undefined) stepCtx = withObservation(ctx, observed.scope);
@@ -190,21 +192,21 @@ function runOnce(
     return Promise.reject(error);
   }
   try {
-    pending = runKind(stepCtx, frame, step, vars, origin, account);
+    pending = runKind(stepCtx, frame, step, vars, origin, entry);
   } catch (caught) {
     pending = Promise.reject(caught);
   }
   return pending.then(
     (output) => {
-      recordTrace(stepCtx, origin, 'ok', startedAt, account);
-      observed?.end('ok', undefined, account);
-      if (!isItem) stepCtx.emit?.({ type: 'step-end', status: 'ok', output, durationMs: stepCtx.services.now() - startedAt, ...origin });
+      closeTrace(stepCtx, origin, entry, 'ok');
+      observed?.end('ok', undefined, entry);
+      if (!isItem) stepCtx.emit?.({ type: 'step-end', status: 'ok', output, durationMs: stepCtx.services.now() - entry.startedAt, ...origin });
       return output;
     },
     (caught: unknown) => {
       const error = stepCtx.cancel.aborted ? stepCtx.cancel.reason : locate(caught, step);
-      recordTrace(stepCtx, origin, 'error', startedAt, account, error);
-      observed?.end('error', error, account);
+      closeTrace(stepCtx, origin, entry, 'error', error);
+      observed?.end('error', error, entry);
       throw error;
     },
   );
@@ -230,28 +232,33 @@ function locate(error: unknown, step: LoadedStep): unknown {
   return error instanceof SdlRuntimeError || isEngineError(error) ? error : new StepFailedError(step.id, step.source, error);
 }
 
-function recordTrace(
-  ctx: RunContext,
-  origin: EventOrigin,
-  status: TraceEntry['status'],
-  startedAt: number,
-  account: ReturnType<typeof newStepAccount>,
-  error?: unknown,
-): void {
-  const entry: TraceEntry = {
+/**
+ * The trace entry of a step execution, made when it starts: it is also the step's account (usage,
+ * cost, engines, calls are booked on it), so there is no account to copy into an entry at the end.
+ * Keys in the order the entry always had; status and duration are set by {@link closeTrace}.
+ */
+function openTrace(origin: EventOrigin, startedAt: number): TraceEntry {
+  return {
     skill: origin.skill,
     path: origin.path,
     step: origin.step,
-    status,
-    engines: owned(account.engines),
-    usage: account.usage,
-    costUsd: account.costUsd,
-    modelCalls: account.modelCalls,
-    toolCalls: account.toolCalls,
-    repairs: account.repairs,
+    status: 'ok',
+    engines: noneYet(),
+    usage: { inputTokens: 0, outputTokens: 0 },
+    costUsd: 0,
+    modelCalls: 0,
+    toolCalls: 0,
+    repairs: 0,
     startedAt,
-    durationMs: ctx.services.now() - startedAt,
+    durationMs: 0,
   };
+}
+
+/** Ends a step execution's entry and appends it to the run's trace. */
+function closeTrace(ctx: RunContext, origin: EventOrigin, entry: TraceEntry, status: TraceEntry['status'], error?: unknown): void {
+  entry.status = status;
+  entry.engines = owned(entry.engines);
+  entry.durationMs = ctx.services.now() - entry.startedAt;
   if (origin.index !== undefined) entry.index = origin.index;
   if (error !== undefined) entry.error = error instanceof Error ? error.message : String(error);
   append(ctx.totals, 'trace', entry);

@@ -16,6 +16,7 @@ import type { SchemaValidator } from '../load/validators.js';
 import { sessionHistory } from './session.js';
 import type { StepAccount } from './step-account.js';
 import { converse, replyTurn } from './tool-loop.js';
+import { modelTurn } from './model-turn.js';
 import { resolveAttachment } from './media.js';
 
 /** The engine for a prompt step: the step's pin, else the caller's choice, else the skill's first qualified engine. */
@@ -181,7 +182,10 @@ function promptTurns(
 
   const validator = frame.prepared.outputValidators.get(step.id);
   if (step.output.kind === 'text' || validator === undefined) {
-    const replied = converse(ctx, frame, step, origin, account, engine, request, messages);
+    const replied =
+      step.tools.length === 0
+        ? modelTurn(ctx, frame, step, origin, account, engine, onlyTurn(request, session === undefined ? messages : messages.slice()))
+        : converse(ctx, frame, step, origin, account, engine, request, messages);
     if (session === undefined) return replied.then(replyText);
     return replied.then((response) => {
       keepTurns(session, frame, step, engine, messages, history.length + examples.length, userMessage, replyTurn(response));
@@ -192,6 +196,16 @@ function promptTurns(
     if (session !== undefined) keepTurns(session, frame, step, engine, messages, history.length + examples.length, userMessage, replyTurn(response));
     return output;
   });
+}
+
+/**
+ * The request of a step's one and only turn (text output, no tools): the step's request itself with
+ * `messages` set last, as a turn's copy would have them (no copy: nothing sends the step's request again).
+ */
+function onlyTurn(request: Omit<EngineRequest, 'messages'>, messages: Message[]): EngineRequest {
+  const turn = request as EngineRequest;
+  turn.messages = messages;
+  return turn;
 }
 
 /** Converses until the reply parses and validates, with repair round trips that say what was wrong. */
