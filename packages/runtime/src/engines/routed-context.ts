@@ -1,5 +1,5 @@
 import type { EngineAdapter, EngineRequest, Provider } from '@sdl/adapters';
-import { IDLE_SIGNAL } from '../middleware/call-signal.js';
+import { HOP_REQUEST, IDLE_SIGNAL } from '../middleware/call-signal.js';
 import type { ResolvedPolicies } from '../middleware/policies.js';
 import type { CallContext, CallEvent, HopObserver } from '../middleware/types.js';
 import type { Logger } from '../observability/logger.js';
@@ -35,6 +35,8 @@ export class RoutedCallContext implements CallContext {
   declare readonly observer?: HopObserver;
   /** True when the caller passed no signal (see `callerMayAbort`). */
   readonly [IDLE_SIGNAL]: boolean;
+  /** The request as the router made it (see `isHopRequest`). */
+  readonly [HOP_REQUEST]: EngineRequest;
   #signal: AbortSignal | undefined;
   #state: Map<string, unknown> | undefined;
 
@@ -69,6 +71,7 @@ export class RoutedCallContext implements CallContext {
     this.emit = emit;
     this.#signal = signal;
     this[IDLE_SIGNAL] = signal === undefined;
+    this[HOP_REQUEST] = request;
   }
 
   /** Fires when the caller gives up. */

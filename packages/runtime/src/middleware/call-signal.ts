@@ -22,3 +22,15 @@ export function markIdleSignal(ctx: CallContext): void {
 export function callerMayAbort(ctx: CallContext): boolean {
   return (ctx as { [IDLE_SIGNAL]?: boolean })[IDLE_SIGNAL] !== true;
 }
+
+/**
+ * Set on a routed call's context to the request the router made for the hop: a copy that nothing
+ * outside the chain holds, so a stage whose outer stages are all built-in (none keeps the request)
+ * may write into it before its first attempt instead of copying it again.
+ */
+export const HOP_REQUEST: unique symbol = Symbol('sdl.hopRequest');
+
+/** True when `ctx.request` is still the router's own copy for this hop (see {@link HOP_REQUEST}). */
+export function isHopRequest(ctx: CallContext): boolean {
+  return (ctx as { [HOP_REQUEST]?: unknown })[HOP_REQUEST] === ctx.request;
+}

@@ -94,7 +94,7 @@ export class MiddlewareChain {
     // Only the built-in terminal is known not to need what a specialized stage leaves out.
     const specialized = active.map((m, i) => {
       const specialize = traitsOf(m)?.specialize;
-      return specialize && this.terminal === callAdapter ? specialize(active.slice(i + 1)) : m;
+      return specialize && this.terminal === callAdapter ? specialize(active.slice(i + 1), active.slice(0, i)) : m;
     });
     const composed = compose(specialized, this.terminal);
     this.composed.set(policies, composed);

@@ -7,14 +7,15 @@ import type { Middleware } from './types.js';
  * - `idle`: the stage has nothing to do for calls under these policies, so the chain composed for
  *   them leaves it out instead of calling through it.
  * - `signalBlind`: the stage never reads `ctx.signal` or `ctx.request.signal`.
- * - `specialize`: given the stages composed inside it, a cheaper equivalent of the stage.
+ * - `specialize`: given the stages composed inside it (and those outside it, outermost first), a
+ *   cheaper equivalent of the stage.
  * - `passesContext`: the stage calls `next` only as `next(ctx)` with its own `ctx`, so the chain
  *   hands it the composition inside it as `next` instead of a closure over `ctx` made per call.
  */
 export interface StageTraits {
   idle?(policies: ResolvedPolicies): boolean;
   signalBlind?: boolean;
-  specialize?(inner: readonly Middleware[]): Middleware;
+  specialize?(inner: readonly Middleware[], outer: readonly Middleware[]): Middleware;
   passesContext?: boolean;
 }
 

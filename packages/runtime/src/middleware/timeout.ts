@@ -1,7 +1,7 @@
 import { EngineError, markDeadlineSignal } from '@sdl/adapters';
 import { copyWith } from '../run/copy-with.js';
 import { systemClock } from '../time/clock.js';
-import { callerMayAbort } from './call-signal.js';
+import { callerMayAbort, isHopRequest } from './call-signal.js';
 import { abortError, isContentEvent, StreamInterruptedError } from './stream.js';
 import { traitsOf, withTraits } from './stage-traits.js';
 import type { CallContext, CallResult, Middleware, Terminal } from './types.js';
@@ -101,7 +101,9 @@ export function timeoutMiddleware(): Middleware {
   return withTraits(attemptTimeout, {
     // With only stages inside that never read the attempt's signal, an adapter that enforces
     // `timeoutMs` itself keeps the one deadline of the call: no second timer, signal or race.
-    specialize: (inner) => (inner.every((m) => traitsOf(m)?.signalBlind) ? adapterDeadline : attemptTimeout),
+    // With only built-in stages outside as well, the first attempt writes its budget into the router's copy of the request.
+    specialize: (inner, outer) =>
+      !inner.every((m) => traitsOf(m)?.signalBlind) ? attemptTimeout : outer.every((m) => traitsOf(m) !== undefined) ? adapterDeadlineInPlace : adapterDeadline,
     passesContext: true,
   });
 }
@@ -112,15 +114,24 @@ export function timeoutMiddleware(): Middleware {
  * attempt's budget and the caller's signal (already on the request), and the adapter's deadline
  * ends the call with EngineError('timeout'); otherwise it is the full stage.
  */
-const adapterDeadline = withTraits((ctx, next: Terminal): Promise<CallResult> => {
-  const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
-  if (ctx.adapter.enforcesTimeout !== true || ctx.clock !== systemClock || !(budget >= 1) || ctx.request.signal !== (callerMayAbort(ctx) ? ctx.signal : undefined)) {
-    return attemptTimeout(ctx, next);
-  }
-  if (ctx.request.signal?.aborted) return Promise.reject(abortError(ctx.request.signal, ctx.provider));
-  ctx.request = copyWith(ctx.request, 'timeoutMs', Math.round(budget));
-  return next(ctx);
-}, { passesContext: true });
+const deadlineStage = (mayWriteHopRequest: boolean): Middleware =>
+  withTraits(
+    (ctx, next: Terminal): Promise<CallResult> => {
+      const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
+      if (ctx.adapter.enforcesTimeout !== true || ctx.clock !== systemClock || !(budget >= 1) || ctx.request.signal !== (callerMayAbort(ctx) ? ctx.signal : undefined)) {
+        return attemptTimeout(ctx, next);
+      }
+      if (ctx.request.signal?.aborted) return Promise.reject(abortError(ctx.request.signal, ctx.provider));
+      // A later attempt copies: the adapter may keep the request of the first.
+      if (mayWriteHopRequest && ctx.attempt <= 1 && isHopRequest(ctx)) ctx.request.timeoutMs = Math.round(budget);
+      else ctx.request = copyWith(ctx.request, 'timeoutMs', Math.round(budget));
+      return next(ctx);
+    },
+    { passesContext: true },
+  );
+const adapterDeadline = deadlineStage(false);
+/** {@link adapterDeadline} when every stage outside the timeout stage is built-in (see `isHopRequest`). */
+const adapterDeadlineInPlace = deadlineStage(true);
 
 /** The full stage: each attempt gets its own signal and timer, and the wait is raced against them. */
 /** (Its traits, `passesContext` among them, are the stage's: see timeoutMiddleware.) */

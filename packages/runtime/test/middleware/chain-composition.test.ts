@@ -4,6 +4,8 @@ import {
   CostTracker,
   createDefaultChain,
   DEFAULT_POLICIES,
+  EngineRegistry,
+  EngineRouter,
   FakeClock,
   MemoryBreakerStore,
   MemoryRateLimiter,
@@ -142,6 +144,30 @@ describe('one deadline per call: the timeout stage and an adapter that enforces 
     );
     await clock.advance(100);
     expect(await result).toBe('timeout');
+  });
+
+  it('through the router: each attempt’s request is its own, and host middleware outside sees the request without the budget', async () => {
+    const routed = (arrange: (c: MiddlewareChain) => MiddlewareChain) => {
+      const adapter = new DeadlineAdapter([{ error: new EngineError('server', 'boom', { provider: 'openai' }) }, { reply: 'ok' }]);
+      const registry = new EngineRegistry([{ name: 'e', provider: 'openai', model: 'm', adapter, config: {} }], 'e');
+      const chain = arrange(createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock), random: () => 0 }));
+      const defaults = { ...DEFAULT_POLICIES, timeoutMs: 5_000, retry: { ...DEFAULT_POLICIES.retry, maxAttempts: 2, baseMs: 1 } };
+      return { adapter, router: new EngineRouter({ registry, chain, defaults }) };
+    };
+    const request = { messages: [{ role: 'user' as const, content: 'hi' }] };
+    const plain = routed((c) => c);
+    expect((await plain.router.generate({ request })).response.text).toBe('ok');
+    expect(plain.adapter.requests).toHaveLength(2);
+    expect(plain.adapter.requests[0]).not.toBe(plain.adapter.requests[1]);
+    for (const sent of plain.adapter.requests) expect(sent.timeoutMs).toBeGreaterThan(4_000);
+    expect(request).toEqual({ messages: [{ role: 'user', content: 'hi' }] });
+
+    const seen: EngineRequest[] = [];
+    const hosted = routed((c) => c.use('host', (ctx, next) => (seen.push(ctx.request), next()), 'outermost'));
+    expect((await hosted.router.generate({ request })).response.text).toBe('ok');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.timeoutMs).toBeUndefined();
+    expect(hosted.adapter.requests.map((r) => r.timeoutMs! > 4_000)).toEqual([true, true]);
   });
 
   it('a caller signal that has already fired refuses the attempt', async () => {
