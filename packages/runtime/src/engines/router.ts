@@ -8,7 +8,7 @@ import { noopLogger, scrubbingLogger, type Logger } from '../observability/logge
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { copyWith } from '../run/copy-with.js';
-import { convertHistory } from './history.js';
+import { convertHistory, type HistoryTarget } from './history.js';
 import type { EngineEntry, EngineRegistry } from './registry.js';
 import { RoutedCallContext } from './routed-context.js';
 
@@ -119,6 +119,13 @@ function observedHop<T>(pending: Promise<CallResult>, hop: HopObserver, signal: 
   );
 }
 
+/** An engine entry's model as the router uses it (see `modelOf`). */
+interface EngineModel {
+  model: string;
+  descriptor: ModelDescriptor | undefined;
+  target: HistoryTarget;
+}
+
 /** Options of {@link EngineRouter}. */
 export interface EngineRouterOptions {
   registry: EngineRegistry;
@@ -149,8 +156,8 @@ export class EngineRouter {
   /** Resolved policies by skill policy block, then by engine config (see policiesFor). */
   private readonly resolved = new WeakMap<object, WeakMap<object, ResolvedPolicies>>();
   private readonly describeModel: EngineRouterOptions['describeModel'];
-  /** The last descriptor asked for each engine entry (see descriptorOf). */
-  private readonly descriptors = new WeakMap<EngineEntry, { model: string; descriptor: ModelDescriptor | undefined }>();
+  /** The last model asked for each engine entry, with its descriptor and history target (see modelOf). */
+  private readonly models = new WeakMap<EngineEntry, EngineModel>();
 
   constructor(options: EngineRouterOptions) {
     this.registry = options.registry;
@@ -297,8 +304,8 @@ export class EngineRouter {
     emit: (e: CallEvent) => void,
     hop: HopObserver | undefined,
   ): CallContext {
-    const descriptor = this.descriptorOf(entry, model);
-    const messages = convertHistory(options.request.messages, { features: descriptor?.features ?? ['tools'], featuresKnown: descriptor !== undefined, provider: entry.provider });
+    const { descriptor, target } = this.modelOf(entry, model);
+    const messages = convertHistory(options.request.messages, target);
     const request = copyWith(options.request as EngineRequest, 'messages', messages);
     request.model = model;
     if (descriptor && !descriptor.features.includes('tools')) delete request.tools;
@@ -324,16 +331,17 @@ export class EngineRouter {
   }
 
   /**
-   * The model's descriptor for an engine entry, asked once per entry and model: entries are never
-   * changed (a config reload brings new ones), and `findModel` copies the descriptor on every ask.
+   * The model's descriptor for an engine entry and the history target it makes, worked out once per
+   * entry and model: entries are never changed (a config reload brings new ones), `findModel`
+   * copies the descriptor on every ask, and the target would be an object per call.
    */
-  private descriptorOf(entry: EngineEntry, model: string): ModelDescriptor | undefined {
-    if (this.describeModel === undefined) return undefined;
-    const known = this.descriptors.get(entry);
-    if (known !== undefined && known.model === model) return known.descriptor;
-    const descriptor = this.describeModel(entry.provider, model);
-    this.descriptors.set(entry, { model, descriptor });
-    return descriptor;
+  private modelOf(entry: EngineEntry, model: string): EngineModel {
+    const known = this.models.get(entry);
+    if (known !== undefined && known.model === model) return known;
+    const descriptor = this.describeModel?.(entry.provider, model);
+    const made: EngineModel = { model, descriptor, target: { features: descriptor?.features ?? ['tools'], featuresKnown: descriptor !== undefined, provider: entry.provider } };
+    this.models.set(entry, made);
+    return made;
   }
 
   /**

@@ -117,7 +117,7 @@ export function timeoutMiddleware(): Middleware {
 const deadlineStage = (mayWriteHopRequest: boolean): Middleware =>
   withTraits(
     (ctx, next: Terminal): Promise<CallResult> => {
-      const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
+      const budget = attemptBudget(ctx);
       if (ctx.adapter.enforcesTimeout !== true || ctx.clock !== systemClock || !(budget >= 1) || ctx.request.signal !== (callerMayAbort(ctx) ? ctx.signal : undefined)) {
         return attemptTimeout(ctx, next);
       }
@@ -133,10 +133,16 @@ const adapterDeadline = deadlineStage(false);
 /** {@link adapterDeadline} when every stage outside the timeout stage is built-in (see `isHopRequest`). */
 const adapterDeadlineInPlace = deadlineStage(true);
 
+/** An attempt's budget: `timeout_ms`, and no more than what is left before the call's deadline (the clock is not read when there is none). */
+function attemptBudget(ctx: CallContext): number {
+  const timeoutMs = ctx.policies.timeoutMs;
+  return ctx.deadline === Number.POSITIVE_INFINITY ? timeoutMs : Math.min(timeoutMs, ctx.deadline - ctx.clock.now());
+}
+
 /** The full stage: each attempt gets its own signal and timer, and the wait is raced against them. */
 /** (Its traits, `passesContext` among them, are the stage's: see timeoutMiddleware.) */
 const attemptTimeout = async (ctx: CallContext, next: Terminal): Promise<CallResult> => {
-  const budget = Math.min(ctx.policies.timeoutMs, ctx.deadline - ctx.clock.now());
+  const budget = attemptBudget(ctx);
   if (callerMayAbort(ctx) && ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);
   const attempt = new AttemptAbort(ctx, budget);
   ctx.request = copyWith(ctx.request, 'signal', attempt.controller.signal);
