@@ -206,8 +206,44 @@ async function runWithState(
   return output;
 }
 
-/** The path of the top-level skill's frame (never changed: nested frames get a new one). */
+/** The top-level frame of each prepared skill (frames are never changed): one object, not one per run. */
+const rootFrames = new WeakMap<PreparedSkill, SkillFrame>();
 const ROOT_PATH: readonly string[] = Object.freeze([]);
+
+function rootFrame(prepared: PreparedSkill): SkillFrame {
+  let frame = rootFrames.get(prepared);
+  if (frame === undefined) {
+    frame = { prepared, path: ROOT_PATH };
+    rootFrames.set(prepared, frame);
+  }
+  return frame;
+}
+
+/**
+ * Aborts `cancel` when the caller's signal aborts, the deadline passes or the event stream closes;
+ * returns what undoes those links, called once the run has settled.
+ */
+function linkCancellation(
+  cancel: CancelScope,
+  clock: RuntimeClock,
+  signal: AbortSignal | undefined,
+  deadlineMs: number | undefined,
+  streamClosed: CancelScope | undefined,
+): () => void {
+  let onCallerAbort: (() => void) | undefined;
+  if (signal !== undefined) {
+    onCallerAbort = () => cancel.abort(new RunCancelledError(signal.reason));
+    if (signal.aborted) onCallerAbort();
+    else signal.addEventListener('abort', onCallerAbort, { once: true });
+  }
+  const cancelDeadline = deadlineMs === undefined ? undefined : clock.setTimer(deadlineMs, () => cancel.abort(new DeadlineExceededError(deadlineMs)));
+  const unlinkStream = streamClosed?.onAbort(() => cancel.abort(new RunCancelledError('the event stream was closed')));
+  return () => {
+    cancelDeadline?.();
+    if (onCallerAbort !== undefined) signal!.removeEventListener('abort', onCallerAbort);
+    unlinkStream?.();
+  };
+}
 
 /** The options of a call that passes none (read only; one object instead of a fresh `{}` per run). */
 const NO_OPTIONS: RunOptions = Object.freeze({});
@@ -413,15 +449,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const cancel = new CancelScope(callerSignal !== undefined || deadlineMs !== undefined || streamClosed !== undefined);
     // Links to the caller's signal, the deadline and the event stream are made only when there are
     // such things (a plain `run()` allocates no closures for them).
-    let onCallerAbort: (() => void) | undefined;
-    if (callerSignal !== undefined) {
-      onCallerAbort = () => cancel.abort(new RunCancelledError(callerSignal.reason));
-      if (callerSignal.aborted) onCallerAbort();
-      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-    }
-    const cancelDeadline =
-      deadlineMs === undefined ? undefined : clock.setTimer(deadlineMs, () => cancel.abort(new DeadlineExceededError(deadlineMs)));
-    const unlinkStream = streamClosed?.onAbort(() => cancel.abort(new RunCancelledError('the event stream was closed')));
+    const unlink = cancel.mayAbort ? linkCancellation(cancel, clock, callerSignal, deadlineMs, streamClosed) : undefined;
 
     const memory = prepared.skill.memory;
     let session: SessionState | undefined;
@@ -459,14 +487,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (observation !== undefined) ctx.obs = observation.root;
     const startedAt = clock.now();
 
-    /** Unlinks the caller's signal, the deadline and the event stream once the run has settled (when linked). */
-    const unlink = cancel.mayAbort
-      ? () => {
-          cancelDeadline?.();
-          if (onCallerAbort !== undefined) callerSignal!.removeEventListener('abort', onCallerAbort);
-          unlinkStream?.();
-        }
-      : undefined;
     const failed = async (error: unknown): Promise<never> => {
       try {
         const reported = cancel.aborted ? cancel.reason : error;
@@ -485,7 +505,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let pending: Promise<JsonValue>;
     try {
       cancel.throwIfAborted();
-      const frame: SkillFrame = { prepared, path: ROOT_PATH };
+      const frame = rootFrame(prepared);
       pending = session === undefined && durable === undefined ? runSkill(ctx, frame, value) : runWithState(ctx, frame, value, session, durable);
     } catch (error) {
       pending = Promise.reject(error);

@@ -45,7 +45,28 @@ export function modelTurn(
   account: StepAccount,
   engine: string,
   request: EngineRequest,
-): Promise<EngineResponse> {
+): Promise<EngineResponse>;
+/** With `after`: what `after` makes of the booked reply, in the same `then` (one promise layer less than a `then` of the caller's). */
+export function modelTurn<T>(
+  ctx: RunContext,
+  frame: SkillFrame,
+  step: PromptStep,
+  origin: EventOrigin,
+  account: StepAccount,
+  engine: string,
+  request: EngineRequest,
+  after: (response: EngineResponse) => T,
+): Promise<T>;
+export function modelTurn(
+  ctx: RunContext,
+  frame: SkillFrame,
+  step: PromptStep,
+  origin: EventOrigin,
+  account: StepAccount,
+  engine: string,
+  request: EngineRequest,
+  after?: (response: EngineResponse) => unknown,
+): Promise<unknown> {
   const binding = ctx.services.engines.get(engine);
   if (binding === undefined) {
     throw new SdlRuntimeError('engine_unknown', `engine \`${engine}\` is not configured in this runtime`, { location: step.source });
@@ -55,7 +76,10 @@ export function modelTurn(
   if (emit === undefined && ctx.obs === undefined && ctx.services.callModel === callAdapterDirectly) {
     // The default seam, unobserved and not streamed, reads only the binding and the request: the
     // adapter is called here, without the ModelCall, its result object and a `then` (~0.3 KB).
-    return binding.adapter.generate(request).then((response) => bookResponse(ctx, frame, origin, account, engine, request, undefined, engine, response));
+    return binding.adapter.generate(request).then((response) => {
+      const booked = bookResponse(ctx, frame, origin, account, engine, request, undefined, engine, response);
+      return after === undefined ? booked : after(booked);
+    });
   }
   // Optional fields are set only when present (a CallModel may tell absent from undefined).
   const call: ModelCall = {
@@ -78,7 +102,10 @@ export function modelTurn(
   }
   const observed = ctx.obs?.modelCall(engine, binding.adapter.provider, request);
   if (observed === undefined) {
-    return ctx.services.callModel(call).then((result) => bookTurn(ctx, frame, origin, account, engine, request, undefined, result));
+    return ctx.services.callModel(call).then((result) => {
+      const booked = bookTurn(ctx, frame, origin, account, engine, request, undefined, result);
+      return after === undefined ? booked : after(booked);
+    });
   }
   call.observer = observed;
   const reportSwitch = call.onEngineSwitch;
@@ -94,7 +121,10 @@ export function modelTurn(
     throw error;
   }
   return pending.then(
-    (result) => bookTurn(ctx, frame, origin, account, engine, request, observed, result),
+    (result) => {
+      const booked = bookTurn(ctx, frame, origin, account, engine, request, observed, result);
+      return after === undefined ? booked : after(booked);
+    },
     (error: unknown) => {
       observed.fail(error);
       throw error;

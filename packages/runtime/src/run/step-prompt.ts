@@ -182,11 +182,17 @@ function promptTurns(
 
   const validator = frame.prepared.outputValidators.get(step.id);
   if (step.output.kind === 'text' || validator === undefined) {
+    // Without tools a step has one turn, which sends the step's own request (onlyTurn); the reply
+    // text is then taken in the turn's own `then`. With a session the conversation is read again
+    // afterwards, so the request gets a copy of it.
+    if (session === undefined) {
+      if (step.tools.length === 0) return modelTurn(ctx, frame, step, origin, account, engine, onlyTurn(request, messages), replyText);
+      return converse(ctx, frame, step, origin, account, engine, request, messages).then(replyText);
+    }
     const replied =
       step.tools.length === 0
-        ? modelTurn(ctx, frame, step, origin, account, engine, onlyTurn(request, session === undefined ? messages : messages.slice()))
+        ? modelTurn(ctx, frame, step, origin, account, engine, onlyTurn(request, messages.slice()))
         : converse(ctx, frame, step, origin, account, engine, request, messages);
-    if (session === undefined) return replied.then(replyText);
     return replied.then((response) => {
       keepTurns(session, frame, step, engine, messages, history.length + examples.length, userMessage, replyTurn(response));
       return response.text;
