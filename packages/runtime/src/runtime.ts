@@ -485,7 +485,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (runOptions.traceContext !== undefined) runInfo.parent = runOptions.traceContext;
     const observation = telemetry.startRun(prepared.skill, runInfo);
     if (observation !== undefined) ctx.obs = observation.root;
-    const startedAt = clock.now();
+    // Read only for the log line (a boxed number in the run's closure context otherwise).
+    const startedAt = logger?.info === undefined ? 0 : clock.now();
 
     const failed = async (error: unknown): Promise<never> => {
       try {
