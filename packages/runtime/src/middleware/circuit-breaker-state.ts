@@ -37,15 +37,23 @@ export interface Admission {
 const ADMITTED_CLOSED: Admission = Object.freeze({ allowed: true, probe: false, from: 'closed', to: 'closed', retryInMs: 0 });
 const KEPT_CLOSED = Object.freeze({ from: 'closed', to: 'closed' } as const);
 
+/**
+ * The time (epoch ms) for a transition: given as a number, or as a function read only when a
+ * transition needs it (a closed breaker's admission and a success on it in consecutive mode do not,
+ * so the middleware then reads no clock and boxes no number per call).
+ */
+export type BreakerNow = number | (() => number);
+
+const timeOf = (now: BreakerNow): number => (typeof now === 'number' ? now : now());
+
 /** Open -> half-open after the reset time; admits half-open probes up to the limit. */
-export function admit(record: BreakerRecord, policy: BreakerPolicy, now: number): Admission {
+export function admit(record: BreakerRecord, policy: BreakerPolicy, now: BreakerNow): Admission {
   const from = record.state;
-  if (record.state === 'open' && now - record.openedAt >= policy.resetMs) {
+  if (record.state === 'open') {
+    const time = timeOf(now);
+    if (time - record.openedAt < policy.resetMs) return { allowed: false, probe: false, from, to: 'open', retryInMs: record.openedAt + policy.resetMs - time };
     record.state = 'half-open';
     record.halfOpenInFlight = 0;
-  }
-  if (record.state === 'open') {
-    return { allowed: false, probe: false, from, to: 'open', retryInMs: record.openedAt + policy.resetMs - now };
   }
   if (record.state === 'half-open') {
     if (record.halfOpenInFlight >= policy.halfOpenCalls) return { allowed: false, probe: false, from, to: 'half-open', retryInMs: 0 };
@@ -69,19 +77,21 @@ function trip(record: BreakerRecord, now: number): void {
 export function recordOutcome(
   record: BreakerRecord,
   policy: BreakerPolicy,
-  now: number,
+  now: BreakerNow,
   outcome: BreakerOutcome,
   probe: boolean,
 ): { from: BreakerStateName; to: BreakerStateName } {
   const from = record.state;
+  // Read once in failure-rate mode (the window needs it); otherwise only when the breaker trips.
+  const windowTime = policy.mode === 'failure_rate' && outcome !== 'ignored' ? timeOf(now) : undefined;
   if (probe && record.state === 'half-open') record.halfOpenInFlight = Math.max(0, record.halfOpenInFlight - 1);
   if (outcome === 'ignored') return { from, to: record.state };
   // The window is kept only in failure-rate mode: in consecutive mode a success on a healthy
   // breaker then changes nothing, so a shared (Redis) store need not write.
-  if (policy.mode === 'failure_rate') {
-    prune(record, policy, now);
+  if (windowTime !== undefined) {
+    prune(record, policy, windowTime);
     const bucketMs = Math.max(1, Math.floor(policy.windowMs / 10));
-    const start = now - (now % bucketMs);
+    const start = windowTime - (windowTime % bucketMs);
     let bucket = record.buckets[record.buckets.length - 1];
     if (!bucket || bucket.start !== start) {
       bucket = { start, ok: 0, failed: 0 };
@@ -95,7 +105,7 @@ export function recordOutcome(
     if (!probe) return { from, to: record.state };
     if (outcome === 'success') {
       Object.assign(record, closedRecord());
-    } else trip(record, now);
+    } else trip(record, windowTime ?? timeOf(now));
     return { from, to: record.state };
   }
   if (record.state === 'open') return { from, to: 'open' };
@@ -105,7 +115,7 @@ export function recordOutcome(
   }
   record.consecutiveFailures++;
   if (policy.mode === 'consecutive') {
-    if (record.consecutiveFailures >= policy.failures) trip(record, now);
+    if (record.consecutiveFailures >= policy.failures) trip(record, timeOf(now));
   } else {
     let ok = 0;
     let failed = 0;
@@ -113,7 +123,7 @@ export function recordOutcome(
       ok += b.ok;
       failed += b.failed;
     }
-    if (ok + failed >= policy.minimumCalls && failed / (ok + failed) >= policy.failureRate) trip(record, now);
+    if (ok + failed >= policy.minimumCalls && failed / (ok + failed) >= policy.failureRate) trip(record, windowTime ?? timeOf(now));
   }
   return { from, to: record.state };
 }

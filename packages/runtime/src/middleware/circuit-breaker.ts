@@ -49,6 +49,8 @@ export class CircuitBreakers {
   private readonly seen = new Set<string>();
   /** The updates of each policy seen, made once instead of two closures per call (policies are resolved once per skill and engine). */
   private readonly updates = new WeakMap<BreakerPolicy, PolicyUpdates>();
+  /** The clock as the transitions take it: read only when one needs the time (see BreakerNow). */
+  private readonly now = (): number => this.clock.now();
 
   constructor(
     private readonly store: BreakerStore,
@@ -88,7 +90,7 @@ export class CircuitBreakers {
   private updatesOf(policy: BreakerPolicy): PolicyUpdates {
     let updates = this.updates.get(policy);
     if (updates === undefined) {
-      updates = updatesFor(policy, this.clock);
+      updates = updatesFor(policy, this.now);
       this.updates.set(policy, updates);
     }
     return updates;
@@ -96,7 +98,7 @@ export class CircuitBreakers {
 
   /** The store update that records `outcome`: the policy's own for a success that is not a probe's, else one made for it. */
   private recording(policy: BreakerPolicy, outcome: BreakerOutcome, probe: boolean): (record: BreakerRecord) => Change {
-    return outcome === 'success' && !probe ? this.updatesOf(policy).succeeded : recordingOf(policy, this.clock, outcome, probe);
+    return outcome === 'success' && !probe ? this.updatesOf(policy).succeeded : recordingOf(policy, this.now, outcome, probe);
   }
 
   private admitted(engine: string, admission: Admission, emit?: (e: CallEvent) => void): Admission {
@@ -135,15 +137,15 @@ export class CircuitBreakers {
   }
 }
 
-function updatesFor(policy: BreakerPolicy, clock: Clock): PolicyUpdates {
+function updatesFor(policy: BreakerPolicy, now: () => number): PolicyUpdates {
   return {
-    admit: (r) => admit(r, policy, clock.now()),
-    succeeded: (r) => recordOutcome(r, policy, clock.now(), 'success', false),
+    admit: (r) => admit(r, policy, now),
+    succeeded: (r) => recordOutcome(r, policy, now, 'success', false),
   };
 }
 
-function recordingOf(policy: BreakerPolicy, clock: Clock, outcome: BreakerOutcome, probe: boolean): (record: BreakerRecord) => Change {
-  return (r) => recordOutcome(r, policy, clock.now(), outcome, probe);
+function recordingOf(policy: BreakerPolicy, now: () => number, outcome: BreakerOutcome, probe: boolean): (record: BreakerRecord) => Change {
+  return (r) => recordOutcome(r, policy, now, outcome, probe);
 }
 
 /**

@@ -1,13 +1,16 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  admit,
   CircuitBreakers,
   circuitBreakerMiddleware,
   CircuitOpenError,
+  closedRecord,
   createMetrics,
   FakeClock,
   MemoryBreakerStore,
   MiddlewareChain,
+  recordOutcome,
   RedisBreakerStore,
   type BreakerPolicy,
   type BreakerStore,
@@ -157,5 +160,32 @@ describeWithRedis('circuit breaker (Redis store)', () => {
     for (let i = 0; i < 3; i++) await a.record('shared-engine', policy, 'failure', false);
     expect(await b.state('shared-engine')).toBe('open');
     expect((await b.admit('shared-engine', policy)).allowed).toBe(false);
+  });
+});
+
+describe('breaker transitions read the time only when they need it', () => {
+  const policy = policies().breaker;
+  it('a closed breaker admits and keeps a success without reading it; opening and an open breaker read it', () => {
+    let reads = 0;
+    const now = () => (reads++, 1_000);
+    const record = closedRecord();
+    expect(admit(record, policy, now).allowed).toBe(true);
+    expect(recordOutcome(record, policy, now, 'success', false)).toEqual({ from: 'closed', to: 'closed' });
+    expect(reads).toBe(0);
+    for (let i = 0; i < policy.failures; i++) recordOutcome(record, policy, now, 'failure', false);
+    expect(record).toMatchObject({ state: 'open', openedAt: 1_000 });
+    expect(reads).toBe(1);
+    expect(admit(record, policy, now)).toMatchObject({ allowed: false, retryInMs: policy.resetMs });
+    expect(reads).toBe(2);
+    expect(admit(record, policy, 1_000 + policy.resetMs)).toMatchObject({ allowed: true, probe: true, from: 'open', to: 'half-open' });
+  });
+  it('failure-rate mode reads it once per outcome, for its window', () => {
+    let reads = 0;
+    const rate = { ...policy, mode: 'failure_rate' as const, minimumCalls: 2, failureRate: 0.5 };
+    const record = closedRecord();
+    recordOutcome(record, rate, () => (reads++, 5_000), 'failure', false);
+    recordOutcome(record, rate, () => (reads++, 5_001), 'failure', false);
+    expect(reads).toBe(2);
+    expect(record).toMatchObject({ state: 'open', openedAt: 5_001 });
   });
 });
