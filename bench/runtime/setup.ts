@@ -102,6 +102,31 @@ export async function streamInProcess(questions: string[]): Promise<number[]> {
   return deltas;
 }
 
+/** The base URL the in-process clients use (no such host: {@link streamInProcess} answers every request). */
+export const IN_PROCESS_BASE_URL = 'http://sdl-inproc.invalid';
+
+/**
+ * The stream benches' contenders in process (call {@link streamInProcess} first): the bare SDK client
+ * and the adapter on the in-process fetch, the stream skill, the router + default chain on its own and
+ * behind a runtime, and a runtime with the engine bound directly.
+ */
+export async function inProcessStreamClients(): Promise<{
+  client: Anthropic;
+  adapter: AnthropicAdapter;
+  skill: LoadedSkill;
+  routed: Runtime;
+  router: EngineRouter;
+  direct: Runtime;
+}> {
+  const baseURL = IN_PROCESS_BASE_URL;
+  const client = new Anthropic({ apiKey: 'k', baseURL, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
+  const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL, timeoutMs: 60_000, defaultMaxTokens: 200 });
+  const skill = await loadSkillSource(here('./stream.skill.yaml'));
+  const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
+  direct.load(skill);
+  return { client, adapter, skill, routed: routedRuntime(adapter, [skill]), router: defaultChainRouter(adapter), direct };
+}
+
 /** The bare SDK client, the adapter, and a runtime with the one-step skill loaded and the engine bound directly. */
 export async function benchClients(url: string): Promise<{ client: Anthropic; adapter: AnthropicAdapter; skill: LoadedSkill; direct: Runtime }> {
   const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' });

@@ -18,12 +18,10 @@
 import { createHook } from 'node:async_hooks';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, drainStream, findModel } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import { drainStream } from '../../packages/adapters/src/index.js';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
 import { sampledAllocations } from './profiles.js';
-import { defaultChainRouter, here, MODEL, routedRuntime, streamInProcess } from './setup.js';
+import { inProcessStreamClients, MODEL, streamInProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string', default: '9' }, streams: { type: 'string', default: '10' } } });
@@ -34,14 +32,7 @@ if (!gc) throw new Error('run with --expose-gc');
 
 const questions = [1, 299].map((words) => Array.from({ length: words }, (_, i) => `word${i}`).join(' '));
 const [shortDeltas, longDeltas] = await streamInProcess(questions);
-const baseURL = 'http://sdl-inproc.invalid';
-const client = new Anthropic({ apiKey: 'k', baseURL, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
-const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL, timeoutMs: 60_000, defaultMaxTokens: 200 });
-const skill = await loadSkillSource(here('./stream.skill.yaml'));
-const routed = routedRuntime(adapter, [skill]);
-const router = defaultChainRouter(adapter);
-const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
-direct.load(skill);
+const { client, adapter, skill, routed, router, direct } = await inProcessStreamClients();
 
 /** Throws unless `n` deltas reached the consumer (a contender that lost deltas would look cheap). */
 const expect = (n: number, question: string) => {

@@ -22,14 +22,11 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, drainStream } from '../../packages/adapters/src/index.js';
-import { findModel } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import { drainStream } from '../../packages/adapters/src/index.js';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
 import { EventChannel } from '../../packages/runtime/src/run/events.js';
 import { frameKey, sampledAllocations } from './profiles.js';
-import { defaultChainRouter, here, MODEL, routedRuntime, streamInProcess } from './setup.js';
+import { here, IN_PROCESS_BASE_URL, inProcessStreamClients, MODEL, streamInProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({
@@ -43,14 +40,7 @@ const messages = [{ role: 'user' as const, content: QUESTION }];
 // The emulator's streamed reply, recorded once; every request is answered with it, one SSE event per chunk.
 const deltas = (await streamInProcess([QUESTION]))[0]!;
 
-const baseURL = 'http://sdl-inproc.invalid';
-const client = new Anthropic({ apiKey: 'k', baseURL, maxRetries: 0, timeout: 60_000, logLevel: 'off' });
-const adapter = new AnthropicAdapter({ apiKey: 'k', baseURL, timeoutMs: 60_000, defaultMaxTokens: 200 });
-const skill = await loadSkillSource(here('./stream.skill.yaml'));
-const routed = routedRuntime(adapter, [skill]);
-const router = defaultChainRouter(adapter);
-const direct = createRuntime({ engines: { claude: { adapter, model: MODEL, descriptor: findModel('anthropic', MODEL)! } } });
-direct.load(skill);
+const { client, adapter, skill, routed, router, direct } = await inProcessStreamClients();
 
 // Another checkout's runtime (e.g. main before a change) beside this one's, paired in the same process.
 let other: { runtime: typeof routed; skill: typeof skill } | undefined;
@@ -59,7 +49,7 @@ if (values['other-checkout'] !== undefined) {
   const otherAdapters = (await import(`${root}/packages/adapters/src/index.js`)) as typeof import('../../packages/adapters/src/index.js');
   const otherRuntime = (await import(`${root}/packages/runtime/src/index.js`)) as typeof import('../../packages/runtime/src/index.js');
   const otherSetup = (await import(`${root}/bench/runtime/setup.js`)) as typeof import('./setup.js');
-  const otherAdapter = new otherAdapters.AnthropicAdapter({ apiKey: 'k', baseURL, timeoutMs: 60_000, defaultMaxTokens: 200 });
+  const otherAdapter = new otherAdapters.AnthropicAdapter({ apiKey: 'k', baseURL: IN_PROCESS_BASE_URL, timeoutMs: 60_000, defaultMaxTokens: 200 });
   const otherSkill = (await otherRuntime.loadSkillSource(here('./stream.skill.yaml'))) as never;
   other = { runtime: otherSetup.routedRuntime(otherAdapter as never, [otherSkill]) as never, skill: otherSkill };
 }

@@ -19,7 +19,6 @@ import { EventChannel, type RunEvent } from './run/events.js';
 import type { RunResult } from './run/result.js';
 import { runSkill } from './run/scheduler.js';
 import { randomRunId } from './run/run-id.js';
-import { noneYet, owned } from './run/step-account.js';
 import { evaluationInterrupt } from './run/interrupt.js';
 import { saveSessionTurns, sessionHistory, type ConversationStore } from './run/session.js';
 import { MemoryStore } from './state/memory-store.js';
@@ -468,7 +467,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       services: currentServices,
       cancel,
       emit,
-      totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: noneYet(), trace: noneYet() },
+      totals: { usage: { inputTokens: 0, outputTokens: 0 }, cost: 0, engines: [], trace: [] },
     };
     if (runOptions.engine !== undefined) ctx.engineOverride = runOptions.engine;
     if (deadlineMs !== undefined) ctx.deadline = clock.now() + deadlineMs;
@@ -491,7 +490,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const failed = async (error: unknown): Promise<never> => {
       try {
         const reported = cancel.aborted ? cancel.reason : error;
-        const runTrace = observation?.end({ error: reported, usage: ctx.totals.usage, cost: ctx.totals.cost, engines: owned(ctx.totals.engines) });
+        const runTrace = observation?.end({ error: reported, usage: ctx.totals.usage, cost: ctx.totals.cost, engines: ctx.totals.engines });
         if (runTrace !== undefined && reported !== null && typeof reported === 'object') {
           // Not enumerable: the error prints and serializes as before.
           Object.defineProperty(reported, 'runTrace', { value: runTrace, configurable: true, writable: true, enumerable: false });
@@ -515,8 +514,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       let result: RunResult;
       try {
         const { usage, cost } = ctx.totals;
-        const used = owned(ctx.totals.engines);
-        const trace = owned(ctx.totals.trace);
+        const used = ctx.totals.engines;
+        const trace = ctx.totals.trace;
         logger?.info?.('run finished', { skill: prepared.skill.name, ms: clock.now() - startedAt, engines: used, ...usage });
         result = { output, usage, cost, engines: used, trace };
         const runTrace = observation?.end({ usage, cost, engines: used });

@@ -139,8 +139,7 @@ function attemptBudget(ctx: CallContext): number {
   return ctx.deadline === Number.POSITIVE_INFINITY ? timeoutMs : Math.min(timeoutMs, ctx.deadline - ctx.clock.now());
 }
 
-/** The full stage: each attempt gets its own signal and timer, and the wait is raced against them. */
-/** (Its traits, `passesContext` among them, are the stage's: see timeoutMiddleware.) */
+/** The full stage: each attempt gets its own signal and timer, and the wait is raced against them (its traits are timeoutMiddleware's). */
 const attemptTimeout = async (ctx: CallContext, next: Terminal): Promise<CallResult> => {
   const budget = attemptBudget(ctx);
   if (callerMayAbort(ctx) && ctx.signal.aborted) throw abortError(ctx.signal, ctx.provider);

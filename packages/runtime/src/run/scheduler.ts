@@ -12,7 +12,7 @@ import { ExpressionEvaluationError, ForEachNotListError, SdlRuntimeError, StepFa
 import { celTypeOf, evaluateExpression } from './evaluate.js';
 import type { EventOrigin } from './events.js';
 import type { TraceEntry } from './result.js';
-import { append, noneYet, owned, type StepAccount } from './step-account.js';
+import { append, type StepAccount } from './step-account.js';
 import { runPromptStep } from './step-prompt.js';
 import { runToolStep } from './step-tool.js';
 import { runUseStep } from './step-use.js';
@@ -243,7 +243,7 @@ function openTrace(origin: EventOrigin, startedAt: number): TraceEntry {
     path: origin.path,
     step: origin.step,
     status: 'ok',
-    engines: noneYet(),
+    engines: [],
     usage: { inputTokens: 0, outputTokens: 0 },
     costUsd: 0,
     modelCalls: 0,
@@ -257,7 +257,6 @@ function openTrace(origin: EventOrigin, startedAt: number): TraceEntry {
 /** Ends a step execution's entry and appends it to the run's trace. */
 function closeTrace(ctx: RunContext, origin: EventOrigin, entry: TraceEntry, status: TraceEntry['status'], error?: unknown): void {
   entry.status = status;
-  entry.engines = owned(entry.engines);
   entry.durationMs = ctx.services.now() - entry.startedAt;
   if (origin.index !== undefined) entry.index = origin.index;
   if (error !== undefined) entry.error = error instanceof Error ? error.message : String(error);

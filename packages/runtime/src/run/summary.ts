@@ -7,7 +7,7 @@
 import type { EngineRequest, Message } from '@sdl/adapters';
 import type { RunContext, SessionState } from './context.js';
 import { modelTurn } from './model-turn.js';
-import { append, newStepAccount, owned } from './step-account.js';
+import { append, newStepAccount } from './step-account.js';
 import { SdlRuntimeError } from './errors.js';
 
 /** The summary record kept per session (namespace `summary`, key: the session id). */
@@ -104,7 +104,7 @@ export async function foldIfNeeded(ctx: RunContext, session: SessionState): Prom
     path: [],
     step: 'memory.summarize',
     status: 'ok',
-    engines: owned(account.engines),
+    engines: account.engines,
     usage: account.usage,
     costUsd: account.costUsd,
     modelCalls: account.modelCalls,
