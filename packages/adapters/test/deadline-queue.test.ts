@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue, type QueuedDeadline } from '../src/shared/deadline-queue.js';
-import { CallDeadline } from '../src/shared/deadline.js';
+import { CallDeadline, markDeadlineSignal } from '../src/shared/deadline.js';
 
 const T0 = Date.parse('2026-12-03T07:00:00Z');
 
@@ -177,5 +177,57 @@ describe('CallDeadline on the queue', () => {
     expect(deadline.queued).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
     deadline.dispose();
+  });
+
+  // What the timeout middleware hands an adapter on every call through the default chain: a signal
+  // marked to fire by the call's deadline. The SDK must not be handed it (it would link it with a
+  // closure, a WeakMap entry and a FinalizationRegistry entry per request); the deadline links it.
+  const callers = [
+    ['a caller signal marked to fire by the deadline', () => marked(Date.now() + 100), false],
+    ['a caller signal marked to fire after the deadline', () => marked(Date.now() + 10_000), true],
+    ['an unmarked caller signal', () => new AbortController(), true],
+  ] as const;
+  function marked(expiresAt: number): AbortController {
+    const caller = new AbortController();
+    markDeadlineSignal(caller.signal, expiresAt);
+    return caller;
+  }
+
+  describe.each(callers)('with linkCaller and %s', (_, makeCaller, queued) => {
+    it('hands the SDK no signal, and the caller aborting aborts the SDK controller it was lent', () => {
+      const caller = makeCaller();
+      const deadline = new CallDeadline('anthropic', 250, caller.signal, true, true);
+      expect(deadline.signal).toBeUndefined();
+      expect(deadline.queued).toBe(queued);
+      const controller = new AbortController();
+      deadline.attach(controller);
+      caller.abort(new Error('stop'));
+      expect(controller.signal.aborted).toBe(true);
+      expect(deadline.abortError()?.kind).toBe('cancelled');
+      deadline.dispose();
+    });
+
+    it('once disposed it no longer listens to the caller', () => {
+      const caller = makeCaller();
+      const deadline = new CallDeadline('anthropic', 250, caller.signal, true, true);
+      const heard = vi.spyOn(deadline, 'handleEvent');
+      const controller = new AbortController();
+      deadline.attach(controller);
+      deadline.dispose();
+      expect(deadline.queued).toBe(false);
+      caller.abort();
+      expect(heard).not.toHaveBeenCalled();
+      expect(controller.signal.aborted).toBe(false);
+    });
+  });
+
+  it('without linkCaller a marked caller signal goes to the SDK as it is, and nothing is queued', () => {
+    const caller = marked(Date.now() + 100);
+    for (const sdkController of [true, false]) {
+      const deadline = new CallDeadline('openai', 250, caller.signal, sdkController);
+      expect(deadline.signal).toBe(caller.signal);
+      expect(deadline.queued).toBe(false);
+      deadline.dispose();
+    }
   });
 });

@@ -31,8 +31,9 @@ export function markDeadlineSignal(signal: AbortSignal, expiresAt: number): void
  * Creating an `AbortSignal` and handing it to an SDK (which links its own per-request controller to
  * it with a listener and a finalization-registry entry) costs more CPU than the rest of the
  * adapter's per-call work, so the deadline avoids making one where it can:
- * - With no finite deadline the caller's signal (or none) goes to the SDK as it is.
- * - A caller signal declared with {@link markDeadlineSignal} to fire by this call's deadline is used as it is.
+ * - With no finite deadline, or a caller signal declared with {@link markDeadlineSignal} to fire by
+ *   this call's deadline, the call has no deadline of its own and the caller's signal is used as it is
+ *   (handed to the SDK, or with `linkCaller` linked here as below).
  * - With `sdkController` the SDK lends the deadline its own per-request `AbortController`
  *   ({@link CallDeadline.attach}, called from the client's `fetchWithTimeout`): the deadline's timer aborts
  *   that controller, and the caller's signal goes to the SDK as it is (the SDK links it itself), or
@@ -73,26 +74,21 @@ export class CallDeadline implements QueuedDeadline {
     sdkController = false,
     linkCaller = false,
   ) {
-    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-      // No deadline of its own: the caller's signal is the only thing that can end the call.
-      this.signal = callerSignal;
-      return;
-    }
-    const callerExpiresAt = callerSignal && signalDeadlines.get(callerSignal);
-    if (callerExpiresAt !== undefined && callerExpiresAt <= Date.now() + timeoutMs) {
-      // The caller's signal fires by this call's deadline anyway (and its owner reports the timeout).
-      this.signal = callerSignal;
-      return;
-    }
+    const finite = Number.isFinite(timeoutMs) && timeoutMs > 0;
+    const callerExpiresAt = finite && callerSignal !== undefined ? signalDeadlines.get(callerSignal) : undefined;
+    // Without a finite budget, or when the caller's signal fires by this call's deadline anyway (and
+    // its owner reports the timeout), the call has no deadline of its own.
+    const ownDeadline = finite && !(callerExpiresAt !== undefined && callerExpiresAt <= Date.now() + timeoutMs);
     if (sdkController && linkCaller) {
       // The caller's signal aborts the SDK's controller through this object (an EventListener), so
       // the SDK is handed no signal: its own link costs a closure, a WeakMap entry and a
-      // FinalizationRegistry entry per request.
+      // FinalizationRegistry entry per request. This holds for a caller signal that is the call's
+      // only deadline too (the timeout middleware's, on every call through the default chain).
       this.signal = undefined;
       this.linked = callerSignal;
       if (callerSignal !== undefined && !callerSignal.aborted) callerSignal.addEventListener('abort', this, { once: true });
-    } else if (sdkController) {
-      // The SDK links the caller's signal to its own controller; the timer aborts that controller.
+    } else if (sdkController || !ownDeadline) {
+      // The SDK links the caller's signal to its own controller; a timer of ours aborts that controller.
       this.signal = callerSignal;
     } else {
       const controller = new AbortController();
@@ -101,6 +97,7 @@ export class CallDeadline implements QueuedDeadline {
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
       else callerSignal?.addEventListener('abort', this, { once: true });
     }
+    if (!ownDeadline) return;
     this.dueAt = performance.now() + timeoutMs;
     queue.add(this);
   }
@@ -148,10 +145,10 @@ export class CallDeadline implements QueuedDeadline {
   /** The call is over: leaves the queue and unlinks the caller's signal. */
   dispose(): void {
     this.attached = undefined;
+    if (this.controller !== undefined || this.linked !== undefined) this.callerSignal?.removeEventListener('abort', this);
     if (Number.isNaN(this.dueAt)) return;
     queue.remove(this);
     // Over: its budget passing later is no timeout of this call's.
     this.dueAt = Number.NaN;
-    if (this.controller !== undefined || this.linked !== undefined) this.callerSignal?.removeEventListener('abort', this);
   }
 }
