@@ -9,9 +9,9 @@
  *
  * At concurrency above 1 the adapter answers after one event-loop turn, so calls overlap.
  */
-import type { EngineAdapter, EngineRequest, EngineResponse } from '../../packages/adapters/src/index.js';
-import { findModel } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import type { EngineAdapter, EngineRequest, EngineResponse } from '@sdl/adapters';
+import { findModel } from '@sdl/adapters';
+import { createRuntime, loadSkillSource } from '@sdl/runtime';
 import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 

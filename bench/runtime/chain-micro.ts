@@ -16,9 +16,9 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '../../packages/adapters/src/index.js';
-import { findModel } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import type { EngineAdapter, EngineRequest, EngineResponse, StreamEvent } from '@sdl/adapters';
+import { findModel } from '@sdl/adapters';
+import { createRuntime, loadSkillSource } from '@sdl/runtime';
 import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 

@@ -15,8 +15,8 @@
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { findModel, type EngineAdapter, type EngineResponse } from '../../packages/adapters/src/index.js';
-import { createRuntime } from '../../packages/runtime/src/index.js';
+import { findModel, type EngineAdapter, type EngineResponse } from '@sdl/adapters';
+import { createRuntime } from '@sdl/runtime';
 import { answerInProcess, benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 import { iqrText, median, signed } from './stats.js';
 

@@ -6,9 +6,9 @@
  *   npx tsx bench/runtime/micro-harness.ts [runs] [concurrency]
  */
 import { fileURLToPath } from 'node:url';
-import type { EngineAdapter, EngineRequest, EngineResponse } from '../../packages/adapters/src/index.js';
-import { findModel } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import type { EngineAdapter, EngineRequest, EngineResponse } from '@sdl/adapters';
+import { findModel } from '@sdl/adapters';
+import { createRuntime, loadSkillSource } from '@sdl/runtime';
 
 const RUNS = Number(process.argv[2] ?? 200_000);
 const CONCURRENCY = Number(process.argv[3] ?? 1);

@@ -27,8 +27,8 @@ import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { findModel, type EngineAdapter, type EngineRequest, type EngineResponse } from '../../packages/adapters/src/index.js';
-import { createRuntime } from '../../packages/runtime/src/index.js';
+import { findModel, type EngineAdapter, type EngineRequest, type EngineResponse } from '@sdl/adapters';
+import { createRuntime } from '@sdl/runtime';
 import { benchClients, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 import { iqrText, median, signed } from './stats.js';
 

@@ -22,8 +22,8 @@ import { parseArgs } from 'node:util';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { generateText } from 'ai';
 import { benchClients, here, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
-import { ScriptedAdapter } from '../../packages/adapters/src/index.js';
-import { createRuntime, loadSkillSource, MemoryStore } from '../../packages/runtime/src/index.js';
+import { ScriptedAdapter } from '@sdl/adapters';
+import { createRuntime, loadSkillSource, MemoryStore } from '@sdl/runtime';
 
 const { values } = parseArgs({
   options: {

@@ -1,8 +1,16 @@
-/** What the runtime benchmark and its harnesses share: the emulator process and the contenders' clients. */
+/**
+ * What the runtime benchmark and its harnesses share: the emulator process and the contenders' clients.
+ * SDL comes from the built packages (`@sdl/runtime`, `@sdl/adapters`: the bundles a host imports), not
+ * from the sources through tsx, whose transform wraps every function and closure SDL creates in an
+ * `Object.defineProperty` call for its name (esbuild's keepNames) that the bundles do not have (2026-12-04:
+ * in process 1.49 vs 1.15 µs per `runtime.run`, 2.27 vs 1.85 through the default chain; see bench/README.md).
+ * Run `npm run build` first: importing this module fails when a source file is newer than its bundle.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
-import { AnthropicAdapter, findModel, type EngineAdapter } from '../../packages/adapters/src/index.js';
+import { AnthropicAdapter, findModel, type EngineAdapter } from '@sdl/adapters';
 import {
   CircuitBreakers,
   createDefaultChain,
@@ -16,13 +24,24 @@ import {
   type LoadedSkill,
   type Runtime,
   type TelemetryOptions,
-} from '../../packages/runtime/src/index.js';
+} from '@sdl/runtime';
 
 export const MODEL = 'claude-sonnet-5';
 export const QUESTION = 'What is the capital of France? Answer in one word.';
 
 /** A file beside this one. */
 export const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** Throws when a source file of `packages/<name>` is newer than the package's bundle: the bench would measure old code. */
+function assertBuilt(name: string): void {
+  const root = here(`../../packages/${name}`);
+  const bundle = statSync(`${root}/dist/bundle/index.js`, { throwIfNoEntry: false });
+  const newest = (readdirSync(`${root}/src`, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .reduce((latest, entry) => Math.max(latest, statSync(`${entry.parentPath}/${entry.name}`).mtimeMs), 0);
+  if (bundle === undefined || bundle.mtimeMs < newest) throw new Error(`packages/${name} has changed since it was built: run \`npm run build\` first (the benches measure the built bundles)`);
+}
+for (const name of ['adapters', 'runtime']) assertBuilt(name);
 
 /** Starts the Anthropic emulator in its own process (so only the client's work is in this one). */
 export async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
@@ -69,7 +88,7 @@ export async function answerInProcess(url: string): Promise<void> {
  * the reply. Returns the number of `content_block_delta` events of each reply.
  */
 export async function streamInProcess(questions: string[]): Promise<number[]> {
-  const { startEmulator } = await import('../../packages/adapters/src/index.js');
+  const { startEmulator } = await import('@sdl/adapters');
   const emulator = await startEmulator({ provider: 'anthropic' });
   const encoder = new TextEncoder();
   const replies = new Map<string, Uint8Array[]>();

@@ -18,7 +18,7 @@
 import { createHook } from 'node:async_hooks';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { drainStream } from '../../packages/adapters/src/index.js';
+import { drainStream } from '@sdl/adapters';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
 import { sampledAllocations } from './profiles.js';
 import { inProcessStreamClients, MODEL, streamInProcess } from './setup.js';

@@ -22,7 +22,7 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { drainStream } from '../../packages/adapters/src/index.js';
+import { drainStream } from '@sdl/adapters';
 import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
 import { EventChannel } from '../../packages/runtime/src/run/events.js';
 import { frameKey, sampledAllocations } from './profiles.js';
@@ -46,8 +46,8 @@ const { client, adapter, skill, routed, router, direct } = await inProcessStream
 let other: { runtime: typeof routed; skill: typeof skill } | undefined;
 if (values['other-checkout'] !== undefined) {
   const root = values['other-checkout'];
-  const otherAdapters = (await import(`${root}/packages/adapters/src/index.js`)) as typeof import('../../packages/adapters/src/index.js');
-  const otherRuntime = (await import(`${root}/packages/runtime/src/index.js`)) as typeof import('../../packages/runtime/src/index.js');
+  const otherAdapters = (await import(`${root}/packages/adapters/dist/bundle/index.js`)) as typeof import('@sdl/adapters');
+  const otherRuntime = (await import(`${root}/packages/runtime/dist/bundle/index.js`)) as typeof import('@sdl/runtime');
   const otherSetup = (await import(`${root}/bench/runtime/setup.js`)) as typeof import('./setup.js');
   const otherAdapter = new otherAdapters.AnthropicAdapter({ apiKey: 'k', baseURL: IN_PROCESS_BASE_URL, timeoutMs: 60_000, defaultMaxTokens: 200 });
   const otherSkill = (await otherRuntime.loadSkillSource(here('./stream.skill.yaml'))) as never;

@@ -13,8 +13,8 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { drainStream, type StreamEvent } from '../../packages/adapters/src/index.js';
-import { loadSkillSource } from '../../packages/runtime/src/index.js';
+import { drainStream, type StreamEvent } from '@sdl/adapters';
+import { loadSkillSource } from '@sdl/runtime';
 import { EventChannel } from '../../packages/runtime/src/run/events.js';
 import { benchClients, here, MODEL, routedRuntime, startEmulatorProcess } from './setup.js';
 import { median, quartiles } from './stats.js';

@@ -6,7 +6,7 @@
  *   npx tsx bench/runtime/stream-split.ts [blocks] [streamsPerBlock]
  */
 import { loadavg } from 'node:os';
-import { createRuntime, loadSkillSource } from '../../packages/runtime/src/index.js';
+import { createRuntime, loadSkillSource } from '@sdl/runtime';
 import { benchClients, defaultChainRouter, here, MODEL, startEmulatorProcess } from './setup.js';
 
 const [blocksArg = '12', perArg = '20'] = process.argv.slice(2);

@@ -13,7 +13,7 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadSkillSource } from '../../packages/runtime/src/index.js';
+import { loadSkillSource } from '@sdl/runtime';
 import { benchClients, here, MODEL, routedRuntime, startEmulatorProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
@@ -44,7 +44,7 @@ try {
   if (values['other-checkout'] !== undefined) {
     const root = values['other-checkout'];
     const o = {
-      runtime: (await import(`${root}/packages/runtime/src/index.js`)) as typeof import('../../packages/runtime/src/index.js'),
+      runtime: (await import(`${root}/packages/runtime/dist/bundle/index.js`)) as typeof import('@sdl/runtime'),
       setup: (await import(`${root}/bench/runtime/setup.js`)) as typeof import('./setup.js'),
     };
     const { adapter: otherAdapter } = await o.setup.benchClients(url);

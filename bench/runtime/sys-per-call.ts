@@ -8,8 +8,8 @@
  *
  *   npx tsx bench/runtime/sys-per-call.ts bare|run [calls]
  */
-import { findModel, type EngineAdapter, type EngineResponse } from '../../packages/adapters/src/index.js';
-import { createRuntime } from '../../packages/runtime/src/index.js';
+import { findModel, type EngineAdapter, type EngineResponse } from '@sdl/adapters';
+import { createRuntime } from '@sdl/runtime';
 import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
 const which = process.argv[2]!; const C = 16; const N = Number(process.argv[3] ?? 4000);
 const { url, child } = await startEmulatorProcess();

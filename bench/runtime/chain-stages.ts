@@ -1,0 +1,89 @@
+/**
+ * Where the default chain's cost over HTTP goes: `runtime.run` on a one-step skill against the
+ * Anthropic emulator (its own process), engine bound directly, then behind `EngineRouter` with no
+ * stage, with each default stage alone, and with the whole default chain. Rounds rotate the
+ * contenders; this process's CPU per call at concurrency `--concurrency`, each contender paired per
+ * round against the direct binding of the same round; medians and IQRs over the rounds.
+ *
+ *   npx tsx bench/runtime/chain-stages.ts [--rounds 12] [--calls 480] [--concurrency 16]
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { findModel } from '@sdl/adapters';
+import {
+  CircuitBreakers,
+  createDefaultChain,
+  createRuntime,
+  EngineRegistry,
+  EngineRouter,
+  MemoryBreakerStore,
+  MemoryRateLimiter,
+  MiddlewareChain,
+  systemClock,
+  type Runtime,
+} from '@sdl/runtime';
+import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
+import { median, quartiles } from './stats.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '12' }, calls: { type: 'string', default: '480' }, concurrency: { type: 'string', default: '16' } } });
+const ROUNDS = Number(values.rounds);
+const CALLS = Number(values.calls);
+const CONCURRENCY = Number(values.concurrency);
+
+const { url, child } = await startEmulatorProcess();
+try {
+  const { adapter, skill, direct } = await benchClients(url);
+  const defaults = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+  const routed = (chain: MiddlewareChain): Runtime => {
+    const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
+    const runtime = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
+    runtime.load(skill);
+    return runtime;
+  };
+  const stageChain = (name: string) => {
+    const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+    for (const other of chain.names()) if (other !== name) chain.remove(other);
+    return chain;
+  };
+  const only = process.env.ONLY_ENDS === '1';
+  const runtimes: Record<string, Runtime> = { direct, 'router, no stage': routed(new MiddlewareChain([])) };
+  if (!only) for (const name of defaults.names()) runtimes[`router + ${name} only`] = routed(stageChain(name));
+  runtimes['router + default chain'] = routed(defaults);
+  const names = Object.keys(runtimes);
+  const expected = `echo: ${QUESTION}`;
+
+  const sys: Record<string, number[]> = {};
+  const measure = async (runtime: Runtime, calls: number, name?: string): Promise<number> => {
+    let next = 0;
+    const worker = async () => {
+      while (next < calls) {
+        next++;
+        const result = await runtime.run(skill, { question: QUESTION });
+        if (result.output !== expected) throw new Error(`unexpected reply: ${JSON.stringify(result.output)}`);
+      }
+    };
+    const cpu0 = process.cpuUsage();
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const cpu = process.cpuUsage(cpu0);
+    if (name !== undefined) (sys[name] ??= []).push(cpu.system / calls);
+    return (cpu.user + cpu.system) / calls;
+  };
+  for (const name of names) await measure(runtimes[name]!, 400);
+  const load0 = loadavg();
+  const per: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      per[name]!.push(await measure(runtimes[name]!, CALLS, name));
+    }
+  }
+  const range = (xs: number[]) => quartiles(xs).map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`).join(' .. ');
+  console.log(`chain stages over HTTP: ${ROUNDS} rounds x ${CALLS} calls per contender at c=${CONCURRENCY}; Node ${process.version}; load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`  direct binding: ${median(per.direct!).toFixed(1)} µs CPU per call`);
+  for (const name of names.slice(1)) {
+    const added = per[name]!.map((x, i) => x - per.direct![i]!);
+    console.log(`  ${name.padEnd(34)} ${median(per[name]!).toFixed(1)} µs; over direct ${median(added) >= 0 ? '+' : ''}${median(added).toFixed(1)} µs (IQR ${range(added)}); of it system ${(median(sys[name]!.map((x, i) => x - sys.direct![i]!))).toFixed(1)} µs (system CPU ${median(sys[name]!).toFixed(1)} µs)`);
+  }
+} finally {
+  child.kill();
+}
