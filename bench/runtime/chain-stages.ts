@@ -5,7 +5,10 @@
  * contenders; this process's CPU per call at concurrency `--concurrency`, each contender paired per
  * round against the direct binding of the same round; medians and IQRs over the rounds.
  *
- *   npx tsx bench/runtime/chain-stages.ts [--rounds 12] [--calls 480] [--concurrency 16]
+ * (`--ends`: only the direct binding, the router with no stage and the whole chain.) System CPU is
+ * printed apart: what the kernel spends (sockets) moves with the timing of the calls, not with SDL's code.
+ *
+ *   npx tsx bench/runtime/chain-stages.ts [--rounds 12] [--calls 480] [--concurrency 16] [--ends]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -25,7 +28,7 @@ import {
 import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '12' }, calls: { type: 'string', default: '480' }, concurrency: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '12' }, calls: { type: 'string', default: '480' }, concurrency: { type: 'string', default: '16' }, ends: { type: 'boolean', default: false } } });
 const ROUNDS = Number(values.rounds);
 const CALLS = Number(values.calls);
 const CONCURRENCY = Number(values.concurrency);
@@ -45,9 +48,8 @@ try {
     for (const other of chain.names()) if (other !== name) chain.remove(other);
     return chain;
   };
-  const only = process.env.ONLY_ENDS === '1';
-  const runtimes: Record<string, Runtime> = { direct, 'router, no stage': routed(new MiddlewareChain([])) };
-  if (!only) for (const name of defaults.names()) runtimes[`router + ${name} only`] = routed(stageChain(name));
+    const runtimes: Record<string, Runtime> = { direct, 'router, no stage': routed(new MiddlewareChain([])) };
+  if (!values.ends) for (const name of defaults.names()) runtimes[`router + ${name} only`] = routed(stageChain(name));
   runtimes['router + default chain'] = routed(defaults);
   const names = Object.keys(runtimes);
   const expected = `echo: ${QUESTION}`;
