@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { loadGeneratedModule } from '../util/generated-module.js';
 
 /** An ajv validator as standalone code exports it: a function with the errors of its last call. */
 export interface StandaloneValidator {
@@ -29,7 +29,7 @@ export interface StandaloneValidators {
 export function loadStandaloneValidators(generated: URL, schemaText: string): StandaloneValidators | undefined {
   const file = fileURLToPath(generated);
   if (!existsSync(file)) return undefined;
-  const module = createRequire(import.meta.url)(file) as {
+  const module = loadGeneratedModule(file).exports as {
     validate: StandaloneValidator;
     schemaSha256: string;
     pointers: Record<string, string>;
