@@ -17,13 +17,15 @@ const root = (relative) => fileURLToPath(new URL(`../${relative}`, import.meta.u
 
 const CACHED = [
   'packages/compiler/generated/sdl-schema.cjs',
+  'packages/compiler/generated/yaml.cjs',
+  'packages/compiler/generated/semver.cjs',
   'packages/runtime/generated/ir-schema.cjs',
   'packages/runtime/generated/json-schema-meta.cjs',
   'packages/runtime/generated/semver-satisfies.cjs',
 ].map(root);
 for (const file of CACHED) rmSync(codeCacheFile(file), { force: true });
 
-// `skillc check` of every skill: the skill schema's validator.
+// `skillc check` of every skill: the YAML parser, semver, the skill schema's validator.
 const { checkFiles } = await import('@sdl/compiler');
 const skillFiles = readdirSync(root('skills')).filter((f) => f.endsWith('.skill.yaml')).map((f) => path.join(root('skills'), f));
 const checked = await checkFiles(skillFiles, { cwd: root('') });

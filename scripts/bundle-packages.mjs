@@ -6,14 +6,64 @@
 //   packages/runtime/generated/*.cjs   one-file copies of the CommonJS packages the runtime
 //                                 requires on first use (ajv, semver's satisfies)
 // Input is tsc's JavaScript (dist/), so the code run is what tsc emitted; npm packages stay
-// external (imported as before, and only where the source imports them). The bundles sit at
+// external (imported as before, and only where the source imports them), except that the
+// compiler's yaml and semver are read from one-file copies (ONE_FILE_IMPORTS). The bundles sit at
 // dist/bundle/, the same depth as dist/<folder>/, so the `new URL('../../generated/…',
 // import.meta.url)` paths of the modules inside them still resolve.
 import { build } from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = (relative) => fileURLToPath(new URL(`../${relative}`, import.meta.url));
+
+/**
+ * CommonJS packages a bundle imports from a one-file copy (`generated/<name>.cjs` of that package,
+ * written below) instead of the package's many files: `skillc check` loaded yaml's 72 files and
+ * semver's 47 one by one. Each import of the package in the bundle becomes a module that uses the
+ * copy when it was made from the installed version (else the installed package, as before) and
+ * re-exports the package's names, listed here from the installed package.
+ */
+const ONE_FILE_IMPORTS = { compiler: ['yaml', 'semver'] };
+
+function oneFileImports(pkg, dist) {
+  const names = ONE_FILE_IMPORTS[pkg] ?? [];
+  const require = createRequire(`${dist}/`);
+  const generatedModule = `${dist}/util/generated-module.js`;
+  return {
+    name: 'one-file-imports',
+    setup(builder) {
+      if (names.length === 0) return;
+      const filter = new RegExp(`^(${names.join('|')})$`);
+      builder.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'one-file-import' }));
+      builder.onLoad({ filter: /.*/, namespace: 'one-file-import' }, ({ path: name }) => {
+        const exported = Object.keys(require(name)).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== 'default');
+        return {
+          resolveDir: dist,
+          loader: 'js',
+          contents: `import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { loadGeneratedModule } from ${JSON.stringify(generatedModule)};
+const require = createRequire(import.meta.url);
+// The bundles sit in dist/bundle: the package root is two levels up.
+const copy = fileURLToPath(new URL(${JSON.stringify(`../../generated/${name}.cjs`)}, import.meta.url));
+function load() {
+  if (existsSync(copy)) {
+    const bundled = loadGeneratedModule(copy).exports;
+    if (bundled.version === require(${JSON.stringify(`${name}/package.json`)}).version) return bundled.exports;
+  }
+  return require(${JSON.stringify(name)});
+}
+const module = load();
+export default module;
+export const { ${exported.join(', ')} } = module;
+`,
+        };
+      });
+    },
+  };
+}
 
 /** Each package's export entries (package.json `exports`, default conditions) by dist file. */
 const PACKAGES = {
@@ -44,6 +94,7 @@ for (const [name, entries] of Object.entries(PACKAGES)) {
     sourcemap: 'linked',
     // Chunks beside the entries (not in a sub-folder), at the depth the URLs above assume.
     chunkNames: '[name]-[hash]',
+    plugins: [oneFileImports(name, dist)],
     logLevel: 'warning',
   });
 }
@@ -57,10 +108,15 @@ const ONE_FILE_COPIES = {
   // semver's satisfies (packages/runtime/src/load/prepare.ts): 19 files.
   'semver-satisfies': "module.exports = { satisfies: require('semver/functions/satisfies.js'), version: require('semver/package.json').version };",
 };
-for (const [name, contents] of Object.entries(ONE_FILE_COPIES)) {
+// The packages of ONE_FILE_IMPORTS, whole (`exports`), with their version.
+for (const [pkg, names] of Object.entries(ONE_FILE_IMPORTS)) {
+  for (const name of names) ONE_FILE_COPIES[`${pkg}:${name}`] = `module.exports = { exports: require('${name}'), version: require('${name}/package.json').version };`;
+}
+for (const [key, contents] of Object.entries(ONE_FILE_COPIES)) {
+  const [pkg, name] = key.includes(':') ? key.split(':') : ['runtime', key];
   await build({
-    stdin: { contents, resolveDir: root('packages/runtime'), loader: 'js' },
-    outfile: root(`packages/runtime/generated/${name}.cjs`),
+    stdin: { contents, resolveDir: root(`packages/${pkg}`), loader: 'js' },
+    outfile: root(`packages/${pkg}/generated/${name}.cjs`),
     bundle: true,
     format: 'cjs',
     platform: 'node',

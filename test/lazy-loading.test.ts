@@ -23,6 +23,8 @@ describe('lazy loading of the built packages', () => {
     for (const name of HEAVY) expect(packages, `${name} was loaded`).not.toContain(name);
     // The build's one-file copy of ajv (scripts/bundle-packages.mjs) is not under node_modules.
     expect([...loaded].filter((file) => file.endsWith('/generated/ajv.cjs')), 'the bundled ajv was loaded').toEqual([]);
+    // Nor the compiler's one-file copies of yaml and semver.
+    expect([...loaded].filter((file) => /\/generated\/(yaml|semver)\.cjs$/.test(file)), 'the compiler\'s yaml or semver was loaded').toEqual([]);
     // Before issue 14: 2,387 files; then 152 files of the packages' own (one per module). The
     // packages are bundled (dist/bundle), so a handful of files plus @opentelemetry/api (which the
     // provider SDKs load too) and Node's built-ins; a budget catches a new eager import.
@@ -42,13 +44,18 @@ describe('lazy loading of the built packages', () => {
 
   it('skillc check loads no language-server library; importing @sdl/lsp loads no SDK, Redis or MCP', () => {
     const LSP = ['vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-jsonrpc', 'vscode-languageserver-textdocument'];
-    const { packages: check } = packagesLoadedBy(`
+    const { packages: check, loaded: checkLoaded } = packagesLoadedBy(`
       const { main } = await import('@sdl/cli');
       const io = { stdout: { write() {} }, stderr: { write() {} }, cwd: process.cwd(), env: process.env };
       const code = await main(['check', 'skills/chunk-text.skill.yaml'], io);
       if (code !== 0) throw new Error('check failed: ' + code);
     `);
     for (const name of LSP) expect(check, `${name} was loaded`).not.toContain(name);
+    // yaml and semver come from the build's one-file copies (scripts/bundle-packages.mjs): of the
+    // installed packages only their package.json is read (the copy's version is checked against it).
+    const fromPackages = [...checkLoaded].filter((file) => /\/node_modules\/(yaml|semver)\//.test(file) && !file.endsWith('/package.json'));
+    expect(fromPackages, 'yaml or semver was loaded file by file').toEqual([]);
+    expect([...checkLoaded].filter((file) => /\/packages\/compiler\/generated\/(yaml|semver)\.cjs$/.test(file))).toHaveLength(2);
     const { packages: lsp } = packagesLoadedBy(`await import('@sdl/lsp');`);
     expect(lsp).toContain('vscode-languageserver');
     for (const name of [...SDKS, 'ioredis', 'bullmq', '@modelcontextprotocol/sdk', 'prom-client']) expect(lsp, `${name} was loaded`).not.toContain(name);
