@@ -2,8 +2,9 @@
  * What the runtime benchmark and its harnesses share: the emulator process and the contenders' clients.
  * SDL comes from the built packages (`@sdl/runtime`, `@sdl/adapters`: the bundles a host imports), not
  * from the sources through tsx, whose transform wraps every function and closure SDL creates in an
- * `Object.defineProperty` call for its name (esbuild's keepNames) that the bundles do not have (2026-12-04:
- * in process 1.49 vs 1.15 µs per `runtime.run`, 2.27 vs 1.85 through the default chain; see bench/README.md).
+ * `Object.defineProperty` call for its name (esbuild's keepNames) that the bundles do not have
+ * (`bundle-vs-source.ts`, 2026-12-04, in process: the bundles take 0.76x the CPU of the sources per
+ * `runtime.run` with the engine bound directly, 0.83x through the default chain).
  * Run `npm run build` first: importing this module fails when a source file is newer than its bundle.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
