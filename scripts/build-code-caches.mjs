@@ -7,7 +7,7 @@
 // recorded SHA-256 differs) compiles the file from its text as before.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,10 @@ if (checked.files.length !== skillFiles.length) throw new Error(`checked ${check
 // A host loading every compiled skill: the IR validator, the meta-schema check of each schema, semver.
 const work = mkdtempSync(path.join(tmpdir(), 'sdl-code-cache-'));
 try {
+  // Compiled from a copy, so the repository's sdl.lock is left alone.
   const out = path.join(work, 'out');
-  execFileSync(process.execPath, [root('packages/cli/bin/skillc.js'), 'compile', root('skills'), '--out', out], { cwd: work, stdio: 'ignore' });
+  cpSync(root('skills'), path.join(work, 'skills'), { recursive: true });
+  execFileSync(process.execPath, [root('packages/cli/bin/skillc.js'), 'compile', 'skills', '--out', out], { cwd: work, stdio: 'ignore' });
   const { ScriptedAdapter } = await import('@sdl/adapters');
   const { createRuntime, loadIrFile } = await import('@sdl/runtime');
   const runtime = createRuntime({ engines: { offline: { adapter: new ScriptedAdapter({ fallback: '' }), model: 'scripted' } }, strictEngines: false });

@@ -72,7 +72,8 @@ export function loadGeneratedModule(file: string): GeneratedModule {
   module.filename = file;
   require.cache[file] = module;
   try {
-    (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dirname(file));
+    // As `require` calls a module: `this` is its exports.
+    (script.runInThisContext() as (this: unknown, ...args: unknown[]) => void).call(module.exports, module.exports, require, module, file, dirname(file));
   } catch (error) {
     delete require.cache[file];
     throw error;

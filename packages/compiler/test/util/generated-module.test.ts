@@ -30,12 +30,13 @@ function moduleFile(name: string, text: string, cacheOf?: string): string {
 
 describe('loadGeneratedModule', () => {
   it('uses a cache made from the same text', () => {
-    const text = 'module.exports = { answer: () => 42, file: __filename };\n';
+    const text = 'exports.topLevelThis = this === exports; module.exports = { answer: () => 42, file: __filename, topLevelThis: exports.topLevelThis };\n';
     const file = moduleFile('same.cjs', text, text);
     const loaded = loadGeneratedModule(file);
     expect(loaded.codeCache).toBe('used');
     expect((loaded.exports as { answer: () => number }).answer()).toBe(42);
     expect((loaded.exports as { file: string }).file).toBe(file);
+    expect((loaded.exports as { topLevelThis: boolean }).topLevelThis, 'top-level `this` is `exports`, as under require').toBe(true);
   });
 
   it('ignores a cache made from other text of the same length (V8 would take it) and runs the file', () => {
