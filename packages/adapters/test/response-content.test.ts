@@ -166,6 +166,34 @@ describe('anthropic replies', () => {
     expect((err as EngineError).message).toMatch(/malformed response stream/);
   });
 
+  it('a stream keeps the message-level fields and usage of message_start and message_delta, without changing the events it was given', async () => {
+    const start = anthropicStart({ input_tokens: 40, output_tokens: 1, cache_read_input_tokens: 5 }, { container: { id: 'cntr_1' } });
+    const delta = {
+      type: 'message_delta',
+      delta: { stop_reason: 'stop_sequence', stop_sequence: '###' },
+      usage: { output_tokens: 12, server_tool_use: { web_search_requests: 2 } },
+      context_management: { applied_edits: [] },
+    };
+    const given = JSON.stringify([start, delta]);
+    const { response } = await stream('anthropic', [
+      start,
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'ok' } },
+      { type: 'content_block_stop', index: 0 },
+      delta,
+      { type: 'message_stop' },
+    ]);
+    expect(response.stopReason).toBe('stop_sequence');
+    expect(response.stopSequence).toBe('###');
+    expect(response.usage).toEqual({ inputTokens: 45, outputTokens: 12, cacheReadTokens: 5 });
+    expect(response.unmapped).toEqual([
+      { field: 'container', value: { id: 'cntr_1' } },
+      { field: 'context_management', value: { applied_edits: [] } },
+      { field: 'usage.server_tool_use', value: { web_search_requests: 2 } },
+    ]);
+    expect(JSON.stringify([start, delta])).toBe(given);
+  });
+
   it('the same message_start restated inside its own message is ignored', async () => {
     const { response } = await stream('anthropic', [
       anthropicStart(),

@@ -83,8 +83,12 @@ function addBlock(builder: ResponseBuilder, block: Wire): void {
   }
 }
 
-/** Message-level fields beside the content: stop details, stop sequence, and what SDL does not interpret. */
-function addMessageFields(builder: ResponseBuilder, fields: Wire): void {
+/**
+ * Message-level fields beside the content: stop details, stop sequence, and what SDL does not
+ * interpret. `contextManagement`, when given, stands for `fields.context_management` (a stream's
+ * `message_delta` carries it beside its delta): passed, not spread into a copy of `fields`.
+ */
+function addMessageFields(builder: ResponseBuilder, fields: Wire, contextManagement: unknown = fields.context_management): void {
   const sequence = str(fields.stop_sequence);
   if (sequence) builder.stopSequence = sequence;
   if (isWire(fields.stop_details)) {
@@ -94,9 +98,8 @@ function addMessageFields(builder: ResponseBuilder, fields: Wire): void {
     }
     builder.addUnmapped('stop_details', sd as JsonValue);
   }
-  for (const field of ['container', 'context_management'] as const) {
-    if (fields[field] !== undefined && fields[field] !== null) builder.addUnmapped(field, fields[field] as JsonValue);
-  }
+  if (fields.container !== undefined && fields.container !== null) builder.addUnmapped('container', fields.container as JsonValue);
+  if (contextManagement !== undefined && contextManagement !== null) builder.addUnmapped('context_management', contextManagement as JsonValue);
   if (fields.stop_reason === 'pause_turn') builder.addUnmapped('stop_reason', 'pause_turn');
 }
 
@@ -170,8 +173,9 @@ export class AnthropicStreamReader implements WireReader<unknown> {
       case 'message_delta': {
         const delta = isWire(event.delta) ? event.delta : {};
         if (delta.stop_reason !== undefined && delta.stop_reason !== null) this.builder.stopReason = stopReasonFromAnthropic(str(delta.stop_reason));
-        if (isWire(event.usage)) this.rawUsage = { ...this.rawUsage, ...event.usage };
-        addMessageFields(this.builder, { ...delta, ...(event.context_management !== undefined ? { context_management: event.context_management } : {}) });
+        // Copied in place, not spread into fresh literals: this runs once per stream on every stream.
+        if (isWire(event.usage)) Object.assign(this.rawUsage, event.usage);
+        addMessageFields(this.builder, delta, event.context_management !== undefined ? event.context_management : delta.context_management);
         break;
       }
       case 'message_stop':
@@ -213,7 +217,7 @@ export class AnthropicStreamReader implements WireReader<unknown> {
     }
     this.messageId = id ?? '';
     if (str(message.model)) this.builder.model = str(message.model)!;
-    if (isWire(message.usage)) this.rawUsage = { ...message.usage };
+    if (isWire(message.usage)) this.rawUsage = Object.assign({}, message.usage);
     // A message can arrive already complete in message_start (programmatic tool calling).
     for (const block of Array.isArray(message.content) ? message.content : []) {
       if (!isWire(block)) continue;
@@ -221,7 +225,7 @@ export class AnthropicStreamReader implements WireReader<unknown> {
       this.blockStop(-1, out);
     }
     if (message.stop_reason !== undefined && message.stop_reason !== null) this.builder.stopReason = stopReasonFromAnthropic(str(message.stop_reason));
-    addMessageFields(this.builder, { ...message, stop_reason: message.stop_reason ?? undefined });
+    addMessageFields(this.builder, message);
   }
 
   private blockStart(index: number, block: Wire, out: EventSink): void {

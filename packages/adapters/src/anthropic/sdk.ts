@@ -41,12 +41,17 @@ class DeadlineClient extends Anthropic {
     return super.fetchWithTimeout(url, init, ms, controller, requestOptions, logCtx);
   }
 
-  /** The request, with its response's `request-id` (as `.withResponse()` reads it; every response, as there, the last one counting) handed to `sink`. */
-  private async fetchNotingRequestId(sink: RequestIdSink, url: FetchArgs[0], init: FetchArgs[1], ms: FetchArgs[2], controller: FetchArgs[3], requestOptions?: FetchArgs[4], logCtx?: FetchArgs[5]): Promise<Response> {
-    const response = await super.fetchWithTimeout(url, init, ms, controller, requestOptions, logCtx);
-    const requestId = response.headers.get('request-id');
-    if (requestId) sink.requestId = requestId;
-    return response;
+  /**
+   * The request, with its response's `request-id` (as `.withResponse()` reads it; every response, as
+   * there, the last one counting) handed to `sink`: one reaction on the SDK's promise, not an async
+   * frame awaiting it (a promise and a frame fewer per stream).
+   */
+  private fetchNotingRequestId(sink: RequestIdSink, url: FetchArgs[0], init: FetchArgs[1], ms: FetchArgs[2], controller: FetchArgs[3], requestOptions?: FetchArgs[4], logCtx?: FetchArgs[5]): Promise<Response> {
+    return super.fetchWithTimeout(url, init, ms, controller, requestOptions, logCtx).then((response) => {
+      const requestId = response.headers.get('request-id');
+      if (requestId) sink.requestId = requestId;
+      return response;
+    });
   }
 }
 

@@ -1,9 +1,10 @@
 import type { Clock } from '../time/clock.js';
+import { copyWith } from '../run/copy-with.js';
 import { BREAKER_STATE_VALUE, type RuntimeMetrics } from '../observability/metrics.js';
 import { admit, recordOutcome, type Admission, type BreakerOutcome, type BreakerRecord } from './circuit-breaker-state.js';
 import type { BreakerStore } from './circuit-breaker-store.js';
 import type { BreakerPolicy } from './policies.js';
-import { engineErrorOf, tapStream } from './stream.js';
+import { engineErrorOf, tapStream, type StreamHooks } from './stream.js';
 import { withTraits } from './stage-traits.js';
 import type { BreakerStateName, CallContext, CallEvent, CallResult, Middleware, Terminal } from './types.js';
 
@@ -205,28 +206,43 @@ function settledThen(breakers: CircuitBreakers, ctx: CallContext, probe: boolean
   return settle(breakers, ctx, probe, ctx.emit, 'success').then(() => result);
 }
 
-/**
- * A stream's outcome. A function of its own: its closures would otherwise make every response
- * allocate their shared context too.
- */
+/** A stream's outcome: the stage's hooks on it ({@link BreakerStreamHooks}). */
 function answeredStream(breakers: CircuitBreakers, ctx: CallContext, admission: Admission, result: Extract<CallResult, { kind: 'stream' }>): CallResult {
-  const emit = ctx.emit;
-  // A stream settles once, on the first of its outcomes; an in-process store at once, as a response does
-  // (the stream's end then passes through no promise of this stage's).
-  let settled = false;
-  const settleStream = (outcome: BreakerOutcome) => {
-    if (settled) return;
-    settled = true;
-    return recordedNow(breakers, ctx, admission.probe, emit, outcome) ? undefined : settle(breakers, ctx, admission.probe, emit, outcome);
-  };
-  return {
-    ...result,
-    events: tapStream(result.events, {
-      onComplete: () => settleStream('success'),
-      onError: (error) => settleStream(breakerOutcome(error)),
-      onFinally: () => settleStream('ignored'),
-    }),
-  };
+  return copyWith(result, 'events', tapStream(result.events, new BreakerStreamHooks(breakers, ctx, admission.probe)));
+}
+
+/**
+ * Settles a stream once, on the first of its outcomes; an in-process store at once, as a response
+ * does (the stream's end then passes through no promise of this stage's). One object with methods,
+ * not a hooks literal of closures over a shared context: this is made on every stream.
+ */
+class BreakerStreamHooks implements StreamHooks {
+  private settled = false;
+
+  constructor(
+    private readonly breakers: CircuitBreakers,
+    private readonly ctx: CallContext,
+    private readonly probe: boolean,
+  ) {}
+
+  onComplete(): void | Promise<void> {
+    return this.settle('success');
+  }
+
+  onError(error: unknown): void | Promise<void> {
+    return this.settle(breakerOutcome(error));
+  }
+
+  onFinally(): void | Promise<void> {
+    return this.settle('ignored');
+  }
+
+  private settle(outcome: BreakerOutcome): void | Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    const { breakers, ctx, probe } = this;
+    return recordedNow(breakers, ctx, probe, ctx.emit, outcome) ? undefined : settle(breakers, ctx, probe, ctx.emit, outcome);
+  }
 }
 
 /**

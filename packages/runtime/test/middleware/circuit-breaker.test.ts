@@ -189,3 +189,40 @@ describe('breaker transitions read the time only when they need it', () => {
     expect(record).toMatchObject({ state: 'open', openedAt: 5_001 });
   });
 });
+
+describe('circuit breaker on streams', () => {
+  const setup = (steps: Step[]) => {
+    const clock = new FakeClock();
+    const breakers = new CircuitBreakers(new MemoryBreakerStore(), clock);
+    const chain = new MiddlewareChain([{ name: 'circuit-breaker', middleware: circuitBreakerMiddleware(breakers) }]);
+    const adapter = new FakeAdapter(steps);
+    const call = () => chain.run(makeContext(adapter, { clock, engine: 'e', streaming: true, policies: policies({ breaker: breakerPolicy() }) }).ctx);
+    return { clock, breakers, call };
+  };
+  const failures = (n: number): Step[] => Array.from({ length: n }, () => ({ error: engineError('server') }));
+
+  it('a streamed probe settles the breaker once, at its end: closed early it counts neither way, completed it closes the breaker', async () => {
+    const s = setup([...failures(3), { chunks: ['a', 'b'] }, { chunks: ['a', 'b'] }]);
+    for (let i = 0; i < 3; i++) await expect(s.call()).rejects.toMatchObject({ kind: 'server' });
+    await s.clock.advance(5_000);
+    const closedEarly = await s.call();
+    if (closedEarly.kind !== 'stream') throw new Error('expected a stream');
+    const iterator = closedEarly.events[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.return?.();
+    expect(await s.breakers.state('e')).toBe('half-open');
+    const completed = await s.call();
+    if (completed.kind !== 'stream') throw new Error('expected a stream');
+    await drain(completed.events);
+    expect(await s.breakers.state('e')).toBe('closed');
+  });
+
+  it('a stream that fails after its first event counts one failure, however it then ends', async () => {
+    const s = setup([...failures(2), { chunks: ['a', 'b'], failAfter: 1, error: engineError('network') }, { reply: 'ok' }]);
+    for (let i = 0; i < 2; i++) await expect(s.call()).rejects.toMatchObject({ kind: 'server' });
+    const r = await s.call();
+    if (r.kind !== 'stream') throw new Error('expected a stream');
+    expect((await drain(r.events)).error).toMatchObject({ name: 'StreamInterruptedError' });
+    expect(await s.breakers.state('e')).toBe('open'); // the third failure in a row, counted once (not again by onFinally)
+  });
+});
