@@ -19,7 +19,7 @@ import { createHook } from 'node:async_hooks';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { drainStream } from '@sdl/adapters';
-import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
+import { forEachEvent } from '@sdl/runtime';
 import { sampledAllocations } from './profiles.js';
 import { inProcessStreamClients, MODEL, streamInProcess } from './setup.js';
 import { median, quartiles } from './stats.js';

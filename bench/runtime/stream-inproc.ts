@@ -23,7 +23,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { drainStream } from '@sdl/adapters';
-import { forEachEvent } from '../../packages/runtime/src/middleware/stream.js';
+import { forEachEvent } from '@sdl/runtime';
 import { EventChannel } from '../../packages/runtime/src/run/events.js';
 import { frameKey, sampledAllocations } from './profiles.js';
 import { here, IN_PROCESS_BASE_URL, inProcessStreamClients, MODEL, streamInProcess } from './setup.js';
