@@ -121,7 +121,10 @@ for (const [key, contents] of Object.entries(ONE_FILE_COPIES)) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    keepNames: true,
+    // No keepNames, as for the packages' bundles: with it the yaml copy parsed ~7 % slower than the
+    // installed package (238 `__name` wrappers, some on closures its parser makes per node). Nothing in
+    // these packages reads a function's or class's name.
+    keepNames: false,
     legalComments: 'inline',
     logLevel: 'warning',
   });
