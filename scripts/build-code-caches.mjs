@@ -15,14 +15,8 @@ import { codeCacheBytes, codeCacheFile, loadGeneratedModule } from '@sdl/compile
 
 const root = (relative) => fileURLToPath(new URL(`../${relative}`, import.meta.url));
 
-const CACHED = [
-  'packages/compiler/generated/sdl-schema.cjs',
-  'packages/compiler/generated/yaml.cjs',
-  'packages/compiler/generated/semver.cjs',
-  'packages/runtime/generated/ir-schema.cjs',
-  'packages/runtime/generated/json-schema-meta.cjs',
-  'packages/runtime/generated/semver-satisfies.cjs',
-].map(root);
+// The generated files a cold process runs (the list the build-cache test checks too).
+const CACHED = JSON.parse(readFileSync(root('scripts/code-cached-files.json'), 'utf8')).map(root);
 for (const file of CACHED) rmSync(codeCacheFile(file), { force: true });
 
 // `skillc check` of every skill: the YAML parser, semver, the skill schema's validator.
