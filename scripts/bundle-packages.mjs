@@ -41,21 +41,11 @@ function oneFileImports(pkg, dist) {
         return {
           resolveDir: dist,
           loader: 'js',
-          contents: `import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { loadGeneratedModule } from ${JSON.stringify(generatedModule)};
+          contents: `import { createRequire } from 'node:module';
+import { requireOneFileCopy } from ${JSON.stringify(generatedModule)};
 const require = createRequire(import.meta.url);
 // The bundles sit in dist/bundle: the package root is two levels up.
-const copy = fileURLToPath(new URL(${JSON.stringify(`../../generated/${name}.cjs`)}, import.meta.url));
-function load() {
-  if (existsSync(copy)) {
-    const bundled = loadGeneratedModule(copy).exports;
-    if (bundled.version === require(${JSON.stringify(`${name}/package.json`)}).version) return bundled.exports;
-  }
-  return require(${JSON.stringify(name)});
-}
-const module = load();
+const module = requireOneFileCopy(new URL(${JSON.stringify(`../../generated/${name}.cjs`)}, import.meta.url), ${JSON.stringify(name)}, () => ({ exports: require(${JSON.stringify(name)}) })).exports;
 export default module;
 export const { ${exported.join(', ')} } = module;
 `,
@@ -100,7 +90,7 @@ for (const [name, entries] of Object.entries(PACKAGES)) {
 }
 
 // CommonJS dependencies the runtime requires on first use, each as one file with the installed
-// package's version (packages/runtime/src/load/one-file-copy.ts uses a copy only when that matches):
+// package's version (requireOneFileCopy, packages/compiler/src/util/generated-module.ts, uses a copy only when that matches):
 // the same code, read as one file instead of dozens.
 const ONE_FILE_COPIES = {
   // ajv 2020 and ajv-formats (packages/runtime/src/load/validators.ts): ~80 files.

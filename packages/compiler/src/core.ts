@@ -11,4 +11,4 @@ export { SourceFile } from './source/source-file.js';
 export { closestMatch, didYouMean, editDistance } from './util/suggest.js';
 export { canonicalJson, contentHash, documentHash, sha256 } from './deps/hash.js';
 export { loadStandaloneValidators, type StandaloneValidator, type StandaloneValidators } from './schema/standalone.js';
-export { codeCacheBytes, codeCacheFile, loadGeneratedModule, type CodeCacheUse, type GeneratedModule } from './util/generated-module.js';
+export { codeCacheBytes, codeCacheFile, loadGeneratedModule, requireOneFileCopy, type CodeCacheUse, type GeneratedModule } from './util/generated-module.js';

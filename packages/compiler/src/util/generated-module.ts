@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 /** How a generated module was compiled: from its code cache, or not (and why not). */
@@ -82,4 +83,23 @@ export function loadGeneratedModule(file: string): GeneratedModule {
   const result = { exports: module.exports as unknown, codeCache, script };
   loaded.set(file, result);
   return result;
+}
+
+/**
+ * A dependency from the build's one-file copy of it (scripts/bundle-packages.mjs writes
+ * `generated/<name>.cjs`: the installed package's modules bundled into one file, with that
+ * package's version), loaded with {@link loadGeneratedModule}, instead of the package's many small
+ * files. `fallback()` when the copy is missing (an unbuilt checkout) or was made from another
+ * version of `packageName` than the one installed beside it.
+ * @param copy - URL of the generated file (`new URL('../../generated/<name>.cjs', import.meta.url)`)
+ */
+export function requireOneFileCopy<T>(copy: URL, packageName: string, fallback: () => T): T {
+  const file = fileURLToPath(copy);
+  if (existsSync(file)) {
+    const bundled = loadGeneratedModule(file).exports as T & { version: string };
+    // Resolved from the copy's place, as its package's own dependencies are.
+    const { version } = createRequire(file)(`${packageName}/package.json`) as { version: string };
+    if (bundled.version === version) return bundled;
+  }
+  return fallback();
 }

@@ -2,14 +2,14 @@
 // exact text and V8 accepts it; otherwise from their text. Either way their own exports, once per
 // process, shared with `require`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCacheBytes, codeCacheFile, loadGeneratedModule } from '../../src/util/generated-module.js';
+import { codeCacheBytes, codeCacheFile, loadGeneratedModule, requireOneFileCopy } from '../../src/util/generated-module.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const work = mkdtempSync(path.join(tmpdir(), 'sdl-generated-module-'));
@@ -84,5 +84,21 @@ describe('loadGeneratedModule', () => {
       console.log(JSON.stringify(${JSON.stringify(files)}.map((file) => loadGeneratedModule(file).codeCache)));`;
     const uses = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8' })) as string[];
     expect(uses, 'run `npm run build`').toEqual(files.map(() => 'used'));
+  });
+});
+
+describe('requireOneFileCopy', () => {
+  // A package installed beside the copies (resolved from the copy's place, as its own dependencies are).
+  const installed = path.join(work, 'node_modules', 'sdl-fake-package');
+  mkdirSync(installed, { recursive: true });
+  writeFileSync(path.join(installed, 'package.json'), JSON.stringify({ name: 'sdl-fake-package', version: '1.2.3' }));
+  const copyOf = (name: string, version: string) => pathToFileURL(moduleFile(name, `module.exports = { from: 'copy', version: ${JSON.stringify(version)} };\n`));
+  const rows = [
+    ['the copy, when it was made from the installed version', () => copyOf('copy-same.cjs', '1.2.3'), 'copy'],
+    ['the package, when the copy was made from another version', () => copyOf('copy-other.cjs', '1.2.2'), 'package'],
+    ['the package, when there is no copy (an unbuilt checkout)', () => pathToFileURL(path.join(work, 'copy-missing.cjs')), 'package'],
+  ] as const;
+  it.each(rows)('gives %s', (_, copy, from) => {
+    expect(requireOneFileCopy(copy(), 'sdl-fake-package', () => ({ from: 'package' }))).toMatchObject({ from });
   });
 });

@@ -6,6 +6,7 @@
  * argument validators here (validators.ts: checked now, compiled now or on first use).
  */
 import { createRequire } from 'node:module';
+import { requireOneFileCopy } from '@sdl/compiler/core';
 import { unknownEngineProblems } from './unknown-engines.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { toolIncompatibilities } from '../tools/compatibility.js';
@@ -14,7 +15,6 @@ import type { LoadedSkill } from './loaded-skill.js';
 import { qualifyEngines, type DescribeModel, type EngineQualification } from './requirements.js';
 import { SkillResolutionError, type ResolutionProblem } from './resolution-error.js';
 import { compileValidator, type SchemaValidator } from './validators.js';
-import { requireOneFileCopy } from './one-file-copy.js';
 
 type Satisfies = (version: string, range: string, options: { includePrerelease: boolean }) => boolean;
 let satisfiesFn: Satisfies | undefined;

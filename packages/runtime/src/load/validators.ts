@@ -4,10 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import { loadStandaloneValidators, type StandaloneValidator } from '@sdl/compiler/core';
+import { loadStandaloneValidators, requireOneFileCopy, type StandaloneValidator } from '@sdl/compiler/core';
 import type { JsonSchema, JsonValue } from '@sdl/adapters';
 import type { ValueProblem } from '../run/errors.js';
-import { requireOneFileCopy } from './one-file-copy.js';
 import { flatObjectCheck } from './flat-object-check.js';
 import { interpret, interpretable } from './schema-interpreter.js';
 
