@@ -12,20 +12,8 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { findModel } from '@sdl/adapters';
-import {
-  CircuitBreakers,
-  createDefaultChain,
-  createRuntime,
-  EngineRegistry,
-  EngineRouter,
-  MemoryBreakerStore,
-  MemoryRateLimiter,
-  MiddlewareChain,
-  systemClock,
-  type Runtime,
-} from '@sdl/runtime';
-import { benchClients, MODEL, QUESTION, startEmulatorProcess } from './setup.js';
+import { MiddlewareChain, type Runtime } from '@sdl/runtime';
+import { benchClients, defaultChain, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '12' }, calls: { type: 'string', default: '480' }, concurrency: { type: 'string', default: '16' }, ends: { type: 'boolean', default: false } } });
@@ -36,19 +24,14 @@ const CONCURRENCY = Number(values.concurrency);
 const { url, child } = await startEmulatorProcess();
 try {
   const { adapter, skill, direct } = await benchClients(url);
-  const defaults = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
-  const routed = (chain: MiddlewareChain): Runtime => {
-    const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
-    const runtime = createRuntime({ router: new EngineRouter({ registry, chain, describeModel: findModel }) });
-    runtime.load(skill);
-    return runtime;
-  };
+  const defaults = defaultChain();
+  const routed = (chain: MiddlewareChain): Runtime => routedRuntime(adapter, [skill], { chain });
   const stageChain = (name: string) => {
-    const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+    const chain = defaultChain();
     for (const other of chain.names()) if (other !== name) chain.remove(other);
     return chain;
   };
-    const runtimes: Record<string, Runtime> = { direct, 'router, no stage': routed(new MiddlewareChain([])) };
+  const runtimes: Record<string, Runtime> = { direct, 'router, no stage': routed(new MiddlewareChain([])) };
   if (!values.ends) for (const name of defaults.names()) runtimes[`router + ${name} only`] = routed(stageChain(name));
   runtimes['router + default chain'] = routed(defaults);
   const names = Object.keys(runtimes);

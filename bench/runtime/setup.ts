@@ -21,6 +21,7 @@ import {
   loadSkillSource,
   MemoryBreakerStore,
   MemoryRateLimiter,
+  type MiddlewareChain,
   systemClock,
   type LoadedSkill,
   type Runtime,
@@ -157,16 +158,20 @@ export async function benchClients(url: string): Promise<{ client: Anthropic; ad
   return { client, adapter, skill, direct };
 }
 
-/** The path a host runs: one engine (`claude` on `adapter`) behind `EngineRouter` and `createDefaultChain`, no policy configured. */
-export function defaultChainRouter(adapter: EngineAdapter): EngineRouter {
+/** The default chain as a host gets it, no policy configured, on in-memory stores and the real clock. */
+export function defaultChain(): MiddlewareChain {
+  return createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
+}
+
+/** The path a host runs: one engine (`claude` on `adapter`) behind `EngineRouter` and `chain` (the default chain unless given). */
+export function defaultChainRouter(adapter: EngineAdapter, chain: MiddlewareChain = defaultChain()): EngineRouter {
   const registry = new EngineRegistry([{ name: 'claude', provider: 'anthropic', model: MODEL, adapter, config: {} }], 'claude');
-  const chain = createDefaultChain({ breakers: new CircuitBreakers(new MemoryBreakerStore(), systemClock), limiter: new MemoryRateLimiter(systemClock) });
   return new EngineRouter({ registry, chain, describeModel: findModel });
 }
 
-/** A runtime on {@link defaultChainRouter} with `skills` loaded, and telemetry when given (bench/runtime/tracing.ts). */
-export function routedRuntime(adapter: EngineAdapter, skills: LoadedSkill[], options: { telemetry?: TelemetryOptions } = {}): Runtime {
-  const runtime = createRuntime({ router: defaultChainRouter(adapter), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
+/** A runtime on {@link defaultChainRouter} (with `options.chain` when given) with `skills` loaded, and telemetry when given (bench/runtime/tracing.ts). */
+export function routedRuntime(adapter: EngineAdapter, skills: LoadedSkill[], options: { telemetry?: TelemetryOptions; chain?: MiddlewareChain } = {}): Runtime {
+  const runtime = createRuntime({ router: defaultChainRouter(adapter, options.chain), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
   for (const skill of skills) runtime.load(skill);
   return runtime;
 }
