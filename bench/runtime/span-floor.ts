@@ -3,9 +3,12 @@
  * tracing-http.ts (around the bare SDK call): the three spans of a traced run (run, step, chat) with
  * the attributes the runtime sets on them, set the same way (run: 5 after the start, 2 at the end;
  * step: 2 after the start, 2 at the end; chat: 3 at the start, 2 after it, 6 at the end: 22 in all),
- * the three contexts that parent them and `fn` run under the chat span's context, and nothing else.
+ * the three contexts that parent them, made as the runtime makes them (`withSpan`, a context that
+ * reads through to its parent, not `trace.setSpan`'s copy), and `fn` run under the chat span's
+ * context, and nothing else.
  */
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import { context, type Tracer } from '@opentelemetry/api';
+import { withSpan } from '../../packages/runtime/src/observability/span-context.js';
 import { MODEL } from './setup.js';
 
 const RUN = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'one-step', 'sdl.skill.version': '1.0.0', 'sdl.skill.hash': 'sha256:x' };
@@ -18,10 +21,10 @@ export function withFloorSpans<A, T>(tracer: Tracer, fn: (arg: A) => T, arg: A):
   const run = tracer.startSpan('invoke_agent one-step', { kind: 0 }, parent);
   run.setAttributes(RUN);
   run.setAttribute('sdl.run.id', 'run-id');
-  const runCtx = trace.setSpan(parent, run);
+  const runCtx = withSpan(parent, run);
   const step = tracer.startSpan('sdl.step answer', { kind: 0 }, runCtx);
   step.setAttributes(STEP);
-  const stepCtx = trace.setSpan(runCtx, step);
+  const stepCtx = withSpan(runCtx, step);
   const chat = tracer.startSpan(
     `chat ${MODEL}`,
     { kind: 2, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': MODEL } },
@@ -44,7 +47,7 @@ export function withFloorSpans<A, T>(tracer: Tracer, fn: (arg: A) => T, arg: A):
     run.setAttribute('sdl.run.engines', ['claude']);
     run.end();
   };
-  const result = context.with(trace.setSpan(stepCtx, chat), fn, undefined, arg);
+  const result = context.with(withSpan(stepCtx, chat), fn, undefined, arg);
   if (result instanceof Promise) return result.finally(ended) as T;
   ended();
   return result;

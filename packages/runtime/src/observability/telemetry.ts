@@ -27,6 +27,7 @@ import type { EventOrigin } from '../run/events.js';
 import { GENAI, GENAI_METRIC_BUCKETS, GENAI_METRICS, SDL_ATTR } from './genai-conventions.js';
 import { Redactor } from './redactor.js';
 import type { RunTrace, RunTraceMessage, RunTraceSpan, RunTraceSpanKind } from './run-trace.js';
+import { withSpan } from './span-context.js';
 import { SpanStatics } from './span-statics.js';
 
 /** `RuntimeOptions.telemetry`: where spans and metrics go, and whether content is recorded. */
@@ -192,7 +193,7 @@ export class RunObservation {
       this.recorder = new TraceRecorder(info.now, info.now());
       this.runNode = this.recorder.open('run', skill.name, undefined, { skill: skill.name });
     }
-    this.root = new ObservationScope(this, trace.setSpan(parent, span), this.runNode?.id, telemetry.redactorFor(skill));
+    this.root = new ObservationScope(this, withSpan(parent, span), this.runNode?.id, telemetry.redactorFor(skill));
   }
 
   now(): number {
@@ -257,7 +258,7 @@ export class ObservationScope {
   }
 
   private child(span: Span | undefined, node: RunTraceSpan | undefined, redactor = this.redactor): ObservationScope {
-    return new ObservationScope(this.run, span === undefined ? this.otel : trace.setSpan(this.otel, span), node?.id ?? this.nodeId, redactor);
+    return new ObservationScope(this.run, span === undefined ? this.otel : withSpan(this.otel, span), node?.id ?? this.nodeId, redactor);
   }
 
   /**
@@ -421,7 +422,7 @@ export class ModelCallObservation implements CallObserver {
         span.setAttribute(GENAI.inputMessages, semconvMessages(prompt.messages));
       }
     }
-    this.otel = this.span === undefined ? scope.otel : trace.setSpan(scope.otel, this.span);
+    this.otel = this.span === undefined ? scope.otel : withSpan(scope.otel, this.span);
     this.node = run.recorder?.open('model_call', request.model, scope.nodeId, {
       requestedEngine: engine,
       engine,
@@ -550,7 +551,7 @@ export class ToolObservation {
   async call<T extends { ok: true; value: unknown } | { ok: false; message: string }>(fn: () => Promise<T>): Promise<T> {
     let outcome: T;
     try {
-      outcome = await (this.span === undefined ? fn() : otelContext.with(trace.setSpan(this.scope.otel, this.span), fn));
+      outcome = await (this.span === undefined ? fn() : otelContext.with(withSpan(this.scope.otel, this.span), fn));
     } catch (error) {
       this.end({ ok: false, message: error instanceof Error ? error.message : String(error) });
       throw error;
@@ -608,7 +609,7 @@ class HopObservation implements HopObserver {
       { kind: SpanKind.INTERNAL, startTime: this.startedAt, attributes: { [SDL_ATTR.engine]: this.engine, [GENAI.providerName]: this.provider, [GENAI.requestModel]: this.model } },
       this.parent,
     );
-    this.context = trace.setSpan(this.parent, this.span);
+    this.context = withSpan(this.parent, this.span);
     return this.span;
   }
 
@@ -659,7 +660,7 @@ class AttemptObservation implements AttemptObserver {
 
   /** Under the attempt's context (once it has a span), so the adapter's own HTTP spans nest there. */
   run<T>(fn: () => T): T {
-    return this.span === undefined ? fn() : otelContext.with(trace.setSpan(this.hop.context, this.span), fn);
+    return this.span === undefined ? fn() : otelContext.with(withSpan(this.hop.context, this.span), fn);
   }
 
   end(error?: unknown, retryInMs?: number): void {
