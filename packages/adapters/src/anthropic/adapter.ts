@@ -24,8 +24,9 @@ export class AnthropicAdapter implements EngineAdapter {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS;
     const timeoutMs = this.timeoutMs;
+    const transport = options.transport;
     this.sdk = new LazySdk('anthropic', '@anthropic-ai/sdk', options.apiKey, async (apiKey, baseURL = options.baseURL) =>
-      (await import('./sdk.js')).openAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs }),
+      (await import('./sdk.js')).openAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs, transport }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'AnthropicAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));

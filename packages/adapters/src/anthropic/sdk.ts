@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { CallDeadline } from '../shared/deadline.js';
 import type { ProviderSdk } from '../shared/lazy-sdk.js';
 import { printRedacted } from '../shared/redacted.js';
+import { transportOption, type Transport } from '../shared/transport.js';
 import { fromAnthropicError } from './errors.js';
 
 /** Where a request's options carry its {@link CallDeadline} to the client's `fetchWithTimeout`. */
@@ -72,11 +73,13 @@ export interface AnthropicSdk extends ProviderSdk<Anthropic> {
 }
 
 /** Builds the client (SDK retries off, its console logging off) and the error translation. */
-export function openAnthropic(options: { apiKey: string; baseURL?: string; timeoutMs: number }): AnthropicSdk {
+export function openAnthropic(options: { apiKey: string; baseURL?: string; timeoutMs: number; transport?: Transport | undefined }): AnthropicSdk {
   const client = new DeadlineClient({
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     maxRetries: 0,
+    // SDL's node:http transport unless `transport: 'fetch'` (shared/transport.ts).
+    ...transportOption(options.transport),
     timeout: options.timeoutMs,
     // Failures surface as EngineErrors; the SDK's own console logging would duplicate them.
     logLevel: 'off',

@@ -22,8 +22,9 @@ export class CohereAdapter implements EngineAdapter {
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeoutMs = this.timeoutMs;
+    const transport = options.transport;
     this.sdk = new LazySdk('cohere', 'cohere-ai', options.apiKey, async (apiKey, baseURL = options.baseURL) =>
-      (await import('./sdk.js')).openCohere({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs }),
+      (await import('./sdk.js')).openCohere({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs, transport }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'CohereAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));

@@ -6,14 +6,17 @@
 import { CohereClientV2 } from 'cohere-ai';
 import type { ProviderSdk } from '../shared/lazy-sdk.js';
 import { printRedacted } from '../shared/redacted.js';
+import { transportOption, type Transport } from '../shared/transport.js';
 import { fromCohereError } from './errors.js';
 
 /** Builds the client (SDK retries off) and the error translation. */
-export function openCohere(options: { apiKey: string; baseURL?: string; timeoutMs: number }): ProviderSdk<CohereClientV2> {
+export function openCohere(options: { apiKey: string; baseURL?: string; timeoutMs: number; transport?: Transport | undefined }): ProviderSdk<CohereClientV2> {
   const client = new CohereClientV2({
     token: options.apiKey,
     ...(options.baseURL ? { baseUrl: options.baseURL } : {}),
     maxRetries: 0,
+    // SDL's node:http transport unless `transport: 'fetch'` (shared/transport.ts).
+    ...transportOption(options.transport),
     timeoutInSeconds: options.timeoutMs / 1000,
     clientName: 'sdl',
   });

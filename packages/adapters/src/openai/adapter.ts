@@ -22,8 +22,9 @@ export class OpenAIAdapter implements EngineAdapter {
   constructor(options: ProviderAdapterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeoutMs = this.timeoutMs;
+    const transport = options.transport;
     this.sdk = new LazySdk('openai', 'openai', options.apiKey, async (apiKey, baseURL = options.baseURL) =>
-      (await import('./sdk.js')).openOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs }),
+      (await import('./sdk.js')).openOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), timeoutMs, transport }),
     );
     // The client (made on the first call, in sdk.ts) holds the key: neither it nor the adapter prints it.
     printRedacted(this, 'OpenAIAdapter', () => ({ provider: this.provider, baseURL: options.baseURL, timeoutMs: this.timeoutMs }));

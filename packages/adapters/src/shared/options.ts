@@ -1,3 +1,4 @@
+import type { Transport } from './transport.js';
 import type { Credential } from './credential.js';
 
 /** Options shared by every provider adapter. */
@@ -10,6 +11,15 @@ export interface ProviderAdapterOptions {
   timeoutMs?: number;
   /** Used when a request sets no `maxTokens` and the provider requires one. */
   defaultMaxTokens?: number;
+  /**
+   * What the provider's SDK sends its HTTP requests through. `'node'` (the default): SDL's
+   * transport on `node:http`/`node:https` with keep-alive connections (shared/transport.ts), which
+   * takes about half the client CPU per call of Node's `fetch` and behaves like it (redirects,
+   * decompression, aborts, timeouts, errors; file uploads still go through `fetch`). `'fetch'`:
+   * Node's global `fetch` (undici), as the SDK uses on its own, e.g. when `fetch` is patched or an
+   * undici global dispatcher (a proxy agent) is installed.
+   */
+  transport?: Transport;
 }
 
 /** The per-call deadline when neither the engine config nor the request sets one. */

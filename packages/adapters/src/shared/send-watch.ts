@@ -4,6 +4,8 @@
  * `undici:client:sendHeaders` once the request is written to its socket. The rate limiter needs
  * that moment, not the grant's: a call granted at once but sent late (a cold process, a new
  * connection, a descheduled process) reaches the provider together with the calls granted after it.
+ * SDL's own transport (shared/transport.ts, the adapters' default) sends through `node:http`, not
+ * undici: it reports the same moment through {@link currentSendWatcher}.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
@@ -30,9 +32,18 @@ function listen(): void {
 }
 
 /**
+ * The watcher of the calling context, for a transport that does not send through undici (SDL's own,
+ * shared/transport.ts): it reads this when a request is created, in the caller's async context,
+ * and calls it once the request is written to its socket, as `undici:client:sendHeaders` does.
+ */
+export function currentSendWatcher(): OnSent | undefined {
+  return subscribed ? current.getStore() : undefined;
+}
+
+/**
  * Runs `fn`; `onSent` is called (with `Date.now()`) each time an HTTP request started inside it
- * is written to its socket. Requests made outside `fn` (or by a client that does not send through
- * Node's `fetch`) are not reported.
+ * is written to its socket. Requests made outside `fn` (or by a client that sends through neither
+ * Node's `fetch` nor SDL's transport) are not reported.
  */
 export function watchSends<T>(onSent: OnSent, fn: () => T): T {
   if (!subscribed) listen();
