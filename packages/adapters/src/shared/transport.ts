@@ -11,7 +11,7 @@
  *   `Blob`, streams: file uploads), a `Request` input, a non-http(s) URL or an undici `dispatcher`
  *   is handed to `globalThis.fetch` unchanged;
  * - the default headers fetch adds (`accept`, `accept-language`, `sec-fetch-mode`, `user-agent`,
- *   `accept-encoding: gzip, deflate, br`) and decoding of gzip/deflate/br replies;
+ *   `accept-encoding: gzip, deflate`, as Node 20's fetch sends) and decoding of gzip, deflate and br replies;
  * - redirects: followed like fetch (`follow`, up to 20; 303, and 301/302 after POST, become a GET
  *   without body; credentials dropped across origins), `manual` returns the 3xx, `error` rejects;
  * - abort: a signal aborted before or during the request or the body read destroys the request
@@ -138,7 +138,7 @@ function requestHeaders(init: HeadersInit | undefined): Record<string, string> {
   out['accept-language'] ??= '*';
   out['sec-fetch-mode'] ??= 'cors';
   out['user-agent'] ??= 'node';
-  out['accept-encoding'] ??= 'gzip, deflate, br';
+  out['accept-encoding'] ??= 'gzip, deflate';
   return out;
 }
 
