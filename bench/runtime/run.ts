@@ -11,6 +11,9 @@
  * from 8 rounds of 120/240: one round at c=16 took ≈ 0.2 s, short enough for another job's burst to
  * decide a round; the measured contenders and calls are unchanged).
  *
+ * Contender 5 (`--only 0,3,4,5`), the bare SDK on SDL's HTTP transport (shared/transport.ts, the
+ * adapters' default since 2026-12-07), separates the transport's gain from SDL's layers.
+ *
  *   npx tsx bench/runtime/run.ts [--rounds 20] [--serial 120] [--concurrent 480] [--only 0,3] [--concurrency 16] [--sessions 10000] [--json rounds.json]
  */
 import { spawn } from 'node:child_process';
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { generateText } from 'ai';
+import Anthropic from '@anthropic-ai/sdk';
 import { benchClients, here, MODEL, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
 import { ScriptedAdapter } from '@sdl/adapters';
 import { createRuntime, loadSkillSource, MemoryStore } from '@sdl/runtime';
@@ -102,6 +106,16 @@ async function contenders(url: string): Promise<Record<string, Call>> {
   const routed = routedRuntime(adapter, [skill]);
   const runtimeChain: Call = async () => (await routed.run(skill, { question: QUESTION })).output as string;
 
+  // Not a contender of the issue: the bare SDK on SDL's HTTP transport (the adapters' default since
+  // 2026-12-07) instead of Node's fetch, so the SDK call alone can be set against the chain on the same transport.
+  const { nodeFetch } = (await import('../../packages/adapters/dist/shared/transport.js')) as { nodeFetch: typeof fetch };
+  const leanClient = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off', fetch: nodeFetch });
+  const bareOnTransport: Call = async () => {
+    const message = await leanClient.messages.create({ model: MODEL, max_tokens: 200, messages: [{ role: 'user', content: QUESTION }] });
+    const block = message.content[0];
+    return block?.type === 'text' ? block.text : '';
+  };
+
   // Not a contender of the issue: splits runtime.run's cost into the adapter's share and the runtime's.
   const adapterOnly: Call = async () => (await adapter.generate({ model: MODEL, messages: [{ role: 'user', content: QUESTION }], maxTokens: 200 })).text;
 
@@ -111,6 +125,7 @@ async function contenders(url: string): Promise<Record<string, Call>> {
     'AnthropicAdapter.generate': adapterOnly,
     'runtime.run': runtimeRun,
     'runtime.run + default chain': runtimeChain,
+    'bare SDK on SDL transport': bareOnTransport,
   };
 }
 
@@ -227,6 +242,18 @@ async function main(): Promise<void> {
             ? `; CPU per call over runtime.run (direct binding), paired per round: serially ${signed(median(chainCpuSerial))} (${range(chainCpuSerial, signed)}), ` +
               `at c=${CONCURRENCY} ${signed(median(chainCpuConcurrent))} (${range(chainCpuConcurrent, signed)}; goal <= +15 µs: ${median(chainCpuConcurrent) <= 0.015 ? 'met' : 'NOT met'})`
             : ''),
+      );
+    }
+    // The transport's share apart (contender 5): the chain against the bare SDK on the same transport, SDL's transport.
+    const LEAN = 'bare SDK on SDL transport';
+    const sameTransport = paired('concurrent', CHAIN, LEAN, (x, b) => x.throughput / b.throughput);
+    const sameTransportCpu = paired('concurrent', CHAIN, LEAN, (x, b) => x.cpu - b.cpu);
+    const transportGain = paired('concurrent', LEAN, BARE, (x, b) => x.throughput / b.throughput);
+    const transportCpu = paired('concurrent', LEAN, BARE, (x, b) => x.cpu - b.cpu);
+    if (sameTransport && sameTransportCpu && transportGain && transportCpu) {
+      console.log(
+        `same transport: the default chain at c=${CONCURRENCY} ${pct(median(sameTransport))} of the bare SDK on SDL's transport (${range(sameTransport, pct)}), CPU per call ${signed(median(sameTransportCpu))} (${range(sameTransportCpu, signed)}); ` +
+          `the transport alone: the bare SDK on it ${pct(median(transportGain))} of the bare SDK on Node's fetch (${range(transportGain, pct)}), CPU per call ${signed(median(transportCpu))} (${range(transportCpu, signed)})`,
       );
     }
     const directThroughput = paired('concurrent', DIRECT, BARE, (x, b) => x.throughput / b.throughput);
