@@ -2,8 +2,9 @@
  * Issue 14, a lever outside SDL's code: what the SDKs' use of Node's WHATWG `fetch` (undici's fetch:
  * Request/Headers/Response objects, web streams, promise hops) costs per call, measured as the bare
  * Anthropic SDK client on the global `fetch` against the same client on a lean fetch-compatible
- * transport built on `node:http` with a keep-alive Agent (`leanFetch` below: a measurement
- * prototype, not a product). Both against the emulator in its own process. Rounds alternate the
+ * transport built on `node:http` with a keep-alive Agent (`leanFetch` below: the step-1 measurement
+ * prototype, not a product) and on SDL's transport (`nodeFetch`, packages/adapters/src/shared/transport.ts,
+ * the adapters' default since 2026-12-07; from the build). Both against the emulator in its own process. Rounds alternate the
  * contenders (starting contender rotated per round); per round this process's CPU per call and the
  * throughput, non-streaming at c=16 and c=64 and streaming (a 300-delta reply, the whole stream
  * consumed, `--stream-concurrency` streams at a time); the saving is paired per round.
@@ -123,9 +124,12 @@ function leanFetch(input: string | URL, init: RequestInit = {}): Promise<LeanRes
 const { url, child } = await startEmulatorProcess();
 try {
   const opts = { apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off' } as const;
+  // The transport the adapters use since 2026-12-07 (packages/adapters/src/shared/transport.ts, built).
+  const { nodeFetch } = (await import('../../packages/adapters/dist/shared/transport.js')) as { nodeFetch: typeof fetch };
   const clients = {
     'global fetch': new Anthropic(opts),
     'lean fetch': new Anthropic({ ...opts, fetch: leanFetch as unknown as typeof fetch }),
+    'SDL transport': new Anthropic({ ...opts, fetch: nodeFetch }),
   };
   const names = Object.keys(clients) as (keyof typeof clients)[];
   const WORDS = 299;
@@ -171,13 +175,16 @@ try {
         results[n]!.push(await run(calls[n]!, mode.calls, mode.concurrency));
       }
     }
-    const [a, b] = names.map((n) => results[n]!);
-    const saved = a!.map((x, i) => x.cpu - b![i]!.cpu);
-    const ratio = a!.map((x, i) => (b![i]!.throughput / x.throughput) * 100);
-    console.log(
-      `${mode.name}: CPU/call global ${median(a!.map((x) => x.cpu)).toFixed(0)} µs, lean ${median(b!.map((x) => x.cpu)).toFixed(0)} µs; saved ${signed(median(saved))} µs (IQR ${iqrText(saved)}); ` +
-        `throughput global ${median(a!.map((x) => x.throughput)).toFixed(0)}/s, lean ${median(b!.map((x) => x.throughput)).toFixed(0)}/s; lean/global ${median(ratio).toFixed(1)} % (IQR ${iqrText(ratio)})`,
-    );
+    const a = results[names[0]!]!;
+    for (const name of names.slice(1)) {
+      const b = results[name]!;
+      const saved = a.map((x, i) => x.cpu - b[i]!.cpu);
+      const ratio = a.map((x, i) => (b[i]!.throughput / x.throughput) * 100);
+      console.log(
+        `${mode.name}, ${name}: CPU/call global ${median(a.map((x) => x.cpu)).toFixed(0)} µs, ${name} ${median(b.map((x) => x.cpu)).toFixed(0)} µs; saved ${signed(median(saved))} µs (IQR ${iqrText(saved)}); ` +
+          `throughput global ${median(a.map((x) => x.throughput)).toFixed(0)}/s, ${name} ${median(b.map((x) => x.throughput)).toFixed(0)}/s; ratio ${median(ratio).toFixed(1)} % (IQR ${iqrText(ratio)})`,
+      );
+    }
   }
   console.log(`load at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

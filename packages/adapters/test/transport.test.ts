@@ -4,7 +4,12 @@
  * then through each provider's SDK against the emulators with `transport: 'node'` and `'fetch'`
  * (the same EngineError kinds), and the send signal the rate limiter takes from it.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -310,6 +315,37 @@ describe('nodeFetch against Node fetch, same request, same outcome', () => {
     // The connection is still usable for the next request (a cancelled body closes its socket).
     expect((await nodeFetch(`${origin}/no-content`)).status).toBe(204);
   });
+});
+
+describe('nodeFetch over https', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/tls/${name}`, import.meta.url));
+  let tls: Server;
+  let tlsOrigin: string;
+  beforeAll(async () => {
+    tls = createHttpsServer({ key: readFileSync(fixture('key.pem')), cert: readFileSync(fixture('cert.pem')) }, handler);
+    tlsOrigin = (await listen(tls)).replace('http:', 'https:');
+  });
+  afterAll(async () => {
+    tls.closeAllConnections();
+    await new Promise((resolve) => tls.close(resolve));
+  });
+
+  it('verifies the certificate: an untrusted one fails like fetch (TypeError fetch failed, the TLS error as cause)', async () => {
+    const ours = await outcome(nodeFetch, `${tlsOrigin}/echo`);
+    expect(ours).toEqual(await outcome(fetch, `${tlsOrigin}/echo`));
+    expect(ours).toMatchObject({ error: 'TypeError', message: 'fetch failed', cause: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+  });
+
+  it('with the certificate trusted (NODE_EXTRA_CA_CERTS, in a child process), the same replies as fetch, twice on one connection', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/https-fetch.ts', import.meta.url)), `${tlsOrigin}/echo`], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: fixture('cert.pem') },
+    });
+    const [ours1, ours2, theirs1, theirs2] = JSON.parse(stdout) as { status: number; body: string }[];
+    expect(ours1!.status).toBe(200);
+    expect(JSON.parse(ours1!.body)).toMatchObject({ method: 'POST', bodyLength: 7 });
+    // The request headers seen are the same but for the connection's own (none here) and the content-length both send.
+    expect([ours1, ours2]).toEqual([theirs1, theirs2]);
+  }, 30_000);
 });
 
 // ---------------------------------------------------------------- through the SDKs

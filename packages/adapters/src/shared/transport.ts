@@ -11,7 +11,7 @@
  *   `Blob`, streams: file uploads), a `Request` input, a non-http(s) URL or an undici `dispatcher`
  *   is handed to `globalThis.fetch` unchanged;
  * - the default headers fetch adds (`accept`, `accept-language`, `sec-fetch-mode`, `user-agent`,
- *   `accept-encoding: gzip, deflate`, as Node 20's fetch sends) and decoding of gzip, deflate and br replies;
+ *   `accept-encoding: gzip, deflate`, `br, gzip, deflate` over https, as Node 20's fetch sends) and decoding of gzip, deflate and br replies;
  * - redirects: followed like fetch (`follow`, up to 20; 303, and 301/302 after POST, become a GET
  *   without body; credentials dropped across origins), `manual` returns the 3xx, `error` rejects;
  * - abort: a signal aborted before or during the request or the body read destroys the request
@@ -98,7 +98,7 @@ export const nodeFetch: Fetch = (input: string | URL | Request, init?: Init): Pr
     else if (input instanceof URL) url = input;
     else return globalThis.fetch(input, init);
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || init?.dispatcher !== undefined || init?.window != null) return globalThis.fetch(input, init);
-    const headers = requestHeaders(init?.headers);
+    const headers = requestHeaders(init?.headers, url.protocol === 'https:');
     const body = requestBody(init?.body, headers);
     if (body === UNSUPPORTED) return globalThis.fetch(input, init);
     const signal = init?.signal ?? undefined;
@@ -126,7 +126,7 @@ const NORMALIZED_METHODS: Record<string, string> = { delete: 'DELETE', get: 'GET
 const normalizeMethod = (method: string) => NORMALIZED_METHODS[method.toLowerCase()] ?? method;
 
 /** The request's headers, lower-cased names and combined values as `Headers` gives them, with fetch's defaults. */
-function requestHeaders(init: HeadersInit | undefined): Record<string, string> {
+function requestHeaders(init: HeadersInit | undefined, secure: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   if (init !== undefined) {
     const headers = init instanceof Headers ? init : new Headers(init);
@@ -138,7 +138,8 @@ function requestHeaders(init: HeadersInit | undefined): Record<string, string> {
   out['accept-language'] ??= '*';
   out['sec-fetch-mode'] ??= 'cors';
   out['user-agent'] ??= 'node';
-  out['accept-encoding'] ??= 'gzip, deflate';
+  // Node 20's fetch offers br on https only.
+  out['accept-encoding'] ??= secure ? 'br, gzip, deflate' : 'gzip, deflate';
   return out;
 }
 
