@@ -317,6 +317,26 @@ describe('nodeFetch against Node fetch, same request, same outcome', () => {
   });
 });
 
+describe('a process with its own undici global dispatcher', () => {
+  it('sends through fetch, so the dispatcher (a MockAgent here, a ProxyAgent in production) sees the request', async () => {
+    const { MockAgent, getGlobalDispatcher, setGlobalDispatcher } = await import('undici');
+    const previous = getGlobalDispatcher();
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    mock.get(origin).intercept({ path: '/echo', method: 'POST' }).reply(200, 'from the mock', { headers: { 'content-type': 'text/plain' } });
+    setGlobalDispatcher(mock);
+    try {
+      const res = await nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x' });
+      expect(await res.text()).toBe('from the mock');
+    } finally {
+      setGlobalDispatcher(previous);
+      await mock.close();
+    }
+    // With Node's own plain Agent back, SDL's transport sends again.
+    expect(JSON.parse(await (await nodeFetch(`${origin}/echo`)).text())).toMatchObject({ method: 'GET' });
+  });
+});
+
 describe('nodeFetch over https', () => {
   const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/tls/${name}`, import.meta.url));
   let tls: Server;

@@ -8,8 +8,9 @@
  *
  * What it keeps of `fetch`'s behaviour (the SDKs rely on it; test/transport.test.ts checks it):
  * - bodies: string, `ArrayBuffer`/views, `URLSearchParams`, none. Anything else (`FormData`,
- *   `Blob`, streams: file uploads), a `Request` input, a non-http(s) URL or an undici `dispatcher`
- *   is handed to `globalThis.fetch` unchanged;
+ *   `Blob`, streams: file uploads), a `Request` input, a non-http(s) URL, an undici `dispatcher` in
+ *   the init, or a process with its own global dispatcher installed (`setGlobalDispatcher` of a
+ *   `ProxyAgent`, `MockAgent`, ...; not a plain `Agent`) is handed to `globalThis.fetch` unchanged;
  * - the default headers fetch adds (`accept`, `accept-language`, `sec-fetch-mode`, `user-agent`,
  *   `accept-encoding: gzip, deflate`, `br, gzip, deflate` over https, as Node 20's fetch sends) and decoding of gzip, deflate and br replies;
  * - redirects: followed like fetch (`follow`, up to 20; 303, and 301/302 after POST, become a GET
@@ -24,7 +25,8 @@
  *   that is async iterable (what the SDKs read streams by) with a minimal `getReader()`/`cancel()`;
  *   `null` for HEAD and null-body statuses. `clone()` and `formData()` are not supported (the
  *   adapters' clients never call them);
- * - proxies: none, as Node 20's `fetch` ignores HTTP(S)_PROXY too;
+ * - proxies: HTTP(S)_PROXY ignored, as Node 20's `fetch` ignores them too; a proxy installed as undici's
+ *   global dispatcher is used, through `fetch` (above);
  * - the send signal of shared/send-watch.ts (undici publishes it on its diagnostics channels).
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
@@ -97,7 +99,7 @@ export const nodeFetch: Fetch = (input: string | URL | Request, init?: Init): Pr
     if (typeof input === 'string') url = new URL(input);
     else if (input instanceof URL) url = input;
     else return globalThis.fetch(input, init);
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || init?.dispatcher !== undefined || init?.window != null) return globalThis.fetch(input, init);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || init?.dispatcher !== undefined || init?.window != null || customDispatcher()) return globalThis.fetch(input, init);
     const headers = requestHeaders(init?.headers, url.protocol === 'https:');
     const body = requestBody(init?.body, headers);
     if (body === UNSUPPORTED) return globalThis.fetch(input, init);
@@ -120,6 +122,19 @@ export const nodeFetch: Fetch = (input: string | URL | Request, init?: Init): Pr
 /** The `fetch` client option for an SDK: SDL's transport, or none (the SDK's default, `globalThis.fetch`) when `transport` is `'fetch'`. */
 export function transportOption(transport: Transport | undefined): { fetch?: Fetch } {
   return transport === 'fetch' ? {} : { fetch: nodeFetch };
+}
+
+/** Where undici (Node's and the npm package's) keeps the dispatcher `setGlobalDispatcher` installs. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * Whether the process installed its own undici dispatcher (a `ProxyAgent`, `EnvHttpProxyAgent`,
+ * `MockAgent`, `RetryAgent`, ...) for `fetch` to send through: then requests go to `fetch`, so
+ * they take the same route as before. Node's own default is a plain `Agent`, created on first use.
+ */
+function customDispatcher(): boolean {
+  const dispatcher = (globalThis as Record<symbol, { constructor?: { name?: string } } | undefined>)[GLOBAL_DISPATCHER];
+  return dispatcher !== undefined && dispatcher.constructor?.name !== 'Agent';
 }
 
 const NORMALIZED_METHODS: Record<string, string> = { delete: 'DELETE', get: 'GET', head: 'HEAD', options: 'OPTIONS', post: 'POST', put: 'PUT' };
