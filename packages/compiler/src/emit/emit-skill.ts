@@ -9,7 +9,7 @@ import type { ParsedSkill } from '../yaml/parse.js';
 import { locatePath, type ValuePath } from '../yaml/ranges.js';
 import type { IrArgument, IrExpression, IrOutput, IrPromptStep, IrSkill, IrSourceLocation, IrStep, IrTemplate, IrUse, Json } from './ir-types.js';
 import { normalizePolicies } from './policies.js';
-import { canonicalCopy, hashSkill } from './skill-text.js';
+import { CanonicalParts, hashSkill } from './skill-text.js';
 import { attachmentKey } from '../bind/compile-sources.js';
 import { attachmentMedia } from '../bind/attachments.js';
 
@@ -57,8 +57,6 @@ export function nodeRangesOf(parsed: ParsedSkill): Map<string, readonly [number,
 }
 
 const DEFAULT_CONCURRENCY = 4;
-// Values are shared with the parsed YAML here; the final `canonicalCopy` detaches the whole IR at once.
-const json = (v: unknown): Json => v as Json;
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
@@ -92,9 +90,14 @@ function memoryOf(memory: Record<string, unknown>): IrSkill['memory'] {
 export function emitSkill(input: SkillEmitInput): IrSkill {
   const { parsed, skill, bound } = input;
   const source = parsed.source;
+  // The IR is built in canonical member order (spec/ir.md), so that one `JSON.stringify` of it is
+  // its canonical JSON: every object made here has its members in sorted order (optional ones
+  // inserted at their place), the ASTs come from the parser so (see ast.ts), and only the JSON
+  // values of the YAML (`json`) and the objects keyed by the author's names (`canon.members`) are
+  // walked, and copied where out of order. Such values are shared with the parsed YAML when in order.
+  const canon = new CanonicalParts();
+  const json = (v: unknown): Json => canon.value(v) as Json;
   const sourceMap: Record<string, IrSourceLocation> = {};
-  // Source-map entries and positions are built with their members in sorted order, as the IR's
-  // canonical JSON orders them, so `canonicalCopy` keeps them (and the anchor lists) as they are.
   const position = (p: { line: number; column: number }) => ({ column: p.column, line: p.line });
   const at = (start: number, end: number): IrSourceLocation => {
     const range = source.rangeAt(start, end);
@@ -149,8 +152,8 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
   }
 
   // Every object below is built with its members in sorted key order (optional ones inserted at
-  // their place), as the IR's canonical JSON orders them: `canonicalCopy` then keeps it instead of
-  // sorting and copying it (a step built by spreading a common base was ~5 % of emission).
+  // their place), as the IR's canonical JSON orders them (a step built by spreading a common base
+  // and sorted afterwards was ~5 % of emission).
   const dependsOn = new Map(bound.steps.map((s) => [s.index, s.dependsOn] as const));
   const steps: IrStep[] = asArray(skill.steps).map((raw, index) => {
     const step = record(raw);
@@ -177,7 +180,7 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
           mapNode(pointer);
         }
       }
-      return out;
+      return canon.members(out);
     };
     if (isRecord(step.prompt)) return promptStep(step, step.prompt, ptr, { depends_on, description, for_each, id, when });
     if (typeof step.use === 'string') return { depends_on, description, for_each, id, kind: 'use', use: step.use, when, with: args() };
@@ -235,34 +238,34 @@ export function emitSkill(input: SkillEmitInput): IrSkill {
   }
 
   const requires = record(skill.requires);
-  const { copy: ir, canonical } = canonicalCopy<IrSkill>({
+  const ir: IrSkill = {
     description: String(skill.description),
     engines: { models: json(engines.models ?? {}) as Record<string, string>, params: json(baseParams) as Record<string, Json>, prefer: asArray(engines.prefer).map(String) },
     file: input.file,
     hash: '',
     id: input.id,
     inputs: skill.inputs === undefined ? { properties: {}, type: 'object' } : json(skill.inputs),
-    memory: memoryOf(record(skill.memory)),
+    memory: json(memoryOf(record(skill.memory))) as IrSkill['memory'],
     name,
     order: [...bound.order],
     outputs: skill.outputs === undefined ? null : json(skill.outputs),
-    policies: normalizePolicies(skill.policies),
-    requires: { context_window: orNull(requires.context_window as number | undefined), features: asArray(requires.features).map(String) },
+    policies: json(normalizePolicies(skill.policies)) as Record<string, Json>,
+    requires: json({ context_window: orNull(requires.context_window as number | undefined), features: asArray(requires.features).map(String) }) as IrSkill['requires'],
     return: ret,
     sha256: input.sha256,
-    source_map: sourceMap,
+    source_map: canon.members(sourceMap),
     steps,
     tests: asArray(skill.tests).map((raw) => {
       const t = record(raw);
       const replies: Record<string, Json> = {};
       for (const [stepId, reply] of Object.entries(record(t.replies))) replies[stepId] = Array.isArray(reply) ? json(reply) : [json(reply)];
-      return { expect: json(t.expect ?? {}), input: json(t.input ?? {}), name: String(t.name), replies };
+      return { expect: json(t.expect ?? {}), input: json(t.input ?? {}), name: String(t.name), replies: canon.members(replies) };
     }),
-    tools,
-    uses,
+    tools: canon.members(tools),
+    uses: canon.members(uses),
     version: String(skill.version),
-  });
-  hashSkill(ir, undefined, canonical);
+  };
+  hashSkill(ir, undefined, canon.canonical);
   return ir;
 }
 

@@ -106,6 +106,51 @@ export function canonicalCopy<T>(value: T): { copy: T; canonical: boolean } {
 }
 
 /**
+ * Builds a value in canonical member order from parts, for `hashSkill(value, undefined, true)`:
+ * the caller makes its own objects with their members in sorted order (and takes the expression
+ * ASTs as the parser built them, in sorted order too: see ast.ts) and passes through here only
+ * what may be out of order, the JSON values of the YAML and objects keyed by the author's names.
+ * Only those are walked, and copied where out of order; `canonical` then says what
+ * `canonicalCopy(...).canonical` would of the whole value.
+ */
+export class CanonicalParts {
+  private digitKey = false;
+
+  /** False when a key starting with a digit was met (then `JSON.stringify` may not order it canonically). */
+  get canonical(): boolean {
+    return !this.digitKey;
+  }
+
+  /** A JSON value from the skill's YAML in canonical member order: copied only where out of order, `undefined` members dropped. */
+  value<T>(v: T): T {
+    digitKeySeen = false;
+    const copy = copySorted(v) as T;
+    if (digitKeySeen) this.digitKey = true;
+    return copy;
+  }
+
+  /**
+   * An object the caller made, keyed by names it does not choose (aliases, tool names, source-map
+   * pointers), with its members in sorted order: itself when they are; its member values are taken
+   * as they are (pass them through `value` first when they need it).
+   */
+  members<T extends object>(o: T): T {
+    const obj = o as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    let inOrder = true;
+    for (let i = 0; i < keys.length; i++) {
+      const first = keys[i]!.charCodeAt(0);
+      if (first >= 48 && first <= 57) this.digitKey = true;
+      if ((i > 0 && !(keys[i - 1]! < keys[i]!)) || obj[keys[i]!] === undefined) inOrder = false;
+    }
+    if (inOrder) return o;
+    const out: Record<string, unknown> = {};
+    for (const key of keysInCodeUnitOrder(keys)) if (obj[key] !== undefined) put(out, key, obj[key]);
+    return out as T;
+  }
+}
+
+/**
  * Sets `skill.hash` (SHA-256 of the canonical JSON without `hash`) and remembers the skill's
  * canonical text for every bundle that holds it. With `previous` (an earlier version of the same
  * skill), members holding the very same value object reuse its text: re-pinning a dependency's

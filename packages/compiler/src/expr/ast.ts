@@ -3,6 +3,10 @@
  * Every node carries `start`/`end` offsets (end exclusive) into the text it was parsed from;
  * `toDiagnostics` maps them back to the YAML file. Numbers that JSON cannot hold exactly are
  * kept as their decimal text (`int`, `uint`) and bytes as lower-case hex.
+ *
+ * The parser builds every node with its members in sorted (UTF-16 code unit) order, optional ones
+ * at their place, as the IR's canonical JSON orders them: the emitter serializes the ASTs as they
+ * are, without walking or copying them (test/expr/ast-key-order.test.ts checks every kind).
  */
 
 export interface Span {

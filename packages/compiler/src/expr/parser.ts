@@ -63,7 +63,7 @@ class ExprParser extends EmbeddedActionsParser {
       const then = this.SUBRULE2(this.disjunction);
       this.CONSUME(T.Colon);
       const otherwise = this.SUBRULE(this.expr);
-      result = this.ACTION(() => ({ kind: 'conditional', test, then, otherwise, start: test.start, end: otherwise.end }));
+      result = this.ACTION(() => ({ end: otherwise.end, kind: 'conditional', otherwise, start: test.start, test, then }));
     });
     return result;
   });
@@ -164,7 +164,7 @@ class ExprParser extends EmbeddedActionsParser {
             const open = this.CONSUME(T.LBracket);
             const index = this.SUBRULE(this.expr);
             const close = this.CONSUME(T.RBracket);
-            node = this.ACTION(() => ({ kind: 'index', operand: node, index, opStart: open.startOffset, start: node.start, end: end(close) }));
+            node = this.ACTION(() => ({ end: end(close), index, kind: 'index', opStart: open.startOffset, operand: node, start: node.start }));
           },
         },
       ]);
@@ -200,7 +200,7 @@ class ExprParser extends EmbeddedActionsParser {
             if (args === undefined) {
               if (RESERVED.has(name.image))
                 this.report(ExprCode.Reserved, `\`${name.image}\` is a reserved word`, name.startOffset, end(name), 'choose another name');
-              return { kind: 'ident', name: name.image, start: name.startOffset, end: end(name) };
+              return { end: end(name), kind: 'ident', name: name.image, start: name.startOffset };
             }
             return buildCall(this, name, undefined, args, end(close!));
           });
@@ -231,7 +231,7 @@ class ExprParser extends EmbeddedActionsParser {
             this.OPTION3(() => this.CONSUME2(T.Comma));
           });
           const close = this.CONSUME(T.RBracket);
-          return this.ACTION(() => ({ kind: 'list', elements, start: open.startOffset, end: end(close) }));
+          return this.ACTION(() => ({ elements, end: end(close), kind: 'list', start: open.startOffset }));
         },
       },
       {
@@ -253,7 +253,7 @@ class ExprParser extends EmbeddedActionsParser {
             this.OPTION5(() => this.CONSUME4(T.Comma));
           });
           const close = this.CONSUME(T.RBrace);
-          return this.ACTION(() => ({ kind: 'map', entries, start: open.startOffset, end: end(close) }));
+          return this.ACTION(() => ({ end: end(close), entries, kind: 'map', start: open.startOffset }));
         },
       },
       { ALT: () => this.SUBRULE(this.literal) },
@@ -262,12 +262,12 @@ class ExprParser extends EmbeddedActionsParser {
 
   private literal = this.RULE('literal', (): ExprNode => {
     return this.OR([
-      { ALT: () => { const t = this.CONSUME(T.Null); return this.ACTION(() => ({ kind: 'null', start: t.startOffset, end: end(t) })); } },
-      { ALT: () => { const t = this.CONSUME(T.True); return this.ACTION(() => ({ kind: 'bool', value: true, start: t.startOffset, end: end(t) })); } },
-      { ALT: () => { const t = this.CONSUME(T.False); return this.ACTION(() => ({ kind: 'bool', value: false, start: t.startOffset, end: end(t) })); } },
+      { ALT: () => { const t = this.CONSUME(T.Null); return this.ACTION(() => ({ end: end(t), kind: 'null', start: t.startOffset })); } },
+      { ALT: () => { const t = this.CONSUME(T.True); return this.ACTION(() => ({ end: end(t), kind: 'bool', start: t.startOffset, value: true })); } },
+      { ALT: () => { const t = this.CONSUME(T.False); return this.ACTION(() => ({ end: end(t), kind: 'bool', start: t.startOffset, value: false })); } },
       { ALT: () => { const t = this.CONSUME(T.IntLit); return this.ACTION(() => intLiteral(t)); } },
       { ALT: () => { const t = this.CONSUME(T.UintLit); return this.ACTION(() => uintLiteral(this, t)); } },
-      { ALT: () => { const t = this.CONSUME(T.DoubleLit); return this.ACTION(() => ({ kind: 'double', value: t.image, start: t.startOffset, end: end(t) })); } },
+      { ALT: () => { const t = this.CONSUME(T.DoubleLit); return this.ACTION(() => ({ end: end(t), kind: 'double', start: t.startOffset, value: t.image })); } },
       { ALT: () => { const t = this.CONSUME(T.StringLit); return this.ACTION(() => stringLiteral(this, t)); } },
     ]);
   });
@@ -285,24 +285,24 @@ function report(ctx: BuildContext, code: string, message: string, start: number,
 
 function intLiteral(t: IToken): ExprNode {
   // Range is checked after unary minus folding (buildUnary), since -9223372036854775808 is valid.
-  return { kind: 'int', value: BigInt(t.image).toString(), start: t.startOffset, end: end(t) };
+  return { end: end(t), kind: 'int', start: t.startOffset, value: BigInt(t.image).toString() };
 }
 
 function uintLiteral(ctx: BuildContext, t: IToken): ExprNode {
   const v = BigInt(t.image.slice(0, -1));
   if (v > UINT64_MAX)
     report(ctx, ExprCode.BadLiteral, `uint literal \`${t.image}\` is larger than 18446744073709551615`, t.startOffset, end(t));
-  return { kind: 'uint', value: v.toString(), start: t.startOffset, end: end(t) };
+  return { end: end(t), kind: 'uint', start: t.startOffset, value: v.toString() };
 }
 
 function stringLiteral(ctx: BuildContext, t: IToken): ExprNode {
   const decoded = decodeStringLiteral(t.image, t.startOffset);
   if (decoded.kind === 'error') {
     ctx.semantic.push(decoded.diagnostic);
-    return { kind: 'string', value: '', start: t.startOffset, end: end(t) };
+    return { end: end(t), kind: 'string', start: t.startOffset, value: '' };
   }
-  if (decoded.kind === 'bytes') return { kind: 'bytes', value: bytesToHex(decoded.value), start: t.startOffset, end: end(t) };
-  return { kind: 'string', value: decoded.value, start: t.startOffset, end: end(t) };
+  if (decoded.kind === 'bytes') return { end: end(t), kind: 'bytes', start: t.startOffset, value: bytesToHex(decoded.value) };
+  return { end: end(t), kind: 'string', start: t.startOffset, value: decoded.value };
 }
 
 function buildUnary(ctx: BuildContext, ops: IToken[], operand: ExprNode): ExprNode {
@@ -311,8 +311,8 @@ function buildUnary(ctx: BuildContext, ops: IToken[], operand: ExprNode): ExprNo
   // CEL folds a minus directly before a numeric literal into the literal.
   if (i >= 0 && ops[i]!.image === '-' && (node.kind === 'int' || node.kind === 'double') && !ctx.parenthesized.has(node)) {
     node = node.kind === 'int'
-      ? { kind: 'int', value: (-BigInt(node.value)).toString(), start: ops[i]!.startOffset, end: node.end }
-      : { kind: 'double', value: `-${node.value}`, start: ops[i]!.startOffset, end: node.end };
+      ? { end: node.end, kind: 'int', start: ops[i]!.startOffset, value: (-BigInt(node.value)).toString() }
+      : { end: node.end, kind: 'double', start: ops[i]!.startOffset, value: `-${node.value}` };
     i--;
   }
   if (node.kind === 'int') {
@@ -321,7 +321,7 @@ function buildUnary(ctx: BuildContext, ops: IToken[], operand: ExprNode): ExprNo
       report(ctx, ExprCode.BadLiteral, `int literal \`${node.value}\` is outside the int64 range`, node.start, node.end,
         'int is a signed 64-bit integer; use a uint literal (suffix `u`) or a double');
   }
-  for (; i >= 0; i--) node = { kind: 'unary', op: ops[i]!.image as '!' | '-', operand: node, start: ops[i]!.startOffset, end: node.end };
+  for (; i >= 0; i--) node = { end: node.end, kind: 'unary', op: ops[i]!.image as '!' | '-', operand: node, start: ops[i]!.startOffset };
   return node;
 }
 
@@ -332,7 +332,7 @@ function buildUnary(ctx: BuildContext, ops: IToken[], operand: ExprNode): ExprNo
  */
 function buildSelect(operand: ExprNode, name: IToken): ExprNode {
   const field = name.tokenType === T.QuotedIdent ? name.image.slice(1, -1) : name.image;
-  return { kind: 'select', operand, field, fieldStart: name.startOffset, start: operand.start, end: end(name) };
+  return { end: end(name), field, fieldStart: name.startOffset, kind: 'select', operand, start: operand.start };
 }
 
 function buildCall(ctx: BuildContext, name: IToken, target: ExprNode | undefined, args: ExprNode[], stop: number): ExprNode {
@@ -342,9 +342,9 @@ function buildCall(ctx: BuildContext, name: IToken, target: ExprNode | undefined
     const arg = args[0];
     if (args.length !== 1 || !arg || arg.kind !== 'select') {
       report(ctx, ExprCode.BadMacro, '`has()` takes one field selection, like `has(inputs.name)`', name.startOffset, stop);
-      return { kind: 'bool', value: false, start, end: stop };
+      return { end: stop, kind: 'bool', start, value: false };
     }
-    return { kind: 'has', operand: arg.operand, field: arg.field, fieldStart: arg.fieldStart, start, end: stop };
+    return { end: stop, field: arg.field, fieldStart: arg.fieldStart, kind: 'has', operand: arg.operand, start };
   }
   if (target && MACROS.has(fn)) {
     const macro = fn as MacroName;
@@ -353,20 +353,20 @@ function buildCall(ctx: BuildContext, name: IToken, target: ExprNode | undefined
     if (!arity.includes(args.length) || !variable || variable.kind !== 'ident') {
       const shape = macro === 'map' ? '`list.map(x, transform)` or `list.map(x, filter, transform)`' : `\`list.${macro}(x, predicate)\``;
       report(ctx, ExprCode.BadMacro, `\`${macro}\` is a macro written ${shape}, with a variable name first`, name.startOffset, stop);
-      return { kind: 'null', start, end: stop };
+      return { end: stop, kind: 'null', start };
     }
     const node: ExprNode = args.length === 3
-      ? { kind: 'comprehension', macro, range: target, variable: variable.name, filter: args[1]!, body: args[2]!, fnStart: name.startOffset, start, end: stop }
-      : { kind: 'comprehension', macro, range: target, variable: variable.name, body: args[1]!, fnStart: name.startOffset, start, end: stop };
+      ? { body: args[2]!, end: stop, filter: args[1]!, fnStart: name.startOffset, kind: 'comprehension', macro, range: target, start, variable: variable.name }
+      : { body: args[1]!, end: stop, fnStart: name.startOffset, kind: 'comprehension', macro, range: target, start, variable: variable.name };
     return node;
   }
-  const node: ExprNode = { kind: 'call', fn, fnStart: name.startOffset, args, start, end: stop };
+  const node: ExprNode = { args, end: stop, fn, fnStart: name.startOffset, kind: 'call', start };
   if (target) node.target = target;
   return node;
 }
 
 function binary(op: BinaryOp, left: ExprNode, right: ExprNode, token: IToken): ExprNode {
-  return { kind: 'binary', op, left, right, opStart: token.startOffset, opEnd: end(token), start: left.start, end: right.end };
+  return { end: right.end, kind: 'binary', left, op, opEnd: end(token), opStart: token.startOffset, right, start: left.start };
 }
 
 let sharedParser: ExprParser | undefined;
@@ -483,7 +483,7 @@ class DirectParser implements BuildContext {
       const then = this.disjunction();
       this.consume(T.Colon);
       const otherwise = this.expr();
-      result = { kind: 'conditional', test, then, otherwise, start: test.start, end: otherwise.end };
+      result = { end: otherwise.end, kind: 'conditional', otherwise, start: test.start, test, then };
     }
     this.depth--;
     return result;
@@ -570,7 +570,7 @@ class DirectParser implements BuildContext {
         const open = this.tokens[this.pos++]!;
         const index = this.expr();
         const close = this.consume(T.RBracket);
-        node = { kind: 'index', operand: node, index, opStart: open.startOffset, start: node.start, end: end(close) };
+        node = { end: end(close), index, kind: 'index', opStart: open.startOffset, operand: node, start: node.start };
       } else return node;
     }
   }
@@ -602,7 +602,7 @@ class DirectParser implements BuildContext {
           return call;
         }
         if (RESERVED.has(t.image)) throw GIVE_UP;
-        return { kind: 'ident', name: t.image, start: t.startOffset, end: end(t) };
+        return { end: end(t), kind: 'ident', name: t.image, start: t.startOffset };
       }
       case T.LParen: {
         const inner = this.expr();
@@ -621,7 +621,7 @@ class DirectParser implements BuildContext {
           if (this.peek() === T.Comma) this.pos++;
         }
         const close = this.consume(T.RBracket);
-        return { kind: 'list', elements, start: t.startOffset, end: end(close) };
+        return { elements, end: end(close), kind: 'list', start: t.startOffset };
       }
       case T.LBrace: {
         const entries: { key: ExprNode; value: ExprNode }[] = [];
@@ -640,14 +640,14 @@ class DirectParser implements BuildContext {
           if (this.peek() === T.Comma) this.pos++;
         }
         const close = this.consume(T.RBrace);
-        return { kind: 'map', entries, start: t.startOffset, end: end(close) };
+        return { end: end(close), entries, kind: 'map', start: t.startOffset };
       }
       case T.Null:
-        return { kind: 'null', start: t.startOffset, end: end(t) };
+        return { end: end(t), kind: 'null', start: t.startOffset };
       case T.True:
-        return { kind: 'bool', value: true, start: t.startOffset, end: end(t) };
+        return { end: end(t), kind: 'bool', start: t.startOffset, value: true };
       case T.False:
-        return { kind: 'bool', value: false, start: t.startOffset, end: end(t) };
+        return { end: end(t), kind: 'bool', start: t.startOffset, value: false };
       case T.IntLit:
         return intLiteral(t);
       case T.UintLit: {
@@ -656,7 +656,7 @@ class DirectParser implements BuildContext {
         return node;
       }
       case T.DoubleLit:
-        return { kind: 'double', value: t.image, start: t.startOffset, end: end(t) };
+        return { end: end(t), kind: 'double', start: t.startOffset, value: t.image };
       case T.StringLit: {
         const node = stringLiteral(this, t);
         this.check();

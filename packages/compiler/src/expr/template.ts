@@ -57,7 +57,7 @@ function segment(text: string, diagnostics: ExprDiagnostic[]): Segment[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const type = t.tokenType;
-    if (type === T.Text) segments.push({ kind: 'text', start: t.startOffset, end: tokenEnd(t), text: t.image });
+    if (type === T.Text) segments.push({ end: tokenEnd(t), kind: 'text', start: t.startOffset, text: t.image });
     else if (type === T.Comment) segments.push({ kind: 'comment', start: t.startOffset, end: tokenEnd(t) });
     else if (type === T.UnclosedComment) {
       diagnostics.push({ code: ExprCode.UnclosedTag, message: 'comment `{{!` is not closed', start: t.startOffset, end: t.startOffset + 3, hint: 'end the comment with `}}`' });
@@ -169,7 +169,7 @@ export function parseTemplate(text: string): { ast: TemplateAst; diagnostics: Ex
   for (const s of segments) {
     switch (s.kind) {
       case 'text':
-        if (s.text.length > 0) current().push({ kind: 'text', text: s.text, start: s.start, end: s.end });
+        if (s.text.length > 0) current().push({ end: s.end, kind: 'text', start: s.start, text: s.text });
         break;
       case 'comment':
         break;
@@ -191,14 +191,14 @@ export function parseTemplate(text: string): { ast: TemplateAst; diagnostics: Ex
         // Blocks nest no deeper than expressions do, so checking and rendering never recurse deeply.
         if ((s.tag === 'if' || s.tag === 'each') && stack.length >= MAX_NESTING) {
           const tooDeep: ExprDiagnostic = { code: ExprCode.TooComplex, message: `blocks nest more than ${MAX_NESTING} levels deep`, start: s.start, end: tokenEnd(s.open), hint: 'flatten the template' };
-          return { ast: { kind: 'template', body: [] }, diagnostics: [...diagnostics, tooDeep] };
+          return { ast: { body: [], kind: 'template' }, diagnostics: [...diagnostics, tooDeep] };
         }
         handleTag(s, text, stack, current, diagnostics);
         break;
     }
   }
   for (const f of stack) diagnostics.push(unclosed(f));
-  return { ast: { kind: 'template', body: root }, diagnostics };
+  return { ast: { body: root, kind: 'template' }, diagnostics };
 }
 
 function unclosed(f: Frame): ExprDiagnostic {
@@ -225,14 +225,14 @@ function handleTag(
     case 'expr': {
       if (s.broken) return;
       const expr = parseTagExpression(s.body, exprEnd, diagnostics);
-      if (expr) current().push({ kind: 'interpolation', expr, start: s.start, end: s.end });
+      if (expr) current().push({ end: s.end, expr, kind: 'interpolation', start: s.start });
       return;
     }
     case 'if': {
       const test = s.broken ? undefined : parseTagExpression(s.body, exprEnd, diagnostics);
-      const node: IfNode = { kind: 'if', branches: [], start: s.start, end: s.end };
+      const node: IfNode = { branches: [], end: s.end, kind: 'if', start: s.start };
       const body: TemplateNode[] = [];
-      node.branches.push({ test: test ?? { kind: 'bool', value: false, start: s.start, end: s.end }, body });
+      node.branches.push({ body, test: test ?? { end: s.end, kind: 'bool', start: s.start, value: false } });
       current().push(node);
       stack.push({ node, body, hasElse: false, open: openSpan });
       return;
@@ -255,11 +255,15 @@ function handleTag(
           const extra = s.body[0]!;
           diagnostics.push({ code: ExprCode.Syntax, message: `unexpected \`${extra.image}\` in \`{{else}}\``, start: extra.startOffset, end: tokenEnd(extra), hint: 'write `{{else if condition}}` for another branch' });
         }
+        // Re-adding \`start\` after \`otherwise\` keeps the node's keys in sorted order (see ast.ts).
+        const start = node.start;
+        delete (node as Partial<IfNode>).start;
         node.otherwise = body;
+        node.start = start;
         top.hasElse = true;
       } else {
         const test = s.broken ? undefined : parseTagExpression(s.body, exprEnd, diagnostics);
-        node.branches.push({ test: test ?? { kind: 'bool', value: false, start: s.start, end: s.end }, body });
+        node.branches.push({ body, test: test ?? { end: s.end, kind: 'bool', start: s.start, value: false } });
       }
       top.body = body;
       return;
@@ -267,16 +271,14 @@ function handleTag(
     case 'each': {
       const header = parseEachHeader(s.body, exprEnd, openSpan, s.broken, diagnostics);
       const body: TemplateNode[] = [];
-      const node: EachNode = {
-        kind: 'each',
-        list: header?.list ?? { kind: 'list', elements: [], start: s.start, end: s.end },
-        item: header?.item ?? 'item',
-        itemStart: header?.itemStart ?? s.start,
-        body,
-        start: s.start,
-        end: s.end,
-      };
+      // Keys in sorted order (see ast.ts), the optional \`index\` at its place.
+      const node: EachNode = { body, end: s.end } as EachNode;
       if (header?.index !== undefined) node.index = header.index;
+      node.item = header?.item ?? 'item';
+      node.itemStart = header?.itemStart ?? s.start;
+      node.kind = 'each';
+      node.list = header?.list ?? { elements: [], end: s.end, kind: 'list', start: s.start };
+      node.start = s.start;
       current().push(node);
       stack.push({ node, body, hasElse: false, open: openSpan });
       return;

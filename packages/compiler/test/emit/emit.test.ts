@@ -108,6 +108,85 @@ steps:
     expect(documentHash(out!.document as unknown as Record<string, unknown>)).toBe(out!.document.hash);
   });
 
+  it('writes canonical JSON for members the author orders (tools, uses, arguments, params, replies, schemas) and for every kind of template node', () => {
+    const root = project({
+      'package.json': '{}',
+      'dep.skill.yaml': `sdl: "1.0"
+name: dep
+version: 1.0.0
+description: A dependency.
+inputs: { type: object, properties: { z: { type: string }, a: { type: string } } }
+steps:
+  - id: s
+    prompt: { user: "{{ inputs.a }}" }
+`,
+      'n.skill.yaml': `sdl: "1.0"
+name: n
+version: 1.0.0
+description: Author-ordered names everywhere.
+inputs:
+  type: object
+  required: [text, list]
+  properties:
+    text: { type: string, minLength: 1 }
+    list: { type: array, items: { type: string } }
+    flag: { type: boolean }
+outputs: { type: object, required: [z, a], properties: { z: { type: string }, a: { type: number } } }
+engines: { prefer: [openai, claude], models: { openai: gpt-x, claude: c-1 }, params: { top_p: 0.5, max_tokens: 10 } }
+uses:
+  zeta: { skill: ./dep.skill.yaml }
+  alpha: { skill: ./dep.skill.yaml, version: "^1.0.0" }
+tools:
+  zz_search: { description: Search., parameters: { type: object, properties: { z_last: { type: string }, m_mid: { type: number }, a_first: { type: object } } } }
+  aa_fetch: { description: Fetch., parameters: { type: object, properties: { id: { type: string } } }, returns: { type: string } }
+steps:
+  - id: call
+    tool: zz_search
+    with: { z_last: inputs.text, a_first: { y: 1, b: [2, { d: 1, c: 0 }] }, m_mid: 3 }
+  - id: used
+    use: zeta
+    with: { z: inputs.text, a: inputs.text }
+  - id: base
+    use: alpha
+    with: { a: inputs.text }
+  - id: talk
+    when: size(inputs.list.filter(x, x != "")) > 0
+    for_each: inputs.list.map(x, x != "", x + "!")
+    as: entry
+    params: { temperature: 0, stop: [x], max_tokens: 5 }
+    prompt:
+      system: "{{#if inputs.flag}}Yes{{else if has(inputs.flag)}}No{{else}}Unset{{/if}}"
+      user: |
+        {{#each inputs.list as item, i}}{{#if i > 0}}, {{/if}}{{ item }}{{/each}}
+        {{ entry }} {{ steps.call.output }} {{ {"b": 1, "a": [1u, 2.5, b"x", null]}["a"] }}
+  - id: last
+    prompt: { user: "{{ inputs.text }}" }
+    output: outputs
+policies:
+  retry: { max_attempts: 2 }
+  timeout_ms: 100
+  budget: { max_tokens: 10 }
+tests:
+  - name: t
+    input: { text: x, list: [a] }
+    replies: { talk: [b, a], last: '{"z": "x", "a": 1}' }
+    expect: { output.z: { equals: x } }
+`,
+    });
+    for (const verifyIr of [false, true]) {
+      const result = buildProject(['n.skill.yaml'], { cwd: root, verifyIr });
+      expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const [out] = result.outputs;
+      expect(out!.text).toBe(serializeIr(out!.document));
+      for (const skill of Object.values(out!.document.skills)) expect(contentHash(skill as unknown as Record<string, unknown>)).toBe(skill.hash);
+      expect(documentHash(out!.document as unknown as Record<string, unknown>)).toBe(out!.document.hash);
+      const skill = out!.document.skills['n.skill.yaml']!;
+      expect(Object.keys(skill.uses)).toEqual(['alpha', 'zeta']);
+      expect(Object.keys(skill.tools)).toEqual(['aa_fetch', 'zz_search']);
+      expect(Object.keys((skill.steps[0] as any).with)).toEqual(['a_first', 'm_mid', 'z_last']);
+    }
+  });
+
   it('fills defaults: for_each, policies, memory, engines, step params, a default return mapped to the last step', () => {
     const root = project({
       'package.json': '{}',
