@@ -239,6 +239,11 @@ export class ProjectBuilder {
 
   /** Runs the pipeline; see `BuildResult`. Throws `InternalCompilerError` only on a compiler bug. */
   build(): BuildResult {
+    // One pass over the file system: each file is stat'ed once however many stages ask about it.
+    return this.resolution.inPass(() => this.buildPass());
+  }
+
+  private buildPass(): BuildResult {
     const stats: BuildStats = { parsed: 0, bound: 0, emitted: 0, documents: 0, resolverParses: 0 };
     const resolverParsesBefore = this.resolution.stats.parses;
     const { cwd } = this.options;

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, readSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import path from 'node:path';
 import { SourceFile } from '../source/source-file.js';
 import { MAX_SKILL_FILE_BYTES, decodeSkillBytes } from '../yaml/read.js';
 import { sha256 } from './hash.js';
@@ -63,13 +64,39 @@ function readPrefix(path: string, max: number): Buffer {
   }
 }
 
-function statKeyOf(path: string): string | undefined {
+const keyOf = (s: BigIntStats): string => `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+
+function statKeyOf(file: string): string | undefined {
   try {
-    const s = statSync(path, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    const s = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return s ? keyOf(s) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The stat key of `file` itself (a link is not followed) and whether it is a symbolic link; undefined when it does not exist. */
+function lstatOf(file: string): { key: string; link: boolean } | undefined {
+  try {
+    const s = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    return s ? { key: keyOf(s), link: s.isSymbolicLink() } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where a file that is no symbolic link has its directory's real path plus its own name as its real
+ * path. Only on Linux: elsewhere `realpath` may also change the case of a name (case-insensitive
+ * file systems), which this would not.
+ */
+const NAME_IS_REAL = process.platform === 'linux';
+
+/** What one pass (`inPass`) has looked up: each path stat'ed once, each directory's real path found once. */
+interface Pass {
+  stats: Map<string, string | undefined>;
+  lstats: Map<string, { key: string; link: boolean } | undefined>;
+  dirs: Map<string, string | undefined>;
 }
 
 /**
@@ -85,6 +112,7 @@ export class ResolutionCache {
   private readonly packages = new Map<string, { statKey: string; pkg: LoadedPackage }>();
   private readonly realPaths = new Map<string, { statKey: string; real: string }>();
   private readonly trust: boolean;
+  private pass: Pass | undefined;
 
   constructor(options: ResolutionCacheOptions = {}) {
     this.trust = options.trustUntilInvalidated ?? false;
@@ -102,6 +130,55 @@ export class ResolutionCache {
       this.relativePaths.set(key, rel);
     }
     return rel;
+  }
+
+  /**
+   * Runs `fn` (a build or a resolve) as one pass over the file system: within it each path is
+   * stat'ed at most once and each directory's real path found once, however often the stages ask
+   * (the front end, the resolver's roots, its loads and every `uses:` edge each ask about the same
+   * files). Nothing is kept once `fn` returns, so the next pass notices every change as before.
+   */
+  inPass<T>(fn: () => T): T {
+    if (this.pass) return fn();
+    this.pass = { stats: new Map(), lstats: new Map(), dirs: new Map() };
+    try {
+      return fn();
+    } finally {
+      this.pass = undefined;
+    }
+  }
+
+  private statKey(file: string): string | undefined {
+    const pass = this.pass;
+    if (!pass) return statKeyOf(file);
+    if (pass.stats.has(file)) return pass.stats.get(file);
+    const key = statKeyOf(file);
+    pass.stats.set(file, key);
+    return key;
+  }
+
+  private lstat(file: string): { key: string; link: boolean } | undefined {
+    const pass = this.pass;
+    if (!pass) return lstatOf(file);
+    if (pass.lstats.has(file)) return pass.lstats.get(file);
+    const found = lstatOf(file);
+    pass.lstats.set(file, found);
+    // A file that is no link: its own stat is the stat of what it names.
+    if (found && !found.link) pass.stats.set(file, found.key);
+    return found;
+  }
+
+  private realDirectory(dir: string): string | undefined {
+    const pass = this.pass;
+    if (pass?.dirs.has(dir)) return pass.dirs.get(dir);
+    let real: string | undefined;
+    try {
+      real = realpathSync.native(dir);
+    } catch {
+      real = undefined;
+    }
+    pass?.dirs.set(dir, real);
+    return real;
   }
 
   /** Forgets one file (by any path that names it), or everything. */
@@ -124,20 +201,34 @@ export class ResolutionCache {
    * The real path of an existing file, or undefined when it does not exist. Cached against the
    * stat of the link itself so a re-pointed symlink is noticed.
    */
-  realPath(path: string): string | undefined {
-    const hit = this.realPaths.get(path);
+  realPath(file: string): string | undefined {
+    const hit = this.realPaths.get(file);
     if (hit && this.trust) return hit.real;
-    const key = statKeyOf(path);
+    if (NAME_IS_REAL && path.isAbsolute(file) && path.normalize(file) === file) {
+      // One lstat: for a file that is no link (the usual case) it is also the file's stat, and its
+      // real path is its directory's (found once per pass) with its name.
+      const own = this.lstat(file);
+      if (own === undefined) return undefined;
+      if (!own.link) {
+        if (hit && hit.statKey === own.key) return hit.real;
+        const dir = this.realDirectory(path.dirname(file));
+        if (dir === undefined) return undefined;
+        const real = path.join(dir, path.basename(file));
+        this.realPaths.set(file, { statKey: own.key, real });
+        return real;
+      }
+    }
+    const key = this.statKey(file);
     if (key === undefined) return undefined;
     if (hit && hit.statKey === key) return hit.real;
     let real: string;
     try {
       // The native call: one libuv realpath instead of an lstat per path component in JavaScript.
-      real = realpathSync.native(path);
+      real = realpathSync.native(file);
     } catch {
       return undefined;
     }
-    this.realPaths.set(path, { statKey: key, real });
+    this.realPaths.set(file, { statKey: key, real });
     return real;
   }
 
@@ -145,7 +236,7 @@ export class ResolutionCache {
   loadSkill(realPath: string, cwd: string): LoadedSkillFile | undefined {
     const hit = this.files.get(realPath);
     if (hit && this.trust && hit.cwd === cwd) return hit.loaded;
-    const statKey = statKeyOf(realPath);
+    const statKey = this.statKey(realPath);
     if (statKey === undefined) return undefined;
     if (hit && hit.statKey === statKey && hit.cwd === cwd) return hit.loaded;
     let bytes: Buffer;
@@ -180,7 +271,7 @@ export class ResolutionCache {
    */
   prime(realPath: string, cwd: string, hash: string, source: SourceFile, doc: Pick<Document, 'errors' | 'contents'>): void {
     // `realPath` stat'ed the file a moment ago when it is no link (the usual case): reuse that stat.
-    const statKey = this.realPaths.get(realPath)?.statKey ?? statKeyOf(realPath);
+    const statKey = this.realPaths.get(realPath)?.statKey ?? this.statKey(realPath);
     if (statKey === undefined) return;
     const loaded: LoadedSkillFile = { realPath, source, sha256: hash, header: headerFromDocument(doc, source) };
     this.files.set(realPath, { statKey, cwd, loaded });
@@ -190,7 +281,7 @@ export class ResolutionCache {
   loadPackage(packageJsonPath: string): LoadedPackage | undefined {
     const hit = this.packages.get(packageJsonPath);
     if (hit && this.trust) return hit.pkg;
-    const statKey = statKeyOf(packageJsonPath);
+    const statKey = this.statKey(packageJsonPath);
     if (statKey === undefined) return undefined;
     if (hit && hit.statKey === statKey) return hit.pkg;
     let pkg: LoadedPackage;

@@ -66,8 +66,13 @@ const START: Range = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 
  * ```
  */
 export function resolveProject(paths: readonly string[], options: ResolveOptions = {}): ResolvedProject {
-  const cwd = path.resolve(options.cwd ?? process.cwd());
   const cache = options.cache ?? new ResolutionCache();
+  // One pass over the file system (see `ResolutionCache.inPass`): each file is stat'ed once.
+  return cache.inPass(() => resolveWith(paths, options, cache));
+}
+
+function resolveWith(paths: readonly string[], options: ResolveOptions, cache: ResolutionCache): ResolvedProject {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
   const diagnostics: Diagnostic[] = [];
   const absolute = paths.map((p) => path.resolve(cwd, p));
   // No sdl.lock or package.json above: the directory holding every skill given, not only the first's.

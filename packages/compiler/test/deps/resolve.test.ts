@@ -1,4 +1,4 @@
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,6 +276,51 @@ describe('incremental cache', () => {
     utimesSync(path.join(root, 'leaf3.skill.yaml'), later, later);
     resolveProject(['app.skill.yaml'], { cwd: root, cache });
     expect(cache.stats).toEqual({ reads: 23, parses: 22 });
+  });
+});
+
+describe('real paths and one pass over the file system', () => {
+  it('gives realpath\'s answer for plain files, files in linked directories, linked files and missing ones', () => {
+    const root = temp({ 'package.json': '{}', 'skills/a.skill.yaml': skill('a', '1.0.0'), 'other/b.skill.yaml': skill('b', '1.0.0') });
+    mkdirSync(path.join(root, 'links'));
+    symlinkSync(path.join(root, 'skills'), path.join(root, 'links', 'dir'));
+    symlinkSync(path.join(root, 'other', 'b.skill.yaml'), path.join(root, 'skills', 'b-link.skill.yaml'));
+    const paths = [
+      'skills/a.skill.yaml', 'links/dir/a.skill.yaml', 'links/dir/b-link.skill.yaml', 'skills/b-link.skill.yaml', 'links/dir', 'skills', 'skills/', 'links',
+    ].map((p) => path.join(root, p));
+    for (const inPass of [false, true]) {
+      const cache = new ResolutionCache();
+      const ask = () => paths.map((p) => cache.realPath(p));
+      const got = inPass ? cache.inPass(ask) : ask();
+      expect(got).toEqual(paths.map((p) => realpathSync.native(p)));
+      expect(cache.realPath(path.join(root, 'skills', 'missing.skill.yaml'))).toBeUndefined();
+      expect(cache.realPath(path.join(root, 'links', 'dir', 'missing.skill.yaml'))).toBeUndefined();
+    }
+  });
+
+  it('stats a file once per pass, and notices a change in the next pass', () => {
+    const root = temp({ 'package.json': '{}', 'skills/a.skill.yaml': skill('a', '1.0.0'), 'moved/a.skill.yaml': skill('a', '2.0.0') });
+    mkdirSync(path.join(root, 'links'));
+    symlinkSync(path.join(root, 'skills'), path.join(root, 'links', 'dir'));
+    const cache = new ResolutionCache();
+    const linked = path.join(root, 'links', 'dir', 'a.skill.yaml');
+    expect(cache.inPass(() => cache.realPath(linked))).toBe(realpathSync.native(linked));
+    // Re-point the directory link: the same path now names another file.
+    renameSync(path.join(root, 'links', 'dir'), path.join(root, 'links', 'old'));
+    symlinkSync(path.join(root, 'moved'), path.join(root, 'links', 'dir'));
+    expect(cache.inPass(() => cache.realPath(linked))).toBe(path.join(realpathSync.native(root), 'moved', 'a.skill.yaml'));
+    const project = resolveProject([linked], { cwd: root, cache });
+    expect(project.skills.get('moved/a.skill.yaml')?.version).toBe('2.0.0');
+    // Within one pass the first answer stands (one stat per file, however many stages ask).
+    const inside = cache.inPass(() => {
+      const first = cache.loadSkill(path.join(root, 'moved', 'a.skill.yaml'), root);
+      writeFileSync(path.join(root, 'moved', 'a.skill.yaml'), skill('a', '3.0.0'));
+      const later = new Date(Date.now() + 5_000);
+      utimesSync(path.join(root, 'moved', 'a.skill.yaml'), later, later);
+      return [first, cache.loadSkill(path.join(root, 'moved', 'a.skill.yaml'), root)];
+    });
+    expect(inside[1]).toBe(inside[0]);
+    expect(cache.loadSkill(path.join(root, 'moved', 'a.skill.yaml'), root)?.header.version).toBe('3.0.0');
   });
 });
 
