@@ -187,7 +187,7 @@ export function scalarOffsetMap(sourceText: string, scalar: ScalarLike): OffsetM
   if (!range) return () => 0;
   const [r0, r1] = range;
   const type = scalar.type ?? 'PLAIN';
-  return simpleScalarMap(sourceText, scalar.value, r0, r1, type) ?? builtScalarOffsetMap(sourceText, scalar);
+  return simpleScalarMap(sourceText, scalar.value, r0, r1, type) ?? literalBlockMap(sourceText, scalar.value, r0, r1, type) ?? builtScalarOffsetMap(sourceText, scalar);
 }
 
 /** `scalarOffsetMap` without its one-line shortcut: every scalar rebuilt character by character (exported for tests). */
@@ -223,7 +223,11 @@ export function runMap(offsets: readonly number[], before: number, after: number
       targets[r++] = offsets[k]!;
     }
   }
-  const length = offsets.length;
+  return runsMap(starts, targets, runs, offsets.length, before, after);
+}
+
+/** The map of `runMap` from its runs: run `r` maps value offsets from `starts[r]` on to `targets[r]` on. */
+function runsMap(starts: Int32Array, targets: Int32Array, runs: number, length: number, before: number, after: number): OffsetMap {
   return (o) => {
     if (o < 0) return before;
     if (o >= length) return after;
@@ -259,6 +263,54 @@ function simpleScalarMap(sourceText: string, value: unknown, r0: number, r1: num
   const length = value.length;
   const endOffset = quoted ? r1 - 1 : length > 0 ? base + length : r0;
   return (o) => (o < 0 ? r0 : o < length ? base + o : endOffset);
+}
+
+/**
+ * The map of a literal block scalar as most skills write their prompts: `|` alone on its header line
+ * (clip chomping, no indentation indicator, no comment), then lines that all start with the first
+ * line's indentation (spaces) and have something after it, `\n` line breaks. Each line with its line
+ * break is one run of consecutive source offsets, so the runs come from the lines without building
+ * the value character by character. It is what the general construction gives for such a scalar
+ * (position-shortcut.test.ts compares them); undefined for every other scalar.
+ */
+function literalBlockMap(sourceText: string, value: unknown, r0: number, r1: number, type: string): OffsetMap | undefined {
+  if (type !== 'BLOCK_LITERAL' || sourceText.charCodeAt(r0) !== 124 /* | */ || sourceText.charCodeAt(r0 + 1) !== 10) return undefined;
+  // The lines: from after the header's line break to r1 (just after the last line break).
+  if (r1 > sourceText.length || sourceText.charCodeAt(r1 - 1) !== 10) return undefined;
+  let indent = 0;
+  while (sourceText.charCodeAt(r0 + 2 + indent) === 32) indent++;
+  if (indent === 0) return undefined;
+  const lineStarts: number[] = [];
+  for (let at = r0 + 2; at < r1; ) {
+    const stop = sourceText.indexOf('\n', at);
+    if (stop < 0 || stop >= r1) return undefined;
+    // Exactly `indent` spaces of indentation or more, then content: no blank, short or tabbed line, no \r.
+    if (stop - at <= indent) return undefined;
+    for (let k = 0; k < indent; k++) if (sourceText.charCodeAt(at + k) !== 32) return undefined;
+    if (sourceText.charCodeAt(stop - 1) === 13) return undefined;
+    lineStarts.push(at);
+    at = stop + 1;
+  }
+  if (lineStarts.length === 0) return undefined;
+  const runs = lineStarts.length;
+  const starts = new Int32Array(runs);
+  const targets = new Int32Array(runs);
+  let length = 0;
+  for (let r = 0; r < runs; r++) {
+    const from = lineStarts[r]! + indent;
+    const to = r + 1 < runs ? lineStarts[r + 1]! : r1; // past the line break
+    starts[r] = length;
+    targets[r] = from;
+    length += to - from;
+  }
+  // The value must be the lines as they stand, as the general construction checks.
+  if (typeof value !== 'string' || value.length !== length) return () => r0;
+  for (let r = 0; r < runs; r++) {
+    const from = targets[r]!;
+    const n = (r + 1 < runs ? starts[r + 1]! : length) - starts[r]!;
+    for (let k = 0, v = starts[r]!; k < n; k++, v++) if (value.charCodeAt(v) !== sourceText.charCodeAt(from + k)) return () => r0;
+  }
+  return runsMap(starts, targets, runs, length, r0, r1);
 }
 
 /** The identity map, for text that is the whole source (e.g. `skillc render` of a template file). */

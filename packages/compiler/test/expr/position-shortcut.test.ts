@@ -52,6 +52,52 @@ describe('scalarOffsetMap one-line shortcut', () => {
   });
 });
 
+describe('scalarOffsetMap literal block shortcut', () => {
+  it.each([
+    'a: |\n  one line\n',
+    'a: |\n  first {{ x }}\n  second\n    more indented\n  third  \nb: x\n',
+    'steps:\n  - prompt:\n      user: |\n        {{ inputs.text }}\n        Notes: {{ steps.a.output }}\n      system: |\n        You are.\n',
+    'a: |\n  with\ttab\n  \tleading tab\n',
+    'a: |\n  blank\n\n  between\n',
+    'a: |\n  trailing blank\n\n',
+    'a: |\n  spaces-only line\n  \n  after\n',
+    'a: |-\n  strip\n',
+    'a: |+\n  keep\n\n',
+    'a: |2\n    indicator\n',
+    'a: | # comment\n  after comment\n',
+    'a: |\r\n  crlf\r\n  lines\r\n',
+    'a: |\n  😀 é\n  b\n',
+    'a: |\n  at end without break',
+    'a: >\n  folded\n  lines\n',
+    '- |\n  in a list\n  two\n- |\n   three spaces\n   x\n',
+  ])('gives what the general construction gives: %j', (src) => {
+    for (const scalar of allScalars(src)) expectSameMap(src, scalar);
+  });
+
+  it('gives what the general construction gives when the value does not match the text', () => {
+    const src = 'a: |\n  one\n  two\n';
+    for (const scalar of allScalars(src)) {
+      expectSameMap(src, { value: 'one\ntwo\n'.replace('w', 'W'), type: scalar.type, range: scalar.range });
+      expectSameMap(src, { value: 'one\ntwo', type: scalar.type, range: scalar.range });
+      expectSameMap(src, { value: 42, type: scalar.type, range: scalar.range });
+    }
+  });
+
+  it('gives what the general construction gives for literal blocks the yaml package writes', () => {
+    const line = fc.array(fc.constantFrom('a', 'b', ' ', '\t', '"', '\\', 'é', '😀', ':', '#', '{{ x }}'), { minLength: 0, maxLength: 8 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), fc.boolean(), (lines, final) => {
+        const value = lines.join('\n') + (final ? '\n' : '');
+        const doc = new Document({ key: value, list: [value, { deep: value }] });
+        visit(doc, { Scalar: (_k, n) => void (n.value === value && (n.type = 'BLOCK_LITERAL')) });
+        const src = doc.toString();
+        for (const scalar of allScalars(src)) expectSameMap(src, scalar);
+      }),
+      { numRuns: 500, seed: 20261207 },
+    );
+  });
+});
+
 describe('runMap (offset maps kept as runs)', () => {
   it('answers exactly what the array of offsets says, at every offset and just outside', () => {
     // Offsets as value → source maps produce them: mostly consecutive, with jumps (line breaks,
