@@ -107,11 +107,13 @@ export interface SkillFrame {
 
 
 /**
- * The context for what runs inside an observed step or skill. `Object.assign`, not a spread
- * followed by a property (V8's slow path for that shape).
+ * The context for what runs inside an observed step or skill. A spread, then the one property set:
+ * `ctx` is observed, so it already has an own `obs` and the copy keeps its shape (V8 clones the
+ * object's map; `Object.assign` copies property by property, ~3x the time). A spread followed by a
+ * property `ctx` does not have takes V8's slow path (~1 µs): that never happens here.
  */
 export function withObservation(ctx: RunContext, obs: ObservationScope): RunContext {
-  const inner = Object.assign({}, ctx);
+  const inner = { ...ctx };
   inner.obs = obs;
   return inner;
 }
