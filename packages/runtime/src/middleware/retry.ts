@@ -40,7 +40,7 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
   // Not async itself: an untraced first attempt that answers passes through one `then` (an async
   // frame per call cost more than the stage's own work; see bench/README.md, http).
   const middleware = (ctx: CallContext, next: Terminal): Promise<CallResult> => {
-    if (ctx.observer !== undefined) return attempts(ctx, next, random, 1, 0);
+    if (ctx.observer !== undefined) return observedFirst(ctx, next, random, ctx.observer);
     ctx.attempt = 1;
     let first: Promise<CallResult>;
     try {
@@ -52,6 +52,30 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
   };
   // One attempt allowed: nothing to retry. It reads the caller's signal (its sleeps), never the attempt's.
   return withTraits(middleware, { idle: (p) => p.retry.maxAttempts <= 1, signalBlind: true, passesContext: true });
+}
+
+function observedFirst(ctx: CallContext, next: Terminal, random: () => number, observer: NonNullable<CallContext['observer']>): Promise<CallResult> {
+  ctx.attempt = 1;
+  const observed = observer.attempt(1);
+  let first: Promise<CallResult>;
+  try {
+    first = observed.run(() => next(ctx));
+  } catch (error) {
+    first = Promise.reject(error);
+  }
+  return first.then(
+    (result) => {
+      observed.end();
+      return result;
+    },
+    async (error: unknown) => {
+      const delay = retryDelay(ctx, error, ctx.policies.retry, 1, 0, random);
+      observed.end(error, delay);
+      if (delay === undefined || !isEngineError(error)) throw error;
+      await backOff(ctx, error, 1, delay);
+      return attempts(ctx, next, random, 2, delay);
+    },
+  );
 }
 
 /** Attempts from `attempt` on, each traced when the call is, until one answers or the error is final. */
