@@ -27,7 +27,7 @@ import type { EventOrigin } from '../run/events.js';
 import { GENAI, GENAI_METRIC_BUCKETS, GENAI_METRICS, SDL_ATTR } from './genai-conventions.js';
 import { Redactor } from './redactor.js';
 import type { RunTrace, RunTraceMessage, RunTraceSpan, RunTraceSpanKind } from './run-trace.js';
-import { withSpan } from './span-context.js';
+import { ChildContext, SPAN_KEY, withSpan } from './span-context.js';
 import { SpanStatics } from './span-statics.js';
 
 /** `RuntimeOptions.telemetry`: where spans and metrics go, and whether content is recorded. */
@@ -193,7 +193,9 @@ export class RunObservation {
       this.recorder = new TraceRecorder(info.now, info.now());
       this.runNode = this.recorder.open('run', skill.name, undefined, { skill: skill.name });
     }
-    this.root = new ObservationScope(this, withSpan(parent, span), this.runNode?.id, telemetry.redactorFor(skill));
+    // The run's span is ended by end() below; the root scope only parents what runs inside (and
+    // has no span when none is recorded: then nothing starts a span under it).
+    this.root = new ObservationScope(this, parent, recording ? span : undefined, undefined, this.runNode?.id, telemetry.redactorFor(skill));
   }
 
   now(): number {
@@ -244,21 +246,50 @@ function errorText(error: unknown, redactor: Redactor): string {
   return redactor.redact(error instanceof Error ? error.message : String(error));
 }
 
-/** A place in the run's tree: the OTel context of the enclosing span and the run-trace parent. */
-export class ObservationScope {
+/**
+ * A place in the run's tree (the run, a step, a `for_each` item or a nested skill): its span, which
+ * parents what runs inside, and its run-trace node. It is itself the OTel context of its span (see
+ * span-context.ts: the one value it adds, every other key read through to the enclosing context),
+ * so a step is one object, not a step, a scope and a context.
+ */
+export class ObservationScope implements Context {
   constructor(
     readonly run: RunObservation,
-    readonly otel: Context,
+    /** The enclosing context: the enclosing scope's, or the run's parent. */
+    private readonly parent: Context,
+    /** This scope's span; undefined when spans are not recorded (or for the run's root, ended by the run). */
+    private readonly span: Span | undefined,
+    /** This scope's run-trace node, ended by {@link end} (undefined for the run's root). */
+    private readonly node: RunTraceSpan | undefined,
+    /** The run-trace parent of what runs inside. */
     readonly nodeId: string | undefined,
     readonly redactor: Redactor,
   ) {}
 
-  private startSpan(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
-    return this.run.recording ? this.run.tracer.startSpan(name, { kind, attributes }, this.otel) : undefined;
+  /** The OTel context of what runs inside: this scope when it has a span, else the enclosing one. */
+  get otel(): Context {
+    return this.span === undefined ? this.parent : this;
   }
 
-  private child(span: Span | undefined, node: RunTraceSpan | undefined, redactor = this.redactor): ObservationScope {
-    return new ObservationScope(this.run, span === undefined ? this.otel : withSpan(this.otel, span), node?.id ?? this.nodeId, redactor);
+  /** The scope for what runs inside (the scope itself; as a step observation). */
+  get scope(): ObservationScope {
+    return this;
+  }
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return new ChildContext(this, key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return new ChildContext(this, key, undefined);
+  }
+
+  private startSpan(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
+    return this.run.recording ? this.run.tracer.startSpan(name, { kind, attributes }, this.otel) : undefined;
   }
 
   /**
@@ -266,24 +297,26 @@ export class ObservationScope {
    * span). Its skill is the enclosing `invoke_agent` span's `gen_ai.agent.name`.
    */
   step(step: LoadedStep, origin: EventOrigin, items?: number): StepObservation {
-    if (!this.run.recording && this.run.recorder === undefined) return new StepObservation(this, undefined, undefined);
+    const run = this.run;
+    // Nothing recorded (metrics only): no scope has a span or a node, so this one serves (its end does nothing).
+    if (!run.recording && run.recorder === undefined) return this;
     const { index } = origin;
     let span: Span | undefined;
-    if (this.run.recording) {
+    if (run.recording) {
       // SDL's own attributes, which no sampler reads: set after the start (see ModelCallObservation).
-      const statics = this.run.telemetry.statics.step(step, origin.path);
-      span = this.run.tracer.startSpan(index === undefined ? statics.name : `${statics.name}[${index}]`, INTERNAL, this.otel);
+      const statics = run.telemetry.statics.step(step, origin.path);
+      span = run.tracer.startSpan(index === undefined ? statics.name : `${statics.name}[${index}]`, INTERNAL, this.otel);
       span.setAttributes(statics.attributes);
       if (items !== undefined) span.setAttribute(SDL_ATTR.forEachItems, items);
       if (index !== undefined) span.setAttribute(SDL_ATTR.forEachIndex, index);
     }
     let node: RunTraceSpan | undefined;
-    if (this.run.recorder !== undefined) {
+    if (run.recorder !== undefined) {
       const fields: Partial<RunTraceSpan> = { skill: origin.skill, path: origin.path, step: step.id, stepKind: step.kind };
       if (index !== undefined) fields.index = index;
-      node = this.run.recorder.open(index === undefined ? 'step' : 'item', index === undefined ? step.id : `${step.id}[${index}]`, this.nodeId, fields);
+      node = run.recorder.open(index === undefined ? 'step' : 'item', index === undefined ? step.id : `${step.id}[${index}]`, this.nodeId, fields);
     }
-    return new StepObservation(this.child(span, node), span, node);
+    return new ObservationScope(run, this.otel, span, node, node?.id ?? this.nodeId, this.redactor);
   }
 
   /** A nested skill run by a `use:` step. */
@@ -291,7 +324,7 @@ export class ObservationScope {
     const statics = this.run.telemetry.statics.skill(skill);
     const span = this.startSpan(statics.name, SpanKind.INTERNAL, statics.nested);
     const node = this.run.recorder?.open('skill', skill.name, this.nodeId, { skill: skill.name });
-    return new StepObservation(this.child(span, node, this.run.telemetry.redactorFor(skill)), span, node);
+    return new ObservationScope(this.run, this.otel, span, node, node?.id ?? this.nodeId, this.run.telemetry.redactorFor(skill));
   }
 
   /** One model call of a prompt step (a tool-loop turn or a repair included). */
@@ -316,23 +349,13 @@ export class ObservationScope {
     const node = this.run.recorder?.open('tool_call', name, this.nodeId, fields);
     return new ToolObservation(this, span, node);
   }
-}
 
-/** A step, item or nested skill being observed. */
-export class StepObservation {
-  constructor(
-    /** The scope for what runs inside. */
-    readonly scope: ObservationScope,
-    private readonly span: Span | undefined,
-    private readonly node: RunTraceSpan | undefined,
-  ) {}
-
-  /** Ends it; `account` adds the step's usage and cost to the run trace. */
+  /** Ends a step, item or nested skill; `account` adds the step's usage and cost to the run trace. */
   end(status: 'ok' | 'error' | 'skipped', error?: unknown, account?: { usage: Usage; costUsd: number; engines: string[] }): void {
     if (this.span !== undefined) {
       this.span.setAttribute(SDL_ATTR.stepStatus, status);
       if (account !== undefined) this.span.setAttribute(SDL_ATTR.costUsd, account.costUsd);
-      if (error !== undefined) failSpan(this.span, error, this.scope.redactor);
+      if (error !== undefined) failSpan(this.span, error, this.redactor);
       this.span.end();
     }
     if (this.node !== undefined) {
@@ -341,10 +364,13 @@ export class StepObservation {
         this.node.costUsd = account.costUsd;
         if (account.engines.length > 0) this.node.engine = account.engines.join(', ');
       }
-      this.scope.run.recorder!.close(this.node, status, error === undefined ? undefined : errorText(error, this.scope.redactor));
+      this.run.recorder!.close(this.node, status, error === undefined ? undefined : errorText(error, this.redactor));
     }
   }
 }
+
+/** A step, item or nested skill being observed: its scope, ended with {@link ObservationScope.end}. */
+export type StepObservation = ObservationScope;
 
 function setUsage(span: Span, usage: Usage): void {
   span.setAttribute(GENAI.usageInputTokens, usage.inputTokens);
@@ -378,10 +404,17 @@ function semconvMessages(messages: readonly RunTraceMessage[], finishReason?: st
   );
 }
 
-/** One model call: the GenAI inference span, its engine hops and attempts, and the metrics. */
-export class ModelCallObservation implements CallObserver {
+/**
+ * One model call: the GenAI inference span, its engine hops and attempts, and the metrics. With a
+ * span it is itself that span's OTel context (as {@link ObservationScope} is its step's), under
+ * which the adapter is called.
+ */
+export class ModelCallObservation implements CallObserver, Context {
   private readonly span: Span | undefined;
   private readonly node: RunTraceSpan | undefined;
+  /** The enclosing scope's context. */
+  private readonly parent: Context;
+  /** The context of what runs inside: this observation when it has a span, else the scope's. */
   private readonly otel: Context;
   /** When the call started, for the duration metric (only read when meters are registered). */
   private readonly startedAt: number;
@@ -396,6 +429,7 @@ export class ModelCallObservation implements CallObserver {
     private readonly request: EngineRequest,
   ) {
     const run = scope.run;
+    this.parent = scope.otel;
     this.provider = provider ?? 'unknown';
     this.startedAt = run.meters === undefined ? 0 : run.now();
     const capture = run.telemetry.captureContent && run.recording;
@@ -406,7 +440,7 @@ export class ModelCallObservation implements CallObserver {
       // which the SDK does in half the time of an attribute given at the start (it validates
       // and copies those twice).
       const start = run.telemetry.statics.chatStart(engine, this.provider, request.model);
-      const span = run.tracer.startSpan(start.name, start.options, scope.otel);
+      const span = run.tracer.startSpan(start.name, start.options, this.parent);
       this.span = span;
       span.setAttribute(SDL_ATTR.engine, engine);
       // `gen_ai.output.type` is conditionally required "when applicable and if the request
@@ -422,7 +456,7 @@ export class ModelCallObservation implements CallObserver {
         span.setAttribute(GENAI.inputMessages, semconvMessages(prompt.messages));
       }
     }
-    this.otel = this.span === undefined ? scope.otel : withSpan(scope.otel, this.span);
+    this.otel = this.span === undefined ? this.parent : this;
     this.node = run.recorder?.open('model_call', request.model, scope.nodeId, {
       requestedEngine: engine,
       engine,
@@ -430,6 +464,18 @@ export class ModelCallObservation implements CallObserver {
       model: request.model,
       ...(prompt === undefined ? {} : { prompt }),
     });
+  }
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return new ChildContext(this, key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return new ChildContext(this, key, undefined);
   }
 
   private prompt(): { system?: string; messages: RunTraceMessage[] } {
