@@ -35,6 +35,8 @@ export class SpanStatics {
   private readonly steps = new WeakMap<LoadedStep, StepStatics>();
   /** By engine, then model: both come from the engine configuration, a bounded set. */
   private readonly chats = new Map<string, Map<string, ChatStart>>();
+  /** The last {@link chatStart} answer and what it was for: a runtime's calls mostly go to one engine and model. */
+  private last: { engine: string; model: string; start: ChatStart } | undefined;
 
   skill(skill: LoadedSkill): SkillStatics {
     let statics = this.skills.get(skill);
@@ -62,6 +64,14 @@ export class SpanStatics {
 
   /** `chat {model}` with `gen_ai.operation.name`, `gen_ai.provider.name` and `gen_ai.request.model`. */
   chatStart(engine: string, provider: string, model: string): ChatStart {
+    const last = this.last;
+    if (last !== undefined && last.engine === engine && last.model === model && last.start.provider === provider) return last.start;
+    const start = this.chatStartOf(engine, provider, model);
+    this.last = { engine, model, start };
+    return start;
+  }
+
+  private chatStartOf(engine: string, provider: string, model: string): ChatStart {
     let byModel = this.chats.get(engine);
     if (byModel === undefined) {
       byModel = new Map();

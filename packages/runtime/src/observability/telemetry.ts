@@ -28,7 +28,7 @@ import { GENAI, GENAI_METRIC_BUCKETS, GENAI_METRICS, SDL_ATTR } from './genai-co
 import { Redactor } from './redactor.js';
 import type { RunTrace, RunTraceMessage, RunTraceSpan, RunTraceSpanKind } from './run-trace.js';
 import { ChildContext, SPAN_KEY, withSpan } from './span-context.js';
-import { SpanStatics } from './span-statics.js';
+import { SpanStatics, type SkillStatics } from './span-statics.js';
 
 /** `RuntimeOptions.telemetry`: where spans and metrics go, and whether content is recorded. */
 export interface TelemetryOptions {
@@ -138,11 +138,12 @@ export class Telemetry {
    */
   startRun(skill: LoadedSkill, info: { runId: string; sessionId?: string; trace: boolean; now: () => number; parent?: Context }): RunObservation | undefined {
     const parent = info.parent ?? otelContext.active();
-    const span = this.tracerNow().startSpan(this.statics.skill(skill).name, INTERNAL, parent);
+    const statics = this.statics.skill(skill);
+    const span = this.tracerNow().startSpan(statics.name, INTERNAL, parent);
     const recording = span.isRecording();
     const meters = this.metersNow();
     if (!recording && !info.trace && meters === undefined) return undefined;
-    return new RunObservation(this, skill, span, recording, meters, info, parent);
+    return new RunObservation(this, skill, statics, span, recording, meters, info, parent);
   }
 }
 
@@ -176,6 +177,7 @@ export class RunObservation {
   constructor(
     readonly telemetry: Telemetry,
     private readonly skill: LoadedSkill,
+    statics: SkillStatics,
     private readonly span: Span,
     /** True when spans are recorded (an SDK is registered and sampled this run). */
     readonly recording: boolean,
@@ -185,7 +187,7 @@ export class RunObservation {
   ) {
     this.tracer = telemetry.tracerNow();
     if (recording) {
-      span.setAttributes(telemetry.statics.skill(skill).run);
+      span.setAttributes(statics.run);
       span.setAttribute(SDL_ATTR.runId, info.runId);
       if (info.sessionId !== undefined) span.setAttribute(GENAI.conversationId, info.sessionId);
     }
