@@ -4,7 +4,7 @@
  * (whose preferred engine fails over), the conventions' attribute names, and what never reaches a
  * span (prompt text unless opted in, secrets and redacted values always).
  */
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -211,6 +211,37 @@ describe('OpenTelemetry spans of a run', () => {
     const result = await plain.run(fixture.skill, TRACED_INPUT);
     expect(result.runTrace).toBeUndefined();
     expect(result.engines).toEqual(['gpt', 'claude']);
+  });
+
+  it("give the adapter call a context that holds its span and reads every other key through to the host's, as trace.setSpan's would", async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const HOST_KEY = createContextKey('host value');
+      const exporter = new InMemorySpanExporter();
+      const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      const seen: Context[] = [];
+      const runtime = fixture.runtime({ tracerProvider }, (_ctx, next) => {
+        seen.push(context.active());
+        return next();
+      });
+      fixture.injectFaults();
+      await context.with(context.active().setValue(HOST_KEY, 'from host'), () => runtime.run(fixture.skill, TRACED_INPUT));
+      const names = new Map(exporter.getFinishedSpans().map((s) => [s.spanContext().spanId, s.name]));
+      expect(seen.length).toBeGreaterThan(0);
+      for (const active of seen) {
+        expect(names.get(trace.getSpan(active)!.spanContext().spanId)).toMatch(/^(chat |sdl\.attempt )/);
+        expect(active.getValue(HOST_KEY)).toBe('from host');
+        const changed = active.setValue(HOST_KEY, 'changed');
+        expect(changed.getValue(HOST_KEY)).toBe('changed');
+        expect(trace.getSpan(changed)).toBe(trace.getSpan(active));
+        expect(active.deleteValue(HOST_KEY).getValue(HOST_KEY)).toBeUndefined();
+        expect(trace.getSpan(trace.deleteSpan(active))).toBeUndefined();
+        expect(active.getValue(HOST_KEY)).toBe('from host');
+      }
+    } finally {
+      context.disable();
+    }
   });
 
   it('with a context manager, nest under the host\'s active span, and the host tool\'s spans under execute_tool', async () => {
