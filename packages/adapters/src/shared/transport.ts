@@ -144,7 +144,12 @@ const normalizeMethod = (method: string) => NORMALIZED_METHODS[method.toLowerCas
 function requestHeaders(init: HeadersInit | undefined, secure: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   if (init !== undefined) {
-    const headers = init instanceof Headers ? init : new Headers(init);
+    let headers: Headers;
+    try {
+      headers = init instanceof Headers ? init : new Headers(init);
+    } catch (err) {
+      throw withoutHeaderValue(err);
+    }
     headers.forEach((value, name) => {
       out[name] = value;
     });
@@ -156,6 +161,17 @@ function requestHeaders(init: HeadersInit | undefined, secure: boolean): Record<
   // Node 20's fetch offers br on https only.
   out['accept-encoding'] ??= secure ? 'br, gzip, deflate' : 'gzip, deflate';
   return out;
+}
+
+/**
+ * Undici's `Headers` quotes a rejected value in its message (`Headers.append: "Bearer sk-..." is an
+ * invalid header value.`); the value may be a key, which SDL never echoes: the same TypeError, the
+ * value left out.
+ */
+function withoutHeaderValue(err: unknown): unknown {
+  if (!(err instanceof TypeError)) return err;
+  const invalid = /^([\w.]+): ".*" is an invalid header value\.$/s.exec(err.message);
+  return invalid ? new TypeError(`${invalid[1]}: an invalid header value (not shown).`) : err;
 }
 
 const UNSUPPORTED: unique symbol = Symbol('unsupported body');
@@ -189,7 +205,19 @@ function undiciError(name: string, code: string, message: string): Error {
 }
 
 function send(out: Outgoing, onSent: ((at: number) => void) | undefined): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<Response>((resolveOnce, rejectOnce) => {
+    // The request's listeners live as long as its socket is busy (until the body is read); they must
+    // not keep the promise (its resolvers do, and it holds the Response), or a Response dropped
+    // unread could never be collected and cancelled (see unreadBodies).
+    let settle: { resolve: (r: Response | PromiseLike<Response>) => void; reject: (err: unknown) => void } | undefined = { resolve: resolveOnce, reject: rejectOnce };
+    const resolve = (r: Response | PromiseLike<Response>) => {
+      settle?.resolve(r);
+      settle = undefined;
+    };
+    const reject = (err: unknown) => {
+      settle?.reject(err);
+      settle = undefined;
+    };
     const { url, signal } = out;
     const options: RequestOptions = {
       agent: agentFor(url.protocol),
@@ -341,8 +369,19 @@ function makeResponse(res: IncomingMessage, body: NodeBody | undefined, out: Out
   const headers = new Headers();
   const raw = res.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return new NodeResponse(res.statusCode!, res.statusMessage ?? '', headers, body, out.url.href) as unknown as Response;
+  const response = new NodeResponse(res.statusCode!, res.statusMessage ?? '', headers, body, out.url.href);
+  if (body !== undefined) unreadBodies.register(response, body, body);
+  return response as unknown as Response;
 }
+
+/**
+ * A response dropped with its body never read or cancelled (a retried 5xx, say) would hold its
+ * socket until the server closes it: Node's agent only reuses a socket once its body was read to
+ * the end. Undici's fetch cancels such a body when its `Response` is garbage collected; so does this.
+ */
+const unreadBodies = new FinalizationRegistry<NodeBody>((body) => {
+  if (!body.used) void body.cancel();
+});
 
 /** The part of `Response` the SDKs read, on a {@link NodeBody}. */
 class NodeResponse {
@@ -425,6 +464,7 @@ class NodeBody {
   private take(): void {
     if (this.used || this.locked) throw new TypeError('Body is unusable: Body has already been read');
     this.used = true;
+    unreadBodies.unregister(this);
   }
 
   readAll(): Promise<Uint8Array> {

@@ -1,0 +1,267 @@
+/**
+ * An adversarial review of SDL's transport (shared/transport.ts) through the three SDKs' own clients:
+ * each fault on a real local server, once with `fetch: nodeFetch` and once with Node's `fetch`, must
+ * give the same SDK error class and the same number of attempts (the SDK's retry decision); then
+ * keep-alive races, leaks (listeners, sockets, unread and cancelled bodies), large and multi-byte
+ * bodies, and key secrecy in the transport's errors.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { CohereClientV2 } from 'cohere-ai';
+import OpenAI from 'openai';
+import { Agent as HttpAgent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeFetch } from '../src/shared/transport.js';
+
+const API_KEY = 'sk-review-secret-0123456789abcdef';
+
+type Mode = 'ok' | 'close-before-headers' | 'reset-body' | 'reset-stream' | 'stall' | 'stall-stream' | 'stall-body';
+let mode: Mode = 'ok';
+let hits = 0;
+
+/** A reply each SDK accepts, JSON or SSE, for whichever endpoint was called. */
+function okReply(req: IncomingMessage, res: ServerResponse, stream: boolean): void {
+  const path = req.url ?? '';
+  if (stream) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    if (path.includes('/v1/messages')) {
+      res.write('event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"usage":{"input_tokens":1,"output_tokens":0}}}\n\n');
+      res.write('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+    } else if (path.includes('/chat/completions')) {
+      res.write('data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}\n\n');
+      res.write('data: [DONE]\n\n');
+    } else {
+      res.write('event: message-end\ndata: {"type":"message-end","delta":{"finish_reason":"COMPLETE"}}\n\n');
+    }
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  if (path.includes('/v1/messages')) res.end(JSON.stringify({ id: 'm', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'hi' }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } }));
+  else if (path.includes('/chat/completions')) res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] }));
+  else res.end(JSON.stringify({ id: 'c', finish_reason: 'COMPLETE', message: { role: 'assistant', content: [{ type: 'text', text: 'hi' }] } }));
+}
+
+function handler(req: IncomingMessage, res: ServerResponse): void {
+  hits++;
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const stream = /"stream":\s*true/.test(Buffer.concat(chunks).toString());
+    switch (mode) {
+      case 'ok':
+        return okReply(req, res, stream);
+      case 'close-before-headers':
+        req.socket.destroy();
+        return;
+      case 'reset-body':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"id":"m", "partial": ');
+        setTimeout(() => req.socket.resetAndDestroy(), 5);
+        return;
+      case 'reset-stream':
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': first\n\n');
+        setTimeout(() => req.socket.resetAndDestroy(), 5);
+        return;
+      case 'stall':
+        return;
+      case 'stall-stream':
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': first\n\n');
+        return;
+      case 'stall-body':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"id":');
+        return;
+    }
+  });
+}
+
+let server: Server;
+let origin: string;
+let closedOrigin: string;
+const sockets = new Set<Socket>();
+
+async function listen(s: Server): Promise<string> {
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  server = createServer(handler);
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  origin = await listen(server);
+  const closed = createServer();
+  closedOrigin = await listen(closed);
+  await new Promise((resolve) => closed.close(resolve));
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+// ---------------------------------------------------------------- the SDKs' error classes
+
+type Sdk = 'anthropic' | 'openai' | 'cohere';
+const SDKS: Sdk[] = ['anthropic', 'openai', 'cohere'];
+type Call = { stream: boolean; signal?: AbortSignal; timeoutMs?: number };
+
+/** One call through the SDK's own client, on `fetchFn`, with one SDK retry allowed. */
+async function call(sdk: Sdk, fetchFn: typeof fetch, base: string, c: Call): Promise<unknown> {
+  const timeout = c.timeoutMs ?? 5000;
+  if (sdk === 'anthropic') {
+    const client = new Anthropic({ apiKey: API_KEY, baseURL: base, fetch: fetchFn, maxRetries: 1, timeout });
+    const body = { model: 'm', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] };
+    if (!c.stream) return client.messages.create(body, { signal: c.signal });
+    const events = [];
+    for await (const e of await client.messages.create({ ...body, stream: true }, { signal: c.signal })) events.push(e.type);
+    return events;
+  }
+  if (sdk === 'openai') {
+    const client = new OpenAI({ apiKey: API_KEY, baseURL: base, fetch: fetchFn, maxRetries: 1, timeout });
+    const body = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
+    if (!c.stream) return client.chat.completions.create(body, { signal: c.signal });
+    const events = [];
+    for await (const e of await client.chat.completions.create({ ...body, stream: true }, { signal: c.signal })) events.push(e.object);
+    return events;
+  }
+  const client = new CohereClientV2({ token: API_KEY, baseUrl: base, fetch: fetchFn, maxRetries: 1, timeoutInSeconds: timeout / 1000 });
+  const body = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
+  const opts = { abortSignal: c.signal, timeoutInSeconds: timeout / 1000 };
+  if (!c.stream) return client.chat(body, opts);
+  const events = [];
+  for await (const e of await client.chatStream(body, opts)) events.push(e.type);
+  return events;
+}
+
+/** What the SDK made of it: its error class (and the kind of its cause), and how many requests reached the server. */
+async function classify(sdk: Sdk, fetchFn: typeof fetch, row: SdkFault): Promise<{ outcome: unknown; hits: number }> {
+  mode = row.mode;
+  hits = 0;
+  const controller = new AbortController();
+  if (row.abortAfterMs !== undefined) setTimeout(() => controller.abort(), row.abortAfterMs);
+  const signal = row.abortBefore ? AbortSignal.abort() : row.abortAfterMs !== undefined ? controller.signal : undefined;
+  let outcome: unknown;
+  try {
+    const value = await call(sdk, fetchFn, row.refused ? closedOrigin : origin, { stream: row.stream, signal, timeoutMs: row.timeoutMs });
+    outcome = { ok: Array.isArray(value) ? value : typeof value };
+  } catch (err) {
+    const e = err as Error & { cause?: Error; timeoutMs?: unknown };
+    outcome = { class: e.constructor.name, name: e.name, message: /timed? ?out/i.test(e.message) ? 'timeout' : /abort/i.test(e.message) ? 'abort' : 'other', cause: e.cause?.name };
+  }
+  const result = { outcome, hits };
+  mode = 'ok';
+  return result;
+}
+
+interface SdkFault {
+  name: string;
+  mode: Mode;
+  stream: boolean;
+  refused?: boolean;
+  timeoutMs?: number;
+  abortBefore?: boolean;
+  abortAfterMs?: number;
+}
+
+const faults: SdkFault[] = [
+  { name: 'a good reply', mode: 'ok', stream: false },
+  { name: 'a good stream', mode: 'ok', stream: true },
+  { name: 'connection refused', mode: 'ok', stream: false, refused: true },
+  { name: 'server closes the socket before headers', mode: 'close-before-headers', stream: false },
+  { name: 'server closes the socket before stream headers', mode: 'close-before-headers', stream: true },
+  { name: 'server resets inside a JSON body', mode: 'reset-body', stream: false },
+  { name: 'server resets inside a stream', mode: 'reset-stream', stream: true },
+  { name: 'SDK timeout before headers', mode: 'stall', stream: false, timeoutMs: 150 },
+  { name: 'SDK timeout before stream headers', mode: 'stall', stream: true, timeoutMs: 150 },
+  { name: 'caller abort before the call', mode: 'ok', stream: false, abortBefore: true },
+  { name: 'caller abort while waiting for headers', mode: 'stall', stream: false, abortAfterMs: 60 },
+  { name: 'caller abort inside a JSON body', mode: 'stall-body', stream: false, abortAfterMs: 60 },
+  { name: 'caller abort inside a stream', mode: 'stall-stream', stream: true, abortAfterMs: 60 },
+];
+
+describe.each(SDKS)('%s SDK: the same error class and retry decision on nodeFetch as on fetch', (sdk) => {
+  it.each(faults)('$name', async (row) => {
+    const theirs = await classify(sdk, fetch, row);
+    const ours = await classify(sdk, nodeFetch, row);
+    if (process.env.REVIEW_DEBUG) console.log(sdk, row.name, JSON.stringify(ours));
+    expect(ours).toEqual(theirs);
+  });
+});
+
+// ---------------------------------------------------------------- keep-alive: the server closes idle sockets
+
+describe('a server that closes idle keep-alive sockets after 50 ms, with the client sending again right then', () => {
+  let idle: Server;
+  let idleOrigin: string;
+  beforeAll(async () => {
+    idle = createServer((req, res) => {
+      const socket = req.socket as Socket & { idleTimer?: NodeJS.Timeout };
+      clearTimeout(socket.idleTimer);
+      req.resume();
+      req.on('end', () => okReply(req, res, false));
+      res.on('finish', () => {
+        socket.idleTimer = setTimeout(() => socket.destroy(), 50);
+      });
+    });
+    idle.keepAliveTimeout = 0; // no Keep-Alive hint: the client cannot see it coming (as behind many load balancers)
+    idleOrigin = await listen(idle);
+  });
+  afterAll(async () => {
+    idle.closeAllConnections();
+    await new Promise((resolve) => idle.close(resolve));
+  });
+
+  /** Calls with pauses around the server's idle timeout: some land on a socket the server is closing. */
+  async function race(f: typeof fetch, n: number): Promise<string[]> {
+    const outcomes: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const settled = await Promise.race([
+        f(`${idleOrigin}/v1/messages`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).then(
+          async (r) => `ok ${(await r.text()).length > 0}`,
+          (e: Error & { cause?: { code?: string } }) => `${e.name}: ${e.message} (${e.cause?.code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : e.cause?.code})`,
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve('hung'), 3000).unref()),
+      ]);
+      outcomes.push(settled);
+      await new Promise((resolve) => setTimeout(resolve, 47 + (i % 13) * 0.5));
+    }
+    return outcomes;
+  }
+
+  it('no call hangs; a POST on a stale socket fails as fetch does (TypeError fetch failed, ECONNRESET; undici does not retry a POST either)', async () => {
+    const allowed = new Set(['ok true', 'TypeError: fetch failed (ECONNRESET)', 'TypeError: fetch failed (EPIPE)']);
+    const theirs = await race(fetch, 40);
+    const ours = await race(nodeFetch, 40);
+    for (const o of [...theirs, ...ours]) expect(allowed).toContain(o);
+    expect(ours.filter((o) => o === 'ok true').length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it.each(SDKS)('%s SDK with one retry: each call ends the same way on both transports', async (sdk) => {
+    const run = async (f: typeof fetch) => {
+      const out: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        out.push(
+          await call(sdk, f, idleOrigin, { stream: false }).then(
+            () => 'ok',
+            (e: Error) => e.constructor.name,
+          ),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 48 + (i % 5)));
+      }
+      return out;
+    };
+    const theirs = await run(fetch);
+    const ours = await run(nodeFetch);
+    // Anthropic and OpenAI retry a connection error; Cohere's fetcher does not (SDL retries itself).
+    const allowed = sdk === 'cohere' ? ['ok', 'CohereError'] : ['ok'];
+    for (const o of [...theirs, ...ours]) expect(allowed).toContain(o);
+  }, 60_000);
+});
