@@ -8,13 +8,17 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { CohereClientV2 } from 'cohere-ai';
 import OpenAI from 'openai';
-import { Agent as HttpAgent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { getEventListeners } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnthropicAdapter, CohereAdapter, EngineError, OpenAIAdapter, startEmulator, type EmulatedProvider, type Emulator, type EngineAdapter } from '../src/index.js';
 import { nodeFetch } from '../src/shared/transport.js';
+
+const ADAPTERS = { anthropic: AnthropicAdapter, openai: OpenAIAdapter, cohere: CohereAdapter } as const;
 
 const API_KEY = 'sk-review-secret-0123456789abcdef';
 
@@ -264,4 +268,166 @@ describe('a server that closes idle keep-alive sockets after 50 ms, with the cli
     const allowed = sdk === 'cohere' ? ['ok', 'CohereError'] : ['ok'];
     for (const o of [...theirs, ...ours]) expect(allowed).toContain(o);
   }, 60_000);
+});
+
+// ---------------------------------------------------------------- leaks
+
+/** Every client socket the process opens (Node publishes them on `net.client.socket`). */
+const clientSockets = new Set<Socket>();
+beforeAll(async () => {
+  const { subscribe } = await import('node:diagnostics_channel');
+  subscribe('net.client.socket', (message) => {
+    const socket = (message as { socket: Socket }).socket;
+    clientSockets.add(socket);
+    socket.once('close', () => clientSockets.delete(socket));
+  });
+});
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const settle = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('unread and cancelled bodies free their sockets', () => {
+  let srv: Server;
+  let base: string;
+  beforeAll(async () => {
+    srv = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url === '/busy') {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end('{"error":"busy"}');
+        } else if (req.url === '/gzip-stream') {
+          const data = gzipSync(`data: ${'x'.repeat(100)}\n\ndata: more\n\n`);
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip', 'content-length': data.length });
+          res.end(data);
+        } else {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('data: 1\n\n');
+          const timer = setInterval(() => res.write('data: 2\n\n'), 5);
+          res.on('close', () => clearInterval(timer));
+        }
+      });
+    });
+    base = await listen(srv);
+  });
+  afterAll(async () => {
+    srv.closeAllConnections();
+    await new Promise((resolve) => srv.close(resolve));
+  });
+  const open = () => [...clientSockets].filter((s) => !s.destroyed && s.remotePort === Number(new URL(base).port)).length;
+
+  it('a response dropped without reading its body: its socket is released once the response is collected (undici cancels such a body on GC too)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await nodeFetch(`${base}/busy`);
+      expect(res.status).toBe(503);
+    }
+    await settle();
+    for (let i = 0; i < 3 && open() > 1; i++) {
+      gc();
+      await settle(50);
+    }
+    expect(open()).toBeLessThanOrEqual(1);
+  });
+
+  it('a stream the consumer breaks out of (plain or gzip, in progress or complete): no socket left behind', async () => {
+    for (const path of ['/endless', '/gzip-stream']) {
+      srv.closeAllConnections();
+      await settle();
+      for (let i = 0; i < 5; i++) {
+        const res = await nodeFetch(`${base}${path}`);
+        await settle(10);
+        for await (const _ of res.body as unknown as AsyncIterable<Uint8Array>) break;
+      }
+      await settle();
+      expect(open()).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it.each(SDKS)('%s SDK: breaking out of a stream closes its connection', async (sdk) => {
+    mode = 'ok';
+    const before = sockets.size;
+    const client = sdk === 'anthropic' ? new Anthropic({ apiKey: API_KEY, baseURL: origin, fetch: nodeFetch }) : undefined;
+    if (client) for await (const _ of await client.messages.create({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }], stream: true })) break;
+    else if (sdk === 'openai') for await (const _ of await new OpenAI({ apiKey: API_KEY, baseURL: origin, fetch: nodeFetch }).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true })) break;
+    else for await (const _ of await new CohereClientV2({ token: API_KEY, baseUrl: origin, fetch: nodeFetch }).chatStream({ model: 'm', messages: [{ role: 'user', content: 'x' }] })) break;
+    await settle();
+    expect(sockets.size).toBeLessThanOrEqual(before + 1);
+    expect([...clientSockets].filter((s) => !s.destroyed && s.remotePort === Number(new URL(origin).port)).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('2,000 calls through the adapters with random aborts mid-body and mid-stream (emulators, transport node)', () => {
+  const emulators = {} as Record<EmulatedProvider, Emulator>;
+  beforeAll(async () => {
+    for (const provider of SDKS) emulators[provider] = await startEmulator({ provider });
+  });
+  afterAll(async () => {
+    for (const provider of SDKS) await emulators[provider].close();
+  });
+
+  it('no abort listeners left on the reused signal, sockets back to a bounded number, no unhandled rejection, heap bounded', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const shared = new AbortController().signal;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const kinds = new Map<string, number>();
+    const CONCURRENCY = 8;
+    const one = async (provider: EmulatedProvider, adapter: EngineAdapter) => {
+      const pick = Math.floor(random() * 6);
+      const controller = new AbortController();
+      const signal = pick >= 3 ? controller.signal : shared;
+      if (pick >= 3) {
+        if (pick !== 5) emulators[provider].enqueueFault('stall');
+        setTimeout(() => controller.abort(), 1 + Math.floor(random() * 15));
+      }
+      const request = { model: 'test-model', messages: [{ role: 'user' as const, content: 'one two three four five six' }], maxTokens: 100, timeoutMs: 400, signal };
+      const run = async () => {
+        if (pick === 0 || pick === 3) return adapter.generate(request);
+        for await (const event of adapter.stream(request) as AsyncIterable<{ type: string }>) if (pick === 2 && event.type === 'text-delta') break;
+      };
+      try {
+        await run();
+        kinds.set('ok', (kinds.get('ok') ?? 0) + 1);
+      } catch (err) {
+        const kind = err instanceof EngineError ? err.kind : `unexpected ${String(err)}`;
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+    };
+    const batch = async (count: number) => {
+      for (const provider of SDKS) {
+        const adapter = new ADAPTERS[provider]({ apiKey: API_KEY, baseURL: emulators[provider].url, timeoutMs: 2000, transport: 'node' });
+        let left = count;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (left-- > 0) await one(provider, adapter);
+          }),
+        );
+      }
+    };
+    try {
+      await batch(40); // warm-up
+      await settle(100);
+      gc();
+      const heapBefore = process.memoryUsage().heapUsed;
+      await batch(Math.ceil(2000 / SDKS.length));
+      await settle(200);
+      gc();
+      const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+      const ports = new Set(SDKS.map((p) => Number(new URL(emulators[p].url).port)));
+      const open = [...clientSockets].filter((s) => !s.destroyed && ports.has(s.remotePort!));
+      expect([...kinds.keys()].filter((k) => !['ok', 'cancelled', 'timeout'].includes(k))).toEqual([]);
+      expect(kinds.get('ok')).toBeGreaterThan(500);
+      expect(kinds.get('cancelled')).toBeGreaterThan(100);
+      expect(getEventListeners(shared, 'abort')).toHaveLength(0);
+      expect(open.length).toBeLessThanOrEqual(SDKS.length * CONCURRENCY);
+      for (const socket of open) for (const event of ['timeout', 'close', 'error', 'end', 'data', 'free', 'agentRemove']) expect(socket.listenerCount(event)).toBeLessThan(6);
+      expect(unhandled).toEqual([]);
+      expect(heapGrowth).toBeLessThan(40 * 1024 * 1024);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  }, 120_000);
 });
