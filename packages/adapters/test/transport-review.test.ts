@@ -22,9 +22,45 @@ const ADAPTERS = { anthropic: AnthropicAdapter, openai: OpenAIAdapter, cohere: C
 
 const API_KEY = 'sk-review-secret-0123456789abcdef';
 
-type Mode = 'ok' | 'close-before-headers' | 'reset-body' | 'reset-stream' | 'stall' | 'stall-stream' | 'stall-body';
+type Mode = 'ok' | 'text' | 'close-before-headers' | 'reset-body' | 'reset-stream' | 'stall' | 'stall-stream' | 'stall-body';
 let mode: Mode = 'ok';
 let hits = 0;
+/** Mode `text`: the reply's text, sent in `chunkBytes` pieces (splitting multi-byte characters), and the last request body seen. */
+let replyText = '';
+let chunkBytes = 0;
+let lastRequest = '';
+
+/** `data` written in pieces of `size` bytes, a macrotask apart, so the client receives them as separate chunks. */
+function writeInPieces(res: ServerResponse, data: Buffer, size: number): void {
+  let at = 0;
+  const next = () => {
+    if (at >= data.length) return void res.end();
+    res.write(data.subarray(at, (at += size)));
+    setImmediate(next);
+  };
+  next();
+}
+
+/** A reply carrying `text`, in the endpoint's JSON or SSE shape. */
+function textReply(req: IncomingMessage, res: ServerResponse, stream: boolean): void {
+  const path = req.url ?? '';
+  let body: string;
+  if (stream) {
+    const halves = [replyText.slice(0, replyText.length >> 1), replyText.slice(replyText.length >> 1)];
+    if (path.includes('/v1/messages'))
+      body = halves.map((text) => `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`).join('') + 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+    else if (path.includes('/chat/completions'))
+      body = halves.map((text) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`).join('') + 'data: [DONE]\n\n';
+    else body = halves.map((text) => `event: content-delta\ndata: ${JSON.stringify({ type: 'content-delta', index: 0, delta: { message: { content: { text } } } })}\n\n`).join('') + 'event: message-end\ndata: {"type":"message-end","delta":{"finish_reason":"COMPLETE"}}\n\n';
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+  } else {
+    if (path.includes('/v1/messages')) body = JSON.stringify({ id: 'm', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: replyText }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } });
+    else if (path.includes('/chat/completions')) body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: replyText }, finish_reason: 'stop' }] });
+    else body = JSON.stringify({ id: 'c', finish_reason: 'COMPLETE', message: { role: 'assistant', content: [{ type: 'text', text: replyText }] } });
+    res.writeHead(200, { 'content-type': 'application/json' });
+  }
+  writeInPieces(res, Buffer.from(body), chunkBytes);
+}
 
 /** A reply each SDK accepts, JSON or SSE, for whichever endpoint was called. */
 function okReply(req: IncomingMessage, res: ServerResponse, stream: boolean): void {
@@ -54,8 +90,11 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    const stream = /"stream":\s*true/.test(Buffer.concat(chunks).toString());
+    lastRequest = Buffer.concat(chunks).toString();
+    const stream = /"stream":\s*true/.test(lastRequest);
     switch (mode) {
+      case 'text':
+        return textReply(req, res, stream);
       case 'ok':
         return okReply(req, res, stream);
       case 'close-before-headers':
@@ -430,4 +469,103 @@ describe('2,000 calls through the adapters with random aborts mid-body and mid-s
       process.off('unhandledRejection', onUnhandled);
     }
   }, 120_000);
+});
+
+// ---------------------------------------------------------------- large bodies, multi-byte UTF-8 split across chunks
+
+/** The reply's text through the SDK's own client: the message content, or the stream's text deltas joined. */
+async function replyThrough(sdk: Sdk, f: typeof fetch, stream: boolean, prompt = 'hi'): Promise<string> {
+  const messages = [{ role: 'user' as const, content: prompt }];
+  if (sdk === 'anthropic') {
+    const client = new Anthropic({ apiKey: API_KEY, baseURL: origin, fetch: f, maxRetries: 0 });
+    if (!stream) return (await client.messages.create({ model: 'm', max_tokens: 10, messages })).content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+    let text = '';
+    for await (const e of await client.messages.create({ model: 'm', max_tokens: 10, messages, stream: true })) if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') text += e.delta.text;
+    return text;
+  }
+  if (sdk === 'openai') {
+    const client = new OpenAI({ apiKey: API_KEY, baseURL: origin, fetch: f, maxRetries: 0 });
+    if (!stream) return (await client.chat.completions.create({ model: 'm', messages })).choices[0]!.message.content ?? '';
+    let text = '';
+    for await (const e of await client.chat.completions.create({ model: 'm', messages, stream: true })) text += e.choices[0]?.delta.content ?? '';
+    return text;
+  }
+  const client = new CohereClientV2({ token: API_KEY, baseUrl: origin, fetch: f, maxRetries: 0 });
+  if (!stream) return ((await client.chat({ model: 'm', messages })).message.content ?? []).map((c) => ('text' in c ? c.text : '')).join('');
+  let text = '';
+  for await (const e of await client.chatStream({ model: 'm', messages })) if (e.type === 'content-delta') text += e.delta?.message?.content?.text ?? '';
+  return text;
+}
+
+describe.each(SDKS)('%s SDK: large bodies and multi-byte characters split across chunks', (sdk) => {
+  const multiByte = 'héllo 👋 日本語 — ünïcödé ';
+  afterAll(() => {
+    mode = 'ok';
+  });
+
+  it.each([
+    { name: 'a 5 MB JSON reply in 64 KiB pieces', stream: false, text: multiByte.repeat(Math.ceil((5 * 1024 * 1024) / Buffer.byteLength(multiByte))), bytes: 65_537 },
+    { name: 'a JSON reply sent one byte at a time', stream: false, text: multiByte.repeat(3), bytes: 1 },
+    { name: 'an SSE stream sent one byte at a time', stream: true, text: multiByte.repeat(3), bytes: 1 },
+    { name: 'an SSE stream in 7-byte pieces', stream: true, text: multiByte.repeat(40), bytes: 7 },
+  ])('$name: decoded whole, as with fetch', async (row) => {
+    mode = 'text';
+    replyText = row.text;
+    chunkBytes = row.bytes;
+    const ours = await replyThrough(sdk, nodeFetch, row.stream);
+    expect(ours.length).toBe(row.text.length);
+    expect(ours === row.text).toBe(true);
+    if (row.bytes === 1) expect(await replyThrough(sdk, fetch, row.stream)).toBe(ours);
+  }, 30_000);
+
+  it('a 2 MB request (multi-byte text) arrives byte for byte', async () => {
+    mode = 'text';
+    replyText = 'ok';
+    chunkBytes = 1024;
+    const prompt = multiByte.repeat(Math.ceil((2 * 1024 * 1024) / Buffer.byteLength(multiByte)));
+    await replyThrough(sdk, nodeFetch, false, prompt);
+    const ours = lastRequest;
+    await replyThrough(sdk, fetch, false, prompt);
+    expect(Buffer.byteLength(ours)).toBeGreaterThan(2 * 1024 * 1024);
+    expect(ours === lastRequest).toBe(true);
+    expect(JSON.stringify(JSON.parse(ours)).includes(JSON.stringify(prompt).slice(1, -1))).toBe(true);
+  }, 30_000);
+});
+
+// ---------------------------------------------------------------- keys never echoed
+
+describe('request header values never appear in the errors the transport makes', () => {
+  const SECRET = 'sk-never-shown-5up3r';
+  const headers = { 'x-api-key': SECRET, authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' };
+  const text = (err: unknown): string => {
+    const parts: string[] = [];
+    for (let e = err as (Error & { cause?: unknown }) | undefined, i = 0; e !== undefined && e !== null && i < 5; e = e.cause as typeof e, i++) parts.push(String(e), String(e.message), String(e.stack), JSON.stringify(e));
+    return parts.join('\n');
+  };
+
+  it.each<{ name: string; url: () => string; init?: RequestInit }>([
+    { name: 'connection refused', url: () => `${closedOrigin}/v1/messages` },
+    { name: 'socket closed before headers', url: () => `${origin}/close-before-headers` },
+    { name: 'a reset inside the body', url: () => `${origin}/reset-body` },
+  ])('$name', async (row) => {
+    mode = row.name === 'socket closed before headers' ? 'close-before-headers' : row.name === 'a reset inside the body' ? 'reset-body' : 'ok';
+    try {
+      const err = await nodeFetch(row.url(), { method: 'POST', body: '{}', headers }).then((r) => r.text()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TypeError);
+      expect(text(err)).not.toContain(SECRET);
+    } finally {
+      mode = 'ok';
+    }
+  });
+
+  it.each(['sk-new\nline', 'sk-carriage\rreturn', 'sk-nul\0byte', 'sk-wide…char'])('an invalid header value (%j) rejects with a TypeError, like fetch, without the value', async (value) => {
+    const theirs = await fetch(`${origin}/x`, { headers: { 'x-api-key': value } }).catch((e: unknown) => e);
+    const ours = await nodeFetch(`${origin}/x`, { headers: { 'x-api-key': value } }).catch((e: unknown) => e);
+    expect(theirs).toBeInstanceOf(TypeError);
+    expect(ours).toBeInstanceOf(TypeError);
+    expect(text(ours)).not.toContain(value.slice(3));
+  });
 });
