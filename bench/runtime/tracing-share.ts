@@ -15,11 +15,12 @@ import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { context, type Span, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EngineAdapter, EngineRequest, EngineResponse } from '@sdl/adapters';
 import { loadSkillSource } from '@sdl/runtime';
+import { doNothing } from './do-nothing-tracer.js';
 import { here, QUESTION, routedRuntime } from './setup.js';
 import { median, quartiles } from './stats.js';
 
@@ -38,30 +39,6 @@ const instant = {
   async *stream() {},
 } as unknown as EngineAdapter;
 
-const NULL_CONTEXT: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
-class DoNothingSpan {
-  spanContext(): SpanContext {
-    return NULL_CONTEXT;
-  }
-  setAttribute(): this {
-    return this;
-  }
-  setAttributes(): this {
-    return this;
-  }
-  addEvent(): this {
-    return this;
-  }
-  setStatus(): this {
-    return this;
-  }
-  end(): void {}
-  isRecording(): boolean {
-    return true;
-  }
-}
-const doNothingTracer = { startSpan: () => new DoNothingSpan() as unknown as Span } as unknown as Tracer;
-const doNothing: TracerProvider = { getTracer: () => doNothingTracer };
 const dropping: SpanExporter = { export: (_spans: ReadableSpan[], done) => done({ code: 0 }), shutdown: async () => {} };
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -18,11 +18,12 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { context, type Span, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EngineAdapter, EngineRequest, EngineResponse } from '@sdl/adapters';
 import { loadSkillSource, Telemetry, type TelemetryOptions } from '@sdl/runtime';
+import { doNothing } from './do-nothing-tracer.js';
 import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
 import { withFloorSpans } from './span-floor.js';
 import { median, quartiles } from './stats.js';
@@ -64,35 +65,8 @@ const providerDefaults = new BasicTracerProvider({ spanProcessors: [new BatchSpa
 const dropSimple = droppingExporter();
 const providerSimple = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(dropSimple)] });
 
-/**
- * SDL's own share, without the SDK's: a provider whose spans record (so the runtime does all its
- * tracing work) and do nothing else. Added cost of this contender = what SDL spends per call.
- */
-const NULL_CONTEXT: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
-class DoNothingSpan {
-  spanContext(): SpanContext {
-    return NULL_CONTEXT;
-  }
-  setAttribute(): this {
-    return this;
-  }
-  setAttributes(): this {
-    return this;
-  }
-  addEvent(): this {
-    return this;
-  }
-  setStatus(): this {
-    return this;
-  }
-  end(): void {}
-  isRecording(): boolean {
-    return true;
-  }
-}
-const doNothingTracer = { startSpan: () => new DoNothingSpan() as unknown as Span } as unknown as Tracer;
-const doNothing: TracerProvider = { getTracer: () => doNothingTracer };
-
+// SDL's own share, without the SDK's: `doNothing` (do-nothing-tracer.ts), whose spans record and do
+// nothing else. Added cost of that contender = what SDL spends per call.
 const skill = await loadSkillSource(here('./one-step.skill.yaml'));
 const routed = (telemetry?: TelemetryOptions) => routedRuntime(instant, [skill], telemetry ? { telemetry } : {});
 const contenders = {

@@ -36,3 +36,27 @@ export class ChildContext implements Context {
 export function withSpan(parent: Context, span: Span): Context {
   return new ChildContext(parent, SPAN_KEY, span);
 }
+
+/**
+ * An observation that is itself the OTel context of its span (a step's scope, a model call): it
+ * reads {@link SPAN_KEY} as its own span and every other key through to `parent`, so the
+ * observation, its scope and its context are one object.
+ */
+export abstract class SpanHoldingContext implements Context {
+  /** The enclosing context. */
+  protected abstract readonly parent: Context;
+  /** The span this context holds; undefined when spans are not recorded. */
+  protected abstract readonly span: Span | undefined;
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return new ChildContext(this, key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return new ChildContext(this, key, undefined);
+  }
+}

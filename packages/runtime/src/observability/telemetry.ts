@@ -27,7 +27,7 @@ import type { EventOrigin } from '../run/events.js';
 import { GENAI, GENAI_METRIC_BUCKETS, GENAI_METRICS, SDL_ATTR } from './genai-conventions.js';
 import { Redactor } from './redactor.js';
 import type { RunTrace, RunTraceMessage, RunTraceSpan, RunTraceSpanKind } from './run-trace.js';
-import { ChildContext, SPAN_KEY, withSpan } from './span-context.js';
+import { SpanHoldingContext, withSpan } from './span-context.js';
 import { SpanStatics, type SkillStatics } from './span-statics.js';
 
 /** `RuntimeOptions.telemetry`: where spans and metrics go, and whether content is recorded. */
@@ -254,19 +254,21 @@ function errorText(error: unknown, redactor: Redactor): string {
  * span-context.ts: the one value it adds, every other key read through to the enclosing context),
  * so a step is one object, not a step, a scope and a context.
  */
-export class ObservationScope implements Context {
+export class ObservationScope extends SpanHoldingContext {
   constructor(
     readonly run: RunObservation,
     /** The enclosing context: the enclosing scope's, or the run's parent. */
-    private readonly parent: Context,
+    protected readonly parent: Context,
     /** This scope's span; undefined when spans are not recorded (or for the run's root, ended by the run). */
-    private readonly span: Span | undefined,
+    protected readonly span: Span | undefined,
     /** This scope's run-trace node, ended by {@link end} (undefined for the run's root). */
     private readonly node: RunTraceSpan | undefined,
     /** The run-trace parent of what runs inside. */
     readonly nodeId: string | undefined,
     readonly redactor: Redactor,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The OTel context of what runs inside: this scope when it has a span, else the enclosing one. */
   get otel(): Context {
@@ -276,18 +278,6 @@ export class ObservationScope implements Context {
   /** The scope for what runs inside (the scope itself; as a step observation). */
   get scope(): ObservationScope {
     return this;
-  }
-
-  getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return new ChildContext(this, key, value);
-  }
-
-  deleteValue(key: symbol): Context {
-    return new ChildContext(this, key, undefined);
   }
 
   private startSpan(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
@@ -411,11 +401,11 @@ function semconvMessages(messages: readonly RunTraceMessage[], finishReason?: st
  * span it is itself that span's OTel context (as {@link ObservationScope} is its step's), under
  * which the adapter is called.
  */
-export class ModelCallObservation implements CallObserver, Context {
-  private readonly span: Span | undefined;
+export class ModelCallObservation extends SpanHoldingContext implements CallObserver {
+  protected readonly span: Span | undefined;
   private readonly node: RunTraceSpan | undefined;
   /** The enclosing scope's context. */
-  private readonly parent: Context;
+  protected readonly parent: Context;
   /** The context of what runs inside: this observation when it has a span, else the scope's. */
   private readonly otel: Context;
   /** When the call started, for the duration metric (only read when meters are registered). */
@@ -430,6 +420,7 @@ export class ModelCallObservation implements CallObserver, Context {
     provider: Provider | undefined,
     private readonly request: EngineRequest,
   ) {
+    super();
     const run = scope.run;
     this.parent = scope.otel;
     this.provider = provider ?? 'unknown';
@@ -466,18 +457,6 @@ export class ModelCallObservation implements CallObserver, Context {
       model: request.model,
       ...(prompt === undefined ? {} : { prompt }),
     });
-  }
-
-  getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this.span : this.parent.getValue(key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return new ChildContext(this, key, value);
-  }
-
-  deleteValue(key: symbol): Context {
-    return new ChildContext(this, key, undefined);
   }
 
   private prompt(): { system?: string; messages: RunTraceMessage[] } {
