@@ -26,7 +26,8 @@ import {
   type CallResult,
   type Runtime,
 } from '@sdl/runtime';
-import { answerInProcess, benchClients, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
+import { answerInProcess, benchClients, routedRuntime, startEmulatorProcess } from './setup.js';
+import { cpuOfConcurrentRuns } from './concurrent-runs.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' }, calls: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '16' }, 'in-process': { type: 'boolean', default: false } } });
@@ -59,19 +60,8 @@ try {
     'router + hand-fused stand-in': routedRuntime(adapter, [skill], { chain: new MiddlewareChain([], handFused(breakers())) }),
   };
   const names = Object.keys(runtimes);
-  const expected = `echo: ${QUESTION}`;
   const measure = async (runtime: Runtime, calls: number): Promise<number> => {
-    let next = 0;
-    const worker = async () => {
-      while (next < calls) {
-        next++;
-        const result = await runtime.run(skill, { question: QUESTION });
-        if (result.output !== expected) throw new Error(`unexpected reply: ${JSON.stringify(result.output)}`);
-      }
-    };
-    const cpu0 = process.cpuUsage();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const cpu = process.cpuUsage(cpu0);
+    const cpu = await cpuOfConcurrentRuns(runtime, skill, calls, CONCURRENCY);
     return (cpu.user + cpu.system) / calls;
   };
   for (const name of names) await measure(runtimes[name]!, 400);

@@ -13,7 +13,8 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { MiddlewareChain, type Runtime } from '@sdl/runtime';
-import { benchClients, defaultChain, QUESTION, routedRuntime, startEmulatorProcess } from './setup.js';
+import { benchClients, defaultChain, routedRuntime, startEmulatorProcess } from './setup.js';
+import { cpuOfConcurrentRuns } from './concurrent-runs.js';
 import { median, quartiles } from './stats.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '12' }, calls: { type: 'string', default: '480' }, concurrency: { type: 'string', default: '16' }, ends: { type: 'boolean', default: false } } });
@@ -35,21 +36,10 @@ try {
   if (!values.ends) for (const name of defaults.names()) runtimes[`router + ${name} only`] = routed(stageChain(name));
   runtimes['router + default chain'] = routed(defaults);
   const names = Object.keys(runtimes);
-  const expected = `echo: ${QUESTION}`;
 
   const sys: Record<string, number[]> = {};
   const measure = async (runtime: Runtime, calls: number, name?: string): Promise<number> => {
-    let next = 0;
-    const worker = async () => {
-      while (next < calls) {
-        next++;
-        const result = await runtime.run(skill, { question: QUESTION });
-        if (result.output !== expected) throw new Error(`unexpected reply: ${JSON.stringify(result.output)}`);
-      }
-    };
-    const cpu0 = process.cpuUsage();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const cpu = process.cpuUsage(cpu0);
+    const cpu = await cpuOfConcurrentRuns(runtime, skill, calls, CONCURRENCY);
     if (name !== undefined) (sys[name] ??= []).push(cpu.system / calls);
     return (cpu.user + cpu.system) / calls;
   };

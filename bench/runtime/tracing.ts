@@ -21,9 +21,9 @@ import { parseArgs } from 'node:util';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { EngineAdapter, EngineRequest, EngineResponse } from '@sdl/adapters';
 import { loadSkillSource, Telemetry, type TelemetryOptions } from '@sdl/runtime';
 import { doNothing } from './do-nothing-tracer.js';
+import { instant } from './instant-adapter.js';
 import { here, MODEL, QUESTION, routedRuntime } from './setup.js';
 import { withFloorSpans } from './span-floor.js';
 import { median, quartiles } from './stats.js';
@@ -33,15 +33,6 @@ const { values } = parseArgs({
 });
 const BLOCKS = Number(values.blocks);
 const CALLS = Number(values.calls);
-
-const instant = {
-  provider: 'anthropic',
-  enforcesTimeout: true,
-  async generate(request: EngineRequest): Promise<EngineResponse> {
-    return { text: `echo: ${request.messages[0]!.content as string}`, toolCalls: [], usage: { inputTokens: 12, outputTokens: 5 }, stopReason: 'end', model: request.model, requestId: 'msg_1' };
-  },
-  async *stream() {},
-} as unknown as EngineAdapter;
 
 /** An exporter that counts and drops what it is given (production minus the network). */
 function droppingExporter(): SpanExporter & { exported: number } {
