@@ -569,3 +569,30 @@ describe('request header values never appear in the errors the transport makes',
     expect(text(ours)).not.toContain(value.slice(3));
   });
 });
+
+describe('an API key no HTTP header can carry (a line break inside, as from a badly read secret file)', () => {
+  const emulators = {} as Record<EmulatedProvider, Emulator>;
+  beforeAll(async () => {
+    for (const provider of SDKS) emulators[provider] = await startEmulator({ provider });
+  });
+  afterAll(async () => {
+    for (const provider of SDKS) await emulators[provider].close();
+  });
+
+  it.each(SDKS.flatMap((sdk) => (['node', 'fetch'] as const).map((transport) => ({ sdk, transport }))))(
+    '$sdk, transport $transport: an auth EngineError that does not quote the key (undici\'s Headers would)',
+    async ({ sdk, transport }) => {
+      const key = 'sk-line\nbreak-secret-99';
+      const adapter = new ADAPTERS[sdk]({ apiKey: key, baseURL: emulators[sdk].url, timeoutMs: 2000, transport });
+      const err = (await adapter.generate({ model: 'm', messages: [{ role: 'user', content: 'x' }], maxTokens: 10 }).catch((e: unknown) => e)) as EngineError;
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err.kind).toBe('auth');
+      let text = '';
+      for (let e: unknown = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) text += `${String(e)} ${e.message} ${e.stack ?? ''}`;
+      expect(text).not.toContain('break-secret');
+      // A trailing line break (HTTP whitespace, trimmed by Headers) is still a usable key.
+      const trailing = new ADAPTERS[sdk]({ apiKey: 'sk-trailing\n', baseURL: emulators[sdk].url, timeoutMs: 2000, transport });
+      expect((await trailing.generate({ model: 'm', messages: [{ role: 'user', content: 'hello' }], maxTokens: 100 })).text).toBe('echo: hello');
+    },
+  );
+});

@@ -107,6 +107,11 @@ export class LazySdk<Sdk extends ProviderSdk<unknown>> {
     const apiKey = key ?? this.fixedKey!;
     if (this.loaded !== undefined && this.loadedKey === apiKey) return Promise.resolve(this.loaded);
     if (this.loading?.key === apiKey) return this.loading.promise;
+    // The SDKs put the key in a header; undici's Headers rejects a value with a line break or NUL
+    // inside, quoting the value (the key) in its message, which would end up in the EngineError.
+    if (/[\r\n\0]/.test(apiKey.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ''))) {
+      return Promise.reject(new EngineError('auth', `${this.provider}: the API key contains a line break or NUL, which no HTTP header can carry (the key is not shown)`, { provider: this.provider }));
+    }
     const promise: Promise<Sdk> = this.open(apiKey).then(
       (sdk) => {
         if (this.loading?.promise === promise) this.loading = undefined;
