@@ -2,7 +2,9 @@
  * A 300-delta stream through the runtime and the default chain against the bare SDK's stream
  * (issue 14): the same question (299 words; the emulator echoes it back one word per delta), the
  * whole stream consumed. Rounds alternate the two; per round, total time and CPU of `--streams`
- * sequential streams each; the ratio and the added time per delta are paired per round.
+ * sequential streams each; the ratio and the added time per delta are paired per round. A third
+ * contender, the bare SDK handed SDL's transport (packages/adapters/src/shared/transport.ts, which the
+ * adapters use), gives the same figures on equal transports: what SDL's layers cost apart from it.
  *
  *   npx tsx bench/runtime/stream.ts [--rounds 15] [--streams 40] [--words 299] [--other-checkout DIR]
  * (`--words 1` gives a 2-delta reply: what a stream costs once, to set against the 300-delta figure.)
@@ -11,6 +13,7 @@
  * That difference is biased: with this checkout as its own other (an A/A run, 2026-12-03) it read
  * −382 µs per stream (IQR −462 to −97), so compare checkouts in separate processes instead.)
  */
+import Anthropic from '@anthropic-ai/sdk';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadSkillSource } from '@sdl/runtime';
@@ -28,13 +31,17 @@ try {
   const { client, adapter } = await benchClients(url);
   const skill = await loadSkillSource(here('./stream.skill.yaml'));
   const routed = routedRuntime(adapter, [skill]);
+  const { nodeFetch } = (await import('../../packages/adapters/dist/shared/transport.js')) as { nodeFetch: typeof fetch };
+  const leanClient = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0, timeout: 60_000, logLevel: 'off', fetch: nodeFetch });
 
-  const bare = async (): Promise<number> => {
+  const bareOn = (sdk: Anthropic) => async (): Promise<number> => {
     let deltas = 0;
-    const stream = await client.messages.create({ model: MODEL, max_tokens: 4000, stream: true, messages: [{ role: 'user', content: QUESTION }] });
+    const stream = await sdk.messages.create({ model: MODEL, max_tokens: 4000, stream: true, messages: [{ role: 'user', content: QUESTION }] });
     for await (const event of stream) if (event.type === 'content_block_delta') deltas++;
     return deltas;
   };
+  const bare = bareOn(client);
+  const lean = bareOn(leanClient);
   const sdl = async (): Promise<number> => {
     let deltas = 0;
     for await (const event of routed.stream(skill, { question: QUESTION })) if (event.type === 'text-delta') deltas++;
@@ -57,8 +64,8 @@ try {
     };
     if ((await other()) < WORDS - 9) throw new Error('the other checkout streamed too few deltas');
   }
-  const [bareDeltas, sdlDeltas] = [await bare(), await sdl()];
-  if (bareDeltas < WORDS - 9 || sdlDeltas < WORDS - 9) throw new Error(`expected ~${WORDS + 1} deltas, got ${bareDeltas} bare and ${sdlDeltas} through the chain`);
+  const [bareDeltas, sdlDeltas, leanDeltas] = [await bare(), await sdl(), await lean()];
+  if (bareDeltas < WORDS - 9 || sdlDeltas < WORDS - 9 || leanDeltas < WORDS - 9) throw new Error(`expected ~${WORDS + 1} deltas, got ${bareDeltas} bare, ${leanDeltas} bare on SDL's transport and ${sdlDeltas} through the chain`);
 
   const time = async (fn: () => Promise<number>) => {
     const cpu0 = process.cpuUsage();
@@ -67,12 +74,12 @@ try {
     const cpu = process.cpuUsage(cpu0);
     return { ms: (performance.now() - t0) / STREAMS, cpuUs: (cpu.user + cpu.system) / STREAMS };
   };
-  for (let i = 0; i < 10; i++) await Promise.all([bare(), sdl(), other?.()]); // warm-up
+  for (let i = 0; i < 10; i++) await Promise.all([bare(), sdl(), lean(), other?.()]); // warm-up
   type Timing = { ms: number; cpuUs: number };
-  const rounds: { bare: Timing; sdl: Timing; other?: Timing }[] = [];
+  const rounds: { bare: Timing; sdl: Timing; lean: Timing; other?: Timing }[] = [];
   const loadBefore = loadavg();
-  const order = other === undefined ? (['bare', 'sdl'] as const) : (['bare', 'sdl', 'other'] as const);
-  const run = { bare, sdl, other: other ?? bare };
+  const order = other === undefined ? (['bare', 'sdl', 'lean'] as const) : (['bare', 'sdl', 'lean', 'other'] as const);
+  const run = { bare, sdl, lean, other: other ?? bare };
   for (let r = 0; r < ROUNDS; r++) {
     const round: Partial<Record<(typeof order)[number], Timing>> = {};
     for (let i = 0; i < order.length; i++) {
@@ -95,6 +102,11 @@ try {
     console.log(`other checkout (${values['other-checkout']}): ${median(rounds.map((r) => r.other!.ms)).toFixed(2)} ms, ${median(rounds.map((r) => r.other!.cpuUs)).toFixed(0)} µs CPU per stream; over bare time ${median(rounds.map((r) => r.other!.ms / r.bare.ms)).toFixed(2)}×, CPU ${median(rounds.map((r) => r.other!.cpuUs / r.bare.cpuUs)).toFixed(2)}×`);
     console.log(`this checkout minus the other, paired per round: CPU ${median(diff).toFixed(0)} µs per stream (IQR ${q1.toFixed(0)}–${q3.toFixed(0)}), time ${median(timeDiff).toFixed(0)} µs`);
   }
+  const leanRatio = rounds.map((r) => r.sdl.ms / r.lean.ms);
+  const leanCpuRatio = rounds.map((r) => r.sdl.cpuUs / r.lean.cpuUs);
+  const leanPerDelta = rounds.map((r) => (r.sdl.cpuUs - r.lean.cpuUs) / sdlDeltas);
+  console.log(`bare SDK stream on SDL's transport: ${median(rounds.map((r) => r.lean.ms)).toFixed(2)} ms, ${median(rounds.map((r) => r.lean.cpuUs)).toFixed(0)} µs CPU per stream`);
+  console.log(`same transport, paired per round: time ${median(leanRatio).toFixed(2)}× (range ${spread(leanRatio)}), CPU ${median(leanCpuRatio).toFixed(2)}× (range ${spread(leanCpuRatio)}), added CPU per delta ${median(leanPerDelta).toFixed(2)} µs (range ${spread(leanPerDelta)})`);
   console.log(`paired per round: time ${median(ratio).toFixed(2)}× (range ${spread(ratio)}; goal ≤ 1.05×), CPU ${median(cpuRatio).toFixed(2)}× (range ${spread(cpuRatio)}), added CPU per delta ${median(perDelta).toFixed(2)} µs (range ${spread(perDelta)}; goal ≤ 0.2 µs)`);
 } finally {
   child.kill('SIGTERM');
