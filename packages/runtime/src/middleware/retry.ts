@@ -1,7 +1,7 @@
 import { isEngineError, type EngineError } from '@sdl/adapters';
 import type { RetryPolicy } from './policies.js';
 import { withTraits } from './stage-traits.js';
-import type { CallContext, CallResult, Middleware, Terminal } from './types.js';
+import type { AttemptObserver, CallContext, CallResult, Middleware, Terminal } from './types.js';
 
 /**
  * Backoff before retry number `retry` (1 = the first retry), AWS Architecture Blog
@@ -37,49 +37,29 @@ export interface RetryOptions {
  */
 export function retryMiddleware(options: RetryOptions = {}): Middleware {
   const random = options.random ?? Math.random;
-  // Not async itself: an untraced first attempt that answers passes through one `then` (an async
-  // frame per call cost more than the stage's own work; see bench/README.md, http).
+  // Not async itself: a first attempt that answers passes through one `then`, traced or not (an
+  // async frame per call cost more than the stage's own work; see bench/README.md, http, and
+  // tracing-share.ts: -0.4 KB and a promise per traced call).
   const middleware = (ctx: CallContext, next: Terminal): Promise<CallResult> => {
-    if (ctx.observer !== undefined) return observedFirst(ctx, next, random, ctx.observer);
     ctx.attempt = 1;
+    const observed = ctx.observer?.attempt(1);
     let first: Promise<CallResult>;
     try {
-      first = next(ctx);
+      first = observed === undefined ? next(ctx) : observed.run(() => next(ctx));
     } catch (error) {
       first = Promise.reject(error);
     }
-    return first.then(undefined, (error: unknown) => afterFirstFailure(ctx, next, random, error));
+    if (observed === undefined) return first.then(undefined, (error: unknown) => afterFirstFailure(ctx, next, random, error));
+    return first.then(
+      (result) => {
+        observed.end();
+        return result;
+      },
+      (error: unknown) => afterFirstFailure(ctx, next, random, error, observed),
+    );
   };
   // One attempt allowed: nothing to retry. It reads the caller's signal (its sleeps), never the attempt's.
   return withTraits(middleware, { idle: (p) => p.retry.maxAttempts <= 1, signalBlind: true, passesContext: true });
-}
-
-/**
- * A traced call's first attempt, as {@link attempts} makes it but through one `then` (no async frame:
- * -0.4 KB and a promise per traced call, bench/runtime/tracing-share.ts); a retry goes on in `attempts`.
- */
-function observedFirst(ctx: CallContext, next: Terminal, random: () => number, observer: NonNullable<CallContext['observer']>): Promise<CallResult> {
-  ctx.attempt = 1;
-  const observed = observer.attempt(1);
-  let first: Promise<CallResult>;
-  try {
-    first = observed.run(() => next(ctx));
-  } catch (error) {
-    first = Promise.reject(error);
-  }
-  return first.then(
-    (result) => {
-      observed.end();
-      return result;
-    },
-    async (error: unknown) => {
-      const delay = retryDelay(ctx, error, ctx.policies.retry, 1, 0, random);
-      observed.end(error, delay);
-      if (delay === undefined || !isEngineError(error)) throw error;
-      await backOff(ctx, error, 1, delay);
-      return attempts(ctx, next, random, 2, delay);
-    },
-  );
 }
 
 /** Attempts from `attempt` on, each traced when the call is, until one answers or the error is final. */
@@ -102,9 +82,10 @@ async function attempts(ctx: CallContext, next: Terminal, random: () => number, 
   }
 }
 
-/** The untraced first attempt failed with `error`: thrown on when final, else the next attempts after the backoff. */
-async function afterFirstFailure(ctx: CallContext, next: Terminal, random: () => number, error: unknown): Promise<CallResult> {
+/** The first attempt failed with `error` (`observed`: its trace, when traced): thrown on when final, else the next attempts after the backoff. */
+async function afterFirstFailure(ctx: CallContext, next: Terminal, random: () => number, error: unknown, observed?: AttemptObserver): Promise<CallResult> {
   const delay = retryDelay(ctx, error, ctx.policies.retry, 1, 0, random);
+  observed?.end(error, delay);
   if (delay === undefined || !isEngineError(error)) throw error;
   await backOff(ctx, error, 1, delay);
   return attempts(ctx, next, random, 2, delay);

@@ -48,6 +48,11 @@ export abstract class SpanHoldingContext implements Context {
   /** The span this context holds; undefined when spans are not recorded. */
   protected abstract readonly span: Span | undefined;
 
+  /** The OTel context of what runs inside: this one when it holds a span, else the enclosing one. */
+  get otel(): Context {
+    return this.span === undefined ? this.parent : this;
+  }
+
   getValue(key: symbol): unknown {
     return key === SPAN_KEY ? this.span : this.parent.getValue(key);
   }

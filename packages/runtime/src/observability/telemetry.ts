@@ -270,11 +270,6 @@ export class ObservationScope extends SpanHoldingContext {
     super();
   }
 
-  /** The OTel context of what runs inside: this scope when it has a span, else the enclosing one. */
-  get otel(): Context {
-    return this.span === undefined ? this.parent : this;
-  }
-
   /** The scope for what runs inside (the scope itself; as a step observation). */
   get scope(): ObservationScope {
     return this;
@@ -282,6 +277,11 @@ export class ObservationScope extends SpanHoldingContext {
 
   private startSpan(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
     return this.run.recording ? this.run.tracer.startSpan(name, { kind, attributes }, this.otel) : undefined;
+  }
+
+  /** The scope of a step, item or nested skill inside this one. */
+  private child(span: Span | undefined, node: RunTraceSpan | undefined, redactor = this.redactor): ObservationScope {
+    return new ObservationScope(this.run, this.otel, span, node, node?.id ?? this.nodeId, redactor);
   }
 
   /**
@@ -308,7 +308,7 @@ export class ObservationScope extends SpanHoldingContext {
       if (index !== undefined) fields.index = index;
       node = run.recorder.open(index === undefined ? 'step' : 'item', index === undefined ? step.id : `${step.id}[${index}]`, this.nodeId, fields);
     }
-    return new ObservationScope(run, this.otel, span, node, node?.id ?? this.nodeId, this.redactor);
+    return this.child(span, node);
   }
 
   /** A nested skill run by a `use:` step. */
@@ -316,7 +316,7 @@ export class ObservationScope extends SpanHoldingContext {
     const statics = this.run.telemetry.statics.skill(skill);
     const span = this.startSpan(statics.name, SpanKind.INTERNAL, statics.nested);
     const node = this.run.recorder?.open('skill', skill.name, this.nodeId, { skill: skill.name });
-    return new ObservationScope(this.run, this.otel, span, node, node?.id ?? this.nodeId, this.run.telemetry.redactorFor(skill));
+    return this.child(span, node, this.run.telemetry.redactorFor(skill));
   }
 
   /** One model call of a prompt step (a tool-loop turn or a repair included). */
@@ -406,8 +406,6 @@ export class ModelCallObservation extends SpanHoldingContext implements CallObse
   private readonly node: RunTraceSpan | undefined;
   /** The enclosing scope's context. */
   protected readonly parent: Context;
-  /** The context of what runs inside: this observation when it has a span, else the scope's. */
-  private readonly otel: Context;
   /** When the call started, for the duration metric (only read when meters are registered). */
   private readonly startedAt: number;
   private readonly provider: string;
@@ -449,7 +447,6 @@ export class ModelCallObservation extends SpanHoldingContext implements CallObse
         span.setAttribute(GENAI.inputMessages, semconvMessages(prompt.messages));
       }
     }
-    this.otel = this.span === undefined ? this.parent : this;
     this.node = run.recorder?.open('model_call', request.model, scope.nodeId, {
       requestedEngine: engine,
       engine,
